@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs (apt, as root, when missing) and starts the real servers the integration tests use:
+# RabbitMQ (Debian rabbitmq-server) and PostgreSQL 15. Idempotent: a running server is left alone.
+# RABBITMQ_URL / PG_URL pointing elsewhere skip the local server. Usage: services.sh start|stop [rabbitmq|postgres]
+set -euo pipefail
+action=${1:-start}
+only=${2:-all}
+
+apt_updated=0
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then echo "services: need root to apt-get install $*" >&2; return 1; fi
+  if [ $apt_updated = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+rabbit_start() {
+  if [ -n "${RABBITMQ_URL:-}" ]; then echo "services: RABBITMQ_URL set, not starting a local broker"; return; fi
+  command -v rabbitmq-server >/dev/null || { echo "services: installing rabbitmq-server"; apt_install rabbitmq-server; }
+  if rabbitmqctl -q status >/dev/null 2>&1; then echo "services: rabbitmq already running"; return; fi
+  echo "services: starting rabbitmq"
+  rabbitmq-server -detached >/dev/null 2>&1 || true
+  # await_startup exits 69 in the first seconds, before the node has registered: loop, bounded.
+  for _ in $(seq 1 120); do
+    if rabbitmqctl -q await_startup --timeout 60 >/dev/null 2>&1; then echo "services: rabbitmq ready"; return; fi
+    sleep 0.5
+  done
+  echo "services: rabbitmq did not start (see /var/log/rabbitmq)" >&2; return 1
+}
+
+rabbit_stop() { rabbitmqctl shutdown >/dev/null 2>&1 || true; }
+
+pg_start() {
+  if [ -n "${PG_URL:-}" ]; then echo "services: PG_URL set, not starting a local server"; return; fi
+  if ! command -v pg_ctlcluster >/dev/null || ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    echo "services: installing postgresql"; apt_install postgresql
+  fi
+  local ver; ver=$(ls /etc/postgresql | sort -n | tail -1)
+  if ! pg_isready -q -h 127.0.0.1; then
+    echo "services: starting postgresql $ver"
+    pg_ctlcluster "$ver" main start || true
+    for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
+    pg_isready -q -h 127.0.0.1 || { echo "services: postgresql did not start" >&2; return 1; }
+  fi
+  su postgres -c "psql -qtA -c \"SELECT 1 FROM pg_roles WHERE rolname='oncebus'\"" | grep -q 1 ||
+    su postgres -c "psql -q -v ON_ERROR_STOP=1 -c \"CREATE ROLE oncebus LOGIN SUPERUSER PASSWORD 'oncebus'\""
+  su postgres -c "psql -qtA -c \"SELECT 1 FROM pg_database WHERE datname='oncebus'\"" | grep -q 1 ||
+    su postgres -c "psql -q -v ON_ERROR_STOP=1 -c \"CREATE DATABASE oncebus OWNER oncebus\""
+  echo "services: postgresql ready (postgres://oncebus:oncebus@127.0.0.1:5432/oncebus)"
+}
+
+pg_stop() { local ver; ver=$(ls /etc/postgresql | sort -n | tail -1); pg_ctlcluster "$ver" main stop -m fast || true; }
+
+case "$action:$only" in
+  start:all) rabbit_start; pg_start ;;
+  start:rabbitmq) rabbit_start ;;
+  start:postgres) pg_start ;;
+  stop:all) rabbit_stop; pg_stop ;;
+  stop:rabbitmq) rabbit_stop ;;
+  stop:postgres) pg_stop ;;
+  *) echo "usage: services.sh start|stop [all|rabbitmq|postgres]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,154 @@
+import { CorruptEnvelopeError } from '../errors/errors.js';
+import type { TransportMessage } from './transport-message.js';
+
+/**
+ * The envelope's wire format: one UTF-8 JSON object (docs/wire-format.md). Field names are Shuttle's,
+ * camelCased; dates are ISO-8601 UTC strings or absent; the body is base64. Unknown fields are ignored so
+ * that newer senders can add some; a missing required field or a wrong type is a CorruptEnvelopeError.
+ */
+export const WIRE_FORMAT_VERSION = 1;
+
+interface WireEnvelope {
+  v: number;
+  messageId: string;
+  messageReceivedId?: string;
+  correlationId?: string;
+  senderInboxWorkQueueUri?: string;
+  recipientInboxWorkQueueUri?: string;
+  principalIdentityName?: string;
+  ignoreTillDate?: string;
+  expiryDate?: string;
+  sendDate?: string;
+  priority?: number;
+  failureMessages?: string[];
+  messageType: string;
+  encryptionAlgorithm?: string;
+  compressionAlgorithm?: string;
+  headers?: Record<string, string>;
+  message: string;
+}
+
+const iso = (ms: number): string | undefined => (ms === 0 ? undefined : new Date(ms).toISOString());
+
+export function serializeTransportMessage(tm: TransportMessage): Buffer {
+  const wire: WireEnvelope = {
+    v: WIRE_FORMAT_VERSION,
+    messageId: tm.messageId,
+    messageType: tm.messageType,
+    message: Buffer.from(tm.message.buffer, tm.message.byteOffset, tm.message.byteLength).toString('base64'),
+  };
+  // Empty fields are left out: shorter on the wire, and readers default them.
+  if (tm.messageReceivedId) wire.messageReceivedId = tm.messageReceivedId;
+  if (tm.correlationId) wire.correlationId = tm.correlationId;
+  if (tm.senderInboxWorkQueueUri) wire.senderInboxWorkQueueUri = tm.senderInboxWorkQueueUri;
+  if (tm.recipientInboxWorkQueueUri) wire.recipientInboxWorkQueueUri = tm.recipientInboxWorkQueueUri;
+  if (tm.principalIdentityName) wire.principalIdentityName = tm.principalIdentityName;
+  wire.ignoreTillDate = iso(tm.ignoreTillDate);
+  wire.expiryDate = iso(tm.expiryDate);
+  wire.sendDate = iso(tm.sendDate);
+  if (tm.priority !== 0) wire.priority = tm.priority;
+  if (tm.failureMessages.length > 0) wire.failureMessages = tm.failureMessages;
+  if (tm.encryptionAlgorithm) wire.encryptionAlgorithm = tm.encryptionAlgorithm;
+  if (tm.compressionAlgorithm) wire.compressionAlgorithm = tm.compressionAlgorithm;
+  for (const _ in tm.headers) {
+    wire.headers = tm.headers;
+    break;
+  }
+  return Buffer.from(JSON.stringify(wire), 'utf8');
+}
+
+export function deserializeTransportMessage(bytes: Uint8Array): TransportMessage {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (cause) {
+    throw new CorruptEnvelopeError(`envelope is not JSON (${bytes.byteLength} bytes)`, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CorruptEnvelopeError('envelope is not a JSON object');
+  }
+  const w = parsed as Record<string, unknown>;
+  const messageId = requiredString(w, 'messageId');
+  const ctx = { messageId };
+  const tm: TransportMessage = {
+    messageId,
+    messageReceivedId: optionalString(w, 'messageReceivedId', ctx),
+    correlationId: optionalString(w, 'correlationId', ctx),
+    senderInboxWorkQueueUri: optionalString(w, 'senderInboxWorkQueueUri', ctx),
+    recipientInboxWorkQueueUri: optionalString(w, 'recipientInboxWorkQueueUri', ctx),
+    principalIdentityName: optionalString(w, 'principalIdentityName', ctx),
+    ignoreTillDate: optionalDate(w, 'ignoreTillDate', ctx),
+    expiryDate: optionalDate(w, 'expiryDate', ctx),
+    sendDate: optionalDate(w, 'sendDate', ctx),
+    priority: optionalNumber(w, 'priority', ctx),
+    failureMessages: optionalStringArray(w, 'failureMessages', ctx),
+    messageType: requiredString(w, 'messageType', ctx),
+    encryptionAlgorithm: optionalString(w, 'encryptionAlgorithm', ctx),
+    compressionAlgorithm: optionalString(w, 'compressionAlgorithm', ctx),
+    headers: optionalHeaders(w, ctx),
+    message: decodeBody(w, ctx),
+  };
+  return tm;
+}
+
+type Ctx = { messageId?: string };
+
+function fail(field: string, what: string, ctx: Ctx): never {
+  throw new CorruptEnvelopeError(`envelope field '${field}' ${what}`, ctx);
+}
+
+function requiredString(w: Record<string, unknown>, field: string, ctx: Ctx = {}): string {
+  const v = w[field];
+  if (typeof v !== 'string' || v.length === 0) fail(field, 'is missing or not a non-empty string', ctx);
+  return v;
+}
+
+function optionalString(w: Record<string, unknown>, field: string, ctx: Ctx): string {
+  const v = w[field];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') fail(field, 'is not a string', ctx);
+  return v;
+}
+
+function optionalNumber(w: Record<string, unknown>, field: string, ctx: Ctx): number {
+  const v = w[field];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(field, 'is not a finite number', ctx);
+  return v;
+}
+
+function optionalDate(w: Record<string, unknown>, field: string, ctx: Ctx): number {
+  const v = w[field];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'string') fail(field, 'is not an ISO-8601 string', ctx);
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) fail(field, `is not a valid date ('${v}')`, ctx);
+  return ms;
+}
+
+function optionalStringArray(w: Record<string, unknown>, field: string, ctx: Ctx): string[] {
+  const v = w[field];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) fail(field, 'is not an array of strings', ctx);
+  return v as string[];
+}
+
+function optionalHeaders(w: Record<string, unknown>, ctx: Ctx): Record<string, string> {
+  const v = w.headers;
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) fail('headers', 'is not an object', ctx);
+  for (const value of Object.values(v as object)) {
+    if (typeof value !== 'string') fail('headers', 'has a value that is not a string', ctx);
+  }
+  return v as Record<string, string>;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function decodeBody(w: Record<string, unknown>, ctx: Ctx): Uint8Array {
+  const v = w.message;
+  if (typeof v !== 'string') fail('message', 'is missing or not a base64 string', ctx);
+  // Buffer.from(…, 'base64') silently skips bad characters; a corrupt body must be caught here instead.
+  if (v.length % 4 !== 0 || !BASE64.test(v)) fail('message', 'is not valid base64', ctx);
+  return Buffer.from(v, 'base64');
+}

@@ -1,0 +1,113 @@
+import { OncebusError, type OncebusErrorOptions } from './oncebus-error.js';
+
+/** A setting is missing or invalid; thrown by `start()` before anything runs. */
+export class ConfigurationError extends OncebusError {
+  constructor(setting: string, message: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_CONFIGURATION', `${setting}: ${message}`, { ...options, setting });
+  }
+}
+
+/** Bytes that are not an oncebus envelope (bad JSON, missing fields, bad base64). */
+export class CorruptEnvelopeError extends OncebusError {
+  constructor(message: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_CORRUPT_ENVELOPE', message, {
+      hint: 'the sender did not write an oncebus TransportMessage; the raw bytes are kept in the error queue',
+      ...options,
+    });
+  }
+}
+
+/** The envelope names a message type this endpoint has not registered. */
+export class UnknownMessageTypeError extends OncebusError {
+  constructor(messageType: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_UNKNOWN_MESSAGE_TYPE', `unknown message type '${messageType}'`, {
+      hint: 'register the class with @messageType(...) and list it in the endpoint options',
+      ...options,
+      messageType,
+    });
+  }
+}
+
+/** The body could not be turned back into the message (serializer, decompression or decryption failed). */
+export class MessageDeserializationError extends OncebusError {
+  constructor(message: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_DESERIALIZATION', message, options);
+  }
+}
+
+/** No handler is registered for a message that reached this endpoint. */
+export class NoHandlerError extends OncebusError {
+  constructor(messageType: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_NO_HANDLER', `no handler for message type '${messageType}'`, { ...options, messageType });
+  }
+}
+
+/** Two handlers were registered for one message type on one endpoint (one is allowed). */
+export class DuplicateHandlerError extends OncebusError {
+  constructor(messageType: string) {
+    super('ONCEBUS_DUPLICATE_HANDLER', `more than one handler for message type '${messageType}'`, {
+      messageType,
+      setting: 'handlers',
+      hint: 'an endpoint has exactly one handler per message type; do both jobs in one handler or use two endpoints',
+    });
+  }
+}
+
+/** `send` found no route for the message type. */
+export class NoRouteError extends OncebusError {
+  constructor(messageType: string) {
+    super('ONCEBUS_NO_ROUTE', `no route for message type '${messageType}'`, {
+      messageType,
+      setting: 'routes',
+      hint: 'add a route whose specification matches the type, or pass { recipient } / { local: true }',
+    });
+  }
+}
+
+/** A transport, store or service could not be reached or failed underneath oncebus. */
+export class TransportError extends OncebusError {
+  constructor(message: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_TRANSPORT', message, options);
+  }
+}
+
+/** The bus is not in a state that allows the call (send before start, start twice). */
+export class BusStateError extends OncebusError {
+  constructor(message: string) {
+    super('ONCEBUS_BUS_STATE', message);
+  }
+}
+
+/** A pipeline definition is inconsistent (unknown event, observer registered twice). Thrown at build time. */
+export class PipelineDefinitionError extends OncebusError {
+  constructor(message: string) {
+    super('ONCEBUS_PIPELINE_DEFINITION', message);
+  }
+}
+
+/**
+ * Throw from a handler to send the message straight to the error queue: retrying cannot help
+ * (a validation failure, say). Counts as one failure, recorded in `failureMessages`.
+ */
+export class UnrecoverableHandlerError extends OncebusError {
+  constructor(message: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_UNRECOVERABLE', message, options);
+  }
+}
+
+/** A database the idempotence service, subscriptions or a SQL queue depend on failed. */
+export class StoreError extends OncebusError {
+  constructor(message: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_STORE', message, options);
+  }
+}
+
+/**
+ * Thrown by a fault-injection observer to stop a pipeline at a named point, as a crash would.
+ * Tests and the crash harness use it; nothing in src/ throws it by itself.
+ */
+export class SimulatedCrash extends OncebusError {
+  constructor(point: string) {
+    super('ONCEBUS_SIMULATED_CRASH', `simulated crash at ${point}`);
+  }
+}

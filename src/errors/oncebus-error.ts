@@ -1,0 +1,43 @@
+/**
+ * Base of every error oncebus throws. `code` is stable across releases (match on it, not on the message);
+ * `hint` is one line telling the user what to do. The brand lets `OncebusError.is` work across two copies
+ * of the package in one process, where `instanceof` would not.
+ */
+const BRAND = Symbol.for('oncebus.error');
+
+export interface OncebusErrorContext {
+  readonly messageId?: string | undefined;
+  readonly queueUri?: string | undefined;
+  readonly setting?: string | undefined;
+  readonly messageType?: string | undefined;
+}
+
+export interface OncebusErrorOptions extends OncebusErrorContext {
+  readonly cause?: unknown;
+  readonly hint?: string;
+}
+
+export class OncebusError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly messageId: string | undefined;
+  readonly queueUri: string | undefined;
+  readonly setting: string | undefined;
+  readonly messageType: string | undefined;
+
+  constructor(code: string, message: string, options: OncebusErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+    this.messageId = options.messageId;
+    this.queueUri = options.queueUri;
+    this.setting = options.setting;
+    this.messageType = options.messageType;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  static is(value: unknown): value is OncebusError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}

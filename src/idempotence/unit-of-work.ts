@@ -1,0 +1,14 @@
+/**
+ * The transaction one inbound message is handled in. With idempotence on it is a database transaction
+ * (or, with group commit, a savepoint inside a shared one): the claim row, the handler's own writes
+ * (through `transaction`) and the stored outgoing messages commit together or not at all. With
+ * idempotence off there is none and `context.transaction` is undefined.
+ */
+export interface IUnitOfWork<TTransaction = unknown> {
+  /** The store's native handle the handler writes through (a pg client, a better-sqlite3 Database, …). */
+  readonly transaction: TTransaction;
+  /** Identifies the store the transaction belongs to, so a SQL queue can tell whether it may join it. */
+  readonly storeId: string;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}

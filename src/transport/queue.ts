@@ -1,0 +1,86 @@
+import type { TransportMessage } from '../envelope/transport-message.js';
+import type { IUnitOfWork } from '../idempotence/unit-of-work.js';
+
+/**
+ * A message taken from a queue and not yet settled. `token` is the transport's own handle (an AMQP
+ * delivery, a lock token, a row id); only the queue that produced it may settle it, exactly once.
+ */
+export interface ReceivedMessage {
+  /** The serialized envelope, as enqueued. */
+  readonly body: Uint8Array;
+  readonly token: unknown;
+}
+
+/**
+ * The queue port every transport implements. Invariants (the contract suite in test/contract checks them):
+ * - `enqueue` resolves only once the message is durable in the transport (a broker confirm, a commit);
+ *   a rejected promise means the message may not have been stored, and the caller still owns it.
+ * - `getMessage` returns a message at most once until it is acknowledged or released; it may wait briefly
+ *   (at most about a second) for one to arrive, and resolves null when none is ready.
+ * - `acknowledge` removes the message for good; `release` makes it available again (redelivery).
+ * - A message neither acknowledged nor released when the process dies is redelivered.
+ */
+export interface IQueue {
+  readonly uri: string;
+  /**
+   * `message` supplies the metadata a transport may map to its own properties (id, priority, expiry,
+   * ignoreTillDate); `body` is the serialized envelope to store. A SQL queue joins `unitOfWork` when
+   * it belongs to the same database (see ITransactionalQueue).
+   */
+  enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void>;
+  getMessage(): Promise<ReceivedMessage | null>;
+  acknowledge(token: unknown): Promise<void>;
+  release(token: unknown): Promise<void>;
+  /** Closes connections; messages taken and not settled are redelivered by the transport. */
+  close(): Promise<void>;
+}
+
+/** Optional capabilities, detected with the guards below. */
+export interface ICreateQueue {
+  create(): Promise<void>;
+}
+export interface IPurgeQueue {
+  purge(): Promise<void>;
+}
+export interface IDropQueue {
+  drop(): Promise<void>;
+}
+/** Number of messages ready or in flight; used by tests and tooling, not by the bus. */
+export interface ICountQueue {
+  count(): Promise<number>;
+}
+/**
+ * The transport withholds a message until its `ignoreTillDate` by itself (Azure scheduled messages,
+ * a SQL due-time column), so the bus needs no deferred queue for it.
+ */
+export interface ISchedulingQueue {
+  readonly supportsScheduledDelivery: true;
+}
+/** A queue whose enqueue can join the handler's unit of work (a SQL queue in the idempotence database). */
+export interface ITransactionalQueue {
+  canEnlist(unitOfWork: IUnitOfWork): boolean;
+}
+
+export const isCreateQueue = (q: IQueue): q is IQueue & ICreateQueue =>
+  typeof (q as Partial<ICreateQueue>).create === 'function';
+export const isPurgeQueue = (q: IQueue): q is IQueue & IPurgeQueue =>
+  typeof (q as Partial<IPurgeQueue>).purge === 'function';
+export const isDropQueue = (q: IQueue): q is IQueue & IDropQueue =>
+  typeof (q as Partial<IDropQueue>).drop === 'function';
+export const isCountQueue = (q: IQueue): q is IQueue & ICountQueue =>
+  typeof (q as Partial<ICountQueue>).count === 'function';
+export const isSchedulingQueue = (q: IQueue): q is IQueue & ISchedulingQueue =>
+  (q as Partial<ISchedulingQueue>).supportsScheduledDelivery === true;
+export const isTransactionalQueue = (q: IQueue): q is IQueue & ITransactionalQueue =>
+  typeof (q as Partial<ITransactionalQueue>).canEnlist === 'function';
+
+/**
+ * Creates queues for one URI scheme (`memory`, `rabbitmq`, `postgres`, …). Registered in the container
+ * under TYPES.QueueFactory; the bus picks the factory by the URI's scheme. One factory may share a
+ * connection between the queues it creates; `close` releases it.
+ */
+export interface IQueueFactory {
+  readonly scheme: string;
+  create(uri: string): IQueue;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+export { MemoryBroker } from './memory-queue-factory.js';
+export { MemoryQueue, MemoryQueueState } from './memory-queue.js';
