@@ -111,3 +111,20 @@ export class SimulatedCrash extends OncebusError {
     super('ONCEBUS_SIMULATED_CRASH', `simulated crash at ${point}`);
   }
 }
+export { OncebusError } from './oncebus-error.js';
+
+/**
+ * Idempotence is on and the message is older than the retention window: its completed row may have been
+ * removed, so running it could repeat an effect. It goes to the error queue; to run it anyway, send it
+ * back with the header `oncebus-ignore-retention: true`.
+ */
+export class RetentionWindowPassedError extends OncebusError {
+  constructor(messageId: string, ageMs: number, windowMs: number) {
+    super(
+      'ONCEBUS_RETENTION_WINDOW_PASSED',
+      `message is ${Math.round(ageMs / 1000)}s old, beyond the idempotence retention window of ${Math.round(windowMs / 1000)}s; ` +
+        'it may have been handled already and its record removed',
+      { messageId, hint: "return it with header 'oncebus-ignore-retention: true' to run it anyway" },
+    );
+  }
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { ConfigurationError } from '../errors/errors.js';
+
+/** The prefix of environment variables that override file settings: ONCEBUS_INBOX__WORKQUEUEURI=… */
+export const ENV_PREFIX = 'ONCEBUS_';
+
+/**
+ * Reads endpoint settings from a JSON file (config/*.json), then applies environment overrides: a variable
+ * `ONCEBUS_<PATH>` with path segments joined by `__` sets that setting (matched case-insensitively, `_`
+ * ignored inside a segment), e.g. `ONCEBUS_INBOX__THREAD_COUNT=8`. Values that parse as JSON (numbers,
+ * booleans, arrays) are used as such, others as strings. Classes (handlers, message types) come from
+ * code: merge the result with them (`{ ...loaded, handlers: [...] }`).
+ */
+export function loadEndpointSettings(file: string, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  let settings: unknown;
+  try {
+    settings = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new ConfigurationError(file, `cannot read endpoint settings: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new ConfigurationError(file, 'endpoint settings must be a JSON object');
+  }
+  applyEnvironment(settings as Record<string, unknown>, env);
+  return settings as Record<string, unknown>;
+}
+
+export function applyEnvironment(settings: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const path = name.slice(ENV_PREFIX.length).split('__');
+    let node: Record<string, unknown> = settings;
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i]!;
+      const key = Object.keys(node).find((k) => normalize(k) === normalize(segment)) ?? camel(segment);
+      if (i === path.length - 1) node[key] = parseValue(value);
+      else {
+        const next = node[key];
+        if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+        node = node[key] as Record<string, unknown>;
+      }
+    }
+  }
+}
+
+const normalize = (s: string): string => s.replace(/_/g, '').toLowerCase();
+const camel = (s: string): string => s.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function parseValue(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}

@@ -1,0 +1,2 @@
+export { messageType, messageTypeNameOf, type MessageClass } from './message-type.js';
+export { MessageTypeRegistry, materialize } from './message-type-registry.js';

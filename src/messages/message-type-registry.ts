@@ -1,0 +1,57 @@
+import { ConfigurationError, UnknownMessageTypeError } from '../errors/errors.js';
+import { type MessageClass, messageTypeNameOf } from './message-type.js';
+
+/**
+ * Maps stable names to classes and back, for one endpoint. Filled at start from the handlers, routes and
+ * `messageTypes` option; read on every message (two Map lookups, no reflection).
+ */
+export class MessageTypeRegistry {
+  private readonly byName = new Map<string, MessageClass>();
+  private readonly byClass = new Map<MessageClass, string>();
+
+  register(type: MessageClass, setting = 'messageTypes'): string {
+    const name = messageTypeNameOf(type);
+    if (name === undefined) {
+      throw new ConfigurationError(setting, `class ${type.name || '(anonymous)'} has no message type name`, {
+        hint: "decorate it with @messageType('a.stable.Name') or give it a static messageType member",
+      });
+    }
+    const existing = this.byName.get(name);
+    if (existing && existing !== type) {
+      throw new ConfigurationError(setting, `two classes are registered as message type '${name}'`);
+    }
+    this.byName.set(name, type);
+    this.byClass.set(type, name);
+    return name;
+  }
+
+  /** The name of an instance's class; registers the class on first use so `send` of a decorated class just works. */
+  nameOfInstance(message: object): string {
+    const type = message.constructor as MessageClass;
+    return this.byClass.get(type) ?? this.register(type, 'send');
+  }
+
+  classOf(name: string, messageId?: string): MessageClass {
+    const type = this.byName.get(name);
+    if (!type) throw new UnknownMessageTypeError(name, { messageId });
+    return type;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  get names(): string[] {
+    return [...this.byName.keys()];
+  }
+}
+
+/**
+ * Turns a deserialized plain value back into an instance of its class without calling the constructor
+ * (which may require arguments). A class may take over with a static `fromJSON(value)`.
+ */
+export function materialize(type: MessageClass, value: unknown): object {
+  const custom = (type as unknown as { fromJSON?: (v: unknown) => object }).fromJSON;
+  if (typeof custom === 'function') return custom.call(type, value);
+  return Object.assign(Object.create(type.prototype as object) as object, value);
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { QueueRegistry } from '../bus/queue-registry.js';
+import { cloneTransportMessage, emptyTransportMessage, type TransportMessage } from '../envelope/transport-message.js';
+import { serializeTransportMessage } from '../envelope/wire-format.js';
+import { failureLine } from './decide-failure.js';
+
+/** The message type under which unreadable bytes are kept in an error queue. */
+export const UNREADABLE_MESSAGE_TYPE = 'oncebus.UnreadableMessage';
+export const FAILURE_REASON_HEADER = 'oncebus-failure-reason';
+export const SOURCE_QUEUE_HEADER = 'oncebus-source-queue';
+
+/**
+ * Writes the copies that carry a failed message onward: a retry copy (same messageId, one more failure
+ * line, a due time) or an error-queue copy. The caller acknowledges the original only after the copy is
+ * enqueued, so a crash in between leaves a duplicate, never a loss.
+ */
+export class FailedMessageMover {
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly endpointName: string,
+    private readonly clock: () => number,
+  ) {}
+
+  /** A copy with this failure recorded; `ignoreTillDate` 0 = at once. */
+  withFailure(tm: TransportMessage, error: unknown, ignoreTillDate = tm.ignoreTillDate): TransportMessage {
+    const copy = cloneTransportMessage(tm);
+    copy.failureMessages.push(failureLine(error, this.clock(), this.endpointName));
+    copy.ignoreTillDate = ignoreTillDate;
+    return copy;
+  }
+
+  async enqueue(uri: string, tm: TransportMessage): Promise<void> {
+    await this.queues.sender(uri).enqueue(tm, serializeTransportMessage(tm));
+  }
+
+  /**
+   * Bytes that are not an envelope: kept unchanged as the body of a new envelope whose headers say why
+   * and where from, so the error queue stays readable and nothing of the original is lost.
+   */
+  async enqueueUnreadable(uri: string, raw: Uint8Array, error: unknown, sourceQueueUri: string): Promise<TransportMessage> {
+    const tm = emptyTransportMessage();
+    tm.messageId = randomUUID();
+    tm.messageType = UNREADABLE_MESSAGE_TYPE;
+    tm.sendDate = this.clock();
+    tm.message = raw;
+    tm.headers[FAILURE_REASON_HEADER] = error instanceof Error ? error.message : String(error);
+    tm.headers[SOURCE_QUEUE_HEADER] = sourceQueueUri;
+    tm.failureMessages.push(failureLine(error, this.clock(), this.endpointName));
+    await this.enqueue(uri, tm);
+    return tm;
+  }
+}

@@ -1,0 +1,27 @@
+import { MessageDeserializationError } from '../errors/errors.js';
+import type { ISerializer } from './serializer.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 JSON, the default body format. Bad UTF-8 or bad JSON is a MessageDeserializationError with the reason. */
+export class JsonSerializer implements ISerializer {
+  readonly contentType = 'application/json';
+
+  serialize(value: unknown): Uint8Array {
+    return Buffer.from(JSON.stringify(value), 'utf8');
+  }
+
+  deserialize(bytes: Uint8Array): unknown {
+    let text: string;
+    try {
+      text = decoder.decode(bytes);
+    } catch (cause) {
+      throw new MessageDeserializationError('body is not valid UTF-8', { cause });
+    }
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new MessageDeserializationError(`body is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+}
