@@ -1,0 +1,152 @@
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { DeferredMessageState } from '../pipelines/deferred/deferred-message-state.js';
+import { createDeferredPipelineBuilder } from '../pipelines/deferred/deferred-pipeline.js';
+import { ProcessDeferredMessageObserver } from '../pipelines/deferred/process-deferred-message-observer.js';
+import { DispatchDeferredMessageObserver } from '../pipelines/flush/dispatch-deferred-message-observer.js';
+import type { FlushMessageState } from '../pipelines/flush/flush-message-state.js';
+import { createFlushPipelineBuilder } from '../pipelines/flush/flush-pipeline.js';
+import { MarkDeferredMessageSentObserver } from '../pipelines/flush/mark-deferred-message-sent-observer.js';
+import { AcknowledgeMessageObserver } from '../pipelines/inbox/acknowledge-message-observer.js';
+import { CheckExpiredObserver } from '../pipelines/inbox/check-expired-observer.js';
+import { CheckIdempotenceObserver } from '../pipelines/inbox/check-idempotence-observer.js';
+import { CommitUnitOfWorkObserver } from '../pipelines/inbox/commit-unit-of-work-observer.js';
+import { DecompressMessageObserver } from '../pipelines/inbox/decompress-message-observer.js';
+import { DecryptMessageObserver } from '../pipelines/inbox/decrypt-message-observer.js';
+import { DeferMessageObserver } from '../pipelines/inbox/defer-message-observer.js';
+import { DeserializeMessageObserver } from '../pipelines/inbox/deserialize-message-observer.js';
+import { HandleFailureObserver } from '../pipelines/inbox/handle-failure-observer.js';
+import { HandleMessageObserver } from '../pipelines/inbox/handle-message-observer.js';
+import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
+import { createInboxPipelineBuilder } from '../pipelines/inbox/inbox-pipeline.js';
+import { ProcessingCompletedObserver } from '../pipelines/inbox/processing-completed-observer.js';
+import { SendDeferredObserver } from '../pipelines/inbox/send-deferred-observer.js';
+import { CloseQueuesObserver } from '../pipelines/lifecycle/close-queues-observer.js';
+import { CreateQueuesObserver } from '../pipelines/lifecycle/create-queues-observer.js';
+import { createShutdownPipelineBuilder, createStartupPipelineBuilder } from '../pipelines/lifecycle/lifecycle-pipelines.js';
+import type { LifecycleState } from '../pipelines/lifecycle/lifecycle-state.js';
+import { StartIdempotenceObserver } from '../pipelines/lifecycle/start-idempotence-observer.js';
+import { StartProcessingObserver } from '../pipelines/lifecycle/start-processing-observer.js';
+import { StopIdempotenceObserver } from '../pipelines/lifecycle/stop-idempotence-observer.js';
+import { StopProcessingObserver } from '../pipelines/lifecycle/stop-processing-observer.js';
+import { SubscribeObserver } from '../pipelines/lifecycle/subscribe-observer.js';
+import { createOutboxPipelineBuilder } from '../pipelines/outbox/outbox-pipeline.js';
+import { SendOutboxMessageObserver } from '../pipelines/outbox/send-outbox-message-observer.js';
+import { AssembleMessageObserver } from '../pipelines/outgoing/assemble-message-observer.js';
+import { CompressMessageObserver } from '../pipelines/outgoing/compress-message-observer.js';
+import { DispatchMessageObserver } from '../pipelines/outgoing/dispatch-message-observer.js';
+import { EncryptMessageObserver } from '../pipelines/outgoing/encrypt-message-observer.js';
+import { MessageSender } from '../pipelines/outgoing/message-sender.js';
+import { createDispatchPipelineBuilder, createTransportMessagePipelineBuilder } from '../pipelines/outgoing/outgoing-pipelines.js';
+import { RouteMessageObserver } from '../pipelines/outgoing/route-message-observer.js';
+import { SerializeMessageObserver } from '../pipelines/outgoing/serialize-message-observer.js';
+import { AcknowledgeReceivedObserver } from '../pipelines/shared/acknowledge-received-observer.js';
+import { DeserializeTransportMessageObserver } from '../pipelines/shared/deserialize-transport-message-observer.js';
+import { GetWorkMessageObserver } from '../pipelines/shared/get-work-message-observer.js';
+import { MoveUnreadableObserver } from '../pipelines/shared/move-unreadable-observer.js';
+import type { ReceivedMessageState } from '../pipelines/received-message-state.js';
+import { FailedMessageMover } from '../recoverability/failed-message-mover.js';
+import type { EndpointServices } from './endpoint-services.js';
+import type { IOncebusModule, PipelineBuilders } from './oncebus-module.js';
+
+export interface EndpointPipelines {
+  readonly sender: MessageSender;
+  readonly inbox: Pipeline<InboxMessageState>;
+  readonly flush: Pipeline<FlushMessageState>;
+  readonly deferred: Pipeline<DeferredMessageState>;
+  readonly outbox: Pipeline<ReceivedMessageState>;
+  readonly startup: Pipeline<LifecycleState>;
+  readonly shutdown: Pipeline<LifecycleState>;
+}
+
+/**
+ * Wires the core observers into every pipeline, lets the modules add theirs, and builds each pipeline
+ * once. This is the only place that knows which observer goes where; each observer knows only its job.
+ */
+export function buildPipelines(
+  s: EndpointServices,
+  modules: readonly IOncebusModule[],
+  subscriptions: readonly string[],
+  stopController: AbortController,
+): EndpointPipelines {
+  const { options, queues, idempotence, codecs, clock, logger, events } = s;
+  const { inbox, outbox } = options;
+  const outboxUri = outbox?.workQueueUri;
+  const b: PipelineBuilders = {
+    inbox: createInboxPipelineBuilder(),
+    transportMessage: createTransportMessagePipelineBuilder(),
+    dispatch: createDispatchPipelineBuilder(),
+    flush: createFlushPipelineBuilder(),
+    deferred: createDeferredPipelineBuilder(),
+    outbox: createOutboxPipelineBuilder(),
+    startup: createStartupPipelineBuilder(),
+    shutdown: createShutdownPipelineBuilder(),
+  };
+
+  b.transportMessage
+    .addObserver(new AssembleMessageObserver(s.types, inbox.workQueueUri, clock))
+    .addObserver(new SerializeMessageObserver(s.serializer))
+    .addObserver(new CompressMessageObserver(codecs, options.compression))
+    .addObserver(new EncryptMessageObserver(codecs, options.encryption));
+  b.dispatch
+    .addObserver(new RouteMessageObserver(s.routes, s.subscriptions, inbox.workQueueUri))
+    .addObserver(new DispatchMessageObserver(queues, idempotence, outboxUri, events));
+  b.flush
+    .addObserver(new DispatchDeferredMessageObserver(queues, outboxUri, events))
+    .addObserver(new MarkDeferredMessageSentObserver(idempotence));
+
+  const mover = new FailedMessageMover(queues, options.name, clock);
+  const get = new GetWorkMessageObserver();
+  const readEnvelope = new DeserializeTransportMessageObserver();
+  b.deferred
+    .addObserver(get)
+    .addObserver(readEnvelope)
+    .addObserver(new ProcessDeferredMessageObserver(queues, inbox.workQueueUri, inbox.deferredQueueUri ?? inbox.workQueueUri, clock))
+    .addObserver(new MoveUnreadableObserver(mover, inbox.errorQueueUri, logger));
+  b.outbox
+    .addObserver(get)
+    .addObserver(readEnvelope)
+    .addObserver(new SendOutboxMessageObserver(queues, events))
+    .addObserver(new AcknowledgeReceivedObserver())
+    .addObserver(new MoveUnreadableObserver(mover, outbox?.errorQueueUri ?? inbox.errorQueueUri, logger));
+
+  // Observers that run other pipelines get them through `built`, which is filled once every pipeline
+  // is built (after the modules have added their observers), before any message flows.
+  const built = {} as { -readonly [K in keyof EndpointPipelines]: EndpointPipelines[K] };
+
+  b.inbox
+    .addObserver(get)
+    .addObserver(readEnvelope)
+    .addObserver(new CheckExpiredObserver(clock, logger, events))
+    .addObserver(new DeferMessageObserver(queues, inbox.workQueueUri, inbox.deferredQueueUri, clock, events))
+    .addObserver(new DecryptMessageObserver(codecs))
+    .addObserver(new DecompressMessageObserver(codecs))
+    .addObserver(new DeserializeMessageObserver(s.types, s.serializer))
+    .addObserver(new CheckIdempotenceObserver(idempotence, clock))
+    .addObserver(new HandleMessageObserver(s.handlers, s.resolveHandler, built, s.stopSignal))
+    .addObserver(new CommitUnitOfWorkObserver(idempotence))
+    .addObserver(new SendDeferredObserver(idempotence, built))
+    .addObserver(new ProcessingCompletedObserver(idempotence))
+    .addObserver(new AcknowledgeMessageObserver(events, logger))
+    .addObserver(new HandleFailureObserver(options, mover, clock, logger, events, s.stopSignal));
+
+  b.startup
+    .addObserver(new CreateQueuesObserver())
+    .addObserver(new StartIdempotenceObserver())
+    .addObserver(new SubscribeObserver(subscriptions));
+  b.shutdown
+    .addObserver(new StopProcessingObserver(stopController))
+    .addObserver(new StopIdempotenceObserver())
+    .addObserver(new CloseQueuesObserver());
+
+  for (const m of modules) m.register(b, s);
+
+  built.sender = new MessageSender(b.transportMessage.build(), b.dispatch.build());
+  built.flush = b.flush.build();
+  built.inbox = b.inbox.build();
+  built.deferred = b.deferred.build();
+  built.outbox = b.outbox.build();
+  b.startup.addObserver(new StartProcessingObserver(built.inbox, built.deferred, built.outbox));
+  built.startup = b.startup.build();
+  built.shutdown = b.shutdown.build();
+  return built;
+}

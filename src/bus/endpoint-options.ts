@@ -1,0 +1,62 @@
+import type { Duration } from '../config/duration.js';
+import type { HandlerClass } from '../handling/handles-message.js';
+import type { MessageClass } from '../messages/message-type.js';
+import type { Route } from '../routing/route-specification.js';
+
+/** The inbox: where this endpoint receives, and where failures go. */
+export interface InboxOptions {
+  workQueueUri: string;
+  errorQueueUri: string;
+  /**
+   * Holds messages whose ignoreTillDate is in the future (retry back-off, deferred sends) until due.
+   * Required when the work queue's transport cannot schedule by itself and a retry duration is non-zero.
+   */
+  deferredQueueUri?: string;
+  /** Concurrent receive loops (default 4). */
+  threadCount?: number;
+  /** Attempts before the error queue (default 5). */
+  maximumFailureCount?: number;
+  /** Back-off before attempt n+1; the last entry repeats (default 1s, 5s, 30s, 2m). */
+  durationToIgnoreOnFailure?: Duration[];
+  /** Sleep after an empty receive; the last entry repeats until a message arrives (default 50ms…1s). */
+  durationToSleepWhenIdle?: Duration[];
+}
+
+/** An optional local outbox queue: sends go there first and are forwarded, so a send succeeds while a remote broker is down. */
+export interface OutboxOptions {
+  workQueueUri: string;
+  errorQueueUri: string;
+  threadCount?: number;
+  maximumFailureCount?: number;
+  durationToIgnoreOnFailure?: Duration[];
+}
+
+export interface IdempotenceOptions {
+  /** Idempotence for this endpoint (default off). Needs an IIdempotenceServiceFactory bound in the container. */
+  enabled: boolean;
+}
+
+export interface EndpointOptions {
+  /** For logs; defaults to the inbox work queue URI. */
+  name?: string;
+  inbox: InboxOptions;
+  outbox?: OutboxOptions;
+  routes?: Route[];
+  /** Handler classes (decorated with @handlesMessage); one per message type. */
+  handlers?: HandlerClass[];
+  /** Further message classes this endpoint reads or writes. */
+  messageTypes?: MessageClass[];
+  /** Types this endpoint sends with `send`: each must have a route, checked at start. */
+  sends?: MessageClass[];
+  /** Event types this endpoint subscribes to at start (published messages it receives). */
+  subscriptions?: (MessageClass | string)[];
+  idempotence?: boolean | IdempotenceOptions;
+  /** Compression algorithm name for outgoing bodies ('gzip'), or none. */
+  compression?: string;
+  /** Encryption algorithm name for outgoing bodies ('aes-256-gcm'), or none. */
+  encryption?: string;
+  /** How long stop() waits for in-flight messages before aborting them (default 30s). */
+  stopTimeout?: Duration;
+  /** Create queues that support it at start (default true). */
+  createQueues?: boolean;
+}

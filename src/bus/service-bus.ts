@@ -1,0 +1,88 @@
+import type { TransportMessage } from '../envelope/transport-message.js';
+import { BusStateError } from '../errors/errors.js';
+import type { PublishOptions, SendOptions } from '../handling/send-options.js';
+import { LifecycleState } from '../pipelines/lifecycle/lifecycle-state.js';
+import { assembleEndpoint, type ServiceBusDependencies } from './assemble-endpoint.js';
+import { BusEvents } from './bus-events.js';
+import { buildPipelines, type EndpointPipelines } from './build-pipelines.js';
+
+/** The bus of one endpoint, as users see it. */
+export interface IServiceBus {
+  readonly events: BusEvents;
+  readonly started: boolean;
+  /** Checks the configuration (failing with the setting's name), creates queues, subscribes, starts receiving. */
+  start(): Promise<void>;
+  /** Graceful: no new messages; in-flight ones finish or are released within the stop timeout. Nothing is lost. */
+  stop(): Promise<void>;
+  /** Sends now, outside any handler's unit of work (inside a handler use `context.send`). */
+  send(message: object, options?: SendOptions): Promise<TransportMessage>;
+  /** Publishes now to every subscriber of the message's type: one messageId for all copies. */
+  publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]>;
+}
+
+type Phase = 'stopped' | 'starting' | 'started' | 'stopping';
+
+export class ServiceBus implements IServiceBus {
+  readonly events = new BusEvents();
+  private phase: Phase = 'stopped';
+  private pipelines: EndpointPipelines | null = null;
+  private lifecycle: LifecycleState | null = null;
+
+  constructor(private readonly deps: ServiceBusDependencies) {}
+
+  get started(): boolean {
+    return this.phase === 'started';
+  }
+
+  async start(): Promise<void> {
+    if (this.phase !== 'stopped') throw new BusStateError(`start() while the bus is ${this.phase}`);
+    this.phase = 'starting';
+    try {
+      const stop = new AbortController();
+      const { services, subscriptions } = assembleEndpoint(this.deps, this.events, stop.signal);
+      const pipelines = buildPipelines(services, this.deps.modules ?? [], subscriptions, stop);
+      const lifecycle = new LifecycleState(services);
+      await pipelines.startup.execute(lifecycle);
+      this.pipelines = pipelines;
+      this.lifecycle = lifecycle;
+      this.phase = 'started';
+      services.logger.info('endpoint started', {
+        endpoint: services.options.name,
+        threadCount: services.options.inbox.threadCount,
+        idempotence: services.idempotence.enabled,
+      });
+      this.events.emit('started');
+    } catch (error) {
+      this.phase = 'stopped';
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase !== 'started') return;
+    this.phase = 'stopping';
+    const lifecycle = this.lifecycle!;
+    try {
+      await this.pipelines!.shutdown.execute(lifecycle);
+    } finally {
+      this.phase = 'stopped';
+      this.pipelines = null;
+      this.lifecycle = null;
+      lifecycle.services.logger.info('endpoint stopped', { endpoint: lifecycle.services.options.name });
+      this.events.emit('stopped');
+    }
+  }
+
+  async send(message: object, options?: SendOptions): Promise<TransportMessage> {
+    return (await this.sender().send('send', message, options, null, null))[0]!;
+  }
+
+  publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]> {
+    return this.sender().send('publish', message, options, null, null);
+  }
+
+  private sender() {
+    if (this.phase !== 'started' || !this.pipelines) throw new BusStateError('the bus is not started: call start() before sending');
+    return this.pipelines.sender;
+  }
+}

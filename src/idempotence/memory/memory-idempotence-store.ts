@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { IIdempotenceServiceFactory } from '../idempotence-service-factory.js';
+import { MemoryIdempotenceService } from './memory-idempotence-service.js';
+import type { MemoryUnitOfWork } from './memory-unit-of-work.js';
+
+export type RowStatus = 'handled' | 'completed';
+
+/** A committed row for (inbox, messageId). */
+export interface MemoryRow {
+  status: RowStatus;
+  messageType: string;
+  /** Stored sends not dispatched yet, in send order. */
+  deferred: { messageId: string; recipientUri: string; body: Uint8Array }[];
+  completedAt: number;
+}
+
+/**
+ * The in-memory idempotence store, shared by the endpoints of one process (tests, the demo). It follows
+ * the contract exactly: a claim is held by an open unit of work and a concurrent copy waits for that unit
+ * of work to end; only committed rows are seen by others. Nothing survives the process.
+ */
+export class MemoryIdempotenceStore implements IIdempotenceServiceFactory {
+  readonly storeId = `memory:${randomUUID()}`;
+  readonly rows = new Map<string, MemoryRow>();
+  private readonly claims = new Map<string, { owner: MemoryUnitOfWork; ended: Promise<void>; end: () => void }>();
+
+  constructor(private readonly options: { retentionWindowMs?: number } = {}) {}
+
+  create(inboxWorkQueueUri: string): MemoryIdempotenceService {
+    return new MemoryIdempotenceService(this, inboxWorkQueueUri, this.options.retentionWindowMs);
+  }
+
+  static key(inbox: string, messageId: string): string {
+    return `${inbox}\u0000${messageId}`;
+  }
+
+  /** Waits while another unit of work holds the claim on `key`, then claims it for `uow` if no row exists. */
+  async claim(key: string, uow: MemoryUnitOfWork): Promise<MemoryRow | undefined> {
+    for (;;) {
+      const held = this.claims.get(key);
+      if (!held || held.owner === uow) break;
+      await held.ended;
+    }
+    const row = this.rows.get(key);
+    if (!row && !this.claims.has(key)) {
+      let end!: () => void;
+      const ended = new Promise<void>((resolve) => {
+        end = resolve;
+      });
+      this.claims.set(key, { owner: uow, ended, end });
+      uow.claimedKey = key;
+    }
+    return row;
+  }
+
+  /** Applies a committing unit of work's writes in one step. */
+  apply(uow: MemoryUnitOfWork, messageType: (key: string) => string): void {
+    if (uow.handledKey) {
+      this.rows.set(uow.handledKey, {
+        status: 'handled',
+        messageType: messageType(uow.handledKey),
+        deferred: uow.deferred.filter((d) => d.key === uow.handledKey).map(({ key: _k, ...d }) => d),
+        completedAt: 0,
+      });
+    }
+  }
+
+  /** Releases the claim of an ending unit of work (commit or rollback) and wakes the copies waiting on it. */
+  release(uow: MemoryUnitOfWork): void {
+    if (!uow.claimedKey) return;
+    const held = this.claims.get(uow.claimedKey);
+    if (held?.owner === uow) {
+      this.claims.delete(uow.claimedKey);
+      held.end();
+    }
+  }
+
+  /** Retention: removes completed rows older than the cutoff, at most `batch` of them. Returns how many. */
+  removeCompletedBefore(cutoff: number, batch = 1000): number {
+    let removed = 0;
+    for (const [key, row] of this.rows) {
+      if (removed >= batch) break;
+      if (row.status === 'completed' && row.completedAt < cutoff) {
+        this.rows.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,48 @@
+import type { DeferredMessage } from '../idempotence-service.js';
+import type { IUnitOfWork } from '../unit-of-work.js';
+
+/** What a handler's "transaction" is with the memory store: effects registered here apply only on commit. */
+export interface MemoryTransaction {
+  onCommit(effect: () => void): void;
+}
+
+/**
+ * A unit of work against the memory store. Everything it would write (the claim, the stored sends, the
+ * handled mark, the handler's effects) is held here and applied in one synchronous step on commit, so no
+ * other unit of work can observe half of it: the in-process equivalent of a database transaction.
+ */
+export class MemoryUnitOfWork implements IUnitOfWork<MemoryTransaction> {
+  readonly transaction: MemoryTransaction;
+  /** Key of the claim this unit of work holds, if any. */
+  claimedKey: string | null = null;
+  handledKey: string | null = null;
+  readonly deferred: (DeferredMessage & { key: string })[] = [];
+  private readonly effects: (() => void)[] = [];
+  private finished = false;
+
+  constructor(
+    readonly storeId: string,
+    private readonly onCommit: (uow: MemoryUnitOfWork) => void,
+    private readonly onEnd: (uow: MemoryUnitOfWork) => void,
+  ) {
+    this.transaction = { onCommit: (effect) => this.effects.push(effect) };
+  }
+
+  async commit(): Promise<void> {
+    this.assertOpen();
+    this.finished = true;
+    this.onCommit(this);
+    for (const effect of this.effects) effect();
+    this.onEnd(this);
+  }
+
+  async rollback(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.onEnd(this);
+  }
+
+  private assertOpen(): void {
+    if (this.finished) throw new Error('unit of work already committed or rolled back');
+  }
+}

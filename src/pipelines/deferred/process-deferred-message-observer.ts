@@ -1,0 +1,27 @@
+import type { QueueRegistry } from '../../bus/queue-registry.js';
+import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { DeferredMessageState } from './deferred-message-state.js';
+
+/**
+ * A due message goes back to the work queue; one not due yet goes to the back of the deferred queue
+ * (so the processor can look at the others) and records when it will be due. Enqueue, then acknowledge:
+ * a crash in between duplicates, never loses.
+ */
+export class ProcessDeferredMessageObserver implements IPipelineObserver<DeferredMessageState> {
+  readonly event = 'onProcessDeferredMessage';
+
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly workQueueUri: string,
+    private readonly deferredQueueUri: string,
+    private readonly clock: () => number,
+  ) {}
+
+  async execute(state: DeferredMessageState): Promise<void> {
+    const tm = state.transportMessage!;
+    const due = tm.ignoreTillDate <= this.clock();
+    await this.queues.sender(due ? this.workQueueUri : this.deferredQueueUri).enqueue(tm, state.received!.body);
+    await state.queue.acknowledge(state.received!.token);
+    if (!due) state.dueAt = tm.ignoreTillDate;
+  }
+}

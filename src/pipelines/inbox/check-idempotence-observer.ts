@@ -1,0 +1,32 @@
+import { RetentionWindowPassedError } from '../../errors/errors.js';
+import { type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
+import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { InboxMessageState } from './inbox-message-state.js';
+
+export const IGNORE_RETENTION_HEADER = 'oncebus-ignore-retention';
+
+/**
+ * With idempotence on: opens the message's unit of work and asks for its processing status (claiming
+ * it when new; waiting when another copy holds the claim). A new claim for a message older than the
+ * retention window is refused: its completed row may be gone, so it is reported, not run again.
+ */
+export class CheckIdempotenceObserver implements IPipelineObserver<InboxMessageState> {
+  readonly event = 'onCheckIdempotence';
+
+  constructor(
+    private readonly idempotence: IIdempotenceService,
+    private readonly clock: () => number,
+  ) {}
+
+  async execute(state: InboxMessageState): Promise<void> {
+    if (!this.idempotence.enabled) return;
+    const tm = state.transportMessage!;
+    state.unitOfWork = await this.idempotence.beginUnitOfWork();
+    state.status = await this.idempotence.processingStatus(tm, state.unitOfWork);
+    const window = this.idempotence.retentionWindowMs;
+    if (state.status === ProcessingStatus.Assigned && window !== undefined && tm.headers[IGNORE_RETENTION_HEADER] !== 'true') {
+      const age = this.clock() - Math.max(tm.sendDate, tm.ignoreTillDate);
+      if (age > window) throw new RetentionWindowPassedError(tm.messageId, age, window);
+    }
+  }
+}

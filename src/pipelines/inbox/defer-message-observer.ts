@@ -1,0 +1,35 @@
+import type { BusEvents } from '../../bus/bus-events.js';
+import type { QueueRegistry } from '../../bus/queue-registry.js';
+import { isIgnoring } from '../../envelope/transport-message.js';
+import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import { isSchedulingQueue } from '../../transport/queue.js';
+import type { InboxMessageState } from './inbox-message-state.js';
+
+/**
+ * A message not due yet (ignoreTillDate in the future: a deferred send or a retry back-off) moves to the
+ * deferred queue, which returns it when due. Enqueue first, acknowledge second: a crash between the two
+ * leaves a duplicate (harmless with idempotence), never a loss. Without a deferred queue the message goes
+ * back to the work queue and the loop backs off (the transport schedules it, if it can).
+ */
+export class DeferMessageObserver implements IPipelineObserver<InboxMessageState> {
+  readonly event = 'onDeferMessage';
+
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly workQueueUri: string,
+    private readonly deferredQueueUri: string | undefined,
+    private readonly clock: () => number,
+    private readonly events: BusEvents,
+  ) {}
+
+  async execute(state: InboxMessageState): Promise<void> {
+    const tm = state.transportMessage!;
+    if (!isIgnoring(tm, this.clock())) return;
+    const target = this.queues.sender(this.deferredQueueUri ?? this.workQueueUri);
+    await target.enqueue(tm, state.received!.body);
+    await state.queue.acknowledge(state.received!.token);
+    if (!this.deferredQueueUri && !isSchedulingQueue(target)) state.backOff = true;
+    this.events.emit('messageDeferred', tm);
+    state.aborted = true;
+  }
+}

@@ -1,0 +1,39 @@
+import { NoHandlerError } from '../../errors/errors.js';
+import { HandlerContext } from '../../handling/handler-context.js';
+import type { HandlerRegistry, HandlerResolver } from '../../handling/handler-registry.js';
+import type { IMessageHandler } from '../../handling/message-handler.js';
+import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
+import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { MessageSender } from '../outgoing/message-sender.js';
+import type { InboxMessageState } from './inbox-message-state.js';
+
+/**
+ * Runs the one handler of the message's type, resolved from the container for this message. Skipped
+ * when idempotence found the message handled before. A throw is recorded as the handler's error, which
+ * the failure observer treats by the retry policy (not as an infrastructure outage).
+ */
+export class HandleMessageObserver implements IPipelineObserver<InboxMessageState> {
+  readonly event = 'onHandleMessage';
+
+  constructor(
+    private readonly handlers: HandlerRegistry,
+    private readonly resolve: HandlerResolver,
+    /** Filled with the built sender before the first message (see buildPipelines). */
+    private readonly pipelines: { readonly sender: MessageSender },
+    private readonly stopSignal: AbortSignal,
+  ) {}
+
+  async execute(state: InboxMessageState): Promise<void> {
+    if (state.status !== ProcessingStatus.Assigned) return;
+    const tm = state.transportMessage!;
+    const handlerClass = this.handlers.handlerFor(tm.messageType);
+    if (!handlerClass) throw new NoHandlerError(tm.messageType, { messageId: tm.messageId });
+    const handler = this.resolve(handlerClass) as IMessageHandler;
+    try {
+      await handler.handle(new HandlerContext(state, this.pipelines.sender, this.stopSignal));
+    } catch (error) {
+      state.handlerError = error;
+      throw error;
+    }
+  }
+}

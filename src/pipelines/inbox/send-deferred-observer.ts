@@ -1,0 +1,26 @@
+import { type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
+import type { IPipelineObserver, Pipeline } from '../../pipeline/pipeline.js';
+import { FlushMessageState } from '../flush/flush-message-state.js';
+import type { InboxMessageState } from './inbox-message-state.js';
+
+/**
+ * After commit: dispatches every stored send of this message, in send order, each through the flush
+ * pipeline (dispatch, then delete). Also runs for a copy found `handled`: that is how a crash between
+ * commit and completion is recovered, with the unsent messages under their original ids.
+ */
+export class SendDeferredObserver implements IPipelineObserver<InboxMessageState> {
+  readonly event = 'onSendDeferred';
+
+  constructor(
+    private readonly idempotence: IIdempotenceService,
+    /** Filled with the built flush pipeline before the first message (see buildPipelines). */
+    private readonly pipelines: { readonly flush: Pipeline<FlushMessageState> },
+  ) {}
+
+  async execute(state: InboxMessageState): Promise<void> {
+    if (!this.idempotence.enabled || state.status === ProcessingStatus.Ignore) return;
+    const received = state.transportMessage!;
+    const stored = await this.idempotence.getDeferredMessages(received);
+    for (const deferred of stored) await this.pipelines.flush.execute(new FlushMessageState(received, deferred));
+  }
+}

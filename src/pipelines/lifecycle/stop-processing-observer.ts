@@ -1,0 +1,37 @@
+import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { LifecycleState } from './lifecycle-state.js';
+
+/**
+ * Graceful stop: no loop takes another message; in-flight messages get `stopTimeout` to finish. After it
+ * the handlers' AbortSignal fires and they get the same time again to give up; whatever is still unsettled
+ * is released when the queues close next, so nothing is lost either way.
+ */
+export class StopProcessingObserver implements IPipelineObserver<LifecycleState> {
+  readonly event = 'onStopProcessing';
+
+  constructor(private readonly abort: AbortController) {}
+
+  async execute(state: LifecycleState): Promise<void> {
+    const { options, logger } = state.services;
+    for (const p of state.processors) p.stop();
+    const all = Promise.all(state.processors.map((p) => p.done));
+    if (await finishesWithin(all, options.stopTimeoutMs)) return;
+    logger.warn('stop timeout passed with messages in flight; aborting their handlers', { endpoint: options.name });
+    this.abort.abort();
+    if (!(await finishesWithin(all, options.stopTimeoutMs))) {
+      logger.warn('handlers did not finish after abort; their messages are released for redelivery', { endpoint: options.name });
+    }
+  }
+}
+
+async function finishesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

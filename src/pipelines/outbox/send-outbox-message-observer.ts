@@ -1,0 +1,20 @@
+import type { BusEvents } from '../../bus/bus-events.js';
+import type { QueueRegistry } from '../../bus/queue-registry.js';
+import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { ReceivedMessageState } from '../received-message-state.js';
+
+/** Forwards an outbox message, unchanged, to the queue its envelope names. */
+export class SendOutboxMessageObserver implements IPipelineObserver<ReceivedMessageState> {
+  readonly event = 'onSendOutboxMessage';
+
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly events: BusEvents,
+  ) {}
+
+  async execute(state: ReceivedMessageState): Promise<void> {
+    const tm = state.transportMessage!;
+    await this.queues.sender(tm.recipientInboxWorkQueueUri).enqueue(tm, state.received!.body);
+    this.events.emit('messageDispatched', tm);
+  }
+}

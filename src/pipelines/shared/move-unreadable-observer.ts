@@ -1,0 +1,37 @@
+import type { ILogger } from '../../logging/logger.js';
+import { PIPELINE_EXCEPTION_EVENT, type IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { FailedMessageMover } from '../../recoverability/failed-message-mover.js';
+import type { ReceivedMessageState } from '../received-message-state.js';
+
+/**
+ * Failure handling of the deferred and outbox pipelines: an unreadable envelope goes to the error queue
+ * with its raw bytes; any other failure (the transport, a recipient's queue) releases the message and
+ * backs off, because these pipelines only move messages and moving again is safe.
+ */
+export class MoveUnreadableObserver implements IPipelineObserver<ReceivedMessageState> {
+  readonly event = PIPELINE_EXCEPTION_EVENT;
+
+  constructor(
+    private readonly mover: FailedMessageMover,
+    private readonly errorQueueUri: string,
+    private readonly logger: ILogger,
+  ) {}
+
+  async execute(state: ReceivedMessageState): Promise<void> {
+    const received = state.received;
+    if (!received) return;
+    state.exceptionHandled = true;
+    state.backOff = true;
+    try {
+      if (state.transportMessage === null) {
+        await this.mover.enqueueUnreadable(this.errorQueueUri, received.body, state.exception, state.queue.uri);
+        await state.queue.acknowledge(received.token);
+        return;
+      }
+    } catch (error) {
+      this.logger.error('could not move an unreadable message; releasing it', { error: String(error) });
+    }
+    this.logger.warn('message released', { queueUri: state.queue.uri, error: String(state.exception) });
+    await state.queue.release(received.token).catch(() => undefined);
+  }
+}

@@ -1,0 +1,55 @@
+import type { ILogger } from '../logging/logger.js';
+import type { Pipeline, PipelineState } from '../pipeline/pipeline.js';
+import { IdleBackOff } from './idle-back-off.js';
+
+/** What a loop needs of a per-message state: whether a message was taken, and whether to pause after it. */
+export interface LoopState extends PipelineState {
+  readonly received: unknown;
+  readonly backOff: boolean;
+}
+
+/**
+ * One receive loop: take a message through the pipeline, again and again, until stopped. An empty queue,
+ * an infrastructure failure or a released message makes it sleep per `durationToSleepWhenIdle` (the last
+ * entry repeats) so an outage does not become a hot loop; a handled message resets the back-off.
+ * `stop()` ends the loop after the message in hand; `done` resolves then.
+ */
+export class ReceiveLoop<S extends LoopState> {
+  private stopping = false;
+  private readonly idle: IdleBackOff;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly name: string,
+    private readonly pipeline: Pipeline<S>,
+    private readonly newState: () => S,
+    idleDurations: readonly number[],
+    private readonly logger: ILogger,
+  ) {
+    this.idle = new IdleBackOff(idleDurations);
+    this.done = this.run();
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.idle.interrupt();
+  }
+
+  private async run(): Promise<void> {
+    // Let the constructor return (and the bus record `done`) before the first message.
+    await Promise.resolve();
+    while (!this.stopping) {
+      const state = this.newState();
+      let failed = false;
+      try {
+        await this.pipeline.execute(state);
+      } catch (error) {
+        failed = true;
+        this.logger.warn(`${this.name}: receive failed`, { error: String(error) });
+      }
+      if (this.stopping) break;
+      if (failed || state.received === null || state.backOff) await this.idle.sleep();
+      else this.idle.reset();
+    }
+  }
+}
