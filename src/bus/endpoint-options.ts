@@ -29,6 +29,7 @@ export interface OutboxOptions {
   threadCount?: number;
   maximumFailureCount?: number;
   durationToIgnoreOnFailure?: Duration[];
+  durationToSleepWhenIdle?: Duration[];
 }
 
 export interface IdempotenceOptions {
