@@ -7,5 +7,6 @@ bash scripts/services.sh start
 export RABBITMQ_URL=${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672}
 export PG_URL=${PG_URL:-postgres://oncebus:oncebus@127.0.0.1:5432/oncebus}
 rm -rf dist
+npx biome lint
 npx tsc -p tsconfig.json
 npx mocha "$@"

@@ -57,10 +57,10 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
   }
 
   const types = new MessageTypeRegistry();
-  (raw.messageTypes ?? []).forEach((t, i) => types.register(t, `messageTypes[${i}]`));
+  for (const [i, t] of (raw.messageTypes ?? []).entries()) types.register(t, `messageTypes[${i}]`);
   const handlers = new HandlerRegistry(raw.handlers ?? [], types);
   const routes = new RouteTable(raw.routes ?? []);
-  routes.uris.forEach((uri) => queues.check(uri, 'routes'));
+  for (const uri of routes.uris) queues.check(uri, 'routes');
   (raw.sends ?? []).forEach((t, i) => {
     const name = types.register(t, `sends[${i}]`);
     if (!routes.uriFor(name)) throw new ConfigurationError(`sends[${i}]`, `message type '${name}' has no route`, { hint: 'add a route that matches it' });
