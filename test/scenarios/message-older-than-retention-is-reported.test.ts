@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { TYPES } from '../../src/di/tokens.js';
+import { emptyTransportMessage } from '../../src/envelope/transport-message.js';
+import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
+import { handlesMessage } from '../../src/handling/handles-message.js';
+import type { IMessageHandler } from '../../src/handling/message-handler.js';
+import { MemoryIdempotenceStore } from '../../src/idempotence/memory/index.js';
+import type { ILogger } from '../../src/logging/logger.js';
+import { IGNORE_RETENTION_HEADER } from '../../src/pipelines/inbox/check-idempotence-observer.js';
+import { waitForEvents } from '../support/latch.js';
+import { MemoryWorld } from '../support/memory-endpoint.js';
+import { PlaceOrder } from '../support/messages.js';
+
+let runs = 0;
+
+@handlesMessage(PlaceOrder)
+class CountingHandler implements IMessageHandler<PlaceOrder> {
+  handle(): void {
+    runs++;
+  }
+}
+
+function oldMessage(ageMs: number, headers: Record<string, string> = {}) {
+  const tm = emptyTransportMessage();
+  tm.messageId = randomUUID();
+  tm.messageType = 'test.PlaceOrder';
+  tm.sendDate = Date.now() - ageMs;
+  tm.headers = headers;
+  tm.message = Buffer.from('{"orderId":"old"}');
+  return tm;
+}
+
+describe('scenario: with idempotence on, a message older than the retention window is reported, not run again silently', () => {
+  const world = new MemoryWorld();
+  after(() => world.stopAll());
+  const warnings: string[] = [];
+  const logger: ILogger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m: string) => warnings.push(m),
+    error: () => undefined,
+    isDebugEnabled: () => false,
+  };
+
+  it('sends it to the error queue with RetentionWindowPassedError, and runs it when returned with the override header', async () => {
+    const store = new MemoryIdempotenceStore({ retentionWindowMs: 60_000 });
+    const { bus } = world.endpoint('retention', { handlers: [CountingHandler], idempotence: true }, [], (c) => {
+      c.rebind(TYPES.IdempotenceServiceFactory).toConstantValue(store);
+      c.rebind(TYPES.Logger).toConstantValue(logger);
+    });
+    await bus.start();
+    const queue = world.broker.create('memory://retention');
+
+    const failed = waitForEvents(bus.events, 'messageSentToErrorQueue');
+    const stale = oldMessage(120_000);
+    await queue.enqueue(stale, serializeTransportMessage(stale));
+    const [[copy, reason]] = await failed;
+    expect(copy.messageId).to.equal(stale.messageId);
+    expect(reason).to.match(/beyond the idempotence retention window/);
+    expect(runs).to.equal(0);
+
+    const handled = waitForEvents(bus.events, 'messageHandled');
+    const forced = oldMessage(120_000, { [IGNORE_RETENTION_HEADER]: 'true' });
+    await queue.enqueue(forced, serializeTransportMessage(forced));
+    await handled;
+    expect(runs).to.equal(1);
+  });
+
+  it('warns at start when the window is shorter than the retry horizon', async () => {
+    const store = new MemoryIdempotenceStore({ retentionWindowMs: 1000 });
+    const { bus } = world.endpoint('retention-warn', { handlers: [CountingHandler], idempotence: true, inbox: { workQueueUri: 'memory://retention-warn', errorQueueUri: 'memory://retention-warn-error', deferredQueueUri: 'memory://retention-warn-deferred', maximumFailureCount: 3, durationToIgnoreOnFailure: ['1s', '5s'] } }, [], (c) => {
+      c.rebind(TYPES.IdempotenceServiceFactory).toConstantValue(store);
+      c.rebind(TYPES.Logger).toConstantValue(logger);
+    });
+    await bus.start();
+    expect(warnings.some((w) => /retention window is shorter than the retry horizon/.test(w))).to.equal(true);
+  });
+});
