@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { StoreError } from '../../errors/errors.js';
+import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
+
+export interface PostgresConnectionOptions {
+  readonly connectionString: string;
+  /** Pool size; every in-flight queue message and unit of work holds a connection (default 20). */
+  readonly poolSize?: number;
+  /** Fail a connection attempt after this long (ms, default 5 s), rather than hang while the server is away. */
+  readonly connectTimeoutMs?: number;
+  /** Cancel a statement after this long (ms, default 30 s). */
+  readonly statementTimeoutMs?: number;
+}
+
+/** The connection string with its password hidden, for errors and logs. */
+export function maskConnectionString(cs: string): string {
+  return cs.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@').replace(/(password=)[^&\s]*/i, '$1***');
+}
+
+/**
+ * PostgreSQL through a pg Pool. A pool survives a server restart: broken idle clients are dropped (the
+ * pool's 'error' event is handled, so they do not crash the process) and new ones connect once the server
+ * is back. Driver errors become StoreError naming the (masked) connection.
+ */
+export class PostgresDatabase implements SqlDatabase {
+  readonly id = `postgres:${randomUUID()}`;
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+  readonly name: string;
+
+  constructor(options: PostgresConnectionOptions) {
+    this.name = maskConnectionString(options.connectionString);
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 20,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+    });
+    this.pool.on('error', () => {
+      // An idle client lost its connection (server restart); the pool replaces it on demand.
+    });
+  }
+
+  async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query(sql, params as unknown[])).rows as R[];
+    } catch (error) {
+      throw this.wrap(error);
+    }
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    try {
+      return (await this.pool.query(sql, params as unknown[])).rowCount ?? 0;
+    } catch (error) {
+      throw this.wrap(error);
+    }
+  }
+
+  async begin(): Promise<SqlTransaction> {
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+    } catch (error) {
+      client.release(true);
+      throw this.wrap(error);
+    }
+    return new PostgresTransaction(client, this);
+  }
+
+  /** A client of its own (a queue holds one per in-flight message). */
+  async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw this.wrap(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  wrap(error: unknown): Error {
+    if (error instanceof StoreError) return error;
+    const code = (error as { code?: string }).code;
+    return new StoreError(`PostgreSQL (${this.name}): ${(error as Error).message ?? String(error)}${code ? ` [${code}]` : ''}`, {
+      cause: error,
+      hint: 'check that the server is running and reachable; the bus releases messages and retries by itself',
+    });
+  }
+}
+
+/** A transaction on one pool client; the client goes back to the pool (or is destroyed, if broken) at the end. */
+class PostgresTransaction implements SqlTransaction {
+  private done = false;
+
+  constructor(
+    readonly native: pg.PoolClient,
+    private readonly db: PostgresDatabase,
+  ) {}
+
+  async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.native.query(sql, params as unknown[])).rows as R[];
+    } catch (error) {
+      throw this.db.wrap(error);
+    }
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    try {
+      return (await this.native.query(sql, params as unknown[])).rowCount ?? 0;
+    } catch (error) {
+      throw this.db.wrap(error);
+    }
+  }
+
+  async commit(): Promise<void> {
+    await this.end('COMMIT');
+  }
+
+  async rollback(): Promise<void> {
+    if (!this.done) await this.end('ROLLBACK').catch(() => undefined);
+  }
+
+  private async end(statement: string): Promise<void> {
+    if (this.done) throw new StoreError('transaction already ended');
+    this.done = true;
+    try {
+      await this.native.query(statement);
+      this.native.release();
+    } catch (error) {
+      this.native.release(true);
+      throw this.db.wrap(error);
+    }
+  }
+}

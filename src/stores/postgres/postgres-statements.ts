@@ -1,0 +1,84 @@
+import type { Migration } from '../sql/migrations.js';
+import type { IdempotenceStatements, QueueStatements, SubscriptionStatements } from '../sql/sql-statements.js';
+
+/**
+ * PostgreSQL statements, in schema `s`. Times are epoch milliseconds (bigint), as in every dialect, so
+ * rows mean the same whatever the server's time zone.
+ */
+export function postgresIdempotence(s: string): IdempotenceStatements {
+  return {
+    // ON CONFLICT waits for an uncommitted conflicting insert to commit or roll back, then decides:
+    // that wait is what keeps a concurrent copy from running the handler.
+    claim: `INSERT INTO ${s}.idempotence (inbox_uri, message_id, status, message_type, created_at)
+            VALUES ($1, $2, 'assigned', $3, (extract(epoch from clock_timestamp()) * 1000)::bigint)
+            ON CONFLICT (inbox_uri, message_id) DO NOTHING`,
+    status: `SELECT status FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = $2`,
+    insertDeferred: `INSERT INTO ${s}.idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
+                     VALUES ($1, $2, $3, $4, $5, $6)`,
+    markHandled: `UPDATE ${s}.idempotence SET status = 'handled' WHERE inbox_uri = $1 AND message_id = $2 AND status = 'assigned'`,
+    selectDeferred: `SELECT outgoing_message_id, recipient_uri, body FROM ${s}.idempotence_deferred
+                     WHERE inbox_uri = $1 AND message_id = $2 ORDER BY sequence`,
+    deleteDeferred: `DELETE FROM ${s}.idempotence_deferred WHERE inbox_uri = $1 AND message_id = $2 AND outgoing_message_id = $3`,
+    markCompleted: `UPDATE ${s}.idempotence SET status = 'completed', completed_at = $3, purge_after = $4
+                    WHERE inbox_uri = $1 AND message_id = $2 AND status <> 'completed'`,
+    // Bounded: one batch per statement, so the purge holds few row locks at a time.
+    purgeCompleted: `DELETE FROM ${s}.idempotence WHERE ctid IN (
+                       SELECT ctid FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < $1 LIMIT $2)`,
+  };
+}
+
+export function postgresSubscriptions(s: string): SubscriptionStatements {
+  return {
+    subscribe: `INSERT INTO ${s}.subscriptions (message_type, inbox_uri) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+    subscribers: `SELECT inbox_uri FROM ${s}.subscriptions WHERE message_type = $1 ORDER BY inbox_uri`,
+  };
+}
+
+export function postgresQueue(s: string, table: string): QueueStatements & { take: string; delete: string } {
+  const t = `${s}.${table}`;
+  return {
+    createTable: [
+      `CREATE TABLE IF NOT EXISTS ${t} (
+         id bigserial PRIMARY KEY, message_id text NOT NULL, priority integer NOT NULL DEFAULT 0,
+         due_at bigint NOT NULL DEFAULT 0, expires_at bigint NOT NULL DEFAULT 0, body bytea NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS ${table}_ready ON ${t} (priority DESC, id)`,
+    ],
+    enqueue: `INSERT INTO ${t} (message_id, priority, due_at, expires_at, body) VALUES ($1, $2, $3, $4, $5)`,
+    // SKIP LOCKED: competing consumers each take a different row, none waits for another.
+    take: `SELECT id, body FROM ${t} WHERE due_at <= $1 ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    delete: `DELETE FROM ${t} WHERE id = $1`,
+    purge: `DELETE FROM ${t}`,
+    drop: `DROP TABLE IF EXISTS ${t}`,
+    count: `SELECT count(*)::int AS n FROM ${t}`,
+  };
+}
+
+export const postgresVersionTable = (s: string): string => `${s}.schema_version`;
+export const postgresCreateVersionTable = (s: string): string[] => [
+  `CREATE SCHEMA IF NOT EXISTS ${s}`,
+  `CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer PRIMARY KEY, description text NOT NULL)`,
+];
+
+/** Append-only. */
+export function postgresMigrations(s: string): Migration[] {
+  return [
+    {
+      version: 1,
+      description: 'idempotence, stored sends, subscriptions',
+      statements: [
+        `CREATE TABLE ${s}.idempotence (
+           inbox_uri text NOT NULL, message_id text NOT NULL,
+           status text NOT NULL CHECK (status IN ('assigned', 'handled', 'completed')),
+           message_type text NOT NULL, created_at bigint NOT NULL, completed_at bigint, purge_after bigint,
+           PRIMARY KEY (inbox_uri, message_id))`,
+        `CREATE INDEX idempotence_purge ON ${s}.idempotence (purge_after) WHERE status = 'completed'`,
+        `CREATE TABLE ${s}.idempotence_deferred (
+           inbox_uri text NOT NULL, message_id text NOT NULL, sequence integer NOT NULL,
+           outgoing_message_id text NOT NULL, recipient_uri text NOT NULL, body bytea NOT NULL,
+           PRIMARY KEY (inbox_uri, message_id, sequence),
+           FOREIGN KEY (inbox_uri, message_id) REFERENCES ${s}.idempotence ON DELETE CASCADE)`,
+        `CREATE TABLE ${s}.subscriptions (message_type text NOT NULL, inbox_uri text NOT NULL, PRIMARY KEY (message_type, inbox_uri))`,
+      ],
+    },
+  ];
+}

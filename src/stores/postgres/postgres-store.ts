@@ -1,0 +1,74 @@
+import type { ILogger } from '../../logging/logger.js';
+import type { IQueue, IQueueFactory } from '../../transport/queue.js';
+import type { RetentionOptions } from '../sql/retention.js';
+import { sqlIdentifier } from '../sql/sql-identifiers.js';
+import { SqlIdempotenceStore } from '../sql/sql-idempotence-store.js';
+import { sqlQueueTable } from '../sql/sql-queue-uri.js';
+import { SqlStore } from '../sql/sql-store.js';
+import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
+import { type PostgresConnectionOptions, PostgresDatabase } from './postgres-database.js';
+import { PostgresQueue } from './postgres-queue.js';
+import {
+  postgresCreateVersionTable,
+  postgresIdempotence,
+  postgresMigrations,
+  postgresQueue,
+  postgresSubscriptions,
+  postgresVersionTable,
+} from './postgres-statements.js';
+
+export interface PostgresStoreOptions extends PostgresConnectionOptions {
+  /** Schema for every oncebus table (default 'oncebus'), created when missing. */
+  readonly schema?: string;
+  /** The store's name in queue URIs: postgres://<name>/<queue> (default 'default'). */
+  readonly name?: string;
+}
+
+/**
+ * oncebus on PostgreSQL: one pool, one schema, and from it the idempotence store, the subscriptions and
+ * the queue factory (postgres://<name>/<queue>). Queues in this database join a handler's unit of work,
+ * so an idempotent handler's sends to them are part of its one local transaction.
+ */
+export class PostgresStore {
+  readonly database: PostgresDatabase;
+  readonly store: SqlStore;
+  readonly subscriptions: SqlSubscriptionService;
+  readonly queues: IQueueFactory;
+  readonly name: string;
+  readonly schema: string;
+
+  constructor(options: PostgresStoreOptions) {
+    const s = sqlIdentifier(options.schema ?? 'oncebus', 'schema');
+    this.schema = s;
+    this.name = options.name ?? 'default';
+    this.database = new PostgresDatabase(options);
+    this.store = new SqlStore({
+      database: this.database,
+      idempotence: postgresIdempotence(s),
+      subscriptions: postgresSubscriptions(s),
+      queue: (table) => postgresQueue(s, table),
+      versionTable: postgresVersionTable(s),
+      createVersionTable: postgresCreateVersionTable(s),
+      migrations: postgresMigrations(s),
+    });
+    this.subscriptions = new SqlSubscriptionService(this.store);
+    const db = this.database;
+    const store = this.store;
+    const name = this.name;
+    this.queues = {
+      scheme: 'postgres',
+      create(uri: string): IQueue {
+        return new PostgresQueue(uri, db, postgresQueue(s, sqlQueueTable(uri, 'postgres', name)), () => store.ready());
+      },
+    };
+  }
+
+  /** The idempotence store (bind as TYPES.IdempotenceServiceFactory); retention defaults to 7 days. */
+  idempotence(retention?: RetentionOptions, logger?: ILogger): SqlIdempotenceStore {
+    return new SqlIdempotenceStore(this.store, retention, logger);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

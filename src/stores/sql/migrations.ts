@@ -1,0 +1,38 @@
+import { StoreError } from '../../errors/errors.js';
+import type { SqlDatabase } from './sql-database.js';
+
+/** One schema change, numbered; the list is append-only (never edit a migration that has shipped). */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly statements: readonly string[];
+}
+
+/**
+ * Brings a schema up to the newest version, each migration in its own transaction, recording it in the
+ * version table. Safe to run at every start and from several processes at once: a migration that another
+ * process applied meanwhile fails its version insert and is rolled back here (then skipped).
+ */
+export async function migrate(db: SqlDatabase, versionTable: string, createVersionTable: readonly string[], migrations: readonly Migration[]): Promise<number> {
+  // Two processes starting together may race on these IF NOT EXISTS statements; the loser's error is
+  // harmless, and an unreachable database fails the SELECT below with a clear error anyway.
+  for (const statement of createVersionTable) await db.execute(statement).catch(() => undefined);
+  const rows = await db.query<{ version: number | string }>(`SELECT version FROM ${versionTable}`);
+  const applied = new Set(rows.map((r) => Number(r.version)));
+  let current = Math.max(0, ...applied);
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    const tx = await db.begin();
+    try {
+      for (const s of m.statements) await tx.execute(s);
+      await tx.execute(`INSERT INTO ${versionTable} (version, description) VALUES (${m.version}, '${m.description.replace(/'/g, "''")}')`);
+      await tx.commit();
+      current = m.version;
+    } catch (error) {
+      await tx.rollback().catch(() => undefined);
+      const again = await db.query<{ version: number | string }>(`SELECT version FROM ${versionTable} WHERE version = ${m.version}`);
+      if (again.length === 0) throw new StoreError(`migration ${m.version} (${m.description}) failed: ${String(error)}`, { cause: error });
+    }
+  }
+  return current;
+}

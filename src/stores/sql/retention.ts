@@ -1,0 +1,71 @@
+import type { ILogger } from '../../logging/logger.js';
+import type { SqlStore } from './sql-store.js';
+
+export interface RetentionOptions {
+  /** How long completed rows are kept (ms); undefined = forever. */
+  readonly windowMs?: number;
+  /** Per message type windows (ms) overriding `windowMs`. */
+  readonly byType?: Readonly<Record<string, number>>;
+  /** Rows deleted per statement: small, so a purge never holds locks for long (default 500). */
+  readonly batchSize?: number;
+  /** How often the purge runs (ms, default 60 s). */
+  readonly intervalMs?: number;
+}
+
+/** The moment a row completed now may be removed: its type's window, else the general one; null = never. */
+export function purgeAfter(options: RetentionOptions, messageType: string, completedAt: number): number | null {
+  const window = options.byType?.[messageType] ?? options.windowMs;
+  return window === undefined ? null : completedAt + window;
+}
+
+/**
+ * Removes completed idempotence rows (and only those: a 'handled' row still owes its sends) whose
+ * purge time has passed, in bounded batches on a timer that never blocks message processing. The purge
+ * time is fixed when a row completes, so per-type windows cost nothing here. One pass at a time; a
+ * failing pass is logged and tried again at the next tick.
+ */
+export class RetentionPurger {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly store: SqlStore,
+    private readonly options: RetentionOptions,
+    private readonly logger?: ILogger,
+  ) {}
+
+  start(): void {
+    if (this.timer || this.options.windowMs === undefined) return;
+    this.timer = setInterval(() => {
+      this.purgeNow().catch((e: unknown) => this.logger?.warn('retention purge failed', { error: String(e) }));
+    }, this.options.intervalMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass: batch after batch until one comes back short. Resolves to the rows removed. */
+  purgeNow(now = Date.now()): Promise<number> {
+    this.running ??= this.pass(now).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async pass(now: number): Promise<number> {
+    const batch = this.options.batchSize ?? 500;
+    const sql = this.store.dialect.idempotence.purgeCompleted;
+    let total = 0;
+    for (;;) {
+      const n = await this.store.database.execute(sql, [now, batch]);
+      total += n;
+      if (n < batch) return total;
+      // Let messages through between batches.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { ConfigurationError } from '../../errors/errors.js';
+import { parseQueueUri } from '../../transport/queue-uri.js';
+import { queueTableName } from './sql-identifiers.js';
+
+/**
+ * SQL queue URIs name a store and a queue: `<scheme>://<store name>/<queue>`, e.g. postgres://main/orders.
+ * The connection itself is configured once on the store (so no password sits in every queue URI); the
+ * host part must be that store's name.
+ */
+export function sqlQueueTable(uri: string, scheme: string, storeName: string): string {
+  const url = parseQueueUri(uri);
+  if (url.protocol !== `${scheme}:`) throw new ConfigurationError('queue uri', `'${uri}' is not a ${scheme}:// queue`);
+  if (url.hostname !== storeName.toLowerCase()) {
+    throw new ConfigurationError('queue uri', `'${uri}' names store '${url.hostname}', but this ${scheme} store is '${storeName}'`);
+  }
+  const queue = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!queue || queue.includes('/')) throw new ConfigurationError('queue uri', `'${uri}' must be ${scheme}://${storeName}/<queue>`);
+  return queueTableName(queue, 'queue uri');
+}

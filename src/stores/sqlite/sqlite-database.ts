@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { StoreError } from '../../errors/errors.js';
+import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
+import { AsyncMutex } from './async-mutex.js';
+
+export interface SqliteOptions {
+  /** The database file (created when missing). */
+  readonly file: string;
+  /** 'FULL' (default) survives an OS crash; 'NORMAL' only a process crash, and is faster. */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /** How long to keep retrying while another process holds the write lock (ms, default 30 s). */
+  readonly busyTimeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * SQLite through better-sqlite3: one connection per file and process, in WAL mode.
+ *
+ * better-sqlite3 is synchronous, and SQLite has one writer at a time. A unit of work spans the handler's
+ * awaits, so a second connection in this process waiting (busy_timeout) for the first one's write lock
+ * would block the event loop the first one needs to finish: a deadlock until the timeout. So in-process,
+ * every statement and every transaction runs under one async mutex (idempotent handling is serialized per
+ * process); across processes, BEGIN IMMEDIATE takes the write lock up front and SQLITE_BUSY is retried
+ * asynchronously, never by blocking.
+ */
+export class SqliteDatabase implements SqlDatabase {
+  readonly id = `sqlite:${randomUUID()}`;
+  readonly dialect = 'sqlite' as const;
+  readonly native: Database.Database;
+  private readonly lock = new AsyncMutex();
+  private readonly statements = new Map<string, Prepared>();
+  private readonly busyTimeoutMs: number;
+
+  constructor(readonly options: SqliteOptions) {
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
+    try {
+      this.native = new Database(options.file);
+      this.native.pragma('journal_mode = WAL');
+      this.native.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      this.native.pragma('busy_timeout = 0');
+      this.native.pragma('foreign_keys = ON');
+    } catch (error) {
+      throw new StoreError(`SQLite (${options.file}): cannot open: ${String(error)}`, { cause: error });
+    }
+  }
+
+  query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return this.lock.run(() => this.retrying(() => this.all<R>(sql, params)));
+  }
+
+  execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return this.lock.run(() => this.retrying(() => this.run(sql, params)));
+  }
+
+  async begin(): Promise<SqlTransaction> {
+    const release = await this.lock.acquire();
+    try {
+      await this.retrying(() => this.native.exec('BEGIN IMMEDIATE'));
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return new SqliteTransaction(this, release);
+  }
+
+  async close(): Promise<void> {
+    await this.lock.run(() => this.native.close());
+  }
+
+  /** Unlocked: only for a transaction that already holds the lock. */
+  run(sql: string, params: readonly unknown[]): number {
+    const p = this.prepare(sql);
+    return p.statement.run(...bind(params, p.order)).changes;
+  }
+
+  all<R>(sql: string, params: readonly unknown[]): R[] {
+    const p = this.prepare(sql);
+    return p.statement.all(...bind(params, p.order)) as R[];
+  }
+
+  /** Retries SQLITE_BUSY (another process writing) asynchronously until the busy timeout. */
+  async retrying<T>(fn: () => T): Promise<T> {
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+      try {
+        return fn();
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if ((code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') && Date.now() < deadline) {
+          await sleep(wait);
+          continue;
+        }
+        throw error instanceof StoreError ? error : new StoreError(`SQLite (${this.options.file}): ${String(error)}`, { cause: error });
+      }
+    }
+  }
+
+  /**
+   * Statements are written with PostgreSQL-style numbered parameters ($1, $2, reused or out of order);
+   * better-sqlite3 binds only positional '?', so each $N becomes '?' and the values are reordered to match.
+   */
+  private prepare(sql: string): Prepared {
+    let p = this.statements.get(sql);
+    if (!p) {
+      const order: number[] = [];
+      const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+        order.push(Number(n) - 1);
+        return '?';
+      });
+      p = { statement: this.native.prepare(text), order };
+      this.statements.set(sql, p);
+    }
+    return p;
+  }
+}
+
+interface Prepared {
+  readonly statement: Database.Statement;
+  /** For each '?', the index of the value it takes. */
+  readonly order: readonly number[];
+}
+
+/** Values in '?' order; better-sqlite3 binds Buffers, not other Uint8Arrays. */
+function bind(params: readonly unknown[], order: readonly number[]): unknown[] {
+  const values = order.length > 0 ? order.map((i) => params[i]) : [...params];
+  return values.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
+}
+
+class SqliteTransaction implements SqlTransaction {
+  private done = false;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly release: () => void,
+  ) {}
+
+  get native(): Database.Database {
+    return this.db.native;
+  }
+
+  async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return this.db.retrying(() => this.db.all<R>(sql, params));
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return this.db.retrying(() => this.db.run(sql, params));
+  }
+
+  async commit(): Promise<void> {
+    if (this.done) throw new StoreError('transaction already ended');
+    try {
+      await this.db.retrying(() => this.db.native.exec('COMMIT'));
+    } catch (error) {
+      this.rollbackQuietly();
+      throw error;
+    } finally {
+      this.finish();
+    }
+  }
+
+  async rollback(): Promise<void> {
+    if (this.done) return;
+    this.rollbackQuietly();
+    this.finish();
+  }
+
+  private rollbackQuietly(): void {
+    try {
+      if (this.db.native.inTransaction) this.db.native.exec('ROLLBACK');
+    } catch {
+      // Nothing to roll back.
+    }
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.release();
+  }
+}

@@ -1,0 +1,84 @@
+import type { Migration } from '../sql/migrations.js';
+import type { IdempotenceStatements, QueueStatements, SubscriptionStatements } from '../sql/sql-statements.js';
+
+/**
+ * SQLite statements; `p` is the table prefix (SQLite has no schemas). Times are epoch milliseconds.
+ * The claim needs no waiting logic: BEGIN IMMEDIATE already made this transaction the only writer, so
+ * any row it finds is committed.
+ */
+export function sqliteIdempotence(p: string): IdempotenceStatements {
+  return {
+    claim: `INSERT OR IGNORE INTO ${p}idempotence (inbox_uri, message_id, status, message_type, created_at)
+            VALUES ($1, $2, 'assigned', $3, CAST(unixepoch('subsec') * 1000 AS INTEGER))`,
+    status: `SELECT status FROM ${p}idempotence WHERE inbox_uri = $1 AND message_id = $2`,
+    insertDeferred: `INSERT INTO ${p}idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
+                     VALUES ($1, $2, $3, $4, $5, $6)`,
+    markHandled: `UPDATE ${p}idempotence SET status = 'handled' WHERE inbox_uri = $1 AND message_id = $2 AND status = 'assigned'`,
+    selectDeferred: `SELECT outgoing_message_id, recipient_uri, body FROM ${p}idempotence_deferred
+                     WHERE inbox_uri = $1 AND message_id = $2 ORDER BY sequence`,
+    deleteDeferred: `DELETE FROM ${p}idempotence_deferred WHERE inbox_uri = $1 AND message_id = $2 AND outgoing_message_id = $3`,
+    markCompleted: `UPDATE ${p}idempotence SET status = 'completed', completed_at = $3, purge_after = $4
+                    WHERE inbox_uri = $1 AND message_id = $2 AND status <> 'completed'`,
+    purgeCompleted: `DELETE FROM ${p}idempotence WHERE rowid IN (
+                       SELECT rowid FROM ${p}idempotence WHERE status = 'completed' AND purge_after < $1 LIMIT $2)`,
+  };
+}
+
+export function sqliteSubscriptions(p: string): SubscriptionStatements {
+  return {
+    subscribe: `INSERT OR IGNORE INTO ${p}subscriptions (message_type, inbox_uri) VALUES ($1, $2)`,
+    subscribers: `SELECT inbox_uri FROM ${p}subscriptions WHERE message_type = $1 ORDER BY inbox_uri`,
+  };
+}
+
+export function sqliteQueue(p: string, table: string): QueueStatements & { take: string; delete: string; unlock: string } {
+  const t = `${p}${table}`;
+  return {
+    createTable: [
+      `CREATE TABLE IF NOT EXISTS ${t} (
+         id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 0,
+         due_at INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL DEFAULT 0, body BLOB NOT NULL,
+         locked_until INTEGER NOT NULL DEFAULT 0, lock_token TEXT)`,
+      `CREATE INDEX IF NOT EXISTS ${t}_ready ON ${t} (priority DESC, id)`,
+    ],
+    enqueue: `INSERT INTO ${t} (message_id, priority, due_at, expires_at, body) VALUES ($1, $2, $3, $4, $5)`,
+    // One statement: find the first ready row that nobody holds (or whose lease ran out) and lease it.
+    take: `UPDATE ${t} SET locked_until = $2, lock_token = $3 WHERE id = (
+             SELECT id FROM ${t} WHERE due_at <= $1 AND locked_until <= $1 ORDER BY priority DESC, id LIMIT 1)
+           RETURNING id, body`,
+    delete: `DELETE FROM ${t} WHERE id = $1 AND lock_token = $2`,
+    unlock: `UPDATE ${t} SET locked_until = 0, lock_token = NULL WHERE id = $1 AND lock_token = $2`,
+    purge: `DELETE FROM ${t}`,
+    drop: `DROP TABLE IF EXISTS ${t}`,
+    count: `SELECT count(*) AS n FROM ${t}`,
+  };
+}
+
+export const sqliteVersionTable = (p: string): string => `${p}schema_version`;
+export const sqliteCreateVersionTable = (p: string): string[] => [
+  `CREATE TABLE IF NOT EXISTS ${p}schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL)`,
+];
+
+/** Append-only. */
+export function sqliteMigrations(p: string): Migration[] {
+  return [
+    {
+      version: 1,
+      description: 'idempotence, stored sends, subscriptions',
+      statements: [
+        `CREATE TABLE ${p}idempotence (
+           inbox_uri TEXT NOT NULL, message_id TEXT NOT NULL,
+           status TEXT NOT NULL CHECK (status IN ('assigned', 'handled', 'completed')),
+           message_type TEXT NOT NULL, created_at INTEGER NOT NULL, completed_at INTEGER, purge_after INTEGER,
+           PRIMARY KEY (inbox_uri, message_id))`,
+        `CREATE INDEX ${p}idempotence_purge ON ${p}idempotence (purge_after) WHERE status = 'completed'`,
+        `CREATE TABLE ${p}idempotence_deferred (
+           inbox_uri TEXT NOT NULL, message_id TEXT NOT NULL, sequence INTEGER NOT NULL,
+           outgoing_message_id TEXT NOT NULL, recipient_uri TEXT NOT NULL, body BLOB NOT NULL,
+           PRIMARY KEY (inbox_uri, message_id, sequence),
+           FOREIGN KEY (inbox_uri, message_id) REFERENCES ${p}idempotence (inbox_uri, message_id) ON DELETE CASCADE)`,
+        `CREATE TABLE ${p}subscriptions (message_type TEXT NOT NULL, inbox_uri TEXT NOT NULL, PRIMARY KEY (message_type, inbox_uri))`,
+      ],
+    },
+  ];
+}

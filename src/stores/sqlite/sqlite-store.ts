@@ -1,0 +1,98 @@
+import type { ILogger } from '../../logging/logger.js';
+import type { IQueue, IQueueFactory } from '../../transport/queue.js';
+import { intParam, parseQueueUri } from '../../transport/queue-uri.js';
+import type { RetentionOptions } from '../sql/retention.js';
+import { sqlIdentifier } from '../sql/sql-identifiers.js';
+import { SqlIdempotenceStore } from '../sql/sql-idempotence-store.js';
+import { sqlQueueTable } from '../sql/sql-queue-uri.js';
+import { SqlStore } from '../sql/sql-store.js';
+import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
+import { SqliteDatabase, type SqliteOptions } from './sqlite-database.js';
+import { SqliteQueue } from './sqlite-queue.js';
+import {
+  sqliteCreateVersionTable,
+  sqliteIdempotence,
+  sqliteMigrations,
+  sqliteQueue,
+  sqliteSubscriptions,
+  sqliteVersionTable,
+} from './sqlite-statements.js';
+
+export interface SqliteStoreOptions extends SqliteOptions {
+  /** Prefix of every oncebus table (default 'oncebus_'). */
+  readonly tablePrefix?: string;
+  /** The store's name in queue URIs: sqlite://<name>/<queue> (default 'default'). */
+  readonly name?: string;
+  /** How long a taken queue message is held before another consumer may take it (ms, default 30 s). */
+  readonly leaseMs?: number;
+}
+
+/** Wakes getMessage waiters in this process when a message is enqueued or released. */
+class EnqueueSignal {
+  private waiters: (() => void)[] = [];
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.waiters = self.waiters.filter((w) => w !== done);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+  notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+}
+
+/**
+ * oncebus on one SQLite file, the embedded default: idempotence, subscriptions and queues
+ * (sqlite://<name>/<queue>, `?lease=<ms>` per queue) in one database, so an idempotent handler's sends
+ * to its queues commit in the same local transaction as its work.
+ */
+export class SqliteStore {
+  readonly database: SqliteDatabase;
+  readonly store: SqlStore;
+  readonly subscriptions: SqlSubscriptionService;
+  readonly queues: IQueueFactory;
+  readonly name: string;
+
+  constructor(options: SqliteStoreOptions) {
+    const p = sqlIdentifier(options.tablePrefix ?? 'oncebus_', 'tablePrefix');
+    this.name = options.name ?? 'default';
+    this.database = new SqliteDatabase(options);
+    this.store = new SqlStore({
+      database: this.database,
+      idempotence: sqliteIdempotence(p),
+      subscriptions: sqliteSubscriptions(p),
+      queue: (table) => sqliteQueue(p, table),
+      versionTable: sqliteVersionTable(p),
+      createVersionTable: sqliteCreateVersionTable(p),
+      migrations: sqliteMigrations(p),
+    });
+    this.subscriptions = new SqlSubscriptionService(this.store);
+    const { database: db, store, name } = this;
+    const signals = new Map<string, EnqueueSignal>();
+    const defaultLease = options.leaseMs ?? 30_000;
+    this.queues = {
+      scheme: 'sqlite',
+      create(uri: string): IQueue {
+        const table = sqlQueueTable(uri, 'sqlite', name);
+        const lease = intParam(parseQueueUri(uri), 'lease', defaultLease, 'queue uri');
+        let signal = signals.get(table);
+        if (!signal) signals.set(table, (signal = new EnqueueSignal()));
+        return new SqliteQueue(uri, db, sqliteQueue(p, table), lease, () => store.ready(), signal);
+      },
+    };
+  }
+
+  idempotence(retention?: RetentionOptions, logger?: ILogger): SqlIdempotenceStore {
+    return new SqlIdempotenceStore(this.store, retention, logger);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { emptyTransportMessage, type TransportMessage } from '../../src/envelope/transport-message.js';
+import { type IIdempotenceService, ProcessingStatus } from '../../src/idempotence/idempotence-service.js';
+import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
+import { requireService } from '../support/integration.js';
+
+/**
+ * DESIGN.md's idempotence contract, written once; every store (memory, SQLite, PostgreSQL, SQL Server)
+ * must pass it. `open()` returns a fresh, isolated store.
+ */
+export interface IdempotenceSubject {
+  available?(): Promise<boolean>;
+  open(): Promise<{ factory: IIdempotenceServiceFactory; close(): Promise<void> }>;
+  /** Skip instead of requiring the service (SQL Server without a connection string). */
+  skipReason?: string;
+}
+
+function message(type = 'contract.Order'): TransportMessage {
+  const tm = emptyTransportMessage();
+  tm.messageId = randomUUID();
+  tm.messageType = type;
+  return tm;
+}
+
+function outgoing(recipient: string): TransportMessage {
+  const tm = message('contract.Follow');
+  tm.recipientInboxWorkQueueUri = recipient;
+  return tm;
+}
+
+/** Whether a promise is still unsettled after `ms` (the window in which it must be waiting). */
+async function stillPending(p: Promise<unknown>, ms = 150): Promise<boolean> {
+  let settled = false;
+  p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((r) => setTimeout(r, ms));
+  return !settled;
+}
+
+export function describeIdempotenceServiceContract(label: string, subject: IdempotenceSubject): void {
+  describe(`idempotence contract: ${label}`, function () {
+    let store: Awaited<ReturnType<IdempotenceSubject['open']>>;
+    const services: IIdempotenceService[] = [];
+
+    before(async function () {
+      if (subject.skipReason) {
+        console.log(`      skipped: ${subject.skipReason}`);
+        this.skip();
+      }
+      if (subject.available) requireService(this, label, await subject.available());
+      store = await subject.open();
+    });
+    after(async () => {
+      for (const s of services) await s.stop?.();
+      await store?.close();
+    });
+
+    async function service(inbox = `memory://contract-${randomUUID().slice(0, 8)}`): Promise<IIdempotenceService> {
+      const s = store.factory.create(inbox);
+      await s.start?.();
+      services.push(s);
+      return s;
+    }
+
+    it('claims a new message (Assigned) and, once handled and committed, keeps its sends in send order', async () => {
+      const svc = await service();
+      const tm = message();
+      const uow = await svc.beginUnitOfWork();
+      expect(await svc.processingStatus(tm, uow)).to.equal(ProcessingStatus.Assigned);
+      const sends = Array.from({ length: 5 }, (_, i) => outgoing(`memory://to-${i}`));
+      for (const [i, o] of sends.entries()) await svc.addDeferredMessage(tm, o, Buffer.from(`body-${i}`), uow);
+      await svc.messageHandled(tm, uow);
+      await uow.commit();
+      const stored = await svc.getDeferredMessages(tm);
+      expect(stored.map((d) => d.messageId)).to.deep.equal(sends.map((o) => o.messageId));
+      expect(stored.map((d) => d.recipientUri)).to.deep.equal(sends.map((o) => o.recipientInboxWorkQueueUri));
+      expect(stored.map((d) => Buffer.from(d.body).toString())).to.deep.equal(sends.map((_, i) => `body-${i}`));
+    });
+
+    it('finds a handled message (a crash before completion) as MessageHandled, with its unsent sends still stored', async () => {
+      const svc = await service();
+      const tm = message();
+      const a = outgoing('memory://a');
+      const b = outgoing('memory://b');
+      const uow = await svc.beginUnitOfWork();
+      await svc.processingStatus(tm, uow);
+      await svc.addDeferredMessage(tm, a, Buffer.from('a'), uow);
+      await svc.addDeferredMessage(tm, b, Buffer.from('b'), uow);
+      await svc.messageHandled(tm, uow);
+      await uow.commit();
+      await svc.deferredMessageSent(tm, a.messageId);
+      // "crash" here; the redelivered copy:
+      const again = await svc.beginUnitOfWork();
+      expect(await svc.processingStatus(tm, again)).to.equal(ProcessingStatus.MessageHandled);
+      await again.commit();
+      expect((await svc.getDeferredMessages(tm)).map((d) => d.messageId)).to.deep.equal([b.messageId]);
+    });
+
+    it('ignores a completed message, with nothing left stored', async () => {
+      const svc = await service();
+      const tm = message();
+      const uow = await svc.beginUnitOfWork();
+      await svc.processingStatus(tm, uow);
+      const o = outgoing('memory://x');
+      await svc.addDeferredMessage(tm, o, Buffer.from('x'), uow);
+      await svc.messageHandled(tm, uow);
+      await uow.commit();
+      await svc.deferredMessageSent(tm, o.messageId);
+      await svc.processingCompleted(tm);
+      const again = await svc.beginUnitOfWork();
+      expect(await svc.processingStatus(tm, again)).to.equal(ProcessingStatus.Ignore);
+      await again.commit();
+      expect(await svc.getDeferredMessages(tm)).to.have.length(0);
+    });
+
+    it('leaves nothing behind when the unit of work rolls back (the handler failed)', async () => {
+      const svc = await service();
+      const tm = message();
+      const uow = await svc.beginUnitOfWork();
+      expect(await svc.processingStatus(tm, uow)).to.equal(ProcessingStatus.Assigned);
+      await svc.addDeferredMessage(tm, outgoing('memory://y'), Buffer.from('y'), uow);
+      await uow.rollback();
+      expect(await svc.getDeferredMessages(tm)).to.have.length(0);
+      const retry = await svc.beginUnitOfWork();
+      expect(await svc.processingStatus(tm, retry)).to.equal(ProcessingStatus.Assigned);
+      await retry.rollback();
+    });
+
+    it('keeps endpoints that share a store apart: one messageId is new to each inbox', async () => {
+      const billing = await service('memory://billing-shared');
+      const shipping = await service('memory://shipping-shared');
+      const tm = message();
+      const u1 = await billing.beginUnitOfWork();
+      expect(await billing.processingStatus(tm, u1)).to.equal(ProcessingStatus.Assigned);
+      await billing.messageHandled(tm, u1);
+      await u1.commit();
+      await billing.processingCompleted(tm);
+      const u2 = await shipping.beginUnitOfWork();
+      expect(await shipping.processingStatus(tm, u2)).to.equal(ProcessingStatus.Assigned);
+      await u2.rollback();
+    });
+
+    it('makes a concurrent copy wait for the claim holder’s commit, then see MessageHandled', async () => {
+      const svc = await service();
+      const tm = message();
+      const first = await svc.beginUnitOfWork();
+      expect(await svc.processingStatus(tm, first)).to.equal(ProcessingStatus.Assigned);
+      const second = (async () => {
+        const uow = await svc.beginUnitOfWork();
+        const status = await svc.processingStatus(tm, uow);
+        await uow.commit();
+        return status;
+      })();
+      expect(await stillPending(second), 'the copy must wait while the claim is uncommitted').to.equal(true);
+      await svc.messageHandled(tm, first);
+      await first.commit();
+      expect(await second).to.equal(ProcessingStatus.MessageHandled);
+    });
+
+    it('makes a concurrent copy wait, then claim the message itself when the holder rolls back', async () => {
+      const svc = await service();
+      const tm = message();
+      const first = await svc.beginUnitOfWork();
+      await svc.processingStatus(tm, first);
+      const second = (async () => {
+        const uow = await svc.beginUnitOfWork();
+        const status = await svc.processingStatus(tm, uow);
+        await uow.rollback();
+        return status;
+      })();
+      expect(await stillPending(second)).to.equal(true);
+      await first.rollback();
+      expect(await second).to.equal(ProcessingStatus.Assigned);
+    });
+  });
+}

@@ -1,0 +1,34 @@
+import { describeIdempotenceServiceContract } from './idempotence-contract.js';
+import { describeQueueContract } from './queue-contract.js';
+import { describeSubscriptionContract } from './subscription-contract.js';
+import { openPostgresStore, postgresAvailable } from '../support/sql-subjects.js';
+
+describeIdempotenceServiceContract('postgres', {
+  available: postgresAvailable,
+  open: async () => {
+    const store = openPostgresStore();
+    return { factory: store.idempotence(), close: () => store.dispose() };
+  },
+});
+
+describeSubscriptionContract('postgres', {
+  available: postgresAvailable,
+  open: async () => {
+    const store = openPostgresStore();
+    return { service: store.subscriptions, close: () => store.dispose() };
+  },
+});
+
+let queues: ReturnType<typeof openPostgresStore> | null = null;
+describeQueueContract('postgres://', {
+  available: postgresAvailable,
+  open: (name) => {
+    queues ??= openPostgresStore();
+    return queues.queues.create(`postgres://default/${name}`);
+  },
+  supportsPriority: true,
+  after: async () => {
+    await queues?.dispose();
+    queues = null;
+  },
+});

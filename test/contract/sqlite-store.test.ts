@@ -1,0 +1,25 @@
+import { describeIdempotenceServiceContract } from './idempotence-contract.js';
+import { describeQueueContract } from './queue-contract.js';
+import { describeSubscriptionContract } from './subscription-contract.js';
+import { openSqliteStore } from '../support/sql-subjects.js';
+
+describeIdempotenceServiceContract('sqlite', {
+  open: async () => {
+    const store = openSqliteStore();
+    return { factory: store.idempotence(), close: () => store.dispose() };
+  },
+});
+
+describeSubscriptionContract('sqlite', {
+  open: async () => {
+    const store = openSqliteStore();
+    return { service: store.subscriptions, close: () => store.dispose() };
+  },
+});
+
+const queues = openSqliteStore({ leaseMs: 1000 });
+describeQueueContract('sqlite://', {
+  open: (name) => queues.queues.create(`sqlite://default/${name}`),
+  supportsPriority: true,
+  after: () => queues.dispose(),
+});
