@@ -102,7 +102,7 @@ export class PostgresQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
     for (const statement of this.sql.createTable) {
       await this.db.execute(statement).catch((error: unknown) => {
         // Two processes creating one table at once: the loser sees a duplicate; the table exists either way.
-        const code = ((error as { cause?: { code?: string } }).cause ?? {}).code;
+        const code = (error as { cause?: { code?: string } }).cause?.code;
         if (code !== '23505' && code !== '42P07') throw error;
       });
     }

@@ -22,6 +22,8 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
   readonly schema?: string;
   /** The store's name in queue URIs: postgres://<name>/<queue> (default 'default'). */
   readonly name?: string;
+  /** The URI scheme its queues answer to (default 'postgres'); give a second store of one kind its own. */
+  readonly scheme?: string;
 }
 
 /**
@@ -41,6 +43,7 @@ export class PostgresStore {
     const s = sqlIdentifier(options.schema ?? 'oncebus', 'schema');
     this.schema = s;
     this.name = options.name ?? 'default';
+    const scheme = options.scheme ?? 'postgres';
     this.database = new PostgresDatabase(options);
     this.store = new SqlStore({
       database: this.database,
@@ -56,9 +59,9 @@ export class PostgresStore {
     const store = this.store;
     const name = this.name;
     this.queues = {
-      scheme: 'postgres',
+      scheme,
       create(uri: string): IQueue {
-        return new PostgresQueue(uri, db, postgresQueue(s, sqlQueueTable(uri, 'postgres', name)), () => store.ready());
+        return new PostgresQueue(uri, db, postgresQueue(s, sqlQueueTable(uri, scheme, name)), () => store.ready());
       },
     };
   }

@@ -23,6 +23,8 @@ export interface SqliteStoreOptions extends SqliteOptions {
   readonly tablePrefix?: string;
   /** The store's name in queue URIs: sqlite://<name>/<queue> (default 'default'). */
   readonly name?: string;
+  /** The URI scheme its queues answer to (default 'sqlite'); give a second store of one kind its own. */
+  readonly scheme?: string;
   /** How long a taken queue message is held before another consumer may take it (ms, default 30 s). */
   readonly leaseMs?: number;
 }
@@ -62,6 +64,7 @@ export class SqliteStore {
   constructor(options: SqliteStoreOptions) {
     const p = sqlIdentifier(options.tablePrefix ?? 'oncebus_', 'tablePrefix');
     this.name = options.name ?? 'default';
+    const scheme = options.scheme ?? 'sqlite';
     this.database = new SqliteDatabase(options);
     this.store = new SqlStore({
       database: this.database,
@@ -77,9 +80,9 @@ export class SqliteStore {
     const signals = new Map<string, EnqueueSignal>();
     const defaultLease = options.leaseMs ?? 30_000;
     this.queues = {
-      scheme: 'sqlite',
+      scheme,
       create(uri: string): IQueue {
-        const table = sqlQueueTable(uri, 'sqlite', name);
+        const table = sqlQueueTable(uri, scheme, name);
         const lease = intParam(parseQueueUri(uri), 'lease', defaultLease, 'queue uri');
         let signal = signals.get(table);
         if (!signal) signals.set(table, (signal = new EnqueueSignal()));

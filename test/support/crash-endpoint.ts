@@ -1,0 +1,81 @@
+// A child endpoint for crash and competing-consumer tests: idempotent on a SQL store, its handler writes a
+// business row in context.transaction and sends two follow-ups to a queue in *another* database (so they
+// are stored and flushed, not enlisted). CRASH_CONFIG (JSON) configures it; FAULT names a fault point
+// (pipeline:event:kill) at which the process SIGKILLs itself. Prints 'ready' once started.
+import 'reflect-metadata';
+import type Database from 'better-sqlite3';
+import { Container } from 'inversify';
+import type pg from 'pg';
+import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
+import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
+import { PostgresStore } from '../../src/stores/postgres/index.js';
+import { SqliteStore } from '../../src/stores/sqlite/index.js';
+import { FollowUp, WorkItem } from './crash-messages.js';
+
+export interface CrashConfig {
+  kind: 'postgres' | 'sqlite';
+  pgUrl?: string;
+  schema?: string;
+  outSchema?: string;
+  sqliteFile?: string;
+  outSqliteFile?: string;
+  threads?: number;
+  leaseMs?: number;
+}
+
+const cfg = JSON.parse(process.env.CRASH_CONFIG ?? '{}') as CrashConfig;
+const main =
+  cfg.kind === 'postgres'
+    ? new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.schema!, scheme: 'main' })
+    : new SqliteStore({ file: cfg.sqliteFile!, scheme: 'main', leaseMs: cfg.leaseMs!, synchronous: 'NORMAL' });
+const out =
+  cfg.kind === 'postgres'
+    ? new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.outSchema!, scheme: 'out' })
+    : new SqliteStore({ file: cfg.outSqliteFile!, scheme: 'out', leaseMs: cfg.leaseMs!, synchronous: 'NORMAL' });
+
+@handlesMessage(WorkItem)
+class WorkHandler implements IMessageHandler<WorkItem> {
+  async handle(ctx: IHandlerContext<WorkItem>): Promise<void> {
+    const id = ctx.transportMessage.messageId;
+    if (cfg.kind === 'postgres') {
+      await (ctx.transaction as pg.PoolClient).query(`INSERT INTO ${cfg.schema}.business (message_id, pid) VALUES ($1, $2)`, [id, process.pid]);
+    } else {
+      (ctx.transaction as Database.Database).prepare('INSERT INTO business (message_id, pid) VALUES (?, ?)').run(id, process.pid);
+    }
+    await ctx.send(new FollowUp(ctx.message.n, 'a'));
+    await ctx.send(new FollowUp(ctx.message.n, 'b'));
+  }
+}
+
+const container = new Container();
+container.bind(TYPES.QueueFactory).toConstantValue(main.queues);
+container.bind(TYPES.QueueFactory).toConstantValue(out.queues);
+container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(main.idempotence());
+container.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+const fault = FaultInjectionModule.fromSpec(process.env.FAULT);
+if (fault) container.bind(TYPES.Module).toConstantValue(fault);
+addOncebus(container, {
+  inbox: {
+    workQueueUri: 'main://default/work',
+    errorQueueUri: 'main://default/work-error',
+    threadCount: cfg.threads ?? 2,
+    durationToIgnoreOnFailure: ['0ms'],
+    durationToSleepWhenIdle: ['10ms', '50ms'],
+  },
+  handlers: [WorkHandler],
+  routes: [{ uri: 'out://default/followups', specifications: [{ types: [FollowUp] }] }],
+  idempotence: true,
+  stopTimeout: '5s',
+});
+const bus = container.get<IServiceBus>(TYPES.ServiceBus);
+
+process.on('SIGTERM', () => {
+  bus
+    .stop()
+    .then(() => Promise.all([main.close(), out.close()]))
+    .then(() => process.exit(0))
+    .catch(() => process.exit(1));
+});
+
+await bus.start();
+process.stdout.write('ready\n');
