@@ -24,13 +24,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * every statement and every transaction runs under one async mutex (idempotent handling is serialized per
  * process); across processes, BEGIN IMMEDIATE takes the write lock up front and SQLITE_BUSY is retried
  * asynchronously, never by blocking.
+ *
+ * Plain SELECTs go to a second, read-only connection without the mutex: in WAL mode readers never wait
+ * for the writer, and a handler holding the unit of work (and so the mutex) can still look things up
+ * (the subscribers of a type it publishes) without deadlocking on itself.
  */
 export class SqliteDatabase implements SqlDatabase {
   readonly id = `sqlite:${randomUUID()}`;
   readonly dialect = 'sqlite' as const;
   readonly native: Database.Database;
+  private readonly reader: Database.Database;
   private readonly lock = new AsyncMutex();
   private readonly statements = new Map<string, Prepared>();
+  private readonly readStatements = new Map<string, Prepared>();
   private readonly busyTimeoutMs: number;
 
   constructor(readonly options: SqliteOptions) {
@@ -41,12 +47,20 @@ export class SqliteDatabase implements SqlDatabase {
       this.native.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       this.native.pragma('busy_timeout = 0');
       this.native.pragma('foreign_keys = ON');
+      this.reader = new Database(options.file, { readonly: true });
+      this.reader.pragma('busy_timeout = 0');
     } catch (error) {
       throw new StoreError(`SQLite (${options.file}): cannot open: ${String(error)}`, { cause: error });
     }
   }
 
   query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    if (/^\s*select\b/i.test(sql)) {
+      return this.retrying(() => {
+        const p = prepare(this.reader, this.readStatements, sql);
+        return p.statement.all(...bind(params, p.order)) as R[];
+      });
+    }
     return this.lock.run(() => this.retrying(() => this.all<R>(sql, params)));
   }
 
@@ -66,7 +80,10 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
-    await this.lock.run(() => this.native.close());
+    await this.lock.run(() => {
+      this.reader.close();
+      this.native.close();
+    });
   }
 
   /** Unlocked: only for a transaction that already holds the lock. */
@@ -97,23 +114,27 @@ export class SqliteDatabase implements SqlDatabase {
     }
   }
 
-  /**
-   * Statements are written with PostgreSQL-style numbered parameters ($1, $2, reused or out of order);
-   * better-sqlite3 binds only positional '?', so each $N becomes '?' and the values are reordered to match.
-   */
   private prepare(sql: string): Prepared {
-    let p = this.statements.get(sql);
-    if (!p) {
-      const order: number[] = [];
-      const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
-        order.push(Number(n) - 1);
-        return '?';
-      });
-      p = { statement: this.native.prepare(text), order };
-      this.statements.set(sql, p);
-    }
-    return p;
+    return prepare(this.native, this.statements, sql);
   }
+}
+
+/**
+ * Statements are written with PostgreSQL-style numbered parameters ($1, $2, reused or out of order);
+ * better-sqlite3 binds only positional '?', so each $N becomes '?' and the values are reordered to match.
+ */
+function prepare(db: Database.Database, cache: Map<string, Prepared>, sql: string): Prepared {
+  let p = cache.get(sql);
+  if (!p) {
+    const order: number[] = [];
+    const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+      order.push(Number(n) - 1);
+      return '?';
+    });
+    p = { statement: db.prepare(text), order };
+    cache.set(sql, p);
+  }
+  return p;
 }
 
 interface Prepared {
