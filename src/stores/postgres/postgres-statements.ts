@@ -1,5 +1,6 @@
 import type { Migration } from '../sql/migrations.js';
-import type { IdempotenceStatements, QueueStatements, SubscriptionStatements } from '../sql/sql-statements.js';
+import type { RowLockingQueueStatements } from '../sql/row-locking-queue.js';
+import type { IdempotenceStatements, SubscriptionStatements } from '../sql/sql-statements.js';
 
 /**
  * PostgreSQL statements, in schema `s`. Times are epoch milliseconds (bigint), as in every dialect, so
@@ -34,7 +35,7 @@ export function postgresSubscriptions(s: string): SubscriptionStatements {
   };
 }
 
-export function postgresQueue(s: string, table: string): QueueStatements & { take: string; delete: string } {
+export function postgresQueue(s: string, table: string): RowLockingQueueStatements {
   const t = `${s}.${table}`;
   return {
     createTable: [

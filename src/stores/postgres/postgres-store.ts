@@ -7,7 +7,7 @@ import { sqlQueueTable } from '../sql/sql-queue-uri.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
 import { type PostgresConnectionOptions, PostgresDatabase } from './postgres-database.js';
-import { PostgresQueue } from './postgres-queue.js';
+import { RowLockingQueue } from '../sql/row-locking-queue.js';
 import {
   postgresCreateVersionTable,
   postgresIdempotence,
@@ -16,6 +16,12 @@ import {
   postgresSubscriptions,
   postgresVersionTable,
 } from './postgres-statements.js';
+
+/** Two processes creating one table at once: the loser sees a duplicate; the table exists either way. */
+function isDuplicateObject(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } }).cause?.code;
+  return code === '23505' || code === '42P07';
+}
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
   /** Schema for every oncebus table (default 'oncebus'), created when missing. */
@@ -61,7 +67,7 @@ export class PostgresStore {
     this.queues = {
       scheme,
       create(uri: string): IQueue {
-        return new PostgresQueue(uri, db, postgresQueue(s, sqlQueueTable(uri, scheme, name)), () => store.ready());
+        return new RowLockingQueue(uri, db, postgresQueue(s, sqlQueueTable(uri, scheme, name)), () => store.ready(), isDuplicateObject);
       },
     };
   }

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { TransportError } from '../../errors/errors.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
@@ -12,32 +11,43 @@ import type {
   ITransactionalQueue,
   ReceivedMessage,
 } from '../../transport/queue.js';
-import { SqlUnitOfWork } from '../sql/sql-unit-of-work.js';
-import type { PostgresDatabase } from './postgres-database.js';
-import type { postgresQueue } from './postgres-statements.js';
+import type { SqlDatabase, SqlTransaction } from './sql-database.js';
+import type { QueueStatements } from './sql-statements.js';
+import { SqlUnitOfWork } from './sql-unit-of-work.js';
+
+export interface RowLockingQueueStatements extends QueueStatements {
+  /** (now) → at most one row { id, body }, locked for this transaction, skipping rows others hold */
+  readonly take: string;
+  /** (id) */
+  readonly delete: string;
+}
 
 /** A taken row: its transaction stays open (holding the row lock) until acknowledge or release. */
 interface Held {
-  readonly client: pg.PoolClient;
-  readonly id: string;
+  readonly tx: SqlTransaction;
+  readonly id: unknown;
   settled: boolean;
 }
 
 /**
- * A queue table in PostgreSQL. Taking a message opens a transaction that locks the row (FOR UPDATE SKIP
- * LOCKED, so competing consumers take different rows); acknowledge deletes it and commits, release rolls
- * back. If the process dies, its connections close, the transactions roll back and the rows are visible
- * again at once: no lease to wait out. Deferred delivery is a due-time column, so no deferred queue is needed.
+ * A queue table in a server database with row locks (PostgreSQL's FOR UPDATE SKIP LOCKED, SQL Server's
+ * UPDLOCK + READPAST): taking a message opens a transaction that locks its row, so competing consumers
+ * take different rows; acknowledge deletes it and commits, release rolls back. If the process dies, its
+ * connections close, the transactions roll back and the rows are visible again at once: no lease to wait
+ * out. Deferred delivery is a due-time column (ISchedulingQueue). Enqueue joins a unit of work of the
+ * same database (ITransactionalQueue).
  */
-export class PostgresQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue {
+export class RowLockingQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue {
   readonly supportsScheduledDelivery = true as const;
   private readonly held = new Set<Held>();
 
   constructor(
     readonly uri: string,
-    private readonly db: PostgresDatabase,
-    private readonly sql: ReturnType<typeof postgresQueue>,
+    private readonly db: SqlDatabase,
+    private readonly sql: RowLockingQueueStatements,
     private readonly ready: () => Promise<unknown>,
+    /** Whether an error from CREATE means "another process created it first". */
+    private readonly isAlreadyExists: (error: unknown) => boolean,
   ) {}
 
   canEnlist(unitOfWork: IUnitOfWork): boolean {
@@ -51,46 +61,36 @@ export class PostgresQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
   }
 
   async getMessage(): Promise<ReceivedMessage | null> {
-    const client = await this.db.connect();
+    const tx = await this.db.begin();
     try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ id: string; body: Buffer }>(this.sql.take, [Date.now()]);
-      const row = rows[0];
+      const [row] = await tx.query<{ id: unknown; body: Uint8Array }>(this.sql.take, [Date.now()]);
       if (!row) {
-        await client.query('ROLLBACK');
-        client.release();
+        await tx.rollback();
         return null;
       }
-      const held: Held = { client, id: row.id, settled: false };
+      const held: Held = { tx, id: row.id, settled: false };
       this.held.add(held);
       return { body: row.body, token: held };
     } catch (error) {
-      client.release(true);
-      throw this.db.wrap(error);
+      await tx.rollback();
+      throw error;
     }
   }
 
   async acknowledge(token: unknown): Promise<void> {
-    const held = this.take(token);
+    const held = this.settle(token);
     try {
-      await held.client.query(this.sql.delete, [held.id]);
-      await held.client.query('COMMIT');
-      held.client.release();
+      await held.tx.execute(this.sql.delete, [held.id]);
+      await held.tx.commit();
     } catch (error) {
-      // The connection broke: its transaction rolled back and the row is back in the queue.
-      held.client.release(true);
+      await held.tx.rollback();
+      // The transaction did not commit, so the row is back in the queue: it is redelivered, not lost.
       throw new TransportError(`acknowledge failed; the message will be redelivered: ${String(error)}`, { queueUri: this.uri, cause: error });
     }
   }
 
   async release(token: unknown): Promise<void> {
-    const held = this.take(token);
-    try {
-      await held.client.query('ROLLBACK');
-      held.client.release();
-    } catch {
-      held.client.release(true);
-    }
+    await this.settle(token).tx.rollback();
   }
 
   async close(): Promise<void> {
@@ -101,9 +101,7 @@ export class PostgresQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
     await this.ready();
     for (const statement of this.sql.createTable) {
       await this.db.execute(statement).catch((error: unknown) => {
-        // Two processes creating one table at once: the loser sees a duplicate; the table exists either way.
-        const code = (error as { cause?: { code?: string } }).cause?.code;
-        if (code !== '23505' && code !== '42P07') throw error;
+        if (!this.isAlreadyExists(error)) throw error;
       });
     }
   }
@@ -118,10 +116,10 @@ export class PostgresQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
 
   async count(): Promise<number> {
     const [row] = await this.db.query<{ n: number }>(this.sql.count);
-    return row?.n ?? 0;
+    return Number(row?.n ?? 0);
   }
 
-  private take(token: unknown): Held {
+  private settle(token: unknown): Held {
     const held = token as Held;
     if (!this.held.has(held) || held.settled) {
       throw new TransportError('acknowledge/release of a message this queue does not hold (already settled?)', { queueUri: this.uri });
