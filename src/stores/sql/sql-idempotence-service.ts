@@ -1,5 +1,5 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
-import { StoreError } from '../../errors/errors.js';
+import { OncebusError, StoreError } from '../../errors/errors.js';
 import { type DeferredMessage, type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import { purgeAfter, type RetentionOptions } from './retention.js';
@@ -54,7 +54,12 @@ export class SqlIdempotenceService implements IIdempotenceService {
     const s = this.store.dialect.idempotence;
     // Twice at most: a completed row removed by retention between the two statements is claimed anew.
     for (let attempt = 0; attempt < 2; attempt++) {
-      if ((await tx.execute(s.claim, [this.inboxWorkQueueUri, tm.messageId, tm.messageType])) === 1) return ProcessingStatus.Assigned;
+      const claimed = await tx.execute(s.claim, [this.inboxWorkQueueUri, tm.messageId, tm.messageType]).catch((error: unknown) => {
+        // SQL Server may answer a racing claim with a duplicate key instead of waiting: the row exists.
+        if (OncebusError.is(error) && error.code === 'ONCEBUS_STORE_DUPLICATE_KEY') return 0;
+        throw error;
+      });
+      if (claimed === 1) return ProcessingStatus.Assigned;
       const [row] = await tx.query<{ status: string }>(s.status, [this.inboxWorkQueueUri, tm.messageId]);
       if (row?.status === 'handled') return ProcessingStatus.MessageHandled;
       if (row?.status === 'completed') return ProcessingStatus.Ignore;

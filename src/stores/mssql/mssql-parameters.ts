@@ -1,0 +1,25 @@
+import sql from 'mssql';
+
+/**
+ * The SQL Server type each value is bound as: strings NVARCHAR(MAX) (message ids, URIs and types are
+ * Unicode), integers BIGINT (epoch milliseconds overflow INT), bytes VARBINARY(MAX), null as NVARCHAR.
+ * Explicit types, so the driver never guesses and query plans stay stable.
+ */
+export function mssqlType(value: unknown): { type: sql.ISqlType | (() => sql.ISqlType); value: unknown } {
+  if (value === null || value === undefined) return { type: sql.NVarChar(sql.MAX), value: null };
+  if (typeof value === 'string') return { type: sql.NVarChar(sql.MAX), value };
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new TypeError(`SQL Server parameter: only integers are bound, got ${value}`);
+    return { type: sql.BigInt, value };
+  }
+  if (value instanceof Uint8Array) return { type: sql.VarBinary(sql.MAX), value: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
+  throw new TypeError(`SQL Server parameter: cannot bind a ${typeof value}`);
+}
+
+/** Binds values as @p1, @p2, … on a request (the names the statements use). */
+export function bindParameters(request: { input(name: string, type: unknown, value: unknown): unknown }, params: readonly unknown[]): void {
+  params.forEach((value, i) => {
+    const p = mssqlType(value);
+    request.input(`p${i + 1}`, p.type, p.value);
+  });
+}

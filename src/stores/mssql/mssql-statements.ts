@@ -1,0 +1,84 @@
+import type { Migration } from '../sql/migrations.js';
+import type { RowLockingQueueStatements } from '../sql/row-locking-queue.js';
+import type { IdempotenceStatements, SubscriptionStatements } from '../sql/sql-statements.js';
+
+/**
+ * SQL Server statements in schema `s`; parameters are @p1, @p2, … (bound with explicit types, see
+ * mssql-parameters.ts). Times are epoch milliseconds (BIGINT).
+ */
+export function mssqlIdempotence(s: string): IdempotenceStatements {
+  return {
+    // UPDLOCK + HOLDLOCK on the existence check take a key-range lock: a concurrent copy's check blocks
+    // on the uncommitted claim until it commits (then finds the row) or rolls back (then inserts).
+    claim: `INSERT INTO ${s}.idempotence (inbox_uri, message_id, status, message_type, created_at)
+            SELECT @p1, @p2, 'assigned', @p3, DATEDIFF_BIG(millisecond, '1970-01-01', SYSUTCDATETIME())
+            WHERE NOT EXISTS (SELECT 1 FROM ${s}.idempotence WITH (UPDLOCK, HOLDLOCK) WHERE inbox_uri = @p1 AND message_id = @p2)`,
+    status: `SELECT status FROM ${s}.idempotence WHERE inbox_uri = @p1 AND message_id = @p2`,
+    insertDeferred: `INSERT INTO ${s}.idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
+                     VALUES (@p1, @p2, @p3, @p4, @p5, @p6)`,
+    markHandled: `UPDATE ${s}.idempotence SET status = 'handled' WHERE inbox_uri = @p1 AND message_id = @p2 AND status = 'assigned'`,
+    selectDeferred: `SELECT outgoing_message_id, recipient_uri, body FROM ${s}.idempotence_deferred
+                     WHERE inbox_uri = @p1 AND message_id = @p2 ORDER BY sequence`,
+    deleteDeferred: `DELETE FROM ${s}.idempotence_deferred WHERE inbox_uri = @p1 AND message_id = @p2 AND outgoing_message_id = @p3`,
+    markCompleted: `UPDATE ${s}.idempotence SET status = 'completed', completed_at = @p3, purge_after = @p4
+                    WHERE inbox_uri = @p1 AND message_id = @p2 AND status <> 'completed'`,
+    purgeCompleted: `DELETE TOP (@p2) FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < @p1`,
+  };
+}
+
+export function mssqlSubscriptions(s: string): SubscriptionStatements {
+  return {
+    subscribe: `IF NOT EXISTS (SELECT 1 FROM ${s}.subscriptions WITH (UPDLOCK, HOLDLOCK) WHERE message_type = @p1 AND inbox_uri = @p2)
+                INSERT INTO ${s}.subscriptions (message_type, inbox_uri) VALUES (@p1, @p2)`,
+    subscribers: `SELECT inbox_uri FROM ${s}.subscriptions WHERE message_type = @p1 ORDER BY inbox_uri`,
+  };
+}
+
+export function mssqlQueue(s: string, table: string): RowLockingQueueStatements {
+  const t = `${s}.${table}`;
+  return {
+    createTable: [
+      `IF OBJECT_ID('${t}', 'U') IS NULL CREATE TABLE ${t} (
+         id BIGINT IDENTITY(1,1) PRIMARY KEY, message_id NVARCHAR(200) NOT NULL, priority INT NOT NULL DEFAULT 0,
+         due_at BIGINT NOT NULL DEFAULT 0, expires_at BIGINT NOT NULL DEFAULT 0, body VARBINARY(MAX) NOT NULL)`,
+    ],
+    enqueue: `INSERT INTO ${t} (message_id, priority, due_at, expires_at, body) VALUES (@p1, @p2, @p3, @p4, @p5)`,
+    // READPAST skips rows other consumers hold; UPDLOCK + ROWLOCK hold this one until commit or rollback.
+    take: `SELECT TOP (1) id, body FROM ${t} WITH (UPDLOCK, READPAST, ROWLOCK) WHERE due_at <= @p1 ORDER BY priority DESC, id`,
+    delete: `DELETE FROM ${t} WHERE id = @p1`,
+    purge: `DELETE FROM ${t}`,
+    drop: `IF OBJECT_ID('${t}', 'U') IS NOT NULL DROP TABLE ${t}`,
+    count: `SELECT COUNT(*) AS n FROM ${t}`,
+  };
+}
+
+export const mssqlVersionTable = (s: string): string => `${s}.schema_version`;
+export const mssqlCreateVersionTable = (s: string): string[] => [
+  `IF SCHEMA_ID('${s}') IS NULL EXEC('CREATE SCHEMA ${s}')`,
+  `IF OBJECT_ID('${s}.schema_version', 'U') IS NULL CREATE TABLE ${s}.schema_version (version INT PRIMARY KEY, description NVARCHAR(400) NOT NULL)`,
+];
+
+/** Append-only. */
+export function mssqlMigrations(s: string): Migration[] {
+  return [
+    {
+      version: 1,
+      description: 'idempotence, stored sends, subscriptions',
+      statements: [
+        `CREATE TABLE ${s}.idempotence (
+           inbox_uri NVARCHAR(400) NOT NULL, message_id NVARCHAR(200) NOT NULL,
+           status VARCHAR(10) NOT NULL CHECK (status IN ('assigned', 'handled', 'completed')),
+           message_type NVARCHAR(400) NOT NULL, created_at BIGINT NOT NULL, completed_at BIGINT NULL, purge_after BIGINT NULL,
+           CONSTRAINT pk_idempotence PRIMARY KEY (inbox_uri, message_id))`,
+        `CREATE INDEX idempotence_purge ON ${s}.idempotence (purge_after) WHERE status = 'completed'`,
+        `CREATE TABLE ${s}.idempotence_deferred (
+           inbox_uri NVARCHAR(400) NOT NULL, message_id NVARCHAR(200) NOT NULL, sequence INT NOT NULL,
+           outgoing_message_id NVARCHAR(200) NOT NULL, recipient_uri NVARCHAR(400) NOT NULL, body VARBINARY(MAX) NOT NULL,
+           CONSTRAINT pk_idempotence_deferred PRIMARY KEY (inbox_uri, message_id, sequence),
+           CONSTRAINT fk_idempotence_deferred FOREIGN KEY (inbox_uri, message_id) REFERENCES ${s}.idempotence (inbox_uri, message_id) ON DELETE CASCADE)`,
+        `CREATE TABLE ${s}.subscriptions (message_type NVARCHAR(400) NOT NULL, inbox_uri NVARCHAR(400) NOT NULL,
+           CONSTRAINT pk_subscriptions PRIMARY KEY (message_type, inbox_uri))`,
+      ],
+    },
+  ];
+}

@@ -1,0 +1,72 @@
+import type { ILogger } from '../../logging/logger.js';
+import type { IQueue, IQueueFactory } from '../../transport/queue.js';
+import type { RetentionOptions } from '../sql/retention.js';
+import { RowLockingQueue } from '../sql/row-locking-queue.js';
+import { sqlIdentifier } from '../sql/sql-identifiers.js';
+import { SqlIdempotenceStore } from '../sql/sql-idempotence-store.js';
+import { sqlQueueTable } from '../sql/sql-queue-uri.js';
+import { SqlStore } from '../sql/sql-store.js';
+import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
+import { type MssqlConnectionOptions, MssqlDatabase } from './mssql-database.js';
+import {
+  mssqlCreateVersionTable,
+  mssqlIdempotence,
+  mssqlMigrations,
+  mssqlQueue,
+  mssqlSubscriptions,
+  mssqlVersionTable,
+} from './mssql-statements.js';
+
+export interface MssqlStoreOptions extends MssqlConnectionOptions {
+  readonly schema?: string;
+  readonly name?: string;
+  readonly scheme?: string;
+}
+
+/** SQL Server errors 2714 (object exists) and 2627/2601 on a racing CREATE: the table is there either way. */
+function isAlreadyExists(error: unknown): boolean {
+  const n = (error as { cause?: { number?: number } }).cause?.number;
+  return n === 2714 || n === 2627 || n === 2601;
+}
+
+/** oncebus on SQL Server: idempotence, subscriptions and mssql://<name>/<queue> queues in one schema. */
+export class MssqlStore {
+  readonly database: MssqlDatabase;
+  readonly store: SqlStore;
+  readonly subscriptions: SqlSubscriptionService;
+  readonly queues: IQueueFactory;
+  readonly schema: string;
+
+  constructor(options: MssqlStoreOptions) {
+    const s = sqlIdentifier(options.schema ?? 'oncebus', 'schema');
+    this.schema = s;
+    const name = options.name ?? 'default';
+    const scheme = options.scheme ?? 'mssql';
+    this.database = new MssqlDatabase(options);
+    this.store = new SqlStore({
+      database: this.database,
+      idempotence: mssqlIdempotence(s),
+      subscriptions: mssqlSubscriptions(s),
+      queue: (table) => mssqlQueue(s, table),
+      versionTable: mssqlVersionTable(s),
+      createVersionTable: mssqlCreateVersionTable(s),
+      migrations: mssqlMigrations(s),
+    });
+    this.subscriptions = new SqlSubscriptionService(this.store);
+    const { database: db, store } = this;
+    this.queues = {
+      scheme,
+      create(uri: string): IQueue {
+        return new RowLockingQueue(uri, db, mssqlQueue(s, sqlQueueTable(uri, scheme, name)), () => store.ready(), isAlreadyExists);
+      },
+    };
+  }
+
+  idempotence(retention?: RetentionOptions, logger?: ILogger): SqlIdempotenceStore {
+    return new SqlIdempotenceStore(this.store, retention, logger);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

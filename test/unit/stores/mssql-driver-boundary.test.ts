@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import sql from 'mssql';
+import { OncebusError } from '../../../src/errors/errors.js';
+import { bindParameters, DeadlockError, DuplicateKeyError, MssqlStore, MssqlStoreError, mapMssqlError, mssqlType } from '../../../src/stores/mssql/index.js';
+import { mssqlIdempotence, mssqlQueue, mssqlSubscriptions } from '../../../src/stores/mssql/mssql-statements.js';
+
+// SQL Server cannot run here: these tests pin down everything up to the driver (statement text,
+// parameter types, error mapping, connection failures); the contract suites run against a real server
+// only when MSSQL_CONNECTION_STRING is set (test/contract/mssql-store.test.ts).
+describe('SQL Server dialect at the driver boundary', () => {
+  it('binds each value with an explicit SQL Server type', () => {
+    expect(mssqlType('abc').type).to.deep.equal(sql.NVarChar(sql.MAX));
+    expect(mssqlType(1_732_000_000_000).type).to.equal(sql.BigInt);
+    const bytes = mssqlType(Uint8Array.from([1, 2, 3]));
+    expect(bytes.type).to.deep.equal(sql.VarBinary(sql.MAX));
+    expect(Buffer.isBuffer(bytes.value)).to.equal(true);
+    expect(mssqlType(null)).to.deep.include({ value: null });
+    expect(() => mssqlType(1.5)).to.throw(TypeError, /only integers/);
+    expect(() => mssqlType({})).to.throw(TypeError, /cannot bind/);
+  });
+
+  it('binds parameters as @p1, @p2, … in order', () => {
+    const inputs: [string, unknown][] = [];
+    bindParameters({ input: (name: string, _t: unknown, value: unknown) => inputs.push([name, value]) }, ['inbox', 'id', 7]);
+    expect(inputs).to.deep.equal([
+      ['p1', 'inbox'],
+      ['p2', 'id'],
+      ['p3', 7],
+    ]);
+  });
+
+  const errors: [string, unknown, string, new (...a: never[]) => OncebusError][] = [
+    ['2627 (primary key)', { number: 2627, message: 'Violation of PRIMARY KEY' }, 'ONCEBUS_STORE_DUPLICATE_KEY', DuplicateKeyError],
+    ['2601 (unique index)', { number: 2601, message: 'Cannot insert duplicate key row' }, 'ONCEBUS_STORE_DUPLICATE_KEY', DuplicateKeyError],
+    ['1205 (deadlock victim)', { originalError: { info: { number: 1205 } }, message: 'deadlocked' }, 'ONCEBUS_STORE_DEADLOCK', DeadlockError],
+    ['anything else', { number: 208, message: 'Invalid object name' }, 'ONCEBUS_STORE', MssqlStoreError],
+  ];
+  for (const [what, raw, code, type] of errors) {
+    it(`maps error ${what} to ${type.name}`, () => {
+      const mapped = mapMssqlError(Object.assign(new Error((raw as { message: string }).message), raw), 'server');
+      expect(mapped).to.be.instanceOf(type);
+      expect(mapped.code).to.equal(code);
+      expect(mapped.message).to.match(/^SQL Server \(server\): /);
+    });
+  }
+
+  it('uses only @pN parameters, numbered from 1 without gaps, in every statement', () => {
+    const all = [...Object.values(mssqlIdempotence('oncebus')), ...Object.values(mssqlSubscriptions('oncebus'))];
+    const q = mssqlQueue('oncebus', 'q_orders');
+    all.push(q.enqueue, q.take, q.delete);
+    for (const text of all) {
+      expect(text).to.not.match(/\$\d|\?/);
+      const used = [...new Set([...text.matchAll(/@p(\d+)/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+      expect(used, text).to.deep.equal(used.map((_, i) => i + 1));
+    }
+  });
+
+  it('locks as the contract needs: a key-range lock on the claim, READPAST on the queue', () => {
+    expect(mssqlIdempotence('oncebus').claim).to.match(/WITH \(UPDLOCK, HOLDLOCK\)/);
+    expect(mssqlQueue('oncebus', 'q_orders').take).to.match(/WITH \(UPDLOCK, READPAST, ROWLOCK\)/);
+  });
+
+  it('rejects a schema name that is not a plain identifier', () => {
+    expect(() => new MssqlStore({ connectionString: 'Server=x', schema: 'a;drop' })).to.throw(/not a valid SQL identifier/);
+  });
+
+  it('fails to connect with a typed error that hides the password', async function () {
+    this.timeout(20_000);
+    const store = new MssqlStore({ connectionString: 'Server=127.0.0.1,1;Database=x;User Id=sa;Password=s3cret;Encrypt=false;Connect Timeout=2' });
+    let error: unknown;
+    await store.store.ready().catch((e: unknown) => {
+      error = e;
+    });
+    expect(OncebusError.is(error) && error.code).to.equal('ONCEBUS_STORE');
+    expect((error as Error).message).to.not.include('s3cret');
+    await store.close().catch(() => undefined);
+  });
+});
