@@ -108,7 +108,7 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
 
   async drop(): Promise<void> {
     await (await this.connection.confirmChannel()).deleteQueue(this.address.queue);
-    this.connection.declared.delete(this.address.queue);
+    for (const key of [...this.connection.declared]) if (key.startsWith(`${this.address.queue}\u0000`)) this.connection.declared.delete(key);
   }
 
   /** Ready messages only: RabbitMQ does not report another consumer's unacknowledged ones here. */
@@ -129,10 +129,14 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
       throw new TransportError('acknowledge/release of a message this queue does not hold (already settled?)', { queueUri: this.uri });
     }
     d.settled = true;
-    if (d.channel !== this.consumer) {
-      throw new StaleDeliveryError('the channel this message came on has closed; the broker redelivers it', { queueUri: this.uri });
+    const stale = () => new StaleDeliveryError('the channel this message came on has closed; the broker redelivers it', { queueUri: this.uri });
+    if (d.channel !== this.consumer) throw stale();
+    try {
+      settle(d);
+    } catch {
+      // The channel died a moment ago and amqplib refused the frame: same outcome.
+      throw stale();
     }
-    settle(d);
   }
 
   /** Starts (or restarts, after a loss) this queue's consumer. */
@@ -177,7 +181,9 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
 
   private async declare(channel: Channel): Promise<void> {
     const { queue, durable, maxPriority } = this.address;
-    if (this.connection.declared.has(queue)) return;
+    // Keyed by the arguments too: a URI asking for other arguments must reach the broker and hear "no".
+    const key = `${queue}\u0000${durable}\u0000${maxPriority}`;
+    if (this.connection.declared.has(key)) return;
     const options: Options.AssertQueue = { durable };
     if (maxPriority > 0) options.arguments = { 'x-max-priority': maxPriority };
     try {
@@ -189,6 +195,6 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
       }
       throw new BrokerUnavailableError(`declaring queue '${queue}' failed: ${text}`, { queueUri: this.uri, cause: error });
     }
-    this.connection.declared.add(queue);
+    this.connection.declared.add(key);
   }
 }
