@@ -1,5 +1,6 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { TransportError } from '../../errors/errors.js';
+import { HeldDeliveries } from '../../transport/held-deliveries.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import type {
   ICountQueue,
@@ -13,7 +14,7 @@ import type {
 } from '../../transport/queue.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import type { QueueStatements } from './sql-statements.js';
-import { SqlUnitOfWork } from './sql-unit-of-work.js';
+import { SqlQueueTable } from './sql-queue-table.js';
 
 export interface RowLockingQueueStatements extends QueueStatements {
   /** (now) → at most one row { id, body }, locked for this transaction, skipping rows others hold */
@@ -39,7 +40,8 @@ interface Held {
  */
 export class RowLockingQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue {
   readonly supportsScheduledDelivery = true as const;
-  private readonly held = new Set<Held>();
+  private readonly held = new HeldDeliveries<Held>();
+  private readonly table: SqlQueueTable;
 
   constructor(
     readonly uri: string,
@@ -48,16 +50,16 @@ export class RowLockingQueue implements IQueue, ICreateQueue, IPurgeQueue, IDrop
     private readonly ready: () => Promise<unknown>,
     /** Whether an error from CREATE means "another process created it first". */
     private readonly isAlreadyExists: (error: unknown) => boolean,
-  ) {}
-
-  canEnlist(unitOfWork: IUnitOfWork): boolean {
-    return unitOfWork instanceof SqlUnitOfWork && unitOfWork.storeId === this.db.id;
+  ) {
+    this.table = new SqlQueueTable(db, sql);
   }
 
-  async enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {
-    const params = [message.messageId, message.priority, message.ignoreTillDate, message.expiryDate, body];
-    if (unitOfWork && this.canEnlist(unitOfWork)) await (unitOfWork as SqlUnitOfWork).tx.execute(this.sql.enqueue, params);
-    else await this.db.execute(this.sql.enqueue, params);
+  canEnlist(unitOfWork: IUnitOfWork): boolean {
+    return this.table.canEnlist(unitOfWork);
+  }
+
+  enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {
+    return this.table.insert(message, body, unitOfWork);
   }
 
   async getMessage(): Promise<ReceivedMessage | null> {
@@ -68,9 +70,7 @@ export class RowLockingQueue implements IQueue, ICreateQueue, IPurgeQueue, IDrop
         await tx.rollback();
         return null;
       }
-      const held: Held = { tx, id: row.id, settled: false };
-      this.held.add(held);
-      return { body: row.body, token: held };
+      return { body: row.body, token: this.held.add({ tx, id: row.id, settled: false }) };
     } catch (error) {
       await tx.rollback();
       throw error;
@@ -78,7 +78,7 @@ export class RowLockingQueue implements IQueue, ICreateQueue, IPurgeQueue, IDrop
   }
 
   async acknowledge(token: unknown): Promise<void> {
-    const held = this.settle(token);
+    const held = this.held.settle(token, this.uri);
     try {
       await held.tx.execute(this.sql.delete, [held.id]);
       await held.tx.commit();
@@ -90,11 +90,11 @@ export class RowLockingQueue implements IQueue, ICreateQueue, IPurgeQueue, IDrop
   }
 
   async release(token: unknown): Promise<void> {
-    await this.settle(token).tx.rollback();
+    await this.held.settle(token, this.uri).tx.rollback();
   }
 
   async close(): Promise<void> {
-    for (const held of [...this.held]) await this.release(held).catch(() => undefined);
+    for (const held of this.held.all()) await this.release(held).catch(() => undefined);
   }
 
   async create(): Promise<void> {
@@ -106,26 +106,15 @@ export class RowLockingQueue implements IQueue, ICreateQueue, IPurgeQueue, IDrop
     }
   }
 
-  async purge(): Promise<void> {
-    await this.db.execute(this.sql.purge);
+  purge(): Promise<void> {
+    return this.table.purge();
   }
 
-  async drop(): Promise<void> {
-    await this.db.execute(this.sql.drop);
+  drop(): Promise<void> {
+    return this.table.drop();
   }
 
-  async count(): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>(this.sql.count);
-    return Number(row?.n ?? 0);
-  }
-
-  private settle(token: unknown): Held {
-    const held = token as Held;
-    if (!this.held.has(held) || held.settled) {
-      throw new TransportError('acknowledge/release of a message this queue does not hold (already settled?)', { queueUri: this.uri });
-    }
-    held.settled = true;
-    this.held.delete(held);
-    return held;
+  count(): Promise<number> {
+    return this.table.count();
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { TransportError } from '../../errors/errors.js';
+import { HeldDeliveries } from '../../transport/held-deliveries.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import type {
   ICountQueue,
@@ -12,7 +13,7 @@ import type {
   ITransactionalQueue,
   ReceivedMessage,
 } from '../../transport/queue.js';
-import { SqlUnitOfWork } from '../sql/sql-unit-of-work.js';
+import { SqlQueueTable } from '../sql/sql-queue-table.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { sqliteQueue } from './sqlite-statements.js';
 
@@ -33,7 +34,8 @@ const WAIT_MS = 100;
  */
 export class SqliteQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue {
   readonly supportsScheduledDelivery = true as const;
-  private readonly leases = new Set<Lease>();
+  private readonly leases = new HeldDeliveries<Lease>();
+  private readonly table: SqlQueueTable;
 
   constructor(
     readonly uri: string,
@@ -42,16 +44,16 @@ export class SqliteQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueu
     private readonly leaseMs: number,
     private readonly ready: () => Promise<unknown>,
     private readonly signal: { wait(ms: number): Promise<void>; notify(): void },
-  ) {}
+  ) {
+    this.table = new SqlQueueTable(db, sql);
+  }
 
   canEnlist(unitOfWork: IUnitOfWork): boolean {
-    return unitOfWork instanceof SqlUnitOfWork && unitOfWork.storeId === this.db.id;
+    return this.table.canEnlist(unitOfWork);
   }
 
   async enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {
-    const params = [message.messageId, message.priority, message.ignoreTillDate, message.expiryDate, body];
-    if (unitOfWork && this.canEnlist(unitOfWork)) await (unitOfWork as SqlUnitOfWork).tx.execute(this.sql.enqueue, params);
-    else await this.db.execute(this.sql.enqueue, params);
+    await this.table.insert(message, body, unitOfWork);
     this.signal.notify();
   }
 
@@ -63,20 +65,20 @@ export class SqliteQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueu
   }
 
   async acknowledge(token: unknown): Promise<void> {
-    const lease = this.settle(token);
+    const lease = this.leases.settle(token, this.uri);
     if ((await this.db.execute(this.sql.delete, [lease.id, lease.token])) !== 1) {
       throw new TransportError('acknowledge failed: the lease ran out and another consumer took the message', { queueUri: this.uri });
     }
   }
 
   async release(token: unknown): Promise<void> {
-    const lease = this.settle(token);
+    const lease = this.leases.settle(token, this.uri);
     await this.db.execute(this.sql.unlock, [lease.id, lease.token]);
     this.signal.notify();
   }
 
   async close(): Promise<void> {
-    for (const lease of [...this.leases]) await this.release(lease).catch(() => undefined);
+    for (const lease of this.leases.all()) await this.release(lease).catch(() => undefined);
   }
 
   async create(): Promise<void> {
@@ -84,17 +86,16 @@ export class SqliteQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueu
     for (const statement of this.sql.createTable) await this.db.execute(statement);
   }
 
-  async purge(): Promise<void> {
-    await this.db.execute(this.sql.purge);
+  purge(): Promise<void> {
+    return this.table.purge();
   }
 
-  async drop(): Promise<void> {
-    await this.db.execute(this.sql.drop);
+  drop(): Promise<void> {
+    return this.table.drop();
   }
 
-  async count(): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>(this.sql.count);
-    return row?.n ?? 0;
+  count(): Promise<number> {
+    return this.table.count();
   }
 
   private async tryTake(): Promise<ReceivedMessage | null> {
@@ -102,18 +103,6 @@ export class SqliteQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueu
     const token = randomUUID();
     const [row] = await this.db.query<{ id: number; body: Buffer }>(this.sql.take, [now, now + this.leaseMs, token]);
     if (!row) return null;
-    const lease: Lease = { id: row.id, token, settled: false };
-    this.leases.add(lease);
-    return { body: row.body, token: lease };
-  }
-
-  private settle(token: unknown): Lease {
-    const lease = token as Lease;
-    if (!this.leases.has(lease) || lease.settled) {
-      throw new TransportError('acknowledge/release of a message this queue does not hold (already settled?)', { queueUri: this.uri });
-    }
-    lease.settled = true;
-    this.leases.delete(lease);
-    return lease;
+    return { body: row.body, token: this.leases.add({ id: row.id, token, settled: false }) };
   }
 }

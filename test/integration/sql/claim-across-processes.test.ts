@@ -33,7 +33,13 @@ function claimer(config: Record<string, string>) {
         ? Promise.resolve()
         : new Promise<void>((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error(`child did not say '${text}'; said ${JSON.stringify(lines)}`)), timeoutMs);
-            waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
+            waiters.push({
+              text,
+              resolve: () => {
+                clearTimeout(timer);
+                resolve();
+              },
+            });
           }),
     tell: (command: string) => child.stdin.write(`${command}\n`),
     kill: () => child.kill('SIGKILL'),
