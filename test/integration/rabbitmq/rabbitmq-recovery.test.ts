@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { emptyTransportMessage } from '../../../src/envelope/transport-message.js';
 import { OncebusError } from '../../../src/errors/errors.js';
@@ -7,7 +6,7 @@ import type { IQueue } from '../../../src/transport/queue.js';
 import { RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
 import { requireService } from '../../support/integration.js';
 import { eventually } from '../../support/latch.js';
-import { canControlRabbit, deleteQueues, RABBITMQ_URL, rabbitAvailable, rabbitctl, rabbitUri } from '../../support/rabbitmq.js';
+import { canControlRabbit, deleteQueues, rabbitAvailable, rabbitctl, rabbitUri } from '../../support/rabbitmq.js';
 
 const tm = (id: string) => Object.assign(emptyTransportMessage(), { messageId: id, messageType: 'rmq.Test' });
 

@@ -155,7 +155,10 @@ export class AsbTestBroker {
       return;
     }
     const entity = this.entity(address);
-    if (!(entity instanceof Entity)) return this.notFound(sender, address, entity instanceof Topic ? 'a topic cannot be received from; use a subscription' : undefined);
+    if (!(entity instanceof Entity)) {
+      this.notFound(sender, address, entity instanceof Topic ? 'a topic cannot be received from; use a subscription' : undefined);
+      return;
+    }
     this.consumers.add({ sender, entity, peekLock: remote.snd_settle_mode !== 1 });
   }
 
@@ -181,7 +184,10 @@ export class AsbTestBroker {
   private onMessage(ctx: EventContext): void {
     const receiver = ctx.receiver!;
     const address = (receiver as unknown as { remote: { attach: { target?: { address?: string } } } }).remote.attach.target?.address ?? '';
-    if (address === '$cbs') return this.reply(ctx.message!, 202, 'Accepted', undefined, '$cbs');
+    if (address === '$cbs') {
+      this.reply(ctx.message!, 202, 'Accepted', undefined, '$cbs');
+      return;
+    }
     if (address.endsWith('/$management')) {
       const entity = this.entity(address.slice(0, -'/$management'.length));
       let result: ReturnType<typeof handleManagement>;
@@ -190,7 +196,8 @@ export class AsbTestBroker {
       } catch (error) {
         result = { status: 500, description: `test broker failed on ${String((ctx.message!.application_properties as Record<string, unknown> | undefined)?.operation)}: ${String(error)}` };
       }
-      return this.reply(ctx.message!, result.status, result.description, result.body, address);
+      this.reply(ctx.message!, result.status, result.description, result.body, address);
+      return;
     }
     const target = this.entity(address);
     const messages = (ctx as unknown as { format?: number }).format === BATCH_FORMAT ? unbatch(ctx.message as unknown as Buffer) : [ctx.message!];
