@@ -179,15 +179,17 @@ export function describeQueueContract(label: string, subject: QueueContractSubje
       expect(failed, 'second acknowledge must reject').to.equal(true);
     });
 
-    it('delivers higher priority first when the transport supports priority', async function () {
-      if (!subject.supportsPriority) this.skip();
-      const q = await open();
-      await q.enqueue(message('low'), bytes('low'));
-      await q.enqueue(message('high', 5), bytes('high'));
-      const r = await take(q);
-      expect(text(r)).to.equal('high');
-      await q.acknowledge(r!.token);
-    });
+    // Only for transports with priority: an inapplicable test is left out rather than reported as skipped.
+    if (subject.supportsPriority) {
+      it('delivers higher priority first', async () => {
+        const q = await open();
+        await q.enqueue(message('low'), bytes('low'));
+        await q.enqueue(message('high', 5), bytes('high'));
+        const r = await take(q);
+        expect(text(r)).to.equal('high');
+        await q.acknowledge(r!.token);
+      });
+    }
 
     it('purges and drops when it offers those capabilities', async () => {
       const q = await open();
