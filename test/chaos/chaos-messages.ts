@@ -1,0 +1,30 @@
+import { messageType } from '../../src/messages/message-type.js';
+
+@messageType('chaos.Work')
+export class Work {
+  constructor(
+    public n = 0,
+    public failFirst = false,
+    public poison = false,
+  ) {}
+}
+
+@messageType('chaos.FollowUp')
+export class FollowUp {
+  constructor(public n = 0) {}
+}
+
+export interface ChaosConfig {
+  rabbitUrl: string;
+  pgUrl: string;
+  schema: string;
+  prefix: string;
+}
+
+/** rabbitmq:// URI of one of the run's queues. */
+export function chaosQueue(cfg: ChaosConfig, name: string): string {
+  const u = new URL(cfg.rabbitUrl);
+  return `rabbitmq://${u.username}:${u.password}@${u.host}/${cfg.prefix}-${name}`;
+}
+
+export const MAXIMUM_FAILURE_COUNT = 3;

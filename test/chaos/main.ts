@@ -1,0 +1,251 @@
+// The crash harness (npm run chaos): N worker processes compete on one RabbitMQ queue with PostgreSQL
+// idempotence; M messages go in (some two or three times under one messageId, some failing their first
+// attempt, a few poison); workers are SIGKILLed at random moments and at named fault points and
+// restarted; the broker restarts once and the database once. Then the database and the queues are audited.
+// Last line: `chaos: M messages, K kills, L lost, D duplicated effects`; exit 0 only if L = D = 0 and the
+// poison messages are in the error queue with their failures and nothing else is left anywhere.
+//   node dist/test/chaos/main.js --messages 10000 --workers 3 --kills 100 --seed 7
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { emptyTransportMessage, type TransportMessage } from '../../src/envelope/transport-message.js';
+import { deserializeTransportMessage, serializeTransportMessage } from '../../src/envelope/wire-format.js';
+import { PostgresStore } from '../../src/stores/postgres/index.js';
+import type { IQueue } from '../../src/transport/queue.js';
+import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
+import { type ChaosConfig, chaosQueue, MAXIMUM_FAILURE_COUNT } from './chaos-messages.js';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const MESSAGES = arg('messages', 300);
+const WORKERS = arg('workers', 3);
+const KILLS = arg('kills', 12);
+const SEED = arg('seed', Date.now() % 100_000);
+const TIMEOUT_MS = arg('timeout', 300) * 1000;
+const FAULT_POINTS = [
+  'inbox:onHandleMessage',
+  'inbox:onAfterCommitUnitOfWork',
+  'flush:onAfterDispatchDeferredMessage',
+  'flush:onAfterDeferredMessageSent',
+  'inbox:onProcessingCompleted',
+];
+
+/** mulberry32: a small seeded PRNG, so a failing run can be replayed with --seed. */
+let state = SEED >>> 0;
+const random = (): number => {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+if (!process.argv.includes('--no-services')) execFileSync('bash', ['scripts/services.sh', 'start'], { cwd: root, stdio: 'ignore' });
+const cfg: ChaosConfig = {
+  rabbitUrl: process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  pgUrl: process.env.PG_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:5432/oncebus',
+  schema: `chaos_${randomUUID().replace(/-/g, '').slice(0, 10)}`,
+  prefix: `chaos-${randomUUID().slice(0, 6)}`,
+};
+const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, connectTimeoutMs: 2000 });
+const rabbit = new RabbitMqQueueFactory({ outageTimeoutMs: 60_000, maxReconnectDelayMs: 1000 });
+const queue = (name: string): IQueue => rabbit.create(chaosQueue(cfg, name));
+
+// --- workers -------------------------------------------------------------------------------------------
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+const workers: (ChildProcess | null)[] = [];
+let kills = 0;
+let stopping = false;
+
+function startWorker(slot: number, fault?: string): void {
+  const child = spawn(process.execPath, [WORKER], { env: { ...process.env, CHAOS_CONFIG: JSON.stringify(cfg), FAULT: fault ?? '' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  workers[slot] = child;
+  child.on('exit', (_code, signal) => {
+    if (signal === 'SIGKILL') kills++;
+    if (workers[slot] === child) workers[slot] = null;
+    // A dead worker comes back (without a fault) unless the run is over.
+    if (!stopping) setTimeout(() => workers[slot] === null && !stopping && startWorker(slot), 100 + random() * 400);
+  });
+}
+
+// --- the run -------------------------------------------------------------------------------------------
+async function setUp(): Promise<void> {
+  await store.store.ready();
+  await store.database.execute(`CREATE TABLE ${cfg.schema}.business (message_id text NOT NULL, n integer NOT NULL)`);
+  await store.database.execute(`CREATE TABLE ${cfg.schema}.followups (work_message_id text NOT NULL, n integer NOT NULL)`);
+}
+
+function workMessage(n: number, failFirst: boolean, poison: boolean): TransportMessage {
+  const tm = emptyTransportMessage();
+  tm.messageId = randomUUID();
+  tm.messageType = 'chaos.Work';
+  tm.sendDate = Date.now();
+  tm.recipientInboxWorkQueueUri = chaosQueue(cfg, 'work');
+  tm.message = Buffer.from(JSON.stringify({ n, failFirst, poison }));
+  return tm;
+}
+
+async function feed(): Promise<{ expected: Map<string, number>; poison: Set<string> }> {
+  const q = queue('work');
+  const expected = new Map<string, number>();
+  const poison = new Set<string>();
+  const poisonCount = Math.max(1, Math.floor(MESSAGES / 100));
+  for (let n = 0; n < MESSAGES; n++) {
+    const isPoison = n % Math.floor(MESSAGES / poisonCount) === 7 % Math.floor(MESSAGES / poisonCount) && poison.size < poisonCount;
+    const tm = workMessage(n, random() < 0.1, isPoison);
+    if (isPoison) poison.add(tm.messageId);
+    else expected.set(tm.messageId, n);
+    const copies = random() < 0.05 ? 3 : random() < 0.12 ? 2 : 1;
+    for (let c = 0; c < copies; c++) {
+      for (;;) {
+        try {
+          await q.enqueue(tm, serializeTransportMessage(tm));
+          break;
+        } catch {
+          await sleep(200); // the broker is restarting: the send failed typed, send again
+        }
+      }
+    }
+    if (n % 20 === 0) await sleep(5); // a stream, not a burst: kills land while messages are in flight
+  }
+  await q.close();
+  return { expected, poison };
+}
+
+async function chaos(progress: () => number): Promise<void> {
+  let brokerRestarted = false;
+  let databaseRestarted = false;
+  let attempts = 0;
+  while (!stopping && (attempts < KILLS || !brokerRestarted || !databaseRestarted)) {
+    await sleep(200 + random() * 600);
+    if (stopping) return;
+    const p = progress();
+    if (!brokerRestarted && p > 0.3) {
+      brokerRestarted = true;
+      log('chaos: restarting the broker');
+      execFileSync('rabbitmqctl', ['-q', 'stop_app']);
+      await sleep(1000);
+      execFileSync('rabbitmqctl', ['-q', 'start_app']);
+      continue;
+    }
+    if (!databaseRestarted && p > 0.6) {
+      databaseRestarted = true;
+      log('chaos: restarting PostgreSQL');
+      execFileSync('bash', ['-c', 'pg_ctlcluster $(ls /etc/postgresql | sort -n | tail -1) main restart -m fast']);
+      continue;
+    }
+    if (attempts >= KILLS) continue;
+    attempts++;
+    const slot = Math.floor(random() * WORKERS);
+    const child = workers[slot];
+    if (!child) continue;
+    if (random() < 0.5) {
+      child.kill('SIGKILL');
+    } else {
+      // Replace the worker with one that kills itself at a named point, a few messages in.
+      const point = FAULT_POINTS[Math.floor(random() * FAULT_POINTS.length)]!;
+      workers[slot] = null;
+      child.kill('SIGKILL');
+      startWorker(slot, `${point}:kill:${1 + Math.floor(random() * 4)}`);
+    }
+  }
+}
+
+async function counts(): Promise<{ business: number; followups: number }> {
+  const [b] = await store.database.query<{ n: number }>(`SELECT count(DISTINCT message_id)::int AS n FROM ${cfg.schema}.business`);
+  const [f] = await store.database.query<{ n: number }>(`SELECT count(DISTINCT work_message_id)::int AS n FROM ${cfg.schema}.followups`);
+  return { business: b?.n ?? 0, followups: f?.n ?? 0 };
+}
+
+async function drain(name: string): Promise<TransportMessage[]> {
+  const q = queue(name);
+  const all: TransportMessage[] = [];
+  for (let empty = 0; empty < 3; ) {
+    const r = await q.getMessage();
+    if (!r) {
+      empty++;
+      continue;
+    }
+    all.push(deserializeTransportMessage(r.body));
+    await q.acknowledge(r.token);
+  }
+  await q.close();
+  return all;
+}
+
+async function main(): Promise<number> {
+  log(`chaos: seed ${SEED}, ${MESSAGES} messages, ${WORKERS} workers, ${KILLS} kills; schema ${cfg.schema}`);
+  await setUp();
+  for (let i = 0; i < WORKERS; i++) startWorker(i);
+  const started = Date.now();
+  let expectedCount = MESSAGES;
+  let done = 0;
+  const progress = () => done / expectedCount;
+  const fed = feed();
+  const chaosRun = chaos(progress);
+  const { expected, poison } = await fed;
+  expectedCount = expected.size;
+  log(`chaos: fed ${expected.size + poison.size} distinct messages (${poison.size} poison)`);
+
+  // Wait until every expected effect exists, the chaos is spent, and nothing is left to do.
+  for (;;) {
+    const c = await counts().catch(() => ({ business: 0, followups: 0 }));
+    done = Math.min(c.business, c.followups);
+    if (done >= expected.size) break;
+    if (Date.now() - started > TIMEOUT_MS) {
+      log(`chaos: timed out with ${c.business} business rows and ${c.followups} follow-ups of ${expected.size}`);
+      break;
+    }
+    await sleep(500);
+  }
+  await chaosRun.catch((e: unknown) => log(`chaos: ${String(e)}`));
+  await sleep(2000); // let the last flushes and acknowledgements land
+  stopping = true;
+  await Promise.all(workers.map((w) => (w ? new Promise((r) => (w.on('exit', r), w.kill('SIGTERM'))) : null)));
+
+  // Audit.
+  const business = await store.database.query<{ message_id: string; c: number }>(`SELECT message_id, count(*)::int AS c FROM ${cfg.schema}.business GROUP BY message_id`);
+  const followups = await store.database.query<{ work_message_id: string; c: number }>(`SELECT work_message_id, count(*)::int AS c FROM ${cfg.schema}.followups GROUP BY work_message_id`);
+  const b = new Map(business.map((r) => [r.message_id, r.c]));
+  const f = new Map(followups.map((r) => [r.work_message_id, r.c]));
+  let lost = 0;
+  for (const id of expected.keys()) if (!b.has(id) || !f.has(id)) lost++;
+  let duplicated = 0;
+  for (const c of [...b.values(), ...f.values()]) if (c > 1) duplicated++;
+  const poisonHandled = [...poison].filter((id) => b.has(id)).length;
+  const errorQueue = await drain('work-error');
+  const poisonInError = errorQueue.filter((tm) => poison.has(tm.messageId) && tm.failureMessages.length >= MAXIMUM_FAILURE_COUNT);
+  const strayErrors = errorQueue.filter((tm) => !poison.has(tm.messageId)).length;
+  const leftovers: Record<string, number> = {};
+  for (const name of ['work', 'work-deferred', 'followups', 'followups-deferred', 'followups-error']) {
+    const n = (await drain(name)).length;
+    if (n > 0) leftovers[name] = n;
+  }
+  const poisonOk = new Set(poisonInError.map((tm) => tm.messageId)).size === poison.size && poisonHandled === 0;
+  log(`chaos: poison in the error queue with ${MAXIMUM_FAILURE_COUNT} failures: ${new Set(poisonInError.map((t) => t.messageId)).size}/${poison.size}; other messages in the error queue: ${strayErrors}; left in queues: ${JSON.stringify(leftovers)}; ${Math.round((Date.now() - started) / 1000)} s`);
+  await rabbit.close();
+  if (!process.argv.includes('--keep')) {
+    await store.database.execute(`DROP SCHEMA IF EXISTS ${cfg.schema} CASCADE`).catch(() => undefined);
+    for (const name of ['work', 'work-error', 'work-deferred', 'followups', 'followups-error', 'followups-deferred']) {
+      execFileSync('rabbitmqctl', ['-q', 'delete_queue', `${cfg.prefix}-${name}`], { stdio: 'ignore' });
+    }
+  }
+  await store.close();
+  const ok = lost === 0 && duplicated === 0 && poisonOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
+  process.stdout.write(`chaos: ${MESSAGES} messages, ${kills} kills, ${lost} lost, ${duplicated} duplicated effects\n`);
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(`chaos: ${String(error)}`);
+    process.stdout.write(`chaos: ${MESSAGES} messages, ${kills} kills, ? lost, ? duplicated effects\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,80 @@
+// One chaos worker process: the work endpoint (competing with the other workers) and the follow-up
+// recorder endpoint, both idempotent on PostgreSQL, over RabbitMQ. FAULT (pipeline:event:kill:nth) makes
+// it SIGKILL itself at a named point.
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import type pg from 'pg';
+import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
+import { addOncebus, createSilentLogger, type EndpointOptions, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
+import { PostgresStore } from '../../src/stores/postgres/index.js';
+import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
+import { type ChaosConfig, chaosQueue, FollowUp, MAXIMUM_FAILURE_COUNT, Work } from './chaos-messages.js';
+
+const cfg = JSON.parse(process.env.CHAOS_CONFIG ?? '{}') as ChaosConfig;
+const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 30, connectTimeoutMs: 2000 });
+const rabbit = new RabbitMqQueueFactory({ outageTimeoutMs: 60_000, maxReconnectDelayMs: 1000 });
+const s = cfg.schema;
+
+@handlesMessage(Work)
+class WorkHandler implements IMessageHandler<Work, pg.PoolClient> {
+  async handle(ctx: IHandlerContext<Work, pg.PoolClient>): Promise<void> {
+    const { n, failFirst, poison } = ctx.message;
+    if (poison) throw new Error(`poison message ${n}`);
+    if (failFirst && ctx.transportMessage.failureMessages.length === 0) throw new Error(`first attempt of ${n} fails`);
+    await ctx.transaction.query(`INSERT INTO ${s}.business (message_id, n) VALUES ($1, $2)`, [ctx.transportMessage.messageId, n]);
+    await ctx.send(new FollowUp(n));
+  }
+}
+
+@handlesMessage(FollowUp)
+class FollowUpRecorder implements IMessageHandler<FollowUp, pg.PoolClient> {
+  async handle(ctx: IHandlerContext<FollowUp, pg.PoolClient>): Promise<void> {
+    await ctx.transaction.query(`INSERT INTO ${s}.followups (work_message_id, n) VALUES ($1, $2)`, [ctx.transportMessage.messageReceivedId, ctx.message.n]);
+  }
+}
+
+function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultInjectionModule | null): IServiceBus {
+  const c = new Container();
+  c.bind(TYPES.QueueFactory).toConstantValue(rabbit);
+  c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence());
+  c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+  if (fault) c.bind(TYPES.Module).toConstantValue(fault);
+  addOncebus(c, {
+    ...options,
+    idempotence: true,
+    stopTimeout: '5s',
+    inbox: {
+      workQueueUri: chaosQueue(cfg, name),
+      errorQueueUri: chaosQueue(cfg, `${name}-error`),
+      deferredQueueUri: chaosQueue(cfg, `${name}-deferred`),
+      threadCount: 4,
+      maximumFailureCount: MAXIMUM_FAILURE_COUNT,
+      durationToIgnoreOnFailure: ['100ms'],
+      durationToSleepWhenIdle: ['10ms', '50ms', '200ms'],
+    },
+  });
+  return c.get<IServiceBus>(TYPES.ServiceBus);
+}
+
+const work = endpoint('work', { handlers: [WorkHandler], routes: [{ uri: chaosQueue(cfg, 'followups'), specifications: [{ types: [FollowUp] }] }] }, FaultInjectionModule.fromSpec(process.env.FAULT));
+const recorder = endpoint('followups', { handlers: [FollowUpRecorder] }, null);
+
+process.on('SIGTERM', () => {
+  void Promise.all([work.stop(), recorder.stop()])
+    .then(() => rabbit.close())
+    .then(() => store.close())
+    .finally(() => process.exit(0));
+});
+
+// Start with retries: the broker or the database may be restarting right now.
+for (let attempt = 1; ; attempt++) {
+  try {
+    if (!recorder.started) await recorder.start();
+    if (!work.started) await work.start();
+    break;
+  } catch (error) {
+    if (attempt >= 60) throw error;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+process.stdout.write('ready\n');

@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { requireService } from '../support/integration.js';
+import { canControlPostgres } from '../support/postgres-control.js';
+import { canControlRabbit, rabbitAvailable } from '../support/rabbitmq.js';
+import { postgresAvailable } from '../support/sql-subjects.js';
+
+const HARNESS = fileURLToPath(new URL('../chaos/main.js', import.meta.url));
+
+describe('the crash harness, short run (npm run chaos)', function () {
+  this.timeout(240_000);
+  before(async function () {
+    requireService(this, 'RabbitMQ', await rabbitAvailable());
+    requireService(this, 'PostgreSQL', await postgresAvailable());
+    requireService(this, 'control of the local RabbitMQ and PostgreSQL', canControlRabbit() && canControlPostgres());
+  });
+
+  it('SIGKILLs workers at random and at fault points, restarts the broker and the database, and loses and doubles nothing', async () => {
+    const child = spawn(process.execPath, [HARNESS, '--messages', '400', '--workers', '3', '--kills', '12', '--timeout', '180', '--no-services'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const last = out.trim().split('\n').at(-1) ?? '';
+    expect(last, err).to.match(/^chaos: 400 messages, \d+ kills, 0 lost, 0 duplicated effects$/);
+    expect(Number(/(\d+) kills/.exec(last)?.[1]), 'workers were killed').to.be.at.least(5);
+    expect(err).to.include('restarting the broker').and.include('restarting PostgreSQL');
+    expect(code, err).to.equal(0);
+  });
+});
