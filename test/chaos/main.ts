@@ -206,7 +206,14 @@ async function main(): Promise<number> {
   await chaosRun.catch((e: unknown) => log(`chaos: ${String(e)}`));
   await sleep(2000); // let the last flushes and acknowledgements land
   stopping = true;
-  await Promise.all(workers.map((w) => (w ? new Promise((r) => (w.on('exit', r), w.kill('SIGTERM'))) : null)));
+  await Promise.all(
+    workers.map((w) => {
+      if (!w) return null;
+      const exited = new Promise((r) => w.on('exit', r));
+      w.kill('SIGTERM');
+      return exited;
+    }),
+  );
 
   // Audit.
   const business = await store.database.query<{ message_id: string; c: number }>(`SELECT message_id, count(*)::int AS c FROM ${cfg.schema}.business GROUP BY message_id`);
