@@ -28,6 +28,8 @@ export class PostgresDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   readonly name: string;
+  /** Clients given an 'error' listener already (a client is reused across checkouts). */
+  private readonly guarded = new WeakSet<pg.PoolClient>();
 
   constructor(options: PostgresConnectionOptions) {
     this.name = maskConnectionString(options.connectionString);
@@ -69,13 +71,24 @@ export class PostgresDatabase implements SqlDatabase {
     return new PostgresTransaction(client, this);
   }
 
-  /** A client of its own (a queue holds one per in-flight message). */
+  /**
+   * A client of its own (a unit of work or an in-flight queue message holds one). The pool listens for
+   * errors only on idle clients: a checked-out client whose server goes away (a restart, 57P01) emits
+   * 'error' with nobody listening, which would crash the process. The listener below swallows it; the
+   * next statement on that client fails and the client is destroyed on release.
+   */
   async connect(): Promise<pg.PoolClient> {
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
       throw this.wrap(error);
     }
+    if (!this.guarded.has(client)) {
+      this.guarded.add(client);
+      client.on('error', () => undefined);
+    }
+    return client;
   }
 
   async close(): Promise<void> {

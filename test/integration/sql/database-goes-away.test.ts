@@ -96,3 +96,40 @@ describe('the database itself fails', function () {
     });
   });
 });
+
+describe('a PostgreSQL restart while a unit of work holds a connection', function () {
+  this.timeout(60_000);
+  before(async function () {
+    requireService(this, 'PostgreSQL', await postgresAvailable());
+    requireService(this, 'control of the local PostgreSQL server', canControlPostgres(), 'needs root and a local Debian cluster');
+  });
+  after(() => startPostgres());
+
+  it('does not crash the process: the open transaction fails with a StoreError, and new ones work after the restart', async () => {
+    const store = new PostgresStore({ connectionString: PG_URL, schema: `held_${randomUUID().replace(/-/g, '').slice(0, 8)}`, connectTimeoutMs: 1000 });
+    await store.store.ready();
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const tx = await store.database.begin();
+      await tx.query('SELECT 1');
+      stopPostgres();
+      startPostgres();
+      // Give the dead socket's 'error' event time to fire (it would have crashed the process before).
+      await new Promise((r) => setTimeout(r, 300));
+      let error: unknown;
+      await tx.query('SELECT 1').catch((e: unknown) => {
+        error = e;
+      });
+      await tx.rollback();
+      expect(OncebusError.is(error) && error.code).to.equal('ONCEBUS_STORE');
+      expect(uncaught).to.deep.equal([]);
+      await eventually(async () => (await store.database.query<{ one: number }>('SELECT 1 AS one').catch(() => []))[0]?.one === 1, 'a new query works');
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await store.database.execute(`DROP SCHEMA IF EXISTS ${store.schema} CASCADE`).catch(() => undefined);
+      await store.close();
+    }
+  });
+});
