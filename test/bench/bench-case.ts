@@ -1,0 +1,182 @@
+// One benchmark case in a process of its own (so its peak RSS is its own). Prints one JSON line:
+// { case, messages, ms, rss }. The queue is filled first, then the clock runs from start to the last ack.
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import amqp from 'amqplib';
+import { Container } from 'inversify';
+import {
+  addOncebus,
+  createSilentLogger,
+  emptyTransportMessage,
+  handlesMessage,
+  type IHandlerContext,
+  type IMessageHandler,
+  type IQueueFactory,
+  type IServiceBus,
+  MemoryBroker,
+  messageType,
+  serializeTransportMessage,
+  TYPES,
+} from '../../src/index.js';
+import { PostgresStore } from '../../src/stores/postgres/index.js';
+import { SqliteStore } from '../../src/stores/sqlite/index.js';
+import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
+
+const [, , name = 'raw-amqplib', countArg = '5000', threadsArg = '4'] = process.argv;
+const COUNT = Number(countArg);
+const THREADS = Number(threadsArg);
+const PREFETCH = 100;
+const RABBIT = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const PG = process.env.PG_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:5432/oncebus';
+const BODY = { orderId: 'x'.repeat(120), amount: 42, currency: 'EUR' }; // ~200 bytes serialized with its envelope body
+
+@messageType('bench.Order')
+class Order {
+  orderId = '';
+  amount = 0;
+  currency = '';
+}
+
+let peak = 0;
+const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+let handled = 0;
+let finish: () => void;
+const allHandled = new Promise<void>((r) => (finish = r));
+
+@handlesMessage(Order)
+class OrderHandler implements IMessageHandler<Order> {
+  handle(_ctx: IHandlerContext<Order>): void {
+    if (++handled === COUNT) finish();
+  }
+}
+
+function envelope(recipient: string): Buffer {
+  const tm = emptyTransportMessage();
+  tm.messageId = randomUUID();
+  tm.messageType = 'bench.Order';
+  tm.recipientInboxWorkQueueUri = recipient;
+  tm.sendDate = Date.now();
+  tm.message = Buffer.from(JSON.stringify(BODY));
+  return serializeTransportMessage(tm);
+}
+
+async function fillRabbit(queue: string, body: () => Buffer): Promise<void> {
+  const c = await amqp.connect(RABBIT);
+  const ch = await c.createConfirmChannel();
+  await ch.assertQueue(queue, { durable: true });
+  for (let i = 0; i < COUNT; i++) ch.sendToQueue(queue, body(), { persistent: true });
+  await ch.waitForConfirms();
+  await c.close();
+}
+
+async function rawAmqplib(): Promise<number> {
+  const queue = `bench-raw-${randomUUID().slice(0, 6)}`;
+  await fillRabbit(queue, () => Buffer.from(JSON.stringify(BODY)));
+  const c = await amqp.connect(RABBIT);
+  const ch = await c.createChannel();
+  await ch.prefetch(PREFETCH);
+  const start = performance.now();
+  let n = 0;
+  await new Promise<void>((resolve) => {
+    void ch.consume(queue, (m) => {
+      if (!m) return;
+      ch.ack(m);
+      if (++n === COUNT) resolve();
+    });
+  });
+  const ms = performance.now() - start;
+  await ch.deleteQueue(queue);
+  await c.close();
+  return ms;
+}
+
+async function endpoint(factory: IQueueFactory, inbox: string, error: string, idempotence?: { factory: unknown }): Promise<number> {
+  const c = new Container();
+  c.bind(TYPES.QueueFactory).toConstantValue(factory);
+  c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+  if (idempotence) c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(idempotence.factory);
+  addOncebus(c, {
+    inbox: { workQueueUri: inbox, errorQueueUri: error, threadCount: THREADS, durationToIgnoreOnFailure: ['0ms'], durationToSleepWhenIdle: ['1ms', '5ms'] },
+    handlers: [OrderHandler],
+    idempotence: idempotence !== undefined,
+  });
+  const bus = c.get<IServiceBus>(TYPES.ServiceBus);
+  const start = performance.now();
+  await bus.start();
+  await allHandled;
+  const ms = performance.now() - start;
+  await bus.stop();
+  return ms;
+}
+
+async function run(): Promise<number> {
+  const id = randomUUID().slice(0, 6);
+  const u = new URL(RABBIT);
+  const rq = (q: string) => `rabbitmq://${u.username}:${u.password}@${u.host}/${q}?prefetch=${PREFETCH}`;
+  switch (name) {
+    case 'raw-amqplib':
+      return rawAmqplib();
+    case 'memory': {
+      const broker = new MemoryBroker();
+      const q = broker.create('memory://bench');
+      for (let i = 0; i < COUNT; i++) await q.enqueue(emptyTransportMessage(), envelope('memory://bench'));
+      return endpoint(broker, 'memory://bench', 'memory://bench-error');
+    }
+    case 'rabbitmq':
+    case 'rabbitmq+postgres': {
+      const queue = `bench-${id}`;
+      await fillRabbit(queue, () => envelope(rq(queue)));
+      const factory = new RabbitMqQueueFactory();
+      let store: PostgresStore | null = null;
+      if (name === 'rabbitmq+postgres') {
+        store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: THREADS + 5 });
+        await store.store.ready();
+      }
+      const ms = await endpoint(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence() } : undefined);
+      const c = await amqp.connect(RABBIT);
+      const ch = await c.createChannel();
+      await ch.deleteQueue(queue);
+      await ch.deleteQueue(`${queue}-error`);
+      await c.close();
+      await factory.close();
+      if (store) {
+        await store.database.execute(`DROP SCHEMA bench_${id} CASCADE`);
+        await store.close();
+      }
+      return ms;
+    }
+    case 'postgres-queue': {
+      const store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: THREADS * 2 + 5 });
+      const q = store.queues.create('postgres://default/work');
+      await (q as unknown as { create(): Promise<void> }).create();
+      for (let i = 0; i < COUNT; i++) await q.enqueue(emptyTransportMessage(), envelope('postgres://default/work'));
+      const ms = await endpoint(store.queues, 'postgres://default/work', 'postgres://default/error', { factory: store.idempotence() });
+      await store.database.execute(`DROP SCHEMA bench_${id} CASCADE`);
+      await store.close();
+      return ms;
+    }
+    case 'sqlite': {
+      const dir = mkdtempSync(join(tmpdir(), 'oncebus-bench-'));
+      const store = new SqliteStore({ file: join(dir, 'bench.db'), synchronous: 'NORMAL' });
+      const q = store.queues.create('sqlite://default/work');
+      await (q as unknown as { create(): Promise<void> }).create();
+      for (let i = 0; i < COUNT; i++) await q.enqueue(emptyTransportMessage(), envelope('sqlite://default/work'));
+      const ms = await endpoint(store.queues, 'sqlite://default/work', 'sqlite://default/error', { factory: store.idempotence() });
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+      return ms;
+    }
+    default:
+      throw new Error(`unknown case ${name}`);
+  }
+}
+
+const ms = await run();
+clearInterval(sampler);
+// A case that never yields to the timer (all in microtasks) is still measured once at its end.
+peak = Math.max(peak, process.memoryUsage().rss);
+process.stdout.write(`${JSON.stringify({ case: name, threads: THREADS, messages: COUNT, ms, rss: peak })}\n`);
+process.exit(0);

@@ -1,0 +1,99 @@
+// The benchmark suite (npm run bench). Every case runs the same workload — N persistent ~200-byte
+// messages, prefetch 100 — in a process of its own, cases interleaved over several rounds; figures are
+// medians with min–max, and every throughput is also given as a ratio to raw amqplib measured in the same
+// run. Writes bench-results/<time>.json and docs/BENCHMARKS.md.
+//   node dist/test/bench/main.js --messages 5000 --rounds 3
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const MESSAGES = arg('messages', 5000);
+const ROUNDS = arg('rounds', 3);
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const CASE = fileURLToPath(new URL('./bench-case.js', import.meta.url));
+
+interface Result {
+  case: string;
+  threads: number;
+  messages: number;
+  ms: number;
+  rss: number;
+}
+
+const cases: [string, number][] = [
+  ['raw-amqplib', 1],
+  ['memory', 4],
+  ['rabbitmq', 4],
+  ['rabbitmq+postgres', 16],
+  ['postgres-queue', 8],
+  ['sqlite', 4],
+  ['rabbitmq', 1],
+  ['rabbitmq', 16],
+  ['rabbitmq', 64],
+];
+
+function runCase(name: string, threads: number): Result {
+  const out = execFileSync(process.execPath, [CASE, name, String(MESSAGES), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+if (!process.argv.includes('--no-services')) execFileSync('bash', ['scripts/services.sh', 'start'], { cwd: root, stdio: 'ignore' });
+const all: Result[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const [name, threads] of cases) {
+    const r = runCase(name, threads);
+    all.push(r);
+    process.stderr.write(`round ${round}: ${name} x${threads}: ${Math.round((r.messages / r.ms) * 1000)} msg/s, ${Math.round(r.rss / 1e6)} MB\n`);
+  }
+}
+
+const key = (r: { case: string; threads: number }) => `${r.case} x${r.threads}`;
+const groups = new Map<string, Result[]>();
+for (const r of all) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+const rate = (r: Result) => (r.messages / r.ms) * 1000;
+const rawRates = all.filter((r) => r.case === 'raw-amqplib').map(rate);
+const raw = median(rawRates);
+const rows = [...groups.entries()].map(([k, rs]) => {
+  const rates = rs.map(rate);
+  return { case: k, median: median(rates), min: Math.min(...rates), max: Math.max(...rates), ratio: median(rates) / raw, rssMb: Math.max(...rs.map((r) => r.rss)) / 1e6 };
+});
+
+const node = process.version;
+const when = new Date().toISOString();
+mkdirSync(`${root}bench-results`, { recursive: true });
+writeFileSync(`${root}bench-results/${when.replace(/[:.]/g, '-')}.json`, JSON.stringify({ when, node, cpus: cpus().length, messages: MESSAGES, rounds: ROUNDS, results: all, summary: rows }, null, 2));
+const table = rows
+  .map((r) => `| ${r.case} | ${Math.round(r.median)} | ${Math.round(r.min)}–${Math.round(r.max)} | ${r.ratio.toFixed(2)}× | ${Math.round(r.rssMb)} |`)
+  .join('\n');
+const doc = `# Benchmarks
+
+Measured by \`npm run bench\` (\`test/bench/\`) on ${when.slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}),
+${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node}, RabbitMQ and PostgreSQL on the same machine (started by
+\`scripts/services.sh\`). Workload: ${MESSAGES} persistent messages of about 200 bytes, filled into the queue
+first, then consumed; prefetch 100; ${ROUNDS} rounds with the cases interleaved; each case in a process of its
+own. Throughput is the median (min–max) over the rounds; the ratio is to raw amqplib consume + ack of the
+same number of messages in the same run (the floor). "xN" is the endpoint's threadCount. Numbers on a
+2-core machine shared by broker, database and Node are noisy (±30 %).
+
+| case | msg/s (median) | min–max | × raw amqplib | peak RSS MB |
+|---|---|---|---|---|
+${table}
+
+Cases: **raw-amqplib** — amqplib consume + ack, nothing else; **memory** — the oncebus pipeline over
+\`memory://\` (no I/O); **rabbitmq** — an oncebus endpoint over RabbitMQ, idempotence off; **rabbitmq+postgres**
+— the same with PostgreSQL idempotence (one transaction per message); **postgres-queue** — a PostgreSQL queue
+table with PostgreSQL idempotence in the same database; **sqlite** — the embedded default (SQLite queue and
+idempotence in one file, synchronous=NORMAL).
+
+Not measured yet: latency p50/p99 at a fixed offered load, two processes, and the @node-ts/bus baseline
+(see the issue notes).
+`;
+writeFileSync(`${root}docs/BENCHMARKS.md`, doc);
+process.stdout.write(`${doc}\n`);
