@@ -1,20 +1,9 @@
-import type { TransportMessage } from '../../envelope/transport-message.js';
 import { TransportError } from '../../errors/errors.js';
 import { HeldDeliveries } from '../../transport/held-deliveries.js';
-import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
-import type {
-  ICountQueue,
-  ICreateQueue,
-  IDropQueue,
-  IPurgeQueue,
-  IQueue,
-  ISchedulingQueue,
-  ITransactionalQueue,
-  ReceivedMessage,
-} from '../../transport/queue.js';
+import type { ReceivedMessage } from '../../transport/queue.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
+import { SqlQueueBase } from './sql-queue-base.js';
 import type { QueueStatements } from './sql-statements.js';
-import { SqlQueueTable } from './sql-queue-table.js';
 
 export interface RowLockingQueueStatements extends QueueStatements {
   /** (now) → at most one row { id, body }, locked for this transaction, skipping rows others hold */
@@ -35,31 +24,19 @@ interface Held {
  * UPDLOCK + READPAST): taking a message opens a transaction that locks its row, so competing consumers
  * take different rows; acknowledge deletes it and commits, release rolls back. If the process dies, its
  * connections close, the transactions roll back and the rows are visible again at once: no lease to wait
- * out. Deferred delivery is a due-time column (ISchedulingQueue). Enqueue joins a unit of work of the
- * same database (ITransactionalQueue).
+ * out.
  */
-export class RowLockingQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue {
-  readonly supportsScheduledDelivery = true as const;
+export class RowLockingQueue extends SqlQueueBase {
   private readonly held = new HeldDeliveries<Held>();
-  private readonly table: SqlQueueTable;
 
   constructor(
-    readonly uri: string,
-    private readonly db: SqlDatabase,
+    uri: string,
+    db: SqlDatabase,
     private readonly sql: RowLockingQueueStatements,
-    private readonly ready: () => Promise<unknown>,
-    /** Whether an error from CREATE means "another process created it first". */
-    private readonly isAlreadyExists: (error: unknown) => boolean,
+    ready: () => Promise<unknown>,
+    isAlreadyExists: (error: unknown) => boolean,
   ) {
-    this.table = new SqlQueueTable(db, sql);
-  }
-
-  canEnlist(unitOfWork: IUnitOfWork): boolean {
-    return this.table.canEnlist(unitOfWork);
-  }
-
-  enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {
-    return this.table.insert(message, body, unitOfWork);
+    super(uri, db, sql, ready, isAlreadyExists);
   }
 
   async getMessage(): Promise<ReceivedMessage | null> {
@@ -95,26 +72,5 @@ export class RowLockingQueue implements IQueue, ICreateQueue, IPurgeQueue, IDrop
 
   async close(): Promise<void> {
     for (const held of this.held.all()) await this.release(held).catch(() => undefined);
-  }
-
-  async create(): Promise<void> {
-    await this.ready();
-    for (const statement of this.sql.createTable) {
-      await this.db.execute(statement).catch((error: unknown) => {
-        if (!this.isAlreadyExists(error)) throw error;
-      });
-    }
-  }
-
-  purge(): Promise<void> {
-    return this.table.purge();
-  }
-
-  drop(): Promise<void> {
-    return this.table.drop();
-  }
-
-  count(): Promise<number> {
-    return this.table.count();
   }
 }

@@ -3,17 +3,8 @@ import type { TransportMessage } from '../../envelope/transport-message.js';
 import { TransportError } from '../../errors/errors.js';
 import { HeldDeliveries } from '../../transport/held-deliveries.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
-import type {
-  ICountQueue,
-  ICreateQueue,
-  IDropQueue,
-  IPurgeQueue,
-  IQueue,
-  ISchedulingQueue,
-  ITransactionalQueue,
-  ReceivedMessage,
-} from '../../transport/queue.js';
-import { SqlQueueTable } from '../sql/sql-queue-table.js';
+import type { ReceivedMessage } from '../../transport/queue.js';
+import { SqlQueueBase } from '../sql/sql-queue-base.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { sqliteQueue } from './sqlite-statements.js';
 
@@ -32,28 +23,22 @@ const WAIT_MS = 100;
  * matching token), release clears the lease; a crashed consumer's lease runs out and the row is taken
  * again (`lease`, default 30 s). Deferred delivery is a due-time column.
  */
-export class SqliteQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue {
-  readonly supportsScheduledDelivery = true as const;
+export class SqliteQueue extends SqlQueueBase {
   private readonly leases = new HeldDeliveries<Lease>();
-  private readonly table: SqlQueueTable;
 
   constructor(
-    readonly uri: string,
-    private readonly db: SqliteDatabase,
+    uri: string,
+    db: SqliteDatabase,
     private readonly sql: ReturnType<typeof sqliteQueue>,
     private readonly leaseMs: number,
-    private readonly ready: () => Promise<unknown>,
+    ready: () => Promise<unknown>,
     private readonly signal: { wait(ms: number): Promise<void>; notify(): void },
   ) {
-    this.table = new SqlQueueTable(db, sql);
+    super(uri, db, sql, ready);
   }
 
-  canEnlist(unitOfWork: IUnitOfWork): boolean {
-    return this.table.canEnlist(unitOfWork);
-  }
-
-  async enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {
-    await this.table.insert(message, body, unitOfWork);
+  override async enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {
+    await super.enqueue(message, body, unitOfWork);
     this.signal.notify();
   }
 
@@ -81,22 +66,6 @@ export class SqliteQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueu
     for (const lease of this.leases.all()) await this.release(lease).catch(() => undefined);
   }
 
-  async create(): Promise<void> {
-    await this.ready();
-    for (const statement of this.sql.createTable) await this.db.execute(statement);
-  }
-
-  purge(): Promise<void> {
-    return this.table.purge();
-  }
-
-  drop(): Promise<void> {
-    return this.table.drop();
-  }
-
-  count(): Promise<number> {
-    return this.table.count();
-  }
 
   private async tryTake(): Promise<ReceivedMessage | null> {
     const now = Date.now();

@@ -1,0 +1,70 @@
+import type { TransportMessage } from '../../envelope/transport-message.js';
+import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
+import type {
+  ICountQueue,
+  ICreateQueue,
+  IDropQueue,
+  IPurgeQueue,
+  IQueue,
+  ISchedulingQueue,
+  ITransactionalQueue,
+  ReceivedMessage,
+} from '../../transport/queue.js';
+import type { SqlDatabase } from './sql-database.js';
+import type { QueueStatements } from './sql-statements.js';
+import { SqlUnitOfWork } from './sql-unit-of-work.js';
+
+/**
+ * What every SQL queue does the same way, whatever its receive strategy (row locks or leases): insert a
+ * row (inside the handler's unit of work when it is of this database), create, purge, drop and count the
+ * table. Deferred delivery is the rows' due time, so every SQL queue schedules by itself.
+ */
+export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue {
+  readonly supportsScheduledDelivery = true as const;
+
+  constructor(
+    readonly uri: string,
+    protected readonly db: SqlDatabase,
+    private readonly statements: QueueStatements,
+    private readonly ready: () => Promise<unknown>,
+    /** Whether an error from CREATE means "another process created it first". */
+    private readonly isAlreadyExists: (error: unknown) => boolean = () => false,
+  ) {}
+
+  abstract getMessage(): Promise<ReceivedMessage | null>;
+  abstract acknowledge(token: unknown): Promise<void>;
+  abstract release(token: unknown): Promise<void>;
+  abstract close(): Promise<void>;
+
+  canEnlist(unitOfWork: IUnitOfWork): boolean {
+    return unitOfWork instanceof SqlUnitOfWork && unitOfWork.storeId === this.db.id;
+  }
+
+  async enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {
+    const params = [message.messageId, message.priority, message.ignoreTillDate, message.expiryDate, body];
+    if (unitOfWork && this.canEnlist(unitOfWork)) await (unitOfWork as SqlUnitOfWork).tx.execute(this.statements.enqueue, params);
+    else await this.db.execute(this.statements.enqueue, params);
+  }
+
+  async create(): Promise<void> {
+    await this.ready();
+    for (const statement of this.statements.createTable) {
+      await this.db.execute(statement).catch((error: unknown) => {
+        if (!this.isAlreadyExists(error)) throw error;
+      });
+    }
+  }
+
+  async purge(): Promise<void> {
+    await this.db.execute(this.statements.purge);
+  }
+
+  async drop(): Promise<void> {
+    await this.db.execute(this.statements.drop);
+  }
+
+  async count(): Promise<number> {
+    const [row] = await this.db.query<{ n: number | string }>(this.statements.count);
+    return Number(row?.n ?? 0);
+  }
+}
