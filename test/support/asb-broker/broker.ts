@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import rhea, { type Connection, type Delivery, type EventContext, type Message, type Sender } from 'rhea';
-
-/** rhea's outcome constructors, which its typings leave out. */
-const outcomes = (rhea.message as unknown as Record<'accepted' | 'released' | 'rejected' | 'modified', (o?: unknown) => { described(): unknown }>);
-import { Entity, type EntityOptions, type Lock, Topic } from './entities.js';
+import { Entity, type EntityOptions, Topic } from './entities.js';
 import { lockTokenToTag, tagToLockToken } from './lock-token.js';
 import { handleManagement } from './management.js';
+import { BATCH_FORMAT, toWire, unbatch } from './wire.js';
 
-const BATCH_FORMAT = 0x80013700;
+/** rhea's outcome constructors, which its typings leave out. */
+const outcomes = rhea.message as unknown as Record<'accepted' | 'released' | 'rejected' | 'modified', (o?: unknown) => { described(): unknown }>;
+
 const MAX_MESSAGE_SIZE = 1024 * 1024;
 
 interface Consumer {
@@ -293,37 +293,4 @@ function lookup(broker: AsbTestBroker, delivery: Delivery): { entity: Entity; to
   const token = tagToLockToken(tag);
   for (const e of broker.queues.values()) if (e.locks.has(token)) return { entity: e, token };
   return undefined;
-}
-
-/** The message as delivered: the stored one plus the annotations the SDK reads. */
-function toWire(stored: import('./entities.js').Stored, lock?: Lock): Message {
-  const m = stored.message;
-  const annotations: Record<string, unknown> = {
-    ...(m.message_annotations as Record<string, unknown> | undefined),
-    'x-opt-sequence-number': rhea.types.wrap_long(stored.sequenceNumber),
-    'x-opt-enqueued-time': new Date(stored.enqueuedAt),
-  };
-  if (lock) annotations['x-opt-locked-until'] = new Date(lock.expiresAt);
-  if (stored.deadLetterSource) annotations['x-opt-deadletter-source'] = stored.deadLetterSource;
-  const props = { ...(m.application_properties as Record<string, unknown> | undefined) };
-  if (stored.deadLetterReason) {
-    props.DeadLetterReason = stored.deadLetterReason;
-    props.DeadLetterErrorDescription = stored.deadLetterDescription ?? '';
-  }
-  return { ...m, delivery_count: stored.deliveryCount, message_annotations: annotations, application_properties: props };
-}
-
-/** A batch transfer: an envelope message whose data sections each hold one encoded message. */
-function unbatch(buffer: Buffer): Message[] {
-  const envelope = rhea.message.decode(buffer) as unknown as { body: unknown };
-  const sections = dataSections(envelope.body);
-  return sections.map((s) => rhea.message.decode(s) as unknown as Message);
-}
-
-function dataSections(body: unknown): Buffer[] {
-  if (Buffer.isBuffer(body)) return [body];
-  const b = body as { typecode?: number; content?: unknown; multiple?: boolean };
-  if (Array.isArray(b)) return b.flatMap(dataSections);
-  if (b && b.content !== undefined) return Array.isArray(b.content) ? (b.content as unknown[]).flatMap(dataSections) : dataSections(b.content);
-  return [];
 }
