@@ -5,6 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import nodeTsBus from '@node-ts/bus-core';
+import nodeTsMessages from '@node-ts/bus-messages';
+import nodeTsRabbit from '@node-ts/bus-rabbitmq';
 import amqp from 'amqplib';
 import { Container } from 'inversify';
 import {
@@ -93,6 +96,50 @@ async function rawAmqplib(): Promise<number> {
   return ms;
 }
 
+/** The @node-ts/bus baseline: bus-core + bus-rabbitmq over the same broker, an equivalent no-op handler. */
+// CommonJS packages: their named exports come through the default import.
+const { Command } = nodeTsMessages;
+const { RabbitMqTransport } = nodeTsRabbit;
+
+class NodeTsOrder extends Command {
+  static readonly NAME = 'bench/order';
+  readonly $name = NodeTsOrder.NAME;
+  readonly $version = 1;
+  constructor(
+    readonly orderId = BODY.orderId,
+    readonly amount = BODY.amount,
+    readonly currency = BODY.currency,
+  ) {
+    super();
+  }
+}
+
+async function nodeTs(): Promise<number> {
+  const queueName = `bench-nodets-${randomUUID().slice(0, 6)}`;
+  const bus = nodeTsBus.Bus.configure()
+    .withTransport(new RabbitMqTransport({ queueName, connectionString: RABBIT, maxRetries: 1 }))
+    .withConcurrency(THREADS)
+    .withHandler({
+      messageType: NodeTsOrder,
+      messageHandler: async () => {
+        if (++handled === COUNT) finish();
+      },
+    })
+    .build();
+  await bus.initialize();
+  for (let i = 0; i < COUNT; i++) await bus.send(new NodeTsOrder());
+  const start = performance.now();
+  await bus.start();
+  await allHandled;
+  const ms = performance.now() - start;
+  await bus.dispose();
+  const c = await amqp.connect(RABBIT);
+  const ch = await c.createChannel();
+  await ch.deleteQueue(queueName);
+  await c.close();
+  return ms;
+}
+
 async function endpoint(factory: IQueueFactory, inbox: string, error: string, idempotence?: { factory: unknown }): Promise<number> {
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(factory);
@@ -119,6 +166,8 @@ async function run(): Promise<number> {
   switch (name) {
     case 'raw-amqplib':
       return rawAmqplib();
+    case 'node-ts-bus':
+      return nodeTs();
     case 'memory': {
       const broker = new MemoryBroker();
       const q = broker.create('memory://bench');
