@@ -4,7 +4,7 @@
 // run. Writes bench-results/<time>.json and docs/BENCHMARKS.md.
 //   node dist/test/bench/main.js --messages 5000 --rounds 3
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -49,9 +49,12 @@ function runCase(name: string, threads: number): Result {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-if (!process.argv.includes('--no-services')) execFileSync('bash', ['scripts/services.sh', 'start'], { cwd: root, stdio: 'ignore' });
-const all: Result[] = [];
-for (let round = 1; round <= ROUNDS; round++) {
+/** `--report <results.json>` rewrites docs/BENCHMARKS.md from an earlier run's results instead of measuring. */
+const reportIndex = process.argv.indexOf('--report');
+const earlier = reportIndex > 0 ? (JSON.parse(readFileSync(process.argv[reportIndex + 1]!, 'utf8')) as { results: Result[] }) : null;
+if (!earlier && !process.argv.includes('--no-services')) execFileSync('bash', ['scripts/services.sh', 'start'], { cwd: root, stdio: 'ignore' });
+const all: Result[] = earlier ? earlier.results : [];
+for (let round = 1; !earlier && round <= ROUNDS; round++) {
   for (const [name, threads] of cases) {
     const r = runCase(name, threads);
     all.push(r);
@@ -72,10 +75,12 @@ const rows = [...groups.entries()].map(([k, rs]) => {
 
 const node = process.version;
 const when = new Date().toISOString();
-mkdirSync(`${root}bench-results`, { recursive: true });
-writeFileSync(`${root}bench-results/${when.replace(/[:.]/g, '-')}.json`, JSON.stringify({ when, node, cpus: cpus().length, messages: MESSAGES, rounds: ROUNDS, results: all, summary: rows }, null, 2));
+if (!earlier) {
+  mkdirSync(`${root}bench-results`, { recursive: true });
+  writeFileSync(`${root}bench-results/${when.replace(/[:.]/g, '-')}.json`, JSON.stringify({ when, node, cpus: cpus().length, messages: MESSAGES, rounds: ROUNDS, results: all, summary: rows }, null, 2));
+}
 const table = rows
-  .map((r) => `| ${r.case} | ${Math.round(r.median)} | ${Math.round(r.min)}–${Math.round(r.max)} | ${r.ratio.toFixed(2)}× | ${Math.round(r.rssMb)} |`)
+  .map((r) => `| ${r.case} | ${Math.round(r.median)} | ${Math.round(r.min)}–${Math.round(r.max)} | ${r.ratio < 0.1 ? r.ratio.toFixed(3) : r.ratio.toFixed(2)}× | ${Math.round(r.rssMb)} |`)
   .join('\n');
 const doc = `# Benchmarks
 
