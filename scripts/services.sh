@@ -50,8 +50,11 @@ pg_start() {
 
 pg_stop() { local ver; ver=$(ls /etc/postgresql | sort -n | tail -1); pg_ctlcluster "$ver" main stop -m fast || true; }
 
+# spin (the model checker the protocol model in test/models runs on), from Debian.
+tools_install() { command -v spin >/dev/null || { echo "services: installing spin"; apt_install spin; }; }
+
 case "$action:$only" in
-  start:all) rabbit_start; pg_start ;;
+  start:all) rabbit_start; pg_start; tools_install ;;
   start:rabbitmq) rabbit_start ;;
   start:postgres) pg_start ;;
   stop:all) rabbit_stop; pg_stop ;;
