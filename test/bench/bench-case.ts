@@ -49,11 +49,43 @@ let handled = 0;
 let finish: () => void;
 const allHandled = new Promise<void>((r) => (finish = r));
 
+const latencies: number[] = [];
+
 @handlesMessage(Order)
 class OrderHandler implements IMessageHandler<Order> {
-  handle(_ctx: IHandlerContext<Order>): void {
+  handle(ctx: IHandlerContext<Order>): void {
+    latencies.push(Date.now() - ctx.transportMessage.sendDate);
     if (++handled === COUNT) finish();
   }
+}
+
+/** Latency at a fixed offered load: messages sent at RATE per second while the endpoint runs; send → handled. */
+const RATE = Number(process.env.BENCH_RATE ?? 2000);
+async function latency(factory: RabbitMqQueueFactory, inbox: string): Promise<{ p50: number; p99: number }> {
+  const c = new Container();
+  c.bind(TYPES.QueueFactory).toConstantValue(factory);
+  c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+  addOncebus(c, {
+    inbox: { workQueueUri: inbox, errorQueueUri: `${inbox}-error`, threadCount: THREADS, durationToIgnoreOnFailure: ['0ms'], durationToSleepWhenIdle: ['1ms', '5ms'] },
+    handlers: [OrderHandler],
+  });
+  const bus = c.get<IServiceBus>(TYPES.ServiceBus);
+  await bus.start();
+  const order = Object.assign(new Order(), BODY);
+  const start = Date.now();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < COUNT; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Not awaited one by one: the offered load must not depend on each publisher confirm's round trip.
+    sends.push(bus.send(order, { local: true }));
+  }
+  await Promise.all(sends);
+  await allHandled;
+  await bus.stop();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { p50: sorted[Math.floor(sorted.length * 0.5)]!, p99: sorted[Math.floor(sorted.length * 0.99)]! };
 }
 
 function envelope(recipient: string): Buffer {
@@ -168,6 +200,20 @@ async function run(): Promise<number> {
       return rawAmqplib();
     case 'node-ts-bus':
       return nodeTs();
+    case 'rabbitmq-latency': {
+      const queue = `bench-lat-${id}`;
+      const factory = new RabbitMqQueueFactory();
+      const started = performance.now();
+      const l = await latency(factory, rq(queue).replace(`?prefetch=${PREFETCH}`, ''));
+      extra = { p50Ms: l.p50, p99Ms: l.p99, rate: RATE };
+      const conn = await amqp.connect(RABBIT);
+      const ch = await conn.createChannel();
+      await ch.deleteQueue(queue);
+      await ch.deleteQueue(`${queue}-error`);
+      await conn.close();
+      await factory.close();
+      return performance.now() - started;
+    }
     case 'memory': {
       const broker = new MemoryBroker();
       const q = broker.create('memory://bench');
@@ -223,9 +269,10 @@ async function run(): Promise<number> {
   }
 }
 
+let extra: Record<string, number> = {};
 const ms = await run();
 clearInterval(sampler);
 // A case that never yields to the timer (all in microtasks) is still measured once at its end.
 peak = Math.max(peak, process.memoryUsage().rss);
-process.stdout.write(`${JSON.stringify({ case: name, threads: THREADS, messages: COUNT, ms, rss: peak })}\n`);
+process.stdout.write(`${JSON.stringify({ case: name, threads: THREADS, messages: COUNT, ms, rss: peak, ...extra })}\n`);
 process.exit(0);

@@ -23,6 +23,9 @@ interface Result {
   messages: number;
   ms: number;
   rss: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  rate?: number;
 }
 
 const cases: [string, number][] = [
@@ -36,6 +39,7 @@ const cases: [string, number][] = [
   ['rabbitmq', 1],
   ['rabbitmq', 16],
   ['rabbitmq', 64],
+  ['rabbitmq-latency', 4],
 ];
 
 /** @node-ts/bus drains at well under 100 msg/s here, so it gets fewer messages (its rate is still per second). */
@@ -68,7 +72,8 @@ for (const r of all) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
 const rate = (r: Result) => (r.messages / r.ms) * 1000;
 const rawRates = all.filter((r) => r.case === 'raw-amqplib').map(rate);
 const raw = median(rawRates);
-const rows = [...groups.entries()].map(([k, rs]) => {
+const latencyRuns = all.filter((r) => r.case === 'rabbitmq-latency');
+const rows = [...groups.entries()].filter(([k]) => !k.startsWith('rabbitmq-latency')).map(([k, rs]) => {
   const rates = rs.map(rate);
   return { case: k, median: median(rates), min: Math.min(...rates), max: Math.max(...rates), ratio: median(rates) / raw, rssMb: Math.max(...rs.map((r) => r.rss)) / 1e6 };
 });
@@ -96,6 +101,10 @@ same number of messages in the same run (the floor). "xN" is the endpoint's thre
 |---|---|---|---|---|
 ${table}
 
+Latency at a fixed offered load (oncebus over RabbitMQ, idempotence off, threadCount 4, ${latencyRuns[0]?.rate ?? '?'} msg/s
+offered for ${latencyRuns[0]?.messages ?? '?'} messages, send → handled, medians over the rounds): **p50
+${latencyRuns.length ? median(latencyRuns.map((r) => r.p50Ms ?? 0)) : '?'} ms, p99 ${latencyRuns.length ? median(latencyRuns.map((r) => r.p99Ms ?? 0)) : '?'} ms**.
+
 Cases: **raw-amqplib** — amqplib consume + ack, nothing else; **node-ts-bus** — @node-ts/bus 1.x (bus-core +
 bus-rabbitmq) over the same broker with an equivalent no-op handler, concurrency 4, its defaults otherwise (it
 reads with basic.get, one broker round trip per message; it gets ${NODE_TS_MESSAGES}
@@ -105,7 +114,7 @@ messages instead of ${MESSAGES} because of its rate); **memory** — the oncebus
 table with PostgreSQL idempotence in the same database; **sqlite** — the embedded default (SQLite queue and
 idempotence in one file, synchronous=NORMAL).
 
-Not measured yet: latency p50/p99 at a fixed offered load and two processes (see the issue notes).
+Not measured yet: two processes (see the issue notes).
 `;
 writeFileSync(`${root}docs/BENCHMARKS.md`, doc);
 process.stdout.write(`${doc}\n`);
