@@ -1,5 +1,11 @@
 export { RabbitMqQueueFactory, createRabbitMqTlsFactory } from './rabbitmq-queue-factory.js';
 export { RabbitMqQueue } from './rabbitmq-queue.js';
-export { RabbitMqConnection, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
+export { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
 export { parseRabbitMqUri, type RabbitMqAddress } from './rabbitmq-uri.js';
-export { BrokerUnavailableError, PublishRejectedError, QueueMismatchError, StaleDeliveryError } from './rabbitmq-errors.js';
+export {
+  BrokerUnavailableError,
+  DeliveryAlreadySettledError,
+  PublishRejectedError,
+  QueueMismatchError,
+  StaleDeliveryError,
+} from './rabbitmq-errors.js';

@@ -1,58 +1,83 @@
-import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { EventEmitter } from 'node:events';
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import { BackOff, pause } from './back-off.js';
 import { BrokerUnavailableError } from './rabbitmq-errors.js';
 
 export interface RabbitMqConnectionOptions {
-  /** Passed to amqplib's socket (TLS: ca, cert, key, servername, …). */
+  /** Passed to amqplib's socket as is (TLS: ca, cert, key, passphrase, servername, …). */
   readonly socketOptions?: Record<string, unknown>;
-  /** Attempts to connect before the first operation fails (default 5, with back-off). */
+  /** Attempts to connect, with back-off, before an operation fails while never connected (default 5). */
   readonly connectAttempts?: number;
-  /** First reconnect delay (ms, default 100), doubled (jittered) up to `maxReconnectDelayMs` (default 5000). */
+  /** First reconnect delay (ms, default 100), doubled and jittered up to `maxReconnectDelayMs` (default 5000). */
   readonly reconnectDelayMs?: number;
   readonly maxReconnectDelayMs?: number;
-  /** How long an operation waits for a lost connection to come back before failing (ms, default 30 s). */
+  /** How long a send (or declaration) waits for a lost connection to come back before failing (ms, default 30 s). */
   readonly outageTimeoutMs?: number;
+  /** Shown in the broker's connection list (default `oncebus`). */
+  readonly connectionName?: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export interface RabbitMqConnectionEvents {
+  /** A connection was (re)established; `generation` counts connections since the factory was made. */
+  connected: [info: { broker: string; generation: number }];
+  /** The connection was lost; reconnecting in the background. */
+  disconnected: [info: { broker: string; generation: number; reason: string }];
+}
+
+/** A live connection and its number: anything made on an older generation is dead. */
+export interface LiveConnection {
+  readonly model: ChannelModel;
+  readonly generation: number;
+}
 
 /**
- * One AMQP connection to one broker URL, shared by the queues a factory creates. It reconnects by itself
- * after a loss (broker restart, network cut) with jittered exponential back-off; `generation` counts
- * connections, so a channel (and any delivery on it) from an older generation is known to be dead.
- * Operations during an outage wait for the reconnect up to `outageTimeoutMs`, then fail with
- * BrokerUnavailableError: they never hang forever and never pretend to succeed.
+ * One AMQP connection to one broker URL, shared by the queues a factory creates. Invariants:
+ * - while not closed, a lost connection is re-established in the background with jittered, bounded
+ *   back-off, for as long as it takes; each success is a new `generation` and emits 'connected', which
+ *   consumers use as their `setup` callback (re-declare, re-consume);
+ * - before the first success, an operation starts a bounded attempt (`connectAttempts`) and fails with
+ *   BrokerUnavailableError naming the URL, password masked;
+ * - `get(deadline)` never waits past its deadline: operations during an outage fail typed, never hang.
  */
-export class RabbitMqConnection {
-  generation = 0;
-  private model: ChannelModel | null = null;
-  private connecting: Promise<ChannelModel> | null = null;
-  private confirm: { channel: ConfirmChannel; generation: number } | null = null;
-  private confirmOpening: Promise<ConfirmChannel> | null = null;
-  /** Queues declared on the current connection (declaration is per connection, so reset on reconnect). */
-  readonly declared = new Set<string>();
-  private closed = false;
+export class RabbitMqConnection extends EventEmitter<RabbitMqConnectionEvents> {
+  private live: LiveConnection | null = null;
+  private generationCount = 0;
+  private connecting: Promise<LiveConnection> | null = null;
+  private readonly closing = new AbortController();
+  /** Queues declared on the current generation (a declaration is per connection; a restart may lose them). */
+  private readonly declared = new Set<string>();
+  private blockedReason = '';
+
+  readonly outageTimeoutMs: number;
 
   constructor(
     private readonly url: string,
     readonly safeUrl: string,
     private readonly options: RabbitMqConnectionOptions = {},
-  ) {}
+  ) {
+    super();
+    this.outageTimeoutMs = options.outageTimeoutMs ?? 30_000;
+  }
 
-  /** The live connection, waiting for a (re)connect when there is none. */
-  async get(): Promise<ChannelModel> {
-    if (this.model) return this.model;
-    if (this.closed) throw new BrokerUnavailableError(`connection to ${this.safeUrl} is closed`);
-    if (!this.connecting) {
-      // First use, or the background reconnect gave up: a bounded attempt now.
-      this.connecting = this.connectLoop(this.options.connectAttempts ?? 5);
-    }
-    const timeout = this.options.outageTimeoutMs ?? 30_000;
+  get isClosed(): boolean {
+    return this.closing.signal.aborted;
+  }
+
+  /** The live connection, waiting for a (re)connect until `deadline` (epoch ms). */
+  async get(deadline = Date.now() + this.outageTimeoutMs): Promise<LiveConnection> {
+    if (this.live) return this.live;
+    if (this.isClosed) throw new BrokerUnavailableError('closed', `the connection to ${this.safeUrl} is closed`);
+    // Never connected yet, or the last bounded attempt gave up: a bounded attempt now.
+    this.connecting ??= this.connectLoop(this.options.connectAttempts ?? 5);
+    const wait = Math.max(0, deadline - Date.now());
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
         this.connecting,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new BrokerUnavailableError(`no connection to ${this.safeUrl} within ${timeout} ms`)), timeout);
+          timer = setTimeout(() => reject(new BrokerUnavailableError('timeout', `no connection to ${this.safeUrl} within ${wait} ms${this.blockedReason}`)), wait);
+          // The reconnect loop keeps the process alive while it is wanted; this deadline alone must not.
+          timer.unref();
         }),
       ]);
     } finally {
@@ -60,75 +85,85 @@ export class RabbitMqConnection {
     }
   }
 
-  /** The confirm channel publishes go through (one per connection). */
-  async confirmChannel(): Promise<ConfirmChannel> {
-    const model = await this.get();
-    if (this.confirm && this.confirm.generation === this.generation) return this.confirm.channel;
-    this.confirmOpening ??= (async () => {
-      const generation = this.generation;
-      const channel = await model.createConfirmChannel();
-      channel.on('error', () => {
-        // A channel error (e.g. a failed declaration) closes it; 'close' below forgets it.
-      });
-      channel.on('close', () => {
-        if (this.confirm?.channel === channel) this.confirm = null;
-      });
-      this.confirm = { channel, generation };
-      return channel;
-    })().finally(() => {
-      this.confirmOpening = null;
+  /** Runs `use` on a short-lived channel of its own: a channel error it causes (a 406) closes only that channel. */
+  async withChannel<T>(use: (channel: Channel) => Promise<T>, deadline?: number): Promise<T> {
+    const { model } = await this.get(deadline);
+    const channel = await model.createChannel().catch((cause: unknown) => {
+      throw new BrokerUnavailableError('lost', `cannot open a channel on ${this.safeUrl}: ${String(cause)}`, { cause });
     });
-    return this.confirmOpening;
+    channel.on('error', () => undefined); // surfaced by the rejected operation itself
+    try {
+      return await use(channel);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  isDeclared(key: string, generation: number): boolean {
+    return this.live?.generation === generation && this.declared.has(key);
+  }
+
+  markDeclared(key: string, generation: number): void {
+    if (this.live?.generation === generation) this.declared.add(key);
+  }
+
+  forgetDeclared(prefix: string): void {
+    for (const key of this.declared) if (key.startsWith(prefix)) this.declared.delete(key);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    const model = this.model;
-    this.model = null;
-    await model?.close().catch(() => undefined);
+    this.closing.abort();
+    const live = this.live;
+    this.live = null;
+    await live?.model.close().catch(() => undefined);
   }
 
-  private async connectLoop(attempts: number): Promise<ChannelModel> {
-    let delay = this.options.reconnectDelayMs ?? 100;
-    const max = this.options.maxReconnectDelayMs ?? 5000;
+  private async connectLoop(attempts: number): Promise<LiveConnection> {
+    const backOff = new BackOff(this.options.reconnectDelayMs ?? 100, this.options.maxReconnectDelayMs ?? 5000);
+    const socketOptions = {
+      ...this.options.socketOptions,
+      clientProperties: { connection_name: this.options.connectionName ?? 'oncebus' },
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        const model = await amqp.connect(this.url, this.options.socketOptions ?? {});
-        if (this.closed) {
+        const model = await amqp.connect(this.url, socketOptions);
+        if (this.isClosed) {
           await model.close().catch(() => undefined);
-          throw new BrokerUnavailableError(`connection to ${this.safeUrl} is closed`);
+          throw new BrokerUnavailableError('closed', `the connection to ${this.safeUrl} is closed`);
         }
-        this.attach(model);
-        return model;
+        return this.attach(model);
       } catch (error) {
-        if (this.closed || attempt >= attempts) {
+        if (this.isClosed || attempt >= attempts) {
           this.connecting = null;
-          throw error instanceof BrokerUnavailableError
-            ? error
-            : new BrokerUnavailableError(`cannot connect to ${this.safeUrl} after ${attempt} attempt(s): ${(error as Error).message}`, { cause: error });
+          if (error instanceof BrokerUnavailableError) throw error;
+          throw new BrokerUnavailableError('unreachable', `cannot connect to ${this.safeUrl} after ${attempt} attempt(s): ${(error as Error).message}`, { cause: error });
         }
-        await sleep(delay * (0.8 + Math.random() * 0.4));
-        delay = Math.min(delay * 2, max);
+        await pause(backOff.delay(), this.closing.signal);
       }
     }
   }
 
-  private attach(model: ChannelModel): void {
-    this.model = model;
+  private attach(model: ChannelModel): LiveConnection {
+    const live = { model, generation: ++this.generationCount };
+    this.live = live;
     this.connecting = null;
-    this.generation++;
     this.declared.clear();
-    model.on('error', () => {
-      // Followed by 'close', which reconnects.
-    });
-    model.on('close', () => {
-      if (this.model !== model) return;
-      this.model = null;
-      this.confirm = null;
+    this.blockedReason = '';
+    model.on('error', () => undefined); // always followed by 'close'
+    // A broker under a resource alarm blocks publishers: confirms stop coming, so say why in the timeout.
+    model.on('blocked', (reason: string) => (this.blockedReason = ` (the broker blocked publishing: ${reason})`));
+    model.on('unblocked', () => (this.blockedReason = ''));
+    model.on('close', (error?: Error) => {
+      if (this.live !== live) return;
+      this.live = null;
       this.declared.clear();
-      // Reconnect in the background for as long as the connection is wanted.
-      if (!this.closed) this.connecting = this.connectLoop(Number.POSITIVE_INFINITY);
-      this.connecting?.catch(() => undefined);
+      if (this.isClosed) return;
+      this.emit('disconnected', { broker: this.safeUrl, generation: live.generation, reason: error ? error.message : 'closed by the broker' });
+      this.connecting = this.connectLoop(Number.POSITIVE_INFINITY);
+      // Ends only by close(); get() callers await the same promise and see its outcome.
+      this.connecting.catch(() => undefined);
     });
+    this.emit('connected', { broker: this.safeUrl, generation: live.generation });
+    return live;
   }
 }

@@ -1,33 +1,77 @@
 import { OncebusError } from '../../errors/oncebus-error.js';
 
-/** The broker could not be reached, or the connection was lost and not back in time. */
+interface QueueErrorOptions {
+  readonly queueUri?: string | undefined;
+  readonly messageId?: string | undefined;
+  readonly cause?: unknown;
+}
+
+/**
+ * The broker could not be reached, or the connection was lost and did not come back within the outage
+ * timeout. For a send this means: the message may not be stored, and the caller still owns it.
+ */
 export class BrokerUnavailableError extends OncebusError {
-  constructor(message: string, options: { queueUri?: string; cause?: unknown } = {}) {
-    super('ONCEBUS_BROKER_UNAVAILABLE', message, { ...options, hint: 'is RabbitMQ running and reachable? oncebus reconnects by itself' });
+  /**
+   * 'unreachable': never connected, the bounded attempts failed; 'timeout': the connection did not come
+   * back (or the confirm did not come) in time; 'lost': the channel or connection closed under the
+   * operation, which may be tried again on the next connection; 'closed': closed by this process.
+   */
+  readonly reason: 'unreachable' | 'timeout' | 'lost' | 'closed';
+
+  constructor(reason: BrokerUnavailableError['reason'], message: string, options: QueueErrorOptions = {}) {
+    super('ONCEBUS_BROKER_UNAVAILABLE', message, {
+      ...options,
+      hint: 'is RabbitMQ running and reachable? oncebus reconnects by itself; raise outageTimeoutMs to wait longer',
+    });
+    this.reason = reason;
   }
 }
 
-/** The broker refused a published message (a nack: queue full with reject-publish, an internal error). */
+/** The broker refused a published message (a nack: queue full with reject-publish, message too large, …). */
 export class PublishRejectedError extends OncebusError {
-  constructor(message: string, options: { queueUri?: string; cause?: unknown } = {}) {
-    super('ONCEBUS_PUBLISH_REJECTED', message, options);
+  constructor(message: string, options: QueueErrorOptions = {}) {
+    super('ONCEBUS_PUBLISH_REJECTED', message, { ...options, hint: 'check the queue policy (max-length, overflow) and the message size' });
   }
 }
 
 /** The queue exists with other arguments than this URI asks for (PRECONDITION_FAILED, 406). */
 export class QueueMismatchError extends OncebusError {
-  constructor(message: string, options: { queueUri?: string; cause?: unknown } = {}) {
-    super('ONCEBUS_QUEUE_MISMATCH', message, {
+  /** The argument the broker named ('x-max-priority', 'durable', …), or '' when it named none. */
+  readonly argument: string;
+
+  constructor(queue: string, argument: string, brokerText: string, options: QueueErrorOptions = {}) {
+    super(
+      'ONCEBUS_QUEUE_MISMATCH',
+      `queue '${queue}' already exists with a different ${argument ? `'${argument}'` : 'argument'} than this URI asks for (${brokerText})`,
+      {
+        ...options,
+        setting: 'queue uri',
+        hint: 'make the URI match the existing queue (durable, priority), or delete the queue so it is declared anew',
+      },
+    );
+    this.argument = argument;
+  }
+}
+
+/**
+ * An acknowledge or release of a delivery whose channel has died. It is not sent on the new channel (the
+ * delivery tag means nothing there and would close it); the broker redelivers the message anyway.
+ */
+export class StaleDeliveryError extends OncebusError {
+  constructor(options: QueueErrorOptions = {}) {
+    super('ONCEBUS_STALE_DELIVERY', 'the channel this message came on has closed; the broker redelivers it', {
       ...options,
-      setting: 'queue uri',
-      hint: 'make the URI match the existing queue (durable, priority), or delete the queue so it can be declared anew',
+      hint: 'nothing to do: with idempotence on, the redelivered copy has its effect once',
     });
   }
 }
 
-/** An acknowledge or release of a delivery whose channel has died: the broker redelivers it anyway. */
-export class StaleDeliveryError extends OncebusError {
-  constructor(message: string, options: { queueUri?: string } = {}) {
-    super('ONCEBUS_STALE_DELIVERY', message, options);
+/** A token settled a second time (acknowledged after a release, or twice). Nothing was sent to the broker. */
+export class DeliveryAlreadySettledError extends OncebusError {
+  constructor(options: QueueErrorOptions = {}) {
+    super('ONCEBUS_DELIVERY_ALREADY_SETTLED', 'this delivery was already acknowledged or released', {
+      ...options,
+      hint: 'settle each received message exactly once',
+    });
   }
 }

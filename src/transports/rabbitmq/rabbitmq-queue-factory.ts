@@ -1,15 +1,26 @@
+import { EventEmitter } from 'node:events';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
-import { RabbitMqConnection, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
+import { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
+import { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { RabbitMqQueue } from './rabbitmq-queue.js';
 import { parseRabbitMqUri } from './rabbitmq-uri.js';
 
+interface Broker {
+  readonly connection: RabbitMqConnection;
+  readonly publisher: RabbitMqPublisher;
+}
+
 /**
- * rabbitmq:// (and rabbitmqs://) queues. Queues on one broker URL share one connection; `close()` closes
- * them (the bus does not, since a factory may serve several endpoints).
+ * rabbitmq:// queues (or rabbitmqs:// with `scheme`). Queues on one broker URL (host, port, vhost, user,
+ * heartbeat, TLS) share one connection and one confirm channel; each queue object that receives has a
+ * consumer channel of its own. `events` reports connection losses and reconnects (for logs and health
+ * checks; the transport itself logs nothing). `close()` closes every connection; the bus does not call it,
+ * since one factory may serve several endpoints.
  */
 export class RabbitMqQueueFactory implements IQueueFactory {
   readonly scheme: string;
-  private readonly connections = new Map<string, RabbitMqConnection>();
+  readonly events = new EventEmitter<RabbitMqConnectionEvents>();
+  private readonly brokers = new Map<string, Broker>();
 
   constructor(
     private readonly options: RabbitMqConnectionOptions = {},
@@ -20,20 +31,23 @@ export class RabbitMqQueueFactory implements IQueueFactory {
 
   create(uri: string): IQueue {
     const address = parseRabbitMqUri(uri);
-    let connection = this.connections.get(address.brokerUrl);
-    if (!connection) {
-      connection = new RabbitMqConnection(address.brokerUrl, address.safeBrokerUrl, this.options);
-      this.connections.set(address.brokerUrl, connection);
+    let broker = this.brokers.get(address.brokerUrl);
+    if (!broker) {
+      const connection = new RabbitMqConnection(address.brokerUrl, address.safeBrokerUrl, this.options);
+      connection.on('connected', (info) => this.events.emit('connected', info));
+      connection.on('disconnected', (info) => this.events.emit('disconnected', info));
+      broker = { connection, publisher: new RabbitMqPublisher(connection) };
+      this.brokers.set(address.brokerUrl, broker);
     }
-    return new RabbitMqQueue(uri, address, connection);
+    return new RabbitMqQueue(uri, address, broker.connection, broker.publisher);
   }
 
   async close(): Promise<void> {
-    const all = [...this.connections.values()];
-    this.connections.clear();
-    await Promise.all(all.map((c) => c.close()));
+    const all = [...this.brokers.values()];
+    this.brokers.clear();
+    await Promise.all(all.map((b) => b.connection.close()));
   }
 }
 
-/** A second factory for rabbitmqs:// URIs (TLS), sharing the options. */
+/** A factory for rabbitmqs:// URIs (TLS); `socketOptions` (ca, cert, key, servername, …) go to amqplib. */
 export const createRabbitMqTlsFactory = (options: RabbitMqConnectionOptions = {}): RabbitMqQueueFactory => new RabbitMqQueueFactory(options, 'rabbitmqs');

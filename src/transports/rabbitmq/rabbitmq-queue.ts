@@ -1,200 +1,129 @@
-import type { Channel, ConsumeMessage, Options } from 'amqplib';
+import type { Options } from 'amqplib';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { TransportError } from '../../errors/errors.js';
 import type { ICountQueue, ICreateQueue, IDropQueue, IPurgeQueue, IQueue, ReceivedMessage } from '../../transport/queue.js';
+import { BackOff } from './back-off.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
-import { BrokerUnavailableError, PublishRejectedError, QueueMismatchError, StaleDeliveryError } from './rabbitmq-errors.js';
+import { RabbitMqConsumer } from './rabbitmq-consumer.js';
+import { BrokerUnavailableError, PublishRejectedError } from './rabbitmq-errors.js';
+import type { RabbitMqPublisher } from './rabbitmq-publisher.js';
+import { ensureQueue, forgetQueue } from './rabbitmq-topology.js';
 import type { RabbitMqAddress } from './rabbitmq-uri.js';
 
-/** A delivery and the channel it came on: only that channel, while alive, may settle it. */
-interface Delivery {
-  readonly message: ConsumeMessage;
-  readonly channel: Channel;
-  settled: boolean;
-}
-
-/** How long getMessage waits for a delivery before answering null (keeps stop() prompt). */
+/** How long getMessage waits for a delivery before answering null: cheap idle loops, prompt stops. */
 const WAIT_MS = 100;
+/** Pause between send attempts across a reconnect, so a channel that keeps dying is not hammered. */
+const RESEND_FIRST_MS = 50;
+const RESEND_MAX_MS = 1000;
 
 /**
- * One RabbitMQ queue. Receiving: a consumer channel of its own with `prefetch`, deliveries buffered
- * locally; after a connection loss the consumer is re-created on the next getMessage, and deliveries of
- * the dead channel are dropped from the buffer (the broker redelivers them), never settled on the new
- * one. Sending: the connection's confirm channel; enqueue resolves only once the broker confirmed the
- * persistent message. Queues are declared (durable, x-max-priority) before first use on each connection,
- * so a send never goes to a queue that does not exist (the default exchange would drop it silently).
+ * One RabbitMQ queue. Receiving goes through a consumer of its own (prefetch, local buffer, resumes by
+ * itself); sending through the connection's confirm channel. Invariants:
+ * - `enqueue` resolves only on the broker's confirm of a persistent, mandatory publish to the declared
+ *   queue. A connection lost before the confirm means the broker may or may not have the message: it is
+ *   published again (same messageId — at-least-once) until confirmed or until `outageTimeoutMs` has
+ *   passed, then BrokerUnavailableError. A nack is PublishRejectedError. Nothing resolves unconfirmed.
+ * - The queue is declared before the first send on each connection generation: after a broker restart a
+ *   non-durable queue is gone, and the default exchange would drop (and still confirm) a send to it.
  */
 export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue {
-  private consumer: Channel | null = null;
-  private starting: Promise<Channel> | null = null;
-  private buffer: Delivery[] = [];
-  private wake: (() => void) | null = null;
+  private consumer: RabbitMqConsumer | null = null;
   private closed = false;
 
   constructor(
     readonly uri: string,
     private readonly address: RabbitMqAddress,
     private readonly connection: RabbitMqConnection,
+    private readonly publisher: RabbitMqPublisher,
   ) {}
 
   async enqueue(message: TransportMessage, body: Uint8Array): Promise<void> {
-    const channel = await this.connection.confirmChannel();
-    await this.declare(channel);
-    const options: Options.Publish = {
-      persistent: true,
-      messageId: message.messageId,
-      contentType: 'application/json',
-      type: message.messageType,
-    };
-    if (message.priority > 0) options.priority = Math.min(message.priority, 255);
-    if (message.correlationId) options.correlationId = message.correlationId;
-    if (message.expiryDate > 0) options.expiration = String(Math.max(0, message.expiryDate - Date.now()));
+    const deadline = Date.now() + this.connection.outageTimeoutMs;
     const content = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    await new Promise<void>((resolve, reject) => {
-      channel.sendToQueue(this.address.queue, content, options, (error: unknown) => {
-        if (!error) resolve();
-        else if (String(error).includes('closed')) {
-          reject(new BrokerUnavailableError(`the channel closed before the broker confirmed the message`, { queueUri: this.uri, cause: error }));
-        } else reject(new PublishRejectedError(`the broker refused the message (nack)`, { queueUri: this.uri, cause: error }));
-      });
-    });
+    const options = publishOptions(message);
+    const backOff = new BackOff(RESEND_FIRST_MS, RESEND_MAX_MS);
+    let returned = 0;
+    for (;;) {
+      try {
+        await ensureQueue(this.connection, this.address, this.uri, deadline);
+        const outcome = await this.publisher.publish(this.address.queue, content, options, deadline, this.uri);
+        if (outcome === 'confirmed') return;
+        // Returned unroutable: the queue was deleted behind our back. Declare it again, once.
+        forgetQueue(this.connection, this.address);
+        if (++returned > 1) {
+          throw new PublishRejectedError(`queue '${this.address.queue}' does not exist (the message was returned unroutable)`, {
+            queueUri: this.uri,
+            messageId: message.messageId,
+          });
+        }
+      } catch (error) {
+        // Only a connection or channel lost under the send is worth another attempt (the next get() waits
+        // for the reconnect), and only before the deadline; a broker never reached fails at once.
+        const lost = error instanceof BrokerUnavailableError && error.reason === 'lost';
+        if (!lost || Date.now() + RESEND_FIRST_MS >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(backOff.delay(), deadline - Date.now())));
+      }
+    }
   }
 
   async getMessage(): Promise<ReceivedMessage | null> {
-    if (this.closed) throw new TransportError('queue is closed', { queueUri: this.uri });
-    await this.consume();
-    if (this.buffer.length === 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.wake = null;
-          resolve();
-        }, WAIT_MS);
-        this.wake = () => {
-          clearTimeout(timer);
-          this.wake = null;
-          resolve();
-        };
-      });
-    }
-    const delivery = this.buffer.shift();
+    if (this.closed) throw new TransportError('the queue is closed', { queueUri: this.uri });
+    this.consumer ??= new RabbitMqConsumer(this.connection, this.address, this.uri);
+    const delivery = await this.consumer.take(WAIT_MS);
     return delivery ? { body: delivery.message.content, token: delivery } : null;
   }
 
   async acknowledge(token: unknown): Promise<void> {
-    this.settle(token, (d) => d.channel.ack(d.message));
+    this.settling().settle(token, 'ack');
   }
 
   async release(token: unknown): Promise<void> {
-    this.settle(token, (d) => d.channel.nack(d.message, false, true));
+    this.settling().settle(token, 'requeue');
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const channel = this.consumer;
-    this.consumer = null;
-    this.buffer = [];
-    this.wake?.();
-    // Closing the channel returns its unacknowledged deliveries to the queue.
-    await channel?.close().catch(() => undefined);
+    await this.consumer?.close();
   }
 
   async create(): Promise<void> {
-    await this.declare(await this.connection.confirmChannel());
+    await ensureQueue(this.connection, this.address, this.uri, Date.now() + this.connection.outageTimeoutMs);
   }
 
   async purge(): Promise<void> {
-    await (await this.connection.confirmChannel()).purgeQueue(this.address.queue);
+    await this.connection.withChannel((channel) => channel.purgeQueue(this.address.queue));
   }
 
   async drop(): Promise<void> {
-    await (await this.connection.confirmChannel()).deleteQueue(this.address.queue);
-    for (const key of [...this.connection.declared]) if (key.startsWith(`${this.address.queue}\u0000`)) this.connection.declared.delete(key);
+    await this.connection.withChannel((channel) => channel.deleteQueue(this.address.queue));
+    forgetQueue(this.connection, this.address);
   }
 
-  /** Ready messages only: RabbitMQ does not report another consumer's unacknowledged ones here. */
+  /** Ready messages plus those buffered here; RabbitMQ does not report unacknowledged ones in this count. */
   async count(): Promise<number> {
-    const model = await this.connection.get();
-    const channel = await model.createChannel();
-    channel.on('error', () => undefined);
-    try {
-      return (await channel.checkQueue(this.address.queue)).messageCount + this.buffer.length;
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
+    const { messageCount } = await this.connection.withChannel((channel) => channel.checkQueue(this.address.queue));
+    return messageCount + (this.consumer?.buffered ?? 0);
   }
 
-  private settle(token: unknown, settle: (d: Delivery) => void): void {
-    const d = token as Delivery;
-    if (!d || typeof d !== 'object' || !('message' in d) || d.settled) {
-      throw new TransportError('acknowledge/release of a message this queue does not hold (already settled?)', { queueUri: this.uri });
-    }
-    d.settled = true;
-    const stale = () => new StaleDeliveryError('the channel this message came on has closed; the broker redelivers it', { queueUri: this.uri });
-    if (d.channel !== this.consumer) throw stale();
-    try {
-      settle(d);
-    } catch {
-      // The channel died a moment ago and amqplib refused the frame: same outcome.
-      throw stale();
-    }
+  private settling(): RabbitMqConsumer {
+    if (!this.consumer) throw new TransportError('acknowledge/release before any getMessage on this queue', { queueUri: this.uri });
+    return this.consumer;
   }
+}
 
-  /** Starts (or restarts, after a loss) this queue's consumer. */
-  private async consume(): Promise<void> {
-    if (this.consumer) return;
-    this.starting ??= (async () => {
-      const model = await this.connection.get();
-      const channel = await model.createChannel();
-      channel.on('error', () => undefined);
-      channel.on('close', () => {
-        if (this.consumer !== channel) return;
-        this.consumer = null;
-        this.buffer = this.buffer.filter((d) => d.channel !== channel);
-      });
-      try {
-        await channel.prefetch(this.address.prefetch);
-        await this.declare(channel);
-        await channel.consume(this.address.queue, (message) => {
-          if (!message) {
-            // Cancelled by the broker (queue deleted): consume again next time.
-            if (this.consumer === channel) this.consumer = null;
-            return;
-          }
-          this.buffer.push({ message, channel, settled: false });
-          this.wake?.();
-        });
-      } catch (error) {
-        await channel.close().catch(() => undefined);
-        throw error;
-      }
-      if (this.closed) {
-        await channel.close().catch(() => undefined);
-        throw new TransportError('queue is closed', { queueUri: this.uri });
-      }
-      this.consumer = channel;
-      return channel;
-    })().finally(() => {
-      this.starting = null;
-    });
-    await this.starting;
-  }
-
-  private async declare(channel: Channel): Promise<void> {
-    const { queue, durable, maxPriority } = this.address;
-    // Keyed by the arguments too: a URI asking for other arguments must reach the broker and hear "no".
-    const key = `${queue}\u0000${durable}\u0000${maxPriority}`;
-    if (this.connection.declared.has(key)) return;
-    const options: Options.AssertQueue = { durable };
-    if (maxPriority > 0) options.arguments = { 'x-max-priority': maxPriority };
-    try {
-      await channel.assertQueue(queue, options);
-    } catch (error) {
-      const text = (error as Error).message ?? String(error);
-      if ((error as { code?: number }).code === 406 || text.includes('PRECONDITION_FAILED')) {
-        throw new QueueMismatchError(`queue '${queue}' exists with other arguments: ${text}`, { queueUri: this.uri, cause: error });
-      }
-      throw new BrokerUnavailableError(`declaring queue '${queue}' failed: ${text}`, { queueUri: this.uri, cause: error });
-    }
-    this.connection.declared.add(key);
-  }
+/** AMQP properties from the envelope: persistent and mandatory always; priority, expiry and correlation when set. */
+function publishOptions(message: TransportMessage): Options.Publish {
+  const options: Options.Publish = {
+    persistent: true,
+    // Returned by the broker when no queue takes it, instead of dropped (see RabbitMqPublisher).
+    mandatory: true,
+    messageId: message.messageId,
+    contentType: 'application/json',
+    type: message.messageType,
+  };
+  if (message.priority > 0) options.priority = Math.min(Math.round(message.priority), 255);
+  if (message.correlationId) options.correlationId = message.correlationId;
+  // AMQP expiration is a per-message TTL in ms, as a string; '0' = expire unless delivered at once.
+  if (message.expiryDate > 0) options.expiration = String(Math.max(0, Math.ceil(message.expiryDate - Date.now())));
+  return options;
 }

@@ -3,7 +3,7 @@ import { boolParam, intParam, parseQueueUri } from '../../transport/queue-uri.js
 
 /** A rabbitmq:// queue URI, parsed. */
 export interface RabbitMqAddress {
-  /** amqp:// or amqps:// URL of the broker and vhost (what the connection is shared by). */
+  /** amqp:// or amqps:// URL of the broker and vhost: queues with the same one share a connection. */
   readonly brokerUrl: string;
   /** The same with the password hidden, for errors and logs. */
   readonly safeBrokerUrl: string;
@@ -16,33 +16,56 @@ export interface RabbitMqAddress {
   readonly tls: boolean;
 }
 
+const KNOWN = new Set(['prefetch', 'durable', 'priority', 'heartbeat', 'tls', 'amqps']);
+// AMQP 0-9-1 field widths: prefetch-count and heartbeat are 16-bit; RabbitMQ caps x-max-priority at 255.
+const MAX_SHORT = 65_535;
+const MAX_PRIORITY = 255;
+const MAX_QUEUE_NAME_BYTES = 255;
+
 /**
- * `rabbitmq://[user:pass@]host[:port][/vhost]/queue[?prefetch=…&durable=…&priority=…&heartbeat=…&tls=…]`
- * (`rabbitmqs://` = tls). Defaults are the safe ones: durable queues, prefetch 20, heartbeats every 30 s.
+ * `rabbitmq://[user:pass@]host[:port][/vhost]/queue[?prefetch=…&durable=…&priority=…&heartbeat=…&amqps=…]`
+ * (`rabbitmqs://`, `amqps=true` or `tls=true` = TLS). Defaults are the safe ones: durable queue, prefetch
+ * 20, heartbeat 30 s, guest/guest only when no user is given. Unknown parameters are refused, so a typo
+ * (`prefech=`) cannot silently fall back to a default.
  */
 export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAddress {
   const url = parseQueueUri(uri, setting);
   const scheme = url.protocol.replace(/:$/, '');
-  if (scheme !== 'rabbitmq' && scheme !== 'rabbitmqs') throw new ConfigurationError(setting, `'${uri}' is not a rabbitmq:// URI`);
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  if (segments.length < 1 || segments.length > 2) {
-    throw new ConfigurationError(setting, `'${uri}' must be rabbitmq://host[:port][/vhost]/queue`);
+  const bad = (why: string) => new ConfigurationError(setting, `'${uri}': ${why}`);
+  if (scheme !== 'rabbitmq' && scheme !== 'rabbitmqs') throw bad('not a rabbitmq:// or rabbitmqs:// URI');
+  if (!url.hostname) throw bad('no broker host (rabbitmq://host[:port][/vhost]/queue)');
+  for (const name of url.searchParams.keys()) {
+    if (!KNOWN.has(name)) throw bad(`unknown parameter '${name}' (known: ${[...KNOWN].join(', ')})`);
   }
+
+  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (segments.length < 1 || segments.length > 2) throw bad('expected rabbitmq://host[:port][/vhost]/queue');
   const queue = segments[segments.length - 1]!;
   const vhost = segments.length === 2 ? segments[0]! : '/';
-  const tls = scheme === 'rabbitmqs' || boolParam(url, 'tls', false, setting);
-  const user = url.username ? decodeURIComponent(url.username) : 'guest';
-  const pass = url.password ? decodeURIComponent(url.password) : 'guest';
-  const port = url.port ? `:${url.port}` : '';
+  if (Buffer.byteLength(queue) > MAX_QUEUE_NAME_BYTES) throw bad(`queue name longer than ${MAX_QUEUE_NAME_BYTES} bytes`);
+  if (queue.startsWith('amq.')) throw bad(`queue names starting with 'amq.' are reserved by the broker`);
+
+  const prefetch = intParam(url, 'prefetch', 20, setting);
+  // prefetch 0 means "unlimited" in AMQP: a slow endpoint would buffer the whole queue in memory.
+  if (prefetch < 1 || prefetch > MAX_SHORT) throw bad(`prefetch must be 1..${MAX_SHORT} (0 would be unlimited)`);
+  const maxPriority = intParam(url, 'priority', 0, setting);
+  if (maxPriority > MAX_PRIORITY) throw bad(`priority (x-max-priority) must be 0..${MAX_PRIORITY}`);
   const heartbeatSeconds = intParam(url, 'heartbeat', 30, setting);
+  if (heartbeatSeconds > MAX_SHORT) throw bad(`heartbeat must be 0..${MAX_SHORT} seconds`);
+  const tls = scheme === 'rabbitmqs' || boolParam(url, 'amqps', false, setting) || boolParam(url, 'tls', false, setting);
+
+  // No user: RabbitMQ's own default (guest/guest, loopback only). A user without a password gets none.
+  const user = url.username ? decodeURIComponent(url.username) : 'guest';
+  const pass = url.username ? decodeURIComponent(url.password) : 'guest';
+  const port = url.port ? `:${url.port}` : '';
   const base = `${tls ? 'amqps' : 'amqp'}://${encodeURIComponent(user)}:%PASS%@${url.hostname}${port}/${encodeURIComponent(vhost)}?heartbeat=${heartbeatSeconds}`;
   return {
     brokerUrl: base.replace('%PASS%', encodeURIComponent(pass)),
     safeBrokerUrl: base.replace('%PASS%', '***'),
     queue,
-    prefetch: Math.max(1, intParam(url, 'prefetch', 20, setting)),
+    prefetch,
     durable: boolParam(url, 'durable', true, setting),
-    maxPriority: intParam(url, 'priority', 0, setting),
+    maxPriority,
     heartbeatSeconds,
     tls,
   };

@@ -1,0 +1,62 @@
+import type { Channel, Options } from 'amqplib';
+import { TransportError } from '../../errors/errors.js';
+import type { RabbitMqConnection } from './rabbitmq-connection.js';
+import { BrokerUnavailableError, QueueMismatchError } from './rabbitmq-errors.js';
+import type { RabbitMqAddress } from './rabbitmq-uri.js';
+
+// AMQP reply codes the broker closes a channel with.
+const PRECONDITION_FAILED = 406;
+const ACCESS_REFUSED = 403;
+const RESOURCE_LOCKED = 405;
+
+/** The arguments a declaration asks for; part of the "declared" key so other arguments reach the broker. */
+const declareKey = (a: RabbitMqAddress): string => `${a.queue}\u0000${a.durable}\u0000${a.maxPriority}`;
+
+/**
+ * Declares the queue on `channel` (durable unless the URI says otherwise, x-max-priority when asked). The
+ * declaration is idempotent on the broker, so it is the `setup` step run on every new consumer channel
+ * and before the first send of each connection generation.
+ */
+export async function assertQueue(channel: Channel, address: RabbitMqAddress, queueUri: string): Promise<void> {
+  const options: Options.AssertQueue = { durable: address.durable };
+  if (address.maxPriority > 0) options.arguments = { 'x-max-priority': address.maxPriority };
+  try {
+    await channel.assertQueue(address.queue, options);
+  } catch (error) {
+    throw declarationError(error, address.queue, queueUri);
+  }
+}
+
+/** Declares the queue once per connection generation, on a channel of its own (a 406 closes only that one). */
+export async function ensureQueue(connection: RabbitMqConnection, address: RabbitMqAddress, queueUri: string, deadline: number): Promise<void> {
+  const key = declareKey(address);
+  const { generation } = await connection.get(deadline);
+  if (connection.isDeclared(key, generation)) return;
+  await connection.withChannel((channel) => assertQueue(channel, address, queueUri), deadline);
+  connection.markDeclared(key, generation);
+}
+
+/** After a delete, or a publish the broker returned: declare again before the next send. */
+export function forgetQueue(connection: RabbitMqConnection, address: RabbitMqAddress): void {
+  connection.forgetDeclared(`${address.queue}\u0000`);
+}
+
+/** Maps a failed declaration to a typed error; only a lost connection is worth retrying. */
+export function declarationError(error: unknown, queue: string, queueUri: string): Error {
+  const code = (error as { code?: unknown }).code;
+  const text = error instanceof Error ? error.message : String(error);
+  if (code === PRECONDITION_FAILED) {
+    // "PRECONDITION_FAILED - inequivalent arg 'x-max-priority' for queue 'q' in vhost '/': received …"
+    const argument = /inequivalent arg '([^']+)'/.exec(text)?.[1] ?? '';
+    return new QueueMismatchError(queue, argument, text, { queueUri, cause: error });
+  }
+  if (code === ACCESS_REFUSED || code === RESOURCE_LOCKED) {
+    return new TransportError(`the broker refused queue '${queue}': ${text}`, {
+      queueUri,
+      cause: error,
+      hint: 'check the user permissions on the vhost, and that no exclusive queue has this name',
+    });
+  }
+  if (error instanceof BrokerUnavailableError || error instanceof TransportError) return error;
+  return new BrokerUnavailableError('lost', `declaring queue '${queue}' failed: ${text}`, { queueUri, cause: error });
+}

@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { ConfigurationError } from '../../../src/errors/errors.js';
+import { parseRabbitMqUri, type RabbitMqAddress } from '../../../src/transports/rabbitmq/index.js';
+
+// Unit: no broker. What each URI means, and that every bad one is refused by name instead of defaulted.
+describe('rabbitmq:// URI parsing', () => {
+  const table: [string, Partial<RabbitMqAddress>][] = [
+    [
+      'rabbitmq://localhost/orders',
+      { brokerUrl: 'amqp://guest:guest@localhost/%2F?heartbeat=30', queue: 'orders', prefetch: 20, durable: true, maxPriority: 0, heartbeatSeconds: 30, tls: false },
+    ],
+    [
+      'rabbitmq://u:p%40ss@h:5673/sales/orders?prefetch=50&priority=10&heartbeat=10',
+      { brokerUrl: 'amqp://u:p%40ss@h:5673/sales?heartbeat=10', safeBrokerUrl: 'amqp://u:***@h:5673/sales?heartbeat=10', queue: 'orders', prefetch: 50, maxPriority: 10 },
+    ],
+    ['rabbitmq://h/%2F/orders', { brokerUrl: 'amqp://guest:guest@h/%2F?heartbeat=30', queue: 'orders' }],
+    ['rabbitmq://h/my%20vhost/a.b-c_d', { brokerUrl: 'amqp://guest:guest@h/my%20vhost?heartbeat=30', queue: 'a.b-c_d' }],
+    ['rabbitmq://bob@h/q', { brokerUrl: 'amqp://bob:@h/%2F?heartbeat=30', safeBrokerUrl: 'amqp://bob:***@h/%2F?heartbeat=30' }],
+    ['rabbitmq://[::1]:5672/q', { brokerUrl: 'amqp://guest:guest@[::1]:5672/%2F?heartbeat=30' }],
+    ['rabbitmqs://h/orders', { brokerUrl: 'amqps://guest:guest@h/%2F?heartbeat=30', tls: true }],
+    ['rabbitmq://h/orders?amqps=true', { brokerUrl: 'amqps://guest:guest@h/%2F?heartbeat=30', tls: true }],
+    ['rabbitmq://h/orders?durable=false&tls=true', { durable: false, tls: true }],
+    ['rabbitmq://h/q?heartbeat=0&prefetch=1&priority=255', { heartbeatSeconds: 0, prefetch: 1, maxPriority: 255 }],
+  ];
+  for (const [uri, expected] of table) {
+    it(`parses ${uri}`, () => expect(parseRabbitMqUri(uri)).to.deep.include(expected));
+  }
+
+  it('never puts the password in the safe URL', () => {
+    expect(parseRabbitMqUri('rabbitmq://u:hunter2@h/q').safeBrokerUrl).to.not.include('hunter2');
+  });
+
+  const bad: [string, RegExp][] = [
+    ['rabbitmq://h', /expected rabbitmq:\/\/host/],
+    ['rabbitmq://h/a/b/c', /expected rabbitmq:\/\/host/],
+    ['rabbitmq:///q', /no broker host/],
+    ['amqp://h/q', /not a rabbitmq/],
+    ['rabbitmq://h/q?prefetch=lots', /prefetch/],
+    ['rabbitmq://h/q?prefetch=0', /0 would be unlimited/],
+    ['rabbitmq://h/q?prefetch=70000', /prefetch must be/],
+    ['rabbitmq://h/q?priority=256', /x-max-priority/],
+    ['rabbitmq://h/q?priority=-1', /priority/],
+    ['rabbitmq://h/q?heartbeat=99999', /heartbeat/],
+    ['rabbitmq://h/q?durable=maybe', /durable/],
+    ['rabbitmq://h/q?prefech=5', /unknown parameter 'prefech'/],
+    ['rabbitmq://h/amq.orders', /reserved/],
+    [`rabbitmq://h/${'x'.repeat(256)}`, /longer than 255/],
+  ];
+  for (const [uri, why] of bad) {
+    it(`refuses ${uri.length > 60 ? `${uri.slice(0, 60)}…` : uri}`, () => {
+      expect(() => parseRabbitMqUri(uri)).to.throw(ConfigurationError, why);
+    });
+  }
+});
