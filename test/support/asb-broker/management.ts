@@ -11,7 +11,8 @@ export interface ManagementResult {
 
 /**
  * The `<entity>/$management` operations the SDK uses for what AMQP links cannot express. Implemented:
- * renew-lock, schedule-message, cancel-scheduled-message. Anything else answers 501 with the operation's
+ * renew-lock, update-disposition (completed, abandoned, suspended), schedule-message,
+ * cancel-scheduled-message. Anything else answers 501 with the operation's
  * name, so a test that needs more fails loudly instead of passing on a silent no-op.
  */
 export function handleManagement(broker: AsbTestBroker, entity: Entity | Topic | undefined, request: Message): ManagementResult {
@@ -30,6 +31,20 @@ export function handleManagement(broker: AsbTestBroker, entity: Entity | Topic |
         expirations.push(new Date(lock.expiresAt));
       }
       return { status: 200, description: 'OK', body: { expirations } };
+    }
+    case 'com.microsoft:update-disposition': {
+      // The SDK settles through management when the link that delivered the message is gone.
+      if (!(entity instanceof Entity)) return { status: 400, description: 'update-disposition on a topic' };
+      const status = String(body['disposition-status'] ?? '');
+      for (const t of (body['lock-tokens'] as unknown[] | undefined) ?? []) {
+        const token = uuidToString(t);
+        if (!entity.locks.has(token)) return { status: 410, description: 'com.microsoft:message-lock-lost: the lock supplied is invalid' };
+        if (status === 'completed') entity.complete(token);
+        else if (status === 'abandoned') entity.abandon(token);
+        else if (status === 'suspended') entity.deadLetterLocked(token, String(body['deadletter-reason'] ?? ''), String(body['deadletter-description'] ?? ''));
+        else return { status: 501, description: `the test broker does not implement disposition '${status}'` };
+      }
+      return { status: 200, description: 'OK', body: {} };
     }
     case 'com.microsoft:schedule-message': {
       const items = (body.messages as { message: Buffer }[] | undefined) ?? [];
