@@ -221,16 +221,18 @@ async function run(): Promise<number> {
       return endpoint(broker, 'memory://bench', 'memory://bench-error');
     }
     case 'rabbitmq':
-    case 'rabbitmq+postgres': {
+    case 'rabbitmq+postgres':
+    case 'rabbitmq+postgres-gc': {
       const queue = `bench-${id}`;
       await fillRabbit(queue, () => envelope(rq(queue)));
       const factory = new RabbitMqQueueFactory();
       let store: PostgresStore | null = null;
-      if (name === 'rabbitmq+postgres') {
+      if (name !== 'rabbitmq') {
         store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: THREADS + 5 });
         await store.store.ready();
       }
-      const ms = await endpoint(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence() } : undefined);
+      const groupCommit = name === 'rabbitmq+postgres-gc';
+      const ms = await endpoint(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence({ groupCommit }) } : undefined);
       const c = await amqp.connect(RABBIT);
       const ch = await c.createChannel();
       await ch.deleteQueue(queue);

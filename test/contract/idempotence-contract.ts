@@ -155,6 +155,8 @@ export function describeIdempotenceServiceContract(label: string, subject: Idemp
         return status;
       })();
       expect(await stillPending(second), 'the copy must wait while the claim is uncommitted').to.equal(true);
+      // A stored send is still owed after the commit, so the copy finds the message handled, not completed.
+      await svc.addDeferredMessage(tm, outgoing('memory://owed'), Buffer.from('owed'), first);
       await svc.messageHandled(tm, first);
       await first.commit();
       expect(await second).to.equal(ProcessingStatus.MessageHandled);

@@ -32,3 +32,11 @@ describeQueueContract('postgres://', {
     queues = null;
   },
 });
+
+describeIdempotenceServiceContract('postgres (group commit)', {
+  available: postgresAvailable,
+  open: async () => {
+    const store = openPostgresStore();
+    return { factory: store.idempotence({ groupCommit: true }), close: () => store.dispose() };
+  },
+});

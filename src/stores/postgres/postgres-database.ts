@@ -13,6 +13,18 @@ export interface PostgresConnectionOptions {
   readonly statementTimeoutMs?: number;
 }
 
+/**
+ * oncebus's statements are a small fixed set per schema, run thousands of times a second: each is sent
+ * as a named prepared statement, so every connection parses and plans it once.
+ */
+const statementNames = new Map<string, string>();
+function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
+  if (params.length === 0) return { text };
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `oncebus_${statementNames.size + 1}`));
+  return { name, text, values: params as unknown[] };
+}
+
 /** The connection string with its password hidden, for errors and logs. */
 export function maskConnectionString(cs: string): string {
   return cs.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@').replace(/(password=)[^&\s]*/i, '$1***');
@@ -46,7 +58,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      return (await this.pool.query(sql, params as unknown[])).rows as R[];
+      return (await this.pool.query(prepared(sql, params))).rows as R[];
     } catch (error) {
       throw this.wrap(error);
     }
@@ -54,7 +66,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     try {
-      return (await this.pool.query(sql, params as unknown[])).rowCount ?? 0;
+      return (await this.pool.query(prepared(sql, params))).rowCount ?? 0;
     } catch (error) {
       throw this.wrap(error);
     }
@@ -116,7 +128,7 @@ class PostgresTransaction implements SqlTransaction {
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      return (await this.native.query(sql, params as unknown[])).rows as R[];
+      return (await this.native.query(prepared(sql, params))).rows as R[];
     } catch (error) {
       throw this.db.wrap(error);
     }
@@ -124,7 +136,7 @@ class PostgresTransaction implements SqlTransaction {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     try {
-      return (await this.native.query(sql, params as unknown[])).rowCount ?? 0;
+      return (await this.native.query(prepared(sql, params))).rowCount ?? 0;
     } catch (error) {
       throw this.db.wrap(error);
     }
@@ -141,12 +153,19 @@ class PostgresTransaction implements SqlTransaction {
   private async end(statement: string): Promise<void> {
     if (this.done) throw new StoreError('transaction already ended');
     this.done = true;
+    let result: pg.QueryResult;
     try {
-      await this.native.query(statement);
+      result = await this.native.query(statement);
       this.native.release();
     } catch (error) {
       this.native.release(true);
       throw this.db.wrap(error);
+    }
+    // COMMIT of a transaction aborted by an earlier failed statement (one a handler caught) rolls back.
+    if (statement === 'COMMIT' && result.command !== 'COMMIT') {
+      throw new StoreError('PostgreSQL rolled the transaction back at COMMIT: a statement in it had failed', {
+        hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
+      });
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Migration } from '../sql/migrations.js';
 import type { RowLockingQueueStatements } from '../sql/row-locking-queue.js';
-import type { IdempotenceStatements, SubscriptionStatements } from '../sql/sql-statements.js';
+import type { GroupCommitStatements, IdempotenceStatements, SubscriptionStatements } from '../sql/sql-statements.js';
 
 /**
  * PostgreSQL statements, in schema `s`. Times are epoch milliseconds (bigint), as in every dialect, so
@@ -25,6 +25,38 @@ export function postgresIdempotence(s: string): IdempotenceStatements {
     // Bounded: one batch per statement, so the purge holds few row locks at a time.
     purgeCompleted: `DELETE FROM ${s}.idempotence WHERE ctid IN (
                        SELECT ctid FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < $1 LIMIT $2)`,
+  };
+}
+
+/** Group commit on PostgreSQL: arrays travel as parameters and are expanded with unnest. */
+export function postgresGroupCommit(s: string): GroupCommitStatements {
+  return {
+    // Each new row is written as it commits when its handler stores no sends ('completed', with its purge
+    // time): nothing is owed then, so no completion statement follows. Members with sends are corrected to
+    // 'handled' before the commit; nobody sees the row before the commit. ORDER BY: every process claims in
+    // key order, so two batches never deadlock on each other's claims.
+    claimMany: `INSERT INTO ${s}.idempotence (inbox_uri, message_id, status, message_type, created_at, completed_at, purge_after)
+                SELECT $1, m.id, 'completed', m.type, $4, $4, m.purge_after
+                FROM unnest($2::text[], $3::text[], $5::bigint[]) AS m(id, type, purge_after) ORDER BY m.id
+                ON CONFLICT (inbox_uri, message_id) DO NOTHING RETURNING message_id`,
+    statusMany: `SELECT message_id, status FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = ANY($2::text[])`,
+    insertDeferredMany: `INSERT INTO ${s}.idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
+                         SELECT $1, d.id, d.seq, d.out_id, d.recipient, d.body
+                         FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::bytea[]) AS d(id, seq, out_id, recipient, body)`,
+    markHandledMany: `UPDATE ${s}.idempotence SET status = 'handled', completed_at = NULL, purge_after = NULL
+                      WHERE inbox_uri = $1 AND message_id = ANY($2::text[])`,
+    deleteClaim: `DELETE FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = $2`,
+    savepoint: (name) => `SAVEPOINT ${name}`,
+    rollbackToSavepoint: (name) => `ROLLBACK TO SAVEPOINT ${name}`,
+    releaseSavepoint: (name) => `RELEASE SAVEPOINT ${name}`,
+    completeMany: `WITH sent AS (
+                     DELETE FROM ${s}.idempotence_deferred d
+                     USING unnest($2::text[], $3::text[]) AS x(id, out_id)
+                     WHERE d.inbox_uri = $1 AND d.message_id = x.id AND d.outgoing_message_id = x.out_id
+                     RETURNING 1)
+                   UPDATE ${s}.idempotence i SET status = 'completed', completed_at = $5, purge_after = c.purge_after
+                   FROM unnest($4::text[], $6::bigint[]) AS c(id, purge_after)
+                   WHERE i.inbox_uri = $1 AND i.message_id = c.id AND i.status <> 'completed'`,
   };
 }
 

@@ -1,8 +1,7 @@
 import type { ILogger } from '../../logging/logger.js';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
-import type { RetentionOptions } from '../sql/retention.js';
 import { sqlIdentifier } from '../sql/sql-identifiers.js';
-import { SqlIdempotenceStore } from '../sql/sql-idempotence-store.js';
+import { type SqlIdempotenceOptions, SqlIdempotenceStore } from '../sql/sql-idempotence-store.js';
 import { sqlQueueTable } from '../sql/sql-queue-uri.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
@@ -10,6 +9,7 @@ import { type PostgresConnectionOptions, PostgresDatabase } from './postgres-dat
 import { RowLockingQueue } from '../sql/row-locking-queue.js';
 import {
   postgresCreateVersionTable,
+  postgresGroupCommit,
   postgresIdempotence,
   postgresMigrations,
   postgresQueue,
@@ -54,6 +54,7 @@ export class PostgresStore {
     this.store = new SqlStore({
       database: this.database,
       idempotence: postgresIdempotence(s),
+      groupCommit: postgresGroupCommit(s),
       subscriptions: postgresSubscriptions(s),
       queue: (table) => postgresQueue(s, table),
       versionTable: postgresVersionTable(s),
@@ -73,8 +74,8 @@ export class PostgresStore {
   }
 
   /** The idempotence store (bind as TYPES.IdempotenceServiceFactory); retention defaults to 7 days. */
-  idempotence(retention?: RetentionOptions, logger?: ILogger): SqlIdempotenceStore {
-    return new SqlIdempotenceStore(this.store, retention, logger);
+  idempotence(options?: SqlIdempotenceOptions, logger?: ILogger): SqlIdempotenceStore {
+    return new SqlIdempotenceStore(this.store, options, logger);
   }
 
   close(): Promise<void> {

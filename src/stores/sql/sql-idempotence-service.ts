@@ -23,9 +23,9 @@ export class SqlIdempotenceService implements IIdempotenceService {
   readonly enabled = true;
 
   constructor(
-    private readonly store: SqlStore,
+    protected readonly store: SqlStore,
     readonly inboxWorkQueueUri: string,
-    private readonly retention: RetentionOptions,
+    protected readonly retention: RetentionOptions,
     private readonly onStart: () => Promise<void>,
     private readonly onStop: () => Promise<void>,
   ) {}
@@ -103,7 +103,7 @@ export class SqlIdempotenceService implements IIdempotenceService {
     ]);
   }
 
-  private own(uow: IUnitOfWork): SqlUnitOfWork {
+  protected own(uow: IUnitOfWork): SqlUnitOfWork {
     if (!(uow instanceof SqlUnitOfWork) || uow.storeId !== this.store.database.id) {
       throw new StoreError('unit of work does not belong to this SQL idempotence store');
     }

@@ -21,6 +21,36 @@ export interface IdempotenceStatements {
   readonly purgeCompleted: string;
 }
 
+/**
+ * The set-based statements of group commit (one statement for many messages); a dialect without them
+ * cannot group-commit. Arrays are parallel, one element per message.
+ */
+export interface GroupCommitStatements {
+  /**
+   * (inbox, messageIds[], messageTypes[], now, purgeAfters[]) → rows { message_id } of the claims inserted.
+   * A claim is written as it will commit if its handler stores no sends: 'completed' (nothing is owed).
+   * Waits on uncommitted rows like `claim`; claims in key order.
+   */
+  readonly claimMany: string;
+  /** (inbox, messageIds[]) → rows { message_id, status } */
+  readonly statusMany: string;
+  /** (inbox, messageIds[], sequences[], outgoingMessageIds[], recipientUris[], bodies[]) */
+  readonly insertDeferredMany: string;
+  /** (inbox, messageIds[]) → status 'handled' (sends are owed), for the members that stored sends; one row per message */
+  readonly markHandledMany: string;
+  /** (inbox, messageId): removes one member's claim after its handler failed */
+  readonly deleteClaim: string;
+  /** (name) savepoint statements; `name` is generated, never user input */
+  savepoint(name: string): string;
+  rollbackToSavepoint(name: string): string;
+  releaseSavepoint(name: string): string;
+  /**
+   * (inbox, sentMessageIds[], sentOutgoingIds[], completedMessageIds[], completedAt, purgeAfters[]):
+   * deletes the stored sends that went out and marks the messages 'completed', in one statement.
+   */
+  readonly completeMany: string;
+}
+
 export interface SubscriptionStatements {
   /** (messageType, inboxUri); a no-op when present */
   readonly subscribe: string;

@@ -1,12 +1,14 @@
 import type { Migration } from './migrations.js';
 import { migrate } from './migrations.js';
 import type { SqlDatabase } from './sql-database.js';
-import type { IdempotenceStatements, QueueStatements, SubscriptionStatements } from './sql-statements.js';
+import type { GroupCommitStatements, IdempotenceStatements, QueueStatements, SubscriptionStatements } from './sql-statements.js';
 
 /** What a dialect supplies: its database, its statements and its migrations. */
 export interface SqlDialect {
   readonly database: SqlDatabase;
   readonly idempotence: IdempotenceStatements;
+  /** Present when the dialect can group-commit (PostgreSQL). */
+  readonly groupCommit?: GroupCommitStatements;
   readonly subscriptions: SubscriptionStatements;
   /** Statements of one queue table. */
   queue(table: string): QueueStatements;

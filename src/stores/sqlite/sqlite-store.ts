@@ -1,9 +1,8 @@
 import type { ILogger } from '../../logging/logger.js';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
 import { intParam, parseQueueUri } from '../../transport/queue-uri.js';
-import type { RetentionOptions } from '../sql/retention.js';
 import { sqlIdentifier } from '../sql/sql-identifiers.js';
-import { SqlIdempotenceStore } from '../sql/sql-idempotence-store.js';
+import { type SqlIdempotenceOptions, SqlIdempotenceStore } from '../sql/sql-idempotence-store.js';
 import { sqlQueueTable } from '../sql/sql-queue-uri.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
@@ -91,8 +90,8 @@ export class SqliteStore {
     };
   }
 
-  idempotence(retention?: RetentionOptions, logger?: ILogger): SqlIdempotenceStore {
-    return new SqlIdempotenceStore(this.store, retention, logger);
+  idempotence(options?: SqlIdempotenceOptions, logger?: ILogger): SqlIdempotenceStore {
+    return new SqlIdempotenceStore(this.store, options, logger);
   }
 
   close(): Promise<void> {

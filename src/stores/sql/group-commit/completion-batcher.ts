@@ -1,0 +1,67 @@
+import type { SqlExecutor } from '../sql-database.js';
+import type { GroupCommitStatements } from '../sql-statements.js';
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * deferredMessageSent and processingCompleted of many messages, written by one statement (one commit)
+ * at a time. A caller's promise resolves only once its change has committed, so the pipeline still
+ * acknowledges a message after its row is completed — the batch only shares the commit. While a
+ * statement runs, new calls gather for the next one.
+ */
+export class CompletionBatcher {
+  private sentIds: string[] = [];
+  private sentOutgoingIds: string[] = [];
+  private completedIds: string[] = [];
+  private purgeAfters: (number | null)[] = [];
+  private waiters: Waiter[] = [];
+  private running = false;
+
+  constructor(
+    private readonly executor: SqlExecutor,
+    private readonly statements: GroupCommitStatements,
+    private readonly inboxWorkQueueUri: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  sent(messageId: string, outgoingMessageId: string): Promise<void> {
+    this.sentIds.push(messageId);
+    this.sentOutgoingIds.push(outgoingMessageId);
+    return this.enqueue();
+  }
+
+  completed(messageId: string, purgeAfter: number | null): Promise<void> {
+    this.completedIds.push(messageId);
+    this.purgeAfters.push(purgeAfter);
+    return this.enqueue();
+  }
+
+  private enqueue(): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (!this.running) void this.drain();
+    return p;
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.waiters.length > 0) {
+      const params = [this.inboxWorkQueueUri, this.sentIds, this.sentOutgoingIds, this.completedIds, this.clock(), this.purgeAfters];
+      const waiters = this.waiters;
+      this.sentIds = [];
+      this.sentOutgoingIds = [];
+      this.completedIds = [];
+      this.purgeAfters = [];
+      this.waiters = [];
+      try {
+        await this.executor.execute(this.statements.completeMany, params);
+        for (const w of waiters) w.resolve();
+      } catch (error) {
+        for (const w of waiters) w.reject(error);
+      }
+    }
+    this.running = false;
+  }
+}

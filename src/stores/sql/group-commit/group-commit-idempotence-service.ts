@@ -1,0 +1,114 @@
+import type { TransportMessage } from '../../../envelope/transport-message.js';
+import { StoreError } from '../../../errors/errors.js';
+import type { DeferredMessage, ProcessingStatus } from '../../../idempotence/idempotence-service.js';
+import type { IUnitOfWork } from '../../../idempotence/unit-of-work.js';
+import { purgeAfter, type RetentionOptions } from '../retention.js';
+import { SqlIdempotenceService } from '../sql-idempotence-service.js';
+import type { GroupCommitStatements } from '../sql-statements.js';
+import type { SqlStore } from '../sql-store.js';
+import { ClaimsInFlight } from './claims-in-flight.js';
+import { CommitLane } from './commit-lane.js';
+import { CompletionBatcher } from './completion-batcher.js';
+import type { ResolvedGroupCommitOptions } from './group-commit-options.js';
+import { GroupMember } from './group-member.js';
+
+/**
+ * The SQL idempotence service with group commit: the same contract and the same rows as
+ * SqlIdempotenceService, with the statements of many in-flight messages sharing transactions. Each
+ * message still commits (claim, handler writes, stored sends, `handled`) before its sends are flushed,
+ * and is completed before it is acknowledged; only the commits are shared.
+ */
+export class GroupCommitIdempotenceService extends SqlIdempotenceService {
+  private readonly lanes: CommitLane[];
+  private readonly completion: CompletionBatcher;
+  /** The sends of messages whose batch just committed, so the flush right after needs no read. */
+  private readonly committedSends = new WeakMap<TransportMessage, readonly DeferredMessage[]>();
+  /** Messages whose row committed as 'completed' (they stored no sends): their completion is a no-op. */
+  private readonly completedAtCommit = new WeakSet<TransportMessage>();
+  private savepoints = 0;
+
+  constructor(
+    store: SqlStore,
+    inboxWorkQueueUri: string,
+    retention: RetentionOptions,
+    onStart: () => Promise<void>,
+    onStop: () => Promise<void>,
+    private readonly statements: GroupCommitStatements,
+    options: ResolvedGroupCommitOptions,
+  ) {
+    super(store, inboxWorkQueueUri, retention, onStart, onStop);
+    const claims = new ClaimsInFlight();
+    const context = {
+      database: store.database,
+      statements,
+      inboxWorkQueueUri,
+      claims,
+      maxBatchSize: options.maxBatchSize,
+      resubmit: (member: GroupMember) => this.route(member),
+      purgeAfter: (messageType: string, now: number) => purgeAfter(retention, messageType, now),
+      committed: (member: GroupMember) => {
+        if (!member.message) return;
+        this.committedSends.set(member.message, member.deferred);
+        if (member.deferred.length === 0) this.completedAtCommit.add(member.message);
+      },
+    };
+    this.lanes = Array.from({ length: options.lanes }, () => new CommitLane(context));
+    this.completion = new CompletionBatcher(store.database, statements, inboxWorkQueueUri);
+  }
+
+  override async beginUnitOfWork(): Promise<IUnitOfWork> {
+    this.savepoints = (this.savepoints + 1) % 1_000_000;
+    return new GroupMember(this.store.database.id, `oncebus_m${this.savepoints}`, this.statements);
+  }
+
+  override processingStatus(tm: TransportMessage, uow: IUnitOfWork): Promise<ProcessingStatus> {
+    const member = this.member(uow);
+    const status = member.join(tm);
+    this.route(member);
+    return status;
+  }
+
+  override async addDeferredMessage(received: TransportMessage, outgoing: TransportMessage, body: Uint8Array, uow: IUnitOfWork): Promise<void> {
+    const member = this.member(uow, received);
+    member.deferred.push({ messageId: outgoing.messageId, recipientUri: outgoing.recipientInboxWorkQueueUri, body });
+  }
+
+  override async messageHandled(tm: TransportMessage, uow: IUnitOfWork): Promise<void> {
+    this.member(uow, tm).handled = true;
+  }
+
+  override getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]> {
+    const known = this.committedSends.get(received);
+    if (known) {
+      this.committedSends.delete(received);
+      return Promise.resolve(known);
+    }
+    return super.getDeferredMessages(received);
+  }
+
+  override deferredMessageSent(received: TransportMessage, outgoingMessageId: string): Promise<void> {
+    this.committedSends.delete(received); // what is stored has changed: read it from now on
+    return this.completion.sent(received.messageId, outgoingMessageId);
+  }
+
+  override processingCompleted(tm: TransportMessage): Promise<void> {
+    this.committedSends.delete(tm);
+    if (this.completedAtCommit.delete(tm)) return Promise.resolve();
+    return this.completion.completed(tm.messageId, purgeAfter(this.retention, tm.messageType, Date.now()));
+  }
+
+  /** To the lane with the fewest members waiting or in its open batch. */
+  private route(member: GroupMember): void {
+    let best = this.lanes[0]!;
+    for (const lane of this.lanes) if (lane.load < best.load) best = lane;
+    best.submit(member);
+  }
+
+  private member(uow: IUnitOfWork, during?: TransportMessage): GroupMember {
+    if (!(uow instanceof GroupMember) || uow.storeId !== this.store.database.id) {
+      throw new StoreError('unit of work does not belong to this group-commit idempotence store');
+    }
+    if (during && !uow.inSection) throw new StoreError('the unit of work is not in its turn (called outside the handler)', { messageId: during.messageId });
+    return uow;
+  }
+}
