@@ -231,7 +231,7 @@ async function run(): Promise<number> {
         store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: THREADS + 5 });
         await store.store.ready();
       }
-      const groupCommit = name === 'rabbitmq+postgres-gc';
+      const groupCommit = name === 'rabbitmq+postgres-gc' && { lanes: Number(process.env.GC_LANES ?? 2), maxBatchSize: Number(process.env.GC_BATCH ?? 32) };
       const ms = await endpoint(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence({ groupCommit }) } : undefined);
       const c = await amqp.connect(RABBIT);
       const ch = await c.createChannel();

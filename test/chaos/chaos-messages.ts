@@ -19,6 +19,8 @@ export interface ChaosConfig {
   pgUrl: string;
   schema: string;
   prefix: string;
+  /** Workers share transactions among in-flight messages (PostgreSQL group commit); --per-message turns it off. */
+  groupCommit: boolean;
 }
 
 /** rabbitmq:// URI of one of the run's queues. */

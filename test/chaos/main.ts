@@ -51,7 +51,9 @@ const cfg: ChaosConfig = {
   pgUrl: process.env.PG_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:5432/oncebus',
   schema: `chaos_${randomUUID().replace(/-/g, '').slice(0, 10)}`,
   prefix: `chaos-${randomUUID().slice(0, 6)}`,
+  groupCommit: !process.argv.includes('--per-message'),
 };
+log(`idempotence: ${cfg.groupCommit ? 'group commit' : 'one transaction per message'}`);
 const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, connectTimeoutMs: 2000 });
 const rabbit = new RabbitMqQueueFactory({ outageTimeoutMs: 60_000, maxReconnectDelayMs: 1000 });
 const queue = (name: string): IQueue => rabbit.create(chaosQueue(cfg, name));

@@ -36,7 +36,7 @@ class FollowUpRecorder implements IMessageHandler<FollowUp, pg.PoolClient> {
 function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultInjectionModule | null): IServiceBus {
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(rabbit);
-  c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence());
+  c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence({ groupCommit: cfg.groupCommit && { lanes: 2, maxBatchSize: 16 } }));
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
   if (fault) c.bind(TYPES.Module).toConstantValue(fault);
   addOncebus(c, {
@@ -47,7 +47,7 @@ function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultI
       workQueueUri: chaosQueue(cfg, name),
       errorQueueUri: chaosQueue(cfg, `${name}-error`),
       deferredQueueUri: chaosQueue(cfg, `${name}-deferred`),
-      threadCount: 4,
+      threadCount: 8,
       maximumFailureCount: MAXIMUM_FAILURE_COUNT,
       durationToIgnoreOnFailure: ['100ms'],
       durationToSleepWhenIdle: ['10ms', '50ms', '200ms'],

@@ -56,6 +56,9 @@ export class RabbitMqConnection extends EventEmitter<RabbitMqConnectionEvents> {
     private readonly options: RabbitMqConnectionOptions = {},
   ) {
     super();
+    // Every consumer of every queue on this connection listens for 'connected' (to resume): an endpoint
+    // with a work, deferred and error queue per endpoint easily passes Node's default warning at 10.
+    this.setMaxListeners(0);
     this.outageTimeoutMs = options.outageTimeoutMs ?? 30_000;
   }
 

@@ -2,6 +2,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import { TransportError } from '../../errors/errors.js';
 import { OncebusError } from '../../errors/oncebus-error.js';
 import { BackOff } from './back-off.js';
+import { AckBatch } from './rabbitmq-ack-batch.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { DeliveryAlreadySettledError, StaleDeliveryError } from './rabbitmq-errors.js';
 import { assertQueue } from './rabbitmq-topology.js';
@@ -20,6 +21,7 @@ export class RabbitMqDelivery {
 interface LiveChannel {
   readonly channel: Channel;
   readonly generation: number;
+  readonly acks: AckBatch;
 }
 
 /** A failed start is retried after this back-off (a queue mismatch may be fixed by an operator meanwhile). */
@@ -48,6 +50,8 @@ export class RabbitMqConsumer {
   private readonly backOff = new BackOff(RETRY_FIRST_MS, RETRY_MAX_MS);
   private closed = false;
   private readonly onConnected = () => this.start();
+  /** The newest channel's acks, known before `live` is set (deliveries may arrive before consume returns). */
+  private pending: { readonly generation: number; readonly acks: AckBatch } | null = null;
 
   constructor(
     private readonly connection: RabbitMqConnection,
@@ -81,8 +85,8 @@ export class RabbitMqConsumer {
     const live = this.live;
     if (!live || live.generation !== token.generation) throw new StaleDeliveryError({ queueUri: this.queueUri, messageId });
     try {
-      if (how === 'ack') live.channel.ack(token.message);
-      else live.channel.nack(token.message, false, true);
+      if (how === 'ack') live.acks.ack(token.message);
+      else live.acks.requeue(token.message);
     } catch {
       // The channel closed a moment ago and amqplib refused the frame: the broker redelivers.
       throw new StaleDeliveryError({ queueUri: this.queueUri, messageId });
@@ -101,6 +105,7 @@ export class RabbitMqConsumer {
     for (const wake of this.waiters.splice(0)) wake();
     const live = this.live;
     this.live = null;
+    live?.acks.flush(); // what the bus acknowledged goes out before the channel closes
     // Closing the channel returns its unacknowledged deliveries to the queue.
     await live?.channel.close().catch(() => undefined);
     // A start still waiting for the connection closes its channel itself when it sees `closed`.
@@ -132,10 +137,15 @@ export class RabbitMqConsumer {
     const { model } = await this.connection.get();
     const channel = await model.createChannel();
     const generation = ++this.generation;
+    const acks = new AckBatch(channel);
+    this.pending = { generation, acks };
     channel.on('error', (error: unknown) => {
       this.failure = new TransportError(`the broker closed the consumer channel: ${String(error)}`, { queueUri: this.queueUri, cause: error });
     });
-    channel.on('close', () => this.lost(generation));
+    channel.on('close', () => {
+      acks.discard();
+      this.lost(generation);
+    });
     try {
       await channel.prefetch(this.address.prefetch);
       await assertQueue(channel, this.address, this.queueUri);
@@ -148,7 +158,7 @@ export class RabbitMqConsumer {
       await channel.close().catch(() => undefined);
       return;
     }
-    this.live = { channel, generation };
+    this.live = { channel, generation, acks };
   }
 
   private deliver(generation: number, message: ConsumeMessage | null): void {
@@ -160,6 +170,7 @@ export class RabbitMqConsumer {
       if (live?.generation === generation) live.channel.close().catch(() => undefined);
       return;
     }
+    if (this.pending?.generation === generation) this.pending.acks.delivered(message);
     this.buffer.push(new RabbitMqDelivery(this, generation, message));
     this.waiters.shift()?.();
   }

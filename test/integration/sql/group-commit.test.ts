@@ -1,0 +1,253 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { emptyTransportMessage, type TransportMessage } from '../../../src/envelope/transport-message.js';
+import { OncebusError } from '../../../src/errors/oncebus-error.js';
+import { type IIdempotenceService, ProcessingStatus } from '../../../src/idempotence/idempotence-service.js';
+import type { IUnitOfWork } from '../../../src/idempotence/unit-of-work.js';
+import { PostgresStore } from '../../../src/stores/postgres/index.js';
+import type { GroupCommitOptions } from '../../../src/stores/sql/group-commit/group-commit-options.js';
+import { requireService } from '../../support/integration.js';
+import { openPostgresStore, openSqliteStore, PG_URL, postgresAvailable } from '../../support/sql-subjects.js';
+
+const INBOX = 'rabbitmq://localhost/gc-work';
+
+function message(id = randomUUID()): TransportMessage {
+  const tm = emptyTransportMessage();
+  tm.messageId = id;
+  tm.messageType = 'gc.Order';
+  return tm;
+}
+
+function outgoing(): TransportMessage {
+  const tm = message();
+  tm.recipientInboxWorkQueueUri = 'rabbitmq://localhost/gc-follow-up';
+  return tm;
+}
+
+const client = (uow: IUnitOfWork) => uow.transaction as pg.PoolClient;
+
+/**
+ * What one message's pipeline does with the service: claim; when Assigned run `handler` in its turn,
+ * then messageHandled + commit (or rollback when it throws); report the status and the outcome.
+ */
+async function handle(
+  svc: IIdempotenceService,
+  tm: TransportMessage,
+  handler: (uow: IUnitOfWork) => Promise<void> = async () => undefined,
+): Promise<{ status: ProcessingStatus; committed: boolean; error?: unknown }> {
+  const uow = await svc.beginUnitOfWork();
+  const status = await svc.processingStatus(tm, uow);
+  if (status !== ProcessingStatus.Assigned) {
+    await uow.commit();
+    return { status, committed: false };
+  }
+  try {
+    await handler(uow);
+  } catch (error) {
+    await uow.rollback();
+    return { status, committed: false, error };
+  }
+  try {
+    await svc.messageHandled(tm, uow);
+    await uow.commit();
+    return { status, committed: true };
+  } catch (error) {
+    await uow.rollback();
+    return { status, committed: false, error };
+  }
+}
+
+describe('PostgreSQL group commit (real server)', function () {
+  this.timeout(30_000);
+  let store: ReturnType<typeof openPostgresStore>;
+  const services: IIdempotenceService[] = [];
+
+  before(async function () {
+    requireService(this, 'PostgreSQL', await postgresAvailable());
+    store = openPostgresStore({ poolSize: 10 });
+    await store.store.ready();
+    await store.database.execute(`CREATE TABLE ${store.schema}.business (message_id text PRIMARY KEY, note text)`);
+  });
+  after(async () => {
+    for (const s of services) await s.stop?.();
+    await store?.dispose();
+  });
+
+  async function service(groupCommit: GroupCommitOptions = { lanes: 1 }, on = store as PostgresStore): Promise<IIdempotenceService> {
+    const svc = on.idempotence({ groupCommit }).create(INBOX);
+    await svc.start?.();
+    services.push(svc);
+    return svc;
+  }
+
+  const write = (note: string) => async (uow: IUnitOfWork) => {
+    const id = note.split(':')[0]!;
+    await client(uow).query(`INSERT INTO ${store.schema}.business (message_id, note) VALUES ($1, $2)`, [id, note]);
+  };
+
+  async function businessRows(ids: readonly string[]): Promise<string[]> {
+    const rows = await store.database.query<{ message_id: string }>(`SELECT message_id FROM ${store.schema}.business WHERE message_id = ANY($1::text[]) ORDER BY message_id`, [ids]);
+    return rows.map((r) => r.message_id);
+  }
+
+  /** The status a new copy of `tm` gets (a copy found new is then handled, with no writes). */
+  async function statusOf(svc: IIdempotenceService, tm: TransportMessage): Promise<ProcessingStatus> {
+    return (await handle(svc, tm)).status;
+  }
+
+  it('runs the messages taken together in one transaction, each handler in its turn', async () => {
+    const svc = await service({ lanes: 1 });
+    const txids: string[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        handle(svc, message(), async (uow) => {
+          txids.push((await client(uow).query<{ x: string }>('SELECT txid_current()::text AS x')).rows[0]!.x);
+        }),
+      ),
+    );
+    expect(results.every((r) => r.committed)).to.equal(true);
+    expect(new Set(txids).size, 'eight messages taken in one turn of the event loop share one transaction').to.equal(1);
+  });
+
+  it('never puts more than maxBatchSize messages in one transaction', async () => {
+    const svc = await service({ lanes: 1, maxBatchSize: 3 });
+    const txids: string[] = [];
+    await Promise.all(
+      Array.from({ length: 7 }, () =>
+        handle(svc, message(), async (uow) => {
+          txids.push((await client(uow).query<{ x: string }>('SELECT txid_current()::text AS x')).rows[0]!.x);
+        }),
+      ),
+    );
+    const perTx = [...txids.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>()).values()];
+    expect(Math.max(...perTx)).to.be.at.most(3);
+    expect(perTx.reduce((a, b) => a + b, 0)).to.equal(7);
+  });
+
+  it('rolls back only the failing handler: its writes and its claim go, the others commit', async () => {
+    const svc = await service({ lanes: 1 });
+    const tms = Array.from({ length: 6 }, () => message());
+    const results = await Promise.all(
+      tms.map((tm, i) =>
+        handle(svc, tm, async (uow) => {
+          await write(`${tm.messageId}:written`)(uow);
+          if (i === 2) throw new Error('handler failed after writing');
+        }),
+      ),
+    );
+    expect(results.map((r) => r.committed)).to.deep.equal([true, true, false, true, true, true]);
+    expect(await businessRows(tms.map((t) => t.messageId))).to.deep.equal(tms.filter((_, i) => i !== 2).map((t) => t.messageId).sort());
+    // The failed message is new again (its retry runs the handler); the others are done.
+    expect(await statusOf(svc, tms[2]!)).to.equal(ProcessingStatus.Assigned);
+    expect(await statusOf(svc, tms[0]!)).to.equal(ProcessingStatus.Ignore);
+  });
+
+  it('fails the one member whose handler swallowed a failed statement, and commits the rest', async () => {
+    const svc = await service({ lanes: 1 });
+    const tms = Array.from({ length: 3 }, () => message());
+    const results = await Promise.all(
+      tms.map((tm, i) =>
+        handle(svc, tm, async (uow) => {
+          await write(`${tm.messageId}:written`)(uow);
+          if (i === 1) await client(uow).query('SELECT * FROM no_such_table').catch(() => undefined);
+        }),
+      ),
+    );
+    expect(results.map((r) => r.committed)).to.deep.equal([true, false, true]);
+    expect(OncebusError.is(results[1]!.error) && results[1]!.error.code).to.equal('ONCEBUS_STORE');
+    expect(await businessRows(tms.map((t) => t.messageId))).to.deep.equal([tms[0]!.messageId, tms[2]!.messageId].sort());
+  });
+
+  it('holds a second copy of a message out of its batch until the first commits, then reports the outcome', async () => {
+    const svc = await service({ lanes: 2 });
+    const owing = message();
+    const done = message();
+    const [a, b, c, d] = await Promise.all([
+      handle(svc, owing, async (uow) => svc.addDeferredMessage(owing, outgoing(), Buffer.from('f'), uow)),
+      handle(svc, owing, async (uow) => svc.addDeferredMessage(owing, outgoing(), Buffer.from('f'), uow)),
+      handle(svc, done, write(`${done.messageId}:once`)),
+      handle(svc, done, write(`${done.messageId}:twice`)),
+    ]);
+    expect([a!.status, b!.status].sort()).to.deep.equal([ProcessingStatus.Assigned, ProcessingStatus.MessageHandled].sort());
+    expect([c!.status, d!.status].sort()).to.deep.equal([ProcessingStatus.Assigned, ProcessingStatus.Ignore].sort());
+    expect(await svc.getDeferredMessages(owing)).to.have.length(1);
+  });
+
+  it('lets two processes claim overlapping messages in opposite orders: each is handled exactly once, no deadlock', async () => {
+    const other = new PostgresStore({ connectionString: PG_URL, schema: store.schema, poolSize: 5 });
+    try {
+      const [one, two] = [await service({ lanes: 2 }), await service({ lanes: 2 }, other)];
+      const tms = Array.from({ length: 20 }, () => message());
+      const handledBy: string[] = [];
+      const run = (svc: IIdempotenceService, name: string, list: TransportMessage[]) =>
+        Promise.all(
+          list.map((tm) =>
+            handle(svc, tm, async (uow) => {
+              handledBy.push(name);
+              await write(`${tm.messageId}:${name}`)(uow);
+            }),
+          ),
+        );
+      const [r1, r2] = await Promise.all([run(one, 'one', tms), run(two, 'two', [...tms].reverse())]);
+      expect([...r1, ...r2].filter((r) => r.error)).to.deep.equal([]);
+      expect([...r1, ...r2].filter((r) => r.committed)).to.have.length(20);
+      expect(await businessRows(tms.map((t) => t.messageId))).to.have.length(20);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('fails every member of a batch whose connection dies, and commits none of their work', async () => {
+    const svc = await service({ lanes: 1 });
+    const tms = Array.from({ length: 4 }, () => message());
+    const results = await Promise.all(
+      tms.map((tm, i) =>
+        handle(svc, tm, async (uow) => {
+          await write(`${tm.messageId}:written`)(uow);
+          if (i === 3) {
+            const pid = (await client(uow).query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+            await store.database.execute('SELECT pg_terminate_backend($1)', [pid]);
+          }
+        }),
+      ),
+    );
+    expect(results.map((r) => r.committed)).to.deep.equal([false, false, false, false]);
+    expect(results.every((r) => OncebusError.is(r.error))).to.equal(true);
+    expect(await businessRows(tms.map((t) => t.messageId))).to.deep.equal([]);
+    for (const tm of tms) expect(await statusOf(svc, tm)).to.equal(ProcessingStatus.Assigned);
+  });
+
+  it('completes many messages in shared statements: afterwards each is ignored and nothing is stored', async () => {
+    const svc = await service({ lanes: 2 });
+    const tms = Array.from({ length: 20 }, () => message());
+    const sends = new Map(tms.map((tm) => [tm.messageId, outgoing()]));
+    await Promise.all(tms.map((tm) => handle(svc, tm, (uow) => svc.addDeferredMessage(tm, sends.get(tm.messageId)!, Buffer.from('f'), uow))));
+    // A copy found handled (what a crash before completion leaves) reads its sends from the database.
+    expect(await statusOf(svc, tms[0]!)).to.equal(ProcessingStatus.MessageHandled);
+    await Promise.all(
+      tms.map(async (tm) => {
+        const stored = await svc.getDeferredMessages(tm);
+        expect(stored.map((d) => d.messageId)).to.deep.equal([sends.get(tm.messageId)!.messageId]);
+        await svc.deferredMessageSent(tm, stored[0]!.messageId);
+        await svc.processingCompleted(tm);
+      }),
+    );
+    for (const tm of tms) expect(await statusOf(svc, tm)).to.equal(ProcessingStatus.Ignore);
+    const left = await store.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${store.schema}.idempotence_deferred WHERE message_id = ANY($1::text[])`, [
+      tms.map((t) => t.messageId),
+    ]);
+    expect(left[0]!.n).to.equal(0);
+  });
+
+  it('refuses group commit where it cannot run, and batch sizes past what PostgreSQL keeps in memory', async () => {
+    const sqlite = openSqliteStore();
+    try {
+      expect(() => sqlite.idempotence({ groupCommit: true })).to.throw(/cannot group-commit/);
+    } finally {
+      await sqlite.dispose();
+    }
+    expect(() => store.idempotence({ groupCommit: { maxBatchSize: 65 } })).to.throw(/maxBatchSize/);
+    expect(() => store.idempotence({ groupCommit: { lanes: 0 } })).to.throw(/lanes/);
+  });
+});
