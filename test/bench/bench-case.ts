@@ -1,10 +1,12 @@
 // One benchmark case in a process of its own (so its peak RSS is its own). Prints one JSON line:
 // { case, messages, ms, rss }. The queue is filled first, then the clock runs from start to the last ack.
 import 'reflect-metadata';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import nodeTsBus from '@node-ts/bus-core';
 import nodeTsMessages from '@node-ts/bus-messages';
 import nodeTsRabbit from '@node-ts/bus-rabbitmq';
@@ -28,8 +30,13 @@ import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
 
-const [, , name = 'raw-amqplib', countArg = '5000', threadsArg = '4'] = process.argv;
-const COUNT = Number(countArg);
+const [, , caseArg = 'raw-amqplib', countArg = '5000', threadsArg = '4'] = process.argv;
+// "<case>@2": the same endpoint in two processes competing on the queue (see twoProcesses).
+const PROCESSES = Number(caseArg.split('@')[1] ?? 1);
+const name = caseArg.split('@')[0]!;
+/** Set in a child of a multi-process case: the queue (and schema) the parent filled. */
+const CHILD = process.env.BENCH_CHILD ? (JSON.parse(process.env.BENCH_CHILD) as { queue: string; schema?: string }) : null;
+const COUNT = CHILD ? Number.POSITIVE_INFINITY : Number(countArg);
 const THREADS = Number(threadsArg);
 const PREFETCH = 100;
 const RABBIT = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -46,6 +53,7 @@ class Order {
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
 let handled = 0;
+let lastHandledAt = 0;
 let finish: () => void;
 const allHandled = new Promise<void>((r) => (finish = r));
 
@@ -54,7 +62,8 @@ const latencies: number[] = [];
 @handlesMessage(Order)
 class OrderHandler implements IMessageHandler<Order> {
   handle(ctx: IHandlerContext<Order>): void {
-    latencies.push(Date.now() - ctx.transportMessage.sendDate);
+    lastHandledAt = Date.now();
+    latencies.push(lastHandledAt - ctx.transportMessage.sendDate);
     if (++handled === COUNT) finish();
   }
 }
@@ -172,7 +181,7 @@ async function nodeTs(): Promise<number> {
   return ms;
 }
 
-async function endpoint(factory: IQueueFactory, inbox: string, error: string, idempotence?: { factory: unknown }): Promise<number> {
+function buildEndpoint(factory: IQueueFactory, inbox: string, error: string, idempotence?: { factory: unknown }): IServiceBus {
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(factory);
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
@@ -182,13 +191,83 @@ async function endpoint(factory: IQueueFactory, inbox: string, error: string, id
     handlers: [OrderHandler],
     idempotence: idempotence !== undefined,
   });
-  const bus = c.get<IServiceBus>(TYPES.ServiceBus);
+  return c.get<IServiceBus>(TYPES.ServiceBus);
+}
+
+async function endpoint(factory: IQueueFactory, inbox: string, error: string, idempotence?: { factory: unknown }): Promise<number> {
+  if (CHILD) return childEndpoint(buildEndpoint(factory, inbox, error, idempotence));
+  const bus = buildEndpoint(factory, inbox, error, idempotence);
   const start = performance.now();
   await bus.start();
   await allHandled;
   const ms = performance.now() - start;
   await bus.stop();
   return ms;
+}
+
+/**
+ * A child of a multi-process case: built, it says 'ready', starts on 'go' (stdin), then reports
+ * "<handled> <last handled, epoch ms> <peak rss>" every 50 ms until the parent kills it.
+ */
+async function childEndpoint(bus: IServiceBus): Promise<never> {
+  process.stdout.write('ready\n');
+  await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+  await bus.start();
+  setInterval(() => process.stdout.write(`${handled} ${lastHandledAt} ${peak}\n`), 50);
+  return new Promise<never>(() => undefined);
+}
+
+/** Runs PROCESSES children of this case on the filled queue; the clock runs from 'go' to the last message handled by any. */
+async function twoProcesses(queue: string, schema?: string): Promise<number> {
+  const children = Array.from({ length: PROCESSES }, () =>
+    spawn(process.execPath, [fileURLToPath(import.meta.url), caseArg, '0', String(THREADS)], {
+      env: { ...process.env, BENCH_CHILD: JSON.stringify({ queue, schema }) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
+  const latest = children.map(() => ({ handled: 0, last: 0, rss: 0 }));
+  const ready = children.map(
+    (child, i) =>
+      new Promise<void>((resolve) => {
+        child.stdout.setEncoding('utf8');
+        let buffered = '';
+        child.stdout.on('data', (chunk: string) => {
+          buffered += chunk;
+          const lines = buffered.split('\n');
+          buffered = lines.pop()!;
+          for (const line of lines) {
+            if (line === 'ready') resolve();
+            else {
+              const [h, l, r] = line.split(' ').map(Number);
+              latest[i] = { handled: h!, last: l!, rss: r! };
+            }
+          }
+        });
+      }),
+  );
+  await Promise.all(ready);
+  const start = Date.now();
+  for (const child of children) child.stdin.write('go\n');
+  while (latest.reduce((n, c) => n + c.handled, 0) < Number(countArg)) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 120)); // every child's last report is in
+  for (const child of children) child.kill('SIGKILL');
+  childrenRss = latest.reduce((n, c) => n + c.rss, 0);
+  return Math.max(...latest.map((c) => c.last)) - start;
+}
+let childrenRss = 0;
+
+async function dropRabbit(queue: string): Promise<void> {
+  const c = await amqp.connect(RABBIT);
+  const ch = await c.createChannel();
+  await ch.deleteQueue(queue);
+  await ch.deleteQueue(`${queue}-error`);
+  await c.close();
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const store = new PostgresStore({ connectionString: PG, schema });
+  await store.database.execute(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await store.close();
 }
 
 async function run(): Promise<number> {
@@ -223,25 +302,34 @@ async function run(): Promise<number> {
     case 'rabbitmq':
     case 'rabbitmq+postgres':
     case 'rabbitmq+postgres-gc': {
-      const queue = `bench-${id}`;
-      await fillRabbit(queue, () => envelope(rq(queue)));
+      const queue = CHILD?.queue ?? `bench-${id}`;
+      const schema = CHILD?.schema ?? `bench_${id}`;
+      if (!CHILD) await fillRabbit(queue, () => envelope(rq(queue)));
+      const withPostgres = name !== 'rabbitmq';
+      if (!CHILD && PROCESSES > 1) {
+        if (withPostgres) {
+          const migrating = new PostgresStore({ connectionString: PG, schema });
+          await migrating.store.ready();
+          await migrating.close();
+        }
+        const ms = await twoProcesses(queue, withPostgres ? schema : undefined);
+        await dropRabbit(queue);
+        if (withPostgres) await dropSchema(schema);
+        return ms;
+      }
       const factory = new RabbitMqQueueFactory();
       let store: PostgresStore | null = null;
-      if (name !== 'rabbitmq') {
-        store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: THREADS + 5 });
+      if (withPostgres) {
+        store = new PostgresStore({ connectionString: PG, schema, poolSize: THREADS + 5 });
         await store.store.ready();
       }
-      const groupCommit = name === 'rabbitmq+postgres-gc' && { lanes: Number(process.env.GC_LANES ?? 2), maxBatchSize: Number(process.env.GC_BATCH ?? 32) };
+      const groupCommit = name === 'rabbitmq+postgres-gc' && { lanes: Number(process.env.GC_LANES ?? 1), maxBatchSize: Number(process.env.GC_BATCH ?? 64) };
       const ms = await endpoint(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence({ groupCommit }) } : undefined);
-      const c = await amqp.connect(RABBIT);
-      const ch = await c.createChannel();
-      await ch.deleteQueue(queue);
-      await ch.deleteQueue(`${queue}-error`);
-      await c.close();
+      await dropRabbit(queue);
       await factory.close();
       if (store) {
-        await store.database.execute(`DROP SCHEMA bench_${id} CASCADE`);
         await store.close();
+        await dropSchema(schema);
       }
       return ms;
     }
@@ -276,5 +364,6 @@ const ms = await run();
 clearInterval(sampler);
 // A case that never yields to the timer (all in microtasks) is still measured once at its end.
 peak = Math.max(peak, process.memoryUsage().rss);
-process.stdout.write(`${JSON.stringify({ case: name, threads: THREADS, messages: COUNT, ms, rss: peak, ...extra })}\n`);
+const processes = PROCESSES > 1 ? { processes: PROCESSES } : {};
+process.stdout.write(`${JSON.stringify({ case: caseArg, threads: THREADS, messages: Number(countArg), ms, rss: PROCESSES > 1 ? childrenRss : peak, ...processes, ...extra })}\n`);
 process.exit(0);

@@ -34,11 +34,14 @@ const cases: [string, number][] = [
   ['memory', 4],
   ['rabbitmq', 4],
   ['rabbitmq+postgres', 16],
+  ['rabbitmq+postgres-gc', 64],
   ['postgres-queue', 8],
   ['sqlite', 4],
   ['rabbitmq', 1],
   ['rabbitmq', 16],
   ['rabbitmq', 64],
+  ['rabbitmq@2', 4],
+  ['rabbitmq+postgres-gc@2', 64],
   ['rabbitmq-latency', 4],
 ];
 
@@ -110,11 +113,13 @@ bus-rabbitmq) over the same broker with an equivalent no-op handler, concurrency
 reads with basic.get, one broker round trip per message; it gets ${NODE_TS_MESSAGES}
 messages instead of ${MESSAGES} because of its rate); **memory** — the oncebus pipeline over
 \`memory://\` (no I/O); **rabbitmq** — an oncebus endpoint over RabbitMQ, idempotence off; **rabbitmq+postgres**
-— the same with PostgreSQL idempotence (one transaction per message); **postgres-queue** — a PostgreSQL queue
+— the same with PostgreSQL idempotence (one transaction per message); **rabbitmq+postgres-gc** — the same
+with group commit (\`docs/group-commit.md\`: one lane, batches of up to 64); **postgres-queue** — a PostgreSQL queue
 table with PostgreSQL idempotence in the same database; **sqlite** — the embedded default (SQLite queue and
 idempotence in one file, synchronous=NORMAL).
 
-Not measured yet: two processes (see the issue notes).
+**@2**: the same endpoint in two processes competing on the queue (each with the threadCount shown); the
+clock runs from both starting to the last message handled by either; RSS is the sum of both.
 `;
 writeFileSync(`${root}docs/BENCHMARKS.md`, doc);
 process.stdout.write(`${doc}\n`);

@@ -117,6 +117,13 @@ export class PostgresDatabase implements SqlDatabase {
   }
 }
 
+/** COMMIT of a transaction aborted by an earlier failed statement (one a handler caught) rolls back. */
+function abortedAtCommit(): StoreError {
+  return new StoreError('PostgreSQL rolled the transaction back at COMMIT: a statement in it had failed', {
+    hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
+  });
+}
+
 /** A transaction on one pool client; the client goes back to the pool (or is destroyed, if broken) at the end. */
 class PostgresTransaction implements SqlTransaction {
   private done = false;
@@ -150,6 +157,23 @@ class PostgresTransaction implements SqlTransaction {
     if (!this.done) await this.end('ROLLBACK').catch(() => undefined);
   }
 
+  async commitAndBegin(): Promise<void> {
+    if (this.done) throw new StoreError('transaction already ended');
+    let results: pg.QueryResult[];
+    try {
+      // Two statements in one simple query (no parameters): one round trip.
+      results = (await this.native.query('COMMIT; BEGIN')) as unknown as pg.QueryResult[];
+    } catch (error) {
+      this.done = true;
+      this.native.release(true);
+      throw this.db.wrap(error);
+    }
+    if (results[0]?.command !== 'COMMIT') {
+      await this.rollback();
+      throw abortedAtCommit();
+    }
+  }
+
   private async end(statement: string): Promise<void> {
     if (this.done) throw new StoreError('transaction already ended');
     this.done = true;
@@ -161,11 +185,6 @@ class PostgresTransaction implements SqlTransaction {
       this.native.release(true);
       throw this.db.wrap(error);
     }
-    // COMMIT of a transaction aborted by an earlier failed statement (one a handler caught) rolls back.
-    if (statement === 'COMMIT' && result.command !== 'COMMIT') {
-      throw new StoreError('PostgreSQL rolled the transaction back at COMMIT: a statement in it had failed', {
-        hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
-      });
-    }
+    if (statement === 'COMMIT' && result.command !== 'COMMIT') throw abortedAtCommit();
   }
 }

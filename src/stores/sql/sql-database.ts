@@ -16,6 +16,11 @@ export interface SqlTransaction extends SqlExecutor {
   readonly native: unknown;
   commit(): Promise<void>;
   rollback(): Promise<void>;
+  /**
+   * Commits and opens the next transaction on the same connection in one round trip (group commit uses
+   * it when more messages are waiting). Optional: a driver without it commits and begins anew.
+   */
+  commitAndBegin?(): Promise<void>;
 }
 
 export interface SqlDatabase extends SqlExecutor {

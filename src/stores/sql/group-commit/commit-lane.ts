@@ -32,6 +32,8 @@ export class CommitLane {
   private readonly waiting: GroupMember[] = [];
   private running = false;
   private inBatch = 0;
+  /** The next batch's transaction, opened by the previous batch's commit when members were waiting. */
+  private open: SqlTransaction | null = null;
 
   constructor(private readonly ctx: LaneContext) {}
 
@@ -58,7 +60,10 @@ export class CommitLane {
         end();
       }
     } finally {
+      const open = this.open;
+      this.open = null;
       this.running = false;
+      await open?.rollback().catch(() => undefined);
     }
   }
 
@@ -90,14 +95,18 @@ export class CommitLane {
     const succeeded: GroupMember[] = [];
     const retry: GroupMember[] = [];
     try {
-      tx = await this.ctx.database.begin();
+      tx = this.open ?? (await this.ctx.database.begin());
+      this.open = null;
       const assigned = await this.claim(tx, batch, retry);
       for (const member of assigned) {
         if (await this.turn(tx, member)) succeeded.push(member);
       }
       if (succeeded.length > 0) {
         await this.finish(tx, succeeded);
-        await tx.commit();
+        if (this.waiting.length > 0 && tx.commitAndBegin) {
+          await tx.commitAndBegin();
+          this.open = tx;
+        } else await tx.commit();
         tx = null;
         for (const member of succeeded) this.ctx.committed(member);
         for (const member of succeeded) member.settle();
