@@ -52,7 +52,8 @@ describe('the database itself fails', function () {
       startPostgres();
     });
 
-    it('releases messages instead of losing or acknowledging them, and resumes by itself when the database is back', async () => {
+    for (const groupCommit of [false, true]) {
+    it(`releases messages instead of losing or acknowledging them, and resumes by itself when the database is back${groupCommit ? ' (group commit)' : ''}`, async () => {
       schema = `gone_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
       const store = new PostgresStore({ connectionString: PG_URL, schema, connectTimeoutMs: 1000 });
       await store.store.ready();
@@ -60,7 +61,7 @@ describe('the database itself fails', function () {
       const broker = new MemoryBroker();
       const container = new Container();
       container.bind(TYPES.QueueFactory).toConstantValue(broker);
-      container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence());
+      container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence({ groupCommit }));
       container.bind(TYPES.Logger).toConstantValue(createSilentLogger());
       addOncebus(container, {
         inbox: { workQueueUri: 'memory://outage', errorQueueUri: 'memory://outage-error', durationToIgnoreOnFailure: ['0ms'], durationToSleepWhenIdle: ['20ms', '100ms', '250ms'] },
@@ -94,6 +95,7 @@ describe('the database itself fails', function () {
         await store.close();
       }
     });
+    }
   });
 });
 
