@@ -14,6 +14,8 @@ import { FollowUp, WorkItem } from './crash-messages.js';
 
 export interface CrashConfig {
   kind: 'postgres' | 'sqlite';
+  /** PostgreSQL only: idempotence with group commit. */
+  groupCommit?: boolean;
   pgUrl?: string;
   schema?: string;
   outSchema?: string;
@@ -50,7 +52,7 @@ class WorkHandler implements IMessageHandler<WorkItem> {
 const container = new Container();
 container.bind(TYPES.QueueFactory).toConstantValue(main.queues);
 container.bind(TYPES.QueueFactory).toConstantValue(out.queues);
-container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(main.idempotence());
+container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(main.idempotence(cfg.groupCommit ? { groupCommit: true } : {}));
 container.bind(TYPES.Logger).toConstantValue(createSilentLogger());
 const fault = FaultInjectionModule.fromSpec(process.env.FAULT);
 if (fault) container.bind(TYPES.Module).toConstantValue(fault);

@@ -41,11 +41,14 @@ export class CrashWorld {
   private readonly children: Child[] = [];
   private readonly dir: string | null;
 
-  private constructor(readonly kind: 'postgres' | 'sqlite') {
+  private constructor(
+    readonly kind: 'postgres' | 'sqlite',
+    groupCommit = false,
+  ) {
     const id = randomUUID().replace(/-/g, '').slice(0, 10);
     if (kind === 'postgres') {
       this.dir = null;
-      this.config = { kind, pgUrl: PG_URL, schema: `crash_${id}`, outSchema: `crash_out_${id}`, threads: 2 };
+      this.config = { kind, groupCommit, pgUrl: PG_URL, schema: `crash_${id}`, outSchema: `crash_out_${id}`, threads: 2 };
       this.main = new PostgresStore({ connectionString: PG_URL, schema: this.config.schema!, scheme: 'main' });
       this.out = new PostgresStore({ connectionString: PG_URL, schema: this.config.outSchema!, scheme: 'out' });
     } else {
@@ -58,8 +61,8 @@ export class CrashWorld {
     this.followups = this.out.queues.create('out://default/followups');
   }
 
-  static async create(kind: 'postgres' | 'sqlite'): Promise<CrashWorld> {
-    const w = new CrashWorld(kind);
+  static async create(kind: 'postgres' | 'sqlite', options: { groupCommit?: boolean } = {}): Promise<CrashWorld> {
+    const w = new CrashWorld(kind, options.groupCommit);
     await w.main.store.ready();
     await w.out.store.ready();
     for (const q of [w.work, w.followups, w.main.queues.create('main://default/work-error')]) if (isCreateQueue(q)) await q.create();

@@ -15,8 +15,12 @@ const FAULT_POINTS: [string, string, number][] = [
 
 const MESSAGES = 3;
 
-for (const kind of ['sqlite', 'postgres'] as const) {
-  describe(`crash safety on ${kind}: SIGKILL an endpoint at each fault point, restart it, and nothing is lost or doubled`, function () {
+for (const [kind, groupCommit] of [
+  ['sqlite', false],
+  ['postgres', false],
+  ['postgres', true],
+] as const) {
+  describe(`crash safety on ${kind}${groupCommit ? ' with group commit' : ''}: SIGKILL an endpoint at each fault point, restart it, and nothing is lost or doubled`, function () {
     this.timeout(60_000);
 
     before(async function () {
@@ -25,7 +29,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     for (const [where, fault, resent] of FAULT_POINTS) {
       it(`killed ${where}`, async () => {
-        const world = await CrashWorld.create(kind);
+        const world = await CrashWorld.create(kind, { groupCommit });
         try {
           const sent = await world.enqueueWork(MESSAGES);
           const doomed = world.spawn(fault, 1);
