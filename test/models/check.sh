@@ -2,14 +2,39 @@
 # Model-checks oncebus's inbox protocol (oncebus.pml), then shows that three broken variants fail:
 # the handled mark committed apart from the effect (Shuttle.Esb v15), a claim that does not block a
 # concurrent copy, and a handler failure that keeps its writes (no rollback).
+# Then the group-commit protocol (group-commit.pml): two processes with one lane each (the file's
+# defaults), and process 1 with two lanes (ClaimsInFlight between them; fewer faults, to stay small),
+# both exhaustive; and four broken variants of it, which must fail:
+# - gc-no-savepoint: a failed member's writes stay in the batch (no rollback to its savepoint) and
+#   commit with the others while its retry copy is enqueued -> the effect twice;
+# - gc-same-batch-duplicate: no in-memory dedupe, two copies of one message in one batch; the claim
+#   returns the key once and both members are Assigned -> the effect twice;
+# - gc-ack-before-commit: a member acknowledges its copy when its handler succeeds, before the batch
+#   commits -> a crash or outage before the commit loses the effect;
+# - gc-complete-before-flush: a member that stored a send commits its row 'completed', not 'handled'
+#   -> a crash before the dispatch loses F (a redelivered copy is ignored).
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-run() { (cd "$t" && spin -a "$1" >/dev/null && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m400000 | grep -E 'errors:|states, stored' | tr '\n' ' '; echo); }
+# run FILE [spin -D flags...]: errors, states stored and pan's run time
+run() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m400000 | grep -E 'errors:|states, stored|elapsed time' | tr '\n' ' '; echo); }
+# mutate NAME SED-ARGS...: the group-commit model with the change applied; fails if the change did not apply
+mutate() { n=$1; shift; sed "$@" group-commit.pml >"$t/$n.pml"; if cmp -s group-commit.pml "$t/$n.pml"; then echo "mutation $n did not apply" >&2; rm "$t/$n.pml"; fi; }
 cp oncebus.pml "$t/ok.pml"
 sed 's/effect++; row = HANDLED; lockHolder = 0;/effect++; lockHolder = 0;/' oncebus.pml >"$t/shuttle.pml"
 sed 's/lockHolder == 0 ->/true ->/' oncebus.pml >"$t/nolock.pml"
 sed 's/atomic { lockHolder = 0; copies++ }/atomic { effect++; lockHolder = 0; copies++ }/' oncebus.pml >"$t/norollback.pml"
+cp group-commit.pml "$t/gc.pml"
+mutate gc-nosavepoint -e 's/failures++; lock\[msg\[i\]\] = 0;/failures++; peff[L * NM + msg[i]]++; lock[msg[i]] = 0;/'
+mutate gc-samebatch -e 's/#define HELDP(L, i) ((held\[L\] & BIT(i)) != 0 || (HELDOTHER(L) & BIT(i)) != 0)/#define HELDP(L, i) ((HELDOTHER(L) \& BIT(i)) != 0)/'
+mutate gc-ackearly -e 's/-> peff\[L \* NM + msg\[i\]\]++; st\[i\] = SUCC }/-> peff[L * NM + msg[i]]++; st[i] = SUCC; ackd[i] = 1 }/'
+mutate gc-completeearly -e 's/:: sends\[msg\[k\]\] -> row\[msg\[k\]\] = HANDLED;/:: sends[msg[k]] -> row[msg[k]] = COMPLETED;/'
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
 echo "mutant no-rollback: $(run norollback.pml)"
+echo "group-commit:                    $(run gc.pml)"
+echo "group-commit two lanes:          $(run gc.pml -DNL1=2 -DNS1=3 -DNS2=1 -DMAXFAULT=1)"
+echo "mutant gc-no-savepoint:          $(run gc-nosavepoint.pml)"
+echo "mutant gc-same-batch-duplicate:  $(run gc-samebatch.pml)"
+echo "mutant gc-ack-before-commit:     $(run gc-ackearly.pml)"
+echo "mutant gc-complete-before-flush: $(run gc-completeearly.pml)"

@@ -1,61 +1,94 @@
 /* oncebus's group-commit idempotence protocol (src/stores/sql/group-commit, PostgreSQL), checked over
    every interleaving of two consumer processes, duplicate publishes, handler failures (retry by
    re-enqueue), infrastructure failures ("outages": roll back, release the copy, no failure counted) and
-   crashes between any two steps. It refines oncebus.pml: the per-message sequence is the same, but the
-   claims, handler writes, stored sends and 'handled' marks of several in-flight messages share one
-   transaction (a "batch") of a lane:
-   - process 1 has two lanes (1 and 2), process 2 has one (3); each lane runs one batch at a time;
-   - forming: a lane takes waiting copies of its process, at most 2 per batch. A copy whose messageId is
-     already in this batch, or held by another open batch of the same process (ClaimsInFlight), is not
-     taken: it waits until that batch has ended. Copies in different processes meet only in the database;
-   - claim: one INSERT .. ON CONFLICT DO NOTHING, row by row in key order (ORDER BY m.id): a row another
-     open transaction wrote makes it wait for that transaction's end. The new row is written 'completed'
-     and is seen by nobody before the commit. A row committed before: 'handled' -> MessageHandled (flush
-     what is stored, complete, ack), 'completed' -> Ignore (ack). Those members leave the batch at once;
-   - turns: each claimed member's handler in turn on the shared transaction, its writes in a savepoint
-     of its own. Success: its effect (and, for a message that sends, F kept in memory) stays in the
-     batch. Failure: rollback to its savepoint, its claim deleted, then - before the batch commits - a
-     retry copy enqueued and the original acknowledged. An outage in the turn: the same undo, the copy
-     released;
-   - commit: if any member succeeded, its stored sends are inserted, the members that stored sends are
-     marked 'handled', and one COMMIT makes the effects, rows and stored sends durable together. A
-     failure (outage) of the batch at any step before that: nothing of the batch is durable and every
-     member still in it is released. A crash: the open transactions of the process roll back and all its
-     unacknowledged copies go back to the broker;
-   - after the commit, per member: with sends, dispatch F (from memory), delete the stored send, mark the
-     row 'completed', ack; without sends the row already is 'completed': ack. MessageHandled: dispatch
-     what is stored (a re-sent F keeps its messageId; the receiver drops duplicates), delete, complete, ack.
-   Message 0's handler stores a follow-up send F, message 1's stores none; each is published twice.
+   crashes between any two steps. It refines oncebus.pml: each message goes through the same sequence
+   (claim, handler, stored sends and 'handled' committed together, flush, complete, ack), but the claims,
+   handler writes, stored sends and 'handled' marks of several in-flight messages share one transaction
+   (a "batch") of a lane. Modelled:
+   - processes and lanes: process 1 has NL1 lanes (1 by default, 2 in check.sh's second run), process 2
+     has one; each lane runs one batch at a time. A process holds at most NS1 / NS2 unacknowledged copies
+     (prefetch). A received copy is routed to a lane of its process (with two lanes, either: the
+     implementation takes the least loaded);
+   - forming (CommitLane.form): an idle lane takes the copies waiting in its queue, at most 2. A copy whose
+     messageId is already in this batch, or held by another open batch of the same process
+     (ClaimsInFlight), is parked until that batch has ended, then routed again. Copies in different
+     processes meet only in the database;
+   - claim (claimMany): one INSERT .. ON CONFLICT DO NOTHING for the batch, row by row in key order
+     (ORDER BY m.id): a row written by another open transaction makes it wait for that transaction's end.
+     The new row is written 'completed' and nobody sees it before the commit. A member whose key comes
+     back in RETURNING is Assigned. A row committed before: 'handled' -> MessageHandled (flush what is
+     stored, complete, ack), 'completed' -> Ignore (ack); those members leave the batch at once;
+   - turns: each Assigned member's handler runs in turn on the shared transaction, its writes in a
+     savepoint of its own. Success: its effect (and, for a message that sends, F kept in memory) stays in
+     the batch. Failure: rollback to its savepoint, its claim row deleted, then - before the batch
+     commits - a retry copy enqueued and the original acknowledged. An outage in the turn (a failed
+     statement, RELEASE SAVEPOINT): the same undo, the copy released;
+   - commit (finish + COMMIT): if any member succeeded, the stored sends are inserted, the members that
+     stored sends are marked 'handled', and one COMMIT makes the effects, rows and stored sends durable
+     together; if none did, the transaction rolls back. An outage of the batch at any step before the
+     commit completes: nothing of the batch is durable and every member still in it is released;
+   - after the commit, per member and in any interleaving: with sends, dispatch F (from memory), delete
+     the stored send (deferredMessageSent), mark the row 'completed' (processingCompleted), ack; without
+     sends the row is already 'completed': ack. MessageHandled: dispatch what is stored (a re-sent F keeps
+     its messageId; the receiver drops duplicates), delete, complete, ack; two such copies may both flush;
+   - a crash of a process: its open transactions roll back and all its unacknowledged copies go back to
+     the broker. An outage of one member (waiting, parked, retrying, flushing, completing, acking): the
+     copy is released.
+   Message 0's handler stores a follow-up send F, message 1's stores none (a batch can hold one member
+   of each: one may fail while the other succeeds); each message is published twice.
    Abstractions (each keeps every behaviour of the implementation, or more):
-   - batch forming takes any waiting copy of the process into any idle lane, one at a time, in any order
-     (the implementation takes all waiting copies of the lane's queue at once, in order); turns run in
-     any order (the implementation: batch order);
+   - routing and parking are nondeterministic; turns run in any order (the implementation: batch order);
    - a member's turn (grant, handler, savepoint release or undo) is one step; MessageHandled / Ignore is
      decided by the claim step (the implementation reads the status by a second statement; a committed
-     row only moves from 'handled' to 'completed', so a later read changes nothing);
-   - a failed member's claim row is deleted at once and frees the key (PostgreSQL keeps other claimants
+     row only moves from 'handled' to 'completed', and the later read changes nothing);
+   - a failed member's deleted claim row frees its key at once (PostgreSQL keeps a concurrent claimant
      waiting until our transaction ends: a subset of these interleavings);
-   - outages may strike any waiting or post-commit member, and any open batch at any step (superset);
-   - no retention purge (a purged 'completed' row, claimed anew, is oncebus.pml's and the contract's case);
-   - F's dispatch count saturates at 1 ("dispatched at least once").
-   Bounds: MAXCRASH crashes, MAXFAIL handler failures, MAXOUTAGE outages in all; each process holds
-   at most 3 (process 1) or 2 (process 2) unacknowledged copies (prefetch).
-   Properties: each message's effect commits at most once, at every commit (assert); at the end (every
-   copy consumed, every process idle): each effect committed exactly once, F dispatched at least once,
-   nothing still stored, every row completed. Invalid end states (a lane waiting forever, e.g. a claim
-   deadlock) are errors too. */
+   - outages may strike any waiting or post-commit member and any open batch at any step;
+   - the completion statements (CompletionBatcher) are shared but each caller waits for its own commit:
+     one step per member; F's dispatch is counted "at least once" (saturates at 1).
+   Restrictions: a lane takes its waiting copies in slot order (the implementation: arrival order); no
+   retention purge (a 'completed' row purged and claimed anew: DESIGN.md's retention rules); the bounds:
+   two messages, MAXFAULT crashes and outages in all (at most MAXCRASH crashes, MAXOUTAGE outages),
+   MAXFAIL handler failures, NS1 / NS2 copies in flight. Defaults: one lane per process, two copies in
+   flight each, 2 faults, 1 handler failure; check.sh's second run: two lanes and three copies in process
+   1, one copy in process 2, 1 fault, 1 handler failure (2 faults there double the states and the time).
+   Properties: each message's effect commits at most once, checked at every commit (the only place an
+   effect changes); at the end (every copy consumed, every slot free, every lane idle): each effect
+   committed exactly once, F dispatched at least once, nothing still stored, every row completed. An
+   invalid end state (e.g. a claim waiting forever: a deadlock) is an error too. Search: exhaustive
+   (no bitstate, no hash compaction), -DSAFETY. */
 
 #define NM 2          /* messages */
-#define NS 5          /* copy slots: 0..2 in process 1, 3..4 in process 2 */
-#define NL 3          /* lanes 1..3: 1 and 2 in process 1, 3 in process 2 */
-#define SPROC(i) ((i) < 3 -> 1 : 2)
-#define LPROC(L) ((L) < 3 -> 1 : 2)
-/* the keys held by the other open batches of the lane's process (ClaimsInFlight) */
-#define HELDOTHER(L) ((L) == 1 -> held[2] : ((L) == 2 -> held[1] : 0))
+#ifndef NS1
+#define NS1 2         /* copy slots (prefetch) of process 1: slots 0..NS1-1 */
+#endif
+#ifndef NS2
+#define NS2 2         /* copy slots of process 2: slots NS1..NS1+NS2-1 (at most 5 slots in all) */
+#endif
+#ifndef NL1
+#define NL1 1         /* lanes of process 1 (1 or 2): 1..NL1; process 2 has one, lane NL1+1 */
+#endif
+#define NS (NS1 + NS2)
+#define NL (NL1 + 1)
+#define SPROC(i) ((i) < NS1 -> 1 : 2)
+#define LPROC(L) ((L) <= NL1 -> 1 : 2)
+/* the keys held by the other open batch of the lane's process (ClaimsInFlight) */
+#define HELDOTHER(L) (NL1 == 2 && (L) == 1 -> held[2] : (NL1 == 2 && (L) == 2 -> held[1] : 0))
 
+#ifndef MAXFAULT
+#define MAXFAULT 2    /* crashes and outages together */
+#endif
+#ifndef MAXCRASH
 #define MAXCRASH 2
-#define MAXFAIL 2
+#endif
+#ifndef MAXOUTAGE
 #define MAXOUTAGE 2
+#endif
+#ifndef MAXFAIL
+#define MAXFAIL 1     /* handler failures */
+#endif
+#define CANCRASH (crashes < MAXCRASH && crashes + outages < MAXFAULT)
+#define CANOUTAGE (outages < MAXOUTAGE && crashes + outages < MAXFAULT)
 
 /* committed idempotence row */
 #define NONE 0
@@ -64,24 +97,24 @@
 
 /* a copy slot (one inbox pipeline) */
 #define FREE 0        /* no copy */
-#define WAIT 1        /* received, waiting to join a batch */
-#define INB 2         /* taken into a batch, not claimed yet */
-#define ASG 3         /* claimed (Assigned), waiting for its turn */
-#define SUCC 4        /* handler succeeded, its work waits in the batch for the commit */
-#define RETRY 5       /* handler failed and undone: enqueue a retry copy */
-#define RETRYACK 6    /* retry copy enqueued: acknowledge the original */
-#define FLUSHMEM 7    /* committed with a stored send: dispatch F */
-#define FLUSHDB 8     /* MessageHandled: dispatch what is stored */
-#define SENT 9        /* F dispatched: delete the stored send */
-#define DEL 10        /* mark the row completed */
-#define ACK 11        /* acknowledge */
+#define WAIT 1        /* received, waiting in the queue of lane[i] */
+#define PARK 2        /* its key is held by an open batch of the process: waits for that batch's end */
+#define INB 3         /* taken into the batch of lane[i], not claimed yet */
+#define ASG 4         /* claimed (Assigned), waiting for its turn */
+#define SUCC 5        /* handler succeeded, its work waits in the batch for the commit */
+#define RETRY 6       /* handler failed and undone: enqueue a retry copy */
+#define RETRYACK 7    /* retry copy enqueued: acknowledge the original */
+#define FLUSHMEM 8    /* committed with a stored send: dispatch F */
+#define FLUSHDB 9     /* MessageHandled: dispatch what is stored */
+#define SENT 10       /* F dispatched: delete the stored send */
+#define DEL 11        /* mark the row completed */
+#define ACK 12        /* acknowledge */
 
 /* a lane */
 #define IDLE 0
-#define FORM 1        /* batch being formed */
-#define CLAIM0 2      /* claiming key 0, then key 1 (ORDER BY m.id) */
-#define CLAIM1 3
-#define TURNS 4
+#define CLAIM0 1      /* claiming key 0, then key 1 (ORDER BY m.id) */
+#define CLAIM1 2
+#define TURNS 3
 
 byte copies[NM] = 2;      /* copies ready in the broker: each message published twice */
 byte row[NM];             /* committed idempotence row */
@@ -91,15 +124,15 @@ byte stored[NM];          /* committed, not yet deleted, stored send F */
 byte fsent[NM];           /* F dispatched (at least once) */
 bool sends[NM];           /* the message's handler stores a follow-up send */
 
-byte st[NS];              /* slot state */
-byte msg[NS];             /* message of the copy in the slot */
-byte lane[NS];            /* lane whose batch the copy is in (INB, ASG, SUCC), else 0 */
-bool ackd[NS];            /* copy acknowledged while its slot is still busy (never, but for a mutant) */
+/* arrays have room for 5 slots and 3 lanes; those not configured stay FREE / IDLE */
+byte st[5];               /* slot state */
+byte msg[5];              /* message of the copy in the slot */
+byte lane[5];             /* lane whose queue (WAIT) or batch (INB, ASG, SUCC) the copy is in, else 0 */
+bool ackd[5];             /* copy acknowledged while its slot is still busy (never, but for a mutant) */
 
-byte ph[NL + 1];          /* lane phase */
-byte held[NL + 1];        /* keys of the lane's open batch (bit per message), until the batch ends */
-byte nb[NL + 1];          /* members taken into the batch */
-byte peff[(NL + 1) * NM]; /* uncommitted effects in the lane's transaction, per message */
+byte ph[4];               /* lane phase (lanes 1..3) */
+byte held[4];             /* keys of the lane's open batch (bit per message), until the batch ends */
+byte peff[4 * NM];        /* uncommitted effects in the lane's transaction, per message */
 
 byte crashes = 0;
 byte failures = 0;
@@ -115,10 +148,12 @@ hidden byte j;
 #define HASSUCC(L) (SUCCIN(0, L) || SUCCIN(1, L) || SUCCIN(2, L) || SUCCIN(3, L) || SUCCIN(4, L))
 #define ALLDONE (copies[0] == 0 && copies[1] == 0 && st[0] == FREE && st[1] == FREE && st[2] == FREE && \
                  st[3] == FREE && st[4] == FREE && ph[1] == IDLE && ph[2] == IDLE && ph[3] == IDLE)
-#define BUSY(p) ((p) == 1 -> (st[0] != FREE || st[1] != FREE || st[2] != FREE || ph[1] != IDLE || ph[2] != IDLE) \
-                          : (st[3] != FREE || st[4] != FREE || ph[3] != IDLE))
+#define SBUSY(i, p) (st[i] != FREE && SPROC(i) == (p))
+#define LBUSY(L, p) (ph[L] != IDLE && LPROC(L) == (p))
+#define BUSY(p) (SBUSY(0, p) || SBUSY(1, p) || SBUSY(2, p) || SBUSY(3, p) || SBUSY(4, p) || \
+                 LBUSY(1, p) || LBUSY(2, p) || LBUSY(3, p))
 /* a process fills its lowest free slot (slots are interchangeable: no behaviour is lost) */
-#define LOWESTFREE(i) (st[i] == FREE && ((i) == 0 || (i) == 3 || st[(i) - 1] != FREE))
+#define LOWESTFREE(i) (st[i] == FREE && ((i) == 0 || (i) == NS1 || st[(i) - 1] != FREE))
 
 /* the copy goes back to the broker unacknowledged (released, or its process died) */
 inline release(i) {
@@ -137,38 +172,71 @@ inline endBatch(L) {
   :: else -> break
   od;
   j = 0;
-  held[L] = 0; nb[L] = 0; ph[L] = IDLE
+  held[L] = 0; ph[L] = IDLE
 }
 
-/* forming: take a waiting copy of this process into the batch */
-inline take(i) {
+/* forming: the lane takes the copies waiting in its queue, at most 2; one whose key is in this batch or
+   held by another open batch of the process (ClaimsInFlight) is parked until that batch ends */
+#define BIT(i) (1 << msg[i])
+#define HELDP(L, i) ((held[L] & BIT(i)) != 0 || (HELDOTHER(L) & BIT(i)) != 0)
+#define WAITIN(i, L) (st[i] == WAIT && lane[i] == L)
+#define HASWAIT(L) (WAITIN(0, L) || WAITIN(1, L) || WAITIN(2, L) || WAITIN(3, L) || WAITIN(4, L))
+inline form() {
   d_step {
-    ph[L] <= FORM && nb[L] < 2 && st[i] == WAIT && SPROC(i) == LPROC(L) &&
-    (held[L] & (1 << msg[i])) == 0 && (HELDOTHER(L) & (1 << msg[i])) == 0 ->
-      st[i] = INB; lane[i] = L; held[L] = held[L] | (1 << msg[i]); nb[L]++; ph[L] = FORM
+    ph[L] == IDLE && HASWAIT(L) ->
+      k = 0; j = 0;
+      do
+      :: k < NS ->
+         if
+         :: WAITIN(k, L) && j < 2 ->
+            if
+            :: HELDP(L, k) -> st[k] = PARK; lane[k] = 0
+            :: else -> st[k] = INB; held[L] = held[L] | BIT(k); j++
+            fi
+         :: else -> skip
+         fi;
+         k++
+      :: else -> break
+      od;
+      k = 0; j = 0;
+      if
+      :: HASINB(L, 0) -> ph[L] = CLAIM0
+      :: HASINB(L, 1) -> ph[L] = CLAIM1
+      :: else -> held[L] = 0                                    /* all parked: no batch */
+      fi
   }
 }
 
-/* the claim statement, at key K: waits while another open transaction holds K's row */
+/* the claim statement at key K (rows are inserted in key order): waits while another open transaction
+   holds K's row, then resolves every member with key K */
 inline claim(K) {
   d_step {
-    ph[L] == CLAIM0 + K && (!HASINB(L, K) || lock[K] == 0 || lock[K] == L) ->
+    ph[L] == CLAIM0 + K && (lock[K] == 0 || lock[K] == L) ->
       k = 0;
       do
-      :: k < NS && !INBK(k, L, K) -> k++
+      :: k < NS ->
+         if
+         :: INBK(k, L, K) ->
+            if
+            :: lock[K] == L -> st[k] = ASG                    /* K came back in RETURNING: claimed (only a duplicate in the batch gets here) */
+            :: lock[K] == 0 && row[K] == NONE -> lock[K] = L; st[k] = ASG
+            :: lock[K] == 0 && row[K] == HANDLED -> st[k] = FLUSHDB; lane[k] = 0
+            :: lock[K] == 0 && row[K] == COMPLETED -> st[k] = ACK; lane[k] = 0
+            fi
+         :: else -> skip
+         fi;
+         k++
       :: else -> break
       od;
+      k = 0;
       if
-      :: k == NS -> ph[L]++                                   /* no (more) member with key K */
-      :: else ->
-         if
-         :: lock[K] == L -> st[k] = ACK; lane[k] = 0          /* its own uncommitted row reads 'completed': Ignore */
-         :: lock[K] == 0 && row[K] == NONE -> lock[K] = L; st[k] = ASG
-         :: lock[K] == 0 && row[K] == HANDLED -> st[k] = FLUSHDB; lane[k] = 0
-         :: lock[K] == 0 && row[K] == COMPLETED -> st[k] = ACK; lane[k] = 0
-         fi
+      :: K == 0 && HASINB(L, 1) -> ph[L] = CLAIM1
+      :: else -> ph[L] = TURNS
       fi;
-      k = 0
+      if
+      :: ph[L] == TURNS && !HASASG(L) -> endBatch(L)          /* nothing claimed: roll back */
+      :: else -> skip
+      fi
   }
 }
 
@@ -178,15 +246,14 @@ inline turn(i) {
   :: d_step { ph[L] == TURNS && ASGIN(i, L) -> peff[L * NM + msg[i]]++; st[i] = SUCC }
   :: d_step { ph[L] == TURNS && ASGIN(i, L) && failures < MAXFAIL ->
        failures++; lock[msg[i]] = 0; st[i] = RETRY; lane[i] = 0 }
-  :: d_step { ph[L] == TURNS && ASGIN(i, L) && outages < MAXOUTAGE ->
+  :: d_step { ph[L] == TURNS && ASGIN(i, L) && CANOUTAGE ->
        outages++; lock[msg[i]] = 0; release(i) }
   fi
 }
 
 proctype Lane(byte L) {
   do
-  :: take(0) :: take(1) :: take(2) :: take(3) :: take(4)
-  :: d_step { ph[L] == FORM -> ph[L] = CLAIM0 }               /* begin; the claim statement starts */
+  :: form()
   :: claim(0)
   :: claim(1)
   :: turn(0) :: turn(1) :: turn(2) :: turn(3) :: turn(4)
@@ -225,11 +292,11 @@ proctype Lane(byte L) {
      }
   :: d_step {
        /* an outage of the batch (begin, claim, undo, finish, commit): roll back, release its members */
-       ph[L] != IDLE && outages < MAXOUTAGE ->
+       ph[L] != IDLE && CANOUTAGE ->
          outages++;
          k = 0;
          do
-         :: k < NS -> if :: lane[k] == L -> release(k) :: else -> skip fi; k++
+         :: k < NS -> if :: st[k] >= INB && st[k] <= SUCC && lane[k] == L -> release(k) :: else -> skip fi; k++
          :: else -> break
          od;
          k = 0;
@@ -239,10 +306,20 @@ proctype Lane(byte L) {
   od
 }
 
+/* a process's first lane; with two lanes, a copy is routed to either (the implementation: the least loaded) */
+#define LANE1(i) (SPROC(i) == 1 -> 1 : NL1 + 1)
+#define LANE2(i) (SPROC(i) == 1 && NL1 == 2 -> 2 : LANE1(i))
+/* a parked copy's key is still held by an open batch of its process */
+#define PHELD(i) ((held[LANE1(i)] & BIT(i)) != 0 || (held[LANE2(i)] & BIT(i)) != 0)
+
 proctype Slot(byte i) {
   do
-  :: d_step { LOWESTFREE(i) && copies[0] > 0 -> copies[0]--; msg[i] = 0; st[i] = WAIT }
-  :: d_step { LOWESTFREE(i) && copies[1] > 0 -> copies[1]--; msg[i] = 1; st[i] = WAIT }
+  :: d_step { LOWESTFREE(i) && copies[0] > 0 -> copies[0]--; msg[i] = 0; st[i] = WAIT; lane[i] = LANE1(i) }
+  :: d_step { LOWESTFREE(i) && copies[1] > 0 -> copies[1]--; msg[i] = 1; st[i] = WAIT; lane[i] = LANE1(i) }
+  :: d_step { LOWESTFREE(i) && copies[0] > 0 && LANE2(i) != LANE1(i) -> copies[0]--; msg[i] = 0; st[i] = WAIT; lane[i] = LANE2(i) }
+  :: d_step { LOWESTFREE(i) && copies[1] > 0 && LANE2(i) != LANE1(i) -> copies[1]--; msg[i] = 1; st[i] = WAIT; lane[i] = LANE2(i) }
+  :: d_step { st[i] == PARK && !PHELD(i) -> st[i] = WAIT; lane[i] = LANE1(i) }  /* its holder ended: routed again */
+  :: d_step { st[i] == PARK && !PHELD(i) && LANE2(i) != LANE1(i) -> st[i] = WAIT; lane[i] = LANE2(i) }
   :: d_step { st[i] == RETRY -> copies[msg[i]]++; st[i] = RETRYACK }     /* enqueue the retry copy */
   :: d_step { st[i] == RETRYACK -> st[i] = FREE; msg[i] = 0; ackd[i] = 0 } /* then acknowledge the original */
   :: d_step { st[i] == FLUSHMEM -> fsent[msg[i]] = 1; st[i] = SENT }
@@ -253,7 +330,7 @@ proctype Slot(byte i) {
   :: d_step { st[i] == SENT -> stored[msg[i]] = 0; st[i] = DEL }        /* deferredMessageSent */
   :: d_step { st[i] == DEL -> row[msg[i]] = COMPLETED; st[i] = ACK }    /* processingCompleted */
   :: d_step { st[i] == ACK -> st[i] = FREE; msg[i] = 0; ackd[i] = 0 }   /* acknowledge */
-  :: d_step { (st[i] == WAIT || st[i] >= RETRY) && outages < MAXOUTAGE -> outages++; release(i) }
+  :: d_step { (st[i] <= PARK || st[i] >= RETRY) && st[i] != FREE && CANOUTAGE -> outages++; release(i) }
   :: ALLDONE -> break
   od
 }
@@ -261,7 +338,7 @@ proctype Slot(byte i) {
 /* a crash of process p: its open transactions roll back, all its unacknowledged copies go back */
 inline crash(p) {
   d_step {
-    crashes < MAXCRASH && BUSY(p) ->
+    CANCRASH && BUSY(p) ->
       crashes++;
       k = 0;
       do
@@ -288,8 +365,9 @@ proctype Crasher() {
 init {
   sends[0] = 1;
   atomic {
-    run Lane(1); run Lane(2); run Lane(3);
-    run Slot(0); run Slot(1); run Slot(2); run Slot(3); run Slot(4);
+    k = 1; do :: k <= NL -> run Lane(k); k++ :: else -> break od;
+    k = 0; do :: k < NS -> run Slot(k); k++ :: else -> break od;
+    k = 0;
     run Crasher()
   }
   ALLDONE;
