@@ -40,19 +40,24 @@ export function postgresGroupCommit(s: string): GroupCommitStatements {
                 FROM unnest($2::text[], $3::text[], $5::bigint[]) AS m(id, type, purge_after) ORDER BY m.id
                 ON CONFLICT (inbox_uri, message_id) DO NOTHING RETURNING message_id`,
     statusMany: `SELECT message_id, status FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = ANY($2::text[])`,
-    insertDeferredMany: `INSERT INTO ${s}.idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
-                         SELECT $1, d.id, d.seq, d.out_id, d.recipient, d.body
-                         FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::bytea[]) AS d(id, seq, out_id, recipient, body)`,
-    markHandledMany: `UPDATE ${s}.idempotence SET status = 'handled', completed_at = NULL, purge_after = NULL
-                      WHERE inbox_uri = $1 AND message_id = ANY($2::text[])`,
+    // One statement for the batch: store every send (in send order) and mark their messages 'handled'.
+    storeSendsMany: `WITH stored AS (
+                       INSERT INTO ${s}.idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
+                       SELECT $1, d.id, d.seq, d.out_id, d.recipient, d.body
+                       FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::bytea[]) AS d(id, seq, out_id, recipient, body)
+                       RETURNING 1)
+                     UPDATE ${s}.idempotence SET status = 'handled', completed_at = NULL, purge_after = NULL
+                     WHERE inbox_uri = $1 AND message_id = ANY($7::text[])`,
     deleteClaim: `DELETE FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = $2`,
     savepoint: (name) => `SAVEPOINT ${name}`,
     rollbackToSavepoint: (name) => `ROLLBACK TO SAVEPOINT ${name}`,
     releaseSavepoint: (name) => `RELEASE SAVEPOINT ${name}`,
+    // A completed message owes nothing: all its stored sends go, those reported sent one by one and the rest.
     completeMany: `WITH sent AS (
                      DELETE FROM ${s}.idempotence_deferred d
-                     USING unnest($2::text[], $3::text[]) AS x(id, out_id)
-                     WHERE d.inbox_uri = $1 AND d.message_id = x.id AND d.outgoing_message_id = x.out_id
+                     WHERE d.inbox_uri = $1
+                       AND (d.message_id = ANY($4::text[])
+                            OR (d.message_id, d.outgoing_message_id) IN (SELECT * FROM unnest($2::text[], $3::text[])))
                      RETURNING 1)
                    UPDATE ${s}.idempotence i SET status = 'completed', completed_at = $5, purge_after = c.purge_after
                    FROM unnest($4::text[], $6::bigint[]) AS c(id, purge_after)

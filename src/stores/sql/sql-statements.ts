@@ -34,10 +34,12 @@ export interface GroupCommitStatements {
   readonly claimMany: string;
   /** (inbox, messageIds[]) → rows { message_id, status } */
   readonly statusMany: string;
-  /** (inbox, messageIds[], sequences[], outgoingMessageIds[], recipientUris[], bodies[]) */
-  readonly insertDeferredMany: string;
-  /** (inbox, messageIds[]) → status 'handled' (sends are owed), for the members that stored sends; one row per message */
-  readonly markHandledMany: string;
+  /**
+   * (inbox, messageIds[], sequences[], outgoingMessageIds[], recipientUris[], bodies[], owingMessageIds[]):
+   * stores the batch's sends and marks the messages that stored any 'handled' (sends are owed); resolves to
+   * the number of messages marked.
+   */
+  readonly storeSendsMany: string;
   /** (inbox, messageId): removes one member's claim after its handler failed */
   readonly deleteClaim: string;
   /** (name) savepoint statements; `name` is generated, never user input */
@@ -46,7 +48,8 @@ export interface GroupCommitStatements {
   releaseSavepoint(name: string): string;
   /**
    * (inbox, sentMessageIds[], sentOutgoingIds[], completedMessageIds[], completedAt, purgeAfters[]):
-   * deletes the stored sends that went out and marks the messages 'completed', in one statement.
+   * deletes the stored sends reported sent, and every stored send of a completed message, and marks the
+   * completed messages 'completed', in one statement.
    */
   readonly completeMany: string;
 }

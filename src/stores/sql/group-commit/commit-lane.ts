@@ -209,15 +209,15 @@ export class CommitLane {
     const owing = succeeded.filter((m) => m.deferred.length > 0);
     if (owing.length === 0) return;
     const sends = owing.flatMap((m) => m.deferred.map((d, sequence) => ({ id: m.messageId, sequence, d })));
-    await tx.execute(s.insertDeferredMany, [
+    const marked = await tx.execute(s.storeSendsMany, [
       inbox,
       sends.map((x) => x.id),
       sends.map((x) => x.sequence),
       sends.map((x) => x.d.messageId),
       sends.map((x) => x.d.recipientUri),
       sends.map((x) => x.d.body),
+      owing.map((m) => m.messageId),
     ]);
-    const marked = await tx.execute(s.markHandledMany, [inbox, owing.map((m) => m.messageId)]);
     if (marked !== owing.length) throw new StoreError(`messageHandled marked ${marked} of ${owing.length} claims`);
   }
 }

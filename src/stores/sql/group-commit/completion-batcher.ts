@@ -8,9 +8,9 @@ interface Waiter {
 
 /**
  * deferredMessageSent and processingCompleted of many messages, written by one statement (one commit)
- * at a time. A caller's promise resolves only once its change has committed, so the pipeline still
- * acknowledges a message after its row is completed — the batch only shares the commit. While a
- * statement runs, new calls gather for the next one.
+ * at a time. A completion resolves only once it has committed, so the pipeline still acknowledges a
+ * message after its row is completed — the batch only shares the commit. While a statement runs, new
+ * calls gather for the next one.
  */
 export class CompletionBatcher {
   private sentIds: string[] = [];
@@ -27,6 +27,7 @@ export class CompletionBatcher {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** Deletes one stored send that went out; resolves once the delete has committed. */
   sent(messageId: string, outgoingMessageId: string): Promise<void> {
     this.sentIds.push(messageId);
     this.sentOutgoingIds.push(outgoingMessageId);
