@@ -136,4 +136,5 @@ oncebus endpoint can pass the floor.
 clock runs from both starting to the last message handled by either; RSS is the sum of both.
 `;
 writeFileSync(`${root}docs/BENCHMARKS.md`, doc);
+// (bench-results/ is not committed; copy a run worth keeping to docs/bench/ and name it in BENCHMARKS.md.)
 process.stdout.write(`${doc}\n`);
