@@ -31,8 +31,8 @@ export { OUTBOX_STAGES } from './pipelines/outbox/outbox-pipeline.js';
 export { STARTUP_STAGES, SHUTDOWN_STAGES } from './pipelines/lifecycle/lifecycle-pipelines.js';
 export { ReceivedMessageState } from './pipelines/received-message-state.js';
 
-export type { IQueue, IQueueFactory, ReceivedMessage, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue } from './transport/queue.js';
-export { isCreateQueue, isPurgeQueue, isDropQueue, isCountQueue, isSchedulingQueue, isTransactionalQueue } from './transport/queue.js';
+export type { IQueue, IQueueFactory, ReceivedMessage, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue, ISharedReceiverQueue } from './transport/queue.js';
+export { isCreateQueue, isPurgeQueue, isDropQueue, isCountQueue, isSchedulingQueue, isTransactionalQueue, isSharedReceiverQueue } from './transport/queue.js';
 export { MemoryBroker } from './transports/memory/index.js';
 
 export { ProcessingStatus, type IIdempotenceService, type DeferredMessage } from './idempotence/idempotence-service.js';

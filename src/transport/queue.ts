@@ -56,6 +56,14 @@ export interface ICountQueue {
 export interface ISchedulingQueue {
   readonly supportsScheduledDelivery: true;
 }
+/**
+ * One queue object can serve every receive loop of an endpoint: getMessage may run concurrently and any
+ * loop settles what it took through the same object. The bus then opens one consumer per endpoint (a
+ * RabbitMQ channel with one prefetch window shared by the loops) instead of one per loop.
+ */
+export interface ISharedReceiverQueue {
+  readonly sharedByReceiveLoops: true;
+}
 /** A queue whose enqueue can join the handler's unit of work (a SQL queue in the idempotence database). */
 export interface ITransactionalQueue {
   canEnlist(unitOfWork: IUnitOfWork): boolean;
@@ -84,3 +92,5 @@ export interface IQueueFactory {
   create(uri: string): IQueue;
   close?(): Promise<void>;
 }
+export const isSharedReceiverQueue = (q: IQueue): q is IQueue & ISharedReceiverQueue =>
+  (q as Partial<ISharedReceiverQueue>).sharedByReceiveLoops === true;

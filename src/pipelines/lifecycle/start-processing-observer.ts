@@ -1,4 +1,5 @@
 import type { IPipelineObserver, Pipeline } from '../../pipeline/pipeline.js';
+import { isSharedReceiverQueue } from '../../transport/queue.js';
 import { DeferredProcessor } from '../../processing/deferred-processor.js';
 import { ReceiveLoop } from '../../processing/receive-loop.js';
 import type { DeferredMessageState } from '../deferred/deferred-message-state.js';
@@ -7,8 +8,8 @@ import { ReceivedMessageState } from '../received-message-state.js';
 import type { LifecycleState } from './lifecycle-state.js';
 
 /**
- * Starts `threadCount` inbox receive loops (each with a queue object of its own, so each settles only what
- * it took), the deferred processor when there is a deferred queue, and the outbox loops when there is an outbox.
+ * Starts `threadCount` inbox receive loops — sharing one queue object when the transport allows it
+ * (ISharedReceiverQueue), else each with a queue object of its own, so each settles only what it took — the deferred processor when there is a deferred queue, and the outbox loops when there is an outbox.
  */
 export class StartProcessingObserver implements IPipelineObserver<LifecycleState> {
   readonly event = 'onStartProcessing';
@@ -22,8 +23,10 @@ export class StartProcessingObserver implements IPipelineObserver<LifecycleState
   execute(state: LifecycleState): void {
     const { options, queues, logger, clock } = state.services;
     const { inbox, outbox } = options;
+    const first = queues.createReceiver(inbox.workQueueUri);
     for (let i = 0; i < inbox.threadCount; i++) {
-      const queue = queues.createReceiver(inbox.workQueueUri);
+      // One consumer for all loops where the transport allows it (one prefetch window, acks coalesced).
+      const queue = i === 0 || isSharedReceiverQueue(first) ? first : queues.createReceiver(inbox.workQueueUri);
       const loop = new ReceiveLoop(`inbox[${i}]`, this.inbox, () => new InboxMessageState(queue), inbox.durationToSleepWhenIdle, logger);
       state.processors.push(loop);
     }

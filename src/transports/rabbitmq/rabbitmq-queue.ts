@@ -1,7 +1,7 @@
 import type { Options } from 'amqplib';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { TransportError } from '../../errors/errors.js';
-import type { ICountQueue, ICreateQueue, IDropQueue, IPurgeQueue, IQueue, ReceivedMessage } from '../../transport/queue.js';
+import type { ICountQueue, ICreateQueue, IDropQueue, IPurgeQueue, IQueue, ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
 import { BackOff } from './back-off.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { RabbitMqConsumer } from './rabbitmq-consumer.js';
@@ -26,7 +26,9 @@ const RESEND_MAX_MS = 1000;
  * - The queue is declared before the first send on each connection generation: after a broker restart a
  *   non-durable queue is gone, and the default exchange would drop (and still confirm) a send to it.
  */
-export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue {
+export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISharedReceiverQueue {
+  /** The endpoint's receive loops share this object: one consumer, one prefetch window (see rabbitmq.md). */
+  readonly sharedByReceiveLoops = true as const;
   private consumer: RabbitMqConsumer | null = null;
   private closed = false;
 
