@@ -128,9 +128,10 @@ with group commit (\`docs/group-commit.md\`: one lane, batches of up to 64, thre
 table with PostgreSQL idempotence in the same database; **sqlite** — the embedded default (SQLite queue and
 idempotence in one file, synchronous=NORMAL).
 
-oncebus acknowledges RabbitMQ deliveries coalesced (one \`basic.ack\` with \`multiple\` per turn of the event loop
-for the settled prefix); the raw amqplib floor acks one by one, as a plain consumer does — which is how an
-oncebus endpoint can pass the floor.
+Every RabbitMQ case has one consumer per process with prefetch 100 (an oncebus endpoint's receive loops share
+it). oncebus acknowledges coalesced (one \`basic.ack\` with \`multiple\` per turn of the event loop for the
+settled prefix); the raw amqplib floor acks one by one, as a plain consumer does — which is how an oncebus
+endpoint can pass the floor.
 
 **@2**: the same endpoint in two processes competing on the queue (each with the threadCount shown); the
 clock runs from both starting to the last message handled by either; RSS is the sum of both.
