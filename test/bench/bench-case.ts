@@ -86,14 +86,16 @@ class OrderHandler implements IMessageHandler<Order> {
 }
 
 /** Latency at a fixed offered load: messages sent at RATE per second while the endpoint runs; send → handled. */
-const RATE = Number(process.env.BENCH_RATE ?? 2000);
-async function latency(factory: RabbitMqQueueFactory, inbox: string): Promise<{ p50: number; p99: number }> {
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+async function latency(factory: IQueueFactory, inbox: string, error: string, idempotence?: { factory: unknown }): Promise<{ p50: number; p99: number }> {
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(factory);
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+  if (idempotence) c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(idempotence.factory);
   addOncebus(c, {
-    inbox: { workQueueUri: inbox, errorQueueUri: `${inbox}-error`, threadCount: THREADS, durationToIgnoreOnFailure: ['0ms'], durationToSleepWhenIdle: ['1ms', '5ms'] },
+    inbox: { workQueueUri: inbox, errorQueueUri: error, threadCount: THREADS, durationToIgnoreOnFailure: ['0ms'], durationToSleepWhenIdle: ['1ms', '5ms'] },
     handlers: [OrderHandler],
+    idempotence: idempotence !== undefined,
   });
   const bus = c.get<IServiceBus>(TYPES.ServiceBus);
   await bus.start();
@@ -297,18 +299,34 @@ async function run(): Promise<number> {
       return rawAmqplib();
     case 'node-ts-bus':
       return nodeTs();
-    case 'rabbitmq-latency': {
+    case 'rabbitmq-latency':
+    case 'rabbitmq+postgres-gc-latency': {
       const queue = `bench-lat-${id}`;
       const factory = new RabbitMqQueueFactory();
       const started = performance.now();
-      const l = await latency(factory, rq(queue).replace(`?prefetch=${PREFETCH}`, ''));
+      let store: PostgresStore | null = null;
+      if (name === 'rabbitmq+postgres-gc-latency') {
+        store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: THREADS + 5 });
+        await store.store.ready();
+      }
+      const l = await latency(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence({ groupCommit: { lanes: 1, maxBatchSize: 64 } }) } : undefined);
       extra = { p50Ms: l.p50, p99Ms: l.p99, rate: RATE };
-      const conn = await amqp.connect(RABBIT);
-      const ch = await conn.createChannel();
-      await ch.deleteQueue(queue);
-      await ch.deleteQueue(`${queue}-error`);
-      await conn.close();
+      await dropRabbit(queue);
       await factory.close();
+      if (store) {
+        await store.close();
+        await dropSchema(`bench_${id}`);
+      }
+      return performance.now() - started;
+    }
+    case 'sqlite-latency': {
+      const dir = mkdtempSync(join(tmpdir(), 'oncebus-bench-'));
+      const store = new SqliteStore({ file: join(dir, 'bench.db'), synchronous: 'NORMAL' });
+      const started = performance.now();
+      const l = await latency(store.queues, 'sqlite://default/lat', 'sqlite://default/lat-error', { factory: store.idempotence() });
+      extra = { p50Ms: l.p50, p99Ms: l.p99, rate: RATE };
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
       return performance.now() - started;
     }
     case 'memory': {

@@ -43,13 +43,17 @@ const cases: [string, number][] = [
   ['rabbitmq@2', 4],
   ['rabbitmq+postgres-gc@2', 100],
   ['rabbitmq-latency', 4],
+  ['rabbitmq+postgres-gc-latency', 16],
+  ['sqlite-latency', 4],
 ];
 
 /** @node-ts/bus drains at well under 100 msg/s here, so it gets fewer messages (its rate is still per second). */
 const NODE_TS_MESSAGES = Math.min(MESSAGES, 1000);
+/** Latency cases send at a fixed rate, so their duration is count / rate: 5000 messages at 1000 msg/s = 5 s. */
+const LATENCY_MESSAGES = Math.min(MESSAGES, 5000);
 
 function runCase(name: string, threads: number): Result {
-  const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : MESSAGES;
+  const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : name.endsWith('-latency') ? LATENCY_MESSAGES : MESSAGES;
   const out = execFileSync(process.execPath, [CASE, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
@@ -75,8 +79,8 @@ for (const r of all) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
 const rate = (r: Result) => (r.messages / r.ms) * 1000;
 const rawRates = all.filter((r) => r.case === 'raw-amqplib').map(rate);
 const raw = median(rawRates);
-const latencyRuns = all.filter((r) => r.case === 'rabbitmq-latency');
-const rows = [...groups.entries()].filter(([k]) => !k.startsWith('rabbitmq-latency')).map(([k, rs]) => {
+const isLatency = (k: string) => k.includes('-latency');
+const rows = [...groups.entries()].filter(([k]) => !isLatency(k)).map(([k, rs]) => {
   const rates = rs.map(rate);
   return { case: k, median: median(rates), min: Math.min(...rates), max: Math.max(...rates), ratio: median(rates) / raw, rssMb: Math.max(...rs.map((r) => r.rss)) / 1e6 };
 });
@@ -87,6 +91,17 @@ const verdict = (x: number | undefined, target: number) => (x === undefined ? ''
 const targets = `Targets of issue 6 (ratios of medians, this run): RabbitMQ without idempotence ≥ 0.8× — x4 ${fmt(ratioOf('rabbitmq x4'))}${verdict(ratioOf('rabbitmq x4'), 0.8)};
 RabbitMQ with PostgreSQL idempotence ≥ 0.5× — group commit ${fmt(ratioOf('rabbitmq+postgres-gc x100'))}${verdict(ratioOf('rabbitmq+postgres-gc x100'), 0.5)}
 (one transaction per message: ${fmt(ratioOf('rabbitmq+postgres x16'))}).`;
+
+const latencyGroups = [...groups.entries()].filter(([k]) => isLatency(k));
+const latencyRate = latencyGroups[0]?.[1][0]?.rate ?? '?';
+const latencyCount = latencyGroups[0]?.[1][0]?.messages ?? '?';
+const latencyTable = latencyGroups
+  .map(([k, rs]) => {
+    const p50 = rs.map((r) => r.p50Ms ?? 0);
+    const p99 = rs.map((r) => r.p99Ms ?? 0);
+    return `| ${k.replace('-latency', '')} | ${median(p50)} (≤ ${Math.max(...p50)}) | ${median(p99)} (≤ ${Math.max(...p99)}) |`;
+  })
+  .join('\n');
 
 const node = process.version;
 const when = new Date().toISOString();
@@ -114,9 +129,12 @@ ${table}
 
 ${targets}
 
-Latency at a fixed offered load (oncebus over RabbitMQ, idempotence off, threadCount 4, ${latencyRuns[0]?.rate ?? '?'} msg/s
-offered for ${latencyRuns[0]?.messages ?? '?'} messages, send → handled, medians over the rounds): **p50
-${latencyRuns.length ? median(latencyRuns.map((r) => r.p50Ms ?? 0)) : '?'} ms, p99 ${latencyRuns.length ? median(latencyRuns.map((r) => r.p99Ms ?? 0)) : '?'} ms**.
+Latency at a fixed offered load: ${latencyRate} msg/s sent for ${latencyCount} messages while the endpoint runs (sent
+with \`bus.send\` to its own inbox, not awaited one by one), send → handled, medians (and worst) over the rounds:
+
+| case | p50 ms | p99 ms |
+|---|---|---|
+${latencyTable}
 
 Cases: **raw-amqplib** — amqplib consume + ack, nothing else; **node-ts-bus** — @node-ts/bus 1.x (bus-core +
 bus-rabbitmq) over the same broker with an equivalent no-op handler, concurrency 4, its defaults otherwise (it

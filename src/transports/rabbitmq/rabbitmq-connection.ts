@@ -124,6 +124,8 @@ export class RabbitMqConnection extends EventEmitter<RabbitMqConnectionEvents> {
   private async connectLoop(attempts: number): Promise<LiveConnection> {
     const backOff = new BackOff(this.options.reconnectDelayMs ?? 100, this.options.maxReconnectDelayMs ?? 5000);
     const socketOptions = {
+      // Small frames (acks, confirms, publishes) go out at once, not held back by Nagle's algorithm.
+      noDelay: true,
       ...this.options.socketOptions,
       clientProperties: { connection_name: this.options.connectionName ?? 'oncebus' },
     };
