@@ -6,14 +6,15 @@ import { ConfigurationError } from '../../../errors/errors.js';
  */
 export interface GroupCommitOptions {
   /**
-   * Messages per shared transaction at most (default 32). Each handler that writes takes a savepoint
-   * (a subtransaction); PostgreSQL keeps up to 64 per transaction in shared memory, so stay below that.
+   * Messages per shared transaction at most (default 64, the most allowed). Each handler that writes takes a
+   * savepoint (a subtransaction); PostgreSQL keeps up to 64 per transaction in shared memory.
    */
   readonly maxBatchSize?: number;
   /**
-   * Shared transactions open at once, each on a connection of its own (default 2). Handlers in one
-   * transaction run one after another on its connection, so a handler that waits on something slow
-   * (an HTTP call) holds up its lane: give such endpoints more lanes, or leave group commit off.
+   * Shared transactions open at once, each on a connection of its own (default 1: one lane makes the
+   * largest batches, and measured fastest). Handlers in one transaction run one after another on its
+   * connection, so a handler that waits on something slow (an HTTP call) holds up its lane: give such
+   * endpoints more lanes, or leave group commit off.
    */
   readonly lanes?: number;
 }
@@ -25,8 +26,8 @@ export interface ResolvedGroupCommitOptions {
 
 export function resolveGroupCommitOptions(options: GroupCommitOptions | true): ResolvedGroupCommitOptions {
   const o = options === true ? {} : options;
-  const maxBatchSize = o.maxBatchSize ?? 32;
-  const lanes = o.lanes ?? 2;
+  const maxBatchSize = o.maxBatchSize ?? 64;
+  const lanes = o.lanes ?? 1;
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > 64) {
     throw new ConfigurationError('groupCommit.maxBatchSize', `must be an integer from 1 to 64 (got ${maxBatchSize})`);
   }
