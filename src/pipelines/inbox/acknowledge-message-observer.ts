@@ -1,10 +1,15 @@
 import type { BusEvents } from '../../bus/bus-events.js';
+import { OncebusError } from '../../errors/oncebus-error.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { ILogger } from '../../logging/logger.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { InboxMessageState } from './inbox-message-state.js';
 
-/** Acknowledges last: until here a crash means redelivery, and redelivery is harmless. */
+/**
+ * Acknowledges last: until here a crash means redelivery, and redelivery is harmless. An acknowledgement
+ * the transport can no longer deliver (ONCEBUS_STALE_DELIVERY: the channel the message came on closed) is
+ * routine, not a failure: the broker redelivers the message by itself, so nothing is released or retried.
+ */
 export class AcknowledgeMessageObserver implements IPipelineObserver<InboxMessageState> {
   readonly event = 'onAcknowledgeMessage';
   private readonly debug: boolean;
@@ -17,8 +22,13 @@ export class AcknowledgeMessageObserver implements IPipelineObserver<InboxMessag
   }
 
   async execute(state: InboxMessageState): Promise<void> {
-    await state.queue.acknowledge(state.received!.token);
     const tm = state.transportMessage!;
+    try {
+      await state.queue.acknowledge(state.received!.token);
+    } catch (error) {
+      if (!OncebusError.is(error) || error.code !== 'ONCEBUS_STALE_DELIVERY') throw error;
+      this.logger.info('acknowledgement lost with its channel; the broker redelivers the message', { messageId: tm.messageId });
+    }
     if (state.status === ProcessingStatus.Assigned) this.events.emit('messageHandled', tm);
     else if (state.status === ProcessingStatus.MessageHandled) this.events.emit('messageFlushed', tm);
     else this.events.emit('messageIgnored', tm);
