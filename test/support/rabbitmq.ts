@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import amqp from 'amqplib';
 
 export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -30,8 +31,14 @@ export function canControlRabbit(): boolean {
   }
 }
 
-export function rabbitctl(...args: string[]): void {
-  execFileSync('rabbitmqctl', ['-q', ...args], { stdio: 'ignore' });
+const run = promisify(execFile);
+
+/**
+ * rabbitmqctl, without blocking the event loop: an endpoint under test keeps running (and notices the
+ * outage as it happens) while the broker stops or starts.
+ */
+export async function rabbitctl(...args: string[]): Promise<void> {
+  await run('rabbitmqctl', ['-q', ...args]);
 }
 
 /** Deletes queues through a raw connection (test cleanup). */

@@ -133,11 +133,7 @@ describe('an endpoint over RabbitMQ (real broker)', function () {
       await store.database.execute(`CREATE TABLE ${schema}.business (order_id text NOT NULL)`);
     });
     after(async () => {
-      try {
-        rabbitctl('start_app');
-      } catch {
-        // running
-      }
+      await rabbitctl('start_app').catch(() => undefined); // a no-op when running
       await store?.database.execute(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       await store?.close();
     });
@@ -160,9 +156,9 @@ describe('an endpoint over RabbitMQ (real broker)', function () {
           }
         })();
         await eventually(() => next >= 60, '60 messages sent');
-        rabbitctl('stop_app');
+        await rabbitctl('stop_app');
         await new Promise((r) => setTimeout(r, 1500));
-        rabbitctl('start_app');
+        await rabbitctl('start_app');
         await sendAll;
         await eventually(
           async () => Number((await store.database.query<{ n: string }>(`SELECT count(DISTINCT order_id) AS n FROM ${schema}.business`))[0]?.n) === total,

@@ -74,7 +74,7 @@ describe('RabbitMQ publishing (real broker): confirms, properties, unroutable, n
   it('a message the broker refuses (nack) rejects with PublishRejectedError; the confirm channel goes on', async function () {
     requireService(this, 'control of the local RabbitMQ (rabbitmqctl)', canControlRabbit());
     // A policy, not queue arguments, makes the queue refuse publishes, so the declaration still matches.
-    rabbitctl('set_policy', 'oncebus-test-full', '^full-', '{"max-length":0,"overflow":"reject-publish"}', '--apply-to', 'queues');
+    await rabbitctl('set_policy', 'oncebus-test-full', '^full-', '{"max-length":0,"overflow":"reject-publish"}', '--apply-to', 'queues');
     try {
       const { q } = open('', 'full');
       let error: unknown;
@@ -83,7 +83,7 @@ describe('RabbitMQ publishing (real broker): confirms, properties, unroutable, n
       const { q: ordinary } = open();
       await ordinary.enqueue(envelope('y'), Buffer.from('y'));
     } finally {
-      rabbitctl('clear_policy', 'oncebus-test-full');
+      await rabbitctl('clear_policy', 'oncebus-test-full');
     }
   });
 });

@@ -5,7 +5,7 @@ import { RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js'
 import { requireService } from '../../support/integration.js';
 import { eventually } from '../../support/latch.js';
 import { canControlRabbit, deleteQueues, rabbitAvailable, rabbitctl, rabbitUri } from '../../support/rabbitmq.js';
-import { codeOf, consume, envelope, nextEvent, type Produced, produce, rabbitctlAsync } from './rabbitmq-stream.js';
+import { codeOf, consume, envelope, nextEvent, type Produced, produce } from './rabbitmq-stream.js';
 
 /** A receive must stay prompt through an outage (it waits ≤ 100 ms for a delivery, never for the broker). */
 const PROMPT_TAKE_MS = 1000;
@@ -22,7 +22,7 @@ describe('RabbitMQ transport recovery (real broker restarted and cut)', function
     factory = new RabbitMqQueueFactory({ outageTimeoutMs: 20_000, reconnectDelayMs: 100, maxReconnectDelayMs: 1000 });
   });
   afterEach(async () => {
-    rabbitctl('start_app'); // a no-op when running
+    await rabbitctl('start_app'); // a no-op when running
     await deleteQueues(names.splice(0));
   });
   after(() => factory?.close());
@@ -46,9 +46,9 @@ describe('RabbitMQ transport recovery (real broker restarted and cut)', function
     const back = nextEvent(factory.events, 'connected');
     try {
       await eventually(() => progress.confirmed.size >= 50, 'a stream under way');
-      await rabbitctlAsync('stop_app'); // returns once the broker has stopped and closed every connection
+      await rabbitctl('stop_app'); // returns once the broker has stopped and closed every connection
       await lost;
-      await rabbitctlAsync('start_app');
+      await rabbitctl('start_app');
       const reconnected = await back;
       expect(reconnected.generation).to.be.greaterThan(1);
       const produced = await producing;
@@ -74,7 +74,7 @@ describe('RabbitMQ transport recovery (real broker restarted and cut)', function
       await q.enqueue(envelope('before'), Buffer.from('before'));
       expect(await q.getMessage().then((r) => r && Buffer.from(r.body).toString())).to.equal('before'); // consumer started
       const lost = nextEvent(short.events, 'disconnected');
-      await rabbitctlAsync('stop_app');
+      await rabbitctl('stop_app');
       await lost;
       const started = Date.now();
       let error: unknown;
@@ -87,7 +87,7 @@ describe('RabbitMQ transport recovery (real broker restarted and cut)', function
       expect(during).to.equal(null);
       expect(Date.now() - t).to.be.below(PROMPT_TAKE_MS);
       const back = nextEvent(short.events, 'connected');
-      await rabbitctlAsync('start_app');
+      await rabbitctl('start_app');
       await back;
       // The rejected send was not stored; a send after the reconnect is, and the consumer resumed by itself.
       await q.enqueue(envelope('after'), Buffer.from('after'));
@@ -117,7 +117,7 @@ describe('RabbitMQ transport recovery (real broker restarted and cut)', function
     const first = await takeOne(consumer);
     const firstBody = Buffer.from(first.body).toString();
     const back = nextEvent(factory.events, 'connected');
-    await rabbitctlAsync('close_all_connections', 'oncebus test: dropped connection');
+    await rabbitctl('close_all_connections', 'oncebus test: dropped connection');
     await back;
     // The unacknowledged first delivery comes back on the consumer's new channel ...
     const stream = consume(consumer, (c) => c.seen.size >= total);

@@ -1,12 +1,8 @@
-import { execFile } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
-import { promisify } from 'node:util';
 import { emptyTransportMessage, type TransportMessage } from '../../../src/envelope/transport-message.js';
 import { OncebusError } from '../../../src/errors/errors.js';
 import type { IQueue, ReceivedMessage } from '../../../src/transport/queue.js';
 import type { RabbitMqConnectionEvents } from '../../../src/transports/rabbitmq/index.js';
-
-const run = promisify(execFile);
 
 /** Helpers shared by the RabbitMQ transport tests: a message stream with every outcome counted. */
 
@@ -93,12 +89,4 @@ export function nextEvent<K extends keyof RabbitMqConnectionEvents>(
     };
     events.once(name, listener as never);
   });
-}
-
-/**
- * rabbitmqctl without blocking the event loop (test/support's rabbitctl is synchronous): the client under
- * test keeps running — and is timed — while the broker stops and starts.
- */
-export async function rabbitctlAsync(...args: string[]): Promise<void> {
-  await run('rabbitmqctl', ['-q', ...args]);
 }
