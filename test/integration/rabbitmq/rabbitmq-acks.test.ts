@@ -5,13 +5,7 @@ import { RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js'
 import { requireService } from '../../support/integration.js';
 import { eventually } from '../../support/latch.js';
 import { deleteQueues, rabbitAvailable, rabbitUri } from '../../support/rabbitmq.js';
-import { envelope } from './rabbitmq-stream.js';
-
-async function take(q: IQueue): Promise<ReceivedMessage> {
-  let r: ReceivedMessage | null = null;
-  await eventually(async () => (r = await q.getMessage()) !== null, 'a delivery');
-  return r!;
-}
+import { envelope, takeOne as take } from './rabbitmq-stream.js';
 
 const text = (r: ReceivedMessage) => Buffer.from(r.body).toString();
 

@@ -1,17 +1,11 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { isCountQueue, isCreateQueue, type IQueue, type ReceivedMessage } from '../../../src/transport/queue.js';
+import { isCountQueue, isCreateQueue, type IQueue } from '../../../src/transport/queue.js';
 import { type QueueMismatchError, RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
 import { requireService } from '../../support/integration.js';
 import { eventually } from '../../support/latch.js';
 import { deleteQueues, rabbitAvailable, rabbitUri } from '../../support/rabbitmq.js';
-import { codeOf, envelope } from './rabbitmq-stream.js';
-
-async function takeOne(q: IQueue): Promise<ReceivedMessage> {
-  let r: ReceivedMessage | null = null;
-  await eventually(async () => (r = await q.getMessage()) !== null, 'a delivery');
-  return r!;
-}
+import { codeOf, envelope, takeOne } from './rabbitmq-stream.js';
 
 describe('RabbitMQ faults without a restart: refused, mismatched queue, settling twice', function () {
   this.timeout(30_000);

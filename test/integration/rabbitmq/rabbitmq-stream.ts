@@ -3,6 +3,7 @@ import { emptyTransportMessage, type TransportMessage } from '../../../src/envel
 import { OncebusError } from '../../../src/errors/errors.js';
 import type { IQueue, ReceivedMessage } from '../../../src/transport/queue.js';
 import type { RabbitMqConnectionEvents } from '../../../src/transports/rabbitmq/index.js';
+import { eventually } from '../../support/latch.js';
 
 /** Helpers shared by the RabbitMQ transport tests: a message stream with every outcome counted. */
 
@@ -89,4 +90,11 @@ export function nextEvent<K extends keyof RabbitMqConnectionEvents>(
     };
     events.once(name, listener as never);
   });
+}
+
+/** The next delivery of `q`, waiting for it (a consumer starts asynchronously). */
+export async function takeOne(q: IQueue): Promise<ReceivedMessage> {
+  let r: ReceivedMessage | null = null;
+  await eventually(async () => (r = await q.getMessage()) !== null, 'a delivery');
+  return r!;
 }
