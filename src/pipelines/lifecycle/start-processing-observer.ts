@@ -9,7 +9,8 @@ import type { LifecycleState } from './lifecycle-state.js';
 
 /**
  * Starts `threadCount` inbox receive loops — sharing one queue object when the transport allows it
- * (ISharedReceiverQueue), else each with a queue object of its own, so each settles only what it took — the deferred processor when there is a deferred queue, and the outbox loops when there is an outbox.
+ * (ISharedReceiverQueue), else each with a queue object of its own, so each settles only what it took —
+ * the deferred processor when there is a deferred queue, and the outbox loops when there is an outbox.
  */
 export class StartProcessingObserver implements IPipelineObserver<LifecycleState> {
   readonly event = 'onStartProcessing';

@@ -25,8 +25,8 @@ export interface LaneContext {
  * (a handler failure rolls back to the member's savepoint and deletes its claim, nobody else's work),
  * then stores the batch's sends, marks the members that stored sends 'handled' and commits — DESIGN.md's
  * per-message sequence, with the statements of many messages in one transaction. A member that stored no
- * sends commits 'completed' straight away: it owes nothing, so a later copy is simply ignored. Members arriving meanwhile form the next batch,
- * so the batch grows with the load and a lone message commits at once.
+ * sends commits 'completed' straight away: it owes nothing, so a later copy is simply ignored. Members
+ * arriving meanwhile form the next batch, so the batch grows with the load and a lone message commits at once.
  */
 export class CommitLane {
   private readonly waiting: GroupMember[] = [];

@@ -21,10 +21,11 @@ import { GroupMember } from './group-member.js';
 export class GroupCommitIdempotenceService extends SqlIdempotenceService {
   private readonly lanes: CommitLane[];
   private readonly completion: CompletionBatcher;
-  /** The sends of messages whose batch just committed, so the flush right after needs no read. */
+  /**
+   * The sends of messages whose batch just committed, kept until what is stored changes: the flush right
+   * after needs no read, and a message that stored none (its row committed 'completed') needs no completion.
+   */
   private readonly committedSends = new WeakMap<TransportMessage, readonly DeferredMessage[]>();
-  /** Messages whose row committed as 'completed' (they stored no sends): their completion is a no-op. */
-  private readonly completedAtCommit = new WeakSet<TransportMessage>();
   private savepoints = 0;
 
   constructor(
@@ -47,9 +48,7 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
       resubmit: (member: GroupMember) => this.route(member),
       purgeAfter: (messageType: string, now: number) => purgeAfter(retention, messageType, now),
       committed: (member: GroupMember) => {
-        if (!member.message) return;
-        this.committedSends.set(member.message, member.deferred);
-        if (member.deferred.length === 0) this.completedAtCommit.add(member.message);
+        if (member.message) this.committedSends.set(member.message, member.deferred);
       },
     };
     this.lanes = Array.from({ length: options.lanes }, () => new CommitLane(context));
@@ -79,11 +78,7 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
 
   override getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]> {
     const known = this.committedSends.get(received);
-    if (known) {
-      this.committedSends.delete(received);
-      return Promise.resolve(known);
-    }
-    return super.getDeferredMessages(received);
+    return known ? Promise.resolve(known) : super.getDeferredMessages(received);
   }
 
   override deferredMessageSent(received: TransportMessage, outgoingMessageId: string): Promise<void> {
@@ -92,8 +87,9 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
   }
 
   override processingCompleted(tm: TransportMessage): Promise<void> {
+    const known = this.committedSends.get(tm);
     this.committedSends.delete(tm);
-    if (this.completedAtCommit.delete(tm)) return Promise.resolve();
+    if (known?.length === 0) return Promise.resolve(); // committed 'completed': nothing was owed
     return this.completion.completed(tm.messageId, purgeAfter(this.retention, tm.messageType, Date.now()));
   }
 
