@@ -1,30 +1,18 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { isCountQueue, type IQueue, type ReceivedMessage } from '../../../src/transport/queue.js';
-import { RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
-import { requireService } from '../../support/integration.js';
 import { eventually } from '../../support/latch.js';
-import { deleteQueues, rabbitAvailable, rabbitUri } from '../../support/rabbitmq.js';
-import { envelope, takeOne as take } from './rabbitmq-stream.js';
+import { envelope, onRealBroker, takeOne as take } from './rabbitmq-stream.js';
 
 const text = (r: ReceivedMessage) => Buffer.from(r.body).toString();
 
 describe('RabbitMQ acknowledgements, coalesced (real broker)', function () {
   this.timeout(30_000);
-  const names: string[] = [];
-  let factory: RabbitMqQueueFactory;
-
-  before(async function () {
-    requireService(this, 'RabbitMQ', await rabbitAvailable());
-    factory = new RabbitMqQueueFactory();
-  });
-  afterEach(() => deleteQueues(names.splice(0)));
-  after(() => factory?.close());
+  const broker = onRealBroker();
 
   async function filled(count: number, prefetch: number): Promise<{ name: string; q: IQueue }> {
     const name = `acks-${randomUUID().slice(0, 8)}`;
-    names.push(name);
-    const q = factory.create(rabbitUri(name, `prefetch=${prefetch}`));
+    const q = broker.open(name, `prefetch=${prefetch}`);
     for (let i = 0; i < count; i++) await q.enqueue(envelope(`m-${i}`), Buffer.from(`m-${i}`));
     return { name, q };
   }
@@ -47,7 +35,7 @@ describe('RabbitMQ acknowledgements, coalesced (real broker)', function () {
     const keep = new Set([3, 11]);
     for (const [i, r] of taken.entries()) if (!keep.has(i)) await q.acknowledge(r.token);
     await q.close(); // gathered acks go out first; closing the channel returns the two held ones
-    const reopened = factory.create(rabbitUri(name, 'prefetch=20'));
+    const reopened = broker.open(name, 'prefetch=20');
     if (isCountQueue(reopened)) await eventually(async () => (await reopened.count()) === 12, '10 never taken + 2 held are ready');
     const back: string[] = [];
     for (let i = 0; i < 12; i++) {

@@ -2,10 +2,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { isCountQueue, isCreateQueue, type IQueue } from '../../../src/transport/queue.js';
 import { type QueueMismatchError, RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
-import { requireService } from '../../support/integration.js';
 import { eventually } from '../../support/latch.js';
-import { deleteQueues, rabbitAvailable, rabbitUri } from '../../support/rabbitmq.js';
-import { codeOf, envelope, takeOne } from './rabbitmq-stream.js';
+import { codeOf, envelope, onRealBroker, takeOne } from './rabbitmq-stream.js';
 
 describe('RabbitMQ faults without a restart: refused, mismatched queue, settling twice', function () {
   this.timeout(30_000);
@@ -37,19 +35,8 @@ describe('RabbitMQ faults without a restart: refused, mismatched queue, settling
   });
 
   describe('on the real broker', () => {
-    const names: string[] = [];
-    let factory: RabbitMqQueueFactory;
-    before(async function () {
-      requireService(this, 'RabbitMQ', await rabbitAvailable());
-      factory = new RabbitMqQueueFactory();
-    });
-    afterEach(() => deleteQueues(names.splice(0)));
-    after(() => factory?.close());
-
-    function open(name: string, query = ''): IQueue {
-      if (!names.includes(name)) names.push(name);
-      return factory.create(rabbitUri(name, query));
-    }
+    const broker = onRealBroker();
+    const open = (name: string, query = ''): IQueue => broker.open(name, query);
 
     for (const [query, argument] of [
       ['priority=10', 'x-max-priority'],
@@ -60,7 +47,7 @@ describe('RabbitMQ faults without a restart: refused, mismatched queue, settling
         const plain = open(name);
         if (isCreateQueue(plain)) await plain.create();
         const lost: unknown[] = [];
-        factory.events.on('disconnected', (info) => lost.push(info));
+        broker.factory.events.on('disconnected', (info) => lost.push(info));
         // A stream on another queue of the same connection runs while the mismatch happens.
         const other = open(`mismatch-other-${randomUUID().slice(0, 8)}`);
         const stream = Promise.all(Array.from({ length: 20 }, (_, i) => other.enqueue(envelope(`o-${i}`), Buffer.from(`o-${i}`))));

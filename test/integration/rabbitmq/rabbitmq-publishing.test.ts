@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { isCreateQueue, type IQueue } from '../../../src/transport/queue.js';
-import { RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
 import { requireService } from '../../support/integration.js';
-import { canControlRabbit, deleteQueues, RABBITMQ_URL, rabbitAvailable, rabbitctl, rabbitUri } from '../../support/rabbitmq.js';
-import { codeOf, envelope } from './rabbitmq-stream.js';
+import { canControlRabbit, RABBITMQ_URL, rabbitctl } from '../../support/rabbitmq.js';
+import { codeOf, envelope, onRealBroker } from './rabbitmq-stream.js';
 
 /** Reads a queue with a plain amqplib client: what the broker really holds, not what the transport says. */
 async function raw<T>(use: (ch: amqp.Channel) => Promise<T>): Promise<T> {
@@ -20,20 +19,11 @@ async function raw<T>(use: (ch: amqp.Channel) => Promise<T>): Promise<T> {
 
 describe('RabbitMQ publishing (real broker): confirms, properties, unroutable, nack', function () {
   this.timeout(30_000);
-  const names: string[] = [];
-  let factory: RabbitMqQueueFactory;
-
-  before(async function () {
-    requireService(this, 'RabbitMQ', await rabbitAvailable());
-    factory = new RabbitMqQueueFactory();
-  });
-  afterEach(() => deleteQueues(names.splice(0)));
-  after(() => factory?.close());
+  const broker = onRealBroker();
 
   function open(query = '', prefix = 'pub'): { q: IQueue; name: string } {
     const name = `${prefix}-${randomUUID().slice(0, 8)}`;
-    names.push(name);
-    return { q: factory.create(rabbitUri(name, query)), name };
+    return { q: broker.open(name, query), name };
   }
 
   it('an enqueue resolves only once the broker holds the message: persistent, with the envelope metadata as properties', async () => {

@@ -2,8 +2,10 @@ import type { EventEmitter } from 'node:events';
 import { emptyTransportMessage, type TransportMessage } from '../../../src/envelope/transport-message.js';
 import { OncebusError } from '../../../src/errors/errors.js';
 import type { IQueue, ReceivedMessage } from '../../../src/transport/queue.js';
-import type { RabbitMqConnectionEvents } from '../../../src/transports/rabbitmq/index.js';
+import { type RabbitMqConnectionEvents, RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
+import { requireService } from '../../support/integration.js';
 import { eventually } from '../../support/latch.js';
+import { deleteQueues, rabbitAvailable, rabbitUri } from '../../support/rabbitmq.js';
 
 /** Helpers shared by the RabbitMQ transport tests: a message stream with every outcome counted. */
 
@@ -97,4 +99,28 @@ export async function takeOne(q: IQueue): Promise<ReceivedMessage> {
   let r: ReceivedMessage | null = null;
   await eventually(async () => (r = await q.getMessage()) !== null, 'a delivery');
   return r!;
+}
+
+/**
+ * A suite on the real broker: registers its hooks (the broker required, one factory, every queue the suite
+ * opened deleted after each test) and opens queues by name, remembering them for the cleanup.
+ */
+export function onRealBroker(): { readonly factory: RabbitMqQueueFactory; open(name: string, query?: string): IQueue } {
+  const names: string[] = [];
+  let factory: RabbitMqQueueFactory | undefined;
+  before(async function () {
+    requireService(this, 'RabbitMQ', await rabbitAvailable());
+    factory = new RabbitMqQueueFactory();
+  });
+  afterEach(() => deleteQueues(names.splice(0)));
+  after(() => factory?.close());
+  return {
+    get factory() {
+      return factory!;
+    },
+    open(name, query = '') {
+      if (!names.includes(name)) names.push(name);
+      return factory!.create(rabbitUri(name, query));
+    },
+  };
 }
