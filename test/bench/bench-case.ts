@@ -29,6 +29,7 @@ import {
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
+import { type CpuSnapshot, cpuPerMessage, cpuSnapshot } from './cpu-accounting.js';
 
 const [, , caseArg = 'raw-amqplib', countArg = '5000', threadsArg = '4'] = process.argv;
 // "<case>@2": the same endpoint in two processes competing on the queue (see twoProcesses).
@@ -63,9 +64,17 @@ const now = () => performance.timeOrigin + performance.now();
 /** Every case's handler calls this: the clock runs from the first message handled to the last. */
 function markHandled(): void {
   lastHandledAt = now();
-  if (handled === 0) firstHandledAt = lastHandledAt;
-  if (++handled === COUNT) finish();
+  if (handled === 0) {
+    firstHandledAt = lastHandledAt;
+    cpuFrom = cpuSnapshot();
+  }
+  if (++handled === COUNT) {
+    cpuTo = cpuSnapshot();
+    finish();
+  }
 }
+let cpuFrom: CpuSnapshot | null = null;
+let cpuTo: CpuSnapshot | null = null;
 
 /**
  * Steady-state time for COUNT messages: (last − first) covers COUNT − 1 intervals. Connecting, declaring
@@ -401,5 +410,7 @@ clearInterval(sampler);
 // A case that never yields to the timer (all in microtasks) is still measured once at its end.
 peak = Math.max(peak, process.memoryUsage().rss);
 const processes = PROCESSES > 1 ? { processes: PROCESSES } : {};
-process.stdout.write(`${JSON.stringify({ case: caseArg, threads: THREADS, messages: Number(countArg), ms, rss: PROCESSES > 1 ? childrenRss : peak, ...processes, ...extra })}\n`);
+// CPU per message of a single-process case (the first message's own is outside the window, like its time).
+const cpu = cpuFrom && cpuTo && PROCESSES === 1 ? { cpu: cpuPerMessage(cpuFrom, cpuTo, Number(countArg) - 1) } : {};
+process.stdout.write(`${JSON.stringify({ case: caseArg, threads: THREADS, messages: Number(countArg), ms, rss: PROCESSES > 1 ? childrenRss : peak, ...processes, ...extra, ...cpu })}\n`);
 process.exit(0);
