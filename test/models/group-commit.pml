@@ -26,7 +26,9 @@
    - commit (finish + COMMIT): if any member succeeded, the stored sends are inserted, the members that
      stored sends are marked 'handled', and one COMMIT makes the effects, rows and stored sends durable
      together; if none did, the transaction rolls back. An outage of the batch at any step before the
-     commit completes: nothing of the batch is durable and every member still in it is released;
+     commit completes: nothing of the batch is durable and every member still in it is released. An
+     outage of the commit's round trip itself (the reply lost, or the next batch's BEGIN and claim that
+     ride with it failing): the commit is durable, but the lane cannot tell and releases every member;
    - after the commit, per member and in any interleaving: with sends, dispatch F (from memory), delete
      the stored send (deferredMessageSent), mark the row 'completed' (processingCompleted), ack; without
      sends the row is already 'completed': ack. MessageHandled: dispatch what is stored (a re-sent F keeps
@@ -251,6 +253,36 @@ inline turn(i) {
   fi
 }
 
+/* store the sends, mark 'handled' the members that stored any, COMMIT; `lost`: the lane never learns
+   that the commit happened, and releases every member */
+inline commitBatch(L, lost) {
+  k = 0;
+  do
+  :: k < NM ->
+     effect[k] = effect[k] + peff[L * NM + k];
+     assert(effect[k] <= 1);                       /* at most once, at every commit */
+     k++
+  :: else -> break
+  od;
+  k = 0;
+  do
+  :: k < NS ->
+     if
+     :: SUCCIN(k, L) ->
+        if
+        :: sends[msg[k]] -> row[msg[k]] = HANDLED; stored[msg[k]] = 1; st[k] = FLUSHMEM
+        :: else -> row[msg[k]] = COMPLETED; st[k] = ACK
+        fi;
+        lane[k] = 0;
+        if :: lost -> release(k) :: else -> skip fi
+     :: else -> skip
+     fi;
+     k++
+  :: else -> break
+  od;
+  k = 0
+}
+
 proctype Lane(byte L) {
   do
   :: form()
@@ -260,34 +292,17 @@ proctype Lane(byte L) {
   :: d_step {
        ph[L] == TURNS && !HASASG(L) ->
          if
-         :: HASSUCC(L) ->
-            /* store the sends, mark 'handled' the members that stored any, COMMIT */
-            k = 0;
-            do
-            :: k < NM ->
-               effect[k] = effect[k] + peff[L * NM + k];
-               assert(effect[k] <= 1);                       /* at most once, at every commit */
-               k++
-            :: else -> break
-            od;
-            k = 0;
-            do
-            :: k < NS ->
-               if
-               :: SUCCIN(k, L) ->
-                  if
-                  :: sends[msg[k]] -> row[msg[k]] = HANDLED; stored[msg[k]] = 1; st[k] = FLUSHMEM
-                  :: else -> row[msg[k]] = COMPLETED; st[k] = ACK
-                  fi;
-                  lane[k] = 0
-               :: else -> skip
-               fi;
-               k++
-            :: else -> break
-            od;
-            k = 0
+         :: HASSUCC(L) -> commitBatch(L, 0)
          :: else -> skip                                       /* nobody succeeded: roll back */
          fi;
+         endBatch(L)
+     }
+  :: d_step {
+       /* the COMMIT is durable but its round trip fails (the reply, or the next batch's BEGIN and claim
+          riding with it, is lost): the lane cannot tell, so every member is released */
+       ph[L] == TURNS && !HASASG(L) && HASSUCC(L) && CANOUTAGE ->
+         outages++;
+         commitBatch(L, 1);
          endBatch(L)
      }
   :: d_step {

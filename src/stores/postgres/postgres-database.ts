@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { StoreError } from '../../errors/errors.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
+import { literal } from './postgres-literals.js';
 
 export interface PostgresConnectionOptions {
   readonly connectionString: string;
@@ -23,6 +24,24 @@ function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
   let name = statementNames.get(text);
   if (!name) statementNames.set(text, (name = `oncebus_${statementNames.size + 1}`));
   return { name, text, values: params as unknown[] };
+}
+
+/**
+ * A statement for a simple query, parameters written in: `EXECUTE` of a statement prepared (with SQL
+ * PREPARE) on this connection, so it is planned once like the others; the PREPARE goes in front the first
+ * time. A failed simple query destroys its connection, so nothing prepared is ever half known.
+ */
+const inlineNames = new Map<string, string>();
+const preparedInline = new WeakMap<pg.ClientBase, Set<string>>();
+function inlineStatement(client: pg.ClientBase, sql: string, params: readonly unknown[]): string {
+  let name = inlineNames.get(sql);
+  if (!name) inlineNames.set(sql, (name = `oncebus_inline_${inlineNames.size + 1}`));
+  const execute = `EXECUTE ${name}(${params.map(literal).join(', ')})`;
+  let names = preparedInline.get(client);
+  if (!names) preparedInline.set(client, (names = new Set()));
+  if (names.has(name)) return execute;
+  names.add(name);
+  return `PREPARE ${name} AS ${sql}; ${execute}`;
 }
 
 /** The connection string with its password hidden, for errors and logs. */
@@ -81,6 +100,19 @@ export class PostgresDatabase implements SqlDatabase {
       throw this.wrap(error);
     }
     return new PostgresTransaction(client, this);
+  }
+
+  async beginWith<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }> {
+    const client = await this.connect();
+    let results: pg.QueryResult[];
+    try {
+      // A simple query of two statements: one round trip. A failure in either ends the transaction.
+      results = (await client.query(`BEGIN; ${inlineStatement(client, sql, params)}`)) as unknown as pg.QueryResult[];
+    } catch (error) {
+      client.release(true); // dropping the connection rolls back whatever began
+      throw this.wrap(error);
+    }
+    return { transaction: new PostgresTransaction(client, this), rows: results.at(-1)!.rows as R[] };
   }
 
   /**
@@ -157,21 +189,20 @@ class PostgresTransaction implements SqlTransaction {
     if (!this.done) await this.end('ROLLBACK').catch(() => undefined);
   }
 
-  async commitAndBegin(): Promise<void> {
+  async commitAndBeginWith<R extends object>(sql: string, params: readonly unknown[]): Promise<{ committed: boolean; rows: R[] }> {
     if (this.done) throw new StoreError('transaction already ended');
     let results: pg.QueryResult[];
     try {
-      // Two statements in one simple query (no parameters): one round trip.
-      results = (await this.native.query('COMMIT; BEGIN')) as unknown as pg.QueryResult[];
+      // Three statements in one simple query: one round trip. Which of them failed is not reported, so a
+      // failure leaves the commit's outcome unknown; the connection is dropped, rolling back the rest.
+      results = (await this.native.query(`COMMIT; BEGIN; ${inlineStatement(this.native, sql, params)}`)) as unknown as pg.QueryResult[];
     } catch (error) {
       this.done = true;
       this.native.release(true);
       throw this.db.wrap(error);
     }
-    if (results[0]?.command !== 'COMMIT') {
-      await this.rollback();
-      throw abortedAtCommit();
-    }
+    // An aborted transaction answers COMMIT with ROLLBACK; the next one began all the same.
+    return { committed: results[0]?.command === 'COMMIT', rows: results.at(-1)!.rows as R[] };
   }
 
   private async end(statement: string): Promise<void> {

@@ -17,10 +17,14 @@ export interface SqlTransaction extends SqlExecutor {
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /**
-   * Commits and opens the next transaction on the same connection in one round trip (group commit uses
-   * it when more messages are waiting). Optional: a driver without it commits and begins anew.
+   * Commits, opens the next transaction on the same connection and runs its first statement, all in one
+   * round trip (group commit: the next batch's claim rides with this batch's commit). `committed` is false
+   * when the database rolled this transaction back instead (a statement in it had failed); the next one
+   * is open either way. A rejection leaves both outcomes unknown and ends the transaction: the caller must
+   * treat this transaction as possibly committed and the next as never begun. Optional: a driver without
+   * it commits and begins anew.
    */
-  commitAndBegin?(): Promise<void>;
+  commitAndBeginWith?<R extends object>(sql: string, params: readonly unknown[]): Promise<{ committed: boolean; rows: R[] }>;
 }
 
 export interface SqlDatabase extends SqlExecutor {
@@ -29,5 +33,7 @@ export interface SqlDatabase extends SqlExecutor {
   readonly dialect: 'sqlite' | 'postgres' | 'mssql';
   /** A transaction on a connection of its own (never shared with another running unit of work). */
   begin(): Promise<SqlTransaction>;
+  /** Begins a transaction and runs its first statement in one round trip. Optional, as above. */
+  beginWith?<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }>;
   close(): Promise<void>;
 }

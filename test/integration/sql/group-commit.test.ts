@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import { emptyTransportMessage, type TransportMessage } from '../../../src/envelope/transport-message.js';
 import { OncebusError } from '../../../src/errors/oncebus-error.js';
 import { type IIdempotenceService, ProcessingStatus } from '../../../src/idempotence/idempotence-service.js';
@@ -12,7 +12,7 @@ import { openPostgresStore, openSqliteStore, PG_URL, postgresAvailable } from '.
 
 const INBOX = 'rabbitmq://localhost/gc-work';
 
-function message(id = randomUUID()): TransportMessage {
+function message(id: string = randomUUID()): TransportMessage {
   const tm = emptyTransportMessage();
   tm.messageId = id;
   tm.messageType = 'gc.Order';
@@ -238,6 +238,77 @@ describe('PostgreSQL group commit (real server)', function () {
       tms.map((t) => t.messageId),
     ]);
     expect(left[0]!.n).to.equal(0);
+  });
+
+  /**
+   * Watches the round trips that commit one batch and claim the next; `sabotage` runs on the lane's
+   * client just before one is sent (the n-th, counted from 0), to break it the way a test needs.
+   */
+  function watchCommitRoundTrips(sabotage?: (client: pg.Client, n: number) => Promise<void>): { texts: string[]; restore(): void } {
+    const original = pg.Client.prototype.query;
+    const texts: string[] = [];
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const text = args[0];
+      if (typeof text === 'string' && text.startsWith('COMMIT; BEGIN;')) {
+        const n = texts.push(text) - 1;
+        if (sabotage) return sabotage(this, n).then(() => (original as (...a: unknown[]) => unknown).apply(this, args));
+      }
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    return { texts, restore: () => (pg.Client.prototype.query = original) };
+  }
+
+  it('claims the next batch in the round trip of the previous commit, whatever text the messageIds hold', async () => {
+    const svc = await service({ lanes: 1, maxBatchSize: 2 });
+    const ids = ["o'brien", 'back\\slash', '{brace,comma}', '"quoted"', 'NULL', ` mixed '\\" ,{} `, randomUUID()];
+    const watch = watchCommitRoundTrips();
+    try {
+      const results = await Promise.all(ids.map((id) => handle(svc, message(id), write(`${id}:once`))));
+      expect(results.map((r) => r.committed)).to.deep.equal(ids.map(() => true));
+    } finally {
+      watch.restore();
+    }
+    expect(watch.texts.length, 'batches after the first were claimed with the commit before them').to.be.at.least(2);
+    expect((await businessRows(ids)).sort()).to.deep.equal([...ids].sort());
+    // The ids stored are the ids sent: each copy now finds its row.
+    for (const id of ids) expect(await statusOf(svc, message(id))).to.equal(ProcessingStatus.Ignore);
+  });
+
+  it('fails a batch whose commit round trip breaks, and claims the batch that was riding with it anew', async () => {
+    const svc = await service({ lanes: 1, maxBatchSize: 2 });
+    const tms = Array.from({ length: 6 }, () => message());
+    const watch = watchCommitRoundTrips(async (client, n) => {
+      if (n === 0) await store.database.execute('SELECT pg_terminate_backend($1)', [(client as unknown as { processID: number }).processID]);
+    });
+    let results: Awaited<ReturnType<typeof handle>>[];
+    try {
+      results = await Promise.all(tms.map((tm) => handle(svc, tm, write(`${tm.messageId}:once`))));
+    } finally {
+      watch.restore();
+    }
+    expect(results.map((r) => r.committed)).to.deep.equal([false, false, true, true, true, true]);
+    expect(OncebusError.is(results[0]!.error) && results[0]!.error.code).to.equal('ONCEBUS_STORE');
+    expect((await businessRows(tms.map((t) => t.messageId))).sort()).to.deep.equal(tms.slice(2).map((t) => t.messageId).sort());
+    for (const tm of tms.slice(0, 2)) expect(await statusOf(svc, tm)).to.equal(ProcessingStatus.Assigned);
+  });
+
+  it('fails a batch that PostgreSQL rolls back at COMMIT, and goes on with the batch claimed in the same round trip', async () => {
+    const svc = await service({ lanes: 1, maxBatchSize: 2 });
+    const tms = Array.from({ length: 4 }, () => message());
+    // A statement failing in the shared transaction outside any member's savepoint leaves it aborted.
+    const watch = watchCommitRoundTrips(async (client, n) => {
+      if (n === 0) await client.query('SELECT 1 / 0').catch(() => undefined);
+    });
+    let results: Awaited<ReturnType<typeof handle>>[];
+    try {
+      results = await Promise.all(tms.map((tm) => handle(svc, tm, write(`${tm.messageId}:once`))));
+    } finally {
+      watch.restore();
+    }
+    expect(results.map((r) => r.committed)).to.deep.equal([false, false, true, true]);
+    expect(String((results[0]!.error as Error).message)).to.match(/rolled the batch back at COMMIT/);
+    expect((await businessRows(tms.map((t) => t.messageId))).sort()).to.deep.equal(tms.slice(2).map((t) => t.messageId).sort());
+    for (const tm of tms.slice(0, 2)) expect(await statusOf(svc, tm)).to.equal(ProcessingStatus.Assigned);
   });
 
   it('refuses group commit where it cannot run, and batch sizes past what PostgreSQL keeps in memory', async () => {

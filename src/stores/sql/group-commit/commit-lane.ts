@@ -19,6 +19,17 @@ export interface LaneContext {
   committed(member: GroupMember): void;
 }
 
+/** A batch's members, the end of its transaction (duplicates wait on it), and its claim once made. */
+interface Batch {
+  readonly members: GroupMember[];
+  readonly ids: string[];
+  readonly done: Promise<void>;
+  readonly end: () => void;
+  claimed?: { readonly tx: SqlTransaction; readonly rows: readonly ClaimRow[] };
+}
+
+type ClaimRow = { message_id: string };
+
 /**
  * One shared transaction at a time, on a connection of its own. A cycle takes the members waiting (up to
  * maxBatchSize), claims them all in one statement, gives each claimed member its turn on the connection
@@ -26,14 +37,15 @@ export interface LaneContext {
  * then stores the batch's sends, marks the members that stored sends 'handled' and commits — DESIGN.md's
  * per-message sequence, with the statements of many messages in one transaction. A member that stored no
  * sends commits 'completed' straight away: it owes nothing, so a later copy is simply ignored. Members
- * arriving meanwhile form the next batch, so the batch grows with the load and a lone message commits at once.
+ * arriving meanwhile form the next batch, whose BEGIN and claim ride in the same round trip as this
+ * batch's COMMIT; so the batch grows with the load and a lone message commits at once.
  */
 export class CommitLane {
   private readonly waiting: GroupMember[] = [];
   private running = false;
   private inBatch = 0;
-  /** The next batch's transaction, opened by the previous batch's commit when members were waiting. */
-  private open: SqlTransaction | null = null;
+  /** The next batch, claimed in the transaction the previous batch's commit opened. */
+  private pending: Batch | null = null;
 
   constructor(private readonly ctx: LaneContext) {}
 
@@ -52,93 +64,140 @@ export class CommitLane {
 
   private async drain(): Promise<void> {
     try {
-      while (this.waiting.length > 0) {
-        let end!: () => void;
-        const done = new Promise<void>((resolve) => (end = resolve));
-        const batch = this.form(done);
-        if (batch.length > 0) await this.run(batch, done);
-        end();
+      while (this.pending || this.waiting.length > 0) {
+        const batch = this.pending ?? this.form();
+        this.pending = null;
+        if (batch.members.length > 0) await this.run(batch);
+        batch.end();
       }
     } finally {
-      const open = this.open;
-      this.open = null;
       this.running = false;
-      await open?.rollback().catch(() => undefined);
     }
   }
 
   /**
-   * Takes the next batch. A member whose message is claimed by an open transaction (or already in this
-   * batch) waits for that transaction's end, then is routed again.
+   * Takes the next batch and holds its messageIds. A member whose message is claimed by an open
+   * transaction (or already in this batch) waits for that transaction's end, then is routed again.
    */
-  private form(done: Promise<void>): GroupMember[] {
-    const batch: GroupMember[] = [];
-    const ids = new Set<string>();
-    while (this.waiting.length > 0 && batch.length < this.ctx.maxBatchSize) {
+  private form(): Batch {
+    let end!: () => void;
+    const done = new Promise<void>((resolve) => (end = resolve));
+    const members: GroupMember[] = [];
+    const ids: string[] = [];
+    const seen = new Set<string>();
+    while (this.waiting.length > 0 && members.length < this.ctx.maxBatchSize) {
       const member = this.waiting.shift()!;
-      const holder = ids.has(member.messageId) ? done : this.ctx.claims.holder(member.messageId);
+      const holder = seen.has(member.messageId) ? done : this.ctx.claims.holder(member.messageId);
       if (holder !== undefined) {
         void holder.then(() => this.ctx.resubmit(member));
         continue;
       }
-      ids.add(member.messageId);
-      batch.push(member);
+      seen.add(member.messageId);
+      ids.push(member.messageId);
+      members.push(member);
     }
-    return batch;
+    this.ctx.claims.hold(ids, done);
+    return { members, ids, done, end };
   }
 
-  private async run(batch: GroupMember[], done: Promise<void>): Promise<void> {
-    const ids = batch.map((m) => m.messageId);
-    this.ctx.claims.hold(ids, done);
-    this.inBatch = batch.length;
+  /** A batch formed but never begun goes back to the head of the queue, its messageIds released. */
+  private giveBack(batch: Batch): void {
+    this.ctx.claims.release(batch.ids, batch.done);
+    batch.end();
+    this.waiting.unshift(...batch.members);
+  }
+
+  private async run(batch: Batch): Promise<void> {
+    this.inBatch = batch.members.length;
     let tx: SqlTransaction | null = null;
     const succeeded: GroupMember[] = [];
     const retry: GroupMember[] = [];
     try {
-      tx = this.open ?? (await this.ctx.database.begin());
-      this.open = null;
-      const assigned = await this.claim(tx, batch, retry);
+      const claimed = batch.claimed ?? (await this.beginAndClaim(batch.members));
+      tx = claimed.tx;
+      const assigned = await this.sortClaims(tx, batch.members, claimed.rows, retry);
       for (const member of assigned) {
         if (await this.turn(tx, member)) succeeded.push(member);
       }
       if (succeeded.length > 0) {
         await this.finish(tx, succeeded);
-        if (this.waiting.length > 0 && tx.commitAndBegin) {
-          await tx.commitAndBegin();
-          this.open = tx;
-        } else await tx.commit();
-        tx = null;
+        const committing = tx;
+        tx = null; // ended (or handed to the next batch) by commit, whatever its outcome
+        await this.commit(committing);
         for (const member of succeeded) this.ctx.committed(member);
         for (const member of succeeded) member.settle();
       }
     } catch (error) {
       // Nothing of this batch committed: every member still waiting learns why (and is released by its pipeline).
       retry.length = 0;
-      for (const member of batch) {
+      for (const member of batch.members) {
         member.failStatus(error);
         member.settle(error);
       }
     } finally {
       if (tx) await tx.rollback().catch(() => undefined);
       this.inBatch = 0;
-      this.ctx.claims.release(ids, done);
+      this.ctx.claims.release(batch.ids, batch.done);
       for (const member of retry) this.ctx.resubmit(member);
     }
   }
 
-  /** One statement claims every new message; the others get the status of their committed row. */
-  private async claim(tx: SqlTransaction, batch: GroupMember[], retry: GroupMember[]): Promise<GroupMember[]> {
+  /**
+   * Commits; when members are waiting and the driver can, the next batch's BEGIN and claim go in the same
+   * round trip and that batch becomes `pending`. A failed round trip leaves this commit's outcome unknown:
+   * the batch fails (a redelivered copy finds its row if it did commit) and the next batch is formed again.
+   */
+  private async commit(tx: SqlTransaction): Promise<void> {
+    const next = this.waiting.length > 0 && tx.commitAndBeginWith ? this.form() : null;
+    if (!next || next.members.length === 0) {
+      next?.end();
+      return tx.commit();
+    }
+    let outcome: { committed: boolean; rows: ClaimRow[] };
+    try {
+      outcome = await tx.commitAndBeginWith!<ClaimRow>(this.ctx.statements.claimMany, this.claimParameters(next.members));
+    } catch (error) {
+      this.giveBack(next);
+      throw error;
+    }
+    next.claimed = { tx, rows: outcome.rows };
+    this.pending = next;
+    if (!outcome.committed) {
+      throw new StoreError('the database rolled the batch back at COMMIT: a statement in it had failed', {
+        hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
+      });
+    }
+  }
+
+  /** A transaction with the batch's claim made, in one round trip where the driver allows. */
+  private async beginAndClaim(members: GroupMember[]): Promise<{ tx: SqlTransaction; rows: readonly ClaimRow[] }> {
+    const db = this.ctx.database;
+    const claim = this.ctx.statements.claimMany;
+    const parameters = this.claimParameters(members);
+    if (db.beginWith) {
+      const { transaction, rows } = await db.beginWith<ClaimRow>(claim, parameters);
+      return { tx: transaction, rows };
+    }
+    const tx = await db.begin();
+    try {
+      return { tx, rows: await tx.query<ClaimRow>(claim, parameters) };
+    } catch (error) {
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** claimMany's parameters: one statement claims every new message of the batch. */
+  private claimParameters(members: GroupMember[]): unknown[] {
+    const now = Date.now();
+    const types = members.map((m) => m.message!.messageType);
+    return [this.ctx.inboxWorkQueueUri, members.map((m) => m.messageId), types, now, types.map((t) => this.ctx.purgeAfter(t, now))];
+  }
+
+  /** The members the claim returned go on; the others get the status of their committed row. */
+  private async sortClaims(tx: SqlTransaction, batch: GroupMember[], rows: readonly ClaimRow[], retry: GroupMember[]): Promise<GroupMember[]> {
     const s = this.ctx.statements;
     const inbox = this.ctx.inboxWorkQueueUri;
-    const now = Date.now();
-    const types = batch.map((m) => m.message!.messageType);
-    const rows = await tx.query<{ message_id: string }>(s.claimMany, [
-      inbox,
-      batch.map((m) => m.messageId),
-      types,
-      now,
-      types.map((t) => this.ctx.purgeAfter(t, now)),
-    ]);
     const claimed = new Set(rows.map((r) => r.message_id));
     const others = batch.filter((m) => !claimed.has(m.messageId));
     if (others.length > 0) {
