@@ -128,7 +128,8 @@ export class CommitLane {
         for (const member of succeeded) member.settle();
       }
     } catch (error) {
-      // Nothing of this batch committed: every member still waiting learns why (and is released by its pipeline).
+      // Nothing of this batch is known to have committed: every member still waiting learns why (and is
+      // released by its pipeline; a redelivered copy finds its row if the commit did happen).
       retry.length = 0;
       for (const member of batch.members) {
         member.failStatus(error);
