@@ -68,7 +68,7 @@ export function deserializeTransportMessage(bytes: Uint8Array): TransportMessage
     throw new CorruptEnvelopeError('envelope is not a JSON object');
   }
   const w = parsed as Record<string, unknown>;
-  const messageId = requiredString(w, 'messageId');
+  const messageId = keyableMessageId(requiredString(w, 'messageId'));
   const ctx = { messageId };
   const tm: TransportMessage = {
     messageId,
@@ -92,6 +92,23 @@ export function deserializeTransportMessage(bytes: Uint8Array): TransportMessage
 }
 
 type Ctx = { messageId?: string };
+
+/**
+ * The longest messageId every store can key: SQL Server's message_id is NVARCHAR(200) (oncebus itself
+ * writes 36-character UUIDs). An id a store cannot key would fail every claim of it and be redelivered
+ * forever (and, with group commit, fail its whole batch each time), so it is unreadable here instead.
+ */
+export const MAX_MESSAGE_ID_LENGTH = 200;
+
+function keyableMessageId(id: string): string {
+  if (id.length > MAX_MESSAGE_ID_LENGTH) fail('messageId', `is longer than ${MAX_MESSAGE_ID_LENGTH} characters (${id.length})`, {});
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    // A control character: PostgreSQL text cannot hold NUL, and none of them belongs in an id.
+    if (c < 0x20 || c === 0x7f) fail('messageId', `holds control character U+${c.toString(16).padStart(4, '0')}`, {});
+  }
+  return id;
+}
 
 function fail(field: string, what: string, ctx: Ctx): never {
   throw new CorruptEnvelopeError(`envelope field '${field}' ${what}`, ctx);

@@ -66,6 +66,16 @@ describe('scenario: input the endpoint cannot read goes to the error queue with 
     expect(seen[0]![0].headers[FAILURE_REASON_HEADER]).to.match(/messageId/);
   });
 
+  it('keeps an envelope whose messageId no store could key (a NUL, 201 characters) as unreadable, not retried', async () => {
+    const failed = waitForEvents(bus.events, 'messageSentToErrorQueue', 2);
+    await putRaw(world, name, Buffer.from(JSON.stringify({ messageId: 'a\u0000b', messageType: 'test.PlaceOrder', message: '' })));
+    await putRaw(world, name, Buffer.from(JSON.stringify({ messageId: 'x'.repeat(201), messageType: 'test.PlaceOrder', message: '' })));
+    const seen = await failed;
+    expect(seen.map(([tm]) => tm.messageType)).to.deep.equal([UNREADABLE_MESSAGE_TYPE, UNREADABLE_MESSAGE_TYPE]);
+    expect(seen.map(([tm]) => tm.headers[FAILURE_REASON_HEADER])).to.satisfy((reasons: string[]) => /control character/.test(reasons[0]!) && /longer than 200/.test(reasons[1]!));
+    expect(seen.map(([tm]) => tm.failureMessages.length), 'one failure recorded: not retried').to.deep.equal([1, 1]);
+  });
+
   it('moves an unknown message type to the error queue with the reason, without retrying', async () => {
     const failed = waitForEvents(bus.events, 'messageSentToErrorQueue');
     const tm = envelope('nobody.KnowsThis', Buffer.from('{}'));

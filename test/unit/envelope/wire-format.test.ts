@@ -54,6 +54,9 @@ describe('envelope wire format', () => {
     ['not an object', raw([1, 2]), /not a JSON object/],
     ['missing messageId', raw({ messageType: 't', message: '' }), /messageId/],
     ['missing messageType', raw({ messageId: 'm', message: '' }), /messageType/],
+    ['keyed by a messageId with NUL', raw({ messageId: 'a\u0000b', messageType: 't', message: '' }), /messageId' holds control character U\+0000/],
+    ['keyed by a messageId with a newline', raw({ messageId: 'a\nb', messageType: 't', message: '' }), /U\+000a/],
+    ['keyed by a messageId of 201 characters', raw({ messageId: 'x'.repeat(201), messageType: 't', message: '' }), /longer than 200/],
     ['missing body', raw({ messageId: 'm', messageType: 't' }), /'message'/],
     ['bad base64', raw({ messageId: 'm', messageType: 't', message: 'a$b=' }), /base64/],
     ['bad date', raw({ messageId: 'm', messageType: 't', message: '', sendDate: 'yesterday' }), /sendDate/],
@@ -61,6 +64,12 @@ describe('envelope wire format', () => {
     ['headers not strings', raw({ messageId: 'm', messageType: 't', message: '', headers: { a: 1 } }), /headers/],
     ['failure messages not strings', raw({ messageId: 'm', messageType: 't', message: '', failureMessages: [1] }), /failureMessages/],
   ];
+  it('reads a messageId of 200 characters, and any printable text in it', () => {
+    for (const id of ['x'.repeat(200), "o'brien {a,\"b\"} \\ ünïcödé"]) {
+      expect(deserializeTransportMessage(raw({ messageId: id, messageType: 't', message: '' })).messageId).to.equal(id);
+    }
+  });
+
   for (const [what, bytes, reason] of corrupt) {
     it(`rejects an envelope that is ${what} with CorruptEnvelopeError`, () => {
       expect(() => deserializeTransportMessage(bytes)).to.throw(CorruptEnvelopeError, reason);
