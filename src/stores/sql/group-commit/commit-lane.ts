@@ -1,20 +1,14 @@
 import { StoreError } from '../../../errors/errors.js';
-import { ProcessingStatus } from '../../../idempotence/idempotence-service.js';
-import type { SqlDatabase, SqlTransaction } from '../sql-database.js';
-import type { GroupCommitStatements } from '../sql-statements.js';
+import type { SqlTransaction } from '../sql-database.js';
+import { beginAndClaim, type ClaimContext, type ClaimRow, claimParameters, sortClaims } from './batch-claim.js';
 import type { ClaimsInFlight } from './claims-in-flight.js';
 import type { GroupMember } from './group-member.js';
 
-export interface LaneContext {
-  readonly database: SqlDatabase;
-  readonly statements: GroupCommitStatements;
-  readonly inboxWorkQueueUri: string;
+export interface LaneContext extends ClaimContext {
   readonly claims: ClaimsInFlight;
   readonly maxBatchSize: number;
   /** Hands a member that must wait for another transaction back to the service, to be routed again later. */
   resubmit(member: GroupMember): void;
-  /** When a row completed at `now` may be purged (retention), or null. */
-  purgeAfter(messageType: string, now: number): number | null;
   /** Called for each member of a committed batch (its sends are in `member.deferred`). */
   committed(member: GroupMember): void;
 }
@@ -27,8 +21,6 @@ interface Batch {
   readonly end: () => void;
   claimed?: { readonly tx: SqlTransaction; readonly rows: readonly ClaimRow[] };
 }
-
-type ClaimRow = { message_id: string };
 
 /**
  * One shared transaction at a time, on a connection of its own. A cycle takes the members waiting (up to
@@ -113,9 +105,9 @@ export class CommitLane {
     const succeeded: GroupMember[] = [];
     const retry: GroupMember[] = [];
     try {
-      const claimed = batch.claimed ?? (await this.beginAndClaim(batch.members));
+      const claimed = batch.claimed ?? (await beginAndClaim(this.ctx, batch.members));
       tx = claimed.tx;
-      const assigned = await this.sortClaims(tx, batch.members, claimed.rows, retry);
+      const assigned = await sortClaims(this.ctx, tx, batch.members, claimed.rows, retry);
       for (const member of assigned) {
         if (await this.turn(tx, member)) succeeded.push(member);
       }
@@ -156,7 +148,7 @@ export class CommitLane {
     }
     let outcome: { committed: boolean; rows: ClaimRow[] };
     try {
-      outcome = await tx.commitAndBeginWith!<ClaimRow>(this.ctx.statements.claimMany, this.claimParameters(next.members));
+      outcome = await tx.commitAndBeginWith!<ClaimRow>(this.ctx.statements.claimMany, claimParameters(this.ctx, next.members));
     } catch (error) {
       this.giveBack(next);
       throw error;
@@ -168,51 +160,6 @@ export class CommitLane {
         hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
       });
     }
-  }
-
-  /** A transaction with the batch's claim made, in one round trip where the driver allows. */
-  private async beginAndClaim(members: GroupMember[]): Promise<{ tx: SqlTransaction; rows: readonly ClaimRow[] }> {
-    const db = this.ctx.database;
-    const claim = this.ctx.statements.claimMany;
-    const parameters = this.claimParameters(members);
-    if (db.beginWith) {
-      const { transaction, rows } = await db.beginWith<ClaimRow>(claim, parameters);
-      return { tx: transaction, rows };
-    }
-    const tx = await db.begin();
-    try {
-      return { tx, rows: await tx.query<ClaimRow>(claim, parameters) };
-    } catch (error) {
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** claimMany's parameters: one statement claims every new message of the batch. */
-  private claimParameters(members: GroupMember[]): unknown[] {
-    const now = Date.now();
-    const types = members.map((m) => m.message!.messageType);
-    return [this.ctx.inboxWorkQueueUri, members.map((m) => m.messageId), types, now, types.map((t) => this.ctx.purgeAfter(t, now))];
-  }
-
-  /** The members the claim returned go on; the others get the status of their committed row. */
-  private async sortClaims(tx: SqlTransaction, batch: GroupMember[], rows: readonly ClaimRow[], retry: GroupMember[]): Promise<GroupMember[]> {
-    const s = this.ctx.statements;
-    const inbox = this.ctx.inboxWorkQueueUri;
-    const claimed = new Set(rows.map((r) => r.message_id));
-    const others = batch.filter((m) => !claimed.has(m.messageId));
-    if (others.length > 0) {
-      const found = await tx.query<{ message_id: string; status: string }>(s.statusMany, [inbox, others.map((m) => m.messageId)]);
-      const status = new Map(found.map((r) => [r.message_id, r.status]));
-      for (const member of others) {
-        const row = status.get(member.messageId);
-        if (row === 'handled') member.resolveStatus(ProcessingStatus.MessageHandled);
-        else if (row === 'completed') member.resolveStatus(ProcessingStatus.Ignore);
-        else if (row === undefined) retry.push(member); // a completed row purged between the two statements: claim it anew
-        else member.failStatus(new StoreError(`idempotence row committed as '${row}'`, { messageId: member.messageId }));
-      }
-    }
-    return batch.filter((m) => claimed.has(m.messageId));
   }
 
   /**
