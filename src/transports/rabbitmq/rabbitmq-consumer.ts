@@ -51,7 +51,7 @@ export class RabbitMqConsumer {
   private closed = false;
   private readonly onConnected = () => this.start();
   /** The newest channel's acks, known before `live` is set (deliveries may arrive before consume returns). */
-  private pending: { readonly generation: number; readonly acks: AckBatch } | null = null;
+  private newestAcks: AckBatch | null = null;
 
   constructor(
     private readonly connection: RabbitMqConnection,
@@ -138,7 +138,7 @@ export class RabbitMqConsumer {
     const channel = await model.createChannel();
     const generation = ++this.generation;
     const acks = new AckBatch(channel);
-    this.pending = { generation, acks };
+    this.newestAcks = acks;
     channel.on('error', (error: unknown) => {
       this.failure = new TransportError(`the broker closed the consumer channel: ${String(error)}`, { queueUri: this.queueUri, cause: error });
     });
@@ -170,7 +170,7 @@ export class RabbitMqConsumer {
       if (live?.generation === generation) live.channel.close().catch(() => undefined);
       return;
     }
-    if (this.pending?.generation === generation) this.pending.acks.delivered(message);
+    this.newestAcks?.delivered(message); // only the newest generation gets here
     this.buffer.push(new RabbitMqDelivery(this, generation, message));
     this.waiters.shift()?.();
   }
