@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { StoreError } from '../../errors/errors.js';
-import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
+import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
 import { literal } from './postgres-literals.js';
 
 export interface PostgresConnectionOptions {
@@ -18,12 +18,20 @@ export interface PostgresConnectionOptions {
  * oncebus's statements are a small fixed set per schema, run thousands of times a second: each is sent
  * as a named prepared statement, so every connection parses and plans it once.
  */
-const statementNames = new Map<string, string>();
+/** Names statement texts `<prefix>_1`, `<prefix>_2`, …, the same name for the same text all process long. */
+function statementNamer(prefix: string): (text: string) => string {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (!name) names.set(text, (name = `${prefix}_${names.size + 1}`));
+    return name;
+  };
+}
+
+const protocolName = statementNamer('oncebus');
 function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
   if (params.length === 0) return { text };
-  let name = statementNames.get(text);
-  if (!name) statementNames.set(text, (name = `oncebus_${statementNames.size + 1}`));
-  return { name, text, values: params as unknown[] };
+  return { name: protocolName(text), text, values: params as unknown[] };
 }
 
 /**
@@ -31,11 +39,10 @@ function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
  * PREPARE) on this connection, so it is planned once like the others; the PREPARE goes in front the first
  * time. A failed simple query destroys its connection, so nothing prepared is ever half known.
  */
-const inlineNames = new Map<string, string>();
+const inlineName = statementNamer('oncebus_inline');
 const preparedInline = new WeakMap<pg.ClientBase, Set<string>>();
 function inlineStatement(client: pg.ClientBase, sql: string, params: readonly unknown[]): string {
-  let name = inlineNames.get(sql);
-  if (!name) inlineNames.set(sql, (name = `oncebus_inline_${inlineNames.size + 1}`));
+  const name = inlineName(sql);
   const execute = `EXECUTE ${name}(${params.map(literal).join(', ')})`;
   let names = preparedInline.get(client);
   if (!names) preparedInline.set(client, (names = new Set()));
@@ -149,13 +156,6 @@ export class PostgresDatabase implements SqlDatabase {
   }
 }
 
-/** COMMIT of a transaction aborted by an earlier failed statement (one a handler caught) rolls back. */
-function abortedAtCommit(): StoreError {
-  return new StoreError('PostgreSQL rolled the transaction back at COMMIT: a statement in it had failed', {
-    hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
-  });
-}
-
 /** A transaction on one pool client; the client goes back to the pool (or is destroyed, if broken) at the end. */
 class PostgresTransaction implements SqlTransaction {
   private done = false;
@@ -216,6 +216,6 @@ class PostgresTransaction implements SqlTransaction {
       this.native.release(true);
       throw this.db.wrap(error);
     }
-    if (statement === 'COMMIT' && result.command !== 'COMMIT') throw abortedAtCommit();
+    if (statement === 'COMMIT' && result.command !== 'COMMIT') throw rolledBackAtCommit();
   }
 }

@@ -1,3 +1,5 @@
+import { StoreError } from '../../errors/errors.js';
+
 /**
  * The seam between the SQL stores and a driver. A dialect supplies a SqlDatabase and its named
  * statements (SqlStatements); everything else (idempotence, subscriptions, queues, retention,
@@ -36,4 +38,11 @@ export interface SqlDatabase extends SqlExecutor {
   /** Begins a transaction and runs its first statement in one round trip. Optional, as above. */
   beginWith?<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }>;
   close(): Promise<void>;
+}
+
+/** A COMMIT the database answered with a rollback: a statement in the transaction (or batch) had failed. */
+export function rolledBackAtCommit(what: 'transaction' | 'batch' = 'transaction'): StoreError {
+  return new StoreError(`the database rolled the ${what} back at COMMIT: a statement in it had failed`, {
+    hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
+  });
 }

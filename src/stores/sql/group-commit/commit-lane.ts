@@ -1,8 +1,9 @@
 import { StoreError } from '../../../errors/errors.js';
-import type { SqlTransaction } from '../sql-database.js';
+import { rolledBackAtCommit, type SqlTransaction } from '../sql-database.js';
 import { beginAndClaim, type ClaimContext, type ClaimRow, claimParameters, sortClaims } from './batch-claim.js';
 import type { ClaimsInFlight } from './claims-in-flight.js';
 import type { GroupMember } from './group-member.js';
+import { settable } from './settable.js';
 
 export interface LaneContext extends ClaimContext {
   readonly claims: ClaimsInFlight;
@@ -72,8 +73,8 @@ export class CommitLane {
    * transaction (or already in this batch) waits for that transaction's end, then is routed again.
    */
   private form(): Batch {
-    let end!: () => void;
-    const done = new Promise<void>((resolve) => (end = resolve));
+    const ended = settable<void>();
+    const done = ended.promise;
     const members: GroupMember[] = [];
     const ids: string[] = [];
     const seen = new Set<string>();
@@ -89,7 +90,7 @@ export class CommitLane {
       members.push(member);
     }
     this.ctx.claims.hold(ids, done);
-    return { members, ids, done, end };
+    return { members, ids, done, end: () => ended.resolve() };
   }
 
   /** A batch formed but never begun goes back to the head of the queue, its messageIds released. */
@@ -155,11 +156,7 @@ export class CommitLane {
     }
     next.claimed = { tx, rows: outcome.rows };
     this.pending = next;
-    if (!outcome.committed) {
-      throw new StoreError('the database rolled the batch back at COMMIT: a statement in it had failed', {
-        hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
-      });
-    }
+    if (!outcome.committed) throw rolledBackAtCommit('batch');
   }
 
   /**

@@ -4,6 +4,7 @@ import type { DeferredMessage } from '../../../idempotence/idempotence-service.j
 import { ProcessingStatus } from '../../../idempotence/idempotence-service.js';
 import type { SqlTransaction } from '../sql-database.js';
 import { SqlUnitOfWork } from '../sql-unit-of-work.js';
+import { type Settable, settable } from './settable.js';
 
 /** How a member's turn on the shared transaction ended. */
 export type SectionEnd = 'commit' | 'rollback';
@@ -179,21 +180,4 @@ export class MemberTransaction implements SqlTransaction {
     }
     return this.opened;
   }
-}
-
-interface Settable<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function settable<T>(): Settable<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined); // a rejection nobody awaits (a member whose pipeline moved on) is not unhandled
-  return { promise, resolve, reject };
 }
