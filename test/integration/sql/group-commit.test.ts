@@ -240,35 +240,41 @@ describe('PostgreSQL group commit (real server)', function () {
     expect(left[0]!.n).to.equal(0);
   });
 
+  type Outcome = Awaited<ReturnType<typeof handle>>;
+
   /**
-   * Watches the round trips that commit one batch and claim the next; `sabotage` runs on the lane's
-   * client just before one is sent (the n-th, counted from 0), to break it the way a test needs.
+   * Handles `tms` (each writing its business row) while watching the round trips that commit one batch and
+   * claim the next; `sabotage` runs on the lane's client just before one is sent (the n-th, counted from
+   * 0), to break it the way a test needs. Resolves to each message's outcome and the round trips' texts.
    */
-  function watchCommitRoundTrips(sabotage?: (client: pg.Client, n: number) => Promise<void>): { texts: string[]; restore(): void } {
-    const original = pg.Client.prototype.query;
+  async function handleWatchingCommits(
+    svc: IIdempotenceService,
+    tms: TransportMessage[],
+    sabotage?: (client: pg.Client, n: number) => Promise<void>,
+  ): Promise<{ results: Outcome[]; texts: string[] }> {
+    const original = pg.Client.prototype.query as (...a: unknown[]) => unknown;
     const texts: string[] = [];
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const text = args[0];
       if (typeof text === 'string' && text.startsWith('COMMIT; BEGIN;')) {
         const n = texts.push(text) - 1;
-        if (sabotage) return sabotage(this, n).then(() => (original as (...a: unknown[]) => unknown).apply(this, args));
+        if (sabotage) return sabotage(this, n).then(() => original.apply(this, args));
       }
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    return { texts, restore: () => (pg.Client.prototype.query = original) };
+      return original.apply(this, args);
+    } as typeof pg.Client.prototype.query;
+    try {
+      return { results: await Promise.all(tms.map((tm) => handle(svc, tm, write(`${tm.messageId}:once`)))), texts };
+    } finally {
+      pg.Client.prototype.query = original as typeof pg.Client.prototype.query;
+    }
   }
 
   it('claims the next batch in the round trip of the previous commit, whatever text the messageIds hold', async () => {
     const svc = await service({ lanes: 1, maxBatchSize: 2 });
     const ids = ["o'brien", 'back\\slash', '{brace,comma}', '"quoted"', 'NULL', ` mixed '\\" ,{} `, randomUUID()];
-    const watch = watchCommitRoundTrips();
-    try {
-      const results = await Promise.all(ids.map((id) => handle(svc, message(id), write(`${id}:once`))));
-      expect(results.map((r) => r.committed)).to.deep.equal(ids.map(() => true));
-    } finally {
-      watch.restore();
-    }
-    expect(watch.texts.length, 'batches after the first were claimed with the commit before them').to.be.at.least(2);
+    const { results, texts } = await handleWatchingCommits(svc, ids.map((id) => message(id)));
+    expect(results.map((r) => r.committed)).to.deep.equal(ids.map(() => true));
+    expect(texts.length, 'batches after the first were claimed with the commit before them').to.be.at.least(2);
     expect((await businessRows(ids)).sort()).to.deep.equal([...ids].sort());
     // The ids stored are the ids sent: each copy now finds its row.
     for (const id of ids) expect(await statusOf(svc, message(id))).to.equal(ProcessingStatus.Ignore);
@@ -277,15 +283,9 @@ describe('PostgreSQL group commit (real server)', function () {
   it('fails a batch whose commit round trip breaks, and claims the batch that was riding with it anew', async () => {
     const svc = await service({ lanes: 1, maxBatchSize: 2 });
     const tms = Array.from({ length: 6 }, () => message());
-    const watch = watchCommitRoundTrips(async (client, n) => {
+    const { results } = await handleWatchingCommits(svc, tms, async (client, n) => {
       if (n === 0) await store.database.execute('SELECT pg_terminate_backend($1)', [(client as unknown as { processID: number }).processID]);
     });
-    let results: Awaited<ReturnType<typeof handle>>[];
-    try {
-      results = await Promise.all(tms.map((tm) => handle(svc, tm, write(`${tm.messageId}:once`))));
-    } finally {
-      watch.restore();
-    }
     expect(results.map((r) => r.committed)).to.deep.equal([false, false, true, true, true, true]);
     expect(OncebusError.is(results[0]!.error) && results[0]!.error.code).to.equal('ONCEBUS_STORE');
     expect((await businessRows(tms.map((t) => t.messageId))).sort()).to.deep.equal(tms.slice(2).map((t) => t.messageId).sort());
@@ -296,15 +296,9 @@ describe('PostgreSQL group commit (real server)', function () {
     const svc = await service({ lanes: 1, maxBatchSize: 2 });
     const tms = Array.from({ length: 4 }, () => message());
     // A statement failing in the shared transaction outside any member's savepoint leaves it aborted.
-    const watch = watchCommitRoundTrips(async (client, n) => {
+    const { results } = await handleWatchingCommits(svc, tms, async (client, n) => {
       if (n === 0) await client.query('SELECT 1 / 0').catch(() => undefined);
     });
-    let results: Awaited<ReturnType<typeof handle>>[];
-    try {
-      results = await Promise.all(tms.map((tm) => handle(svc, tm, write(`${tm.messageId}:once`))));
-    } finally {
-      watch.restore();
-    }
     expect(results.map((r) => r.committed)).to.deep.equal([false, false, true, true]);
     expect(String((results[0]!.error as Error).message)).to.match(/rolled the batch back at COMMIT/);
     expect((await businessRows(tms.map((t) => t.messageId))).sort()).to.deep.equal(tms.slice(2).map((t) => t.messageId).sort());

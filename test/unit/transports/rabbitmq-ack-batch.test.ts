@@ -21,12 +21,18 @@ function recordingChannel() {
 const delivery = (tag: number) => ({ fields: { deliveryTag: tag } }) as ConsumeMessage;
 const nextTurn = () => new Promise((r) => setImmediate(r));
 
+/** An AckBatch on a recording channel, with deliveries 1..count handed out. */
+function batchWith(count: number) {
+  const { channel, frames, close } = recordingChannel();
+  const batch = new AckBatch(channel);
+  const ds = Array.from({ length: count }, (_, i) => delivery(i + 1));
+  for (const d of ds) batch.delivered(d);
+  return { batch, ds, frames, close };
+}
+
 describe('AckBatch: coalesced RabbitMQ acknowledgements', () => {
   it('sends the acks of one turn that cover every outstanding delivery as one multiple-ack', async () => {
-    const { channel, frames } = recordingChannel();
-    const batch = new AckBatch(channel);
-    const ds = [1, 2, 3, 4].map(delivery);
-    for (const d of ds) batch.delivered(d);
+    const { batch, ds, frames } = batchWith(4);
     for (const d of [ds[2]!, ds[0]!, ds[1]!, ds[3]!]) batch.ack(d);
     expect(frames, 'nothing goes out before the end of the turn').to.deep.equal([]);
     await nextTurn();
@@ -34,10 +40,7 @@ describe('AckBatch: coalesced RabbitMQ acknowledgements', () => {
   });
 
   it('never lets a multiple-ack cover a delivery still in hand: acks past it go one by one', async () => {
-    const { channel, frames } = recordingChannel();
-    const batch = new AckBatch(channel);
-    const ds = [1, 2, 3, 4, 5].map(delivery);
-    for (const d of ds) batch.delivered(d);
+    const { batch, ds, frames } = batchWith(5);
     batch.ack(ds[0]!);
     batch.ack(ds[1]!);
     batch.ack(ds[3]!); // 3 is still being handled
@@ -50,20 +53,14 @@ describe('AckBatch: coalesced RabbitMQ acknowledgements', () => {
   });
 
   it('sends gathered acks before a release, and the release at once', () => {
-    const { channel, frames } = recordingChannel();
-    const batch = new AckBatch(channel);
-    const ds = [1, 2, 3].map(delivery);
-    for (const d of ds) batch.delivered(d);
+    const { batch, ds, frames } = batchWith(3);
     batch.ack(ds[0]!);
     batch.requeue(ds[1]!);
     expect(frames).to.deep.equal(['ack-upto 1', 'nack 2 requeue']);
   });
 
   it('moves past a released delivery: later acks coalesce again', async () => {
-    const { channel, frames } = recordingChannel();
-    const batch = new AckBatch(channel);
-    const ds = [1, 2, 3].map(delivery);
-    for (const d of ds) batch.delivered(d);
+    const { batch, ds, frames } = batchWith(3);
     batch.requeue(ds[0]!);
     batch.ack(ds[1]!);
     batch.ack(ds[2]!);
@@ -72,10 +69,7 @@ describe('AckBatch: coalesced RabbitMQ acknowledgements', () => {
   });
 
   it('drops what it holds when the channel is gone (the broker redelivers), without throwing', async () => {
-    const { channel, frames, close } = recordingChannel();
-    const batch = new AckBatch(channel);
-    const ds = [1, 2].map(delivery);
-    for (const d of ds) batch.delivered(d);
+    const { batch, ds, frames, close } = batchWith(2);
     batch.ack(ds[0]!);
     close();
     await nextTurn();
