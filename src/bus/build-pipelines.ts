@@ -19,6 +19,7 @@ import { HandleMessageObserver } from '../pipelines/inbox/handle-message-observe
 import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
 import { createInboxPipelineBuilder } from '../pipelines/inbox/inbox-pipeline.js';
 import { ProcessingCompletedObserver } from '../pipelines/inbox/processing-completed-observer.js';
+import { RollBackOpenUnitOfWorkObserver } from '../pipelines/inbox/roll-back-open-unit-of-work-observer.js';
 import { SendDeferredObserver } from '../pipelines/inbox/send-deferred-observer.js';
 import { CloseQueuesObserver } from '../pipelines/lifecycle/close-queues-observer.js';
 import { CreateQueuesObserver } from '../pipelines/lifecycle/create-queues-observer.js';
@@ -43,6 +44,7 @@ import { AcknowledgeReceivedObserver } from '../pipelines/shared/acknowledge-rec
 import { DeserializeTransportMessageObserver } from '../pipelines/shared/deserialize-transport-message-observer.js';
 import { GetWorkMessageObserver } from '../pipelines/shared/get-work-message-observer.js';
 import { MoveUnreadableObserver } from '../pipelines/shared/move-unreadable-observer.js';
+import { ReleaseUnsettledObserver } from '../pipelines/shared/release-unsettled-observer.js';
 import type { ReceivedMessageState } from '../pipelines/received-message-state.js';
 import { FailedMessageMover } from '../recoverability/failed-message-mover.js';
 import type { EndpointServices } from './endpoint-services.js';
@@ -97,17 +99,20 @@ export function buildPipelines(
   const mover = new FailedMessageMover(queues, options.name, clock);
   const get = new GetWorkMessageObserver();
   const readEnvelope = new DeserializeTransportMessageObserver();
+  const releaseUnsettled = new ReleaseUnsettledObserver(logger, events);
   b.deferred
     .addObserver(get)
     .addObserver(readEnvelope)
     .addObserver(new ProcessDeferredMessageObserver(queues, inbox.workQueueUri, inbox.deferredQueueUri ?? inbox.workQueueUri, clock))
-    .addObserver(new MoveUnreadableObserver(mover, inbox.errorQueueUri, logger));
+    .addObserver(new MoveUnreadableObserver(mover, inbox.errorQueueUri, logger))
+    .addObserver(releaseUnsettled);
   b.outbox
     .addObserver(get)
     .addObserver(readEnvelope)
     .addObserver(new SendOutboxMessageObserver(queues, events))
     .addObserver(new AcknowledgeReceivedObserver())
-    .addObserver(new MoveUnreadableObserver(mover, outbox?.errorQueueUri ?? inbox.errorQueueUri, logger));
+    .addObserver(new MoveUnreadableObserver(mover, outbox?.errorQueueUri ?? inbox.errorQueueUri, logger))
+    .addObserver(releaseUnsettled);
 
   // Observers that run other pipelines get them through `built`, which is filled once every pipeline
   // is built (after the modules have added their observers), before any message flows.
@@ -127,7 +132,9 @@ export function buildPipelines(
     .addObserver(new SendDeferredObserver(idempotence, built))
     .addObserver(new ProcessingCompletedObserver(idempotence))
     .addObserver(new AcknowledgeMessageObserver(events, logger))
-    .addObserver(new HandleFailureObserver(options, mover, clock, logger, events, s.stopSignal));
+    .addObserver(new HandleFailureObserver(options, mover, clock, logger, events, s.stopSignal))
+    .addObserver(new RollBackOpenUnitOfWorkObserver(logger))
+    .addObserver(releaseUnsettled);
 
   b.startup
     .addObserver(new CreateQueuesObserver())

@@ -6,7 +6,8 @@ import { PipelineDefinitionError } from '../errors/errors.js';
  * allocates nothing but the caller's state object. An observer that returns a promise is awaited; one that
  * returns nothing costs no microtask. Setting `state.aborted` stops the pipeline after the current event.
  * An exception runs the `onPipelineException` observers; if one of them sets `state.exceptionHandled`,
- * execution ends quietly, otherwise the error propagates to the caller.
+ * execution ends quietly, otherwise the error propagates to the caller. The `onPipelineEnd` observers run
+ * last, however execution ended (completed, aborted or failed): they close what an early end left open.
  */
 export interface PipelineState {
   aborted: boolean;
@@ -28,12 +29,14 @@ export interface StageDefinition {
 }
 
 export const PIPELINE_EXCEPTION_EVENT = 'onPipelineException';
+export const PIPELINE_END_EVENT = 'onPipelineEnd';
 
 type Step<S> = (state: S) => void | Promise<void>;
 
 export class PipelineBuilder<S extends PipelineState> {
   private readonly events = new Map<string, IPipelineObserver<S>[]>();
   private readonly exceptionObservers: IPipelineObserver<S>[] = [];
+  private readonly endObservers: IPipelineObserver<S>[] = [];
 
   constructor(
     readonly name: string,
@@ -41,7 +44,7 @@ export class PipelineBuilder<S extends PipelineState> {
   ) {
     for (const stage of stages) {
       for (const event of stage.events) {
-        if (this.events.has(event) || event === PIPELINE_EXCEPTION_EVENT) {
+        if (this.events.has(event) || event === PIPELINE_EXCEPTION_EVENT || event === PIPELINE_END_EVENT) {
           throw new PipelineDefinitionError(`pipeline '${name}': event '${event}' appears twice`);
         }
         this.events.set(event, []);
@@ -55,7 +58,12 @@ export class PipelineBuilder<S extends PipelineState> {
 
   /** Adds an observer after those already on its event. Unknown events and duplicates fail here, not per message. */
   addObserver(observer: IPipelineObserver<S>): this {
-    const list = observer.event === PIPELINE_EXCEPTION_EVENT ? this.exceptionObservers : this.events.get(observer.event);
+    const list =
+      observer.event === PIPELINE_EXCEPTION_EVENT
+        ? this.exceptionObservers
+        : observer.event === PIPELINE_END_EVENT
+          ? this.endObservers
+          : this.events.get(observer.event);
     if (!list) {
       throw new PipelineDefinitionError(
         `pipeline '${this.name}': observer ${observerName(observer)} names unknown event '${observer.event}' ` +
@@ -78,7 +86,8 @@ export class PipelineBuilder<S extends PipelineState> {
         eventEnds.push(steps.length);
       }
     }
-    return new Pipeline(this.name, steps, eventEnds, this.exceptionObservers.map((o) => o.execute.bind(o)));
+    const bind = (list: IPipelineObserver<S>[]) => list.map((o) => o.execute.bind(o));
+    return new Pipeline(this.name, steps, eventEnds, bind(this.exceptionObservers), bind(this.endObservers));
   }
 }
 
@@ -89,16 +98,30 @@ export class Pipeline<S extends PipelineState> {
     /** eventEnds[k] = index one past the last observer of the k-th event: abort is checked there. */
     private readonly eventEnds: readonly number[],
     private readonly onException: readonly Step<S>[],
+    private readonly onEnd: readonly Step<S>[],
   ) {}
 
   async execute(state: S): Promise<void> {
+    if (this.onEnd.length === 0) return this.run(state);
+    try {
+      await this.run(state);
+    } finally {
+      for (const step of this.onEnd) {
+        const r = step(state);
+        if (r !== undefined) await r;
+      }
+    }
+  }
+
+  private async run(state: S): Promise<void> {
     const { steps, eventEnds } = this;
     let e = 0;
     try {
       for (let i = 0; i < steps.length; i++) {
         const r = steps[i]!(state);
         if (r !== undefined) await r;
-        while (e < eventEnds.length && eventEnds[e] === i + 1) {
+        // `<=`: an event without observers ends where the previous one did (or at 0, when it is first).
+        while (e < eventEnds.length && eventEnds[e]! <= i + 1) {
           e++;
           if (state.aborted) return;
         }

@@ -11,9 +11,23 @@ export class ReceivedMessageState implements PipelineState {
   transportMessage: TransportMessage | null = null;
   /** The loop should back off before the next message (an outage, a release, nothing due). */
   backOff = false;
+  /** Acknowledge or release was called (whatever its outcome: a delivery is settled at most once). */
+  settled = false;
 
   constructor(
     /** The queue object this message came from: only it may settle the message. */
     readonly queue: IQueue,
   ) {}
+
+  /** Acknowledges the message taken: it is gone for good. Every observer settles through here. */
+  acknowledge(): Promise<void> {
+    this.settled = true;
+    return this.queue.acknowledge(this.received!.token);
+  }
+
+  /** Releases the message taken: the transport delivers it again. */
+  release(): Promise<void> {
+    this.settled = true;
+    return this.queue.release(this.received!.token);
+  }
 }

@@ -21,7 +21,7 @@ export class ProcessDeferredMessageObserver implements IPipelineObserver<Deferre
     const tm = state.transportMessage!;
     const due = tm.ignoreTillDate <= this.clock();
     await this.queues.sender(due ? this.workQueueUri : this.deferredQueueUri).enqueue(tm, state.received!.body);
-    await state.queue.acknowledge(state.received!.token);
+    await state.acknowledge();
     if (!due) state.dueAt = tm.ignoreTillDate;
   }
 }

@@ -24,7 +24,7 @@ export class AcknowledgeMessageObserver implements IPipelineObserver<InboxMessag
   async execute(state: InboxMessageState): Promise<void> {
     const tm = state.transportMessage!;
     try {
-      await state.queue.acknowledge(state.received!.token);
+      await state.acknowledge();
     } catch (error) {
       if (!OncebusError.is(error) || error.code !== 'ONCEBUS_STALE_DELIVERY') throw error;
       this.logger.info('acknowledgement lost with its channel; the broker redelivers the message', { messageId: tm.messageId });

@@ -17,7 +17,7 @@ export class CheckExpiredObserver implements IPipelineObserver<InboxMessageState
   async execute(state: InboxMessageState): Promise<void> {
     const tm = state.transportMessage!;
     if (!isExpired(tm, this.clock())) return;
-    await state.queue.acknowledge(state.received!.token);
+    await state.acknowledge();
     this.logger.info('message expired, dropped', {
       messageId: tm.messageId,
       messageType: tm.messageType,

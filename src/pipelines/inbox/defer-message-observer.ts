@@ -27,7 +27,7 @@ export class DeferMessageObserver implements IPipelineObserver<InboxMessageState
     if (!isIgnoring(tm, this.clock())) return;
     const target = this.queues.sender(this.deferredQueueUri ?? this.workQueueUri);
     await target.enqueue(tm, state.received!.body);
-    await state.queue.acknowledge(state.received!.token);
+    await state.acknowledge();
     if (!this.deferredQueueUri && !isSchedulingQueue(target)) state.backOff = true;
     this.events.emit('messageDeferred', tm);
     state.aborted = true;

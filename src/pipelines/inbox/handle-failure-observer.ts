@@ -65,7 +65,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
     const code = OncebusError.is(error) ? error.code : '';
     if (!tm) {
       const wrapped = await this.mover.enqueueUnreadable(inbox.errorQueueUri, received.body, error, inbox.workQueueUri);
-      await state.queue.acknowledge(received.token);
+      await state.acknowledge();
       this.logger.error('unreadable message moved to the error queue', { errorQueueMessageId: wrapped.messageId, error: String(error) });
       this.events.emit('messageSentToErrorQueue', wrapped, String(error));
       return;
@@ -92,7 +92,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
         const copy = this.mover.withFailure(tm, error, decision.ignoreTillDate);
         const deferred = decision.ignoreTillDate > 0 && inbox.deferredQueueUri !== undefined && !isSchedulingQueue(state.queue);
         await this.mover.enqueue(deferred ? inbox.deferredQueueUri! : inbox.workQueueUri, copy);
-        await state.queue.acknowledge(received.token);
+        await state.acknowledge();
         this.logger.warn('handler failed; retry scheduled', {
           messageId: tm.messageId,
           attempt: copy.failureMessages.length,
@@ -104,7 +104,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
       case 'error-queue': {
         const copy = this.mover.withFailure(tm, error);
         await this.mover.enqueue(inbox.errorQueueUri, copy);
-        await state.queue.acknowledge(received.token);
+        await state.acknowledge();
         this.logger.error('message moved to the error queue', { messageId: tm.messageId, reason: decision.reason, error: String(error) });
         this.events.emit('messageSentToErrorQueue', copy, decision.reason);
         return;
@@ -117,7 +117,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
   private async release(state: InboxMessageState, error: unknown): Promise<void> {
     state.backOff = true;
     try {
-      await state.queue.release(state.received!.token);
+      await state.release();
     } catch (e) {
       // The transport lost the delivery (a dead channel): it redelivers the message by itself.
       this.logger.warn('release failed; the transport will redeliver', { error: String(e) });

@@ -6,6 +6,6 @@ export class AcknowledgeReceivedObserver implements IPipelineObserver<ReceivedMe
   readonly event = 'onAcknowledgeMessage';
 
   async execute(state: ReceivedMessageState): Promise<void> {
-    await state.queue.acknowledge(state.received!.token);
+    await state.acknowledge();
   }
 }

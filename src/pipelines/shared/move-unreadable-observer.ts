@@ -25,13 +25,13 @@ export class MoveUnreadableObserver implements IPipelineObserver<ReceivedMessage
     try {
       if (state.transportMessage === null) {
         await this.mover.enqueueUnreadable(this.errorQueueUri, received.body, state.exception, state.queue.uri);
-        await state.queue.acknowledge(received.token);
+        await state.acknowledge();
         return;
       }
     } catch (error) {
       this.logger.error('could not move an unreadable message; releasing it', { error: String(error) });
     }
     this.logger.warn('message released', { queueUri: state.queue.uri, error: String(state.exception) });
-    await state.queue.release(received.token).catch(() => undefined);
+    await state.release().catch(() => undefined);
   }
 }

@@ -39,6 +39,27 @@ describe('pipeline engine', () => {
     expect(s.trail).to.deep.equal(['a1', 'a2']);
   });
 
+  it('honours an abort even when the pipeline\'s first event has no observer', async () => {
+    // eventEnds[0] is 0 then: the abort check must still advance past empty events.
+    const p = new PipelineBuilder<TestState>('t', stages)
+      .addObserver(observer('b', (s) => { s.trail.push('b1'); s.aborted = true; }))
+      .addObserver(observer('c', (s) => void s.trail.push('c1')))
+      .build();
+    const s = new TestState();
+    await p.execute(s);
+    expect(s.trail).to.deep.equal(['b1']);
+  });
+
+  it('honours an abort set on an event followed by events without observers', async () => {
+    const p = new PipelineBuilder<TestState>('t', [{ name: 's', events: ['a', 'b', 'c', 'd'] }])
+      .addObserver(observer('a', (s) => { s.trail.push('a1'); s.aborted = true; }))
+      .addObserver(observer('d', (s) => void s.trail.push('d1')))
+      .build();
+    const s = new TestState();
+    await p.execute(s);
+    expect(s.trail).to.deep.equal(['a1']);
+  });
+
   it('runs the exception observers and ends quietly when one handles the error', async () => {
     const p = new PipelineBuilder<TestState>('t', stages)
       .addObserver(observer('a', () => { throw new Error('x'); }))

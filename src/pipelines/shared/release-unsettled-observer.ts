@@ -1,0 +1,29 @@
+import type { BusEvents } from '../../bus/bus-events.js';
+import type { ILogger } from '../../logging/logger.js';
+import { PIPELINE_END_EVENT, type IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { ReceivedMessageState } from '../received-message-state.js';
+
+/**
+ * The last word on a taken message: if the pipeline ended without acknowledging or releasing it (an
+ * extension aborted it mid-way), it is released, so it is redelivered instead of held until the process
+ * ends. Every core path settles the message itself; this only catches early ends.
+ */
+export class ReleaseUnsettledObserver implements IPipelineObserver<ReceivedMessageState> {
+  readonly event = PIPELINE_END_EVENT;
+
+  constructor(
+    private readonly logger: ILogger,
+    private readonly events: BusEvents,
+  ) {}
+
+  async execute(state: ReceivedMessageState): Promise<void> {
+    if (!state.received || state.settled) return;
+    this.logger.warn('the pipeline ended without settling its message; releasing it', {
+      queueUri: state.queue.uri,
+      messageId: state.transportMessage?.messageId,
+    });
+    state.backOff = true;
+    await state.release().catch((e: unknown) => this.logger.warn('release failed; the transport will redeliver', { error: String(e) }));
+    this.events.emit('messageReleased', state.transportMessage, new Error('the pipeline ended without settling its message'));
+  }
+}
