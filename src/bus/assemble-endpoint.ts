@@ -114,15 +114,18 @@ function subscriptionName(t: MessageClass | string, types: MessageTypeRegistry, 
 
 /** A retention window shorter than the retry horizon would forget a message while its retries are still coming. */
 function warnAboutRetention(s: EndpointServices): void {
-  const window = s.idempotence.retentionWindowMs;
-  if (!s.idempotence.enabled || window === undefined) return;
+  if (!s.idempotence.enabled || !s.idempotence.retentionWindowFor) return;
   const { maximumFailureCount, durationToIgnoreOnFailure: d } = s.options.inbox;
   let horizon = 0;
   for (let i = 0; i < maximumFailureCount - 1; i++) horizon += d[Math.min(i, d.length - 1)] ?? 0;
-  if (window < horizon) {
-    s.logger.warn('idempotence retention window is shorter than the retry horizon: a late retry could run twice', {
-      retentionWindowMs: window,
-      retryHorizonMs: horizon,
-    });
+  for (const messageType of s.handlers.handledTypes) {
+    const window = s.idempotence.retentionWindowFor(messageType);
+    if (window !== undefined && window < horizon) {
+      s.logger.warn('idempotence retention window is shorter than the retry horizon: a late retry could run twice', {
+        messageType,
+        retentionWindowMs: window,
+        retryHorizonMs: horizon,
+      });
+    }
   }
 }

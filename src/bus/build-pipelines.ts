@@ -19,6 +19,7 @@ import { HandleMessageObserver } from '../pipelines/inbox/handle-message-observe
 import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
 import { createInboxPipelineBuilder } from '../pipelines/inbox/inbox-pipeline.js';
 import { ProcessingCompletedObserver } from '../pipelines/inbox/processing-completed-observer.js';
+import { ReleaseFlushLeaseObserver } from '../pipelines/inbox/release-flush-lease-observer.js';
 import { RollBackOpenUnitOfWorkObserver } from '../pipelines/inbox/roll-back-open-unit-of-work-observer.js';
 import { SendDeferredObserver } from '../pipelines/inbox/send-deferred-observer.js';
 import { CloseQueuesObserver } from '../pipelines/lifecycle/close-queues-observer.js';
@@ -121,7 +122,7 @@ export function buildPipelines(
   b.inbox
     .addObserver(get)
     .addObserver(readEnvelope)
-    .addObserver(new CheckExpiredObserver(clock, logger, events))
+    .addObserver(new CheckExpiredObserver(clock, idempotence, logger, events))
     .addObserver(new DeferMessageObserver(queues, inbox.workQueueUri, inbox.deferredQueueUri, clock, events))
     .addObserver(new DecryptMessageObserver(codecs))
     .addObserver(new DecompressMessageObserver(codecs))
@@ -132,6 +133,7 @@ export function buildPipelines(
     .addObserver(new SendDeferredObserver(idempotence, built))
     .addObserver(new ProcessingCompletedObserver(idempotence))
     .addObserver(new AcknowledgeMessageObserver(events, logger))
+    .addObserver(new ReleaseFlushLeaseObserver(idempotence, logger))
     .addObserver(new HandleFailureObserver(options, mover, clock, logger, events, s.stopSignal))
     .addObserver(new RollBackOpenUnitOfWorkObserver(logger))
     .addObserver(releaseUnsettled);

@@ -13,10 +13,15 @@ export enum ProcessingStatus {
   Ignore = 'Ignore',
 }
 
-/** An outgoing message stored while its handler ran, waiting to be dispatched after commit. */
+/**
+ * An outgoing message stored while its handler ran, waiting to be dispatched after commit: one per
+ * recipient (a publish to three subscribers is three, all with one messageId), each settled on its own.
+ */
 export interface DeferredMessage {
   readonly messageId: string;
   readonly recipientUri: string;
+  /** Its place in send order: with (inbox, received messageId) the key of this one stored row. */
+  readonly sequence: number;
   /** The serialized outgoing envelope, final messageId included. */
   readonly body: Uint8Array;
 }
@@ -39,16 +44,32 @@ export interface IIdempotenceService {
   beginUnitOfWork(): Promise<IUnitOfWork>;
   processingStatus(tm: TransportMessage, uow: IUnitOfWork): Promise<ProcessingStatus>;
   addDeferredMessage(received: TransportMessage, outgoing: TransportMessage, body: Uint8Array, uow: IUnitOfWork): Promise<void>;
+  /** Marks the claim 'handled' in `uow` (sends are owed) and takes the flush lease for this copy. */
   messageHandled(tm: TransportMessage, uow: IUnitOfWork): Promise<void>;
-  /** The stored sends of `received` not yet dispatched, in send order. Runs outside any unit of work. */
+  /**
+   * The stored sends of `received` not yet dispatched, in send order, with the flush lease held by this
+   * copy: waits while another copy holds it, and resolves to none when that copy completed the message
+   * meanwhile. Runs outside any unit of work.
+   */
   getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]>;
-  deferredMessageSent(received: TransportMessage, outgoingMessageId: string): Promise<void>;
+  /** Deletes that one stored send (by its sequence): it is on the wire. */
+  deferredMessageSent(received: TransportMessage, deferred: DeferredMessage): Promise<void>;
+  /** Marks the message 'completed' (nothing owed) and ends the flush lease. */
   processingCompleted(tm: TransportMessage): Promise<void>;
   /**
-   * How long completed rows are kept (ms); undefined = forever. A message older than this (by sendDate)
-   * may have had its row removed, so the pipeline reports it instead of running it again.
+   * Whether the message's unit of work committed and its sends are still owed (a committed 'handled'
+   * row). Read outside any unit of work, by the checks that run before the claim (expiry), so they never
+   * drop a message whose committed work still has to go out.
    */
-  readonly retentionWindowMs?: number;
+  isHandled(tm: TransportMessage): Promise<boolean>;
+  /** Gives up the flush lease this copy holds (its flush failed), so a redelivered copy need not wait it out. */
+  releaseFlush(tm: TransportMessage): Promise<void>;
+  /**
+   * How long completed rows of a message type are kept (ms); undefined = forever. A message of that type
+   * older than this (by sendDate) may have had its row removed, so the pipeline reports it instead of
+   * running it again.
+   */
+  retentionWindowFor?(messageType: string): number | undefined;
   /** Creates the schema, starts retention; called by bus.start(). */
   start?(): Promise<void>;
   stop?(): Promise<void>;

@@ -26,4 +26,8 @@ export class NullIdempotenceService implements IIdempotenceService {
   }
   async deferredMessageSent(): Promise<void> {}
   async processingCompleted(): Promise<void> {}
+  async releaseFlush(): Promise<void> {}
+  async isHandled(): Promise<boolean> {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import { ConfigurationError, UnknownMessageTypeError } from '../errors/errors.js';
+import { ConfigurationError, MessageDeserializationError, UnknownMessageTypeError } from '../errors/errors.js';
 import { type MessageClass, messageTypeNameOf } from './message-type.js';
 
 /**
@@ -48,10 +48,17 @@ export class MessageTypeRegistry {
 
 /**
  * Turns a deserialized plain value back into an instance of its class without calling the constructor
- * (which may require arguments). A class may take over with a static `fromJSON(value)`.
+ * (which may require arguments). A class may take over with a static `fromJSON(value)`. Without one, the
+ * value must be an object: `null`, a number or a list would become an instance with default fields only.
  */
 export function materialize(type: MessageClass, value: unknown): object {
   const custom = (type as unknown as { fromJSON?: (v: unknown) => object }).fromJSON;
   if (typeof custom === 'function') return custom.call(type, value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const what = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    throw new MessageDeserializationError(`the body is ${what}, not a JSON object`, {
+      hint: 'a message body is the JSON object of the message; give the class a static fromJSON(value) to read another shape',
+    });
+  }
   return Object.assign(Object.create(type.prototype as object) as object, value);
 }

@@ -164,6 +164,12 @@ async function counts(): Promise<{ business: number; followups: number }> {
   return { business: b?.n ?? 0, followups: f?.n ?? 0 };
 }
 
+/** Messages whose unit of work committed and whose stored sends are not all out yet. */
+async function owed(): Promise<number> {
+  const [r] = await store.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${cfg.schema}.idempotence WHERE status = 'handled'`);
+  return r?.n ?? 0;
+}
+
 async function drain(name: string): Promise<TransportMessage[]> {
   const q = queue(name);
   const all: TransportMessage[] = [];
@@ -206,7 +212,10 @@ async function main(): Promise<number> {
     await sleep(500);
   }
   await chaosRun.catch((e: unknown) => log(`chaos: ${String(e)}`));
-  await sleep(2000); // let the last flushes and acknowledgements land
+  // Every effect exists; what a crash left mid-flush may still be owed (a redelivered copy waits out the
+  // dead copy's flush lease, then sends it again): wait until no row is 'handled', then let acks land.
+  while (Date.now() - started < TIMEOUT_MS && (await owed().catch(() => 1)) > 0) await sleep(500);
+  await sleep(2000);
   stopping = true;
   await Promise.all(
     workers.map((w) => {

@@ -36,7 +36,7 @@ class FollowUpRecorder implements IMessageHandler<FollowUp, pg.PoolClient> {
 function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultInjectionModule | null): IServiceBus {
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(rabbit);
-  c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence({ groupCommit: cfg.groupCommit && { lanes: 2, maxBatchSize: 16 } }));
+  c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence({ groupCommit: cfg.groupCommit && { lanes: 2, maxBatchSize: 16 }, flushLeaseMs: 2000 }));
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
   if (fault) c.bind(TYPES.Module).toConstantValue(fault);
   addOncebus(c, {

@@ -5,6 +5,9 @@ import { type IIdempotenceService, ProcessingStatus } from '../../src/idempotenc
 import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
 import { requireService } from '../support/integration.js';
 
+/** The flush lease every subject is opened with (flushLeaseMs): short, so a test can wait one out. */
+export const FLUSH_LEASE_MS = 400;
+
 /**
  * DESIGN.md's idempotence contract, written once; every store (memory, SQLite, PostgreSQL, SQL Server)
  * must pass it. `open()` returns a fresh, isolated store.
@@ -91,12 +94,83 @@ export function describeIdempotenceServiceContract(label: string, subject: Idemp
       await svc.addDeferredMessage(tm, b, Buffer.from('b'), uow);
       await svc.messageHandled(tm, uow);
       await uow.commit();
-      await svc.deferredMessageSent(tm, a.messageId);
-      // "crash" here; the redelivered copy:
+      const [storedA] = await svc.getDeferredMessages(tm);
+      await svc.deferredMessageSent(tm, storedA!);
+      await svc.releaseFlush(tm); // "crash" here (the lease is given up, as after a failed flush); the redelivered copy:
       const again = await svc.beginUnitOfWork();
       expect(await svc.processingStatus(tm, again)).to.equal(ProcessingStatus.MessageHandled);
       await again.commit();
       expect((await svc.getDeferredMessages(tm)).map((d) => d.messageId)).to.deep.equal([b.messageId]);
+    });
+
+    it('stores a publish as one row per subscriber, all with one messageId, and settles each row alone', async () => {
+      const svc = await service();
+      const tm = message();
+      const event = outgoing('');
+      const subscribers = ['memory://s1', 'memory://s2', 'memory://s3'];
+      const uow = await svc.beginUnitOfWork();
+      await svc.processingStatus(tm, uow);
+      for (const uri of subscribers) await svc.addDeferredMessage(tm, { ...event, recipientInboxWorkQueueUri: uri }, Buffer.from(uri), uow);
+      await svc.messageHandled(tm, uow);
+      await uow.commit();
+      const stored = await svc.getDeferredMessages(tm);
+      expect(stored.map((d) => d.recipientUri)).to.deep.equal(subscribers);
+      expect(new Set(stored.map((d) => d.messageId))).to.deep.equal(new Set([event.messageId]));
+      await svc.deferredMessageSent(tm, stored[0]!);
+      await svc.releaseFlush(tm); // the flush stops after the first subscriber (a broker error)
+      const again = await svc.beginUnitOfWork();
+      expect(await svc.processingStatus(tm, again)).to.equal(ProcessingStatus.MessageHandled);
+      await again.commit();
+      expect((await svc.getDeferredMessages(tm)).map((d) => d.recipientUri)).to.deep.equal(subscribers.slice(1));
+    });
+
+    it('makes a copy that finds the message handled wait while another copy flushes, then find nothing owed', async () => {
+      const svc = await service();
+      const tm = message();
+      const uow = await svc.beginUnitOfWork();
+      await svc.processingStatus(tm, uow);
+      await svc.addDeferredMessage(tm, outgoing('memory://f'), Buffer.from('f'), uow);
+      await svc.messageHandled(tm, uow); // the committing copy holds the flush lease from its commit on
+      await uow.commit();
+      const copy = { ...tm }; // another delivery of the same message
+      const u2 = await svc.beginUnitOfWork();
+      expect(await svc.processingStatus(copy, u2)).to.equal(ProcessingStatus.MessageHandled);
+      await u2.commit();
+      const copyFlush = svc.getDeferredMessages(copy);
+      expect(await stillPending(copyFlush), 'the copy waits while the first copy flushes').to.equal(true);
+      for (const d of await svc.getDeferredMessages(tm)) await svc.deferredMessageSent(tm, d);
+      await svc.processingCompleted(tm);
+      expect(await copyFlush, 'nothing owed: the first copy sent it').to.deep.equal([]);
+    });
+
+    it('lets a copy take over the flush once the holder gave it up (its flush failed), with every send still owed', async () => {
+      const svc = await service();
+      const tm = message();
+      const uow = await svc.beginUnitOfWork();
+      await svc.processingStatus(tm, uow);
+      await svc.addDeferredMessage(tm, outgoing('memory://g'), Buffer.from('g'), uow);
+      await svc.messageHandled(tm, uow);
+      await uow.commit();
+      const copy = { ...tm };
+      const copyFlush = svc.getDeferredMessages(copy);
+      expect(await stillPending(copyFlush)).to.equal(true);
+      await svc.releaseFlush(tm);
+      expect((await copyFlush).map((d) => d.recipientUri)).to.deep.equal(['memory://g']);
+    });
+
+    it('lets a copy take over the flush of a holder that died mid-flush once its lease has run out', async function () {
+      const svc = await service();
+      const tm = message();
+      const uow = await svc.beginUnitOfWork();
+      await svc.processingStatus(tm, uow);
+      await svc.addDeferredMessage(tm, outgoing('memory://h'), Buffer.from('h'), uow);
+      await svc.messageHandled(tm, uow);
+      await uow.commit();
+      // The holder never comes back; the subjects run with a short lease (flushLeaseMs).
+      const started = Date.now();
+      const stored = await svc.getDeferredMessages({ ...tm });
+      expect(stored.map((d) => d.recipientUri)).to.deep.equal(['memory://h']);
+      expect(Date.now() - started, 'it waited for the lease to run out').to.be.greaterThan(FLUSH_LEASE_MS - 50);
     });
 
     it('ignores a completed message, with nothing left stored', async () => {
@@ -108,7 +182,7 @@ export function describeIdempotenceServiceContract(label: string, subject: Idemp
       await svc.addDeferredMessage(tm, o, Buffer.from('x'), uow);
       await svc.messageHandled(tm, uow);
       await uow.commit();
-      await svc.deferredMessageSent(tm, o.messageId);
+      for (const d of await svc.getDeferredMessages(tm)) await svc.deferredMessageSent(tm, d);
       await svc.processingCompleted(tm);
       const again = await svc.beginUnitOfWork();
       expect(await svc.processingStatus(tm, again)).to.equal(ProcessingStatus.Ignore);

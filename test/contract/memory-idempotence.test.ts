@@ -1,6 +1,6 @@
 import { MemoryIdempotenceStore } from '../../src/idempotence/memory/index.js';
-import { describeIdempotenceServiceContract } from './idempotence-contract.js';
+import { describeIdempotenceServiceContract, FLUSH_LEASE_MS } from './idempotence-contract.js';
 
 describeIdempotenceServiceContract('memory', {
-  open: async () => ({ factory: new MemoryIdempotenceStore(), close: async () => undefined }),
+  open: async () => ({ factory: new MemoryIdempotenceStore({ flushLeaseMs: FLUSH_LEASE_MS }), close: async () => undefined }),
 });

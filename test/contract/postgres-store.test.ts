@@ -1,4 +1,4 @@
-import { describeIdempotenceServiceContract } from './idempotence-contract.js';
+import { describeIdempotenceServiceContract, FLUSH_LEASE_MS } from './idempotence-contract.js';
 import { describeQueueContract } from './queue-contract.js';
 import { describeSubscriptionContract } from './subscription-contract.js';
 import { openPostgresStore, postgresAvailable } from '../support/sql-subjects.js';
@@ -7,7 +7,7 @@ describeIdempotenceServiceContract('postgres', {
   available: postgresAvailable,
   open: async () => {
     const store = openPostgresStore();
-    return { factory: store.idempotence(), close: () => store.dispose() };
+    return { factory: store.idempotence({ flushLeaseMs: FLUSH_LEASE_MS }), close: () => store.dispose() };
   },
 });
 
@@ -37,6 +37,6 @@ describeIdempotenceServiceContract('postgres (group commit)', {
   available: postgresAvailable,
   open: async () => {
     const store = openPostgresStore();
-    return { factory: store.idempotence({ groupCommit: true }), close: () => store.dispose() };
+    return { factory: store.idempotence({ groupCommit: true, flushLeaseMs: FLUSH_LEASE_MS }), close: () => store.dispose() };
   },
 });

@@ -1,4 +1,4 @@
-import { describeIdempotenceServiceContract } from './idempotence-contract.js';
+import { describeIdempotenceServiceContract, FLUSH_LEASE_MS } from './idempotence-contract.js';
 import { describeQueueContract } from './queue-contract.js';
 import { describeSubscriptionContract } from './subscription-contract.js';
 import { openSqliteStore } from '../support/sql-subjects.js';
@@ -6,7 +6,7 @@ import { openSqliteStore } from '../support/sql-subjects.js';
 describeIdempotenceServiceContract('sqlite', {
   open: async () => {
     const store = openSqliteStore();
-    return { factory: store.idempotence(), close: () => store.dispose() };
+    return { factory: store.idempotence({ flushLeaseMs: FLUSH_LEASE_MS }), close: () => store.dispose() };
   },
 });
 

@@ -10,7 +10,8 @@ import type { ILogger } from '../../src/logging/logger.js';
 import { IGNORE_RETENTION_HEADER } from '../../src/pipelines/inbox/check-idempotence-observer.js';
 import { waitForEvents } from '../support/latch.js';
 import { MemoryWorld } from '../support/memory-endpoint.js';
-import { PlaceOrder } from '../support/messages.js';
+import { Ping, PlaceOrder } from '../support/messages.js';
+import { openSqliteStore } from '../support/sql-subjects.js';
 
 let runs = 0;
 
@@ -19,6 +20,11 @@ class CountingHandler implements IMessageHandler<PlaceOrder> {
   handle(): void {
     runs++;
   }
+}
+
+@handlesMessage(Ping)
+class PingHandler implements IMessageHandler<Ping> {
+  handle(): void {}
 }
 
 function oldMessage(ageMs: number, headers: Record<string, string> = {}) {
@@ -65,6 +71,48 @@ describe('scenario: with idempotence on, a message older than the retention wind
     await queue.enqueue(forced, serializeTransportMessage(forced));
     await handled;
     expect(runs).to.equal(1);
+  });
+
+  it('runs an envelope that carries no sendDate: its age is unknown, not counted from 1970', async () => {
+    const store = new MemoryIdempotenceStore({ retentionWindowMs: 60_000 });
+    const { bus } = world.endpoint('retention-nodate', { handlers: [CountingHandler], idempotence: true }, [], (c) => {
+      c.rebind(TYPES.IdempotenceServiceFactory).toConstantValue(store);
+    });
+    await bus.start();
+    runs = 0;
+    const handled = waitForEvents(bus.events, 'messageHandled');
+    const undated = oldMessage(0);
+    undated.sendDate = 0;
+    await world.broker.create('memory://retention-nodate').enqueue(undated, serializeTransportMessage(undated));
+    await handled;
+    expect(runs).to.equal(1);
+  });
+
+  it('applies each type its own window: a short window for one type leaves older messages of other types alone', async () => {
+    const sqlite = openSqliteStore();
+    try {
+      const store = sqlite.idempotence({ windowMs: 7 * 24 * 3_600_000, byType: { 'test.Ping': 1000 } });
+      const { bus } = world.endpoint('retention-bytype', { handlers: [CountingHandler, PingHandler], idempotence: true }, [], (c) => {
+        c.rebind(TYPES.IdempotenceServiceFactory).toConstantValue(store);
+      });
+      await bus.start();
+      runs = 0;
+      const queue = world.broker.create('memory://retention-bytype');
+      const failed = waitForEvents(bus.events, 'messageSentToErrorQueue');
+      const handled = waitForEvents(bus.events, 'messageHandled');
+      const order = oldMessage(10_000); // a PlaceOrder 10 s old: well inside its (general) window of a week
+      const ping = Object.assign(oldMessage(10_000), { messageType: 'test.Ping', message: Buffer.from('{"n":1}') });
+      await queue.enqueue(order, serializeTransportMessage(order));
+      await queue.enqueue(ping, serializeTransportMessage(ping));
+      const [[handledTm]] = await handled;
+      const [[failedTm]] = await failed;
+      expect(handledTm.messageId).to.equal(order.messageId);
+      expect(failedTm.messageId, 'the Ping is beyond its own 1 s window').to.equal(ping.messageId);
+      expect(runs).to.equal(1);
+      await bus.stop();
+    } finally {
+      await sqlite.dispose();
+    }
   });
 
   it('warns at start when the window is shorter than the retry horizon', async () => {

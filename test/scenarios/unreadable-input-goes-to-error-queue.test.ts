@@ -96,6 +96,14 @@ describe('scenario: input the endpoint cannot read goes to the error queue with 
     expect(handled).to.equal(0);
   });
 
+  it('moves a body that is JSON but not an object (null, a number, a list) to the error queue, never handled with default fields', async () => {
+    const failed = waitForEvents(bus.events, 'messageSentToErrorQueue', 3);
+    for (const body of ['null', '42', '[1,2]']) await putRaw(world, name, serializeTransportMessage(envelope('test.PlaceOrder', Buffer.from(body))));
+    const seen = await failed;
+    for (const [, reason] of seen) expect(reason).to.match(/not a JSON object/);
+    expect(handled).to.equal(0);
+  });
+
   it('moves a known type with no handler here to the error queue', async () => {
     const failed = waitForEvents(bus.events, 'messageSentToErrorQueue');
     const sent = await bus.send(new Ping(1), { local: true });

@@ -5,12 +5,16 @@ idempotence.message_type text not null
 idempotence.created_at bigint not null
 idempotence.completed_at bigint
 idempotence.purge_after bigint
+idempotence.flush_owner text
+idempotence.flush_until bigint
 idempotence_deferred.inbox_uri text not null
 idempotence_deferred.message_id text not null
 idempotence_deferred.sequence integer not null
 idempotence_deferred.outgoing_message_id text not null
 idempotence_deferred.recipient_uri text not null
 idempotence_deferred.body bytea not null
+queue_names.table_name text not null
+queue_names.queue_name text not null
 schema_version.version integer not null
 schema_version.description text not null
 subscriptions.message_type text not null
@@ -18,11 +22,13 @@ subscriptions.inbox_uri text not null
 CREATE UNIQUE INDEX idempotence_deferred_pkey ON oncebus.idempotence_deferred USING btree (inbox_uri, message_id, sequence)
 CREATE UNIQUE INDEX idempotence_pkey ON oncebus.idempotence USING btree (inbox_uri, message_id)
 CREATE INDEX idempotence_purge ON oncebus.idempotence USING btree (purge_after) WHERE (status = 'completed'::text)
+CREATE UNIQUE INDEX queue_names_pkey ON oncebus.queue_names USING btree (table_name)
 CREATE UNIQUE INDEX schema_version_pkey ON oncebus.schema_version USING btree (version)
 CREATE UNIQUE INDEX subscriptions_pkey ON oncebus.subscriptions USING btree (message_type, inbox_uri)
 oncebus.idempotence PRIMARY KEY (inbox_uri, message_id)
 oncebus.idempotence CHECK ((status = ANY (ARRAY['assigned'::text, 'handled'::text, 'completed'::text])))
 oncebus.idempotence_deferred FOREIGN KEY (inbox_uri, message_id) REFERENCES oncebus.idempotence(inbox_uri, message_id) ON DELETE CASCADE
 oncebus.idempotence_deferred PRIMARY KEY (inbox_uri, message_id, sequence)
+oncebus.queue_names PRIMARY KEY (table_name)
 oncebus.schema_version PRIMARY KEY (version)
 oncebus.subscriptions PRIMARY KEY (message_type, inbox_uri)

@@ -52,7 +52,7 @@ class WorkHandler implements IMessageHandler<WorkItem> {
 const container = new Container();
 container.bind(TYPES.QueueFactory).toConstantValue(main.queues);
 container.bind(TYPES.QueueFactory).toConstantValue(out.queues);
-container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(main.idempotence(cfg.groupCommit ? { groupCommit: true } : {}));
+container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(main.idempotence({ groupCommit: cfg.groupCommit === true, flushLeaseMs: 1000 }));
 container.bind(TYPES.Logger).toConstantValue(createSilentLogger());
 const fault = FaultInjectionModule.fromSpec(process.env.FAULT);
 if (fault) container.bind(TYPES.Module).toConstantValue(fault);

@@ -1,5 +1,6 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { StoreError } from '../../errors/errors.js';
+import { DEFAULT_FLUSH_LEASE_MS, type FlushLeaseAttempt, takeFlushLease } from '../flush-lease.js';
 import { type DeferredMessage, type IIdempotenceService, ProcessingStatus } from '../idempotence-service.js';
 import type { IUnitOfWork } from '../unit-of-work.js';
 import { MemoryIdempotenceStore } from './memory-idempotence-store.js';
@@ -9,12 +10,19 @@ import { MemoryUnitOfWork } from './memory-unit-of-work.js';
 export class MemoryIdempotenceService implements IIdempotenceService {
   readonly enabled = true;
   private readonly types = new Map<string, string>();
+  /** The lease each copy (its TransportMessage object) holds, as in the SQL service. */
+  private readonly flushOwners = new WeakMap<TransportMessage, string>();
 
   constructor(
     private readonly store: MemoryIdempotenceStore,
     readonly inboxWorkQueueUri: string,
-    readonly retentionWindowMs: number | undefined,
+    private readonly retentionWindowMs: number | undefined,
+    private readonly flushLeaseMs = DEFAULT_FLUSH_LEASE_MS,
   ) {}
+
+  retentionWindowFor(): number | undefined {
+    return this.retentionWindowMs;
+  }
 
   async beginUnitOfWork(): Promise<IUnitOfWork> {
     return new MemoryUnitOfWork(
@@ -32,10 +40,12 @@ export class MemoryIdempotenceService implements IIdempotenceService {
   }
 
   async addDeferredMessage(received: TransportMessage, outgoing: TransportMessage, body: Uint8Array, uow: IUnitOfWork): Promise<void> {
-    this.own(uow).deferred.push({
+    const own = this.own(uow);
+    own.deferred.push({
       key: this.key(received),
       messageId: outgoing.messageId,
       recipientUri: outgoing.recipientInboxWorkQueueUri,
+      sequence: own.deferred.length,
       body: Uint8Array.from(body),
     });
   }
@@ -45,26 +55,67 @@ export class MemoryIdempotenceService implements IIdempotenceService {
     const own = this.own(uow);
     if (own.claimedKey !== key) throw new StoreError('messageHandled without the claim on this message', { messageId: tm.messageId });
     own.handledKey = key;
+    own.flushOwner = this.store.newOwner();
+    own.flushUntil = Date.now() + this.flushLeaseMs;
+    this.flushOwners.set(tm, own.flushOwner);
     this.types.set(key, tm.messageType);
   }
 
   async getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]> {
+    if (!this.flushOwners.has(received)) {
+      const owner = this.store.newOwner();
+      this.flushOwners.set(received, owner);
+      if (!(await takeFlushLease(async () => this.tryTakeFlush(received, owner), Date.now))) return [];
+    }
     return [...(this.store.rows.get(this.key(received))?.deferred ?? [])];
   }
 
-  async deferredMessageSent(received: TransportMessage, outgoingMessageId: string): Promise<void> {
+  async deferredMessageSent(received: TransportMessage, deferred: DeferredMessage): Promise<void> {
     const row = this.store.rows.get(this.key(received));
-    if (row) row.deferred = row.deferred.filter((d) => d.messageId !== outgoingMessageId);
+    if (row) row.deferred = row.deferred.filter((d) => d.sequence !== deferred.sequence);
   }
 
   async processingCompleted(tm: TransportMessage): Promise<void> {
     const key = this.key(tm);
     const row = this.store.rows.get(key);
-    if (row) {
+    this.flushOwners.delete(tm);
+    if (row && row.status !== 'completed') {
       row.status = 'completed';
       row.completedAt = Date.now();
+      row.flushOwner = null;
+      row.flushUntil = 0;
     }
     this.types.delete(key);
+  }
+
+  async isHandled(tm: TransportMessage): Promise<boolean> {
+    return this.store.rows.get(this.key(tm))?.status === 'handled';
+  }
+
+  async releaseFlush(tm: TransportMessage): Promise<void> {
+    const owner = this.flushOwners.get(tm);
+    this.flushOwners.delete(tm);
+    const row = this.store.rows.get(this.key(tm));
+    if (owner !== undefined && row?.flushOwner === owner) {
+      row.flushOwner = null;
+      row.flushUntil = 0;
+    }
+  }
+
+  /** SQL's takeFlush: a 'handled' row whose lease is free, run out, or already this copy's. */
+  private tryTakeFlush(tm: TransportMessage, owner: string): FlushLeaseAttempt {
+    const row = this.store.rows.get(this.key(tm));
+    const now = Date.now();
+    if (row?.status !== 'handled') {
+      this.flushOwners.delete(tm);
+      return { outcome: 'completed' };
+    }
+    if (row.flushOwner === null || row.flushOwner === owner || row.flushUntil <= now) {
+      row.flushOwner = owner;
+      row.flushUntil = now + this.flushLeaseMs;
+      return { outcome: 'taken' };
+    }
+    return { outcome: 'held', until: row.flushUntil };
   }
 
   private key(tm: TransportMessage): string {

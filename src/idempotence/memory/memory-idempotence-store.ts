@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DeferredMessage } from '../idempotence-service.js';
 import type { IIdempotenceServiceFactory } from '../idempotence-service-factory.js';
 import { MemoryIdempotenceService } from './memory-idempotence-service.js';
 import type { MemoryUnitOfWork } from './memory-unit-of-work.js';
@@ -9,9 +10,12 @@ export type RowStatus = 'handled' | 'completed';
 export interface MemoryRow {
   status: RowStatus;
   messageType: string;
-  /** Stored sends not dispatched yet, in send order. */
-  deferred: { messageId: string; recipientUri: string; body: Uint8Array }[];
+  /** Stored sends not dispatched yet, one per recipient, in send order. */
+  deferred: DeferredMessage[];
   completedAt: number;
+  /** The copy flushing this 'handled' row, and until when (see flush-lease.ts). */
+  flushOwner: string | null;
+  flushUntil: number;
 }
 
 /**
@@ -24,10 +28,17 @@ export class MemoryIdempotenceStore implements IIdempotenceServiceFactory {
   readonly rows = new Map<string, MemoryRow>();
   private readonly claims = new Map<string, { owner: MemoryUnitOfWork; ended: Promise<void>; end: () => void }>();
 
-  constructor(private readonly options: { retentionWindowMs?: number } = {}) {}
+  private owners = 0;
+
+  constructor(private readonly options: { retentionWindowMs?: number; flushLeaseMs?: number } = {}) {}
 
   create(inboxWorkQueueUri: string): MemoryIdempotenceService {
-    return new MemoryIdempotenceService(this, inboxWorkQueueUri, this.options.retentionWindowMs);
+    return new MemoryIdempotenceService(this, inboxWorkQueueUri, this.options.retentionWindowMs, this.options.flushLeaseMs);
+  }
+
+  /** A flush lease owner nobody else holds. */
+  newOwner(): string {
+    return `owner-${++this.owners}`;
   }
 
   static key(inbox: string, messageId: string): string {
@@ -61,6 +72,8 @@ export class MemoryIdempotenceStore implements IIdempotenceServiceFactory {
         messageType: messageType(uow.handledKey),
         deferred: uow.deferred.filter((d) => d.key === uow.handledKey).map(({ key: _k, ...d }) => d),
         completedAt: 0,
+        flushOwner: uow.flushOwner,
+        flushUntil: uow.flushUntil,
       });
     }
   }

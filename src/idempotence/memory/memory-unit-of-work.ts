@@ -16,6 +16,9 @@ export class MemoryUnitOfWork implements IUnitOfWork<MemoryTransaction> {
   /** Key of the claim this unit of work holds, if any. */
   claimedKey: string | null = null;
   handledKey: string | null = null;
+  /** The flush lease messageHandled took for this copy, written with the row on commit. */
+  flushOwner: string | null = null;
+  flushUntil = 0;
   readonly deferred: (DeferredMessage & { key: string })[] = [];
   private readonly effects: (() => void)[] = [];
   private finished = false;

@@ -2,13 +2,13 @@ import type { IIdempotenceService } from '../../idempotence/idempotence-service.
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { FlushMessageState } from './flush-message-state.js';
 
-/** Deletes the stored send once it is on the wire, so a later flush does not send it again. */
+/** Deletes the stored send (this recipient's row alone) once it is on the wire, so a later flush does not send it again. */
 export class MarkDeferredMessageSentObserver implements IPipelineObserver<FlushMessageState> {
   readonly event = 'onDeferredMessageSent';
 
   constructor(private readonly idempotence: IIdempotenceService) {}
 
   async execute(state: FlushMessageState): Promise<void> {
-    await this.idempotence.deferredMessageSent(state.received, state.deferred.messageId);
+    await this.idempotence.deferredMessageSent(state.received, state.deferred);
   }
 }

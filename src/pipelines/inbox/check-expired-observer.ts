@@ -1,15 +1,21 @@
 import type { BusEvents } from '../../bus/bus-events.js';
 import { isExpired } from '../../envelope/transport-message.js';
+import type { IIdempotenceService } from '../../idempotence/idempotence-service.js';
 import type { ILogger } from '../../logging/logger.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { InboxMessageState } from './inbox-message-state.js';
 
-/** Drops a message whose expiryDate has passed: acknowledged, logged, never handled. */
+/**
+ * Drops a message whose expiryDate has passed: acknowledged, logged, never handled — unless its unit of
+ * work already committed (a copy that crashed between commit and flush): then the sends it owes still go
+ * out, so it carries on to the idempotence check, which skips the handler and flushes.
+ */
 export class CheckExpiredObserver implements IPipelineObserver<InboxMessageState> {
   readonly event = 'onCheckExpired';
 
   constructor(
     private readonly clock: () => number,
+    private readonly idempotence: IIdempotenceService,
     private readonly logger: ILogger,
     private readonly events: BusEvents,
   ) {}
@@ -17,6 +23,10 @@ export class CheckExpiredObserver implements IPipelineObserver<InboxMessageState
   async execute(state: InboxMessageState): Promise<void> {
     const tm = state.transportMessage!;
     if (!isExpired(tm, this.clock())) return;
+    if (this.idempotence.enabled && (await this.idempotence.isHandled(tm))) {
+      this.logger.info('message expired after its work committed; flushing what it owes', { messageId: tm.messageId });
+      return;
+    }
     await state.acknowledge();
     this.logger.info('message expired, dropped', {
       messageId: tm.messageId,

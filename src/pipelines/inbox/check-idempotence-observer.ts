@@ -7,8 +7,8 @@ export const IGNORE_RETENTION_HEADER = 'oncebus-ignore-retention';
 
 /**
  * With idempotence on: opens the message's unit of work and asks for its processing status (claiming
- * it when new; waiting when another copy holds the claim). A new claim for a message older than the
- * retention window is refused: its completed row may be gone, so it is reported, not run again.
+ * it when new; waiting when another copy holds the claim). A new claim for a message older than its
+ * type's retention window is refused: its completed row may be gone, so it is reported, not run again.
  */
 export class CheckIdempotenceObserver implements IPipelineObserver<InboxMessageState> {
   readonly event = 'onCheckIdempotence';
@@ -23,10 +23,12 @@ export class CheckIdempotenceObserver implements IPipelineObserver<InboxMessageS
     const tm = state.transportMessage!;
     state.unitOfWork = await this.idempotence.beginUnitOfWork();
     state.status = await this.idempotence.processingStatus(tm, state.unitOfWork);
-    const window = this.idempotence.retentionWindowMs;
-    if (state.status === ProcessingStatus.Assigned && window !== undefined && tm.headers[IGNORE_RETENTION_HEADER] !== 'true') {
-      const age = this.clock() - Math.max(tm.sendDate, tm.ignoreTillDate);
-      if (age > window) throw new RetentionWindowPassedError(tm.messageId, age, window);
-    }
+    if (state.status !== ProcessingStatus.Assigned || tm.headers[IGNORE_RETENTION_HEADER] === 'true') return;
+    const window = this.idempotence.retentionWindowFor?.(tm.messageType);
+    // Neither date set (a sender that writes no sendDate): the age is unknown, not "since 1970".
+    const since = Math.max(tm.sendDate, tm.ignoreTillDate);
+    if (window === undefined || since === 0) return;
+    const age = this.clock() - since;
+    if (age > window) throw new RetentionWindowPassedError(tm.messageId, age, window);
   }
 }

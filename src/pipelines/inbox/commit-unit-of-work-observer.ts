@@ -18,5 +18,6 @@ export class CommitUnitOfWorkObserver implements IPipelineObserver<InboxMessageS
     if (state.status === ProcessingStatus.Assigned) await this.idempotence.messageHandled(state.transportMessage!, uow);
     await uow.commit();
     state.unitOfWork = null;
+    state.committed = true;
   }
 }

@@ -16,6 +16,8 @@ export class InboxMessageState extends ReceivedMessageState {
   message: object | null = null;
   status: ProcessingStatus = ProcessingStatus.Assigned;
   unitOfWork: IUnitOfWork | null = null;
+  /** The unit of work committed: from here on a failure leaves the message's flush to a redelivered copy. */
+  committed = false;
   /** Set by the handler context; read when the handler throws. */
   failureHandling: FailureHandling = 'retry';
   /** The error the handler threw (as opposed to one from the infrastructure around it). */

@@ -1,13 +1,17 @@
 import sql from 'mssql';
 
+/** The longest NVARCHAR that is not MAX: a key compared with a MAX parameter cannot be sought in an index. */
+const NVARCHAR_LIMIT = 4000;
+
 /**
- * The SQL Server type each value is bound as: strings NVARCHAR(MAX) (message ids, URIs and types are
- * Unicode), integers BIGINT (epoch milliseconds overflow INT), bytes VARBINARY(MAX), null as NVARCHAR.
- * Explicit types, so the driver never guesses and query plans stay stable.
+ * The SQL Server type each value is bound as: strings NVARCHAR(4000) (message ids, URIs and types are
+ * Unicode, and all fit; longer strings NVARCHAR(MAX)), integers BIGINT (epoch milliseconds overflow INT),
+ * bytes VARBINARY(MAX), null as NVARCHAR(4000). Explicit, fixed types, so the driver never guesses, key
+ * comparisons can use the index, and one plan serves every call of a statement.
  */
 export function mssqlType(value: unknown): { type: sql.ISqlType | (() => sql.ISqlType); value: unknown } {
-  if (value === null || value === undefined) return { type: sql.NVarChar(sql.MAX), value: null };
-  if (typeof value === 'string') return { type: sql.NVarChar(sql.MAX), value };
+  if (value === null || value === undefined) return { type: sql.NVarChar(NVARCHAR_LIMIT), value: null };
+  if (typeof value === 'string') return { type: sql.NVarChar(value.length <= NVARCHAR_LIMIT ? NVARCHAR_LIMIT : sql.MAX), value };
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) throw new TypeError(`SQL Server parameter: only integers are bound, got ${value}`);
     return { type: sql.BigInt, value };

@@ -8,20 +8,27 @@ import type { IdempotenceStatements, SubscriptionStatements } from '../sql/sql-s
  */
 export function mssqlIdempotence(s: string): IdempotenceStatements {
   return {
-    // UPDLOCK + HOLDLOCK on the existence check take a key-range lock: a concurrent copy's check blocks
-    // on the uncommitted claim until it commits (then finds the row) or rolls back (then inserts).
+    // A plain INSERT: SQL Server checks the key under its key lock, so a copy claiming a key another
+    // transaction inserted and has not committed waits for it, then inserts (rolled back) or fails with a
+    // duplicate key (committed; the service reads the row). No range lock (UPDLOCK, HOLDLOCK), which would
+    // also hold up claims of other new messages whose keys fall in the same gap of the index.
     claim: `INSERT INTO ${s}.idempotence (inbox_uri, message_id, status, message_type, created_at)
-            SELECT @p1, @p2, 'assigned', @p3, DATEDIFF_BIG(millisecond, '1970-01-01', SYSUTCDATETIME())
-            WHERE NOT EXISTS (SELECT 1 FROM ${s}.idempotence WITH (UPDLOCK, HOLDLOCK) WHERE inbox_uri = @p1 AND message_id = @p2)`,
-    status: `SELECT status FROM ${s}.idempotence WHERE inbox_uri = @p1 AND message_id = @p2`,
+            VALUES (@p1, @p2, 'assigned', @p3, DATEDIFF_BIG(millisecond, '1970-01-01', SYSUTCDATETIME()))`,
+    status: `SELECT status, flush_until FROM ${s}.idempotence WHERE inbox_uri = @p1 AND message_id = @p2`,
     insertDeferred: `INSERT INTO ${s}.idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
                      VALUES (@p1, @p2, @p3, @p4, @p5, @p6)`,
-    markHandled: `UPDATE ${s}.idempotence SET status = 'handled' WHERE inbox_uri = @p1 AND message_id = @p2 AND status = 'assigned'`,
-    selectDeferred: `SELECT outgoing_message_id, recipient_uri, body FROM ${s}.idempotence_deferred
+    markHandled: `UPDATE ${s}.idempotence SET status = 'handled', flush_owner = @p3, flush_until = @p4
+                  WHERE inbox_uri = @p1 AND message_id = @p2 AND status = 'assigned'`,
+    selectDeferred: `SELECT sequence, outgoing_message_id, recipient_uri, body FROM ${s}.idempotence_deferred
                      WHERE inbox_uri = @p1 AND message_id = @p2 ORDER BY sequence`,
-    deleteDeferred: `DELETE FROM ${s}.idempotence_deferred WHERE inbox_uri = @p1 AND message_id = @p2 AND outgoing_message_id = @p3`,
-    markCompleted: `UPDATE ${s}.idempotence SET status = 'completed', completed_at = @p3, purge_after = @p4
+    deleteDeferred: `DELETE FROM ${s}.idempotence_deferred WHERE inbox_uri = @p1 AND message_id = @p2 AND sequence = @p3`,
+    markCompleted: `UPDATE ${s}.idempotence SET status = 'completed', completed_at = @p3, purge_after = @p4, flush_owner = NULL, flush_until = NULL
                     WHERE inbox_uri = @p1 AND message_id = @p2 AND status <> 'completed'`,
+    takeFlush: `UPDATE ${s}.idempotence SET flush_owner = @p3, flush_until = @p5
+                WHERE inbox_uri = @p1 AND message_id = @p2 AND status = 'handled'
+                  AND (flush_owner IS NULL OR flush_owner = @p3 OR flush_until <= @p4)`,
+    releaseFlush: `UPDATE ${s}.idempotence SET flush_owner = NULL, flush_until = NULL
+                   WHERE inbox_uri = @p1 AND message_id = @p2 AND flush_owner = @p3`,
     purgeCompleted: `DELETE TOP (@p2) FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < @p1`,
   };
 }
@@ -41,6 +48,10 @@ export function mssqlQueue(s: string, table: string): RowLockingQueueStatements 
       `IF OBJECT_ID('${t}', 'U') IS NULL CREATE TABLE ${t} (
          id BIGINT IDENTITY(1,1) PRIMARY KEY, message_id NVARCHAR(200) NOT NULL, priority INT NOT NULL DEFAULT 0,
          due_at BIGINT NOT NULL DEFAULT 0, expires_at BIGINT NOT NULL DEFAULT 0, body VARBINARY(MAX) NOT NULL)`,
+      // The take's order, with due_at at hand: TOP (1) reads (and locks) rows in this order and stops at
+      // the first ready one, instead of reading, locking and sorting every ready row.
+      `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = '${table}_ready' AND object_id = OBJECT_ID('${t}'))
+         CREATE INDEX ${table}_ready ON ${t} (priority DESC, id) INCLUDE (due_at)`,
     ],
     enqueue: `INSERT INTO ${t} (message_id, priority, due_at, expires_at, body) VALUES (@p1, @p2, @p3, @p4, @p5)`,
     // READPAST skips rows other consumers hold; UPDLOCK + ROWLOCK hold this one until commit or rollback.
@@ -57,6 +68,9 @@ export const mssqlCreateVersionTable = (s: string): string[] => [
   `IF SCHEMA_ID('${s}') IS NULL EXEC('CREATE SCHEMA ${s}')`,
   `IF OBJECT_ID('${s}.schema_version', 'U') IS NULL CREATE TABLE ${s}.schema_version (version INT PRIMARY KEY, description NVARCHAR(400) NOT NULL)`,
 ];
+
+/** Byte-for-byte comparison for keys (message ids, URIs, types are case-sensitive). */
+const BINARY = 'Latin1_General_100_BIN2';
 
 /** Append-only. */
 export function mssqlMigrations(s: string): Migration[] {
@@ -78,6 +92,32 @@ export function mssqlMigrations(s: string): Migration[] {
            CONSTRAINT fk_idempotence_deferred FOREIGN KEY (inbox_uri, message_id) REFERENCES ${s}.idempotence (inbox_uri, message_id) ON DELETE CASCADE)`,
         `CREATE TABLE ${s}.subscriptions (message_type NVARCHAR(400) NOT NULL, inbox_uri NVARCHAR(400) NOT NULL,
            CONSTRAINT pk_subscriptions PRIMARY KEY (message_type, inbox_uri))`,
+      ],
+    },
+    {
+      version: 2,
+      description: 'flush lease; binary collation on keys (ids are case-sensitive); the queue name behind each queue table',
+      statements: [
+        `ALTER TABLE ${s}.idempotence ADD flush_owner NVARCHAR(64) NULL, flush_until BIGINT NULL`,
+        // The database's default collation is usually case- and trailing-space-insensitive: 'ABC' and
+        // 'abc ' would be one messageId. Keys are compared byte for byte (BIN2) instead.
+        `ALTER TABLE ${s}.idempotence_deferred DROP CONSTRAINT fk_idempotence_deferred`,
+        `ALTER TABLE ${s}.idempotence_deferred DROP CONSTRAINT pk_idempotence_deferred`,
+        `ALTER TABLE ${s}.idempotence DROP CONSTRAINT pk_idempotence`,
+        `ALTER TABLE ${s}.subscriptions DROP CONSTRAINT pk_subscriptions`,
+        `ALTER TABLE ${s}.idempotence ALTER COLUMN inbox_uri NVARCHAR(400) COLLATE ${BINARY} NOT NULL`,
+        `ALTER TABLE ${s}.idempotence ALTER COLUMN message_id NVARCHAR(200) COLLATE ${BINARY} NOT NULL`,
+        `ALTER TABLE ${s}.idempotence_deferred ALTER COLUMN inbox_uri NVARCHAR(400) COLLATE ${BINARY} NOT NULL`,
+        `ALTER TABLE ${s}.idempotence_deferred ALTER COLUMN message_id NVARCHAR(200) COLLATE ${BINARY} NOT NULL`,
+        `ALTER TABLE ${s}.subscriptions ALTER COLUMN message_type NVARCHAR(400) COLLATE ${BINARY} NOT NULL`,
+        `ALTER TABLE ${s}.subscriptions ALTER COLUMN inbox_uri NVARCHAR(400) COLLATE ${BINARY} NOT NULL`,
+        `ALTER TABLE ${s}.idempotence ADD CONSTRAINT pk_idempotence PRIMARY KEY (inbox_uri, message_id)`,
+        `ALTER TABLE ${s}.idempotence_deferred ADD CONSTRAINT pk_idempotence_deferred PRIMARY KEY (inbox_uri, message_id, sequence)`,
+        `ALTER TABLE ${s}.idempotence_deferred ADD CONSTRAINT fk_idempotence_deferred FOREIGN KEY (inbox_uri, message_id)
+           REFERENCES ${s}.idempotence (inbox_uri, message_id) ON DELETE CASCADE`,
+        `ALTER TABLE ${s}.subscriptions ADD CONSTRAINT pk_subscriptions PRIMARY KEY (message_type, inbox_uri)`,
+        `CREATE TABLE ${s}.queue_names (table_name NVARCHAR(128) COLLATE ${BINARY} NOT NULL PRIMARY KEY,
+           queue_name NVARCHAR(400) COLLATE ${BINARY} NOT NULL)`,
       ],
     },
   ];

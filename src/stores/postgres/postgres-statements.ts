@@ -13,15 +13,21 @@ export function postgresIdempotence(s: string): IdempotenceStatements {
     claim: `INSERT INTO ${s}.idempotence (inbox_uri, message_id, status, message_type, created_at)
             VALUES ($1, $2, 'assigned', $3, (extract(epoch from clock_timestamp()) * 1000)::bigint)
             ON CONFLICT (inbox_uri, message_id) DO NOTHING`,
-    status: `SELECT status FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = $2`,
+    status: `SELECT status, flush_until FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = $2`,
     insertDeferred: `INSERT INTO ${s}.idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
                      VALUES ($1, $2, $3, $4, $5, $6)`,
-    markHandled: `UPDATE ${s}.idempotence SET status = 'handled' WHERE inbox_uri = $1 AND message_id = $2 AND status = 'assigned'`,
-    selectDeferred: `SELECT outgoing_message_id, recipient_uri, body FROM ${s}.idempotence_deferred
+    markHandled: `UPDATE ${s}.idempotence SET status = 'handled', flush_owner = $3, flush_until = $4
+                  WHERE inbox_uri = $1 AND message_id = $2 AND status = 'assigned'`,
+    selectDeferred: `SELECT sequence, outgoing_message_id, recipient_uri, body FROM ${s}.idempotence_deferred
                      WHERE inbox_uri = $1 AND message_id = $2 ORDER BY sequence`,
-    deleteDeferred: `DELETE FROM ${s}.idempotence_deferred WHERE inbox_uri = $1 AND message_id = $2 AND outgoing_message_id = $3`,
-    markCompleted: `UPDATE ${s}.idempotence SET status = 'completed', completed_at = $3, purge_after = $4
+    deleteDeferred: `DELETE FROM ${s}.idempotence_deferred WHERE inbox_uri = $1 AND message_id = $2 AND sequence = $3`,
+    markCompleted: `UPDATE ${s}.idempotence SET status = 'completed', completed_at = $3, purge_after = $4, flush_owner = NULL, flush_until = NULL
                     WHERE inbox_uri = $1 AND message_id = $2 AND status <> 'completed'`,
+    takeFlush: `UPDATE ${s}.idempotence SET flush_owner = $3, flush_until = $5
+                WHERE inbox_uri = $1 AND message_id = $2 AND status = 'handled'
+                  AND (flush_owner IS NULL OR flush_owner = $3 OR flush_until <= $4)`,
+    releaseFlush: `UPDATE ${s}.idempotence SET flush_owner = NULL, flush_until = NULL
+                   WHERE inbox_uri = $1 AND message_id = $2 AND flush_owner = $3`,
     // Bounded: one batch per statement, so the purge holds few row locks at a time.
     purgeCompleted: `DELETE FROM ${s}.idempotence WHERE ctid IN (
                        SELECT ctid FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < $1 LIMIT $2)`,
@@ -40,26 +46,31 @@ export function postgresGroupCommit(s: string): GroupCommitStatements {
                 FROM unnest($2::text[], $3::text[], $5::bigint[]) AS m(id, type, purge_after) ORDER BY m.id
                 ON CONFLICT (inbox_uri, message_id) DO NOTHING RETURNING message_id`,
     statusMany: `SELECT message_id, status FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = ANY($2::text[])`,
-    // One statement for the batch: store every send (in send order) and mark their messages 'handled'.
+    // One statement for the batch: store every send (in send order) and mark their messages 'handled',
+    // each with the flush lease of its own copy.
     storeSendsMany: `WITH stored AS (
                        INSERT INTO ${s}.idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
                        SELECT $1, d.id, d.seq, d.out_id, d.recipient, d.body
                        FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::bytea[]) AS d(id, seq, out_id, recipient, body)
                        RETURNING 1)
-                     UPDATE ${s}.idempotence SET status = 'handled', completed_at = NULL, purge_after = NULL
-                     WHERE inbox_uri = $1 AND message_id = ANY($7::text[])`,
+                     UPDATE ${s}.idempotence i SET status = 'handled', completed_at = NULL, purge_after = NULL,
+                       flush_owner = o.owner, flush_until = $9
+                     FROM unnest($7::text[], $8::text[]) AS o(id, owner)
+                     WHERE i.inbox_uri = $1 AND i.message_id = o.id`,
     deleteClaim: `DELETE FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = $2`,
     savepoint: (name) => `SAVEPOINT ${name}`,
     rollbackToSavepoint: (name) => `ROLLBACK TO SAVEPOINT ${name}`,
     releaseSavepoint: (name) => `RELEASE SAVEPOINT ${name}`,
-    // A completed message owes nothing: all its stored sends go, those reported sent one by one and the rest.
+    // A completed message owes nothing: all its stored sends go, those reported sent one by one (by
+    // sequence: a publish stored one row per subscriber, all with one outgoing id) and the rest.
     completeMany: `WITH sent AS (
                      DELETE FROM ${s}.idempotence_deferred d
                      WHERE d.inbox_uri = $1
                        AND (d.message_id = ANY($4::text[])
-                            OR (d.message_id, d.outgoing_message_id) IN (SELECT * FROM unnest($2::text[], $3::text[])))
+                            OR (d.message_id, d.sequence) IN (SELECT * FROM unnest($2::text[], $3::int[])))
                      RETURNING 1)
-                   UPDATE ${s}.idempotence i SET status = 'completed', completed_at = $5, purge_after = c.purge_after
+                   UPDATE ${s}.idempotence i SET status = 'completed', completed_at = $5, purge_after = c.purge_after,
+                     flush_owner = NULL, flush_until = NULL
                    FROM unnest($4::text[], $6::bigint[]) AS c(id, purge_after)
                    WHERE i.inbox_uri = $1 AND i.message_id = c.id AND i.status <> 'completed'`,
   };
@@ -116,6 +127,14 @@ export function postgresMigrations(s: string): Migration[] {
            PRIMARY KEY (inbox_uri, message_id, sequence),
            FOREIGN KEY (inbox_uri, message_id) REFERENCES ${s}.idempotence ON DELETE CASCADE)`,
         `CREATE TABLE ${s}.subscriptions (message_type text NOT NULL, inbox_uri text NOT NULL, PRIMARY KEY (message_type, inbox_uri))`,
+      ],
+    },
+    {
+      version: 2,
+      description: 'flush lease on handled rows; the queue name behind each queue table',
+      statements: [
+        `ALTER TABLE ${s}.idempotence ADD COLUMN flush_owner text, ADD COLUMN flush_until bigint`,
+        `CREATE TABLE ${s}.queue_names (table_name text PRIMARY KEY, queue_name text NOT NULL)`,
       ],
     },
   ];

@@ -12,9 +12,14 @@ export interface RetentionOptions {
   readonly intervalMs?: number;
 }
 
-/** The moment a row completed now may be removed: its type's window, else the general one; null = never. */
+/** How long completed rows of this type are kept: its own window, else the general one; undefined = forever. */
+export function retentionWindow(options: RetentionOptions, messageType: string): number | undefined {
+  return options.byType?.[messageType] ?? options.windowMs;
+}
+
+/** The moment a row completed now may be removed; null = never. */
 export function purgeAfter(options: RetentionOptions, messageType: string, completedAt: number): number | null {
-  const window = options.byType?.[messageType] ?? options.windowMs;
+  const window = retentionWindow(options, messageType);
   return window === undefined ? null : completedAt + window;
 }
 

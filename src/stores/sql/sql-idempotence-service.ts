@@ -1,15 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { OncebusError, StoreError } from '../../errors/errors.js';
+import { type FlushLeaseAttempt, takeFlushLease } from '../../idempotence/flush-lease.js';
 import { type DeferredMessage, type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
-import { purgeAfter, type RetentionOptions } from './retention.js';
+import { purgeAfter, type RetentionOptions, retentionWindow } from './retention.js';
 import type { SqlStore } from './sql-store.js';
 import { SqlUnitOfWork } from './sql-unit-of-work.js';
 
 interface DeferredRow {
+  sequence: number | string;
   outgoing_message_id: string;
   recipient_uri: string;
   body: Uint8Array;
+}
+
+/** How an endpoint's SQL idempotence service behaves, resolved by SqlIdempotenceStore. */
+export interface SqlIdempotenceSettings {
+  readonly retention: RetentionOptions;
+  /** How long a copy's flush lease lasts (ms); see flush-lease.ts. */
+  readonly flushLeaseMs: number;
 }
 
 /**
@@ -17,23 +27,28 @@ interface DeferredRow {
  * The claim is an INSERT in the unit of work's transaction: a concurrent copy's INSERT of the same key waits
  * on the uncommitted row (PostgreSQL's ON CONFLICT, SQL Server's key lock, SQLite's single writer) and then
  * sees the committed outcome. Committed rows are only ever 'handled' or 'completed': the 'assigned' claim
- * becomes 'handled' in the same transaction, or rolls back with it.
+ * becomes 'handled' in the same transaction, or rolls back with it. A 'handled' row carries the flush
+ * lease (flush_owner, flush_until) of the copy dispatching its stored sends.
  */
 export class SqlIdempotenceService implements IIdempotenceService {
   readonly enabled = true;
+  /** The lease each copy (its TransportMessage object) holds or will hold once its unit of work commits. */
+  private readonly flushOwners = new WeakMap<TransportMessage, string>();
 
   constructor(
     protected readonly store: SqlStore,
     readonly inboxWorkQueueUri: string,
-    protected readonly retention: RetentionOptions,
+    protected readonly settings: SqlIdempotenceSettings,
     private readonly onStart: () => Promise<void>,
     private readonly onStop: () => Promise<void>,
   ) {}
 
-  /** The shortest window any message may get: what the bus compares with the age of a message. */
-  get retentionWindowMs(): number | undefined {
-    const windows = [this.retention.windowMs, ...Object.values(this.retention.byType ?? {})].filter((w): w is number => w !== undefined);
-    return windows.length === 0 ? undefined : Math.min(...windows);
+  protected get retention(): RetentionOptions {
+    return this.settings.retention;
+  }
+
+  retentionWindowFor(messageType: string): number | undefined {
+    return retentionWindow(this.retention, messageType);
   }
 
   async start(): Promise<void> {
@@ -55,7 +70,7 @@ export class SqlIdempotenceService implements IIdempotenceService {
     // Twice at most: a completed row removed by retention between the two statements is claimed anew.
     for (let attempt = 0; attempt < 2; attempt++) {
       const claimed = await tx.execute(s.claim, [this.inboxWorkQueueUri, tm.messageId, tm.messageType]).catch((error: unknown) => {
-        // SQL Server may answer a racing claim with a duplicate key instead of waiting: the row exists.
+        // SQL Server answers a claim of an existing key with a duplicate key (after waiting for its holder): the row exists.
         if (OncebusError.is(error) && error.code === 'ONCEBUS_STORE_DUPLICATE_KEY') return 0;
         throw error;
       });
@@ -80,27 +95,71 @@ export class SqlIdempotenceService implements IIdempotenceService {
   }
 
   async messageHandled(tm: TransportMessage, uow: IUnitOfWork): Promise<void> {
-    const n = await this.own(uow).tx.execute(this.store.dialect.idempotence.markHandled, [this.inboxWorkQueueUri, tm.messageId]);
+    const owner = this.newFlushOwner(tm);
+    const params = [this.inboxWorkQueueUri, tm.messageId, owner, Date.now() + this.settings.flushLeaseMs];
+    const n = await this.own(uow).tx.execute(this.store.dialect.idempotence.markHandled, params);
     if (n !== 1) throw new StoreError('messageHandled found no claim for this message', { messageId: tm.messageId });
   }
 
   async getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]> {
-    const rows = await this.store.database.query<DeferredRow>(this.store.dialect.idempotence.selectDeferred, [this.inboxWorkQueueUri, received.messageId]);
-    return rows.map((r) => ({ messageId: r.outgoing_message_id, recipientUri: r.recipient_uri, body: r.body }));
+    if (!this.flushOwners.has(received)) {
+      const owner = this.newFlushOwner(received);
+      if (!(await takeFlushLease(() => this.tryTakeFlush(received, owner), Date.now))) return [];
+    }
+    return this.storedSends(received);
   }
 
-  async deferredMessageSent(received: TransportMessage, outgoingMessageId: string): Promise<void> {
-    await this.store.database.execute(this.store.dialect.idempotence.deleteDeferred, [this.inboxWorkQueueUri, received.messageId, outgoingMessageId]);
+  /** The stored sends of a message as committed, in send order (no lease taken: the caller holds it). */
+  protected async storedSends(received: TransportMessage): Promise<readonly DeferredMessage[]> {
+    const rows = await this.store.database.query<DeferredRow>(this.store.dialect.idempotence.selectDeferred, [this.inboxWorkQueueUri, received.messageId]);
+    return rows.map((r) => ({ messageId: r.outgoing_message_id, recipientUri: r.recipient_uri, sequence: Number(r.sequence), body: r.body }));
+  }
+
+  async deferredMessageSent(received: TransportMessage, deferred: DeferredMessage): Promise<void> {
+    await this.store.database.execute(this.store.dialect.idempotence.deleteDeferred, [this.inboxWorkQueueUri, received.messageId, deferred.sequence]);
   }
 
   async processingCompleted(tm: TransportMessage): Promise<void> {
     const now = Date.now();
+    this.flushOwners.delete(tm);
     await this.store.database.execute(this.store.dialect.idempotence.markCompleted, [
       this.inboxWorkQueueUri,
       tm.messageId,
       now,
       purgeAfter(this.retention, tm.messageType, now),
     ]);
+  }
+
+  async isHandled(tm: TransportMessage): Promise<boolean> {
+    const [row] = await this.store.database.query<{ status: string }>(this.store.dialect.idempotence.status, [this.inboxWorkQueueUri, tm.messageId]);
+    return row?.status === 'handled';
+  }
+
+  async releaseFlush(tm: TransportMessage): Promise<void> {
+    const owner = this.flushOwners.get(tm);
+    if (owner === undefined) return;
+    this.flushOwners.delete(tm);
+    await this.store.database.execute(this.store.dialect.idempotence.releaseFlush, [this.inboxWorkQueueUri, tm.messageId, owner]);
+  }
+
+  /** A fresh lease owner for this copy; the lease is real once the statement carrying it commits. */
+  protected newFlushOwner(tm: TransportMessage): string {
+    const owner = randomUUID();
+    this.flushOwners.set(tm, owner);
+    return owner;
+  }
+
+  private async tryTakeFlush(tm: TransportMessage, owner: string): Promise<FlushLeaseAttempt> {
+    const s = this.store.dialect.idempotence;
+    const now = Date.now();
+    const params = [this.inboxWorkQueueUri, tm.messageId, owner, now, now + this.settings.flushLeaseMs];
+    if ((await this.store.database.execute(s.takeFlush, params)) === 1) return { outcome: 'taken' };
+    const [row] = await this.store.database.query<{ status: string; flush_until: number | string | null }>(s.status, [this.inboxWorkQueueUri, tm.messageId]);
+    if (row?.status !== 'handled') {
+      this.flushOwners.delete(tm);
+      return { outcome: 'completed' };
+    }
+    return { outcome: 'held', until: Number(row.flush_until ?? now) };
   }
 
   protected own(uow: IUnitOfWork): SqlUnitOfWork {

@@ -2,7 +2,8 @@ import { ConfigurationError } from '../../errors/errors.js';
 import type { IIdempotenceServiceFactory } from '../../idempotence/idempotence-service-factory.js';
 import type { ILogger } from '../../logging/logger.js';
 import { RetentionPurger, type RetentionOptions } from './retention.js';
-import { SqlIdempotenceService } from './sql-idempotence-service.js';
+import { DEFAULT_FLUSH_LEASE_MS } from '../../idempotence/flush-lease.js';
+import { SqlIdempotenceService, type SqlIdempotenceSettings } from './sql-idempotence-service.js';
 import type { SqlStore } from './sql-store.js';
 import { GroupCommitIdempotenceService } from './group-commit/group-commit-idempotence-service.js';
 import { type GroupCommitOptions, type ResolvedGroupCommitOptions, resolveGroupCommitOptions } from './group-commit/group-commit-options.js';
@@ -14,6 +15,12 @@ export interface SqlIdempotenceOptions extends RetentionOptions {
    * the same guarantees; handlers of one lane run one at a time. Off by default.
    */
   readonly groupCommit?: boolean | GroupCommitOptions;
+  /**
+   * How long one copy may flush a message's stored sends before another copy may take over (ms, default
+   * 5 s). A copy that finds the message handled while another flushes waits for it; a copy killed
+   * mid-flush holds the next one up this long at most.
+   */
+  readonly flushLeaseMs?: number;
 }
 
 const WEEK = 7 * 24 * 3_600_000;
@@ -25,7 +32,7 @@ const WEEK = 7 * 24 * 3_600_000;
  */
 export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
   private readonly purger: RetentionPurger;
-  private readonly retention: RetentionOptions;
+  private readonly settings: SqlIdempotenceSettings;
   private readonly groupCommit: ResolvedGroupCommitOptions | null;
   private started = 0;
 
@@ -34,9 +41,12 @@ export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
     options: SqlIdempotenceOptions = {},
     logger?: ILogger,
   ) {
-    const { groupCommit, ...retention } = options;
-    this.retention = { windowMs: WEEK, ...retention };
-    this.purger = new RetentionPurger(store, this.retention, logger);
+    const { groupCommit, flushLeaseMs = DEFAULT_FLUSH_LEASE_MS, ...retention } = options;
+    if (!Number.isInteger(flushLeaseMs) || flushLeaseMs < 1) {
+      throw new ConfigurationError('flushLeaseMs', `must be a positive integer of milliseconds (got ${flushLeaseMs})`);
+    }
+    this.settings = { retention: { windowMs: WEEK, ...retention }, flushLeaseMs };
+    this.purger = new RetentionPurger(store, this.settings.retention, logger);
     this.groupCommit = groupCommit ? resolveGroupCommitOptions(groupCommit) : null;
     if (this.groupCommit && !store.dialect.groupCommit) {
       throw new ConfigurationError('groupCommit', `the ${store.database.dialect} store cannot group-commit (PostgreSQL can)`);
@@ -51,9 +61,9 @@ export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
       if (--this.started === 0) await this.purger.stop();
     };
     if (this.groupCommit) {
-      return new GroupCommitIdempotenceService(this.store, inboxWorkQueueUri, this.retention, onStart, onStop, this.store.dialect.groupCommit!, this.groupCommit);
+      return new GroupCommitIdempotenceService(this.store, inboxWorkQueueUri, this.settings, onStart, onStop, this.store.dialect.groupCommit!, this.groupCommit);
     }
-    return new SqlIdempotenceService(this.store, inboxWorkQueueUri, this.retention, onStart, onStop);
+    return new SqlIdempotenceService(this.store, inboxWorkQueueUri, this.settings, onStart, onStop);
   }
 
   /** Runs one purge pass now (tests, tooling). */

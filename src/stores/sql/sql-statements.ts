@@ -5,18 +5,25 @@
 export interface IdempotenceStatements {
   /** Claims (inbox, messageId, messageType) with status 'assigned'; touches 1 row, or 0 when a row exists (after waiting for an uncommitted one). */
   readonly claim: string;
-  /** (inbox, messageId) → rows { status } */
+  /** (inbox, messageId) → rows { status, flush_until } */
   readonly status: string;
   /** (inbox, messageId, sequence, outgoingMessageId, recipientUri, body) */
   readonly insertDeferred: string;
-  /** (inbox, messageId) → status 'handled' */
+  /** (inbox, messageId, flushOwner, flushUntil) → status 'handled', the flush lease taken by flushOwner */
   readonly markHandled: string;
-  /** (inbox, messageId) → rows { outgoing_message_id, recipient_uri, body } in sequence order */
+  /** (inbox, messageId) → rows { sequence, outgoing_message_id, recipient_uri, body } in sequence order */
   readonly selectDeferred: string;
-  /** (inbox, messageId, outgoingMessageId) */
+  /** (inbox, messageId, sequence): one stored send, one recipient */
   readonly deleteDeferred: string;
-  /** (inbox, messageId, completedAt, purgeAfter | null) → status 'completed' */
+  /** (inbox, messageId, completedAt, purgeAfter | null) → status 'completed', the flush lease ended */
   readonly markCompleted: string;
+  /**
+   * (inbox, messageId, flushOwner, now, flushUntil): takes the flush lease of a 'handled' row when nobody
+   * holds it, its holder's lease has run out, or flushOwner holds it already; touches 1 row when taken.
+   */
+  readonly takeFlush: string;
+  /** (inbox, messageId, flushOwner): ends the lease if flushOwner still holds it */
+  readonly releaseFlush: string;
   /** (now, batch) → deletes at most `batch` completed rows whose purge_after has passed */
   readonly purgeCompleted: string;
 }
@@ -35,9 +42,9 @@ export interface GroupCommitStatements {
   /** (inbox, messageIds[]) → rows { message_id, status } */
   readonly statusMany: string;
   /**
-   * (inbox, messageIds[], sequences[], outgoingMessageIds[], recipientUris[], bodies[], owingMessageIds[]):
-   * stores the batch's sends and marks the messages that stored any 'handled' (sends are owed); resolves to
-   * the number of messages marked.
+   * (inbox, messageIds[], sequences[], outgoingMessageIds[], recipientUris[], bodies[], owingMessageIds[],
+   * flushOwners[], flushUntil): stores the batch's sends and marks the messages that stored any 'handled'
+   * (sends are owed), each with the flush lease of its own copy; resolves to the number of messages marked.
    */
   readonly storeSendsMany: string;
   /** (inbox, messageId): removes one member's claim after its handler failed */
@@ -47,9 +54,9 @@ export interface GroupCommitStatements {
   rollbackToSavepoint(name: string): string;
   releaseSavepoint(name: string): string;
   /**
-   * (inbox, sentMessageIds[], sentOutgoingIds[], completedMessageIds[], completedAt, purgeAfters[]):
-   * deletes the stored sends reported sent, and every stored send of a completed message, and marks the
-   * completed messages 'completed', in one statement.
+   * (inbox, sentMessageIds[], sentSequences[], completedMessageIds[], completedAt, purgeAfters[]):
+   * deletes the stored sends reported sent (one row each, by sequence), and every stored send of a completed
+   * message, and marks the completed messages 'completed' (their leases ended), in one statement.
    */
   readonly completeMany: string;
 }

@@ -10,15 +10,21 @@ export function sqliteIdempotence(p: string): IdempotenceStatements {
   return {
     claim: `INSERT OR IGNORE INTO ${p}idempotence (inbox_uri, message_id, status, message_type, created_at)
             VALUES ($1, $2, 'assigned', $3, CAST(unixepoch('subsec') * 1000 AS INTEGER))`,
-    status: `SELECT status FROM ${p}idempotence WHERE inbox_uri = $1 AND message_id = $2`,
+    status: `SELECT status, flush_until FROM ${p}idempotence WHERE inbox_uri = $1 AND message_id = $2`,
     insertDeferred: `INSERT INTO ${p}idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
                      VALUES ($1, $2, $3, $4, $5, $6)`,
-    markHandled: `UPDATE ${p}idempotence SET status = 'handled' WHERE inbox_uri = $1 AND message_id = $2 AND status = 'assigned'`,
-    selectDeferred: `SELECT outgoing_message_id, recipient_uri, body FROM ${p}idempotence_deferred
+    markHandled: `UPDATE ${p}idempotence SET status = 'handled', flush_owner = $3, flush_until = $4
+                  WHERE inbox_uri = $1 AND message_id = $2 AND status = 'assigned'`,
+    selectDeferred: `SELECT sequence, outgoing_message_id, recipient_uri, body FROM ${p}idempotence_deferred
                      WHERE inbox_uri = $1 AND message_id = $2 ORDER BY sequence`,
-    deleteDeferred: `DELETE FROM ${p}idempotence_deferred WHERE inbox_uri = $1 AND message_id = $2 AND outgoing_message_id = $3`,
-    markCompleted: `UPDATE ${p}idempotence SET status = 'completed', completed_at = $3, purge_after = $4
+    deleteDeferred: `DELETE FROM ${p}idempotence_deferred WHERE inbox_uri = $1 AND message_id = $2 AND sequence = $3`,
+    markCompleted: `UPDATE ${p}idempotence SET status = 'completed', completed_at = $3, purge_after = $4, flush_owner = NULL, flush_until = NULL
                     WHERE inbox_uri = $1 AND message_id = $2 AND status <> 'completed'`,
+    takeFlush: `UPDATE ${p}idempotence SET flush_owner = $3, flush_until = $5
+                WHERE inbox_uri = $1 AND message_id = $2 AND status = 'handled'
+                  AND (flush_owner IS NULL OR flush_owner = $3 OR flush_until <= $4)`,
+    releaseFlush: `UPDATE ${p}idempotence SET flush_owner = NULL, flush_until = NULL
+                   WHERE inbox_uri = $1 AND message_id = $2 AND flush_owner = $3`,
     purgeCompleted: `DELETE FROM ${p}idempotence WHERE rowid IN (
                        SELECT rowid FROM ${p}idempotence WHERE status = 'completed' AND purge_after < $1 LIMIT $2)`,
   };
@@ -78,6 +84,15 @@ export function sqliteMigrations(p: string): Migration[] {
            PRIMARY KEY (inbox_uri, message_id, sequence),
            FOREIGN KEY (inbox_uri, message_id) REFERENCES ${p}idempotence (inbox_uri, message_id) ON DELETE CASCADE)`,
         `CREATE TABLE ${p}subscriptions (message_type TEXT NOT NULL, inbox_uri TEXT NOT NULL, PRIMARY KEY (message_type, inbox_uri))`,
+      ],
+    },
+    {
+      version: 2,
+      description: 'flush lease on handled rows; the queue name behind each queue table',
+      statements: [
+        `ALTER TABLE ${p}idempotence ADD COLUMN flush_owner TEXT`,
+        `ALTER TABLE ${p}idempotence ADD COLUMN flush_until INTEGER`,
+        `CREATE TABLE ${p}queue_names (table_name TEXT PRIMARY KEY, queue_name TEXT NOT NULL)`,
       ],
     },
   ];

@@ -52,7 +52,9 @@ export class AzureServiceBusQueue implements IQueue, ISchedulingQueue, ICreateQu
       subject: message.messageType,
     };
     if (message.correlationId) out.correlationId = message.correlationId;
-    if (message.expiryDate > 0) out.timeToLive = Math.max(1, message.expiryDate - Date.now());
+    // No timeToLive: Service Bus would drop (or dead-letter) an expired message even when its unit of work
+    // had committed and its stored sends were still owed; the bus checks expiry itself, after asking the
+    // idempotence store.
     try {
       if (message.ignoreTillDate > Date.now()) await this.sender.scheduleMessages(out, new Date(message.ignoreTillDate));
       else await this.sender.sendMessages(out);

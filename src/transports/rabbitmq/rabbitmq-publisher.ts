@@ -58,8 +58,11 @@ export class RabbitMqPublisher {
             reject(lost(error));
           });
         } catch (error) {
-          // amqplib throws at once when the channel has already closed.
-          reject(lost(error));
+          // amqplib throws IllegalOperationError at once when the channel has already closed: worth
+          // another attempt on the next channel. Anything else it throws here (a frame it cannot encode)
+          // fails the same way every time, so it must not pass for a lost channel and be retried forever.
+          if ((error as Error)?.name === 'IllegalOperationError') reject(lost(error));
+          else reject(new PublishRejectedError(`the message could not be encoded for AMQP: ${String(error)}`, { queueUri, messageId: options.messageId, cause: error }));
         }
       });
     } finally {

@@ -113,19 +113,31 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
   }
 }
 
-/** AMQP properties from the envelope: persistent and mandatory always; priority, expiry and correlation when set. */
+/** AMQP short strings (message-id, correlation-id, type) hold at most 255 bytes of UTF-8. */
+const SHORTSTR_BYTES = 255;
+const shortString = (value: string): string | undefined => (value && Buffer.byteLength(value) <= SHORTSTR_BYTES ? value : undefined);
+
+/**
+ * AMQP properties from the envelope: persistent and mandatory always; id, type, priority and correlation
+ * when set. They are copies for the broker's tools: the envelope in the body carries every field, so a
+ * value too long for an AMQP short string (a messageId of 200 characters can be 800 bytes) is left out
+ * here rather than failing the send. No per-message TTL (`expiration`): the broker would drop an expired
+ * message even when its unit of work had committed and its stored sends were still owed; the bus checks
+ * expiry itself, after asking the idempotence store.
+ */
 function publishOptions(message: TransportMessage): Options.Publish {
   const options: Options.Publish = {
     persistent: true,
     // Returned by the broker when no queue takes it, instead of dropped (see RabbitMqPublisher).
     mandatory: true,
-    messageId: message.messageId,
     contentType: 'application/json',
-    type: message.messageType,
   };
+  const messageId = shortString(message.messageId);
+  if (messageId) options.messageId = messageId;
+  const type = shortString(message.messageType);
+  if (type) options.type = type;
   if (message.priority > 0) options.priority = Math.min(Math.round(message.priority), 255);
-  if (message.correlationId) options.correlationId = message.correlationId;
-  // AMQP expiration is a per-message TTL in ms, as a string; '0' = expire unless delivered at once.
-  if (message.expiryDate > 0) options.expiration = String(Math.max(0, Math.ceil(message.expiryDate - Date.now())));
+  const correlationId = shortString(message.correlationId);
+  if (correlationId) options.correlationId = correlationId;
   return options;
 }

@@ -8,12 +8,14 @@ import {
   addOncebus,
   createSilentLogger,
   deserializeTransportMessage,
+  emptyTransportMessage,
   type EndpointOptions,
   FAILURE_REASON_HEADER,
   handlesMessage,
   type IHandlerContext,
   type IMessageHandler,
   type IServiceBus,
+  serializeTransportMessage,
   TYPES,
   UNREADABLE_MESSAGE_TYPE,
 } from '../../../src/index.js';
@@ -27,6 +29,8 @@ import { PG_URL, postgresAvailable } from '../../support/sql-subjects.js';
 
 let schema = '';
 let failFirst = new Set<string>();
+/** Orders whose handler fails on every attempt. */
+const alwaysFail = new Set<string>();
 const attempts = new Map<string, number>();
 
 @handlesMessage(PlaceOrder)
@@ -35,6 +39,7 @@ class RecordingHandler implements IMessageHandler<PlaceOrder, pg.PoolClient | un
     const id = ctx.message.orderId;
     attempts.set(id, (attempts.get(id) ?? 0) + 1);
     if (failFirst.delete(id)) throw new Error(`first attempt of ${id} fails`);
+    if (alwaysFail.has(id)) throw new Error(`${id} always fails`);
     if (ctx.transaction) await ctx.transaction.query(`INSERT INTO ${schema}.business (order_id) VALUES ($1)`, [id]);
   }
 }
@@ -51,7 +56,11 @@ describe('an endpoint over RabbitMQ (real broker)', function () {
   afterEach(() => deleteQueues(names.splice(0)));
   after(() => factory?.close());
 
-  function endpoint(extra: Partial<EndpointOptions> = {}, bind?: (c: Container) => void): { bus: IServiceBus; inbox: string; error: string } {
+  function endpoint(
+    extra: Partial<EndpointOptions> = {},
+    bind?: (c: Container) => void,
+    inbox: Partial<EndpointOptions['inbox']> = {},
+  ): { bus: IServiceBus; inbox: string; error: string } {
     const base = `ep-${randomUUID().slice(0, 8)}`;
     names.push(base, `${base}-error`, `${base}-deferred`);
     const container = new Container();
@@ -68,6 +77,7 @@ describe('an endpoint over RabbitMQ (real broker)', function () {
         threadCount: 4,
         durationToIgnoreOnFailure: ['200ms'],
         durationToSleepWhenIdle: ['10ms', '50ms', '200ms'],
+        ...inbox,
       },
     });
     return { bus: container.get<IServiceBus>(TYPES.ServiceBus), inbox: base, error: `${base}-error` };
@@ -100,6 +110,34 @@ describe('an endpoint over RabbitMQ (real broker)', function () {
       }
       await errors.close();
       expect(bodies.sort()).to.deep.equal(['', Buffer.from('<order id="1"/>').toString('hex'), 'deadbeef'].sort());
+    } finally {
+      await bus.stop();
+    }
+  });
+
+  it('takes a message whose id is too long for AMQP message_id (200 characters, 400 bytes) through its retries to the error queue', async () => {
+    alwaysFail.add('long-id');
+    const { bus, inbox, error } = endpoint({}, undefined, { maximumFailureCount: 2, durationToIgnoreOnFailure: ['0ms'] });
+    await bus.start();
+    try {
+      const failed = waitForEvents(bus.events, 'messageSentToErrorQueue', 1, () => true, 20_000);
+      const tm = Object.assign(emptyTransportMessage(), {
+        messageId: 'é'.repeat(200),
+        messageType: 'test.PlaceOrder',
+        sendDate: Date.now(),
+        message: Buffer.from(JSON.stringify({ orderId: 'long-id' })),
+      });
+      await factory.create(rabbitUri(inbox)).enqueue(tm, serializeTransportMessage(tm));
+      const [[copy]] = await failed;
+      expect(copy.messageId).to.equal(tm.messageId);
+      expect(copy.failureMessages).to.have.length(2);
+      expect(attempts.get('long-id')).to.equal(2);
+      const errors = factory.create(rabbitUri(error));
+      let r = null;
+      await eventually(async () => (r = await errors.getMessage()) !== null, 'the error-queue copy');
+      expect(deserializeTransportMessage(r!.body).messageId).to.equal(tm.messageId);
+      await errors.acknowledge(r!.token);
+      await errors.close();
     } finally {
       await bus.stop();
     }

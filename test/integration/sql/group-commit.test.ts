@@ -229,7 +229,7 @@ describe('PostgreSQL group commit (real server)', function () {
       tms.map(async (tm) => {
         const stored = await svc.getDeferredMessages(tm);
         expect(stored.map((d) => d.messageId)).to.deep.equal([sends.get(tm.messageId)!.messageId]);
-        await svc.deferredMessageSent(tm, stored[0]!.messageId);
+        await svc.deferredMessageSent(tm, stored[0]!);
         await svc.processingCompleted(tm);
       }),
     );

@@ -2,14 +2,16 @@ import { expect } from 'chai';
 import sql from 'mssql';
 import { OncebusError } from '../../../src/errors/errors.js';
 import { bindParameters, DeadlockError, DuplicateKeyError, MssqlStore, MssqlStoreError, mapMssqlError, mssqlType } from '../../../src/stores/mssql/index.js';
-import { mssqlIdempotence, mssqlQueue, mssqlSubscriptions } from '../../../src/stores/mssql/mssql-statements.js';
+import { mssqlIdempotence, mssqlMigrations, mssqlQueue, mssqlSubscriptions } from '../../../src/stores/mssql/mssql-statements.js';
 
 // SQL Server cannot run here: these tests pin down everything up to the driver (statement text,
 // parameter types, error mapping, connection failures); the contract suites run against a real server
 // only when MSSQL_CONNECTION_STRING is set (test/contract/mssql-store.test.ts).
 describe('SQL Server dialect at the driver boundary', () => {
   it('binds each value with an explicit SQL Server type', () => {
-    expect(mssqlType('abc').type).to.deep.equal(sql.NVarChar(sql.MAX));
+    // NVARCHAR(4000), not MAX: a key column compared with a MAX parameter is not sought in its index.
+    expect(mssqlType('abc').type).to.deep.equal(sql.NVarChar(4000));
+    expect(mssqlType('x'.repeat(4001)).type).to.deep.equal(sql.NVarChar(sql.MAX));
     expect(mssqlType(1_732_000_000_000).type).to.equal(sql.BigInt);
     const bytes = mssqlType(Uint8Array.from([1, 2, 3]));
     expect(bytes.type).to.deep.equal(sql.VarBinary(sql.MAX));
@@ -55,9 +57,40 @@ describe('SQL Server dialect at the driver boundary', () => {
     }
   });
 
-  it('locks as the contract needs: a key-range lock on the claim, READPAST on the queue', () => {
-    expect(mssqlIdempotence('oncebus').claim).to.match(/WITH \(UPDLOCK, HOLDLOCK\)/);
-    expect(mssqlQueue('oncebus', 'q_orders').take).to.match(/WITH \(UPDLOCK, READPAST, ROWLOCK\)/);
+  it('claims with a plain INSERT: the key lock makes a copy wait, and no range lock holds up other new messages', () => {
+    const claim = mssqlIdempotence('oncebus').claim;
+    expect(claim).to.match(/^INSERT INTO oncebus\.idempotence .* VALUES \(@p1, @p2, 'assigned', @p3,/s);
+    expect(claim).to.not.match(/HOLDLOCK|SERIALIZABLE|UPDLOCK|NOT EXISTS/);
+    // The duplicate key a committed copy's row gives is "the row exists", not a failure:
+    expect(mapMssqlError({ number: 2627, message: 'Violation of PRIMARY KEY' }, 's').code).to.equal('ONCEBUS_STORE_DUPLICATE_KEY');
+  });
+
+  it('takes from a queue through an index in the take’s own order, skipping rows others hold', () => {
+    const q = mssqlQueue('oncebus', 'q_orders');
+    expect(q.take).to.match(/WITH \(UPDLOCK, READPAST, ROWLOCK\) WHERE due_at <= @p1 ORDER BY priority DESC, id$/);
+    const index = q.createTable.find((t) => /CREATE INDEX/.test(t)) ?? '';
+    expect(index).to.match(/CREATE INDEX q_orders_ready ON oncebus\.q_orders \(priority DESC, id\) INCLUDE \(due_at\)/);
+    expect(index, 'created only when missing, so every start may run it').to.match(/IF NOT EXISTS \(SELECT 1 FROM sys\.indexes WHERE name = 'q_orders_ready'/);
+  });
+
+  it('compares keys byte for byte: migration 2 gives every key column a binary collation and rebuilds the keys', () => {
+    const [, second] = mssqlMigrations('oncebus');
+    const text = second!.statements.join('\n');
+    for (const column of [
+      'idempotence ALTER COLUMN inbox_uri',
+      'idempotence ALTER COLUMN message_id',
+      'idempotence_deferred ALTER COLUMN inbox_uri',
+      'idempotence_deferred ALTER COLUMN message_id',
+      'subscriptions ALTER COLUMN message_type',
+      'subscriptions ALTER COLUMN inbox_uri',
+    ]) {
+      expect(text).to.match(new RegExp(`${column} NVARCHAR\\(\\d+\\) COLLATE Latin1_General_100_BIN2 NOT NULL`));
+    }
+    // Constraints are dropped before their columns change and added back after, children last.
+    const order = (fragment: string) => second!.statements.findIndex((st) => st.includes(fragment));
+    expect(order('DROP CONSTRAINT fk_idempotence_deferred')).to.be.lessThan(order('DROP CONSTRAINT pk_idempotence'));
+    expect(order('DROP CONSTRAINT pk_idempotence')).to.be.lessThan(order('idempotence ALTER COLUMN message_id'));
+    expect(order('ADD CONSTRAINT pk_idempotence ')).to.be.lessThan(order('ADD CONSTRAINT fk_idempotence_deferred'));
   });
 
   it('rejects a schema name that is not a plain identifier', () => {

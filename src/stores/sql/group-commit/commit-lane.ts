@@ -8,6 +8,8 @@ import { settable } from './settable.js';
 export interface LaneContext extends ClaimContext {
   readonly claims: ClaimsInFlight;
   readonly maxBatchSize: number;
+  /** How long the flush lease written with a member's sends lasts (ms). */
+  readonly flushLeaseMs: number;
   /** Hands a member that must wait for another transaction back to the service, to be routed again later. */
   resubmit(member: GroupMember): void;
   /** Called for each member of a committed batch (its sends are in `member.deferred`). */
@@ -221,6 +223,8 @@ export class CommitLane {
       sends.map((x) => x.d.recipientUri),
       sends.map((x) => x.d.body),
       owing.map((m) => m.messageId),
+      owing.map((m) => m.flushOwner),
+      Date.now() + this.ctx.flushLeaseMs,
     ]);
     if (marked !== owing.length) throw new StoreError(`messageHandled marked ${marked} of ${owing.length} claims`);
   }

@@ -14,7 +14,7 @@ interface Waiter {
  */
 export class CompletionBatcher {
   private sentIds: string[] = [];
-  private sentOutgoingIds: string[] = [];
+  private sentSequences: number[] = [];
   private completedIds: string[] = [];
   private purgeAfters: (number | null)[] = [];
   private waiters: Waiter[] = [];
@@ -27,10 +27,10 @@ export class CompletionBatcher {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Deletes one stored send that went out; resolves once the delete has committed. */
-  sent(messageId: string, outgoingMessageId: string): Promise<void> {
+  /** Deletes one stored send (by its sequence) that went out; resolves once the delete has committed. */
+  sent(messageId: string, sequence: number): Promise<void> {
     this.sentIds.push(messageId);
-    this.sentOutgoingIds.push(outgoingMessageId);
+    this.sentSequences.push(sequence);
     return this.enqueue();
   }
 
@@ -49,10 +49,10 @@ export class CompletionBatcher {
   private async drain(): Promise<void> {
     this.running = true;
     while (this.waiters.length > 0) {
-      const params = [this.inboxWorkQueueUri, this.sentIds, this.sentOutgoingIds, this.completedIds, this.clock(), this.purgeAfters];
+      const params = [this.inboxWorkQueueUri, this.sentIds, this.sentSequences, this.completedIds, this.clock(), this.purgeAfters];
       const waiters = this.waiters;
       this.sentIds = [];
-      this.sentOutgoingIds = [];
+      this.sentSequences = [];
       this.completedIds = [];
       this.purgeAfters = [];
       this.waiters = [];

@@ -2,8 +2,8 @@ import type { TransportMessage } from '../../../envelope/transport-message.js';
 import { StoreError } from '../../../errors/errors.js';
 import type { DeferredMessage, ProcessingStatus } from '../../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../../idempotence/unit-of-work.js';
-import { purgeAfter, type RetentionOptions } from '../retention.js';
-import { SqlIdempotenceService } from '../sql-idempotence-service.js';
+import { purgeAfter } from '../retention.js';
+import { SqlIdempotenceService, type SqlIdempotenceSettings } from '../sql-idempotence-service.js';
 import type { GroupCommitStatements } from '../sql-statements.js';
 import type { SqlStore } from '../sql-store.js';
 import { ClaimsInFlight } from './claims-in-flight.js';
@@ -31,13 +31,14 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
   constructor(
     store: SqlStore,
     inboxWorkQueueUri: string,
-    retention: RetentionOptions,
+    settings: SqlIdempotenceSettings,
     onStart: () => Promise<void>,
     onStop: () => Promise<void>,
     private readonly statements: GroupCommitStatements,
     options: ResolvedGroupCommitOptions,
   ) {
-    super(store, inboxWorkQueueUri, retention, onStart, onStop);
+    super(store, inboxWorkQueueUri, settings, onStart, onStop);
+    const { retention } = settings;
     const claims = new ClaimsInFlight();
     const context = {
       database: store.database,
@@ -45,6 +46,7 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
       inboxWorkQueueUri,
       claims,
       maxBatchSize: options.maxBatchSize,
+      flushLeaseMs: settings.flushLeaseMs,
       resubmit: (member: GroupMember) => this.route(member),
       purgeAfter: (messageType: string, now: number) => purgeAfter(retention, messageType, now),
       committed: (member: GroupMember) => {
@@ -69,11 +71,14 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
 
   override async addDeferredMessage(received: TransportMessage, outgoing: TransportMessage, body: Uint8Array, uow: IUnitOfWork): Promise<void> {
     const member = this.member(uow, received);
-    member.deferred.push({ messageId: outgoing.messageId, recipientUri: outgoing.recipientInboxWorkQueueUri, body });
+    member.deferred.push({ messageId: outgoing.messageId, recipientUri: outgoing.recipientInboxWorkQueueUri, sequence: member.deferred.length, body });
   }
 
   override async messageHandled(tm: TransportMessage, uow: IUnitOfWork): Promise<void> {
-    this.member(uow, tm).handled = true;
+    const member = this.member(uow, tm);
+    member.handled = true;
+    // The lease is written with the batch's sends (storeSendsMany), for members that stored any.
+    member.flushOwner = this.newFlushOwner(tm);
   }
 
   override getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]> {
@@ -81,9 +86,9 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
     return known ? Promise.resolve(known) : super.getDeferredMessages(received);
   }
 
-  override deferredMessageSent(received: TransportMessage, outgoingMessageId: string): Promise<void> {
+  override deferredMessageSent(received: TransportMessage, deferred: DeferredMessage): Promise<void> {
     this.committedSends.delete(received); // what is stored has changed: read it from now on
-    return this.completion.sent(received.messageId, outgoingMessageId);
+    return this.completion.sent(received.messageId, deferred.sequence);
   }
 
   override processingCompleted(tm: TransportMessage): Promise<void> {

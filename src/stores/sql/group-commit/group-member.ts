@@ -23,6 +23,8 @@ export class GroupMember extends SqlUnitOfWork {
   /** Stored sends, in send order; written for the whole batch just before it commits. */
   readonly deferred: DeferredMessage[] = [];
   handled = false;
+  /** The lease this member's copy takes on its row when the batch stores its sends. */
+  flushOwner = '';
   private phase: Phase = 'new';
   private assigned = false;
   private readonly status: Settable<ProcessingStatus>;

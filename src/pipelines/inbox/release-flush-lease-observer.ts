@@ -1,0 +1,25 @@
+import type { IIdempotenceService } from '../../idempotence/idempotence-service.js';
+import type { ILogger } from '../../logging/logger.js';
+import { PIPELINE_EXCEPTION_EVENT, type IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { InboxMessageState } from './inbox-message-state.js';
+
+/**
+ * A failure after the commit (a flush that could not dispatch, a completion the store refused): the copy
+ * gives up its flush lease, so the redelivered copy flushes at once instead of waiting the lease out.
+ * Runs before the failure is routed. Best effort: a lease not released simply runs out.
+ */
+export class ReleaseFlushLeaseObserver implements IPipelineObserver<InboxMessageState> {
+  readonly event = PIPELINE_EXCEPTION_EVENT;
+
+  constructor(
+    private readonly idempotence: IIdempotenceService,
+    private readonly logger: ILogger,
+  ) {}
+
+  async execute(state: InboxMessageState): Promise<void> {
+    if (!state.committed) return;
+    await this.idempotence
+      .releaseFlush(state.transportMessage!)
+      .catch((e: unknown) => this.logger.warn('could not release the flush lease; it runs out by itself', { error: String(e) }));
+  }
+}
