@@ -23,7 +23,7 @@ export async function postgresAvailable(): Promise<boolean> {
 }
 
 /** A PostgresStore in a schema of its own, dropped on close. */
-export function openPostgresStore(extra: { poolSize?: number } = {}): PostgresStore & { dispose(): Promise<void> } {
+export function openPostgresStore(extra: { poolSize?: number; statementTimeoutMs?: number } = {}): PostgresStore & { dispose(): Promise<void> } {
   const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const store = new PostgresStore({ connectionString: PG_URL, schema, connectTimeoutMs: 3000, ...extra });
   return Object.assign(store, {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { StoreError } from '../../errors/errors.js';
 import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
-import { literal } from './postgres-literals.js';
+import { runPipeline } from './postgres-pipeline.js';
 
 export interface PostgresConnectionOptions {
   readonly connectionString: string;
@@ -16,39 +16,19 @@ export interface PostgresConnectionOptions {
 
 /**
  * oncebus's statements are a small fixed set per schema, run thousands of times a second: each is sent
- * as a named prepared statement, so every connection parses and plans it once.
+ * as a named prepared statement (`oncebus_1`, `oncebus_2`, …, the same name for the same text all
+ * process long), so every connection parses and plans it once.
  */
-/** Names statement texts `<prefix>_1`, `<prefix>_2`, …, the same name for the same text all process long. */
-function statementNamer(prefix: string): (text: string) => string {
-  const names = new Map<string, string>();
-  return (text) => {
-    let name = names.get(text);
-    if (!name) names.set(text, (name = `${prefix}_${names.size + 1}`));
-    return name;
-  };
+const statementNames = new Map<string, string>();
+function protocolName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `oncebus_${statementNames.size + 1}`));
+  return name;
 }
 
-const protocolName = statementNamer('oncebus');
 function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
   if (params.length === 0) return { text };
   return { name: protocolName(text), text, values: params as unknown[] };
-}
-
-/**
- * A statement for a simple query, parameters written in: `EXECUTE` of a statement prepared (with SQL
- * PREPARE) on this connection, so it is planned once like the others; the PREPARE goes in front the first
- * time. A failed simple query destroys its connection, so nothing prepared is ever half known.
- */
-const inlineName = statementNamer('oncebus_inline');
-const preparedInline = new WeakMap<pg.ClientBase, Set<string>>();
-function inlineStatement(client: pg.ClientBase, sql: string, params: readonly unknown[]): string {
-  const name = inlineName(sql);
-  const execute = `EXECUTE ${name}(${params.map(literal).join(', ')})`;
-  let names = preparedInline.get(client);
-  if (!names) preparedInline.set(client, (names = new Set()));
-  if (names.has(name)) return execute;
-  names.add(name);
-  return `PREPARE ${name} AS ${sql}; ${execute}`;
 }
 
 /** The connection string with its password hidden, for errors and logs. */
@@ -111,15 +91,15 @@ export class PostgresDatabase implements SqlDatabase {
 
   async beginWith<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }> {
     const client = await this.connect();
-    let results: pg.QueryResult[];
     try {
-      // A simple query of two statements: one round trip. A failure in either ends the transaction.
-      results = (await client.query(`BEGIN; ${inlineStatement(client, sql, params)}`)) as unknown as pg.QueryResult[];
+      // BEGIN and the statement in one round trip; a failure in either ends the transaction.
+      const [, first] = runPipeline(client, [{ text: 'BEGIN' }, { text: sql, values: params, name: protocolName(sql) }]);
+      const { rows } = await first!;
+      return { transaction: new PostgresTransaction(client, this), rows: rows as R[] };
     } catch (error) {
       client.release(true); // dropping the connection rolls back whatever began
       throw this.wrap(error);
     }
-    return { transaction: new PostgresTransaction(client, this), rows: results.at(-1)!.rows as R[] };
   }
 
   /**
@@ -189,20 +169,28 @@ class PostgresTransaction implements SqlTransaction {
     if (!this.done) await this.end('ROLLBACK').catch(() => undefined);
   }
 
-  async commitAndBeginWith<R extends object>(sql: string, params: readonly unknown[]): Promise<{ committed: boolean; rows: R[] }> {
+  commitAndBeginWith<R extends object>(sql: string, params: readonly unknown[]): { committed: Promise<boolean>; rows: Promise<R[]> } {
     if (this.done) throw new StoreError('transaction already ended');
-    let results: pg.QueryResult[];
-    try {
-      // Three statements in one simple query: one round trip. Which of them failed is not reported, so a
-      // failure leaves the commit's outcome unknown; the connection is dropped, rolling back the rest.
-      results = (await this.native.query(`COMMIT; BEGIN; ${inlineStatement(this.native, sql, params)}`)) as unknown as pg.QueryResult[];
-    } catch (error) {
-      this.done = true;
-      this.native.release(true);
+    // One round trip; the COMMIT is answered at once (flush), before the statement after it, which may
+    // wait on another transaction's row for long. A rejection of either ends the connection, rolling back
+    // the transaction that began (if it did).
+    const [commit, , first] = runPipeline(this.native, [
+      { text: 'COMMIT', flush: true },
+      { text: 'BEGIN' },
+      { text: sql, values: params, name: protocolName(sql) },
+    ]);
+    const fail = (error: unknown): never => {
+      if (!this.done) {
+        this.done = true;
+        this.native.release(true);
+      }
       throw this.db.wrap(error);
-    }
-    // An aborted transaction answers COMMIT with ROLLBACK; the next one began all the same.
-    return { committed: results[0]?.command === 'COMMIT', rows: results.at(-1)!.rows as R[] };
+    };
+    const committed = commit!.then((r) => r.command === 'COMMIT', fail);
+    const rows = first!.then((r) => r.rows as R[], fail);
+    committed.catch(() => undefined);
+    rows.catch(() => undefined); // awaited by the next batch, or never (when the commit failed)
+    return { committed, rows };
   }
 
   private async end(statement: string): Promise<void> {

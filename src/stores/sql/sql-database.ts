@@ -20,13 +20,14 @@ export interface SqlTransaction extends SqlExecutor {
   rollback(): Promise<void>;
   /**
    * Commits, opens the next transaction on the same connection and runs its first statement, all in one
-   * round trip (group commit: the next batch's claim rides with this batch's commit). `committed` is false
-   * when the database rolled this transaction back instead (a statement in it had failed); the next one
-   * is open either way. A rejection leaves both outcomes unknown and ends the transaction: the caller must
-   * treat this transaction as possibly committed and the next as never begun. Optional: a driver without
+   * round trip (group commit: the next batch's claim rides with this batch's commit). `committed` settles
+   * as soon as the database has answered the COMMIT: false when it rolled this transaction back instead
+   * (a statement in it had failed); a rejection leaves this commit's outcome unknown. `rows` settles when
+   * the first statement of the next transaction has run (it may wait on another transaction's rows); a
+   * rejection ends that transaction, which then never began for the caller. Optional: a driver without
    * it commits and begins anew.
    */
-  commitAndBeginWith?<R extends object>(sql: string, params: readonly unknown[]): Promise<{ committed: boolean; rows: R[] }>;
+  commitAndBeginWith?<R extends object>(sql: string, params: readonly unknown[]): { committed: Promise<boolean>; rows: Promise<R[]> };
 }
 
 export interface SqlDatabase extends SqlExecutor {

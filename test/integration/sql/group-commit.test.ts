@@ -6,6 +6,7 @@ import { OncebusError } from '../../../src/errors/oncebus-error.js';
 import { type IIdempotenceService, ProcessingStatus } from '../../../src/idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../../src/idempotence/unit-of-work.js';
 import { PostgresStore } from '../../../src/stores/postgres/index.js';
+import { PostgresPipeline } from '../../../src/stores/postgres/postgres-pipeline.js';
 import type { GroupCommitOptions } from '../../../src/stores/sql/group-commit/group-commit-options.js';
 import { requireService } from '../../support/integration.js';
 import { openPostgresStore, openSqliteStore, PG_URL, postgresAvailable } from '../../support/sql-subjects.js';
@@ -255,8 +256,10 @@ describe('PostgreSQL group commit (real server)', function () {
     const original = pg.Client.prototype.query as (...a: unknown[]) => unknown;
     const texts: string[] = [];
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const text = args[0];
-      if (typeof text === 'string' && text.startsWith('COMMIT; BEGIN;')) {
+      // The commit of one batch and the claim of the next go as one pipeline (postgres-pipeline.ts).
+      const steps = args[0] instanceof PostgresPipeline ? args[0].steps : [];
+      const text = steps.map((step) => step.text).join('; ');
+      if (text.startsWith('COMMIT; BEGIN;')) {
         const n = texts.push(text) - 1;
         if (sabotage) return sabotage(this, n).then(() => original.apply(this, args));
       }
@@ -304,6 +307,57 @@ describe('PostgreSQL group commit (real server)', function () {
     expect((await businessRows(tms.map((t) => t.messageId))).sort()).to.deep.equal(tms.slice(2).map((t) => t.messageId).sort());
     for (const tm of tms.slice(0, 2)) expect(await statusOf(svc, tm)).to.equal(ProcessingStatus.Assigned);
   });
+
+  it('reports a batch committed as soon as PostgreSQL answers its COMMIT, while the claim riding with it waits on another process', async () => {
+    const svc = await service({ lanes: 1, maxBatchSize: 1 });
+    const [first, blocked] = [message(), message()];
+    const other = await foreignClaim(store.schema, blocked);
+    try {
+      // maxBatchSize 1: `blocked` waits, so its claim rides with `first`'s COMMIT and waits on the foreign row.
+      const results = [handle(svc, first, write(`${first.messageId}:once`)), handle(svc, blocked, write(`${blocked.messageId}:once`))];
+      const firstOutcome = await Promise.race([results[0]!, new Promise((r) => setTimeout(() => r('still waiting'), 3000))]);
+      expect(firstOutcome, 'the first batch does not wait for the next claim').to.deep.include({ committed: true });
+      await other.query('ROLLBACK');
+      expect((await results[1]!).committed, 'the foreign claim rolled back: the message is this process’s').to.equal(true);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('keeps a committed batch committed when the claim riding with its COMMIT times out, and fails only the next batch', async () => {
+    const impatient = openPostgresStore({ poolSize: 5, statementTimeoutMs: 800 });
+    try {
+      await impatient.store.ready();
+      const svc = await service({ lanes: 1, maxBatchSize: 1 }, impatient as PostgresStore);
+      const [first, blocked] = [message(), message()];
+      const other = await foreignClaim(impatient.schema, blocked);
+      try {
+        // The blocked message's claim fails, so its status does (its pipeline would release it).
+        const [a, b] = await Promise.all([handle(svc, first), handle(svc, blocked).catch((error: unknown) => ({ committed: false, error }))]);
+        expect(a.committed, 'the batch that committed is not reported failed').to.equal(true);
+        expect(b.committed).to.equal(false);
+        expect(OncebusError.is(b.error) && b.error.code).to.equal('ONCEBUS_STORE');
+        expect(await statusOf(svc, first)).to.equal(ProcessingStatus.Ignore);
+      } finally {
+        await other.query('ROLLBACK');
+        await other.end();
+      }
+    } finally {
+      await impatient.dispose();
+    }
+  });
+
+  /** Another process's uncommitted claim of `tm` (an open transaction on a connection of its own). */
+  async function foreignClaim(schema: string, tm: TransportMessage): Promise<pg.Client> {
+    const other = new pg.Client({ connectionString: PG_URL });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query(`INSERT INTO ${schema}.idempotence (inbox_uri, message_id, status, message_type, created_at) VALUES ($1, $2, 'assigned', 'gc.Order', 0)`, [
+      INBOX,
+      tm.messageId,
+    ]);
+    return other;
+  }
 
   it('refuses group commit where it cannot run, and batch sizes past what PostgreSQL keeps in memory', async () => {
     const sqlite = openSqliteStore();

@@ -24,17 +24,17 @@ export function claimParameters(ctx: ClaimContext, members: readonly GroupMember
 }
 
 /** A transaction with the batch's claim made, in one round trip where the driver allows. */
-export async function beginAndClaim(ctx: ClaimContext, members: readonly GroupMember[]): Promise<{ tx: SqlTransaction; rows: readonly ClaimRow[] }> {
+export async function beginAndClaim(ctx: ClaimContext, members: readonly GroupMember[]): Promise<{ tx: SqlTransaction; rows: Promise<readonly ClaimRow[]> }> {
   const db = ctx.database;
   const claim = ctx.statements.claimMany;
   const parameters = claimParameters(ctx, members);
   if (db.beginWith) {
     const { transaction, rows } = await db.beginWith<ClaimRow>(claim, parameters);
-    return { tx: transaction, rows };
+    return { tx: transaction, rows: Promise.resolve(rows) };
   }
   const tx = await db.begin();
   try {
-    return { tx, rows: await tx.query<ClaimRow>(claim, parameters) };
+    return { tx, rows: Promise.resolve(await tx.query<ClaimRow>(claim, parameters)) };
   } catch (error) {
     await tx.rollback().catch(() => undefined);
     throw error;

@@ -3,7 +3,7 @@ import { rolledBackAtCommit, type SqlTransaction } from '../sql-database.js';
 import { beginAndClaim, type ClaimContext, type ClaimRow, claimParameters, sortClaims } from './batch-claim.js';
 import type { ClaimsInFlight } from './claims-in-flight.js';
 import type { GroupMember } from './group-member.js';
-import { settable } from './settable.js';
+import { settable } from '../settable.js';
 
 export interface LaneContext extends ClaimContext {
   readonly claims: ClaimsInFlight;
@@ -22,7 +22,7 @@ interface Batch {
   readonly ids: string[];
   readonly done: Promise<void>;
   readonly end: () => void;
-  claimed?: { readonly tx: SqlTransaction; readonly rows: readonly ClaimRow[] };
+  claimed?: { readonly tx: SqlTransaction; readonly rows: Promise<readonly ClaimRow[]> };
 }
 
 /**
@@ -110,7 +110,7 @@ export class CommitLane {
     try {
       const claimed = batch.claimed ?? (await beginAndClaim(this.ctx, batch.members));
       tx = claimed.tx;
-      const assigned = await sortClaims(this.ctx, tx, batch.members, claimed.rows, retry);
+      const assigned = await sortClaims(this.ctx, tx, batch.members, await claimed.rows, retry);
       for (const member of assigned) {
         if (await this.turn(tx, member)) succeeded.push(member);
       }
@@ -140,7 +140,9 @@ export class CommitLane {
 
   /**
    * Commits; when members are waiting and the driver can, the next batch's BEGIN and claim go in the same
-   * round trip and that batch becomes `pending`. A failed round trip leaves this commit's outcome unknown:
+   * round trip and that batch becomes `pending`. This batch's outcome is known once the database answers
+   * its COMMIT — its members flush and acknowledge while the next claim may still wait on another
+   * transaction's row. A round trip that fails before that answer leaves this commit's outcome unknown:
    * the batch fails (a redelivered copy finds its row if it did commit) and the next batch is formed again.
    */
   private async commit(tx: SqlTransaction): Promise<void> {
@@ -149,16 +151,17 @@ export class CommitLane {
       next?.end();
       return tx.commit();
     }
-    let outcome: { committed: boolean; rows: ClaimRow[] };
+    const outcome = tx.commitAndBeginWith!<ClaimRow>(this.ctx.statements.claimMany, claimParameters(this.ctx, next.members));
+    let committed: boolean;
     try {
-      outcome = await tx.commitAndBeginWith!<ClaimRow>(this.ctx.statements.claimMany, claimParameters(this.ctx, next.members));
+      committed = await outcome.committed;
     } catch (error) {
       this.giveBack(next);
       throw error;
     }
     next.claimed = { tx, rows: outcome.rows };
     this.pending = next;
-    if (!outcome.committed) throw rolledBackAtCommit('batch');
+    if (!committed) throw rolledBackAtCommit('batch');
   }
 
   /**

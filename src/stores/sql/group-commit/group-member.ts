@@ -4,7 +4,7 @@ import type { DeferredMessage } from '../../../idempotence/idempotence-service.j
 import { ProcessingStatus } from '../../../idempotence/idempotence-service.js';
 import type { SqlTransaction } from '../sql-database.js';
 import { SqlUnitOfWork } from '../sql-unit-of-work.js';
-import { type Settable, settable } from './settable.js';
+import { type Settable, settable } from '../settable.js';
 
 /** How a member's turn on the shared transaction ended. */
 export type SectionEnd = 'commit' | 'rollback';

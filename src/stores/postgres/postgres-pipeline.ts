@@ -1,0 +1,112 @@
+import type pg from 'pg';
+import pgUtils from 'pg/lib/utils.js';
+import { type Settable, settable } from '../sql/settable.js';
+
+/** One statement of a pipeline: sent with its parameters; `flush` asks the server to answer it at once. */
+export interface PipelineStep {
+  readonly text: string;
+  readonly values?: readonly unknown[];
+  /** A name for a statement prepared once per connection (parsed the first time only). */
+  readonly name?: string;
+  readonly flush?: boolean;
+}
+
+/** A step's outcome: its command tag (COMMIT, ROLLBACK, INSERT 0 3, …) and its rows, values as text. */
+export interface StepResult {
+  readonly command: string;
+  readonly rows: Record<string, string | null>[];
+}
+
+/** What node-postgres's Connection offers a submitted query (its own Query uses the same calls). */
+interface WireConnection {
+  readonly stream: { cork?(): void; uncork?(): void };
+  readonly parsedStatements: Record<string, string>;
+  readonly submittedNamedStatements: Record<string, string>;
+  parse(message: { text: string; name?: string }): void;
+  bind(message: { statement?: string; values: readonly unknown[]; valueMapper: (v: unknown) => unknown }): void;
+  describe(message: { type: 'P'; name: string }): void;
+  execute(message: Record<string, never>): void;
+  flush(): void;
+  sync(): void;
+}
+
+/**
+ * Several statements in one round trip over the extended protocol, each with real parameters, answered
+ * one by one: node-postgres sends one statement per round trip, and a simple query of several statements
+ * takes no parameters and is answered only when the last one has run (PostgreSQL flushes its output at the
+ * end of a query). A step marked `flush` is answered as soon as it has run — so a COMMIT's outcome is
+ * known while the claim after it still waits on another transaction's row. An error ends the pipeline:
+ * every step not answered yet rejects with it (the server skips the rest up to the Sync).
+ * Submitted with `client.query(pipeline)`; node-postgres routes the server's messages to the handlers below.
+ */
+export class PostgresPipeline {
+  /** One per step, settled by its CommandComplete (or the error that ends the pipeline). */
+  readonly answers: Settable<StepResult>[];
+  /** Read by node-postgres's bookkeeping of named statements: the one named step, if any. */
+  readonly name: string | undefined;
+  readonly text: string | undefined;
+  private current = 0;
+  private fields: string[] = [];
+  private rows: Record<string, string | null>[] = [];
+
+  constructor(readonly steps: readonly PipelineStep[]) {
+    this.answers = steps.map(() => settable<StepResult>());
+    const named = steps.find((s) => s.name);
+    this.name = named?.name;
+    this.text = named?.text;
+  }
+
+  submit(connection: WireConnection): void {
+    connection.stream.cork?.();
+    try {
+      for (const step of this.steps) {
+        const name = step.name ?? '';
+        if (!name || (connection.parsedStatements[name] === undefined && connection.submittedNamedStatements[name] === undefined)) {
+          connection.parse({ text: step.text, name });
+          if (name) connection.submittedNamedStatements[name] = step.text;
+        }
+        connection.bind({ statement: name, values: step.values ?? [], valueMapper: pgUtils.prepareValue });
+        connection.describe({ type: 'P', name: '' });
+        connection.execute({});
+        if (step.flush) connection.flush();
+      }
+      connection.sync();
+    } finally {
+      connection.stream.uncork?.();
+    }
+  }
+
+  handleRowDescription(message: { fields: { name: string }[] }): void {
+    this.fields = message.fields.map((f) => f.name);
+  }
+
+  handleDataRow(message: { fields: (string | null)[] }): void {
+    const row: Record<string, string | null> = {};
+    this.fields.forEach((name, i) => (row[name] = message.fields[i] ?? null));
+    this.rows.push(row);
+  }
+
+  handleCommandComplete(message: { text: string }): void {
+    this.answers[this.current++]?.resolve({ command: message.text, rows: this.rows });
+    this.fields = [];
+    this.rows = [];
+  }
+
+  handleError(error: Error): void {
+    for (let i = this.current; i < this.answers.length; i++) this.answers[i]!.reject(error);
+    this.current = this.answers.length;
+  }
+
+  handleReadyForQuery(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(): void {}
+  handleCopyData(): void {}
+}
+
+/** Submits a pipeline on a client (a Submittable, which pg's typings do not know beyond its shape). */
+export function runPipeline(client: pg.ClientBase, steps: readonly PipelineStep[]): Promise<StepResult>[] {
+  const pipeline = new PostgresPipeline(steps);
+  client.query(pipeline as unknown as pg.QueryConfig);
+  return pipeline.answers.map((a) => a.promise);
+}
