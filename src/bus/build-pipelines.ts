@@ -47,7 +47,9 @@ import { GetWorkMessageObserver } from '../pipelines/shared/get-work-message-obs
 import { MoveUnreadableObserver } from '../pipelines/shared/move-unreadable-observer.js';
 import { ReleaseUnsettledObserver } from '../pipelines/shared/release-unsettled-observer.js';
 import type { ReceivedMessageState } from '../pipelines/received-message-state.js';
+import { HandlerWatchdog } from '../processing/handler-watchdog.js';
 import { FailedMessageMover } from '../recoverability/failed-message-mover.js';
+import { InfrastructureFailures } from '../recoverability/infrastructure-failures.js';
 import type { EndpointServices } from './endpoint-services.js';
 import type { IOncebusModule, PipelineBuilders } from './oncebus-module.js';
 
@@ -98,6 +100,8 @@ export function buildPipelines(
     .addObserver(new MarkDeferredMessageSentObserver(idempotence));
 
   const mover = new FailedMessageMover(queues, options.name, clock);
+  const watchdog = new HandlerWatchdog(options.handlerTimeoutMs, clock);
+  const infrastructure = new InfrastructureFailures();
   const get = new GetWorkMessageObserver();
   const readEnvelope = new DeserializeTransportMessageObserver();
   const releaseUnsettled = new ReleaseUnsettledObserver(logger, events);
@@ -128,13 +132,13 @@ export function buildPipelines(
     .addObserver(new DecompressMessageObserver(codecs))
     .addObserver(new DeserializeMessageObserver(s.types, s.serializer))
     .addObserver(new CheckIdempotenceObserver(idempotence, clock))
-    .addObserver(new HandleMessageObserver(s.handlers, s.resolveHandler, built, s.stopSignal))
+    .addObserver(new HandleMessageObserver(s.handlers, s.resolveHandler, built, watchdog))
     .addObserver(new CommitUnitOfWorkObserver(idempotence))
     .addObserver(new SendDeferredObserver(idempotence, built))
     .addObserver(new ProcessingCompletedObserver(idempotence))
-    .addObserver(new AcknowledgeMessageObserver(events, logger))
+    .addObserver(new AcknowledgeMessageObserver(infrastructure, events, logger))
     .addObserver(new ReleaseFlushLeaseObserver(idempotence, logger))
-    .addObserver(new HandleFailureObserver(options, mover, clock, logger, events, s.stopSignal))
+    .addObserver(new HandleFailureObserver(options, mover, infrastructure, logger, events, s.stopSignal))
     .addObserver(new RollBackOpenUnitOfWorkObserver(logger))
     .addObserver(releaseUnsettled);
 
@@ -143,7 +147,7 @@ export function buildPipelines(
     .addObserver(new StartIdempotenceObserver())
     .addObserver(new SubscribeObserver(subscriptions));
   b.shutdown
-    .addObserver(new StopProcessingObserver(stopController))
+    .addObserver(new StopProcessingObserver(stopController, watchdog))
     .addObserver(new StopIdempotenceObserver())
     .addObserver(new CloseQueuesObserver());
 

@@ -58,6 +58,12 @@ export interface EndpointOptions {
   encryption?: string;
   /** How long stop() waits for in-flight messages before aborting them (default 30s). */
   stopTimeout?: Duration;
+  /**
+   * How long a handler may run (default 60s). Past it, its signal aborts, its unit of work rolls back and
+   * the message follows the retry policy: every unit of work ends within a bound, so a hung handler never
+   * holds its claim, its connection or (with group commit) its neighbours for long.
+   */
+  handlerTimeout?: Duration;
   /** Create queues that support it at start (default true). */
   createQueues?: boolean;
 }

@@ -19,6 +19,7 @@ export interface ResolvedEndpointOptions {
   readonly compression: string;
   readonly encryption: string;
   readonly stopTimeoutMs: number;
+  readonly handlerTimeoutMs: number;
   readonly createQueues: boolean;
 }
 
@@ -41,6 +42,7 @@ export function resolveEndpointOptions(o: EndpointOptions): ResolvedEndpointOpti
     compression: o.compression ?? '',
     encryption: o.encryption ?? '',
     stopTimeoutMs: parseDuration(o.stopTimeout ?? '30s', 'stopTimeout'),
+    handlerTimeoutMs: positiveDuration(o.handlerTimeout ?? '60s', 'handlerTimeout'),
     createQueues: o.createQueues ?? true,
   };
 }
@@ -75,6 +77,12 @@ function uri(value: unknown, setting: string): string {
     throw new ConfigurationError(setting, `'${String(value)}' is not a queue URI (scheme://…)`);
   }
   return value;
+}
+
+function positiveDuration(value: number | string, setting: string): number {
+  const ms = parseDuration(value, setting);
+  if (ms <= 0) throw new ConfigurationError(setting, `must be longer than 0, got '${String(value)}'`);
+  return ms;
 }
 
 function positiveInt(value: unknown, setting: string): number {

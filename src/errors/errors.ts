@@ -103,6 +103,42 @@ export class StoreError extends OncebusError {
 }
 
 /**
+ * A handler ran longer than the endpoint's `handlerTimeout`: its signal is aborted, its unit of work rolled
+ * back, and the message goes to the retry policy like any handler failure. Whatever the handler does after
+ * this is refused by its (closed) transaction.
+ */
+export class HandlerTimeoutError extends OncebusError {
+  constructor(messageId: string, timeoutMs: number) {
+    super('ONCEBUS_HANDLER_TIMEOUT', `the handler did not finish within handlerTimeout (${timeoutMs} ms)`, {
+      messageId,
+      setting: 'handlerTimeout',
+      hint: 'make the handler finish sooner (or stop when ctx.signal aborts), or raise handlerTimeout',
+    });
+  }
+}
+
+/**
+ * The unit of work's transaction was aborted by a statement that failed inside it and was caught (by the
+ * handler): nothing of it can commit. It fails this message the same way every time, so it counts as a
+ * failure of the message (retries, then the error queue), never as an outage.
+ */
+export class TransactionAbortedError extends OncebusError {
+  constructor(message: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_TRANSACTION_ABORTED', message, {
+      hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
+      ...options,
+    });
+  }
+}
+
+/** A statement a handler may not run on its unit of work's transaction, or one run after the unit of work ended. */
+export class TransactionMisuseError extends OncebusError {
+  constructor(message: string, hint: string) {
+    super('ONCEBUS_TRANSACTION_MISUSE', message, { hint });
+  }
+}
+
+/**
  * Thrown by a fault-injection observer to stop a pipeline at a named point, as a crash would.
  * Tests and the crash harness use it; nothing in src/ throws it by itself.
  */

@@ -2,6 +2,7 @@ import type { TransportMessage } from '../envelope/transport-message.js';
 import { OncebusError } from '../errors/errors.js';
 import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
 import type { MessageSender } from '../pipelines/outgoing/message-sender.js';
+import type { WatchedHandler } from '../processing/handler-watchdog.js';
 import type { FailureHandling, IHandlerContext } from './message-handler.js';
 import type { PublishOptions, ReplyOptions, SendOptions } from './send-options.js';
 
@@ -13,8 +14,13 @@ export class HandlerContext<T extends object, TTransaction> implements IHandlerC
   constructor(
     private readonly state: InboxMessageState,
     private readonly sender: MessageSender,
-    readonly signal: AbortSignal,
+    private readonly watched: WatchedHandler,
   ) {}
+
+  /** Made on first use: most handlers never look at it. */
+  get signal(): AbortSignal {
+    return this.watched.signal;
+  }
 
   get message(): T {
     return this.state.message as T;

@@ -23,7 +23,11 @@ export interface IHandlerContext<T extends object = object, TTransaction = unkno
   readonly transportMessage: TransportMessage;
   /** The open database transaction (idempotence on), typed per store; undefined when idempotence is off. */
   readonly transaction: TTransaction;
-  /** Aborted when the bus stops and the stop timeout has passed: finish or throw promptly. */
+  /**
+   * Aborted when the handler has run longer than `handlerTimeout`, or when the bus stops and the stop
+   * timeout has passed: finish or throw promptly. Either way the pipeline has stopped waiting for the
+   * handler and rolled its unit of work back; its transaction refuses further statements.
+   */
   readonly signal: AbortSignal;
   failureHandling: FailureHandling;
   send(message: object, options?: SendOptions): Promise<TransportMessage>;

@@ -11,4 +11,9 @@ export interface IUnitOfWork<TTransaction = unknown> {
   readonly storeId: string;
   commit(): Promise<void>;
   rollback(): Promise<void>;
+  /**
+   * The handler is given up (it outlived handlerTimeout, or stop() stopped waiting): refuse its further use
+   * of `transaction` at once, before it learns of it; the rollback follows.
+   */
+  abandon?(): void;
 }

@@ -29,6 +29,18 @@ export class FailedMessageMover {
     return copy;
   }
 
+  /** A copy with several failures recorded (a message that kept failing around the infrastructure). */
+  withFailures(tm: TransportMessage, errors: readonly string[]): TransportMessage {
+    const copy = cloneTransportMessage(tm);
+    for (const error of errors) copy.failureMessages.push(failureLine(error, this.clock(), this.endpointName));
+    return copy;
+  }
+
+  /** The endpoint's clock: retry due times and failure lines read the same time. */
+  now(): number {
+    return this.clock();
+  }
+
   async enqueue(uri: string, tm: TransportMessage): Promise<void> {
     await this.queues.sender(uri).enqueue(tm, serializeTransportMessage(tm));
   }

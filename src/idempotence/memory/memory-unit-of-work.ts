@@ -1,3 +1,4 @@
+import { TransactionMisuseError } from '../../errors/errors.js';
 import type { DeferredMessage } from '../idempotence-service.js';
 import type { IUnitOfWork } from '../unit-of-work.js';
 
@@ -22,13 +23,24 @@ export class MemoryUnitOfWork implements IUnitOfWork<MemoryTransaction> {
   readonly deferred: (DeferredMessage & { key: string })[] = [];
   private readonly effects: (() => void)[] = [];
   private finished = false;
+  private abandoned = false;
 
   constructor(
     readonly storeId: string,
     private readonly onCommit: (uow: MemoryUnitOfWork) => void,
     private readonly onEnd: (uow: MemoryUnitOfWork) => void,
   ) {
-    this.transaction = { onCommit: (effect) => this.effects.push(effect) };
+    this.transaction = {
+      onCommit: (effect) => {
+        if (this.finished || this.abandoned) throw new TransactionMisuseError("the unit of work's transaction has ended", 'register effects only while the handler runs');
+        this.effects.push(effect);
+      },
+    };
+  }
+
+  /** The handler was given up: what it registers from now on is refused (as a SQL handle would be). */
+  abandon(): void {
+    this.abandoned = true;
   }
 
   async commit(): Promise<void> {

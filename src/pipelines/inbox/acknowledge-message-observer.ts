@@ -2,6 +2,7 @@ import type { BusEvents } from '../../bus/bus-events.js';
 import { OncebusError } from '../../errors/oncebus-error.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { ILogger } from '../../logging/logger.js';
+import type { InfrastructureFailures } from '../../recoverability/infrastructure-failures.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { InboxMessageState } from './inbox-message-state.js';
 
@@ -15,6 +16,7 @@ export class AcknowledgeMessageObserver implements IPipelineObserver<InboxMessag
   private readonly debug: boolean;
 
   constructor(
+    private readonly infrastructure: InfrastructureFailures,
     private readonly events: BusEvents,
     private readonly logger: ILogger,
   ) {
@@ -29,6 +31,7 @@ export class AcknowledgeMessageObserver implements IPipelineObserver<InboxMessag
       if (!OncebusError.is(error) || error.code !== 'ONCEBUS_STALE_DELIVERY') throw error;
       this.logger.info('acknowledgement lost with its channel; the broker redelivers the message', { messageId: tm.messageId });
     }
+    this.infrastructure.succeeded(tm.messageId);
     if (state.status === ProcessingStatus.Assigned) this.events.emit('messageHandled', tm);
     else if (state.status === ProcessingStatus.MessageHandled) this.events.emit('messageFlushed', tm);
     else this.events.emit('messageIgnored', tm);

@@ -1,29 +1,24 @@
 import type { BusEvents } from '../../bus/bus-events.js';
 import type { ResolvedEndpointOptions } from '../../bus/resolved-options.js';
-import { OncebusError } from '../../errors/errors.js';
+import type { TransportMessage } from '../../envelope/transport-message.js';
 import type { ILogger } from '../../logging/logger.js';
 import { PIPELINE_EXCEPTION_EVENT, type IPipelineObserver } from '../../pipeline/pipeline.js';
+import { classifyFailure } from '../../recoverability/classify-failure.js';
 import { decideFailure, type FailureDecision } from '../../recoverability/decide-failure.js';
 import type { FailedMessageMover } from '../../recoverability/failed-message-mover.js';
+import type { InfrastructureFailures } from '../../recoverability/infrastructure-failures.js';
 import { isSchedulingQueue } from '../../transport/queue.js';
 import type { InboxMessageState } from './inbox-message-state.js';
 
-/** Errors about the message itself: retrying cannot change the outcome, so they go to the error queue at once. */
-const MESSAGE_ERRORS = new Set([
-  'ONCEBUS_CORRUPT_ENVELOPE',
-  'ONCEBUS_UNKNOWN_MESSAGE_TYPE',
-  'ONCEBUS_DESERIALIZATION',
-  'ONCEBUS_NO_HANDLER',
-  'ONCEBUS_RETENTION_WINDOW_PASSED',
-]);
-
 /**
- * Where a failed inbound message ends up. Never dropped:
- * - unreadable envelope → error queue with the raw bytes; other message errors → error queue with the reason;
- * - handler error → the retry policy (pure decideFailure): retry copy, error queue, or release ('block');
- * - anything else (the idempotence store, a commit, a flush, the transport) → rolled back and released,
- *   and the loop backs off: redelivery is safe because the contract makes every step repeatable;
- * - a simulated crash, or a handler aborted by stop() → rolled back and released, as a dead process's broker would.
+ * Where a failed inbound message ends up (classify-failure.ts). Never dropped:
+ * - unreadable envelope → error queue with the raw bytes; other unreadable messages → error queue with the reason;
+ * - a failure of the message (its handler threw or timed out, or it keeps failing the same way) → the
+ *   retry policy (pure decideFailure): retry copy, error queue, or release ('block');
+ * - infrastructure (the store, a commit, a flush, the transport) → rolled back and released, and the loop
+ *   backs off: redelivery is safe because the contract makes every step repeatable — unless the message
+ *   has failed this way INFRASTRUCTURE_FAILURE_LIMIT times while others succeeded: then the error queue;
+ * - a simulated crash, or a handler given up by stop() → rolled back and released, as a dead process's broker would.
  * If moving the message fails too, it is released. The unit of work is always rolled back first.
  */
 export class HandleFailureObserver implements IPipelineObserver<InboxMessageState> {
@@ -32,7 +27,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
   constructor(
     private readonly options: ResolvedEndpointOptions,
     private readonly mover: FailedMessageMover,
-    private readonly clock: () => number,
+    private readonly infrastructure: InfrastructureFailures,
     private readonly logger: ILogger,
     private readonly events: BusEvents,
     private readonly stopSignal: AbortSignal,
@@ -61,57 +56,68 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
   private async route(state: InboxMessageState, error: unknown): Promise<void> {
     const { inbox } = this.options;
     const tm = state.transportMessage;
-    const received = state.received!;
-    const code = OncebusError.is(error) ? error.code : '';
     if (!tm) {
-      const wrapped = await this.mover.enqueueUnreadable(inbox.errorQueueUri, received.body, error, inbox.workQueueUri);
+      const wrapped = await this.mover.enqueueUnreadable(inbox.errorQueueUri, state.received!.body, error, inbox.workQueueUri);
       await state.acknowledge();
       this.logger.error('unreadable message moved to the error queue', { errorQueueMessageId: wrapped.messageId, error: String(error) });
       this.events.emit('messageSentToErrorQueue', wrapped, String(error));
       return;
     }
-    if (code === 'ONCEBUS_SIMULATED_CRASH') {
-      await this.release(state, error);
-      return;
-    }
     let decision: FailureDecision;
-    if (MESSAGE_ERRORS.has(code)) decision = { action: 'error-queue', reason: (error as Error).message };
-    else if (state.handlerError === error && this.stopSignal.aborted) {
-      // Aborted by stop(): not the message's fault, so no failure is counted; it comes back after restart.
-      await this.release(state, error);
-      return;
-    } else if (state.handlerError === error && error !== undefined) {
-      decision = decideFailure(tm.failureMessages.length + 1, error, inbox, state.failureHandling, this.clock());
-    } else {
-      this.logger.warn('message released after an infrastructure failure', { messageId: tm.messageId, error: String(error) });
-      await this.release(state, error);
-      return;
+    switch (classifyFailure(error, state.handlerError, this.stopSignal.aborted)) {
+      case 'crash':
+      case 'stopped': // not the message's fault: no failure counted; it comes back after the restart
+        return this.release(state, error);
+      case 'unreadable':
+        decision = { action: 'error-queue', reason: (error as Error).message };
+        break;
+      case 'message':
+        decision = decideFailure(tm.failureMessages.length + 1, error, inbox, state.failureHandling, this.mover.now());
+        break;
+      case 'infrastructure': {
+        const verdict = this.infrastructure.failed(tm.messageId, String(error));
+        if (verdict.action === 'poison') {
+          const reason = `failed ${verdict.errors.length} times in a row around the infrastructure while other messages succeeded`;
+          return this.toErrorQueue(state, tm, this.mover.withFailures(tm, verdict.errors), reason, error);
+        }
+        this.logger.warn('message released after an infrastructure failure', { messageId: tm.messageId, error: String(error) });
+        if (verdict.action === 'release') return this.release(state, error);
+        // Uncounted, with the retry back-off, behind the other messages; if even that fails, released.
+        const wait = inbox.durationToIgnoreOnFailure[Math.min(verdict.failures - 2, inbox.durationToIgnoreOnFailure.length - 1)] ?? 0;
+        await this.requeue(state, tm, wait > 0 ? this.mover.now() + wait : 0);
+        this.events.emit('messageReleased', tm, error);
+        return;
+      }
     }
     switch (decision.action) {
       case 'retry': {
         const copy = this.mover.withFailure(tm, error, decision.ignoreTillDate);
-        const deferred = decision.ignoreTillDate > 0 && inbox.deferredQueueUri !== undefined && !isSchedulingQueue(state.queue);
-        await this.mover.enqueue(deferred ? inbox.deferredQueueUri! : inbox.workQueueUri, copy);
-        await state.acknowledge();
-        this.logger.warn('handler failed; retry scheduled', {
-          messageId: tm.messageId,
-          attempt: copy.failureMessages.length,
-          error: String(error),
-        });
+        await this.requeue(state, copy, decision.ignoreTillDate);
+        this.logger.warn('handler failed; retry scheduled', { messageId: tm.messageId, attempt: copy.failureMessages.length, error: String(error) });
         this.events.emit('messageRetried', copy, error);
         return;
       }
-      case 'error-queue': {
-        const copy = this.mover.withFailure(tm, error);
-        await this.mover.enqueue(inbox.errorQueueUri, copy);
-        await state.acknowledge();
-        this.logger.error('message moved to the error queue', { messageId: tm.messageId, reason: decision.reason, error: String(error) });
-        this.events.emit('messageSentToErrorQueue', copy, decision.reason);
-        return;
-      }
+      case 'error-queue':
+        return this.toErrorQueue(state, tm, this.mover.withFailure(tm, error), decision.reason, error);
       case 'release':
-        await this.release(state, error);
+        return this.release(state, error);
     }
+  }
+
+  /** A copy at the back of the work queue (through the deferred queue when it must wait), then the original acknowledged. */
+  private async requeue(state: InboxMessageState, copy: TransportMessage, ignoreTillDate: number): Promise<void> {
+    const { inbox } = this.options;
+    if (copy.ignoreTillDate !== ignoreTillDate) copy = { ...copy, ignoreTillDate };
+    const deferred = ignoreTillDate > 0 && inbox.deferredQueueUri !== undefined && !isSchedulingQueue(state.queue);
+    await this.mover.enqueue(deferred ? inbox.deferredQueueUri! : inbox.workQueueUri, copy);
+    await state.acknowledge();
+  }
+
+  private async toErrorQueue(state: InboxMessageState, tm: TransportMessage, copy: TransportMessage, reason: string, error: unknown): Promise<void> {
+    await this.mover.enqueue(this.options.inbox.errorQueueUri, copy);
+    await state.acknowledge();
+    this.logger.error('message moved to the error queue', { messageId: tm.messageId, reason, error: String(error) });
+    this.events.emit('messageSentToErrorQueue', copy, reason);
   }
 
   private async release(state: InboxMessageState, error: unknown): Promise<void> {

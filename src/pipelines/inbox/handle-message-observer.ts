@@ -4,13 +4,14 @@ import type { HandlerRegistry, HandlerResolver } from '../../handling/handler-re
 import type { IMessageHandler } from '../../handling/message-handler.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { HandlerWatchdog } from '../../processing/handler-watchdog.js';
 import type { MessageSender } from '../outgoing/message-sender.js';
 import type { InboxMessageState } from './inbox-message-state.js';
 
 /**
  * Runs the one handler of the message's type, resolved from the container for this message. Skipped
- * when idempotence found the message handled before. A throw is recorded as the handler's error, which
- * the failure observer treats by the retry policy (not as an infrastructure outage).
+ * when idempotence found the message handled before. A throw — or outliving handlerTimeout — is recorded
+ * as the handler's error, which the failure observer treats by the retry policy (not as an outage).
  */
 export class HandleMessageObserver implements IPipelineObserver<InboxMessageState> {
   readonly event = 'onHandleMessage';
@@ -20,7 +21,8 @@ export class HandleMessageObserver implements IPipelineObserver<InboxMessageStat
     private readonly resolve: HandlerResolver,
     /** Filled with the built sender before the first message (see buildPipelines). */
     private readonly pipelines: { readonly sender: MessageSender },
-    private readonly stopSignal: AbortSignal,
+    /** Bounds the handler's time (handlerTimeout) and gives it up when stop() does. */
+    private readonly watchdog: HandlerWatchdog,
   ) {}
 
   async execute(state: InboxMessageState): Promise<void> {
@@ -30,7 +32,7 @@ export class HandleMessageObserver implements IPipelineObserver<InboxMessageStat
     if (!handlerClass) throw new NoHandlerError(tm.messageType, { messageId: tm.messageId });
     const handler = this.resolve(handlerClass) as IMessageHandler;
     try {
-      await handler.handle(new HandlerContext(state, this.pipelines.sender, this.stopSignal));
+      await this.watchdog.watch(tm.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), state.unitOfWork);
     } catch (error) {
       state.handlerError = error;
       throw error;

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
 import { maskConnectionString } from '../postgres/postgres-database.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
+import type { HandleLease } from '../sql/handle-lease.js';
+import { guardedTransaction } from './guarded-transaction.js';
 import { mapMssqlError } from './mssql-errors.js';
 import { bindParameters } from './mssql-parameters.js';
 
@@ -87,6 +89,10 @@ class MssqlTransaction implements SqlTransaction {
 
   async execute(text: string, params: readonly unknown[] = []): Promise<number> {
     return run(new sql.Request(this.native), text, params, this.name).then(affected);
+  }
+
+  handle(lease: HandleLease): sql.Transaction {
+    return guardedTransaction(this.native, lease);
   }
 
   async commit(): Promise<void> {

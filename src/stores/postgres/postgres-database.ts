@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { StoreError } from '../../errors/errors.js';
+import { OncebusError, StoreError, TransactionAbortedError } from '../../errors/errors.js';
 import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
+import type { HandleLease } from '../sql/handle-lease.js';
+import { guardedClient } from './guarded-client.js';
 import { runPipeline } from './postgres-pipeline.js';
 
 export interface PostgresConnectionOptions {
@@ -12,6 +14,11 @@ export interface PostgresConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** Cancel a statement after this long (ms, default 30 s). */
   readonly statementTimeoutMs?: number;
+  /**
+   * The server ends a session whose transaction sits idle this long (ms, default 120 s): a safety net for a
+   * process that stops making progress with a unit of work open. Keep it above the endpoints' handlerTimeout.
+   */
+  readonly idleInTransactionTimeoutMs?: number;
 }
 
 /**
@@ -30,6 +37,9 @@ function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
   if (params.length === 0) return { text };
   return { name: protocolName(text), text, values: params as unknown[] };
 }
+
+/** SQLSTATE 25P02: a statement in this transaction failed earlier; every later one is refused. */
+const IN_FAILED_SQL_TRANSACTION = '25P02';
 
 /** The connection string with its password hidden, for errors and logs. */
 export function maskConnectionString(cs: string): string {
@@ -56,6 +66,7 @@ export class PostgresDatabase implements SqlDatabase {
       max: options.poolSize ?? 20,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       statement_timeout: options.statementTimeoutMs ?? 30_000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 120_000,
     });
     this.pool.on('error', () => {
       // An idle client lost its connection (server restart); the pool replaces it on demand.
@@ -127,8 +138,11 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   wrap(error: unknown): Error {
-    if (error instanceof StoreError) return error;
+    if (OncebusError.is(error)) return error;
     const code = (error as { code?: string }).code;
+    if (code === IN_FAILED_SQL_TRANSACTION) {
+      return new TransactionAbortedError(`PostgreSQL (${this.name}): ${(error as Error).message} [${code}]`, { cause: error });
+    }
     return new StoreError(`PostgreSQL (${this.name}): ${(error as Error).message ?? String(error)}${code ? ` [${code}]` : ''}`, {
       cause: error,
       hint: 'check that the server is running and reachable; the bus releases messages and retries by itself',
@@ -159,6 +173,16 @@ class PostgresTransaction implements SqlTransaction {
     } catch (error) {
       throw this.db.wrap(error);
     }
+  }
+
+  handle(lease: HandleLease): pg.PoolClient {
+    return guardedClient(this.native, lease);
+  }
+
+  /** A handler timed out with a statement still running on this connection: cancel it, from another. */
+  async cancelRunning(): Promise<void> {
+    const pid = (this.native as unknown as { processID?: number }).processID;
+    if (pid !== undefined) await this.db.execute('SELECT pg_cancel_backend($1)', [pid]);
   }
 
   async commit(): Promise<void> {

@@ -82,7 +82,7 @@ export class PostgresPipeline {
 
   handleDataRow(message: { fields: (string | null)[] }): void {
     const row: Record<string, string | null> = {};
-    this.fields.forEach((name, i) => (row[name] = message.fields[i] ?? null));
+    for (const [i, name] of this.fields.entries()) row[name] = message.fields[i] ?? null;
     this.rows.push(row);
   }
 

@@ -1,4 +1,5 @@
-import { StoreError } from '../../errors/errors.js';
+import { StoreError, TransactionAbortedError } from '../../errors/errors.js';
+import type { HandleLease } from './handle-lease.js';
 
 /**
  * The seam between the SQL stores and a driver. A dialect supplies a SqlDatabase and its named
@@ -16,6 +17,10 @@ export interface SqlExecutor {
 export interface SqlTransaction extends SqlExecutor {
   /** The driver's own handle (a pg PoolClient, a better-sqlite3 Database, an mssql Transaction). */
   readonly native: unknown;
+  /** The driver's handle as a handler may use it: refused once `lease` closes, transaction control refused. */
+  handle(lease: HandleLease): unknown;
+  /** Cancels the statement running on this transaction's connection, if the driver can (PostgreSQL). */
+  cancelRunning?(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /**
@@ -41,9 +46,13 @@ export interface SqlDatabase extends SqlExecutor {
   close(): Promise<void>;
 }
 
-/** A COMMIT the database answered with a rollback: a statement in the transaction (or batch) had failed. */
-export function rolledBackAtCommit(what: 'transaction' | 'batch' = 'transaction'): StoreError {
-  return new StoreError(`the database rolled the ${what} back at COMMIT: a statement in it had failed`, {
-    hint: 'a handler caught a database error and carried on; let it throw, or roll back to a savepoint of its own',
-  });
+/**
+ * A COMMIT the database answered with a rollback: a statement in the transaction had failed. For one
+ * message's transaction that is the handler's doing (it caught the failure); for a batch it is not
+ * attributable to any one member.
+ */
+export function rolledBackAtCommit(what: 'transaction' | 'batch' = 'transaction'): StoreError | TransactionAbortedError {
+  const message = `the database rolled the ${what} back at COMMIT: a statement in it had failed`;
+  if (what === 'transaction') return new TransactionAbortedError(message);
+  return new StoreError(message, { hint: 'a statement outside every member\'s savepoint failed; the batch is released and retried' });
 }

@@ -1,13 +1,17 @@
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
+import { HandleLease } from './handle-lease.js';
 import type { SqlTransaction } from './sql-database.js';
 
 /**
- * One inbound message's transaction against a SQL store. `transaction` is the driver's handle, so the
- * handler's own writes go through the same connection and commit with the claim and the stored sends.
+ * One inbound message's transaction against a SQL store. `transaction` is the driver's handle (guarded:
+ * see HandleLease), so the handler's own writes go through the same connection and commit with the claim
+ * and the stored sends — and none can land after the unit of work has ended.
  */
 export class SqlUnitOfWork<TNative = unknown> implements IUnitOfWork<TNative> {
   /** Send order of the stored messages of this unit of work. */
   nextSequence = 0;
+  readonly lease = new HandleLease();
+  private guarded: TNative | undefined;
 
   constructor(
     readonly tx: SqlTransaction,
@@ -15,14 +19,23 @@ export class SqlUnitOfWork<TNative = unknown> implements IUnitOfWork<TNative> {
   ) {}
 
   get transaction(): TNative {
-    return this.tx.native as TNative;
+    this.guarded ??= this.tx.handle(this.lease) as TNative;
+    return this.guarded;
+  }
+
+  abandon(): void {
+    this.lease.open = false;
   }
 
   commit(): Promise<void> {
+    this.lease.open = false;
     return this.tx.commit();
   }
 
-  rollback(): Promise<void> {
+  async rollback(): Promise<void> {
+    this.lease.open = false;
+    // A handler given up (timed out) may have a statement still running: cancel it rather than wait.
+    if (this.lease.inFlight > 0) await this.tx.cancelRunning?.().catch(() => undefined);
     return this.tx.rollback();
   }
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../errors/errors.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
+import type { HandleLease } from '../sql/handle-lease.js';
 import { AsyncMutex } from './async-mutex.js';
+import { guardedDatabase } from './guarded-database.js';
 
 export interface SqliteOptions {
   /** The database file (created when missing). */
@@ -159,6 +161,10 @@ class SqliteTransaction implements SqlTransaction {
 
   get native(): Database.Database {
     return this.db.native;
+  }
+
+  handle(lease: HandleLease): Database.Database {
+    return guardedDatabase(this.db.native, lease);
   }
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {

@@ -197,6 +197,9 @@ export class CommitLane {
     const s = this.ctx.statements;
     const mt = member.memberTransaction;
     try {
+      // A member given up (its handler timed out) may have a statement still running on the shared
+      // connection: cancel it, or the whole batch would wait for it.
+      if (member.lease.inFlight > 0) await tx.cancelRunning?.().catch(() => undefined);
       if (mt.usedSavepoint) {
         await mt.savepointOpened().catch(() => undefined);
         await tx.execute(s.rollbackToSavepoint(mt.savepointName));

@@ -2,6 +2,7 @@ import type { TransportMessage } from '../../../envelope/transport-message.js';
 import { StoreError } from '../../../errors/errors.js';
 import type { DeferredMessage } from '../../../idempotence/idempotence-service.js';
 import { ProcessingStatus } from '../../../idempotence/idempotence-service.js';
+import type { HandleLease } from '../handle-lease.js';
 import type { SqlTransaction } from '../sql-database.js';
 import { SqlUnitOfWork } from '../sql-unit-of-work.js';
 import { type Settable, settable } from '../settable.js';
@@ -39,7 +40,7 @@ export class GroupMember extends SqlUnitOfWork {
   }
 
   get memberTransaction(): MemberTransaction {
-    return this.tx as MemberTransaction;
+    return this.tx as unknown as MemberTransaction;
   }
 
   get messageId(): string {
@@ -89,12 +90,14 @@ export class GroupMember extends SqlUnitOfWork {
   }
 
   override async commit(): Promise<void> {
+    this.lease.open = false;
     if (!this.assigned) return; // handled or completed before: nothing was written
     if (this.phase === 'in-section') this.end('commit');
     return this.outcome!.promise;
   }
 
   override async rollback(): Promise<void> {
+    this.lease.open = false;
     if (this.phase !== 'in-section') return; // nothing of ours is open (or the batch already failed)
     this.end('rollback');
     // The failure path goes on whatever the lane met while undoing: a failed undo fails the whole batch.
@@ -144,9 +147,14 @@ export class MemberTransaction implements SqlTransaction {
   }
 
   get native(): unknown {
+    return this.current().native;
+  }
+
+  /** The shared connection's guarded handle, open while the member's turn lasts; opens its savepoint first. */
+  handle(lease: HandleLease): unknown {
     const shared = this.current();
     void this.open(shared);
-    return shared.native;
+    return shared.handle(lease);
   }
 
   async query<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> {

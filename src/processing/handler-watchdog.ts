@@ -1,0 +1,100 @@
+import { HandlerTimeoutError } from '../errors/errors.js';
+
+/** One handler running under the watchdog. */
+export interface WatchedHandler {
+  /** The handler's AbortSignal: aborted when it times out or the endpoint stops (made on first use). */
+  readonly signal: AbortSignal;
+}
+
+interface Entry extends WatchedHandler {
+  readonly messageId: string;
+  readonly deadline: number;
+  controller: AbortController | null;
+  readonly unitOfWork: { abandon?(): void } | null;
+  fail(error: unknown): void;
+}
+
+/**
+ * Bounds how long a handler may run (`handlerTimeout`), and lets stop() give up on handlers that ignore
+ * their signal. A handler past its deadline has its signal aborted and its pipeline stops waiting for it
+ * (it fails with HandlerTimeoutError, so its unit of work rolls back and its message follows the retry
+ * policy); whatever it does afterwards is refused by its closed transaction. One timer for all handlers:
+ * deadlines come in the order handlers start, so it waits for the oldest one only.
+ */
+export class HandlerWatchdog {
+  private readonly running = new Set<Entry>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped: unknown = undefined;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly clock: () => number,
+  ) {}
+
+  /**
+   * Runs `handler`; rejects when it throws, outlives its deadline, or is given up by stop(). When it is
+   * given up, its unit of work is abandoned first (its transaction refuses statements before its signal fires).
+   */
+  watch(messageId: string, handler: (watched: WatchedHandler) => Promise<void> | void, unitOfWork: { abandon?(): void } | null = null): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const watchdog = this;
+      const entry: Entry = {
+        messageId,
+        deadline: this.clock() + this.timeoutMs,
+        controller: null,
+        unitOfWork,
+        fail: reject,
+        get signal(): AbortSignal {
+          if (!this.controller) {
+            this.controller = new AbortController();
+            if (watchdog.stopped !== undefined) this.controller.abort(watchdog.stopped);
+          }
+          return this.controller.signal;
+        },
+      };
+      this.running.add(entry);
+      this.arm();
+      const done = (): boolean => this.running.delete(entry);
+      try {
+        Promise.resolve(handler(entry)).then(
+          () => done() && resolve(),
+          (error: unknown) => done() && reject(error),
+        );
+      } catch (error) {
+        done();
+        reject(error);
+      }
+    });
+  }
+
+  /** stop() has waited long enough: every running handler's signal aborts and its pipeline stops waiting. */
+  abortAll(reason: unknown): void {
+    this.stopped = reason;
+    for (const entry of [...this.running]) this.give(entry, reason);
+  }
+
+  private give(entry: Entry, reason: unknown): void {
+    this.running.delete(entry);
+    entry.unitOfWork?.abandon?.();
+    entry.controller?.abort(reason);
+    entry.fail(reason);
+  }
+
+  private arm(): void {
+    if (this.timer) return;
+    const oldest = this.running.values().next().value as Entry | undefined;
+    if (!oldest) return;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, oldest.deadline - this.clock()));
+    this.timer.unref?.();
+  }
+
+  private expire(): void {
+    this.timer = null;
+    const now = this.clock();
+    for (const entry of this.running) {
+      if (entry.deadline > now) break;
+      this.give(entry, new HandlerTimeoutError(entry.messageId, this.timeoutMs));
+    }
+    this.arm();
+  }
+}

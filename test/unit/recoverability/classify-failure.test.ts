@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import {
+  ConfigurationError,
+  HandlerTimeoutError,
+  MessageDeserializationError,
+  NoHandlerError,
+  SimulatedCrash,
+  StoreError,
+  TransactionAbortedError,
+  TransactionMisuseError,
+  TransportError,
+} from '../../../src/errors/errors.js';
+import { classifyFailure, type FailureKind } from '../../../src/recoverability/classify-failure.js';
+import { INFRASTRUCTURE_FAILURE_LIMIT, InfrastructureFailures } from '../../../src/recoverability/infrastructure-failures.js';
+
+describe('classifyFailure: where a failure sends its message', () => {
+  const thrown = new Error('handler threw');
+  const timedOut = new HandlerTimeoutError('m', 100);
+  const cases: [string, unknown, unknown, boolean, FailureKind][] = [
+    ['a simulated crash', new SimulatedCrash('x'), undefined, false, 'crash'],
+    ['a body that will not deserialize', new MessageDeserializationError('bad'), undefined, false, 'unreadable'],
+    ['no handler', new NoHandlerError('t'), undefined, false, 'unreadable'],
+    ['the handler’s throw', thrown, thrown, false, 'message'],
+    ['the handler’s timeout', timedOut, timedOut, false, 'message'],
+    ['the handler given up by stop()', thrown, thrown, true, 'stopped'],
+    ['a transaction the handler left aborted', new TransactionAbortedError('aborted'), undefined, false, 'message'],
+    ['a COMMIT the handler tried', new TransactionMisuseError('commit', 'h'), undefined, false, 'message'],
+    ['a stored send to a queue configured wrongly', new ConfigurationError('queue', 'unknown scheme'), undefined, false, 'message'],
+    ['the store failing', new StoreError('down'), undefined, false, 'infrastructure'],
+    ['the transport failing', new TransportError('down'), undefined, false, 'infrastructure'],
+    ['anything else', new Error('?'), undefined, false, 'infrastructure'],
+  ];
+  for (const [what, error, handlerError, stopping, kind] of cases) {
+    it(`${what} → ${kind}`, () => expect(classifyFailure(error, handlerError, stopping)).to.equal(kind));
+  }
+});
+
+describe('InfrastructureFailures: an outage poisons nothing, a message failing alone does', () => {
+  it('releases the first failure, then moves the message behind the others, never poisoning it while nothing succeeds (an outage)', () => {
+    const f = new InfrastructureFailures();
+    expect(f.failed('m', 'down')).to.deep.equal({ action: 'release' });
+    for (let i = 2; i <= INFRASTRUCTURE_FAILURE_LIMIT * 3; i++) expect(f.failed('m', 'down').action).to.equal('defer');
+  });
+
+  it('poisons a message after the limit when other messages succeeded meanwhile, with its latest failures', () => {
+    const f = new InfrastructureFailures();
+    f.failed('m', 'e1');
+    f.succeeded('other');
+    for (let i = 2; i < INFRASTRUCTURE_FAILURE_LIMIT; i++) expect(f.failed('m', `e${i}`).action).to.equal('defer');
+    const verdict = f.failed('m', `e${INFRASTRUCTURE_FAILURE_LIMIT}`);
+    expect(verdict.action).to.equal('poison');
+    if (verdict.action === 'poison') expect(verdict.errors).to.have.length(INFRASTRUCTURE_FAILURE_LIMIT);
+  });
+
+  it('starts counting afresh once the message succeeds', () => {
+    const f = new InfrastructureFailures();
+    for (let i = 0; i < 5; i++) f.failed('m', 'x');
+    f.succeeded('m');
+    expect(f.failed('m', 'x')).to.deep.equal({ action: 'release' });
+  });
+});
