@@ -16,4 +16,10 @@ export interface IUnitOfWork<TTransaction = unknown> {
    * of `transaction` at once, before it learns of it; the rollback follows.
    */
   abandon?(): void;
+  /**
+   * Runs the handler "inside" this unit of work, for a store that must know it: SQLite has one writer per
+   * file, held by this unit of work while the handler runs, so a plain write to the same database from the
+   * handler (`bus.send` to a sqlite:// queue) joins this transaction instead of waiting for it forever.
+   */
+  within?<T>(run: () => T): T;
 }

@@ -32,7 +32,9 @@ export class HandleMessageObserver implements IPipelineObserver<InboxMessageStat
     if (!handlerClass) throw new NoHandlerError(tm.messageType, { messageId: tm.messageId });
     const handler = this.resolve(handlerClass) as IMessageHandler;
     try {
-      await this.watchdog.watch(tm.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), state.unitOfWork);
+      const uow = state.unitOfWork;
+      const run = () => this.watchdog.watch(tm.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), uow);
+      await (uow?.within ? uow.within(run) : run());
     } catch (error) {
       state.handlerError = error;
       throw error;

@@ -21,6 +21,8 @@ export interface SqlTransaction extends SqlExecutor {
   handle(lease: HandleLease): unknown;
   /** Cancels the statement running on this transaction's connection, if the driver can (PostgreSQL). */
   cancelRunning?(): Promise<void>;
+  /** See IUnitOfWork.within: the database's own statements made inside `run` join this transaction. */
+  within?<T>(run: () => T): T;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /**

@@ -23,6 +23,10 @@ export class SqlUnitOfWork<TNative = unknown> implements IUnitOfWork<TNative> {
     return this.guarded;
   }
 
+  within<T>(run: () => T): T {
+    return this.tx.within ? this.tx.within(run) : run();
+  }
+
   abandon(): void {
     this.lease.open = false;
   }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../errors/errors.js';
@@ -27,6 +28,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * process); across processes, BEGIN IMMEDIATE takes the write lock up front and SQLITE_BUSY is retried
  * asynchronously, never by blocking.
  *
+ * A unit of work holds the mutex while its handler runs; the handler runs "inside" it (within), so a write
+ * the handler makes to this database by other means than its transaction — `bus.send` to a sqlite://
+ * queue here — joins the transaction instead of waiting for the mutex it holds itself (forever).
+ *
  * Plain SELECTs go to a second, read-only connection without the mutex: in WAL mode readers never wait
  * for the writer, and a handler holding the unit of work (and so the mutex) can still look things up
  * (the subscribers of a type it publishes) without deadlocking on itself.
@@ -40,6 +45,7 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly statements = new Map<string, Prepared>();
   private readonly readStatements = new Map<string, Prepared>();
   private readonly busyTimeoutMs: number;
+  private readonly inside = new AsyncLocalStorage<SqliteTransaction>();
 
   constructor(readonly options: SqliteOptions) {
     this.busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
@@ -57,6 +63,8 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const held = this.heldHere();
+    if (held) return held.query<R>(sql, params);
     if (/^\s*select\b/i.test(sql)) {
       return this.retrying(() => {
         const p = prepare(this.reader, this.readStatements, sql);
@@ -67,7 +75,23 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const held = this.heldHere();
+    if (held) return held.execute(sql, params);
     return this.lock.run(() => this.retrying(() => this.run(sql, params)));
+  }
+
+  /**
+   * The transaction this async context runs inside (a handler's, see IUnitOfWork.within), while it is
+   * open: its statements need no lock — it holds it — and waiting for the lock would wait for ourselves.
+   */
+  private heldHere(): SqliteTransaction | undefined {
+    const held = this.inside.getStore();
+    return held?.open ? held : undefined;
+  }
+
+  /** Runs `run` inside `tx` (SqliteTransaction.within). */
+  runInside<T>(tx: SqliteTransaction, run: () => T): T {
+    return this.inside.run(tx, run);
   }
 
   async begin(): Promise<SqlTransaction> {
@@ -153,6 +177,14 @@ function bind(params: readonly unknown[], order: readonly number[]): unknown[] {
 
 class SqliteTransaction implements SqlTransaction {
   private done = false;
+
+  get open(): boolean {
+    return !this.done;
+  }
+
+  within<T>(run: () => T): T {
+    return this.db.runInside(this, run);
+  }
 
   constructor(
     private readonly db: SqliteDatabase,
