@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
-import { maskConnectionString } from '../postgres/postgres-database.js';
+import { maskConnectionString } from '../sql/mask-connection-string.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
 import { guardedTransaction } from './guarded-transaction.js';

@@ -1,5 +1,6 @@
 export { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
-export { PostgresDatabase, maskConnectionString, type PostgresConnectionOptions } from './postgres-database.js';
+export { PostgresDatabase, type PostgresConnectionOptions } from './postgres-database.js';
+export { maskConnectionString } from '../sql/mask-connection-string.js';
 export { RowLockingQueue } from '../sql/row-locking-queue.js';
 export { SqlIdempotenceStore, type SqlIdempotenceOptions } from '../sql/sql-idempotence-store.js';
 export type { GroupCommitOptions } from '../sql/group-commit/group-commit-options.js';

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { OncebusError, StoreError, TransactionAbortedError } from '../../errors/errors.js';
 import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
+import { maskConnectionString } from '../sql/mask-connection-string.js';
 import { guardedClient } from './guarded-client.js';
 import { runPipeline } from './postgres-pipeline.js';
 
@@ -41,10 +42,6 @@ function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
 /** SQLSTATE 25P02: a statement in this transaction failed earlier; every later one is refused. */
 const IN_FAILED_SQL_TRANSACTION = '25P02';
 
-/** The connection string with its password hidden, for errors and logs. */
-export function maskConnectionString(cs: string): string {
-  return cs.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@').replace(/(password=)[^&\s]*/i, '$1***');
-}
 
 /**
  * PostgreSQL through a pg Pool. A pool survives a server restart: broken idle clients are dropped (the
