@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors/errors.js';
+import { ConfigurationError, OncebusError } from '../errors/errors.js';
 import type { IQueue, IQueueFactory } from '../transport/queue.js';
 import { queueScheme } from '../transport/queue-uri.js';
 
@@ -12,16 +12,37 @@ export class QueueRegistry {
   private readonly receivers: IQueue[] = [];
 
   constructor(factories: readonly IQueueFactory[]) {
-    for (const f of factories) this.factories.set(f.scheme.toLowerCase(), f);
+    for (const f of factories) {
+      const scheme = f.scheme.toLowerCase();
+      // Two factories for one scheme: whichever came last would silently take every queue of it.
+      if (this.factories.has(scheme) && this.factories.get(scheme) !== f) {
+        throw new ConfigurationError('TYPES.QueueFactory', `two queue factories are bound for the scheme '${scheme}'`, {
+          hint: "bind one factory per scheme; give a second store or broker a scheme of its own (the factory's `scheme` option)",
+        });
+      }
+      this.factories.set(scheme, f);
+    }
   }
 
-  /** Fails with the setting's name when no factory serves the URI's scheme. */
+  /**
+   * Fails with the setting's name when no factory serves the URI's scheme, or when its factory refuses the
+   * URI (a bad parameter, a queue name it cannot hold): the factory names only "queue uri".
+   */
   check(uri: string, setting: string): void {
     const scheme = queueScheme(uri, setting);
     if (!this.factories.has(scheme)) {
       throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${uri}'`, {
         hint: `registered schemes: ${[...this.factories.keys()].join(', ') || 'none'}; bind an IQueueFactory for '${scheme}'`,
       });
+    }
+    try {
+      this.sender(uri);
+    } catch (error) {
+      if (OncebusError.is(error) && error.code === 'ONCEBUS_CONFIGURATION' && error.setting === 'queue uri') {
+        const detail = error.message.replace(/^queue uri: /, '');
+        throw new ConfigurationError(setting, detail, { cause: error, hint: error.hint });
+      }
+      throw error;
     }
   }
 

@@ -4,6 +4,9 @@ import { OncebusError } from '../../src/errors/errors.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IMessageHandler } from '../../src/handling/message-handler.js';
 import { MemoryWorld } from '../support/memory-endpoint.js';
+import { TYPES } from '../../src/di/tokens.js';
+import { MemoryBroker } from '../../src/transports/memory/index.js';
+import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
 import { PlaceOrder, ShipOrder } from '../support/messages.js';
 
 @handlesMessage(PlaceOrder)
@@ -68,6 +71,25 @@ describe('scenario: invalid configuration fails at start() with an error that na
       error = e;
     });
     expect((error as Error).message).to.match(/idempotence: is on, but no idempotence store is bound/);
+  });
+
+  it('rejects two queue factories bound for one scheme (the last would take every queue silently)', async () => {
+    const world = new MemoryWorld();
+    const { bus } = world.endpoint('cfg-two', {}, [], (c) => c.bind(TYPES.QueueFactory).toConstantValue(new MemoryBroker()));
+    const error = await bus.start().then(() => null, (e: unknown) => e);
+    expect((error as Error).message).to.match(/TYPES\.QueueFactory: two queue factories are bound for the scheme 'memory'/);
+  });
+
+  it('names the option path when a transport refuses a queue URI (not just "queue uri")', async () => {
+    const world = new MemoryWorld();
+    const rabbit = new RabbitMqQueueFactory();
+    const { bus } = world.endpoint('cfg-rabbit', { routes: [{ uri: 'rabbitmq://localhost/ship?prefech=5', specifications: [{ types: [ShipOrder] }] }] }, [], (c) =>
+      c.bind(TYPES.QueueFactory).toConstantValue(rabbit),
+    );
+    const error = await bus.start().then(() => null, (e: unknown) => e);
+    expect(OncebusError.is(error) && error.setting).to.equal('routes');
+    expect((error as Error).message).to.match(/^routes: 'rabbitmq:\/\/localhost\/ship\?prefech=5': unknown parameter 'prefech'/);
+    await rabbit.close();
   });
 
   it('refuses send() before start() with a BusStateError', async () => {

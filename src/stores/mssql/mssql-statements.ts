@@ -53,6 +53,8 @@ export function mssqlQueue(s: string, table: string): RowLockingQueueStatements 
       `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = '${table}_ready' AND object_id = OBJECT_ID('${t}'))
          CREATE INDEX ${table}_ready ON ${t} (priority DESC, id) INCLUDE (due_at)`,
     ],
+    claimTable: `IF NOT EXISTS (SELECT 1 FROM ${s}.queue_names WITH (UPDLOCK, HOLDLOCK) WHERE table_name = '${table}') INSERT INTO ${s}.queue_names (table_name, queue_name) VALUES ('${table}', @p1)`,
+    tableOwner: `SELECT queue_name FROM ${s}.queue_names WHERE table_name = '${table}'`,
     enqueue: `INSERT INTO ${t} (message_id, priority, due_at, expires_at, body) VALUES (@p1, @p2, @p3, @p4, @p5)`,
     // READPAST skips rows other consumers hold; UPDLOCK + ROWLOCK hold this one until commit or rollback.
     take: `SELECT TOP (1) id, body FROM ${t} WITH (UPDLOCK, READPAST, ROWLOCK) WHERE due_at <= @p1 ORDER BY priority DESC, id`,

@@ -56,7 +56,8 @@ export class MssqlStore {
     this.queues = {
       scheme,
       create(uri: string): IQueue {
-        return new RowLockingQueue(uri, db, mssqlQueue(s, sqlQueueTable(uri, scheme, name)), () => store.ready(), isAlreadyExists);
+        const { table, queue } = sqlQueueTable(uri, scheme, name);
+        return new RowLockingQueue(uri, queue, db, mssqlQueue(s, table), () => store.ready(), isAlreadyExists);
       },
     };
   }

@@ -92,6 +92,8 @@ export function postgresQueue(s: string, table: string): RowLockingQueueStatemen
          due_at bigint NOT NULL DEFAULT 0, expires_at bigint NOT NULL DEFAULT 0, body bytea NOT NULL)`,
       `CREATE INDEX IF NOT EXISTS ${table}_ready ON ${t} (priority DESC, id)`,
     ],
+    claimTable: `INSERT INTO ${s}.queue_names (table_name, queue_name) VALUES ('${table}', $1) ON CONFLICT DO NOTHING`,
+    tableOwner: `SELECT queue_name FROM ${s}.queue_names WHERE table_name = '${table}'`,
     enqueue: `INSERT INTO ${t} (message_id, priority, due_at, expires_at, body) VALUES ($1, $2, $3, $4, $5)`,
     // SKIP LOCKED: competing consumers each take a different row, none waits for another.
     take: `SELECT id, body FROM ${t} WHERE due_at <= $1 ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED`,

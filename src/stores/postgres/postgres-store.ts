@@ -68,7 +68,8 @@ export class PostgresStore {
     this.queues = {
       scheme,
       create(uri: string): IQueue {
-        return new RowLockingQueue(uri, db, postgresQueue(s, sqlQueueTable(uri, scheme, name)), () => store.ready(), isDuplicateObject);
+        const { table, queue } = sqlQueueTable(uri, scheme, name);
+        return new RowLockingQueue(uri, queue, db, postgresQueue(s, table), () => store.ready(), isDuplicateObject);
       },
     };
   }

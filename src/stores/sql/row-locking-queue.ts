@@ -31,15 +31,17 @@ export class RowLockingQueue extends SqlQueueBase {
 
   constructor(
     uri: string,
+    queueName: string,
     db: SqlDatabase,
     private readonly sql: RowLockingQueueStatements,
     ready: () => Promise<unknown>,
     isAlreadyExists: (error: unknown) => boolean,
   ) {
-    super(uri, db, sql, ready, isAlreadyExists);
+    super(uri, queueName, db, sql, ready, isAlreadyExists);
   }
 
   async getMessage(): Promise<ReceivedMessage | null> {
+    if (!this.isOwned) await this.owned();
     const tx = await this.db.begin();
     try {
       const [row] = await tx.query<{ id: unknown; body: Uint8Array }>(this.sql.take, [Date.now()]);

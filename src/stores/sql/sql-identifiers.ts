@@ -13,7 +13,10 @@ export function sqlIdentifier(value: string, setting: string): string {
   return value;
 }
 
-/** A queue name from a URI turned into a table-name suffix: '-' and '.' become '_'. */
+/**
+ * A queue name from a URI turned into a table-name suffix: '-' and '.' become '_', and letters lower case
+ * (the databases do not tell unquoted identifiers apart by case either: one name per table, see queue_names).
+ */
 export function queueTableName(queue: string, setting: string): string {
-  return sqlIdentifier(`q_${queue.replace(/[-.]/g, '_')}`, setting);
+  return sqlIdentifier(`q_${queue.replace(/[-.]/g, '_').toLowerCase()}`, setting);
 }

@@ -1,4 +1,5 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
+import { ConfigurationError } from '../../errors/errors.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import type {
   ICountQueue,
@@ -21,9 +22,13 @@ import { SqlUnitOfWork } from './sql-unit-of-work.js';
  */
 export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue {
   readonly supportsScheduledDelivery = true as const;
+  private named: Promise<void> | null = null;
+  protected isOwned = false;
 
   constructor(
     readonly uri: string,
+    /** The queue's name as written in its URI; its table may be shared by no other name. */
+    private readonly queueName: string,
     protected readonly db: SqlDatabase,
     private readonly statements: QueueStatements,
     private readonly ready: () => Promise<unknown>,
@@ -41,6 +46,7 @@ export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue,
   }
 
   async enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {
+    if (!this.isOwned) await this.owned();
     const params = [message.messageId, message.priority, message.ignoreTillDate, message.expiryDate, body];
     if (unitOfWork && this.canEnlist(unitOfWork)) await (unitOfWork as SqlUnitOfWork).tx.execute(this.statements.enqueue, params);
     else await this.db.execute(this.statements.enqueue, params);
@@ -53,6 +59,30 @@ export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue,
         if (!this.isAlreadyExists(error)) throw error;
       });
     }
+    await this.owned();
+  }
+
+  /**
+   * Once per queue object: the table is this queue's, by the name recorded for it (the first name to use
+   * it). `orders-in` and `orders_in` map to one table, and would otherwise share its messages silently.
+   */
+  protected owned(): Promise<void> {
+    this.named ??= (async () => {
+      await this.ready();
+      await this.db.execute(this.statements.claimTable, [this.queueName]);
+      const [row] = await this.db.query<{ queue_name: string }>(this.statements.tableOwner);
+      if (row && row.queue_name === this.queueName) this.isOwned = true;
+      else if (row) {
+        throw new ConfigurationError('queue uri', `'${this.uri}': queue '${this.queueName}' would share its table with queue '${row.queue_name}'`, {
+          queueUri: this.uri,
+          hint: "queue names that differ only in '-', '.', '_' or letter case map to one table: rename one of them",
+        });
+      }
+    })().catch((error: unknown) => {
+      this.named = null;
+      throw error;
+    });
+    return this.named;
   }
 
   async purge(): Promise<void> {

@@ -5,9 +5,11 @@ import { queueTableName } from './sql-identifiers.js';
 /**
  * SQL queue URIs name a store and a queue: `<scheme>://<store name>/<queue>`, e.g. postgres://main/orders.
  * The connection itself is configured once on the store (so no password sits in every queue URI); the
- * host part must be that store's name.
+ * host part must be that store's name. Several queue names can map to one table name (`orders-in`,
+ * `orders_in`; `Orders` and `orders` where identifiers ignore case): the store records which name owns a
+ * table (queue_names) and refuses the others (SqlQueueBase).
  */
-export function sqlQueueTable(uri: string, scheme: string, storeName: string): string {
+export function sqlQueueTable(uri: string, scheme: string, storeName: string): { table: string; queue: string } {
   const url = parseQueueUri(uri);
   if (url.protocol !== `${scheme}:`) throw new ConfigurationError('queue uri', `'${uri}' is not a ${scheme}:// queue`);
   if (url.hostname !== storeName.toLowerCase()) {
@@ -15,5 +17,5 @@ export function sqlQueueTable(uri: string, scheme: string, storeName: string): s
   }
   const queue = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!queue || queue.includes('/')) throw new ConfigurationError('queue uri', `'${uri}' must be ${scheme}://${storeName}/<queue>`);
-  return queueTableName(queue, 'queue uri');
+  return { table: queueTableName(queue, 'queue uri'), queue };
 }

@@ -70,6 +70,10 @@ export interface SubscriptionStatements {
 
 export interface QueueStatements {
   readonly createTable: readonly string[];
+  /** (queueName): records that this table holds that queue, unless a name is recorded for it already */
+  readonly claimTable: string;
+  /** () → rows { queue_name }: the queue name recorded for this table */
+  readonly tableOwner: string;
   /** (messageId, priority, dueAt, expiresAt, body) */
   readonly enqueue: string;
   readonly purge: string;

@@ -5,7 +5,7 @@ import { HeldDeliveries } from '../../transport/held-deliveries.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import type { ReceivedMessage } from '../../transport/queue.js';
 import { SqlQueueBase } from '../sql/sql-queue-base.js';
-import type { SqliteDatabase } from './sqlite-database.js';
+import type { SqlDatabase } from '../sql/sql-database.js';
 import type { sqliteQueue } from './sqlite-statements.js';
 
 interface Lease {
@@ -28,13 +28,14 @@ export class SqliteQueue extends SqlQueueBase {
 
   constructor(
     uri: string,
-    db: SqliteDatabase,
+    queueName: string,
+    db: SqlDatabase,
     private readonly sql: ReturnType<typeof sqliteQueue>,
     private readonly leaseMs: number,
     ready: () => Promise<unknown>,
     private readonly signal: { wait(ms: number): Promise<void>; notify(): void },
   ) {
-    super(uri, db, sql, ready);
+    super(uri, queueName, db, sql, ready);
   }
 
   override async enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {
@@ -43,6 +44,7 @@ export class SqliteQueue extends SqlQueueBase {
   }
 
   async getMessage(): Promise<ReceivedMessage | null> {
+    if (!this.isOwned) await this.owned();
     const got = await this.tryTake();
     if (got) return got;
     await this.signal.wait(WAIT_MS);

@@ -47,6 +47,8 @@ export function sqliteQueue(p: string, table: string): QueueStatements & { take:
          locked_until INTEGER NOT NULL DEFAULT 0, lock_token TEXT)`,
       `CREATE INDEX IF NOT EXISTS ${t}_ready ON ${t} (priority DESC, id)`,
     ],
+    claimTable: `INSERT OR IGNORE INTO ${p}queue_names (table_name, queue_name) VALUES ('${t}', $1)`,
+    tableOwner: `SELECT queue_name FROM ${p}queue_names WHERE table_name = '${t}'`,
     enqueue: `INSERT INTO ${t} (message_id, priority, due_at, expires_at, body) VALUES ($1, $2, $3, $4, $5)`,
     // One statement: find the first ready row that nobody holds (or whose lease ran out) and lease it.
     take: `UPDATE ${t} SET locked_until = $2, lock_token = $3 WHERE id = (

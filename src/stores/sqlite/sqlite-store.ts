@@ -81,11 +81,11 @@ export class SqliteStore {
     this.queues = {
       scheme,
       create(uri: string): IQueue {
-        const table = sqlQueueTable(uri, scheme, name);
+        const { table, queue } = sqlQueueTable(uri, scheme, name);
         const lease = intParam(parseQueueUri(uri), 'lease', defaultLease, 'queue uri');
         let signal = signals.get(table);
         if (!signal) signals.set(table, (signal = new EnqueueSignal()));
-        return new SqliteQueue(uri, db, sqliteQueue(p, table), lease, () => store.ready(), signal);
+        return new SqliteQueue(uri, queue, db, sqliteQueue(p, table), lease, () => store.ready(), signal);
       },
     };
   }
