@@ -59,6 +59,7 @@ export class QueueRegistry {
   createReceiver(uri: string): IQueue {
     const q = this.factoryOf(uri).create(uri);
     this.receivers.push(q);
+    q.openReceiver?.();
     return q;
   }
 

@@ -37,11 +37,13 @@ export class ServiceBus implements IServiceBus {
   async start(): Promise<void> {
     if (this.phase !== 'stopped') throw new BusStateError(`start() while the bus is ${this.phase}`);
     this.phase = 'starting';
+    let begun: { pipelines: EndpointPipelines; lifecycle: LifecycleState } | null = null;
     try {
       const stop = new AbortController();
       const { services, subscriptions } = assembleEndpoint(this.deps, this.events, stop.signal);
       const pipelines = buildPipelines(services, this.deps.modules ?? [], subscriptions, stop);
       const lifecycle = new LifecycleState(services);
+      begun = { pipelines, lifecycle };
       await pipelines.startup.execute(lifecycle);
       this.pipelines = pipelines;
       this.lifecycle = lifecycle;
@@ -53,6 +55,8 @@ export class ServiceBus implements IServiceBus {
       });
       this.events.emit('started');
     } catch (error) {
+      // Undo what the start-up did get to (loops started, connections reserved, queues opened).
+      if (begun) await begun.pipelines.shutdown.execute(begun.lifecycle).catch(() => undefined);
       this.phase = 'stopped';
       throw error;
     }

@@ -70,7 +70,10 @@ export interface IIdempotenceService {
    * running it again.
    */
   retentionWindowFor?(messageType: string): number | undefined;
-  /** Creates the schema, starts retention; called by bus.start(). */
-  start?(): Promise<void>;
+  /**
+   * Creates the schema, starts retention; called by bus.start() with the number of messages the endpoint
+   * handles at once (its receive loops), which a pooled store reserves connections for.
+   */
+  start?(context?: { readonly concurrency: number }): Promise<void>;
   stop?(): Promise<void>;
 }

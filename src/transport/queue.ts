@@ -33,6 +33,12 @@ export interface IQueue {
   release(token: unknown): Promise<void>;
   /** Closes connections; messages taken and not settled are redelivered by the transport. */
   close(): Promise<void>;
+  /**
+   * Called once, at start, when a receive loop will use this queue object: a transport that holds a pooled
+   * connection per message in hand reserves it here, and refuses (ConfigurationError) when the pool is too
+   * small. Optional.
+   */
+  openReceiver?(): void;
 }
 
 /** Optional capabilities, detected with the guards below. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
 import { maskConnectionString } from '../sql/mask-connection-string.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
+import { ConnectionBudget } from '../sql/connection-budget.js';
 import type { HandleLease } from '../sql/handle-lease.js';
 import { guardedTransaction } from './guarded-transaction.js';
 import { mapMssqlError } from './mssql-errors.js';
@@ -21,11 +22,15 @@ export class MssqlDatabase implements SqlDatabase {
   readonly dialect = 'mssql' as const;
   readonly name: string;
   private readonly pool: sql.ConnectionPool;
+  readonly budget: ConnectionBudget;
   private connected: Promise<sql.ConnectionPool> | null = null;
 
   constructor(options: MssqlConnectionOptions) {
     this.name = maskConnectionString(options.connectionString);
     this.pool = new sql.ConnectionPool(options.connectionString);
+    // mssql's pool holds at most 10 connections unless the connection string says otherwise (Max Pool Size).
+    const max = (this.pool as unknown as { config?: { pool?: { max?: number } } }).config?.pool?.max ?? 10;
+    this.budget = new ConnectionBudget(max, `SQL Server (${this.name})`, 'connectionString (Max Pool Size)');
     this.pool.on('error', () => {
       // A pooled connection broke; the pool replaces it on demand.
     });

@@ -3,13 +3,17 @@ import pg from 'pg';
 import { OncebusError, StoreError, TransactionAbortedError } from '../../errors/errors.js';
 import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
+import { ConnectionBudget } from '../sql/connection-budget.js';
 import { maskConnectionString } from '../sql/mask-connection-string.js';
 import { guardedClient } from './guarded-client.js';
 import { runPipeline } from './postgres-pipeline.js';
 
 export interface PostgresConnectionOptions {
   readonly connectionString: string;
-  /** Pool size; every in-flight queue message and unit of work holds a connection (default 20). */
+  /**
+   * Pool size (default 20). Each receive loop on a postgres:// queue holds a connection, and each message's
+   * unit of work another (with group commit, each lane one): start() refuses endpoints that would need more.
+   */
   readonly poolSize?: number;
   /** Fail a connection attempt after this long (ms, default 5 s), rather than hang while the server is away. */
   readonly connectTimeoutMs?: number;
@@ -53,11 +57,13 @@ export class PostgresDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   readonly name: string;
+  readonly budget: ConnectionBudget;
   /** Clients given an 'error' listener already (a client is reused across checkouts). */
   private readonly guarded = new WeakSet<pg.PoolClient>();
 
   constructor(options: PostgresConnectionOptions) {
     this.name = maskConnectionString(options.connectionString);
+    this.budget = new ConnectionBudget(options.poolSize ?? 20, `PostgreSQL (${this.name})`, 'poolSize');
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 20,

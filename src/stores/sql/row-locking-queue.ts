@@ -28,6 +28,7 @@ interface Held {
  */
 export class RowLockingQueue extends SqlQueueBase {
   private readonly held = new HeldDeliveries<Held>();
+  private unreserve: (() => void) | null = null;
 
   constructor(
     uri: string,
@@ -72,7 +73,14 @@ export class RowLockingQueue extends SqlQueueBase {
     await this.held.settle(token, this.uri).tx.rollback();
   }
 
+  /** A receive loop holds one connection per message in hand (its row lock): reserved from the pool. */
+  openReceiver(): void {
+    this.unreserve ??= this.db.budget?.reserve(1, `a receive loop on ${this.uri}`) ?? null;
+  }
+
   async close(): Promise<void> {
     for (const held of this.held.all()) await this.release(held).catch(() => undefined);
+    this.unreserve?.();
+    this.unreserve = null;
   }
 }

@@ -1,4 +1,5 @@
 import { StoreError, TransactionAbortedError } from '../../errors/errors.js';
+import type { ConnectionBudget } from './connection-budget.js';
 import type { HandleLease } from './handle-lease.js';
 
 /**
@@ -43,6 +44,8 @@ export interface SqlDatabase extends SqlExecutor {
   readonly dialect: 'sqlite' | 'postgres' | 'mssql';
   /** A transaction on a connection of its own (never shared with another running unit of work). */
   begin(): Promise<SqlTransaction>;
+  /** Where connections are pooled: reserves those an owner will hold at most (ConnectionBudget). */
+  readonly budget?: ConnectionBudget;
   /** Begins a transaction and runs its first statement in one round trip. Optional, as above. */
   beginWith?<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }>;
   close(): Promise<void>;

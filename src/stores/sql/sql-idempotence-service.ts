@@ -34,6 +34,8 @@ export class SqlIdempotenceService implements IIdempotenceService {
   readonly enabled = true;
   /** The lease each copy (its TransportMessage object) holds or will hold once its unit of work commits. */
   private readonly flushOwners = new WeakMap<TransportMessage, string>();
+  private unreserve: (() => void) | null = null;
+  private running = false;
 
   constructor(
     protected readonly store: SqlStore,
@@ -51,13 +53,26 @@ export class SqlIdempotenceService implements IIdempotenceService {
     return retentionWindow(this.retention, messageType);
   }
 
-  async start(): Promise<void> {
+  async start(context?: { readonly concurrency: number }): Promise<void> {
     await this.store.ready();
+    this.unreserve?.();
+    const connections = this.connectionsHeld(context?.concurrency ?? 1);
+    this.unreserve = this.store.database.budget?.reserve(connections, `units of work of ${this.inboxWorkQueueUri}`) ?? null;
     await this.onStart();
+    this.running = true;
   }
 
-  stop(): Promise<void> {
-    return this.onStop();
+  async stop(): Promise<void> {
+    this.unreserve?.();
+    this.unreserve = null;
+    if (!this.running) return; // a start that failed half-way: nothing was started
+    this.running = false;
+    await this.onStop();
+  }
+
+  /** Connections held at once while `concurrency` messages are in flight: one unit of work each. */
+  protected connectionsHeld(concurrency: number): number {
+    return concurrency;
   }
 
   async beginUnitOfWork(): Promise<IUnitOfWork> {

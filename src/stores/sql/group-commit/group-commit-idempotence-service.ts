@@ -57,6 +57,11 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
     this.completion = new CompletionBatcher(store.database, statements, inboxWorkQueueUri);
   }
 
+  /** One connection per lane, however many messages are in flight. */
+  protected override connectionsHeld(): number {
+    return this.lanes.length;
+  }
+
   override async beginUnitOfWork(): Promise<IUnitOfWork> {
     this.savepoints = (this.savepoints + 1) % 1_000_000;
     return new GroupMember(this.store.database.id, `oncebus_m${this.savepoints}`, this.statements);
