@@ -76,7 +76,8 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
       hint: 'bind an IIdempotenceServiceFactory (MemoryIdempotenceStore, a SQL store) in the container',
     });
   }
-  const idempotence = options.idempotence ? deps.idempotence!.create(inbox.workQueueUri) : new NullIdempotenceService(inbox.workQueueUri);
+  const address = queues.address(inbox.workQueueUri);
+  const idempotence = options.idempotence ? deps.idempotence!.create(address) : new NullIdempotenceService(address);
 
   const retries = inbox.durationToIgnoreOnFailure.some((d) => d > 0) && inbox.maximumFailureCount > 1;
   if (retries && !inbox.deferredQueueUri && !isSchedulingQueue(queues.sender(inbox.workQueueUri))) {
@@ -88,6 +89,7 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
   const logger = deps.logger ?? createDefaultLogger();
   const services: EndpointServices = {
     options,
+    address,
     queues,
     types,
     handlers,

@@ -88,7 +88,7 @@ export function buildPipelines(
   };
 
   b.transportMessage
-    .addObserver(new AssembleMessageObserver(s.types, inbox.workQueueUri, clock))
+    .addObserver(new AssembleMessageObserver(s.types, s.address, clock))
     .addObserver(new SerializeMessageObserver(s.serializer))
     .addObserver(new CompressMessageObserver(codecs, options.compression))
     .addObserver(new EncryptMessageObserver(codecs, options.encryption));

@@ -17,6 +17,11 @@ import type { ResolvedEndpointOptions } from './resolved-options.js';
  */
 export interface EndpointServices {
   readonly options: ResolvedEndpointOptions;
+  /**
+   * The endpoint's identity: the address of its inbox work queue (secret-free, the same however the URI is
+   * written). Idempotence rows, subscriptions, reply addresses and headers use it, never the raw URI.
+   */
+  readonly address: string;
   readonly queues: QueueRegistry;
   readonly types: MessageTypeRegistry;
   readonly handlers: HandlerRegistry;

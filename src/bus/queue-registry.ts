@@ -1,6 +1,6 @@
 import { ConfigurationError, OncebusError } from '../errors/errors.js';
 import type { IQueue, IQueueFactory } from '../transport/queue.js';
-import { queueScheme } from '../transport/queue-uri.js';
+import { canonicalQueueAddress, queueScheme } from '../transport/queue-uri.js';
 
 /**
  * Finds the factory for a URI's scheme and keeps one sending queue object per URI. Receive loops get a
@@ -10,6 +10,7 @@ export class QueueRegistry {
   private readonly factories = new Map<string, IQueueFactory>();
   private readonly senders = new Map<string, IQueue>();
   private readonly receivers: IQueue[] = [];
+  private readonly addresses = new Map<string, string>();
 
   constructor(factories: readonly IQueueFactory[]) {
     for (const f of factories) {
@@ -44,6 +45,20 @@ export class QueueRegistry {
       }
       throw error;
     }
+  }
+
+  /**
+   * The address of the queue `uri` names: secret-free and the same however the URI is written (see
+   * IQueueFactory.address). What the endpoint is known by, and what envelopes carry.
+   */
+  address(uri: string): string {
+    let address = this.addresses.get(uri);
+    if (address === undefined) {
+      const f = this.factoryOf(uri);
+      address = f.address ? f.address(uri) : canonicalQueueAddress(uri);
+      this.addresses.set(uri, address);
+    }
+    return address;
   }
 
   /** The shared queue object used to enqueue to `uri`. */

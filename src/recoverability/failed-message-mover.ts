@@ -36,6 +36,11 @@ export class FailedMessageMover {
     return copy;
   }
 
+  /** The address a queue URI is known by in headers (no credentials). */
+  sourceAddress(uri: string): string {
+    return this.queues.address(uri);
+  }
+
   /** The endpoint's clock: retry due times and failure lines read the same time. */
   now(): number {
     return this.clock();

@@ -36,3 +36,15 @@ export function boolParam(url: URL, name: string, fallback: boolean, setting: st
   if (raw === 'false') return false;
   throw new ConfigurationError(setting, `query parameter '${name}' must be 'true' or 'false', got '${raw}'`);
 }
+
+/**
+ * A queue's address: the URI without what is not the queue's identity — credentials, query parameters
+ * (consumer settings), fragment — with the scheme and host in lower case. It is what an endpoint is known
+ * by (idempotence keys, subscriptions, reply addresses, headers), so it must be stable however the URI is
+ * written and never carry a secret. A transport with more to normalise gives its factory an `address`.
+ */
+export function canonicalQueueAddress(uri: string, setting = 'queue uri'): string {
+  const url = parseQueueUri(uri, setting);
+  const scheme = url.protocol.replace(/:$/, '').toLowerCase();
+  return `${scheme}://${url.host.toLowerCase()}${url.pathname}`;
+}

@@ -96,6 +96,11 @@ export const isTransactionalQueue = (q: IQueue): q is IQueue & ITransactionalQue
 export interface IQueueFactory {
   readonly scheme: string;
   create(uri: string): IQueue;
+  /**
+   * The queue's address for a URI of this scheme (see canonicalQueueAddress, the default): no secret, the
+   * same however the URI is written, and still a URI this factory's `create` serves (replies go to it).
+   */
+  address?(uri: string): string;
   close?(): Promise<void>;
 }
 export const isSharedReceiverQueue = (q: IQueue): q is IQueue & ISharedReceiverQueue =>

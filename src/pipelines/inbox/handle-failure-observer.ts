@@ -57,7 +57,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
     const { inbox } = this.options;
     const tm = state.transportMessage;
     if (!tm) {
-      const wrapped = await this.mover.enqueueUnreadable(inbox.errorQueueUri, state.received!.body, error, inbox.workQueueUri);
+      const wrapped = await this.mover.enqueueUnreadable(inbox.errorQueueUri, state.received!.body, error, this.mover.sourceAddress(inbox.workQueueUri));
       await state.acknowledge();
       this.logger.error('unreadable message moved to the error queue', { errorQueueMessageId: wrapped.messageId, error: String(error) });
       this.events.emit('messageSentToErrorQueue', wrapped, String(error));

@@ -9,6 +9,6 @@ export class SubscribeObserver implements IPipelineObserver<LifecycleState> {
 
   async execute(state: LifecycleState): Promise<void> {
     if (this.messageTypes.length === 0) return;
-    await state.services.subscriptions.subscribe(this.messageTypes, state.services.options.inbox.workQueueUri);
+    await state.services.subscriptions.subscribe(this.messageTypes, state.services.address);
   }
 }

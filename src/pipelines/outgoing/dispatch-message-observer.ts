@@ -30,7 +30,8 @@ export class DispatchMessageObserver implements IPipelineObserver<OutgoingMessag
       // The last (usually only) recipient takes the assembled envelope itself; others get a shallow copy.
       const tm: TransportMessage =
         i === recipients.length - 1 ? state.transportMessage : { ...state.transportMessage, recipientInboxWorkQueueUri: '' };
-      tm.recipientInboxWorkQueueUri = recipient;
+      // The envelope names the recipient by its address (no credentials); the queue is reached by the URI.
+      tm.recipientInboxWorkQueueUri = this.queues.address(recipient);
       const bytes = serializeTransportMessage(tm);
       if (unitOfWork && state.received) {
         const target = this.queues.sender(recipient);

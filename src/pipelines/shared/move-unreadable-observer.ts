@@ -24,7 +24,7 @@ export class MoveUnreadableObserver implements IPipelineObserver<ReceivedMessage
     state.backOff = true;
     try {
       if (state.transportMessage === null) {
-        await this.mover.enqueueUnreadable(this.errorQueueUri, received.body, state.exception, state.queue.uri);
+        await this.mover.enqueueUnreadable(this.errorQueueUri, received.body, state.exception, this.mover.sourceAddress(state.queue.uri));
         await state.acknowledge();
         return;
       }

@@ -4,6 +4,9 @@ import { BackOff, pause } from './back-off.js';
 import { BrokerUnavailableError } from './rabbitmq-errors.js';
 
 export interface RabbitMqConnectionOptions {
+  /** The user to connect as when a queue URI names none (default: RabbitMQ's guest). */
+  readonly username?: string;
+  readonly password?: string;
   /** Passed to amqplib's socket as is (TLS: ca, cert, key, passphrase, servername, …). */
   readonly socketOptions?: Record<string, unknown>;
   /** Attempts to connect, with back-off, before an operation fails while never connected (default 5). */

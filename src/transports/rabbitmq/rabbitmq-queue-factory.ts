@@ -3,7 +3,7 @@ import type { IQueue, IQueueFactory } from '../../transport/queue.js';
 import { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
 import { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { RabbitMqQueue } from './rabbitmq-queue.js';
-import { parseRabbitMqUri } from './rabbitmq-uri.js';
+import { parseRabbitMqUri, type RabbitMqAddress } from './rabbitmq-uri.js';
 
 interface Broker {
   readonly connection: RabbitMqConnection;
@@ -11,8 +11,10 @@ interface Broker {
 }
 
 /**
- * rabbitmq:// queues (or rabbitmqs:// with `scheme`). Queues on one broker URL (host, port, vhost, user,
- * heartbeat, TLS) share one connection and one confirm channel; each queue object that receives has a
+ * rabbitmq:// queues (or rabbitmqs:// with `scheme`). Queues on one broker (host, port, vhost, heartbeat,
+ * TLS) share one connection and one confirm channel; credentials come from the factory's options
+ * (`username`, `password`: keep them out of queue URIs, which end up in logs and configuration) or, failing
+ * that, from the URI; each queue object that receives has a
  * consumer channel of its own. `events` reports connection losses and reconnects (for logs and health
  * checks; the transport itself logs nothing). `close()` closes every connection; the bus does not call it,
  * since one factory may serve several endpoints.
@@ -31,15 +33,31 @@ export class RabbitMqQueueFactory implements IQueueFactory {
 
   create(uri: string): IQueue {
     const address = parseRabbitMqUri(uri);
-    let broker = this.brokers.get(address.brokerUrl);
+    let broker = this.brokers.get(address.brokerKey);
     if (!broker) {
-      const connection = new RabbitMqConnection(address.brokerUrl, address.safeBrokerUrl, this.options);
+      const connection = new RabbitMqConnection(this.brokerUrl(address), address.safeBrokerUrl, this.options);
       connection.on('connected', (info) => this.events.emit('connected', info));
       connection.on('disconnected', (info) => this.events.emit('disconnected', info));
       broker = { connection, publisher: new RabbitMqPublisher(connection) };
-      this.brokers.set(address.brokerUrl, broker);
+      this.brokers.set(address.brokerKey, broker);
     }
     return new RabbitMqQueue(uri, address, broker.connection, broker.publisher);
+  }
+
+  /** The queue's address: no credentials, no consumer settings, no default port (see parseRabbitMqUri). */
+  address(uri: string): string {
+    return parseRabbitMqUri(uri).address;
+  }
+
+  /**
+   * The URL to connect with: the URI's own user, else the factory's `username`/`password`, else guest.
+   * One connection per broker and vhost, made with the credentials of the first URI that reached it — so a
+   * reply or a publish to an address (which carries none) goes over the connection the endpoint made.
+   */
+  private brokerUrl(address: RabbitMqAddress): string {
+    if (address.credentials || this.options.username === undefined) return address.brokerUrl;
+    const user = `${encodeURIComponent(this.options.username)}:${encodeURIComponent(this.options.password ?? '')}@`;
+    return address.brokerUrl.replace(/^(amqps?:\/\/)[^@]*@/, `$1${user}`);
   }
 
   async close(): Promise<void> {

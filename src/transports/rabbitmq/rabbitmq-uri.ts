@@ -3,8 +3,18 @@ import { boolParam, intParam, parseQueueUri } from '../../transport/queue-uri.js
 
 /** A rabbitmq:// queue URI, parsed. */
 export interface RabbitMqAddress {
-  /** amqp:// or amqps:// URL of the broker and vhost: queues with the same one share a connection. */
+  /** amqp:// or amqps:// URL of the broker and vhost, credentials included. */
   readonly brokerUrl: string;
+  /** The broker, vhost and connection settings without credentials: queues with the same one share a connection. */
+  readonly brokerKey: string;
+  /** The user and password the URI carries, if it names a user. */
+  readonly credentials: { readonly user: string; readonly password: string } | null;
+  /**
+   * The queue's address (see IQueueFactory.address): rabbitmq[s]://host[:port]/[vhost/]queue, with the
+   * declaration's own parameters (durable=false, priority) but no credentials, no consumer settings
+   * (prefetch, heartbeat) and no default port — the same however the URI was written.
+   */
+  readonly address: string;
   /** The same with the password hidden, for errors and logs. */
   readonly safeBrokerUrl: string;
   readonly queue: string;
@@ -55,16 +65,27 @@ export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAd
   const tls = scheme === 'rabbitmqs' || boolParam(url, 'amqps', false, setting) || boolParam(url, 'tls', false, setting);
 
   // No user: RabbitMQ's own default (guest/guest, loopback only). A user without a password gets none.
-  const user = url.username ? decodeURIComponent(url.username) : 'guest';
-  const pass = url.username ? decodeURIComponent(url.password) : 'guest';
+  const credentials = url.username ? { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : null;
+  const user = credentials?.user ?? 'guest';
+  const pass = credentials?.password ?? 'guest';
   const port = url.port ? `:${url.port}` : '';
-  const base = `${tls ? 'amqps' : 'amqp'}://${encodeURIComponent(user)}:%PASS%@${url.hostname}${port}/${encodeURIComponent(vhost)}?heartbeat=${heartbeatSeconds}`;
+  const vhostPart = `/${encodeURIComponent(vhost)}?heartbeat=${heartbeatSeconds}`;
+  const base = `${tls ? 'amqps' : 'amqp'}://${encodeURIComponent(user)}:%PASS%@${url.hostname}${port}${vhostPart}`;
+  const durable = boolParam(url, 'durable', true, setting);
+  // Host names compare without case, and the default port is the same broker as no port.
+  const host = url.hostname.toLowerCase();
+  const addressPort = url.port && url.port !== (tls ? '5671' : '5672') ? `:${url.port}` : '';
+  const declared = [durable ? '' : 'durable=false', maxPriority > 0 ? `priority=${maxPriority}` : ''].filter(Boolean).join('&');
+  const path = `${vhost === '/' ? '' : `${encodeURIComponent(vhost)}/`}${encodeURIComponent(queue)}`;
   return {
     brokerUrl: base.replace('%PASS%', encodeURIComponent(pass)),
+    brokerKey: `${tls ? 'amqps' : 'amqp'}://${host}${addressPort}${vhostPart}`,
+    credentials,
+    address: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${host}${addressPort}/${path}${declared ? `?${declared}` : ''}`,
     safeBrokerUrl: base.replace('%PASS%', '***'),
     queue,
     prefetch,
-    durable: boolParam(url, 'durable', true, setting),
+    durable,
     maxPriority,
     heartbeatSeconds,
     tls,

@@ -26,6 +26,21 @@ describe('rabbitmq:// URI parsing', () => {
     it(`parses ${uri}`, () => expect(parseRabbitMqUri(uri)).to.deep.include(expected));
   }
 
+  const addresses: [string, string][] = [
+    ['rabbitmq://u:secret@Host:5672/orders?prefetch=5&heartbeat=10', 'rabbitmq://host/orders'],
+    ['rabbitmq://host/%2F/orders', 'rabbitmq://host/orders'],
+    ['rabbitmq://host:5673/sales/orders?priority=10', 'rabbitmq://host:5673/sales/orders?priority=10'],
+    ['rabbitmqs://u:p@host:5671/orders?durable=false', 'rabbitmqs://host/orders?durable=false'],
+    ['rabbitmq://host/orders?tls=true', 'rabbitmqs://host/orders'],
+  ];
+  for (const [uri, address] of addresses) {
+    it(`addresses ${uri} as ${address} (no secret, no consumer setting, no default port)`, () => {
+      expect(parseRabbitMqUri(uri).address).to.equal(address);
+      // An address is itself a URI of the same queue, on the same broker key.
+      expect(parseRabbitMqUri(address)).to.deep.include({ address, brokerKey: parseRabbitMqUri(uri).brokerKey.replace(/heartbeat=\d+/, 'heartbeat=30') });
+    });
+  }
+
   it('never puts the password in the safe URL', () => {
     expect(parseRabbitMqUri('rabbitmq://u:hunter2@h/q').safeBrokerUrl).to.not.include('hunter2');
   });

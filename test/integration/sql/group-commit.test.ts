@@ -70,10 +70,11 @@ describe('PostgreSQL group commit (real server)', function () {
     await store.store.ready();
     await store.database.execute(`CREATE TABLE ${store.schema}.business (message_id text PRIMARY KEY, note text)`);
   });
-  after(async () => {
-    for (const s of services) await s.stop?.();
-    await store?.dispose();
+  // Each service reserves its lanes' connections from the pool until stopped.
+  afterEach(async () => {
+    for (const s of services.splice(0)) await s.stop?.();
   });
+  after(() => store?.dispose());
 
   async function service(groupCommit: GroupCommitOptions = { lanes: 1 }, on = store as PostgresStore): Promise<IIdempotenceService> {
     const svc = on.idempotence({ groupCommit }).create(INBOX);
