@@ -19,6 +19,13 @@ export interface SqliteOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * The open transaction an async context runs inside, for every database in the process: each enabled
+ * AsyncLocalStorage adds work to every async resource Node creates, so one per database made a process
+ * that opens databases over and over slower with each (found by the simulator, which opens hundreds).
+ */
+const insideTransaction = new AsyncLocalStorage<SqliteTransaction>();
+
+/**
  * SQLite through better-sqlite3: one connection per file and process, in WAL mode.
  *
  * better-sqlite3 is synchronous, and SQLite has one writer at a time. A unit of work spans the handler's
@@ -45,7 +52,6 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly statements = new Map<string, Prepared>();
   private readonly readStatements = new Map<string, Prepared>();
   private readonly busyTimeoutMs: number;
-  private readonly inside = new AsyncLocalStorage<SqliteTransaction>();
 
   constructor(readonly options: SqliteOptions) {
     this.busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
@@ -85,13 +91,13 @@ export class SqliteDatabase implements SqlDatabase {
    * open: its statements need no lock — it holds it — and waiting for the lock would wait for ourselves.
    */
   private heldHere(): SqliteTransaction | undefined {
-    const held = this.inside.getStore();
-    return held?.open ? held : undefined;
+    const held = insideTransaction.getStore();
+    return held?.open && held.database === this ? held : undefined;
   }
 
   /** Runs `run` inside `tx` (SqliteTransaction.within). */
   runInside<T>(tx: SqliteTransaction, run: () => T): T {
-    return this.inside.run(tx, run);
+    return insideTransaction.run(tx, run);
   }
 
   async begin(): Promise<SqlTransaction> {
@@ -184,6 +190,10 @@ class SqliteTransaction implements SqlTransaction {
 
   within<T>(run: () => T): T {
     return this.db.runInside(this, run);
+  }
+
+  get database(): SqliteDatabase {
+    return this.db;
   }
 
   constructor(
