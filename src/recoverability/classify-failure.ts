@@ -32,11 +32,20 @@ const MESSAGE_FAULTS = new Set([
   'ONCEBUS_NO_REPLY_ADDRESS',
 ]);
 
+/**
+ * oncebus's own infrastructure failing: an outage, even when it surfaces through the handler (its
+ * ctx.send stores a send, or dispatches one, and the store or the broker fails under it).
+ */
+const INFRASTRUCTURE = new Set(['ONCEBUS_STORE', 'ONCEBUS_STORE_DEADLOCK', 'ONCEBUS_TRANSPORT', 'ONCEBUS_BROKER_UNAVAILABLE', 'ONCEBUS_LOCK_LOST']);
+
 export function classifyFailure(error: unknown, handlerError: unknown, stopping: boolean): FailureKind {
   const code = OncebusError.is(error) ? error.code : '';
   if (code === 'ONCEBUS_SIMULATED_CRASH') return 'crash';
   if (UNREADABLE.has(code)) return 'unreadable';
-  if (error === handlerError && error !== undefined) return stopping ? 'stopped' : 'message';
+  const fromHandler = error === handlerError && error !== undefined;
+  if (fromHandler && stopping) return 'stopped';
+  if (INFRASTRUCTURE.has(code)) return 'infrastructure';
+  if (fromHandler) return 'message';
   if (MESSAGE_FAULTS.has(code)) return 'message';
   return 'infrastructure';
 }

@@ -16,6 +16,7 @@ import { INFRASTRUCTURE_FAILURE_LIMIT, InfrastructureFailures } from '../../../s
 describe('classifyFailure: where a failure sends its message', () => {
   const thrown = new Error('handler threw');
   const timedOut = new HandlerTimeoutError('m', 100);
+  const storeUnderSend = new StoreError('the store failed while ctx.send stored a send');
   const cases: [string, unknown, unknown, boolean, FailureKind][] = [
     ['a simulated crash', new SimulatedCrash('x'), undefined, false, 'crash'],
     ['a body that will not deserialize', new MessageDeserializationError('bad'), undefined, false, 'unreadable'],
@@ -27,6 +28,7 @@ describe('classifyFailure: where a failure sends its message', () => {
     ['a COMMIT the handler tried', new TransactionMisuseError('commit', 'h'), undefined, false, 'message'],
     ['a stored send to a queue configured wrongly', new ConfigurationError('queue', 'unknown scheme'), undefined, false, 'message'],
     ['the store failing', new StoreError('down'), undefined, false, 'infrastructure'],
+    ['the store failing under the handler’s ctx.send (found by the simulator, seed 3)', storeUnderSend, storeUnderSend, false, 'infrastructure'],
     ['the transport failing', new TransportError('down'), undefined, false, 'infrastructure'],
     ['anything else', new Error('?'), undefined, false, 'infrastructure'],
   ];
