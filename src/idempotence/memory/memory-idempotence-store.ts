@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { StoreError } from '../../errors/errors.js';
 import type { DeferredMessage } from '../idempotence-service.js';
 import type { IIdempotenceServiceFactory } from '../idempotence-service-factory.js';
 import { MemoryIdempotenceService } from './memory-idempotence-service.js';
@@ -45,6 +46,11 @@ export class MemoryIdempotenceStore implements IIdempotenceServiceFactory {
     return `${inbox}\u0000${messageId}`;
   }
 
+  /** Claims held by open units of work right now (zero when nothing is in flight). */
+  get heldClaims(): number {
+    return this.claims.size;
+  }
+
   /** Waits while another unit of work holds the claim on `key`, then claims it for `uow` if no row exists. */
   async claim(key: string, uow: MemoryUnitOfWork): Promise<MemoryRow | undefined> {
     for (;;) {
@@ -52,6 +58,9 @@ export class MemoryIdempotenceStore implements IIdempotenceServiceFactory {
       if (!held || held.owner === uow) break;
       await held.ended;
     }
+    // A unit of work that ended while it waited (rolled back: its process died, its connection closed)
+    // claims nothing, as a database would not for a closed connection.
+    if (uow.ended) throw new StoreError('the unit of work ended while it waited for the claim');
     const row = this.rows.get(key);
     if (!row && !this.claims.has(key)) {
       let end!: () => void;

@@ -38,6 +38,11 @@ export class MemoryUnitOfWork implements IUnitOfWork<MemoryTransaction> {
     };
   }
 
+  /** Committed or rolled back: it can claim nothing any more. */
+  get ended(): boolean {
+    return this.finished;
+  }
+
   /** The handler was given up: what it registers from now on is refused (as a SQL handle would be). */
   abandon(): void {
     this.abandoned = true;

@@ -14,6 +14,11 @@ export class MemoryBroker implements IQueueFactory {
     return new MemoryQueue(uri, this.stateOf(uri));
   }
 
+  /** The names of every queue this broker holds, for tests and tools that look at them all. */
+  queueNames(): string[] {
+    return [...this.queues.keys()];
+  }
+
   /** The shared state of a queue, for tests that look inside it. */
   stateOf(uri: string): MemoryQueueState {
     const name = parseQueueUri(uri).host;

@@ -1,0 +1,269 @@
+import 'reflect-metadata';
+import { rmSync } from 'node:fs';
+import { Container } from 'inversify';
+import type Database from 'better-sqlite3';
+import type { EndpointOptions } from '../../src/bus/endpoint-options.js';
+import type { IServiceBus } from '../../src/bus/service-bus.js';
+import { addOncebus } from '../../src/di/add-oncebus.js';
+import { TYPES } from '../../src/di/tokens.js';
+import { handlesMessage } from '../../src/handling/handles-message.js';
+import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
+import { MemoryIdempotenceStore, type MemoryTransaction } from '../../src/idempotence/memory/index.js';
+import type { ILogger } from '../../src/logging/logger.js';
+import { SqliteStore } from '../../src/stores/sqlite/index.js';
+import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';
+import { MemoryBroker } from '../../src/transports/memory/index.js';
+import { OrderAccepted, OrderPlaced, PlaceOrder, ShipOrder } from './sim-messages.js';
+import { never, Seams } from './sim-seams.js';
+import { type BrokenIdempotence, type ProcessHandles, simIdempotence, simQueueFactory } from './sim-wrappers.js';
+import type { SimProcessRef, VirtualTime } from './virtual-time.js';
+
+export type StoreKind = 'memory' | 'sqlite';
+
+/** The endpoints every worker process hosts (competing with the other workers), and who subscribes. */
+export const WORKER_ENDPOINTS = ['orders', 'shipping', 'billing', 'audit'] as const;
+export const SUBSCRIBERS = ['billing', 'audit'] as const;
+export type EndpointName = (typeof WORKER_ENDPOINTS)[number] | 'client';
+
+/** One committed effect: endpoint, the handled message's id, and the order it was about. */
+export interface Effect {
+  readonly endpoint: EndpointName;
+  readonly messageId: string;
+  readonly orderId: string;
+}
+
+interface SimProcess extends SimProcessRef {
+  readonly handles: ProcessHandles;
+  readonly buses: IServiceBus[];
+  readonly sqlite: SqliteStore | null;
+}
+
+/**
+ * The shared world of a simulation run — one broker, one idempotence store (in memory, or one SQLite file
+ * every process opens), one subscription list — and the processes on it: a client (never crashed) that
+ * sends orders and receives replies, and worker processes that host every other endpoint and compete for
+ * their messages. A crashed worker is frozen, its connections closed (unsettled deliveries go back, open
+ * transactions roll back), and a new worker starts in its place a little later.
+ */
+export class SimWorld {
+  readonly broker = new MemoryBroker();
+  readonly subscriptions = new MemorySubscriptionService();
+  readonly memoryStore: MemoryIdempotenceStore;
+  readonly effects: Effect[] = [];
+  /** Follow-ups put on a queue, by `${messageId} → ${recipient}` (a flush of a stored send). */
+  readonly dispatches = new Map<string, number>();
+  readonly trace: string[] = [];
+  readonly seams: Seams;
+  readonly processes: SimProcess[] = [];
+  private nextId = 0;
+  private client: SimProcess | null = null;
+
+  constructor(
+    readonly time: VirtualTime,
+    readonly store: StoreKind,
+    readonly file: string,
+    rates: ConstructorParameters<typeof Seams>[1],
+    private readonly tracing: boolean,
+    private readonly broken?: BrokenIdempotence,
+  ) {
+    this.seams = new Seams(time, rates, (process, site) => this.crash(process as SimProcess, site));
+    this.memoryStore = new MemoryIdempotenceStore({ flushLeaseMs: flushLeaseFor(broken) });
+  }
+
+  /** Starts the client and `workers` worker processes. */
+  async start(workers: number): Promise<void> {
+    this.client = await this.startProcess(['client']);
+    for (let i = 0; i < workers; i++) await this.startProcess(WORKER_ENDPOINTS);
+  }
+
+  get clientBus(): IServiceBus {
+    return this.client!.buses[0]!;
+  }
+
+  get clientProcess(): SimProcessRef {
+    return this.client!;
+  }
+
+  /** Effects a store recorded (SQLite keeps them in its file, in the handlers' transactions). */
+  committedEffects(): Effect[] {
+    if (this.store === 'memory') return this.effects;
+    const db = this.client!.sqlite!.database.native;
+    return db.prepare('SELECT endpoint, message_id AS messageId, order_id AS orderId FROM sim_effects').all() as Effect[];
+  }
+
+  /** What the store still holds that it should not once everything settled. */
+  storeProblems(): string[] {
+    const problems: string[] = [];
+    if (this.store === 'memory') {
+      if (this.memoryStore.heldClaims > 0) problems.push(`${this.memoryStore.heldClaims} claim(s) still held by open units of work`);
+      for (const [key, row] of this.memoryStore.rows) {
+        if (row.status !== 'completed') problems.push(`row ${key.replace('\u0000', ' ')} left '${row.status}' (sends owed)`);
+        if (row.deferred.length > 0) problems.push(`row ${key.replace('\u0000', ' ')}: ${row.deferred.length} stored send(s) never settled`);
+      }
+      return problems;
+    }
+    const db = this.client!.sqlite!.database.native;
+    const open = db.prepare("SELECT inbox_uri, message_id, status FROM oncebus_idempotence WHERE status <> 'completed'").all() as { inbox_uri: string; message_id: string; status: string }[];
+    for (const r of open) problems.push(`row ${r.inbox_uri} ${r.message_id} left '${r.status}'`);
+    const stored = (db.prepare('SELECT count(*) AS n FROM oncebus_idempotence_deferred').get() as { n: number }).n;
+    if (stored > 0) problems.push(`${stored} stored send(s) never settled`);
+    for (const p of this.processes) {
+      if (p.alive && p.sqlite?.database.native.inTransaction) problems.push(`process ${p.id} left a transaction open`);
+    }
+    return problems;
+  }
+
+  log(line: string): void {
+    if (this.tracing) this.trace.push(`${String(this.time.time % 1_000_000).padStart(6)} ${line}`);
+  }
+
+  /** Closes every connection of every process (the run is over). */
+  close(): void {
+    for (const p of this.processes) p.alive = false;
+    for (const p of this.processes) closeSqlite(p.sqlite);
+    if (this.store === 'sqlite') rmSync(this.file.replace(/\/[^/]*$/, ''), { recursive: true, force: true });
+  }
+
+  private crash(process: SimProcess, site: string): void {
+    process.alive = false;
+    this.log(`crash of process ${process.id} at ${site}`);
+    // What the broker and the database do when a process's connections drop.
+    for (const q of process.handles.queues) void q.close();
+    if (process.sqlite) closeSqlite(process.sqlite);
+    else for (const rollback of process.handles.rollbacks) void rollback().catch(() => undefined);
+    const restartIn = 50 + Math.floor(this.time.random() * 500);
+    this.time.process.exit(() => {
+      void this.time.sleep(restartIn).then(() => this.startProcess(WORKER_ENDPOINTS));
+    });
+  }
+
+  private async startProcess(endpoints: readonly EndpointName[]): Promise<SimProcess> {
+    const sqlite = this.store === 'sqlite' ? new SqliteStore({ file: this.file, synchronous: 'NORMAL', busyTimeoutMs: 600_000 }) : null;
+    const process: SimProcess = { id: this.nextId++, alive: true, handles: { queues: [], rollbacks: [] }, buses: [], sqlite };
+    this.processes.push(process);
+    this.log(`start of process ${process.id} (${endpoints.join(', ')})`);
+    await this.time.process.run(process, async () => {
+      if (sqlite && process.id === 0) {
+        await sqlite.store.ready();
+        sqlite.database.native.exec('CREATE TABLE IF NOT EXISTS sim_effects (endpoint TEXT, message_id TEXT, order_id TEXT)');
+      }
+      for (const name of endpoints) process.buses.push(this.endpoint(process, name));
+      for (const bus of process.buses) await bus.start();
+    });
+    return process;
+  }
+
+  private endpoint(process: SimProcess, name: EndpointName): IServiceBus {
+    const world = this;
+    const seams = this.seams;
+    const effect = (ctx: IHandlerContext<{ orderId: string }, unknown>) => {
+      const e: Effect = { endpoint: name, messageId: ctx.transportMessage.messageId, orderId: ctx.message.orderId };
+      if (process.sqlite) {
+        (ctx.transaction as Database.Database).prepare('INSERT INTO sim_effects (endpoint, message_id, order_id) VALUES (?, ?, ?)').run(e.endpoint, e.messageId, e.orderId);
+      } else (ctx.transaction as MemoryTransaction).onCommit(() => world.effects.push(e));
+    };
+
+    @handlesMessage(PlaceOrder)
+    class PlaceOrderHandler implements IMessageHandler<PlaceOrder> {
+      async handle(ctx: IHandlerContext<PlaceOrder>): Promise<void> {
+        const { behaviour } = ctx.message;
+        const attempt = ctx.transportMessage.failureMessages.length;
+        world.log(`p${process.id} orders handles ${ctx.message.orderId} ${ctx.transportMessage.messageId} attempt ${attempt}`);
+        await seams.step(process, 'handler');
+        if (behaviour.hangs && attempt === 0) await new Promise(() => undefined); // ignores its signal
+        if (behaviour.slowMs > 0) await world.time.sleep(behaviour.slowMs);
+        if (behaviour.poison || attempt < behaviour.failures) throw new Error(`order ${ctx.message.orderId} fails (attempt ${attempt + 1})`);
+        effect(ctx);
+        await ctx.send(new ShipOrder(ctx.message.orderId));
+        await seams.step(process, 'handler:sent');
+        await ctx.publish(new OrderPlaced(ctx.message.orderId));
+        await ctx.reply(new OrderAccepted(ctx.message.orderId));
+      }
+    }
+    @handlesMessage(ShipOrder)
+    class ShipOrderHandler implements IMessageHandler<ShipOrder> {
+      async handle(ctx: IHandlerContext<ShipOrder>): Promise<void> {
+        await seams.step(process, 'handler');
+        effect(ctx);
+      }
+    }
+    @handlesMessage(OrderPlaced)
+    class OrderPlacedHandler implements IMessageHandler<OrderPlaced> {
+      async handle(ctx: IHandlerContext<OrderPlaced>): Promise<void> {
+        await seams.step(process, 'handler');
+        effect(ctx);
+      }
+    }
+    @handlesMessage(OrderAccepted)
+    class OrderAcceptedHandler implements IMessageHandler<OrderAccepted> {
+      handle(ctx: IHandlerContext<OrderAccepted>): void {
+        effect(ctx);
+      }
+    }
+    const handlers = { orders: PlaceOrderHandler, shipping: ShipOrderHandler, billing: OrderPlacedHandler, audit: OrderPlacedHandler, client: OrderAcceptedHandler };
+
+    const container = new Container();
+    container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(this.broker, process, seams, process.handles));
+    const store = process.sqlite ? process.sqlite.idempotence({ flushLeaseMs: flushLeaseFor(this.broken) }) : this.memoryStore;
+    container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, seams, process.handles, this.broken));
+    container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
+    container.bind(TYPES.Logger).toConstantValue(this.logger(process, name));
+    const options: EndpointOptions = {
+      name,
+      handlers: [handlers[name]],
+      idempotence: true,
+      subscriptions: (SUBSCRIBERS as readonly string[]).includes(name) ? [OrderPlaced] : [],
+      routes: [{ uri: 'memory://shipping', specifications: [{ types: [ShipOrder] }] }, { uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }],
+      handlerTimeout: '2s',
+      stopTimeout: '1s',
+      inbox: {
+        workQueueUri: `memory://${name}`,
+        errorQueueUri: `memory://${name}-error`,
+        deferredQueueUri: `memory://${name}-deferred`,
+        threadCount: 2,
+        maximumFailureCount: 3,
+        durationToIgnoreOnFailure: ['50ms', '200ms'],
+        durationToSleepWhenIdle: ['5ms', '20ms', '50ms'],
+      },
+    };
+    addOncebus(container, options);
+    const bus = container.get<IServiceBus>(TYPES.ServiceBus);
+    bus.events.on('messageDispatched', (tm) => {
+      if (tm.messageType === 'sim.PlaceOrder') return;
+      const key = `${tm.messageId} → ${tm.recipientInboxWorkQueueUri}`;
+      this.dispatches.set(key, (this.dispatches.get(key) ?? 0) + 1);
+      this.log(`p${process.id} ${name} dispatched ${tm.messageType} ${key}`);
+    });
+    return bus;
+  }
+
+  private logger(process: SimProcessRef, endpoint: string): ILogger {
+    const line = (level: string) => (message: string, meta?: Record<string, unknown>) => this.log(`p${process.id} ${endpoint} ${level} ${message} ${meta ? JSON.stringify(meta) : ''}`);
+    return { debug: () => undefined, info: line('info'), warn: line('warn'), error: line('error'), isDebugEnabled: () => false };
+  }
+}
+
+/**
+ * The flush lease: longer than any stall of a calm run, so that there a second dispatch of a stored send
+ * is a bug, not a lease that ran out. (Hung handlers, each holding SQLite's write lock until its 2 s
+ * timeout, starve the other process's writes for 10 s and more: a copy flushing there outlives a 5 s
+ * lease, and a waiting copy rightly takes over and sends again.) 'no-flush-lease' makes it 1 ms.
+ */
+function flushLeaseFor(broken: BrokenIdempotence | undefined): number {
+  return broken === 'no-flush-lease' ? 1 : 60_000;
+}
+
+/** Drops a process's SQLite connections: SQLite rolls back what they had open. */
+function closeSqlite(store: SqliteStore | null): void {
+  if (!store) return;
+  const db = store.database as unknown as { native: Database.Database; reader: Database.Database };
+  for (const connection of [db.native, db.reader]) {
+    try {
+      if (connection.open) connection.close();
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export { never };

@@ -1,0 +1,148 @@
+import type { TransportMessage } from '../../src/envelope/transport-message.js';
+import { StoreError, TransportError } from '../../src/errors/errors.js';
+import type { DeferredMessage, IIdempotenceService } from '../../src/idempotence/idempotence-service.js';
+import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
+import type { IQueue, IQueueFactory } from '../../src/transport/queue.js';
+import type { Seams } from './sim-seams.js';
+import type { SimProcessRef } from './virtual-time.js';
+
+/** What a simulated process opened in the shared world: closed by the world when the process crashes. */
+export interface ProcessHandles {
+  readonly queues: IQueue[];
+  /** The rollback of each unit of work the process began (the store's own, without seams). */
+  readonly rollbacks: (() => Promise<void>)[];
+}
+
+const storeFault = (site: string) => () => new StoreError(`simulated store failure at ${site}`);
+const transportFault = (site: string) => () => new TransportError(`simulated transport failure at ${site}`);
+
+/**
+ * A process's view of the shared broker: every call passes a seam before it reaches the broker and
+ * another after (a fault after means the call took effect but its caller heard an error: a lost
+ * confirm, a lost acknowledgement). Release never fails: a broker redelivers what a dead channel held,
+ * which the world does on a crash, not on a failed call.
+ */
+export function simQueueFactory(inner: IQueueFactory, process: SimProcessRef, seams: Seams, handles: ProcessHandles): IQueueFactory {
+  return {
+    scheme: inner.scheme,
+    create(uri: string): IQueue {
+      const queue = inner.create(uri);
+      handles.queues.push(queue);
+      const step = (site: string, fault = true) => seams.step(process, site, fault ? transportFault(site) : undefined);
+      return {
+        uri,
+        async enqueue(message: TransportMessage, body: Uint8Array): Promise<void> {
+          await step('enqueue');
+          await queue.enqueue(message, body);
+          await step('enqueued');
+        },
+        async getMessage() {
+          await step('get');
+          const got = await queue.getMessage();
+          await step('got', false);
+          return got;
+        },
+        async acknowledge(token: unknown): Promise<void> {
+          await step('acknowledge');
+          await queue.acknowledge(token);
+          await step('acknowledged');
+        },
+        async release(token: unknown): Promise<void> {
+          await step('release', false);
+          await queue.release(token);
+        },
+        close: () => queue.close(),
+      };
+    },
+  };
+}
+
+/**
+ * Known-broken idempotence, for the simulator to prove it finds: each reintroduces a hole the contract
+ * closes (issue 11), by changing only what the store is asked.
+ * - 'delete-by-outgoing-id': settling one stored send deletes every one with its messageId (a publish to
+ *   several subscribers lost the others after a partial flush);
+ * - 'expiry-first': the expiry check never hears that a message's work committed (an expired copy of
+ *   committed work was dropped, its sends with it);
+ * - 'no-flush-lease': a flush lease of 1 ms, over before any flush ends (competing copies re-sent; the
+ *   world sets it, see flushLeaseFor);
+ * - 'handled-not-marked': the handled mark never reaches the transaction (Shuttle.Esb's crash-recovery bug).
+ */
+export type BrokenIdempotence = 'delete-by-outgoing-id' | 'expiry-first' | 'no-flush-lease' | 'handled-not-marked';
+
+/**
+ * A process's view of an idempotence store: each call and each commit or rollback of a unit of work
+ * passes seams. A fault after a commit is a commit whose outcome the caller did not hear.
+ */
+export function simIdempotence(
+  inner: IIdempotenceServiceFactory,
+  process: SimProcessRef,
+  seams: Seams,
+  handles: ProcessHandles,
+  broken?: BrokenIdempotence,
+): IIdempotenceServiceFactory {
+  return {
+    create(inbox: string): IIdempotenceService {
+      const svc = inner.create(inbox);
+      const sendsOf = new WeakMap<TransportMessage, readonly DeferredMessage[]>();
+      const step = (site: string, fault = true) => seams.step(process, site, fault ? storeFault(site) : undefined);
+      const around = async <T>(site: string, run: () => Promise<T>, faultAfter = false): Promise<T> => {
+        await step(site);
+        const result = await run();
+        await step(`${site}:done`, faultAfter);
+        return result;
+      };
+      const wrapped: IIdempotenceService = {
+        enabled: true,
+        inboxWorkQueueUri: svc.inboxWorkQueueUri,
+        start: (context) => svc.start?.(context) ?? Promise.resolve(),
+        stop: () => svc.stop?.() ?? Promise.resolve(),
+        beginUnitOfWork: () =>
+          around('begin', async () => {
+            const uow = await svc.beginUnitOfWork();
+            const commit = uow.commit.bind(uow);
+            const rollback = uow.rollback.bind(uow);
+            handles.rollbacks.push(rollback);
+            uow.commit = () =>
+              around(
+                'commit',
+                () => commit(),
+                true,
+              );
+            uow.rollback = async () => {
+              await seams.step(process, 'rollback');
+              await rollback();
+            };
+            return uow;
+          }),
+        processingStatus: (tm, uow) => around('claim', () => svc.processingStatus(tm, uow)),
+        addDeferredMessage: (received, outgoing, body, uow) => around('store-send', () => svc.addDeferredMessage(received, outgoing, body, uow)),
+        messageHandled: (tm, uow) =>
+          around('handled', async () => {
+            if (broken === 'handled-not-marked') return;
+            await svc.messageHandled(tm, uow);
+          }),
+        getDeferredMessages: (received) =>
+          around('stored-sends', async () => {
+            const stored = await svc.getDeferredMessages(received);
+            sendsOf.set(received, stored);
+            return stored;
+          }),
+        deferredMessageSent: (received, deferred) =>
+          around(
+            'sent',
+            async () => {
+              const all = broken === 'delete-by-outgoing-id' ? (sendsOf.get(received) ?? [deferred]).filter((d) => d.messageId === deferred.messageId) : [deferred];
+              for (const d of all) await svc.deferredMessageSent(received, d);
+            },
+            true,
+          ),
+        processingCompleted: (tm) => around('completed', () => svc.processingCompleted(tm), true),
+        releaseFlush: (tm) => around('release-flush', () => svc.releaseFlush(tm)),
+        isHandled: (tm) => around('is-handled', async () => broken !== 'expiry-first' && (await svc.isHandled(tm))),
+      };
+      if (svc.retentionWindowFor) wrapped.retentionWindowFor = (type) => svc.retentionWindowFor!(type);
+      return wrapped;
+    },
+  };
+}
