@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Model-checks oncebus's inbox protocol (oncebus.pml), then shows that three broken variants fail:
-# the handled mark committed apart from the effect (Shuttle.Esb v15), a claim that does not block a
-# concurrent copy, and a handler failure that keeps its writes (no rollback).
+# Model-checks oncebus's inbox protocol (oncebus.pml: a publish to three subscribers, expiry at any
+# moment, the flush lease), then shows that six broken variants fail: the handled mark committed apart
+# from the effect (Shuttle.Esb v15), a claim that does not block a concurrent copy, a handler failure that
+# keeps its writes (no rollback), settling one stored send deleting every row with its messageId
+# (delete-by-outgoing-id: subscribers lost after a partial flush), an expired copy dropped before
+# anyone asks whether its work committed (expiry-first), and a flush that does not wait for the lease
+# (competing copies re-send in normal operation).
 # Then the group-commit protocol (group-commit.pml): two processes with one lane each (the file's
 # defaults), and process 1 with two lanes (ClaimsInFlight between them; fewer faults, to stay small),
 # both exhaustive; and four broken variants of it, which must fail:
@@ -17,21 +21,28 @@ set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 # run FILE [spin -D flags...]: errors, states stored and pan's run time
 run() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m400000 | grep -E 'errors:|states, stored|elapsed time' | tr '\n' ' '; echo); }
-# mutate NAME SED-ARGS...: the group-commit model with the change applied; fails if the change did not apply
-mutate() { n=$1; shift; sed "$@" group-commit.pml >"$t/$n.pml"; if cmp -s group-commit.pml "$t/$n.pml"; then echo "mutation $n did not apply" >&2; rm "$t/$n.pml"; fi; }
+# mutate MODEL NAME SED-ARGS...: the model with the change applied; a change that does not apply leaves no
+# file, so its line reports no "errors: N" and the test fails
+mutate() { m=$1; n=$2; shift 2; sed "$@" "$m" >"$t/$n.pml"; if cmp -s "$m" "$t/$n.pml"; then echo "mutation $n did not apply" >&2; rm "$t/$n.pml"; fi; }
 cp oncebus.pml "$t/ok.pml"
-sed 's/effect++; row = HANDLED; lockHolder = 0;/effect++; lockHolder = 0;/' oncebus.pml >"$t/shuttle.pml"
-sed 's/lockHolder == 0 ->/true ->/' oncebus.pml >"$t/nolock.pml"
-sed 's/atomic { lockHolder = 0; copies++ }/atomic { effect++; lockHolder = 0; copies++ }/' oncebus.pml >"$t/norollback.pml"
+mutate oncebus.pml shuttle -e 's/effect++; row = HANDLED; lockHolder = 0;/effect++; lockHolder = 0;/'
+mutate oncebus.pml nolock -e 's/lockHolder == 0 ->/true ->/'
+mutate oncebus.pml norollback -e 's/atomic { lockHolder = 0; copies++ }/atomic { effect++; lockHolder = 0; copies++ }/'
+mutate oncebus.pml deletebyid -e 's/stored = stored & (ALL - (1 << r)) /stored = 0 /'
+mutate oncebus.pml expiryfirst -e 's/expired \&\& row != HANDLED -> inflight--/expired -> inflight--/'
+mutate oncebus.pml nolease -e 's/:: lease == 0 || lease == me -> lease = me /:: true -> lease = me /'
 cp group-commit.pml "$t/gc.pml"
-mutate gc-nosavepoint -e 's/failures++; lock\[msg\[i\]\] = 0;/failures++; peff[L * NM + msg[i]]++; lock[msg[i]] = 0;/'
-mutate gc-samebatch -e 's/#define HELDP(L, i) ((held\[L\] & BIT(i)) != 0 || (HELDOTHER(L) & BIT(i)) != 0)/#define HELDP(L, i) ((HELDOTHER(L) \& BIT(i)) != 0)/'
-mutate gc-ackearly -e 's/-> peff\[L \* NM + msg\[i\]\]++; st\[i\] = SUCC }/-> peff[L * NM + msg[i]]++; st[i] = SUCC; ackd[i] = 1 }/'
-mutate gc-completeearly -e 's/:: sends\[msg\[k\]\] -> row\[msg\[k\]\] = HANDLED;/:: sends[msg[k]] -> row[msg[k]] = COMPLETED;/'
+mutate group-commit.pml gc-nosavepoint -e 's/failures++; lock\[msg\[i\]\] = 0;/failures++; peff[L * NM + msg[i]]++; lock[msg[i]] = 0;/'
+mutate group-commit.pml gc-samebatch -e 's/#define HELDP(L, i) ((held\[L\] & BIT(i)) != 0 || (HELDOTHER(L) & BIT(i)) != 0)/#define HELDP(L, i) ((HELDOTHER(L) \& BIT(i)) != 0)/'
+mutate group-commit.pml gc-ackearly -e 's/-> peff\[L \* NM + msg\[i\]\]++; st\[i\] = SUCC }/-> peff[L * NM + msg[i]]++; st[i] = SUCC; ackd[i] = 1 }/'
+mutate group-commit.pml gc-completeearly -e 's/:: sends\[msg\[k\]\] -> row\[msg\[k\]\] = HANDLED;/:: sends[msg[k]] -> row[msg[k]] = COMPLETED;/'
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
 echo "mutant no-rollback: $(run norollback.pml)"
+echo "mutant delete-by-outgoing-id: $(run deletebyid.pml)"
+echo "mutant expiry-first: $(run expiryfirst.pml)"
+echo "mutant no-flush-lease: $(run nolease.pml)"
 echo "group-commit:                    $(run gc.pml)"
 echo "group-commit two lanes:          $(run gc.pml -DNL1=2 -DNS1=3 -DNS2=1 -DMAXFAULT=1)"
 echo "mutant gc-no-savepoint:          $(run gc-nosavepoint.pml)"
