@@ -14,6 +14,15 @@ export class FollowUp {
   constructor(public n = 0) {}
 }
 
+/** Published by the work handler after its follow-up: every subscriber must get it exactly once. */
+@messageType('chaos.Shipped')
+export class Shipped {
+  constructor(public n = 0) {}
+}
+
+/** The endpoints subscribed to Shipped: a publish stores one row per subscriber. */
+export const SUBSCRIBERS = ['sub-a', 'sub-b', 'sub-c'] as const;
+
 export interface ChaosConfig {
   rabbitUrl: string;
   pgUrl: string;

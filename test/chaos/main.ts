@@ -1,7 +1,10 @@
 // The crash harness (npm run chaos): N worker processes compete on one RabbitMQ queue with PostgreSQL
 // idempotence; M messages go in (some two or three times under one messageId, some failing their first
-// attempt, a few poison); workers are SIGKILLed at random moments and at named fault points and
-// restarted; the broker restarts once and the database once. Then the database and the queues are audited.
+// attempt, a few poison, about one in ten expiring within seconds); each handled one sends a follow-up and
+// publishes an event to three subscribers; workers are SIGKILLed at random moments and at named fault
+// points and restarted; the broker restarts once and the database once. Then the database and the queues
+// are audited: every message that does not expire has its effect, its follow-up and its three events
+// exactly once; one that expires has all of them exactly once, or none.
 // Last line: `chaos: M messages, K kills, L lost, D duplicated effects`; exit 0 only if L = D = 0 and the
 // poison messages are in the error queue with their failures and nothing else is left anywhere.
 //   node dist/test/chaos/main.js --messages 10000 --workers 3 --kills 100 --seed 7
@@ -13,7 +16,7 @@ import { deserializeTransportMessage, serializeTransportMessage } from '../../sr
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import type { IQueue } from '../../src/transport/queue.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
-import { type ChaosConfig, chaosQueue, MAXIMUM_FAILURE_COUNT } from './chaos-messages.js';
+import { type ChaosConfig, chaosQueue, MAXIMUM_FAILURE_COUNT, SUBSCRIBERS } from './chaos-messages.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -80,27 +83,47 @@ async function setUp(): Promise<void> {
   await store.store.ready();
   await store.database.execute(`CREATE TABLE ${cfg.schema}.business (message_id text NOT NULL, n integer NOT NULL)`);
   await store.database.execute(`CREATE TABLE ${cfg.schema}.followups (work_message_id text NOT NULL, n integer NOT NULL)`);
+  await store.database.execute(`CREATE TABLE ${cfg.schema}.shipped (subscriber text NOT NULL, work_message_id text NOT NULL, n integer NOT NULL)`);
+  // Subscribed before the first publish, so that every publish has all three recipients.
+  for (const name of SUBSCRIBERS) await store.subscriptions.subscribe(['chaos.Shipped'], rabbit.address(chaosQueue(cfg, name)));
 }
 
-function workMessage(n: number, failFirst: boolean, poison: boolean): TransportMessage {
+/** The receiving endpoints' tables, by what they record: each holds the work messageIds it saw. */
+const RECORDS = ['followups', ...SUBSCRIBERS.map((name) => `shipped:${name}`)] as const;
+
+function workMessage(n: number, failFirst: boolean, poison: boolean, expiresInMs: number): TransportMessage {
   const tm = emptyTransportMessage();
   tm.messageId = randomUUID();
   tm.messageType = 'chaos.Work';
   tm.sendDate = Date.now();
+  tm.expiryDate = expiresInMs > 0 ? tm.sendDate + expiresInMs : 0;
   tm.recipientInboxWorkQueueUri = chaosQueue(cfg, 'work');
   tm.message = Buffer.from(JSON.stringify({ n, failFirst, poison }));
   return tm;
 }
 
-async function feed(): Promise<{ expected: Map<string, number>; poison: Set<string> }> {
+interface Fed {
+  /** Messages that must have their effects exactly once. */
+  expected: Map<string, number>;
+  poison: Set<string>;
+  /** Messages that may expire first: all of their effects exactly once, or none. */
+  expiring: Set<string>;
+}
+
+async function feed(): Promise<Fed> {
   const q = queue('work');
   const expected = new Map<string, number>();
   const poison = new Set<string>();
+  const expiring = new Set<string>();
   const poisonCount = Math.max(1, Math.floor(MESSAGES / 100));
   for (let n = 0; n < MESSAGES; n++) {
     const isPoison = n % Math.floor(MESSAGES / poisonCount) === 7 % Math.floor(MESSAGES / poisonCount) && poison.size < poisonCount;
-    const tm = workMessage(n, random() < 0.1, isPoison);
+    // An expiry from 0.2 to 15 s: some expire waiting, some after their work committed (a kill between
+    // commit and flush, the redelivered copy expired: it must still flush).
+    const expiresInMs = !isPoison && random() < 0.1 ? 200 + Math.floor(random() * 14_800) : 0;
+    const tm = workMessage(n, random() < 0.1, isPoison, expiresInMs);
     if (isPoison) poison.add(tm.messageId);
+    else if (expiresInMs > 0) expiring.add(tm.messageId);
     else expected.set(tm.messageId, n);
     const copies = random() < 0.05 ? 3 : random() < 0.12 ? 2 : 1;
     for (let c = 0; c < copies; c++) {
@@ -116,7 +139,7 @@ async function feed(): Promise<{ expected: Map<string, number>; poison: Set<stri
     if (n % 20 === 0) await sleep(5); // a stream, not a burst: kills land while messages are in flight
   }
   await q.close();
-  return { expected, poison };
+  return { expected, poison, expiring };
 }
 
 async function chaos(progress: () => number): Promise<void> {
@@ -158,10 +181,26 @@ async function chaos(progress: () => number): Promise<void> {
   }
 }
 
-async function counts(): Promise<{ business: number; followups: number }> {
-  const [b] = await store.database.query<{ n: number }>(`SELECT count(DISTINCT message_id)::int AS n FROM ${cfg.schema}.business`);
-  const [f] = await store.database.query<{ n: number }>(`SELECT count(DISTINCT work_message_id)::int AS n FROM ${cfg.schema}.followups`);
-  return { business: b?.n ?? 0, followups: f?.n ?? 0 };
+/** How many times each work message's effect, follow-up and events were recorded, by record. */
+async function recorded(): Promise<{ business: Map<string, number>; records: Map<string, Map<string, number>> }> {
+  const tally = (rows: { id: string; c: number }[]) => new Map(rows.map((r) => [r.id, r.c]));
+  const business = tally(await store.database.query(`SELECT message_id AS id, count(*)::int AS c FROM ${cfg.schema}.business GROUP BY message_id`));
+  const records = new Map<string, Map<string, number>>();
+  records.set('followups', tally(await store.database.query(`SELECT work_message_id AS id, count(*)::int AS c FROM ${cfg.schema}.followups GROUP BY work_message_id`)));
+  const shipped = await store.database.query<{ subscriber: string; id: string; c: number }>(
+    `SELECT subscriber, work_message_id AS id, count(*)::int AS c FROM ${cfg.schema}.shipped GROUP BY subscriber, work_message_id`,
+  );
+  for (const name of SUBSCRIBERS) records.set(`shipped:${name}`, tally(shipped.filter((r) => r.subscriber === name)));
+  return { business, records };
+}
+
+/** Work messages whose effect is recorded with every follow-up and event; and whether nothing is missing. */
+function complete(fed: Fed, r: Awaited<ReturnType<typeof recorded>>): { done: number; settled: boolean } {
+  const whole = (id: string) => r.business.has(id) && RECORDS.every((name) => r.records.get(name)?.has(id));
+  const done = [...fed.expected.keys()].filter(whole).length;
+  // An expiring message that was handled owes its follow-up and events too.
+  const settled = done === fed.expected.size && [...r.business.keys()].every(whole);
+  return { done, settled };
 }
 
 /** Messages whose unit of work committed and whose stored sends are not all out yet. */
@@ -196,17 +235,19 @@ async function main(): Promise<number> {
   const progress = () => done / expectedCount;
   const fed = feed();
   const chaosRun = chaos(progress);
-  const { expected, poison } = await fed;
+  const fedMessages = await fed;
+  const { expected, poison, expiring } = fedMessages;
   expectedCount = expected.size;
-  log(`chaos: fed ${expected.size + poison.size} distinct messages (${poison.size} poison)`);
+  log(`chaos: fed ${expected.size + poison.size + expiring.size} distinct messages (${poison.size} poison, ${expiring.size} expiring)`);
 
-  // Wait until every expected effect exists, the chaos is spent, and nothing is left to do.
+  // Wait until every expected effect exists with its follow-up and events, and every handled expiring
+  // message's too.
   for (;;) {
-    const c = await counts().catch(() => ({ business: 0, followups: 0 }));
-    done = Math.min(c.business, c.followups);
-    if (done >= expected.size) break;
+    const c = await recorded().then((r) => complete(fedMessages, r)).catch(() => ({ done: 0, settled: false }));
+    done = c.done;
+    if (c.settled) break;
     if (Date.now() - started > TIMEOUT_MS) {
-      log(`chaos: timed out with ${c.business} business rows and ${c.followups} follow-ups of ${expected.size}`);
+      log(`chaos: timed out with ${c.done} of ${expected.size} messages complete`);
       break;
     }
     await sleep(500);
@@ -226,30 +267,37 @@ async function main(): Promise<number> {
     }),
   );
 
-  // Audit.
-  const business = await store.database.query<{ message_id: string; c: number }>(`SELECT message_id, count(*)::int AS c FROM ${cfg.schema}.business GROUP BY message_id`);
-  const followups = await store.database.query<{ work_message_id: string; c: number }>(`SELECT work_message_id, count(*)::int AS c FROM ${cfg.schema}.followups GROUP BY work_message_id`);
-  const b = new Map(business.map((r) => [r.message_id, r.c]));
-  const f = new Map(followups.map((r) => [r.work_message_id, r.c]));
+  // Audit: a message is lost when it must have its effect and lacks it or any follow-up or event, or when
+  // it had its effect (expiring or not) and lacks a follow-up or event; a follow-up or event without
+  // its effect is lost work too (its origin rolled back yet it went out).
+  const { business: b, records } = await recorded();
   let lost = 0;
-  for (const id of expected.keys()) if (!b.has(id) || !f.has(id)) lost++;
+  const ids = new Set([...expected.keys(), ...b.keys(), ...[...records.values()].flatMap((m) => [...m.keys()])]);
+  for (const id of ids) {
+    const mustHappen = expected.has(id) || b.has(id);
+    const some = b.has(id) || RECORDS.some((name) => records.get(name)?.has(id));
+    const all = b.has(id) && RECORDS.every((name) => records.get(name)?.has(id));
+    if ((mustHappen || some) && !all) lost++;
+  }
   let duplicated = 0;
-  for (const c of [...b.values(), ...f.values()]) if (c > 1) duplicated++;
+  for (const c of [...b.values(), ...[...records.values()].flatMap((m) => [...m.values()])]) if (c > 1) duplicated++;
+  const expiredUnhandled = [...expiring].filter((id) => !b.has(id)).length;
   const poisonHandled = [...poison].filter((id) => b.has(id)).length;
   const errorQueue = await drain('work-error');
   const poisonInError = errorQueue.filter((tm) => poison.has(tm.messageId) && tm.failureMessages.length >= MAXIMUM_FAILURE_COUNT);
   const strayErrors = errorQueue.filter((tm) => !poison.has(tm.messageId)).length;
   const leftovers: Record<string, number> = {};
-  for (const name of ['work', 'work-deferred', 'followups', 'followups-deferred', 'followups-error']) {
+  const receivers = ['followups', ...SUBSCRIBERS];
+  for (const name of ['work', 'work-deferred', ...receivers.flatMap((r) => [r, `${r}-deferred`, `${r}-error`])]) {
     const n = (await drain(name)).length;
     if (n > 0) leftovers[name] = n;
   }
   const poisonOk = new Set(poisonInError.map((tm) => tm.messageId)).size === poison.size && poisonHandled === 0;
-  log(`chaos: poison in the error queue with ${MAXIMUM_FAILURE_COUNT} failures: ${new Set(poisonInError.map((t) => t.messageId)).size}/${poison.size}; other messages in the error queue: ${strayErrors}; left in queues: ${JSON.stringify(leftovers)}; ${Math.round((Date.now() - started) / 1000)} s`);
+  log(`chaos: poison in the error queue with ${MAXIMUM_FAILURE_COUNT} failures: ${new Set(poisonInError.map((t) => t.messageId)).size}/${poison.size}; other messages in the error queue: ${strayErrors}; expiring messages dropped unhandled: ${expiredUnhandled}/${expiring.size}; left in queues: ${JSON.stringify(leftovers)}; ${Math.round((Date.now() - started) / 1000)} s`);
   await rabbit.close();
   if (!process.argv.includes('--keep')) {
     await store.database.execute(`DROP SCHEMA IF EXISTS ${cfg.schema} CASCADE`).catch(() => undefined);
-    for (const name of ['work', 'work-error', 'work-deferred', 'followups', 'followups-error', 'followups-deferred']) {
+    for (const name of ['work', 'work-error', 'work-deferred', ...receivers.flatMap((r) => [r, `${r}-error`, `${r}-deferred`])]) {
       execFileSync('rabbitmqctl', ['-q', 'delete_queue', `${cfg.prefix}-${name}`], { stdio: 'ignore' });
     }
   }

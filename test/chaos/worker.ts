@@ -1,5 +1,6 @@
-// One chaos worker process: the work endpoint (competing with the other workers) and the follow-up
-// recorder endpoint, both idempotent on PostgreSQL, over RabbitMQ. FAULT (pipeline:event:kill:nth) makes
+// One chaos worker process: the work endpoint (competing with the other workers), the follow-up recorder
+// endpoint and three subscribers of the event the work handler publishes, all idempotent on PostgreSQL,
+// over RabbitMQ. FAULT (pipeline:event:kill:nth) makes
 // it SIGKILL itself at a named point.
 import 'reflect-metadata';
 import { Container } from 'inversify';
@@ -8,7 +9,7 @@ import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js
 import { addOncebus, createSilentLogger, type EndpointOptions, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
-import { type ChaosConfig, chaosQueue, FollowUp, MAXIMUM_FAILURE_COUNT, Work } from './chaos-messages.js';
+import { type ChaosConfig, chaosQueue, FollowUp, MAXIMUM_FAILURE_COUNT, SUBSCRIBERS, Shipped, Work } from './chaos-messages.js';
 
 const cfg = JSON.parse(process.env.CHAOS_CONFIG ?? '{}') as ChaosConfig;
 const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 30, connectTimeoutMs: 2000 });
@@ -23,6 +24,7 @@ class WorkHandler implements IMessageHandler<Work, pg.PoolClient> {
     if (failFirst && ctx.transportMessage.failureMessages.length === 0) throw new Error(`first attempt of ${n} fails`);
     await ctx.transaction.query(`INSERT INTO ${s}.business (message_id, n) VALUES ($1, $2)`, [ctx.transportMessage.messageId, n]);
     await ctx.send(new FollowUp(n));
+    await ctx.publish(new Shipped(n));
   }
 }
 
@@ -33,10 +35,22 @@ class FollowUpRecorder implements IMessageHandler<FollowUp, pg.PoolClient> {
   }
 }
 
-function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultInjectionModule | null): IServiceBus {
+/** A subscriber of Shipped: records which work message's event it handled, under its own name. */
+function shippedRecorder(subscriber: string): new () => IMessageHandler<Shipped, pg.PoolClient> {
+  @handlesMessage(Shipped)
+  class ShippedRecorder implements IMessageHandler<Shipped, pg.PoolClient> {
+    async handle(ctx: IHandlerContext<Shipped, pg.PoolClient>): Promise<void> {
+      await ctx.transaction.query(`INSERT INTO ${s}.shipped (subscriber, work_message_id, n) VALUES ($1, $2, $3)`, [subscriber, ctx.transportMessage.messageReceivedId, ctx.message.n]);
+    }
+  }
+  return ShippedRecorder;
+}
+
+function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultInjectionModule | null, threadCount = 8): IServiceBus {
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(rabbit);
   c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence({ groupCommit: cfg.groupCommit && { lanes: 2, maxBatchSize: 16 }, flushLeaseMs: 2000 }));
+  c.bind(TYPES.SubscriptionService).toConstantValue(store.subscriptions);
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
   if (fault) c.bind(TYPES.Module).toConstantValue(fault);
   addOncebus(c, {
@@ -47,7 +61,7 @@ function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultI
       workQueueUri: chaosQueue(cfg, name),
       errorQueueUri: chaosQueue(cfg, `${name}-error`),
       deferredQueueUri: chaosQueue(cfg, `${name}-deferred`),
-      threadCount: 8,
+      threadCount,
       maximumFailureCount: MAXIMUM_FAILURE_COUNT,
       durationToIgnoreOnFailure: ['100ms'],
       durationToSleepWhenIdle: ['10ms', '50ms', '200ms'],
@@ -58,9 +72,12 @@ function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultI
 
 const work = endpoint('work', { handlers: [WorkHandler], routes: [{ uri: chaosQueue(cfg, 'followups'), specifications: [{ types: [FollowUp] }] }] }, FaultInjectionModule.fromSpec(process.env.FAULT));
 const recorder = endpoint('followups', { handlers: [FollowUpRecorder] }, null);
+// Two threads each: the pool (30) covers every endpoint's connections (8 + 8 + 3 x 2, plus takes).
+const subscribers = SUBSCRIBERS.map((name) => endpoint(name, { handlers: [shippedRecorder(name)], subscriptions: [Shipped] }, null, 2));
+const receivers = [recorder, ...subscribers];
 
 process.on('SIGTERM', () => {
-  void Promise.all([work.stop(), recorder.stop()])
+  void Promise.all([work.stop(), ...receivers.map((r) => r.stop())])
     .then(() => rabbit.close())
     .then(() => store.close())
     .finally(() => process.exit(0));
@@ -69,7 +86,7 @@ process.on('SIGTERM', () => {
 // Start with retries: the broker or the database may be restarting right now.
 for (let attempt = 1; ; attempt++) {
   try {
-    if (!recorder.started) await recorder.start();
+    for (const receiver of receivers) if (!receiver.started) await receiver.start();
     if (!work.started) await work.start();
     break;
   } catch (error) {

@@ -1,3 +1,4 @@
+import { DEFAULT_FLUSH_LEASE_MS } from '../../src/idempotence/flush-lease.js';
 import 'reflect-metadata';
 import { rmSync } from 'node:fs';
 import { Container } from 'inversify';
@@ -49,6 +50,7 @@ export class SimWorld {
   readonly broker = new MemoryBroker();
   readonly subscriptions = new MemorySubscriptionService();
   readonly memoryStore: MemoryIdempotenceStore;
+  private readonly flushLeaseMs: number;
   readonly effects: Effect[] = [];
   /** Follow-ups put on a queue, by `${messageId} → ${recipient}` (a flush of a stored send). */
   readonly dispatches = new Map<string, number>();
@@ -67,7 +69,8 @@ export class SimWorld {
     private readonly broken?: BrokenIdempotence,
   ) {
     this.seams = new Seams(time, rates, (process, site) => this.crash(process as SimProcess, site));
-    this.memoryStore = new MemoryIdempotenceStore({ flushLeaseMs: flushLeaseFor(broken) });
+    this.flushLeaseMs = flushLeaseFor(broken, rates.maxCrashes === 0 && rates.maxFaults === 0);
+    this.memoryStore = new MemoryIdempotenceStore({ flushLeaseMs: this.flushLeaseMs });
   }
 
   /** Starts the client and `workers` worker processes. */
@@ -204,7 +207,7 @@ export class SimWorld {
 
     const container = new Container();
     container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(this.broker, process, seams, process.handles));
-    const store = process.sqlite ? process.sqlite.idempotence({ flushLeaseMs: flushLeaseFor(this.broken) }) : this.memoryStore;
+    const store = process.sqlite ? process.sqlite.idempotence({ flushLeaseMs: this.flushLeaseMs }) : this.memoryStore;
     container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, seams, process.handles, this.broken));
     container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
     container.bind(TYPES.Logger).toConstantValue(this.logger(process, name));
@@ -244,13 +247,15 @@ export class SimWorld {
 }
 
 /**
- * The flush lease: longer than any stall of a calm run, so that there a second dispatch of a stored send
+ * The flush lease. In a calm run, longer than any stall, so that there a second dispatch of a stored send
  * is a bug, not a lease that ran out. (Hung handlers, each holding SQLite's write lock until its 2 s
  * timeout, starve the other process's writes for 10 s and more: a copy flushing there outlives a 5 s
- * lease, and a waiting copy rightly takes over and sends again.) 'no-flush-lease' makes it 1 ms.
+ * lease, and a waiting copy rightly takes over and sends again.) With crashes, the default: a copy that
+ * crashed mid-flush holds the others up that long. 'no-flush-lease' makes it 1 ms.
  */
-function flushLeaseFor(broken: BrokenIdempotence | undefined): number {
-  return broken === 'no-flush-lease' ? 1 : 60_000;
+function flushLeaseFor(broken: BrokenIdempotence | undefined, calm: boolean): number {
+  if (broken === 'no-flush-lease') return 1;
+  return calm ? 60_000 : DEFAULT_FLUSH_LEASE_MS;
 }
 
 /** Drops a process's SQLite connections: SQLite rolls back what they had open. */
