@@ -64,6 +64,7 @@ export { OncebusError, type OncebusErrorContext } from './errors/oncebus-error.j
 export {
   BusStateError,
   ConfigurationError,
+  DriverMissingError,
   CorruptEnvelopeError,
   DuplicateHandlerError,
   MessageDeserializationError,

@@ -7,6 +7,20 @@ export class ConfigurationError extends OncebusError {
   }
 }
 
+/** An entry point was imported without the driver package it runs on (an optional peer dependency). */
+export class DriverMissingError extends OncebusError {
+  constructor(
+    readonly driver: string,
+    entry: string,
+    cause: unknown,
+  ) {
+    super('ONCEBUS_DRIVER_MISSING', `${entry} needs the package '${driver}', which is not installed: run npm install ${driver}`, {
+      cause,
+      hint: `npm install ${driver}`,
+    });
+  }
+}
+
 /** Bytes that are not an oncebus envelope (bad JSON, missing fields, bad base64). */
 export class CorruptEnvelopeError extends OncebusError {
   constructor(message: string, options: OncebusErrorOptions = {}) {

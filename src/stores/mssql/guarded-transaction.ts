@@ -1,4 +1,5 @@
-import sql from 'mssql';
+import type sql from 'mssql';
+import { mssqlDriver } from './mssql-driver.js';
 import { TransactionMisuseError } from '../../errors/errors.js';
 import { type HandleLease, refuseTransactionControl } from '../sql/handle-lease.js';
 
@@ -21,7 +22,7 @@ export function guardedTransaction(transaction: sql.Transaction, lease: HandleLe
       if (property === 'request') {
         return () => {
           lease.check();
-          return guardedRequest(new sql.Request(target), lease);
+          return guardedRequest(new mssqlDriver.Request(target), lease);
         };
       }
       const value = Reflect.get(target, property, target) as unknown;

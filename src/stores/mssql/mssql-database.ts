@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import sql from 'mssql';
+import type sql from 'mssql';
+import { mssqlDriver } from './mssql-driver.js';
 import { maskConnectionString } from '../sql/mask-connection-string.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
 import { ConnectionBudget } from '../sql/connection-budget.js';
@@ -27,7 +28,7 @@ export class MssqlDatabase implements SqlDatabase {
 
   constructor(options: MssqlConnectionOptions) {
     this.name = maskConnectionString(options.connectionString);
-    this.pool = new sql.ConnectionPool(options.connectionString);
+    this.pool = new mssqlDriver.ConnectionPool(options.connectionString);
     // mssql's pool holds at most 10 connections unless the connection string says otherwise (Max Pool Size).
     const max = (this.pool as unknown as { config?: { pool?: { max?: number } } }).config?.pool?.max ?? 10;
     this.budget = new ConnectionBudget(max, `SQL Server (${this.name})`, 'connectionString (Max Pool Size)');
@@ -47,7 +48,7 @@ export class MssqlDatabase implements SqlDatabase {
   }
 
   async begin(): Promise<SqlTransaction> {
-    const tx = new sql.Transaction(await this.connect());
+    const tx = new mssqlDriver.Transaction(await this.connect());
     try {
       await tx.begin();
     } catch (error) {
@@ -89,11 +90,11 @@ class MssqlTransaction implements SqlTransaction {
   ) {}
 
   async query<R extends object>(text: string, params: readonly unknown[] = []): Promise<R[]> {
-    return run(new sql.Request(this.native), text, params, this.name).then((r) => (r.recordset ?? []) as R[]);
+    return run(new mssqlDriver.Request(this.native), text, params, this.name).then((r) => (r.recordset ?? []) as R[]);
   }
 
   async execute(text: string, params: readonly unknown[] = []): Promise<number> {
-    return run(new sql.Request(this.native), text, params, this.name).then(affected);
+    return run(new mssqlDriver.Request(this.native), text, params, this.name).then(affected);
   }
 
   handle(lease: HandleLease): sql.Transaction {

@@ -1,4 +1,5 @@
-import sql from 'mssql';
+import type sql from 'mssql';
+import { mssqlDriver } from './mssql-driver.js';
 
 /** The longest NVARCHAR that is not MAX: a key compared with a MAX parameter cannot be sought in an index. */
 const NVARCHAR_LIMIT = 4000;
@@ -10,13 +11,13 @@ const NVARCHAR_LIMIT = 4000;
  * comparisons can use the index, and one plan serves every call of a statement.
  */
 export function mssqlType(value: unknown): { type: sql.ISqlType | (() => sql.ISqlType); value: unknown } {
-  if (value === null || value === undefined) return { type: sql.NVarChar(NVARCHAR_LIMIT), value: null };
-  if (typeof value === 'string') return { type: sql.NVarChar(value.length <= NVARCHAR_LIMIT ? NVARCHAR_LIMIT : sql.MAX), value };
+  if (value === null || value === undefined) return { type: mssqlDriver.NVarChar(NVARCHAR_LIMIT), value: null };
+  if (typeof value === 'string') return { type: mssqlDriver.NVarChar(value.length <= NVARCHAR_LIMIT ? NVARCHAR_LIMIT : mssqlDriver.MAX), value };
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) throw new TypeError(`SQL Server parameter: only integers are bound, got ${value}`);
-    return { type: sql.BigInt, value };
+    return { type: mssqlDriver.BigInt, value };
   }
-  if (value instanceof Uint8Array) return { type: sql.VarBinary(sql.MAX), value: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
+  if (value instanceof Uint8Array) return { type: mssqlDriver.VarBinary(mssqlDriver.MAX), value: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
   throw new TypeError(`SQL Server parameter: cannot bind a ${typeof value}`);
 }
 

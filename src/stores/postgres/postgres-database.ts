@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { requireDriver } from '../../drivers/require-driver.js';
 import { OncebusError, StoreError, TransactionAbortedError } from '../../errors/errors.js';
 import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
@@ -7,6 +8,9 @@ import { ConnectionBudget } from '../sql/connection-budget.js';
 import { maskConnectionString } from '../sql/mask-connection-string.js';
 import { guardedClient } from './guarded-client.js';
 import { runPipeline } from './postgres-pipeline.js';
+
+/** The pg package, loaded when oncebus/postgres is imported (an optional peer dependency). */
+const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
 
 export interface PostgresConnectionOptions {
   readonly connectionString: string;
@@ -64,7 +68,7 @@ export class PostgresDatabase implements SqlDatabase {
   constructor(options: PostgresConnectionOptions) {
     this.name = maskConnectionString(options.connectionString);
     this.budget = new ConnectionBudget(options.poolSize ?? 20, `PostgreSQL (${this.name})`, 'poolSize');
-    this.pool = new pg.Pool({
+    this.pool = new pgDriver.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 20,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,

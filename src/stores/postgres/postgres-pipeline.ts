@@ -1,6 +1,9 @@
 import type pg from 'pg';
-import pgUtils from 'pg/lib/utils.js';
+import { requireDriver } from '../../drivers/require-driver.js';
 import { type Settable, settable } from '../sql/settable.js';
+
+/** node-postgres's own parameter serializer (pg exports lib/*), so values are sent as pg would send them. */
+const pgUtils = requireDriver<{ prepareValue(value: unknown): unknown }>('pg/lib/utils.js', 'oncebus/postgres');
 
 /** One statement of a pipeline: sent with its parameters; `flush` asks the server to answer it at once. */
 export interface PipelineStep {

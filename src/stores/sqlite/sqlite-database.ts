@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { requireDriver } from '../../drivers/require-driver.js';
 import { StoreError } from '../../errors/errors.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
@@ -15,6 +16,9 @@ export interface SqliteOptions {
   /** How long to keep retrying while another process holds the write lock (ms, default 30 s). */
   readonly busyTimeoutMs?: number;
 }
+
+/** better-sqlite3, loaded when oncebus/sqlite is imported (an optional peer dependency). */
+const BetterSqlite3 = requireDriver<typeof Database>('better-sqlite3', 'oncebus/sqlite');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,12 +60,12 @@ export class SqliteDatabase implements SqlDatabase {
   constructor(readonly options: SqliteOptions) {
     this.busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
     try {
-      this.native = new Database(options.file);
+      this.native = new BetterSqlite3(options.file);
       this.native.pragma('journal_mode = WAL');
       this.native.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       this.native.pragma('busy_timeout = 0');
       this.native.pragma('foreign_keys = ON');
-      this.reader = new Database(options.file, { readonly: true });
+      this.reader = new BetterSqlite3(options.file, { readonly: true });
       this.reader.pragma('busy_timeout = 0');
     } catch (error) {
       throw new StoreError(`SQLite (${options.file}): cannot open: ${String(error)}`, { cause: error });

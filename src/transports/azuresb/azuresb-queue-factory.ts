@@ -1,4 +1,5 @@
-import { type RetryOptions, ServiceBusClient } from '@azure/service-bus';
+import type { RetryOptions, ServiceBusClient } from '@azure/service-bus';
+import { azureServiceBus } from './azure-driver.js';
 import { ConfigurationError } from '../../errors/errors.js';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
 import { AzureServiceBusQueue } from './azuresb-queue.js';
@@ -54,7 +55,7 @@ export class AzureServiceBusQueueFactory implements IQueueFactory {
           hint: `configured names: ${Object.keys(this.options.connections).join(', ') || 'none'}`,
         });
       }
-      client = new ServiceBusClient(cs, this.options.retryOptions ? { retryOptions: this.options.retryOptions } : {});
+      client = new azureServiceBus.ServiceBusClient(cs, this.options.retryOptions ? { retryOptions: this.options.retryOptions } : {});
       this.clients.set(name, client);
     }
     return client;

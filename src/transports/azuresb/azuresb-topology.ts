@@ -1,4 +1,5 @@
-import { ServiceBusAdministrationClient } from '@azure/service-bus';
+import type { ServiceBusAdministrationClient } from '@azure/service-bus';
+import { azureServiceBus } from './azure-driver.js';
 
 /**
  * Creates entities. Azure creates queues, topics and subscriptions through an HTTPS admin API (not AMQP),
@@ -24,7 +25,7 @@ export class AdministrationClientTopology implements IAzureServiceBusTopology {
   private readonly admin: ServiceBusAdministrationClient;
 
   constructor(connectionString: string) {
-    this.admin = new ServiceBusAdministrationClient(connectionString);
+    this.admin = new azureServiceBus.ServiceBusAdministrationClient(connectionString);
   }
 
   async ensureQueue(name: string): Promise<void> {

@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
+import { requireDriver } from '../../drivers/require-driver.js';
 import { BackOff, pause } from './back-off.js';
 import { BrokerUnavailableError } from './rabbitmq-errors.js';
+
+/** amqplib, loaded when oncebus/rabbitmq is imported (an optional peer dependency). */
+const amqp = requireDriver<typeof import('amqplib')>('amqplib', 'oncebus/rabbitmq');
 
 export interface RabbitMqConnectionOptions {
   /** The user to connect as when a queue URI names none (default: RabbitMQ's guest). */

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The consumer test: packs oncebus as `npm publish` would (prepack builds dist/src), installs the tarball
+# into a fresh project outside the tree with only the drivers an SQLite user installs, then compiles and
+# runs test/consumer/fixture/app.ts with legacy decorators (experimentalDecorators + emitDecoratorMetadata)
+# and with TC39 decorators, runs app.mjs as plain ESM JavaScript, and imports an entry whose driver is
+# missing. Each step prints one line "<step>: <result>"; exits non-zero on the first failure.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/oncebus-consumer.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# Pack from a copy: prepack rebuilds dist/src, which a running test suite is using.
+stage=$work/stage
+mkdir -p "$stage"
+cp -r "$repo"/{package.json,README.md,CHANGELOG.md,LICENSE,tsconfig.json,tsconfig.package.json,src,docs} "$stage"/
+ln -s "$repo/node_modules" "$stage/node_modules"
+(cd "$stage" && npm pack --json --pack-destination "$work" 2>/dev/null) >"$work/pack.json"
+node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`pack: ${p.filename}, ${p.entryCount} files, ${p.size} bytes packed, ${p.unpackedSize} unpacked; dist/test in it: ${p.files.some((f) => f.path.startsWith("dist/test"))}`)' "$work/pack.json"
+
+app=$work/app
+mkdir -p "$app"
+cp "$repo"/test/consumer/fixture/* "$app"/
+cd "$app"
+echo '{ "name": "consumer", "private": true, "type": "module" }' >package.json
+# The drivers this application uses, linked from the repository (better-sqlite3 is a native build; the
+# registry's copy would compile again); everything else the tarball needs comes from the registry.
+npm install --no-audit --no-fund --loglevel=error "$work"/oncebus-*.tgz reflect-metadata \
+  "$repo/node_modules/better-sqlite3" "$repo/node_modules/inversify" "$repo/node_modules/@types/node" >/dev/null
+echo "install: $(ls node_modules | wc -l) top-level packages; pg installed: $(test -d node_modules/pg && echo yes || echo no)"
+
+tsc=$repo/node_modules/.bin/tsc
+for mode in legacy tc39; do
+  "$tsc" -p "tsconfig.$mode.json"
+  echo "$mode: $(node "out-$mode/app.js")"
+done
+echo "esm: $(node app.mjs)"
+# oncebus/postgres without pg installed: the error names the package to install.
+echo "missing driver: $(node --input-type=module -e "import('oncebus/postgres').then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))")"

@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const RUN = fileURLToPath(new URL('../../../test/consumer/run.sh', import.meta.url));
+
+describe('the package as a user installs it (npm pack, then a fresh project outside the tree)', function () {
+  // Packing builds dist/src; the install fetches the tarball's dependencies; each mode compiles the app.
+  this.timeout(600_000);
+  let out = '';
+  const line = (step: string) => out.split('\n').find((l) => l.startsWith(`${step}:`)) ?? '';
+  before(() => {
+    out = execFileSync('bash', [RUN], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  });
+
+  it('ships dist/src and no tests, and installs without the drivers it does not need', () => {
+    expect(line('pack'), out).to.match(/\d+ files/);
+    expect(line('pack'), out).to.include('dist/test in it: false');
+    expect(line('install'), out).to.include('pg installed: no');
+  });
+
+  it('compiles against the published types and runs a two-endpoint SQLite app, with legacy and with TC39 decorators', () => {
+    expect(line('legacy'), out).to.equal('legacy: consumer: ok');
+    expect(line('tc39'), out).to.equal('tc39: consumer: ok');
+  });
+
+  it('runs the same app as plain ESM JavaScript', () => {
+    expect(line('esm'), out).to.equal('esm: consumer: ok');
+  });
+
+  it('names the package to install when an entry is imported without its driver', () => {
+    expect(line('missing driver'), out).to.equal("missing driver: DriverMissingError: oncebus/postgres needs the package 'pg', which is not installed: run npm install pg");
+  });
+});
