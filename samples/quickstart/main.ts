@@ -3,6 +3,7 @@
 // again to see the recovery: nothing lost, nothing doubled. `npm start -- --fresh` starts from an empty file.
 import 'reflect-metadata';
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 import { Container } from 'inversify';
 import {
   addOncebus,
@@ -19,10 +20,33 @@ import { Narrator } from './narrator.js';
 import { audit, openShopDatabase } from './shop-database.js';
 
 const args = new Set(process.argv.slice(2));
+const HELP = `oncebus demo: three endpoints (sales, billing, warehouse) over one SQLite file, no servers.
+
+  npm start                 run it: a send, a publish to two subscribers, a duplicate dropped, a retry
+  npm start -- --crash      the same, but the process kills itself (SIGKILL) right after the first commit,
+                            on purpose; then run \`npm start\` again and watch it recover
+  npm start -- --fresh      start from an empty database
+  npm start -- --help       this text
+
+The database is .data/quickstart.db (or ONCEBUS_DEMO_DB). Read samples/quickstart/handlers.ts for the
+handlers and samples/quickstart/main.ts for the endpoints.`;
+const unknown = [...args].filter((a) => !['--crash', '--fresh', '--help', '-h'].includes(a));
+if (args.has('--help') || args.has('-h') || unknown.length > 0) {
+  if (unknown.length > 0) console.error(`unknown option ${unknown.join(', ')}\n`);
+  console.log(HELP);
+  process.exit(unknown.length > 0 ? 2 : 0);
+}
 const narrator = new Narrator();
 PlaceOrderHandler.narrator = BillingHandler.narrator = WarehouseHandler.narrator = narrator;
 
-const store = openShopDatabase(process.env.ONCEBUS_DEMO_DB ?? '.data/quickstart.db', args.has('--fresh'));
+const databaseFile = resolve(process.env.ONCEBUS_DEMO_DB ?? '.data/quickstart.db');
+const store = openShopDatabase(databaseFile, args.has('--fresh'));
+console.log(`oncebus demo — database: ${databaseFile} (npm start -- --help for options)`);
+console.log('Read samples/quickstart/handlers.ts (the handlers) and main.ts (the endpoints) alongside.');
+if (args.has('--crash')) {
+  console.log('--crash: this process will kill itself (SIGKILL) right after the first order commits. That is');
+  console.log('deliberate: the shell will print "Killed". Then run `npm start` and watch nothing get lost or doubled.');
+}
 const idempotence = store.idempotence();
 
 function endpoint(name: string, options: Partial<EndpointOptions>, crash = false): IServiceBus {
