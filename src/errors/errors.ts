@@ -14,9 +14,9 @@ export class DriverMissingError extends OncebusError {
     entry: string,
     cause: unknown,
   ) {
-    super('ONCEBUS_DRIVER_MISSING', `${entry} needs the package '${driver}', which is not installed: run npm install ${driver}`, {
+    super('ONCEBUS_DRIVER_MISSING', `${entry} needs the package '${driver}', which is not installed`, {
       cause,
-      hint: `npm install ${driver}`,
+      hint: `run npm install ${driver}`,
     });
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Base of every error oncebus throws. `code` is stable across releases (match on it, not on the message);
- * `hint` is one line telling the user what to do. The brand lets `OncebusError.is` work across two copies
+ * `hint` is one line telling the user what to do (also appended to `message`, after " — "). The brand lets `OncebusError.is` work across two copies
  * of the package in one process, where `instanceof` would not.
  */
 const BRAND = Symbol.for('oncebus.error');
@@ -26,7 +26,8 @@ export class OncebusError extends Error {
   readonly messageType: string | undefined;
 
   constructor(code: string, message: string, options: OncebusErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // The hint is part of the message: logs, crash dumps and `String(error)` show what to do, not only `.hint`.
+    super(options.hint ? `${message} — ${options.hint}` : message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.hint = options.hint;

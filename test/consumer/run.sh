@@ -24,7 +24,9 @@ cd "$app"
 echo '{ "name": "consumer", "private": true, "type": "module" }' >package.json
 # The drivers this application uses, linked from the repository (better-sqlite3 is a native build; the
 # registry's copy would compile again); everything else the tarball needs comes from the registry.
-npm install --no-audit --no-fund --loglevel=error "$work"/oncebus-*.tgz reflect-metadata \
+# --ignore-scripts: npm would run a linked package's install script in place, rebuilding the repository's
+# own better-sqlite3 (minutes, and its binary missing meanwhile); nothing the app needs has a script.
+npm install --ignore-scripts --no-audit --no-fund --loglevel=error "$work"/oncebus-*.tgz reflect-metadata \
   "$repo/node_modules/better-sqlite3" "$repo/node_modules/inversify" "$repo/node_modules/@types/node" >/dev/null
 echo "install: $(ls node_modules | wc -l) top-level packages; pg installed: $(test -d node_modules/pg && echo yes || echo no)"
 

@@ -29,6 +29,6 @@ describe('the package as a user installs it (npm pack, then a fresh project outs
   });
 
   it('names the package to install when an entry is imported without its driver', () => {
-    expect(line('missing driver'), out).to.equal("missing driver: DriverMissingError: oncebus/postgres needs the package 'pg', which is not installed: run npm install pg");
+    expect(line('missing driver'), out).to.equal("missing driver: DriverMissingError: oncebus/postgres needs the package 'pg', which is not installed — run npm install pg");
   });
 });

@@ -1,6 +1,7 @@
 import type { BusEvents } from '../../bus/bus-events.js';
 import type { ResolvedEndpointOptions } from '../../bus/resolved-options.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
+import { failureFields } from '../../logging/failure-fields.js';
 import type { ILogger } from '../../logging/logger.js';
 import { PIPELINE_EXCEPTION_EVENT, type IPipelineObserver } from '../../pipeline/pipeline.js';
 import { classifyFailure } from '../../recoverability/classify-failure.js';
@@ -44,10 +45,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
     try {
       await this.route(state, error);
     } catch (secondary) {
-      this.logger.error('could not move a failed message; releasing it', {
-        messageId: state.transportMessage?.messageId,
-        error: String(secondary),
-      });
+      this.logger.error('could not move a failed message; releasing it', this.fields(state.transportMessage, secondary, { failure: String(error) }));
       await this.release(state, secondary);
     }
     state.exceptionHandled = true;
@@ -59,7 +57,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
     if (!tm) {
       const wrapped = await this.mover.enqueueUnreadable(inbox.errorQueueUri, state.received!.body, error, this.mover.sourceAddress(inbox.workQueueUri));
       await state.acknowledge();
-      this.logger.error('unreadable message moved to the error queue', { errorQueueMessageId: wrapped.messageId, error: String(error) });
+      this.logger.error('unreadable message moved to the error queue', this.fields(undefined, error, { errorQueueMessageId: wrapped.messageId }));
       this.events.emit('messageSentToErrorQueue', wrapped, String(error));
       return;
     }
@@ -80,7 +78,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
           const reason = `failed ${verdict.errors.length} times in a row around the infrastructure while other messages succeeded`;
           return this.toErrorQueue(state, tm, this.mover.withFailures(tm, verdict.errors), reason, error);
         }
-        this.logger.warn('message released after an infrastructure failure', { messageId: tm.messageId, error: String(error) });
+        this.logger.warn('message released after an infrastructure failure', this.fields(tm, error, { infrastructureFailures: verdict.action === 'defer' ? verdict.failures : 1 }));
         if (verdict.action === 'release') return this.release(state, error);
         // Uncounted, with the retry back-off, behind the other messages; if even that fails, released.
         const wait = inbox.durationToIgnoreOnFailure[Math.min(verdict.failures - 2, inbox.durationToIgnoreOnFailure.length - 1)] ?? 0;
@@ -93,7 +91,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
       case 'retry': {
         const copy = this.mover.withFailure(tm, error, decision.ignoreTillDate);
         await this.requeue(state, copy, decision.ignoreTillDate);
-        this.logger.warn('handler failed; retry scheduled', { messageId: tm.messageId, attempt: copy.failureMessages.length, error: String(error) });
+        this.logger.warn('handler failed; retry scheduled', this.fields(tm, error, { attempt: copy.failureMessages.length, retryAt: decision.ignoreTillDate > 0 ? new Date(decision.ignoreTillDate).toISOString() : undefined }));
         this.events.emit('messageRetried', copy, error);
         return;
       }
@@ -116,8 +114,12 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
   private async toErrorQueue(state: InboxMessageState, tm: TransportMessage, copy: TransportMessage, reason: string, error: unknown): Promise<void> {
     await this.mover.enqueue(this.options.inbox.errorQueueUri, copy);
     await state.acknowledge();
-    this.logger.error('message moved to the error queue', { messageId: tm.messageId, reason, error: String(error) });
+    this.logger.error('message moved to the error queue', this.fields(tm, error, { attempt: copy.failureMessages.length, reason }));
     this.events.emit('messageSentToErrorQueue', copy, reason);
+  }
+
+  private fields(tm: TransportMessage | null | undefined, error: unknown, extra?: Record<string, unknown>): Record<string, unknown> {
+    return failureFields(this.options.name, tm, error, extra);
   }
 
   private async release(state: InboxMessageState, error: unknown): Promise<void> {
