@@ -65,6 +65,7 @@ export {
   BusStateError,
   ConfigurationError,
   DriverMissingError,
+  InvalidMessageError,
   CorruptEnvelopeError,
   DuplicateHandlerError,
   MessageDeserializationError,

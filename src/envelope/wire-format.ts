@@ -100,13 +100,20 @@ type Ctx = { messageId?: string };
  */
 export const MAX_MESSAGE_ID_LENGTH = 200;
 
-function keyableMessageId(id: string): string {
-  if (id.length > MAX_MESSAGE_ID_LENGTH) fail('messageId', `is longer than ${MAX_MESSAGE_ID_LENGTH} characters (${id.length})`, {});
+/** Why a messageId cannot be keyed by every store, or undefined when it can. */
+export function messageIdProblem(id: string): string | undefined {
+  if (id.length > MAX_MESSAGE_ID_LENGTH) return `is longer than ${MAX_MESSAGE_ID_LENGTH} characters (${id.length})`;
   for (let i = 0; i < id.length; i++) {
     const c = id.charCodeAt(i);
     // A control character: PostgreSQL text cannot hold NUL, and none of them belongs in an id.
-    if (c < 0x20 || c === 0x7f) fail('messageId', `holds control character U+${c.toString(16).padStart(4, '0')}`, {});
+    if (c < 0x20 || c === 0x7f) return `holds control character U+${c.toString(16).padStart(4, '0')}`;
   }
+  return undefined;
+}
+
+function keyableMessageId(id: string): string {
+  const problem = messageIdProblem(id);
+  if (problem) fail('messageId', problem, {});
   return id;
 }
 

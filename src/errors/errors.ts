@@ -21,6 +21,15 @@ export class DriverMissingError extends OncebusError {
   }
 }
 
+/** `send`, `publish` or `reply` was given something that is not a message (null, a primitive, a plain object). */
+export class InvalidMessageError extends OncebusError {
+  constructor(what: string) {
+    super('ONCEBUS_INVALID_MESSAGE', `cannot send ${what}: a message is an instance of a class with a message type name`, {
+      hint: "declare a class, decorate it with @messageType('shop.PlaceOrder'), and send an instance: bus.send(new PlaceOrder(...))",
+    });
+  }
+}
+
 /** Bytes that are not an oncebus envelope (bad JSON, missing fields, bad base64). */
 export class CorruptEnvelopeError extends OncebusError {
   constructor(message: string, options: OncebusErrorOptions = {}) {

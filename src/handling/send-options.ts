@@ -13,6 +13,12 @@ export interface SendOptions {
   expiresAt?: Date | number;
   /** Transports with priority support deliver higher first. */
   priority?: number;
+  /**
+   * The outgoing message's id, e.g. an idempotency key the caller already has (an order number): a receiver
+   * with idempotence then handles a re-send of the same id once. Default: a new UUID. At most 200
+   * characters, no control characters; a publish gives every subscriber the same id.
+   */
+  messageId?: string;
   /** Defaults to the handled message's correlationId (inside a handler). */
   correlationId?: string;
   /** Merged over the handled message's headers (inside a handler). */

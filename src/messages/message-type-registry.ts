@@ -1,4 +1,4 @@
-import { ConfigurationError, MessageDeserializationError, UnknownMessageTypeError } from '../errors/errors.js';
+import { ConfigurationError, InvalidMessageError, MessageDeserializationError, UnknownMessageTypeError } from '../errors/errors.js';
 import { type MessageClass, messageTypeNameOf } from './message-type.js';
 
 /**
@@ -26,8 +26,11 @@ export class MessageTypeRegistry {
   }
 
   /** The name of an instance's class; registers the class on first use so `send` of a decorated class just works. */
-  nameOfInstance(message: object): string {
-    const type = message.constructor as MessageClass;
+  nameOfInstance(message: unknown): string {
+    if (typeof message !== 'object' || message === null) throw new InvalidMessageError(message === null ? 'null' : typeof message === 'undefined' ? 'undefined' : `a ${typeof message}`);
+    if (Array.isArray(message)) throw new InvalidMessageError('a list');
+    const type = message.constructor as MessageClass | undefined;
+    if (type === Object || type === undefined) throw new InvalidMessageError('a plain object');
     return this.byClass.get(type) ?? this.register(type, 'send');
   }
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TransportMessage } from '../../envelope/transport-message.js';
+import { messageIdProblem } from '../../envelope/wire-format.js';
+import { ConfigurationError } from '../../errors/errors.js';
 import { toEpochMs } from '../../handling/send-options.js';
 import type { MessageTypeRegistry } from '../../messages/message-type-registry.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
@@ -22,7 +24,7 @@ export class AssembleMessageObserver implements IPipelineObserver<OutgoingMessag
   execute(state: OutgoingMessageState): void {
     const { options, received } = state;
     const tm: TransportMessage = {
-      messageId: randomUUID(),
+      messageId: options.messageId === undefined ? randomUUID() : chosenMessageId(options.messageId),
       messageReceivedId: received ? received.messageId : '',
       correlationId: options.correlationId ?? received?.correlationId ?? '',
       senderInboxWorkQueueUri: this.inboxWorkQueueUri,
@@ -44,3 +46,11 @@ export class AssembleMessageObserver implements IPipelineObserver<OutgoingMessag
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** A caller's messageId, refused when a store could not key it (it would never be handled). */
+function chosenMessageId(id: unknown): string {
+  if (typeof id !== 'string' || id === '') throw new ConfigurationError('messageId', `must be a non-empty string (got ${JSON.stringify(id)})`);
+  const problem = messageIdProblem(id);
+  if (problem) throw new ConfigurationError('messageId', problem, { hint: 'use an id of at most 200 printable characters' });
+  return id;
+}
