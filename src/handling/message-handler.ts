@@ -18,10 +18,15 @@ export type FailureHandling = 'retry' | 'block' | 'poison';
  * commits (so they resolve before anything is on the wire); with it off they are dispatched at once.
  * Use `bus.send` for an immediate send outside that unit of work.
  */
-export interface IHandlerContext<T extends object = object, TTransaction = unknown> {
+export interface IHandlerContext<T extends object = object, TTransaction = undefined> {
   readonly message: T;
   readonly transportMessage: TransportMessage;
-  /** The open database transaction (idempotence on), typed per store; undefined when idempotence is off. */
+  /**
+   * The open database transaction of the message's unit of work (idempotence on), typed by the second type
+   * argument: `SqliteTransaction` (oncebus/sqlite), `PostgresTransaction` (oncebus/postgres),
+   * `MssqlTransaction` (oncebus/mssql), `MemoryTransaction`. Without one it is `undefined`, as it is at run
+   * time when idempotence is off.
+   */
   readonly transaction: TTransaction;
   /**
    * Aborted when the handler has run longer than `handlerTimeout`, or when the bus stops and the stop
@@ -36,6 +41,6 @@ export interface IHandlerContext<T extends object = object, TTransaction = unkno
 }
 
 /** Handles one message type. Resolved from the container for each message, honouring the binding's scope. */
-export interface IMessageHandler<T extends object = object, TTransaction = unknown> {
+export interface IMessageHandler<T extends object = object, TTransaction = undefined> {
   handle(context: IHandlerContext<T, TTransaction>): Promise<void> | void;
 }

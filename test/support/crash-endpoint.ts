@@ -3,13 +3,11 @@
 // are stored and flushed, not enlisted). CRASH_CONFIG (JSON) configures it; FAULT names a fault point
 // (pipeline:event:kill) at which the process SIGKILLs itself. Prints 'ready' once started.
 import 'reflect-metadata';
-import type Database from 'better-sqlite3';
 import { Container } from 'inversify';
-import type pg from 'pg';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
-import { PostgresStore } from '../../src/stores/postgres/index.js';
-import { SqliteStore } from '../../src/stores/sqlite/index.js';
+import { PostgresStore, type PostgresTransaction } from '../../src/stores/postgres/index.js';
+import { SqliteStore, type SqliteTransaction } from '../../src/stores/sqlite/index.js';
 import { FollowUp, WorkItem } from './crash-messages.js';
 
 export interface CrashConfig {
@@ -36,13 +34,13 @@ const out =
     : new SqliteStore({ file: cfg.outSqliteFile!, scheme: 'out', leaseMs: cfg.leaseMs!, synchronous: 'NORMAL' });
 
 @handlesMessage(WorkItem)
-class WorkHandler implements IMessageHandler<WorkItem> {
-  async handle(ctx: IHandlerContext<WorkItem>): Promise<void> {
+class WorkHandler implements IMessageHandler<WorkItem, PostgresTransaction | SqliteTransaction> {
+  async handle(ctx: IHandlerContext<WorkItem, PostgresTransaction | SqliteTransaction>): Promise<void> {
     const id = ctx.transportMessage.messageId;
     if (cfg.kind === 'postgres') {
-      await (ctx.transaction as pg.PoolClient).query(`INSERT INTO ${cfg.schema}.business (message_id, pid) VALUES ($1, $2)`, [id, process.pid]);
+      await (ctx.transaction as PostgresTransaction).query(`INSERT INTO ${cfg.schema}.business (message_id, pid) VALUES ($1, $2)`, [id, process.pid]);
     } else {
-      (ctx.transaction as Database.Database).prepare('INSERT INTO business (message_id, pid) VALUES (?, ?)').run(id, process.pid);
+      (ctx.transaction as SqliteTransaction).prepare('INSERT INTO business (message_id, pid) VALUES (?, ?)').run(id, process.pid);
     }
     await ctx.send(new FollowUp(ctx.message.n, 'a'));
     await ctx.send(new FollowUp(ctx.message.n, 'b'));

@@ -5,3 +5,8 @@ export { RowLockingQueue } from '../sql/row-locking-queue.js';
 export { SqlIdempotenceStore, type SqlIdempotenceOptions } from '../sql/sql-idempotence-store.js';
 export type { GroupCommitOptions } from '../sql/group-commit/group-commit-options.js';
 export type { RetentionOptions } from '../sql/retention.js';
+/**
+ * What `ctx.transaction` is in a handler of an idempotent endpoint on this store: the pg `PoolClient` of
+ * the unit of work's transaction (`IMessageHandler<PlaceOrder, PostgresTransaction>`).
+ */
+export type { PoolClient as PostgresTransaction } from 'pg';
