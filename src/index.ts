@@ -9,6 +9,8 @@ export type { EndpointServices } from './bus/endpoint-services.js';
 export { addOncebus } from './di/add-oncebus.js';
 export { TYPES } from './di/tokens.js';
 export { loadEndpointSettings } from './config/load-endpoint-options.js';
+export { InvalidSettingsError, type SettingProblem } from './config/check-settings.js';
+export type { EndpointSettings } from './config/endpoint-schema.js';
 export { parseDuration, type Duration } from './config/duration.js';
 
 export { messageType, messageTypeNameOf, type MessageClass } from './messages/message-type.js';

@@ -1,4 +1,6 @@
+import { checkSettings } from '../config/check-settings.js';
 import { parseDuration, parseDurations } from '../config/duration.js';
+import { endpointOptionsSchema } from '../config/endpoint-schema.js';
 import { ConfigurationError } from '../errors/errors.js';
 import type { EndpointOptions } from './endpoint-options.js';
 
@@ -26,13 +28,16 @@ export interface ResolvedEndpointOptions {
 const DEFAULT_RETRY = ['1s', '5s', '30s', '2m'];
 const DEFAULT_IDLE = ['50ms', '100ms', '250ms', '500ms', '1s'];
 
-/** Checks and normalizes options; every error names the setting. Called by start(). */
-export function resolveEndpointOptions(o: EndpointOptions): ResolvedEndpointOptions {
-  if (!o || typeof o !== 'object') throw new ConfigurationError('options', 'endpoint options are missing');
-  if (!o.inbox || typeof o.inbox !== 'object') throw new ConfigurationError('inbox', 'is required');
+/**
+ * Checks options against the schema (endpoint-schema.ts: unknown keys and every bad value reported at once)
+ * and normalizes them; what the schema cannot say (an error queue equal to its work queue) is checked here.
+ * Called by start().
+ */
+export function resolveEndpointOptions(options: EndpointOptions): ResolvedEndpointOptions {
+  if (!options || typeof options !== 'object') throw new ConfigurationError('options', 'endpoint options are missing');
+  const o = checkSettings(endpointOptionsSchema, options, 'the endpoint options') as EndpointOptions;
   const inbox = processing(o.inbox, 'inbox');
   const deferred = o.inbox.deferredQueueUri;
-  if (deferred !== undefined) uri(deferred, 'inbox.deferredQueueUri');
   const outbox = o.outbox ? processing(o.outbox, 'outbox') : undefined;
   return {
     name: o.name ?? inbox.workQueueUri,
@@ -58,36 +63,17 @@ function processing(
   },
   at: string,
 ): ResolvedQueueProcessing {
-  const workQueueUri = uri(p.workQueueUri, `${at}.workQueueUri`);
-  if (p.errorQueueUri === undefined || p.errorQueueUri === '') {
-    throw new ConfigurationError(`${at}.errorQueueUri`, 'is required: failed messages must have somewhere to go');
-  }
-  const errorQueueUri = uri(p.errorQueueUri, `${at}.errorQueueUri`);
+  const { workQueueUri, errorQueueUri } = p;
   if (errorQueueUri === workQueueUri) throw new ConfigurationError(`${at}.errorQueueUri`, 'must differ from the work queue');
-  const threadCount = positiveInt(p.threadCount ?? 4, `${at}.threadCount`);
-  const maximumFailureCount = positiveInt(p.maximumFailureCount ?? 5, `${at}.maximumFailureCount`);
+  const threadCount = p.threadCount ?? 4;
+  const maximumFailureCount = p.maximumFailureCount ?? 5;
   const retry = parseDurations(p.durationToIgnoreOnFailure ?? DEFAULT_RETRY, `${at}.durationToIgnoreOnFailure`);
   const idle = parseDurations(p.durationToSleepWhenIdle ?? DEFAULT_IDLE, `${at}.durationToSleepWhenIdle`);
-  if (idle.length === 0) throw new ConfigurationError(`${at}.durationToSleepWhenIdle`, 'needs at least one duration');
   return { workQueueUri, errorQueueUri, threadCount, maximumFailureCount, durationToIgnoreOnFailure: retry, durationToSleepWhenIdle: idle };
-}
-
-function uri(value: unknown, setting: string): string {
-  if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/./i.test(value)) {
-    throw new ConfigurationError(setting, `'${String(value)}' is not a queue URI (scheme://…)`);
-  }
-  return value;
 }
 
 function positiveDuration(value: number | string, setting: string): number {
   const ms = parseDuration(value, setting);
   if (ms <= 0) throw new ConfigurationError(setting, `must be longer than 0, got '${String(value)}'`);
   return ms;
-}
-
-function positiveInt(value: unknown, setting: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ConfigurationError(setting, `must be a positive integer, got '${String(value)}'`);
-  }
-  return value;
 }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors/errors.js';
+import { checkSettings, schemaKeys } from './check-settings.js';
+import { type EndpointSettings, endpointSettingsSchema } from './endpoint-schema.js';
 
 /** The prefix of environment variables that override file settings: ONCEBUS_INBOX__WORKQUEUEURI=… */
 export const ENV_PREFIX = 'ONCEBUS_';
@@ -9,9 +11,11 @@ export const ENV_PREFIX = 'ONCEBUS_';
  * `ONCEBUS_<PATH>` with path segments joined by `__` sets that setting (matched case-insensitively, `_`
  * ignored inside a segment), e.g. `ONCEBUS_INBOX__THREAD_COUNT=8`. Values that parse as JSON (numbers,
  * booleans, arrays) are used as such, others as strings. Classes (handlers, message types) come from
- * code: merge the result with them (`{ ...loaded, handlers: [...] }`).
+ * code: merge the result with them (`{ ...loaded, handlers: [...] }`). The result is checked against the
+ * schema (endpoint-schema.ts): an unknown key, from the file or a variable, and every bad value are
+ * reported at once in one InvalidSettingsError.
  */
-export function loadEndpointSettings(file: string, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+export function loadEndpointSettings(file: string, env: NodeJS.ProcessEnv = process.env): EndpointSettings {
   let settings: unknown;
   try {
     settings = JSON.parse(readFileSync(file, 'utf8'));
@@ -21,29 +25,41 @@ export function loadEndpointSettings(file: string, env: NodeJS.ProcessEnv = proc
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
     throw new ConfigurationError(file, 'endpoint settings must be a JSON object');
   }
-  applyEnvironment(settings as Record<string, unknown>, env);
-  return settings as Record<string, unknown>;
+  const origins = applyEnvironment(settings as Record<string, unknown>, env);
+  const { $schema: _, ...checked } = checkSettings(endpointSettingsSchema, settings, file, origins);
+  return checked;
 }
 
-export function applyEnvironment(settings: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+/** Applies ONCEBUS_… variables to `settings`; returns which variable set which path (for error messages). */
+export function applyEnvironment(settings: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<string, string> {
+  const origins = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).split('__');
     let node: Record<string, unknown> = settings;
+    const keys: string[] = [];
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]!;
-      const key = Object.keys(node).find((k) => normalize(k) === normalize(segment)) ?? camel(segment);
-      if (i === path.length - 1) node[key] = parseValue(value);
-      else {
+      const key = known(segment) ?? Object.keys(node).find((k) => normalize(k) === normalize(segment)) ?? camel(segment);
+      keys.push(key);
+      if (i === path.length - 1) {
+        node[key] = parseValue(value);
+        origins.set(keys.join('.'), name);
+      } else {
         const next = node[key];
         if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
         node = node[key] as Record<string, unknown>;
       }
     }
   }
+  return origins;
 }
 
 const normalize = (s: string): string => s.replace(/_/g, '').toLowerCase();
+
+/** Every key the settings schema knows, by normalized spelling: ONCEBUS_INBOX__THREADCOUNT finds threadCount. */
+const KNOWN_KEYS = new Map(schemaKeys(endpointSettingsSchema).map((k) => [normalize(k), k]));
+const known = (segment: string): string | undefined => KNOWN_KEYS.get(normalize(segment));
 const camel = (s: string): string => s.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function parseValue(v: string): unknown {

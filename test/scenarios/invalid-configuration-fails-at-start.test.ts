@@ -47,11 +47,13 @@ async function startFails(options: Partial<EndpointOptions>, code: string, setti
 describe('scenario: invalid configuration fails at start() with an error that names the setting', () => {
   const table: [string, Partial<EndpointOptions>, string, RegExp][] = [
     ['an unknown URI scheme', { inbox: inbox({ workQueueUri: 'kafka://orders' }) }, 'ONCEBUS_CONFIGURATION', /inbox\.workQueueUri: unknown queue URI scheme 'kafka'/],
-    ['a missing error queue', { inbox: inbox({ errorQueueUri: '' }) }, 'ONCEBUS_CONFIGURATION', /inbox\.errorQueueUri: is required/],
+    ['a missing error queue', { inbox: inbox({ errorQueueUri: '' }) }, 'ONCEBUS_CONFIGURATION', /inbox\.errorQueueUri: is not a queue URI \(scheme:\/\/…\), got ""/],
     ['an error queue that is the work queue', { inbox: inbox({ errorQueueUri: 'memory://cfg' }) }, 'ONCEBUS_CONFIGURATION', /inbox\.errorQueueUri: must differ/],
-    ['a malformed URI', { inbox: inbox({ workQueueUri: 'orders' }) }, 'ONCEBUS_CONFIGURATION', /inbox\.workQueueUri: 'orders' is not a queue URI/],
-    ['a bad duration', { inbox: inbox({ durationToIgnoreOnFailure: ['5 parsecs'] }) }, 'ONCEBUS_CONFIGURATION', /inbox\.durationToIgnoreOnFailure\[0\]: '5 parsecs' is not a duration/],
-    ['a bad thread count', { inbox: inbox({ threadCount: 0 }) }, 'ONCEBUS_CONFIGURATION', /inbox\.threadCount: must be a positive integer/],
+    ['a malformed URI', { inbox: inbox({ workQueueUri: 'orders' }) }, 'ONCEBUS_CONFIGURATION', /inbox\.workQueueUri: is not a queue URI \(scheme:\/\/…\), got "orders"/],
+    ['a bad duration', { inbox: inbox({ durationToIgnoreOnFailure: ['5 parsecs'] }) }, 'ONCEBUS_CONFIGURATION', /inbox\.durationToIgnoreOnFailure\[0\]: is not a duration \(.*\), got "5 parsecs"/],
+    ['a bad thread count', { inbox: inbox({ threadCount: 0 }) }, 'ONCEBUS_CONFIGURATION', /inbox\.threadCount: must be at least 1, got 0/],
+    ['a misspelt setting', { idempotance: true } as never, 'ONCEBUS_CONFIGURATION', /idempotance: unknown setting; did you mean 'idempotence'\?/],
+    ['a misspelt inbox setting', { inbox: { ...inbox(), threadcount: 2 } as never }, 'ONCEBUS_CONFIGURATION', /inbox\.threadcount: unknown setting; did you mean 'threadCount'\?/],
     ['a sent type with no route', { sends: [ShipOrder] }, 'ONCEBUS_CONFIGURATION', /sends\[0\]: message type 'test.ShipOrder' has no route/],
     ['two handlers for one type', { handlers: [First, Second] }, 'ONCEBUS_DUPLICATE_HANDLER', /more than one handler for message type 'test.PlaceOrder'/],
     ['a handler without @handlesMessage', { handlers: [Undecorated as never] }, 'ONCEBUS_CONFIGURATION', /handlers\[0\]: Undecorated has no @handlesMessage/],
@@ -62,6 +64,21 @@ describe('scenario: invalid configuration fails at start() with an error that na
   for (const [situation, options, code, setting] of table) {
     it(`rejects ${situation}`, () => startFails(options, code, setting));
   }
+
+  it('reports every bad value at once, not only the first', async () => {
+    const world = new MemoryWorld();
+    const { bus } = world.endpoint('cfg-many', { stopTimeout: 'soon', inbox: inbox({ threadCount: 0, maximumFailureCount: 1.5 }) });
+    const error = (await bus.start().then(() => null, (e: unknown) => e)) as Error;
+    expect(error.message).to.equal(
+      [
+        'the endpoint options: 3 problems:',
+        '  - inbox.threadCount: must be at least 1, got 0',
+        '  - inbox.maximumFailureCount: must be a whole number, got 1.5',
+        "  - stopTimeout: is not a duration (a number of ms, or e.g. '250ms', '5s', '2m', '1h', '7d'), got \"soon\"",
+        '  — fix the settings above (config/oncebus.schema.json lets an editor check a settings file as you type)',
+      ].join('\n'),
+    );
+  });
 
   it('rejects idempotence on without a store bound', async () => {
     const world = new MemoryWorld();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDuration } from '../../../src/config/duration.js';
 import { loadEndpointSettings } from '../../../src/config/load-endpoint-options.js';
+import { InvalidSettingsError } from '../../../src/config/check-settings.js';
 import { ConfigurationError } from '../../../src/errors/errors.js';
 
 describe('configuration', () => {
@@ -33,6 +34,27 @@ describe('configuration', () => {
       inbox: { workQueueUri: 'memory://b', errorQueueUri: 'memory://a-error', threadCount: 8, durationToIgnoreOnFailure: ['1s', '5s'] },
       idempotence: true,
     });
+  });
+
+  it('refuses unknown settings from the file and from the environment, with every bad value, at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oncebus-cfg-'));
+    const file = join(dir, 'endpoint.json');
+    writeFileSync(file, JSON.stringify({ idempotance: true, inbox: { workQueueUri: 'memory://a', errorQueueUri: 'memory://a-error', threadcount: 2 } }));
+    let error: unknown;
+    try {
+      loadEndpointSettings(file, { ONCEBUS_INBOX__NOPE: '1', ONCEBUS_INBOX__MAXIMUM_FAILURE_COUNT: 'many' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(InvalidSettingsError);
+    const problems = (error as InvalidSettingsError).problems.map((p) => `${p.setting}: ${p.problem}`);
+    expect(problems).to.have.members([
+      "idempotance: unknown setting; did you mean 'idempotence'?",
+      "inbox.threadcount: unknown setting; did you mean 'threadCount'?",
+      'inbox.nope: unknown setting; known here: workQueueUri, errorQueueUri, threadCount, maximumFailureCount, durationToIgnoreOnFailure, durationToSleepWhenIdle, deferredQueueUri (set by ONCEBUS_INBOX__NOPE)',
+      'inbox.maximumFailureCount: must be a number, got "many" (set by ONCEBUS_INBOX__MAXIMUM_FAILURE_COUNT)',
+    ]);
+    expect((error as Error).message).to.match(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 4 problems:\n`));
   });
 
   it('names the file when it cannot be read or is not an object', () => {

@@ -9,7 +9,9 @@ const EXAMPLE = fileURLToPath(new URL('../../../../config/sales-endpoint.json', 
 describe('config/sales-endpoint.json (the example endpoint configuration)', () => {
   it('loads and resolves, with environment overrides applied', () => {
     const settings = loadEndpointSettings(EXAMPLE, { ONCEBUS_INBOX__THREAD_COUNT: '8', ONCEBUS_IDEMPOTENCE: 'false' });
-    const resolved = resolveEndpointOptions(settings as unknown as EndpointOptions);
+    // Typed: the loaded settings spread into EndpointOptions with the classes from code, no cast.
+    const options: EndpointOptions = { ...settings, handlers: [] };
+    const resolved = resolveEndpointOptions(options);
     expect(resolved.name).to.equal('sales');
     expect(resolved.inbox.threadCount).to.equal(8);
     expect(resolved.idempotence).to.equal(false);
