@@ -1,9 +1,9 @@
-import type Database from 'better-sqlite3';
 import { handlesMessage, type IHandlerContext, type IMessageHandler } from '../../src/index.js';
+import type { SqliteTransaction } from '../../src/stores/sqlite/index.js';
 import { OrderPlaced, PlaceOrder } from './messages.js';
 import type { Narrator } from './narrator.js';
 
-type Tx = Database.Database;
+type Tx = SqliteTransaction;
 
 /**
  * The sales endpoint's handler: records the order through the unit of work's transaction (so it commits

@@ -36,5 +36,6 @@ for mode in legacy tc39; do
   echo "$mode: $(node "out-$mode/app.js")"
 done
 echo "esm: $(node app.mjs)"
+echo "testing entry: $(node --input-type=module -e "import('oncebus/testing').then((m) => console.log(typeof m.TestHarness + ' ' + typeof m.HandlerTestContext))")"
 # oncebus/postgres without pg installed: the error names the package to install.
 echo "missing driver: $(node --input-type=module -e "import('oncebus/postgres').then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))")"

@@ -28,6 +28,10 @@ describe('the package as a user installs it (npm pack, then a fresh project outs
     expect(line('esm'), out).to.equal('esm: consumer: ok');
   });
 
+  it('exports oncebus/testing', () => {
+    expect(line('testing entry'), out).to.equal('testing entry: function function');
+  });
+
   it('names the package to install when an entry is imported without its driver', () => {
     expect(line('missing driver'), out).to.equal("missing driver: DriverMissingError: oncebus/postgres needs the package 'pg', which is not installed — run npm install pg");
   });
