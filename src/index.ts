@@ -82,3 +82,7 @@ export {
   UnrecoverableHandlerError,
 } from './errors/errors.js';
 export { FaultInjectionModule, type FaultPoint, type FaultAction } from './faults/fault-injection-module.js';
+
+// Types public signatures refer to (extension modules, stores, transports).
+export type * from './extending.js';
+export { endpointSettingsSchema, endpointOptionsSchema } from './config/endpoint-schema.js';

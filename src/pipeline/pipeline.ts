@@ -31,7 +31,7 @@ export interface StageDefinition {
 export const PIPELINE_EXCEPTION_EVENT = 'onPipelineException';
 export const PIPELINE_END_EVENT = 'onPipelineEnd';
 
-type Step<S> = (state: S) => void | Promise<void>;
+export type Step<S> = (state: S) => void | Promise<void>;
 
 export class PipelineBuilder<S extends PipelineState> {
   private readonly events = new Map<string, IPipelineObserver<S>[]>();

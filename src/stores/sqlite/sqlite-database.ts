@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * AsyncLocalStorage adds work to every async resource Node creates, so one per database made a process
  * that opens databases over and over slower with each (found by the simulator, which opens hundreds).
  */
-const insideTransaction = new AsyncLocalStorage<SqliteTransaction>();
+const insideTransaction = new AsyncLocalStorage<SqliteOpenTransaction>();
 
 /**
  * SQLite through better-sqlite3: one connection per file and process, in WAL mode.
@@ -94,13 +94,13 @@ export class SqliteDatabase implements SqlDatabase {
    * The transaction this async context runs inside (a handler's, see IUnitOfWork.within), while it is
    * open: its statements need no lock — it holds it — and waiting for the lock would wait for ourselves.
    */
-  private heldHere(): SqliteTransaction | undefined {
+  private heldHere(): SqliteOpenTransaction | undefined {
     const held = insideTransaction.getStore();
     return held?.open && held.database === this ? held : undefined;
   }
 
-  /** Runs `run` inside `tx` (SqliteTransaction.within). */
-  runInside<T>(tx: SqliteTransaction, run: () => T): T {
+  /** Runs `run` inside `tx` (SqliteOpenTransaction.within). @internal */
+  runInside<T>(tx: SqliteOpenTransaction, run: () => T): T {
     return insideTransaction.run(tx, run);
   }
 
@@ -112,7 +112,7 @@ export class SqliteDatabase implements SqlDatabase {
       release();
       throw error;
     }
-    return new SqliteTransaction(this, release);
+    return new SqliteOpenTransaction(this, release);
   }
 
   async close(): Promise<void> {
@@ -185,7 +185,7 @@ function bind(params: readonly unknown[], order: readonly number[]): unknown[] {
   return values.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
 }
 
-class SqliteTransaction implements SqlTransaction {
+class SqliteOpenTransaction implements SqlTransaction {
   private done = false;
 
   get open(): boolean {

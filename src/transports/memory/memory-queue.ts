@@ -3,7 +3,7 @@ import { TransportError } from '../../errors/errors.js';
 import type { ICountQueue, ICreateQueue, IDropQueue, IPurgeQueue, IQueue, ReceivedMessage } from '../../transport/queue.js';
 
 /** One stored message. A token is the entry itself; `settled` guards against settling twice. */
-interface Entry {
+export interface MemoryQueueEntry {
   readonly body: Uint8Array;
   readonly priority: number;
   taken: boolean;
@@ -19,11 +19,11 @@ const WAIT_MS = 100;
  * Higher priority first, then FIFO. Taken-but-unsettled messages go back on `release` or `close`.
  */
 export class MemoryQueueState {
-  ready: Entry[] = [];
-  readonly inFlight = new Set<Entry>();
+  ready: MemoryQueueEntry[] = [];
+  readonly inFlight = new Set<MemoryQueueEntry>();
   private waiters: (() => void)[] = [];
 
-  push(entry: Entry, front = false): void {
+  push(entry: MemoryQueueEntry, front = false): void {
     if (front) this.ready.unshift(entry);
     else if (entry.priority === 0 || this.ready.length === 0) this.ready.push(entry);
     else {
@@ -55,7 +55,7 @@ export class MemoryQueueState {
 }
 
 export class MemoryQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue {
-  private readonly mine = new Set<Entry>();
+  private readonly mine = new Set<MemoryQueueEntry>();
   private closed = false;
 
   constructor(
@@ -121,8 +121,8 @@ export class MemoryQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueu
     return this.state.ready.length + this.state.inFlight.size;
   }
 
-  private settle(token: unknown): Entry {
-    const entry = token as Entry;
+  private settle(token: unknown): MemoryQueueEntry {
+    const entry = token as MemoryQueueEntry;
     if (!this.mine.has(entry) || entry.settled) {
       throw new TransportError('acknowledge/release of a message this queue does not hold (already settled?)', {
         queueUri: this.uri,

@@ -9,3 +9,6 @@ export {
   QueueMismatchError,
   StaleDeliveryError,
 } from './rabbitmq-errors.js';
+export type { QueueErrorOptions } from './rabbitmq-errors.js';
+export type { PublishOutcome, RabbitMqPublisher } from './rabbitmq-publisher.js';
+export type { LiveConnection } from './rabbitmq-connection.js';

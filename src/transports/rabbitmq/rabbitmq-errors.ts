@@ -1,6 +1,6 @@
 import { OncebusError } from '../../errors/oncebus-error.js';
 
-interface QueueErrorOptions {
+export interface QueueErrorOptions {
   readonly queueUri?: string | undefined;
   readonly messageId?: string | undefined;
   readonly cause?: unknown;
