@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (npm test): start the real servers, build, run every suite, end on
-# "N passed, N failed, N skipped". Integration suites fail instead of skipping under CI=true.
+# "N passed, N failed, N skipped" (the sum of the runs). Integration suites fail instead of skipping under CI=true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh start
@@ -9,4 +9,13 @@ export PG_URL=${PG_URL:-postgres://oncebus:oncebus@127.0.0.1:5432/oncebus}
 rm -rf dist
 npx biome lint
 npx tsc -p tsconfig.json
-npx mocha "$@"
+# Every suite on this machine's Node; then (for the full run) the unit, contract and consumer tests on
+# Node 24. The last line is the sum of both runs.
+summary=$(mktemp)
+export ONCEBUS_SUMMARY_FILE=$summary
+status=0
+npx mocha "$@" || status=$?
+if [ $# -eq 0 ]; then bash scripts/node24.sh || status=$?; fi
+awk '{ p += $1; f += $2; s += $3 } END { printf "\nall runs (this Node, then Node 24):\n%d passed, %d failed, %d skipped\n", p, f, s }' "$summary"
+rm -f "$summary"
+exit $status

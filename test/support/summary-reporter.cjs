@@ -12,6 +12,8 @@ class SummaryReporter extends Spec {
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats;
       process.stdout.write(`\n${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`);
+      // scripts/test.sh runs more than one mocha (the Node 24 run) and closes with their sum.
+      if (process.env.ONCEBUS_SUMMARY_FILE) require('node:fs').appendFileSync(process.env.ONCEBUS_SUMMARY_FILE, `${s.passes} ${s.failures} ${s.pending}\n`);
     });
   }
 }
