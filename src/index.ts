@@ -68,6 +68,7 @@ export {
   ConfigurationError,
   DriverMissingError,
   InvalidMessageError,
+  QueueOperationUnsupportedError,
   CorruptEnvelopeError,
   DuplicateHandlerError,
   MessageDeserializationError,

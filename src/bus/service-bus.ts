@@ -1,7 +1,8 @@
 import type { TransportMessage } from '../envelope/transport-message.js';
-import { BusStateError } from '../errors/errors.js';
+import { BusStateError, QueueOperationUnsupportedError } from '../errors/errors.js';
 import type { PublishOptions, SendOptions } from '../handling/send-options.js';
 import { LifecycleState } from '../pipelines/lifecycle/lifecycle-state.js';
+import { isCountQueue, isPurgeQueue } from '../transport/queue.js';
 import { assembleEndpoint, type ServiceBusDependencies } from './assemble-endpoint.js';
 import { BusEvents } from './bus-events.js';
 import { buildPipelines, type EndpointPipelines } from './build-pipelines.js';
@@ -18,6 +19,17 @@ export interface IServiceBus {
   send(message: object, options?: SendOptions): Promise<TransportMessage>;
   /** Publishes now to every subscriber of the message's type: one messageId for all copies. */
   publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]>;
+  /**
+   * How many messages wait in a queue: this endpoint's inbox by default, or any queue its transports reach
+   * (its error queue, say). Messages taken and not yet settled may not be counted. Throws
+   * QueueOperationUnsupportedError when the transport cannot count (Azure Service Bus: use its portal).
+   */
+  countMessages(queueUri?: string): Promise<number>;
+  /**
+   * Deletes every message in a queue, for good (an error queue after you looked, a test's queues). Refused
+   * for this endpoint's own inbox while it runs; QueueOperationUnsupportedError when the transport cannot.
+   */
+  purgeQueue(queueUri: string): Promise<void>;
 }
 
 type Phase = 'stopped' | 'starting' | 'started' | 'stopping';
@@ -83,6 +95,29 @@ export class ServiceBus implements IServiceBus {
 
   publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]> {
     return this.sender().send('publish', message, options, null, null);
+  }
+
+  async countMessages(queueUri?: string): Promise<number> {
+    const { queues, options } = this.services('countMessages');
+    const uri = queueUri ?? options.inbox.workQueueUri;
+    const queue = queues.sender(uri);
+    if (!isCountQueue(queue)) throw new QueueOperationUnsupportedError('count', uri);
+    return queue.count();
+  }
+
+  async purgeQueue(queueUri: string): Promise<void> {
+    const { queues, options } = this.services('purgeQueue');
+    if (queues.address(queueUri) === queues.address(options.inbox.workQueueUri)) {
+      throw new BusStateError('purgeQueue() of this endpoint\'s own inbox while it runs: stop it first, or purge through another endpoint');
+    }
+    const queue = queues.sender(queueUri);
+    if (!isPurgeQueue(queue)) throw new QueueOperationUnsupportedError('purge', queueUri);
+    await queue.purge();
+  }
+
+  private services(operation: string) {
+    if (this.phase !== 'started' || !this.lifecycle) throw new BusStateError(`the bus is not started: call start() before ${operation}()`);
+    return this.lifecycle.services;
   }
 
   private sender() {

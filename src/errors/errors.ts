@@ -30,6 +30,16 @@ export class InvalidMessageError extends OncebusError {
   }
 }
 
+/** A queue operation (count, purge) that the queue's transport does not offer. */
+export class QueueOperationUnsupportedError extends OncebusError {
+  constructor(operation: 'count' | 'purge', queueUri: string) {
+    super('ONCEBUS_QUEUE_OPERATION_UNSUPPORTED', `the transport of '${queueUri}' cannot ${operation} its messages`, {
+      queueUri,
+      hint: operation === 'count' ? "use the broker's own tools to see the queue's depth" : "use the broker's own tools to purge the queue",
+    });
+  }
+}
+
 /** Bytes that are not an oncebus envelope (bad JSON, missing fields, bad base64). */
 export class CorruptEnvelopeError extends OncebusError {
   constructor(message: string, options: OncebusErrorOptions = {}) {
