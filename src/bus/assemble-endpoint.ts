@@ -48,9 +48,11 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
   const raw = deps.options;
   const { inbox, outbox } = options;
   const queues = new QueueRegistry(deps.queueFactories);
-  queues.check(inbox.workQueueUri, 'inbox.workQueueUri');
-  queues.check(inbox.errorQueueUri, 'inbox.errorQueueUri');
-  if (inbox.deferredQueueUri) queues.check(inbox.deferredQueueUri, 'inbox.deferredQueueUri');
+  if (inbox) {
+    queues.check(inbox.workQueueUri, 'inbox.workQueueUri');
+    queues.check(inbox.errorQueueUri, 'inbox.errorQueueUri');
+    if (inbox.deferredQueueUri) queues.check(inbox.deferredQueueUri, 'inbox.deferredQueueUri');
+  }
   if (outbox) {
     queues.check(outbox.workQueueUri, 'outbox.workQueueUri');
     queues.check(outbox.errorQueueUri, 'outbox.errorQueueUri');
@@ -76,11 +78,12 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
       hint: 'bind an IIdempotenceServiceFactory (MemoryIdempotenceStore, a SQL store) in the container',
     });
   }
-  const address = queues.address(inbox.workQueueUri);
+  // A send-only endpoint has no address: its envelopes name no sender, so nothing can reply to it.
+  const address = inbox ? queues.address(inbox.workQueueUri) : '';
   const idempotence = options.idempotence ? deps.idempotence!.create(address) : new NullIdempotenceService(address);
 
-  const retries = inbox.durationToIgnoreOnFailure.some((d) => d > 0) && inbox.maximumFailureCount > 1;
-  if (retries && !inbox.deferredQueueUri && !isSchedulingQueue(queues.sender(inbox.workQueueUri))) {
+  const retries = inbox !== undefined && inbox.durationToIgnoreOnFailure.some((d) => d > 0) && inbox.maximumFailureCount > 1;
+  if (inbox && retries && !inbox.deferredQueueUri && !isSchedulingQueue(queues.sender(inbox.workQueueUri))) {
     throw new ConfigurationError('inbox.deferredQueueUri', 'is required: retries wait (durationToIgnoreOnFailure) and the work queue cannot schedule', {
       hint: "add a deferred queue, or set durationToIgnoreOnFailure to ['0ms'] for immediate retries",
     });
@@ -116,7 +119,7 @@ function subscriptionName(t: MessageClass | string, types: MessageTypeRegistry, 
 
 /** A retention window shorter than the retry horizon would forget a message while its retries are still coming. */
 function warnAboutRetention(s: EndpointServices): void {
-  if (!s.idempotence.enabled || !s.idempotence.retentionWindowFor) return;
+  if (!s.idempotence.enabled || !s.idempotence.retentionWindowFor || !s.options.inbox) return;
   const { maximumFailureCount, durationToIgnoreOnFailure: d } = s.options.inbox;
   let horizon = 0;
   for (let i = 0; i < maximumFailureCount - 1; i++) horizon += d[Math.min(i, d.length - 1)] ?? 0;

@@ -93,7 +93,7 @@ export function buildPipelines(
     .addObserver(new CompressMessageObserver(codecs, options.compression))
     .addObserver(new EncryptMessageObserver(codecs, options.encryption));
   b.dispatch
-    .addObserver(new RouteMessageObserver(s.routes, s.subscriptions, inbox.workQueueUri))
+    .addObserver(new RouteMessageObserver(s.routes, s.subscriptions, inbox?.workQueueUri))
     .addObserver(new DispatchMessageObserver(queues, idempotence, outboxUri, events));
   b.flush
     .addObserver(new DispatchDeferredMessageObserver(queues, outboxUri, events))
@@ -105,25 +105,29 @@ export function buildPipelines(
   const get = new GetWorkMessageObserver();
   const readEnvelope = new DeserializeTransportMessageObserver();
   const releaseUnsettled = new ReleaseUnsettledObserver(logger, events);
-  b.deferred
-    .addObserver(get)
-    .addObserver(readEnvelope)
-    .addObserver(new ProcessDeferredMessageObserver(queues, inbox.workQueueUri, inbox.deferredQueueUri ?? inbox.workQueueUri, clock))
-    .addObserver(new MoveUnreadableObserver(mover, inbox.errorQueueUri, logger))
-    .addObserver(releaseUnsettled);
-  b.outbox
-    .addObserver(get)
-    .addObserver(readEnvelope)
-    .addObserver(new SendOutboxMessageObserver(queues, events))
-    .addObserver(new AcknowledgeReceivedObserver())
-    .addObserver(new MoveUnreadableObserver(mover, outbox?.errorQueueUri ?? inbox.errorQueueUri, logger))
-    .addObserver(releaseUnsettled);
+  if (outbox) {
+    b.outbox
+      .addObserver(get)
+      .addObserver(readEnvelope)
+      .addObserver(new SendOutboxMessageObserver(queues, events))
+      .addObserver(new AcknowledgeReceivedObserver())
+      .addObserver(new MoveUnreadableObserver(mover, outbox.errorQueueUri, logger))
+      .addObserver(releaseUnsettled);
+  }
 
   // Observers that run other pipelines get them through `built`, which is filled once every pipeline
   // is built (after the modules have added their observers), before any message flows.
   const built = {} as { -readonly [K in keyof EndpointPipelines]: EndpointPipelines[K] };
 
-  b.inbox
+  // A send-only endpoint receives nothing: its inbox and deferred pipelines stay empty and never run.
+  if (inbox) {
+    b.deferred
+      .addObserver(get)
+      .addObserver(readEnvelope)
+      .addObserver(new ProcessDeferredMessageObserver(queues, inbox.workQueueUri, inbox.deferredQueueUri ?? inbox.workQueueUri, clock))
+      .addObserver(new MoveUnreadableObserver(mover, inbox.errorQueueUri, logger))
+      .addObserver(releaseUnsettled);
+    b.inbox
     .addObserver(get)
     .addObserver(readEnvelope)
     .addObserver(new CheckExpiredObserver(clock, idempotence, logger, events))
@@ -138,9 +142,10 @@ export function buildPipelines(
     .addObserver(new ProcessingCompletedObserver(idempotence))
     .addObserver(new AcknowledgeMessageObserver(infrastructure, events, logger))
     .addObserver(new ReleaseFlushLeaseObserver(idempotence, logger))
-    .addObserver(new HandleFailureObserver(options, mover, infrastructure, logger, events, s.stopSignal))
+    .addObserver(new HandleFailureObserver({ name: options.name, inbox }, mover, infrastructure, logger, events, s.stopSignal))
     .addObserver(new RollBackOpenUnitOfWorkObserver(logger))
     .addObserver(releaseUnsettled);
+  }
 
   b.startup
     .addObserver(new CreateQueuesObserver())

@@ -38,9 +38,13 @@ export interface IdempotenceOptions {
 }
 
 export interface EndpointOptions {
-  /** For logs; defaults to the inbox work queue URI. */
+  /** For logs; defaults to the inbox work queue URI ('send-only' without an inbox). */
   name?: string;
-  inbox: InboxOptions;
+  /**
+   * Where this endpoint receives. Leave it out for a send-only endpoint (a web process that only sends and
+   * publishes): no handlers, subscriptions or idempotence then, and no reply can come back to it.
+   */
+  inbox?: InboxOptions;
   outbox?: OutboxOptions;
   routes?: Route[];
   /** Handler classes (decorated with @handlesMessage); one per message type. */

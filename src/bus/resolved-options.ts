@@ -13,9 +13,12 @@ export interface ResolvedQueueProcessing {
   readonly durationToSleepWhenIdle: readonly number[];
 }
 
+export type ResolvedInbox = ResolvedQueueProcessing & { readonly deferredQueueUri: string | undefined };
+
 export interface ResolvedEndpointOptions {
   readonly name: string;
-  readonly inbox: ResolvedQueueProcessing & { readonly deferredQueueUri: string | undefined };
+  /** Undefined for a send-only endpoint. */
+  readonly inbox: ResolvedInbox | undefined;
   readonly outbox: ResolvedQueueProcessing | undefined;
   readonly idempotence: boolean;
   readonly compression: string;
@@ -36,20 +39,35 @@ const DEFAULT_IDLE = ['50ms', '100ms', '250ms', '500ms', '1s'];
 export function resolveEndpointOptions(options: EndpointOptions): ResolvedEndpointOptions {
   if (!options || typeof options !== 'object') throw new ConfigurationError('options', 'endpoint options are missing');
   const o = checkSettings(endpointOptionsSchema, options, 'the endpoint options') as EndpointOptions;
-  const inbox = processing(o.inbox, 'inbox');
-  const deferred = o.inbox.deferredQueueUri;
+  const inbox = o.inbox ? { ...processing(o.inbox, 'inbox'), deferredQueueUri: o.inbox.deferredQueueUri } : undefined;
   const outbox = o.outbox ? processing(o.outbox, 'outbox') : undefined;
+  const idempotence = typeof o.idempotence === 'object' ? o.idempotence.enabled === true : o.idempotence === true;
+  if (!inbox) sendOnly(o, idempotence);
   return {
-    name: o.name ?? inbox.workQueueUri,
-    inbox: { ...inbox, deferredQueueUri: deferred },
+    name: o.name ?? inbox?.workQueueUri ?? 'send-only',
+    inbox,
     outbox,
-    idempotence: typeof o.idempotence === 'object' ? o.idempotence.enabled === true : o.idempotence === true,
+    idempotence,
     compression: o.compression ?? '',
     encryption: o.encryption ?? '',
     stopTimeoutMs: parseDuration(o.stopTimeout ?? '30s', 'stopTimeout'),
     handlerTimeoutMs: positiveDuration(o.handlerTimeout ?? '60s', 'handlerTimeout'),
     createQueues: o.createQueues ?? true,
   };
+}
+
+/** A send-only endpoint receives nothing: whatever would need an inbox is a mistake to name. */
+function sendOnly(o: EndpointOptions, idempotence: boolean): void {
+  const needs = [
+    o.handlers?.length ? 'handlers' : '',
+    o.subscriptions?.length ? 'subscriptions' : '',
+    idempotence ? 'idempotence' : '',
+  ].filter(Boolean);
+  if (needs.length > 0) {
+    throw new ConfigurationError('inbox', `is required: ${needs.join(', ')} need an inbox to receive on`, {
+      hint: 'give the endpoint an inbox (workQueueUri, errorQueueUri), or leave those out for a send-only endpoint',
+    });
+  }
 }
 
 function processing(

@@ -62,7 +62,7 @@ export class ServiceBus implements IServiceBus {
       this.phase = 'started';
       services.logger.info('endpoint started', {
         endpoint: services.options.name,
-        threadCount: services.options.inbox.threadCount,
+        threadCount: services.options.inbox?.threadCount ?? 0,
         idempotence: services.idempotence.enabled,
       });
       this.events.emit('started');
@@ -99,7 +99,8 @@ export class ServiceBus implements IServiceBus {
 
   async countMessages(queueUri?: string): Promise<number> {
     const { queues, options } = this.services('countMessages');
-    const uri = queueUri ?? options.inbox.workQueueUri;
+    const uri = queueUri ?? options.inbox?.workQueueUri;
+    if (uri === undefined) throw new BusStateError('countMessages() of a send-only endpoint: name the queue to count');
     const queue = queues.sender(uri);
     if (!isCountQueue(queue)) throw new QueueOperationUnsupportedError('count', uri);
     return queue.count();
@@ -107,7 +108,7 @@ export class ServiceBus implements IServiceBus {
 
   async purgeQueue(queueUri: string): Promise<void> {
     const { queues, options } = this.services('purgeQueue');
-    if (queues.address(queueUri) === queues.address(options.inbox.workQueueUri)) {
+    if (options.inbox && queues.address(queueUri) === queues.address(options.inbox.workQueueUri)) {
       throw new BusStateError('purgeQueue() of this endpoint\'s own inbox while it runs: stop it first, or purge through another endpoint');
     }
     const queue = queues.sender(queueUri);

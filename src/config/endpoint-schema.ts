@@ -37,7 +37,7 @@ const messageClass = v.custom<MessageClass>(isClass, 'must be a message class');
 function entries<T extends v.GenericSchema<unknown, string | MessageClass>, R extends v.GenericSchema<unknown, string | RegExp>>(typeRef: T, pattern: R) {
   return {
     name: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
-    inbox: v.strictObject({ ...processing, deferredQueueUri: v.optional(queueUri) }),
+    inbox: v.optional(v.strictObject({ ...processing, deferredQueueUri: v.optional(queueUri) })),
     outbox: v.optional(v.strictObject(processing)),
     routes: v.optional(
       v.array(

@@ -20,7 +20,7 @@ export interface FlowStep {
   readonly to?: string;
 }
 
-/** Endpoint options for the harness: queues default to memory://<name>, -error and -deferred. */
+/** Endpoint options for the harness: queues default to memory://<name>, -error and -deferred; `inbox: undefined` for a send-only endpoint. */
 export type HarnessEndpointOptions = Omit<Partial<EndpointOptions>, 'inbox'> & { inbox?: Partial<EndpointOptions['inbox']> };
 
 export interface SettledOptions {
@@ -52,17 +52,21 @@ export class TestHarness {
     container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
     container.bind(TYPES.Logger).toConstantValue(this.logger);
     configure?.(container);
+    // `inbox: undefined` given on purpose makes a send-only endpoint.
+    const sendOnly = 'inbox' in options && options.inbox === undefined;
     addOncebus(container, {
       name,
       ...options,
-      inbox: {
-        workQueueUri: `memory://${name}`,
-        errorQueueUri: `memory://${name}-error`,
-        deferredQueueUri: `memory://${name}-deferred`,
-        durationToIgnoreOnFailure: ['0ms'],
-        durationToSleepWhenIdle: ['1ms', '5ms', '20ms'],
-        ...options.inbox,
-      },
+      inbox: sendOnly
+        ? undefined
+        : {
+            workQueueUri: `memory://${name}`,
+            errorQueueUri: `memory://${name}-error`,
+            deferredQueueUri: `memory://${name}-deferred`,
+            durationToIgnoreOnFailure: ['0ms'],
+            durationToSleepWhenIdle: ['1ms', '5ms', '20ms'],
+            ...options.inbox,
+          },
     });
     const bus = container.get<IServiceBus>(TYPES.ServiceBus);
     this.record(name, bus);

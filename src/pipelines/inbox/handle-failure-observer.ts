@@ -1,5 +1,5 @@
 import type { BusEvents } from '../../bus/bus-events.js';
-import type { ResolvedEndpointOptions } from '../../bus/resolved-options.js';
+import type { ResolvedInbox } from '../../bus/resolved-options.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { failureFields } from '../../logging/failure-fields.js';
 import type { ILogger } from '../../logging/logger.js';
@@ -26,7 +26,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
   readonly event = PIPELINE_EXCEPTION_EVENT;
 
   constructor(
-    private readonly options: ResolvedEndpointOptions,
+    private readonly options: { readonly name: string; readonly inbox: ResolvedInbox },
     private readonly mover: FailedMessageMover,
     private readonly infrastructure: InfrastructureFailures,
     private readonly logger: ILogger,

@@ -10,7 +10,7 @@ export class CreateQueuesObserver implements IPipelineObserver<LifecycleState> {
     const { options, queues, routes } = state.services;
     if (!options.createQueues) return;
     const { inbox, outbox } = options;
-    const uris = [inbox.workQueueUri, inbox.errorQueueUri, inbox.deferredQueueUri, outbox?.workQueueUri, outbox?.errorQueueUri, ...routes.uris];
+    const uris = [inbox?.workQueueUri, inbox?.errorQueueUri, inbox?.deferredQueueUri, outbox?.workQueueUri, outbox?.errorQueueUri, ...routes.uris];
     for (const uri of new Set(uris)) {
       if (!uri) continue;
       const q = queues.sender(uri);

@@ -6,6 +6,6 @@ export class StartIdempotenceObserver implements IPipelineObserver<LifecycleStat
   readonly event = 'onStartIdempotence';
 
   async execute(state: LifecycleState): Promise<void> {
-    await state.services.idempotence.start?.({ concurrency: state.services.options.inbox.threadCount });
+    await state.services.idempotence.start?.({ concurrency: state.services.options.inbox?.threadCount ?? 1 });
   }
 }

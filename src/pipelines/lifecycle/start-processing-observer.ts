@@ -1,3 +1,4 @@
+import type { ResolvedInbox } from '../../bus/resolved-options.js';
 import type { IPipelineObserver, Pipeline } from '../../pipeline/pipeline.js';
 import { isSharedReceiverQueue } from '../../transport/queue.js';
 import { DeferredProcessor } from '../../processing/deferred-processor.js';
@@ -22,8 +23,21 @@ export class StartProcessingObserver implements IPipelineObserver<LifecycleState
   ) {}
 
   execute(state: LifecycleState): void {
-    const { options, queues, logger, clock } = state.services;
+    const { options, queues, logger } = state.services;
     const { inbox, outbox } = options;
+    if (inbox) this.startInbox(state, inbox);
+    if (outbox) {
+      for (let i = 0; i < outbox.threadCount; i++) {
+        const queue = queues.createReceiver(outbox.workQueueUri);
+        state.processors.push(
+          new ReceiveLoop(`outbox[${i}]`, this.outbox, () => new ReceivedMessageState(queue), outbox.durationToSleepWhenIdle, logger),
+        );
+      }
+    }
+  }
+
+  private startInbox(state: LifecycleState, inbox: ResolvedInbox): void {
+    const { queues, logger, clock } = state.services;
     const first = queues.createReceiver(inbox.workQueueUri);
     for (let i = 0; i < inbox.threadCount; i++) {
       // One consumer for all loops where the transport allows it (one prefetch window, acks coalesced).
@@ -35,14 +49,6 @@ export class StartProcessingObserver implements IPipelineObserver<LifecycleState
       const queue = queues.createReceiver(inbox.deferredQueueUri);
       const maxSleep = inbox.durationToSleepWhenIdle[inbox.durationToSleepWhenIdle.length - 1]!;
       state.processors.push(new DeferredProcessor(this.deferred, queue, inbox.durationToSleepWhenIdle, maxSleep, clock, logger));
-    }
-    if (outbox) {
-      for (let i = 0; i < outbox.threadCount; i++) {
-        const queue = queues.createReceiver(outbox.workQueueUri);
-        state.processors.push(
-          new ReceiveLoop(`outbox[${i}]`, this.outbox, () => new ReceivedMessageState(queue), outbox.durationToSleepWhenIdle, logger),
-        );
-      }
     }
   }
 }

@@ -1,4 +1,4 @@
-import { NoRouteError, OncebusError } from '../../errors/errors.js';
+import { ConfigurationError, NoRouteError, OncebusError } from '../../errors/errors.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { RouteTable } from '../../routing/route-table.js';
 import type { ISubscriptionService } from '../../subscriptions/subscription-service.js';
@@ -14,7 +14,7 @@ export class RouteMessageObserver implements IPipelineObserver<OutgoingMessageSt
   constructor(
     private readonly routes: RouteTable,
     private readonly subscriptions: ISubscriptionService,
-    private readonly inboxWorkQueueUri: string,
+    private readonly inboxWorkQueueUri: string | undefined,
   ) {}
 
   async execute(state: OutgoingMessageState): Promise<void> {
@@ -35,6 +35,9 @@ export class RouteMessageObserver implements IPipelineObserver<OutgoingMessageSt
       }
       case 'send': {
         const { local, recipient } = state.options;
+        if (local && !this.inboxWorkQueueUri) {
+          throw new ConfigurationError('send options.local', 'a send-only endpoint has no inbox to send to', { hint: 'route the message, or give it a recipient' });
+        }
         const uri = local ? this.inboxWorkQueueUri : (recipient ?? this.routes.uriFor(tm.messageType));
         if (!uri) throw new NoRouteError(tm.messageType);
         state.recipients = [uri];

@@ -13,9 +13,9 @@ describe('config/sales-endpoint.json (the example endpoint configuration)', () =
     const options: EndpointOptions = { ...settings, handlers: [] };
     const resolved = resolveEndpointOptions(options);
     expect(resolved.name).to.equal('sales');
-    expect(resolved.inbox.threadCount).to.equal(8);
+    expect(resolved.inbox?.threadCount).to.equal(8);
     expect(resolved.idempotence).to.equal(false);
-    expect(resolved.inbox.durationToIgnoreOnFailure).to.deep.equal([1000, 5000, 30_000, 120_000]);
+    expect(resolved.inbox?.durationToIgnoreOnFailure).to.deep.equal([1000, 5000, 30_000, 120_000]);
     expect(resolved.stopTimeoutMs).to.equal(30_000);
   });
 });
