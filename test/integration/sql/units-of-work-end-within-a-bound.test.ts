@@ -114,27 +114,29 @@ describe('units of work end within a bound on PostgreSQL: hung handlers fail the
     }
   });
 
-  it('refuses a COMMIT from a handler (the message fails, nothing of it commits), and a transaction kept past its handler', async () => {
-    await store!.database.execute(`DELETE FROM ${schema}.business`);
-    const world = new MemoryWorld();
-    const { bus } = endpoint(world, 'bound-commit', store!.idempotence());
-    await bus.start();
-    try {
-      const failed = waitForEvents(bus.events, 'messageSentToErrorQueue');
-      const handled = waitForEvents(bus.events, 'messageHandled');
-      await bus.send(new PlaceOrder('commit'), { local: true });
-      const [[copy]] = await failed;
-      expect(copy.failureMessages.at(-1)).to.match(/TransactionMisuseError: a handler may not run 'COMMIT'/);
-      await bus.send(new PlaceOrder('keep'), { local: true });
-      await handled;
-      let error: unknown;
-      await (kept as pg.PoolClient).query('SELECT 1').catch((e: unknown) => (error = e));
-      expect(OncebusError.is(error) && error.code).to.equal('ONCEBUS_TRANSACTION_MISUSE');
-      expect(await rows()).to.deep.equal(['keep']);
-    } finally {
-      await world.stopAll();
-    }
-  });
+  for (const groupCommit of [false, true]) {
+    it(`refuses a COMMIT from a handler (the message fails, nothing of it commits), and a transaction kept past its handler${groupCommit ? ' (group commit: the shared batch is not broken)' : ''}`, async () => {
+      await store!.database.execute(`DELETE FROM ${schema}.business`);
+      const world = new MemoryWorld();
+      const { bus } = endpoint(world, `bound-commit-${groupCommit}`, store!.idempotence({ groupCommit }));
+      await bus.start();
+      try {
+        const failed = waitForEvents(bus.events, 'messageSentToErrorQueue');
+        const handled = waitForEvents(bus.events, 'messageHandled');
+        await bus.send(new PlaceOrder('commit'), { local: true });
+        const [[copy]] = await failed;
+        expect(copy.failureMessages.at(-1)).to.match(/TransactionMisuseError: a handler may not run 'COMMIT'/);
+        await bus.send(new PlaceOrder('keep'), { local: true });
+        await handled;
+        let error: unknown;
+        await (kept as pg.PoolClient).query('SELECT 1').catch((e: unknown) => (error = e));
+        expect(OncebusError.is(error) && error.code).to.equal('ONCEBUS_TRANSACTION_MISUSE');
+        expect(await rows()).to.deep.equal(['keep']);
+      } finally {
+        await world.stopAll();
+      }
+    });
+  }
 
   it('rolls back the unit of work of a handler that ignores its signal when stop() gives up on it: no transaction outlives stop()', async () => {
     const world = new MemoryWorld();
