@@ -2,26 +2,13 @@
 // is recorded in the same transaction as the idempotence bookkeeping; the reply goes out after commit).
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import type pg from 'pg';
-import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
+import { addOncebus, createSilentLogger, type IServiceBus, TYPES } from '../../src/index.js';
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
-import { PG, QuoteGiven, queue, RequestQuote } from './messages.js';
+import { PG, queue } from './messages.js';
+import { RequestQuoteHandler } from './quote-handler.js';
 
 const store = new PostgresStore({ connectionString: PG, schema: 'quote_server' });
-
-@handlesMessage(RequestQuote)
-class RequestQuoteHandler implements IMessageHandler<RequestQuote, pg.PoolClient> {
-  async handle(ctx: IHandlerContext<RequestQuote, pg.PoolClient>): Promise<void> {
-    const price = ctx.message.quantity * 3;
-    await ctx.transaction.query('INSERT INTO quote_server.quotes (message_id, sku, price) VALUES ($1, $2, $3)', [
-      ctx.transportMessage.messageId,
-      ctx.message.sku,
-      price,
-    ]);
-    await ctx.reply(new QuoteGiven(ctx.message.sku, price));
-  }
-}
 
 const rabbit = new RabbitMqQueueFactory();
 const container = new Container();
