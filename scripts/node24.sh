@@ -20,7 +20,8 @@ if [ ! -f "$sqlite/build/Release/better_sqlite3.node" ]; then
   echo "node24: compiling better-sqlite3 for Node $("$node24" --version) (once)"
   rm -rf "$sqlite" && cp -r "$repo/node_modules/better-sqlite3" "$sqlite" && rm -rf "$sqlite/build"
   gyp=$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js
-  (cd "$sqlite" && PATH="$cache/node/bin:$PATH" "$node24" "$gyp" rebuild --release --nodedir="$cache/node" -j 2 >/dev/null)
+  (cd "$sqlite" && PATH="$cache/node/bin:$PATH" "$node24" "$gyp" rebuild --release --nodedir="$cache/node" -j 2 >"$cache/build.log" 2>&1) ||
+    { cat "$cache/build.log" >&2; exit 1; }
 fi
 
 # The tree lives outside the repository: a copy of biome.json inside it would be a second root config.
