@@ -14,6 +14,7 @@ const ENTRIES: Record<string, string> = {
   'oncebus/rabbitmq': 'src/transports/rabbitmq/index.ts',
   'oncebus/azuresb': 'src/transports/azuresb/index.ts',
   'oncebus/testing': 'src/testing/index.ts',
+  'oncebus/telemetry': 'src/telemetry/index.ts',
 };
 
 /** The ```ts blocks of a markdown file, each with the line it starts on. */

@@ -1,0 +1,2 @@
+export { TracingModule, type TracingOptions } from './tracing-module.js';
+export { idempotenceOutcome, messageAttributes } from './message-attributes.js';

@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TYPES } from '../../src/di/tokens.js';
+import { handlesMessage } from '../../src/handling/handles-message.js';
+import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
+import { messageType } from '../../src/messages/message-type.js';
+import { TracingModule } from '../../src/telemetry/index.js';
+import { TestHarness } from '../../src/testing/index.js';
+
+@messageType('otel.PlaceOrder')
+class PlaceOrder {
+  constructor(public orderId = '') {}
+}
+@messageType('otel.OrderPlaced')
+class OrderPlaced {
+  constructor(public orderId = '') {}
+}
+
+@handlesMessage(PlaceOrder)
+class PlaceOrderHandler implements IMessageHandler<PlaceOrder> {
+  async handle(ctx: IHandlerContext<PlaceOrder>): Promise<void> {
+    if (ctx.message.orderId === 'bad') throw new Error('bad order');
+    await ctx.publish(new OrderPlaced(ctx.message.orderId));
+  }
+}
+@handlesMessage(OrderPlaced)
+class Recorder implements IMessageHandler<OrderPlaced> {
+  handle(): void {}
+}
+
+describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-memory exporter', () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const harness = new TestHarness();
+  const withTracing = (c: import('inversify').Container) => c.bind(TYPES.Module).toConstantValue(new TracingModule({ tracer: provider.getTracer('oncebus-test') }));
+
+  before(async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    harness.endpoint('orders', { handlers: [PlaceOrderHandler], idempotence: true, inbox: { maximumFailureCount: 1 } }, withTracing);
+    harness.endpoint('billing', { handlers: [Recorder], idempotence: true, subscriptions: [OrderPlaced] }, withTracing);
+    harness.endpoint('shipping', { handlers: [Recorder], idempotence: true, subscriptions: [OrderPlaced] }, withTracing);
+    await harness.start();
+  });
+  after(async () => {
+    await harness.stop();
+    context.disable();
+    propagation.disable();
+    trace.disable();
+  });
+  beforeEach(() => exporter.reset());
+
+  const spans = () => exporter.getFinishedSpans();
+  const named = (name: string) => spans().filter((s) => s.name === name);
+  const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
+
+  it('send → handle → publish → two subscribers handle is one trace, each span the child of the one before', async () => {
+    const client = harness.endpoint(`client-${Date.now()}`, { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withTracing);
+    await client.start();
+    await client.send(new PlaceOrder('A-1'));
+    await harness.settled();
+
+    const [send] = named('send otel.PlaceOrder');
+    const [process] = named('process otel.PlaceOrder');
+    const [publish] = named('publish otel.OrderPlaced');
+    const handled = named('process otel.OrderPlaced');
+    expect([send, process, publish].every(Boolean), spans().map((s) => s.name).join(', ')).to.equal(true);
+    expect(handled).to.have.length(2);
+    const traceIds = new Set(spans().map((s) => s.spanContext().traceId));
+    expect(traceIds.size, 'one trace').to.equal(1);
+    expect(parentOf(process!)).to.equal(send!.spanContext().spanId);
+    expect(parentOf(publish!)).to.equal(process!.spanContext().spanId);
+    for (const s of handled) expect(parentOf(s)).to.equal(publish!.spanContext().spanId);
+    expect(handled.map((s) => s.attributes['messaging.destination.name'])).to.have.members(['memory://billing', 'memory://shipping']);
+    expect(process!.attributes).to.include({
+      'messaging.system': 'memory',
+      'messaging.operation.type': 'process',
+      'oncebus.message.type': 'otel.PlaceOrder',
+      'oncebus.idempotence.outcome': 'new',
+    });
+    expect(publish!.attributes).to.include({ 'oncebus.send.stored': true, 'messaging.operation.name': 'publish' });
+    expect(publish!.attributes['oncebus.recipients']).to.have.members(['memory://billing', 'memory://shipping']);
+    await client.stop();
+  });
+
+  it('a duplicate copy shows its idempotence outcome: completed, the handler skipped', async () => {
+    const client = harness.endpoint(`dup-${Date.now()}`, { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withTracing);
+    await client.start();
+    await client.send(new PlaceOrder('B-1'), { messageId: 'order-B-1' });
+    await harness.settled();
+    await client.send(new PlaceOrder('B-1'), { messageId: 'order-B-1' });
+    await harness.settled();
+    const outcomes = named('process otel.PlaceOrder').map((s) => s.attributes['oncebus.idempotence.outcome']);
+    expect(outcomes).to.deep.equal(['new', 'completed']);
+    await client.stop();
+  });
+
+  it('a failing handler records the error on its span, and the move to the error queue as an event', async () => {
+    const client = harness.endpoint(`bad-${Date.now()}`, { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withTracing);
+    await client.start();
+    await client.send(new PlaceOrder('bad'));
+    await harness.settled();
+    const [failed] = named('process otel.PlaceOrder');
+    expect(failed!.status.code).to.equal(2); // SpanStatusCode.ERROR
+    expect(failed!.events.map((e) => e.name)).to.include.members(['exception', 'oncebus.moved_to_error_queue']);
+    await client.stop();
+  });
+});
