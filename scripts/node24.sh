@@ -20,8 +20,13 @@ if [ ! -f "$sqlite/build/Release/better_sqlite3.node" ]; then
   echo "node24: compiling better-sqlite3 for Node $("$node24" --version) (once)"
   rm -rf "$sqlite" && cp -r "$repo/node_modules/better-sqlite3" "$sqlite" && rm -rf "$sqlite/build"
   gyp=$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js
-  (cd "$sqlite" && PATH="$cache/node/bin:$PATH" "$node24" "$gyp" rebuild --release --nodedir="$cache/node" -j 2 >"$cache/build.log" 2>&1) ||
+  # A clean environment: under `npm test`, npm's npm_config_* variables would make node-gyp build for the
+  # Node running npm (20), whatever --nodedir says.
+  version=$("$node24" -p 'process.versions.node')
+  (cd "$sqlite" && env -i HOME="$HOME" PATH="$cache/node/bin:/usr/local/bin:/usr/bin:/bin" \
+    "$node24" "$gyp" rebuild --release --target="$version" --nodedir="$cache/node" -j 2 >"$cache/build.log" 2>&1) ||
     { cat "$cache/build.log" >&2; exit 1; }
+  "$node24" -e "new (require('$sqlite'))(':memory:')" || { echo "node24: better-sqlite3 was built for another Node" >&2; rm -rf "$sqlite"; exit 1; }
 fi
 
 # The tree lives outside the repository: a copy of biome.json inside it would be a second root config.
