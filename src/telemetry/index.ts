@@ -1,2 +1,3 @@
+export { MetricsModule, type MetricsOptions } from './metrics-module.js';
 export { TracingModule, type TracingOptions } from './tracing-module.js';
 export { idempotenceOutcome, messageAttributes } from './message-attributes.js';

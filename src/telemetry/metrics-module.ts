@@ -1,0 +1,91 @@
+import type { Meter } from '@opentelemetry/api';
+import type { EndpointServices } from '../bus/endpoint-services.js';
+import type { IOncebusModule, PipelineBuilders } from '../bus/oncebus-module.js';
+import { ProcessingStatus } from '../idempotence/idempotence-service.js';
+import { PIPELINE_END_EVENT } from '../pipeline/pipeline.js';
+import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
+import { isCountQueue } from '../transport/queue.js';
+import { idempotenceOutcome, systemOf } from './message-attributes.js';
+import { otel } from './otel-api.js';
+
+export interface MetricsOptions {
+  /** Default: the global provider's meter named 'oncebus' (a no-op until an SDK is registered). */
+  readonly meter?: Meter;
+}
+
+/**
+ * OpenTelemetry metrics for an endpoint (bind it as a TYPES.Module): messages sent and consumed and the
+ * processing duration under the semantic conventions' names, and what only a once-only bus can show —
+ * duplicates skipped by reason, how long a claim waited, how long committed sends waited to go out (flush
+ * lag), retries, error-queue moves — and the inbox's depth where the transport can count.
+ */
+export class MetricsModule implements IOncebusModule {
+  private readonly meter: Meter;
+
+  constructor(options: MetricsOptions = {}) {
+    this.meter = options.meter ?? otel.metrics.getMeter('oncebus');
+  }
+
+  register(pipelines: PipelineBuilders, services: EndpointServices): void {
+    const m = this.meter;
+    const endpoint = { 'messaging.destination.name': services.address, 'messaging.system': systemOf(services.address) };
+    const sent = m.createCounter('messaging.client.sent.messages', { unit: '{message}', description: 'Messages put on a queue (stored sends when flushed)' });
+    const consumed = m.createCounter('messaging.client.consumed.messages', { unit: '{message}', description: 'Copies received, by idempotence outcome' });
+    const duration = m.createHistogram('messaging.process.duration', { unit: 's', description: 'From a received copy read to its settlement' });
+    const duplicates = m.createCounter('oncebus.duplicates.skipped', { unit: '{message}', description: "Copies whose handler idempotence did not run again, by reason: 'completed' (done before) or 'handled' (committed before; only its sends flushed)" });
+    const claimWait = m.createHistogram('oncebus.claim.wait', { unit: 's', description: 'The idempotence check: begin and claim, waiting on a concurrent copy included' });
+    const flushLag = m.createHistogram('oncebus.flush.lag', { unit: 's', description: "From a handler's commit to the dispatch of each send it stored" });
+    const retries = m.createCounter('oncebus.retries', { unit: '{message}', description: 'Retry copies scheduled' });
+    const errorQueue = m.createCounter('oncebus.error_queue.moves', { unit: '{message}', description: 'Messages moved to the error queue' });
+
+    const started = new WeakMap<InboxMessageState, number>();
+    const claiming = new WeakMap<InboxMessageState, number>();
+    const committedAt = new Map<string, number>();
+    const now = () => performance.now();
+
+    pipelines.inbox.addObserver({ event: 'onAfterDeserializeTransportMessage', execute: (state: InboxMessageState) => void started.set(state, now()) });
+    pipelines.inbox.addObserver({ event: 'onAfterDeserializeMessage', execute: (state: InboxMessageState) => void claiming.set(state, now()) });
+    pipelines.inbox.addObserver({
+      event: 'onCheckIdempotence',
+      execute: (state: InboxMessageState) => {
+        const from = claiming.get(state);
+        if (from !== undefined && services.idempotence.enabled) claimWait.record((now() - from) / 1000, endpoint);
+        if (state.status === ProcessingStatus.Ignore) duplicates.add(1, { ...endpoint, 'oncebus.reason': 'completed' });
+        if (state.status === ProcessingStatus.MessageHandled) duplicates.add(1, { ...endpoint, 'oncebus.reason': 'handled' });
+      },
+    });
+    pipelines.inbox.addObserver({
+      event: 'onAfterCommitUnitOfWork',
+      execute: (state: InboxMessageState) => void committedAt.set(state.transportMessage!.messageId, now()),
+    });
+    pipelines.inbox.addObserver({
+      event: PIPELINE_END_EVENT,
+      execute: (state: InboxMessageState) => {
+        const from = started.get(state);
+        const tm = state.transportMessage;
+        if (from === undefined || !tm) return;
+        const outcome = services.idempotence.enabled ? { 'oncebus.idempotence.outcome': idempotenceOutcome(state.status) } : {};
+        const failed = state.exception !== undefined ? { 'error.type': (state.exception as Error)?.name ?? 'Error' } : {};
+        consumed.add(1, { ...endpoint, ...outcome, ...failed });
+        duration.record((now() - from) / 1000, { ...endpoint, ...failed });
+        committedAt.delete(tm.messageId);
+      },
+    });
+    services.events.on('messageDispatched', (tm) => {
+      sent.add(1, { 'messaging.destination.name': tm.recipientInboxWorkQueueUri, 'messaging.system': systemOf(tm.recipientInboxWorkQueueUri) });
+      const committed = tm.messageReceivedId ? committedAt.get(tm.messageReceivedId) : undefined;
+      if (committed !== undefined) flushLag.record((now() - committed) / 1000, endpoint);
+    });
+    services.events.on('messageRetried', () => retries.add(1, endpoint));
+    services.events.on('messageSentToErrorQueue', () => errorQueue.add(1, endpoint));
+
+    const inbox = services.options.inbox;
+    if (inbox) {
+      const depth = m.createObservableGauge('oncebus.queue.depth', { unit: '{message}', description: "Messages waiting in the endpoint's inbox (where the transport can count)" });
+      depth.addCallback(async (result) => {
+        const queue = services.queues.sender(inbox.workQueueUri);
+        if (isCountQueue(queue)) result.observe(await queue.count().catch(() => 0), endpoint);
+      });
+    }
+  }
+}

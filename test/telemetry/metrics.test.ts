@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import type { Attributes } from '@opentelemetry/api';
+import { DataPointType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { Container } from 'inversify';
+import { TYPES } from '../../src/di/tokens.js';
+import { handlesMessage } from '../../src/handling/handles-message.js';
+import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
+import { messageType } from '../../src/messages/message-type.js';
+import { MetricsModule } from '../../src/telemetry/index.js';
+import { TestHarness } from '../../src/testing/index.js';
+
+@messageType('metrics.PlaceOrder')
+class PlaceOrder {
+  constructor(public orderId = '') {}
+}
+@messageType('metrics.OrderPlaced')
+class OrderPlaced {
+  constructor(public orderId = '') {}
+}
+@handlesMessage(PlaceOrder)
+class PlaceOrderHandler implements IMessageHandler<PlaceOrder> {
+  async handle(ctx: IHandlerContext<PlaceOrder>): Promise<void> {
+    if (ctx.message.orderId === 'bad') throw new Error('bad order');
+    await ctx.publish(new OrderPlaced(ctx.message.orderId));
+  }
+}
+@handlesMessage(OrderPlaced)
+class Recorder implements IMessageHandler<OrderPlaced> {
+  handle(): void {}
+}
+
+/** Collects on demand. */
+class TestReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+describe('telemetry: OpenTelemetry metrics (MetricsModule) with the SDK’s metric reader', () => {
+  const reader = new TestReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  const harness = new TestHarness();
+  const withMetrics = (c: Container) => c.bind(TYPES.Module).toConstantValue(new MetricsModule({ meter: provider.getMeter('oncebus-test') }));
+  after(async () => {
+    await harness.stop();
+    await provider.shutdown();
+  });
+
+  /** The sum of a counter's points (or a histogram's counts) whose attributes include `where`. */
+  function total(metrics: ResourceMetrics, name: string, where: Attributes = {}): number {
+    let sum = 0;
+    for (const scope of metrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        if (metric.descriptor.name !== name) continue;
+        for (const point of metric.dataPoints) {
+          if (!Object.entries(where).every(([k, v]) => point.attributes[k] === v)) continue;
+          sum += metric.dataPointType === DataPointType.HISTOGRAM ? (point.value as { count: number }).count : (point.value as number);
+        }
+      }
+    }
+    return sum;
+  }
+
+  it('counts what the scenario did: sends, copies by outcome, a duplicate, a retry, an error-queue move, flush lags', async () => {
+    harness.endpoint('orders', { handlers: [PlaceOrderHandler], idempotence: true, inbox: { maximumFailureCount: 2 } }, withMetrics);
+    harness.endpoint('billing', { handlers: [Recorder], idempotence: true, subscriptions: [OrderPlaced] }, withMetrics);
+    harness.endpoint('shipping', { handlers: [Recorder], idempotence: true, subscriptions: [OrderPlaced] }, withMetrics);
+    const client = harness.endpoint('client', { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withMetrics);
+    await harness.start();
+    await client.send(new PlaceOrder('A-1'), { messageId: 'order-A-1' });
+    await harness.settled();
+    await client.send(new PlaceOrder('A-1'), { messageId: 'order-A-1' }); // a duplicate
+    await client.send(new PlaceOrder('bad'));
+    await harness.settled();
+
+    const { resourceMetrics: m } = await reader.collect();
+    const orders = { 'messaging.destination.name': 'memory://orders' };
+    expect(total(m, 'messaging.client.sent.messages', orders), 'client → orders').to.equal(3);
+    expect(total(m, 'messaging.client.sent.messages', { 'messaging.destination.name': 'memory://billing' })).to.equal(1);
+    expect(total(m, 'messaging.client.sent.messages', { 'messaging.destination.name': 'memory://shipping' })).to.equal(1);
+    // orders received A-1, its duplicate, and 'bad' twice (the first attempt and its retry)
+    expect(total(m, 'messaging.client.consumed.messages', orders)).to.equal(4);
+    expect(total(m, 'messaging.client.consumed.messages', { ...orders, 'oncebus.idempotence.outcome': 'completed' })).to.equal(1);
+    expect(total(m, 'messaging.client.consumed.messages', { ...orders, 'error.type': 'Error' })).to.equal(2);
+    expect(total(m, 'messaging.process.duration', orders)).to.equal(4);
+    expect(total(m, 'messaging.process.duration', { 'messaging.destination.name': 'memory://billing' })).to.equal(1);
+    expect(total(m, 'oncebus.duplicates.skipped', { ...orders, 'oncebus.reason': 'completed' })).to.equal(1);
+    expect(total(m, 'oncebus.claim.wait', orders)).to.equal(4);
+    expect(total(m, 'oncebus.flush.lag', orders), 'the publish to two subscribers: two stored sends').to.equal(2);
+    expect(total(m, 'oncebus.retries', orders)).to.equal(1);
+    expect(total(m, 'oncebus.error_queue.moves', orders)).to.equal(1);
+    const depth = m.scopeMetrics.flatMap((sm) => sm.metrics).filter((x) => x.descriptor.name === 'oncebus.queue.depth');
+    const ordersDepth = depth.flatMap((x) => x.dataPoints).filter((p) => p.attributes['messaging.destination.name'] === 'memory://orders');
+    expect(ordersDepth.map((p) => p.value), 'the inbox is counted, and empty').to.deep.equal([0]);
+  });
+});
