@@ -89,7 +89,7 @@ describe('telemetry: OpenTelemetry metrics (MetricsModule) with the SDK’s metr
     expect(total(m, 'oncebus.retries', orders)).to.equal(1);
     expect(total(m, 'oncebus.error_queue.moves', orders)).to.equal(1);
     const depth = m.scopeMetrics.flatMap((sm) => sm.metrics).filter((x) => x.descriptor.name === 'oncebus.queue.depth');
-    const ordersDepth = depth.flatMap((x) => x.dataPoints).filter((p) => p.attributes['messaging.destination.name'] === 'memory://orders');
+    const ordersDepth = depth.flatMap((x) => x.dataPoints as { attributes: Attributes; value: unknown }[]).filter((p) => p.attributes['messaging.destination.name'] === 'memory://orders');
     expect(ordersDepth.map((p) => p.value), 'the inbox is counted, and empty').to.deep.equal([0]);
   });
 });
