@@ -4,6 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TYPES } from '../../src/di/tokens.js';
+import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
 import { messageType } from '../../src/messages/message-type.js';
@@ -96,6 +97,27 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     const outcomes = named('process otel.PlaceOrder').map((s) => s.attributes['oncebus.idempotence.outcome']);
     expect(outcomes).to.deep.equal(['new', 'completed']);
     await client.stop();
+  });
+
+  it('a crash between commit and flush: the redelivered copy shows the flushed-only outcome, and its sends arrive in the trace', async () => {
+    const crashing = new TestHarness();
+    const crashAfterCommit = (c: import('inversify').Container) => {
+      withTracing(c);
+      c.bind(TYPES.Module).toConstantValue(new FaultInjectionModule([{ pipeline: 'inbox', event: 'onAfterCommitUnitOfWork', action: 'throw' }]));
+    };
+    crashing.endpoint('orders', { handlers: [PlaceOrderHandler], idempotence: true }, crashAfterCommit);
+    crashing.endpoint('billing', { handlers: [Recorder], idempotence: true, subscriptions: [OrderPlaced] }, withTracing);
+    const client = crashing.endpoint('client', { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withTracing);
+    await crashing.start();
+    await client.send(new PlaceOrder('C-1'));
+    await crashing.settled();
+    await crashing.stop();
+    const outcomes = named('process otel.PlaceOrder').map((s) => s.attributes['oncebus.idempotence.outcome']);
+    expect(outcomes).to.deep.equal(['new', 'handled']);
+    const [billed] = named('process otel.OrderPlaced');
+    const [publish] = named('publish otel.OrderPlaced');
+    expect(parentOf(billed!), 'the flushed copy carries the original producer context').to.equal(publish!.spanContext().spanId);
+    expect(new Set(spans().map((s) => s.spanContext().traceId)).size).to.equal(1);
   });
 
   it('a failing handler records the error on its span, and the move to the error queue as an event', async () => {
