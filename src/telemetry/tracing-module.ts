@@ -40,11 +40,9 @@ export class TracingModule implements IOncebusModule {
       execute: (state: InboxMessageState) => {
         const tm = state.transportMessage!;
         const parent = propagation.extract(ROOT_CONTEXT, tm.headers);
-        const span = this.tracer.startSpan(
-          `process ${tm.messageType}`,
-          { kind: SpanKind.CONSUMER, attributes: { ...messageAttributes(tm, services.address, 'process'), 'messaging.operation.name': 'process' } },
-          parent,
-        );
+        const span = this.tracer.startSpan(`process ${tm.messageType}`, { kind: SpanKind.CONSUMER }, parent);
+        // Without an SDK every span is a no-op: build no attributes for it (the per-message cost stays small).
+        if (span.isRecording()) span.setAttributes({ ...messageAttributes(tm, services.address, 'process'), 'messaging.operation.name': 'process' });
         inboxSpans.set(state, span);
         this.consumers.set(tm, span);
         this.inFlight.set(tm.messageId, span);
@@ -61,7 +59,7 @@ export class TracingModule implements IOncebusModule {
       execute: (state: InboxMessageState) => {
         const span = inboxSpans.get(state);
         if (!span) return;
-        if (state.exception !== undefined) {
+        if (state.exception !== undefined && span.isRecording()) {
           span.recordException(state.exception instanceof Error ? state.exception : String(state.exception));
           span.setStatus({ code: SpanStatusCode.ERROR, message: String(state.exception) });
         }
@@ -79,11 +77,8 @@ export class TracingModule implements IOncebusModule {
         const tm = state.transportMessage;
         const handled = state.received ? this.consumers.get(state.received) : undefined;
         const parent = handled ? trace.setSpan(context.active(), handled) : context.active();
-        const span = this.tracer.startSpan(
-          `${state.kind} ${tm.messageType}`,
-          { kind: SpanKind.PRODUCER, attributes: { ...messageAttributes(tm, '', 'send'), 'messaging.operation.name': state.kind } },
-          parent,
-        );
+        const span = this.tracer.startSpan(`${state.kind} ${tm.messageType}`, { kind: SpanKind.PRODUCER }, parent);
+        if (span.isRecording()) span.setAttributes({ ...messageAttributes(tm, '', 'send'), 'messaging.operation.name': state.kind });
         // The envelope carries the producer's context to whoever handles it (also from the stored copy).
         propagation.inject(trace.setSpan(parent, span), tm.headers);
         this.producers.set(state, span);
@@ -93,6 +88,7 @@ export class TracingModule implements IOncebusModule {
       const span = this.producers.get(state);
       if (!span) return;
       this.producers.delete(state);
+      if (!span.isRecording()) return;
       const recipients = state.recipients;
       span.setAttribute('messaging.destination.name', recipients.length === 1 ? recipients[0]! : state.transportMessage.messageType);
       span.setAttribute('messaging.system', recipients.length === 1 ? systemOf(recipients[0]!) : 'oncebus');

@@ -29,6 +29,11 @@ import {
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
+import { TracingModule } from '../../src/telemetry/index.js';
+import type { IOncebusModule } from '../../src/bus/oncebus-module.js';
+import * as otelApi from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type CpuSnapshot, cpuPerMessage, cpuSnapshot } from './cpu-accounting.js';
 
 const [, , caseArg = 'raw-amqplib', countArg = '5000', threadsArg = '4'] = process.argv;
@@ -210,10 +215,14 @@ async function nodeTs(): Promise<number> {
   return ms;
 }
 
+/** Modules the case adds to its endpoint (the tracing cases). */
+const MODULES: IOncebusModule[] = [];
+
 function buildEndpoint(factory: IQueueFactory, inbox: string, error: string, idempotence?: { factory: unknown }): IServiceBus {
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(factory);
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+  for (const m of MODULES) c.bind(TYPES.Module).toConstantValue(m);
   if (idempotence) c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(idempotence.factory);
   addOncebus(c, {
     inbox: { workQueueUri: inbox, errorQueueUri: error, threadCount: THREADS, durationToIgnoreOnFailure: ['0ms'], durationToSleepWhenIdle: ['1ms', '5ms'] },
@@ -300,6 +309,62 @@ async function dropSchema(schema: string): Promise<void> {
   await store.close();
 }
 
+/**
+ * TracingModule for the tracing cases: with only the API (no SDK: every span a no-op), or with the SDK
+ * recording every span through a batch processor into an exporter that drops them (recording, not I/O).
+ */
+function tracing(sdk: boolean): TracingModule {
+  if (!sdk) return new TracingModule();
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined })] });
+  otelApi.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  return new TracingModule({ tracer: provider.getTracer('bench') });
+}
+
+/** A filled RabbitMQ queue drained by one endpoint (or PROCESSES), with PostgreSQL idempotence for the +postgres cases. */
+async function rabbitCase(): Promise<number> {
+  const id = randomUUID().slice(0, 6);
+  const u = new URL(RABBIT);
+  const rq = (q: string) => `rabbitmq://${u.username}:${u.password}@${u.host}/${q}?prefetch=${PREFETCH}`;
+  const queue = CHILD?.queue ?? `bench-${id}`;
+  const schema = CHILD?.schema ?? `bench_${id}`;
+  if (!CHILD) await fillRabbit(queue, () => envelope(rq(queue)));
+  const withPostgres = name.startsWith('rabbitmq+postgres');
+  if (!CHILD && PROCESSES > 1) {
+    if (withPostgres) {
+      const migrating = new PostgresStore({ connectionString: PG, schema });
+      await migrating.store.ready();
+      await migrating.close();
+    }
+    const ms = await twoProcesses(queue, withPostgres ? schema : undefined);
+    await dropRabbit(queue);
+    if (withPostgres) await dropSchema(schema);
+    return ms;
+  }
+  const factory = new RabbitMqQueueFactory();
+  let store: PostgresStore | null = null;
+  if (withPostgres) {
+    store = new PostgresStore({ connectionString: PG, schema, poolSize: THREADS + 5 });
+    await store.store.ready();
+  }
+  const groupCommit = name === 'rabbitmq+postgres-gc' && { lanes: Number(process.env.GC_LANES ?? 1), maxBatchSize: Number(process.env.GC_BATCH ?? 64) };
+  const ms = await endpoint(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence({ groupCommit }) } : undefined);
+  await dropRabbit(queue);
+  await factory.close();
+  if (store) {
+    await store.close();
+    await dropSchema(schema);
+  }
+  return ms;
+}
+
+/** The memory transport alone: what the bus itself costs per message. */
+async function memoryCase(): Promise<number> {
+  const broker = new MemoryBroker();
+  const q = broker.create('memory://bench');
+  for (let i = 0; i < COUNT; i++) await q.enqueue(emptyTransportMessage(), envelope('memory://bench'));
+  return endpoint(broker, 'memory://bench', 'memory://bench-error');
+}
+
 async function run(): Promise<number> {
   const id = randomUUID().slice(0, 6);
   const u = new URL(RABBIT);
@@ -339,46 +404,19 @@ async function run(): Promise<number> {
       rmSync(dir, { recursive: true, force: true });
       return performance.now() - started;
     }
-    case 'memory': {
-      const broker = new MemoryBroker();
-      const q = broker.create('memory://bench');
-      for (let i = 0; i < COUNT; i++) await q.enqueue(emptyTransportMessage(), envelope('memory://bench'));
-      return endpoint(broker, 'memory://bench', 'memory://bench-error');
-    }
+    case 'memory+tracing-api':
+    case 'memory+tracing-sdk':
+      MODULES.push(tracing(name.endsWith('-sdk')));
+      return memoryCase();
+    case 'memory':
+      return memoryCase();
+    case 'rabbitmq+tracing-sdk':
+      MODULES.push(tracing(true));
+      return rabbitCase();
     case 'rabbitmq':
     case 'rabbitmq+postgres':
-    case 'rabbitmq+postgres-gc': {
-      const queue = CHILD?.queue ?? `bench-${id}`;
-      const schema = CHILD?.schema ?? `bench_${id}`;
-      if (!CHILD) await fillRabbit(queue, () => envelope(rq(queue)));
-      const withPostgres = name !== 'rabbitmq';
-      if (!CHILD && PROCESSES > 1) {
-        if (withPostgres) {
-          const migrating = new PostgresStore({ connectionString: PG, schema });
-          await migrating.store.ready();
-          await migrating.close();
-        }
-        const ms = await twoProcesses(queue, withPostgres ? schema : undefined);
-        await dropRabbit(queue);
-        if (withPostgres) await dropSchema(schema);
-        return ms;
-      }
-      const factory = new RabbitMqQueueFactory();
-      let store: PostgresStore | null = null;
-      if (withPostgres) {
-        store = new PostgresStore({ connectionString: PG, schema, poolSize: THREADS + 5 });
-        await store.store.ready();
-      }
-      const groupCommit = name === 'rabbitmq+postgres-gc' && { lanes: Number(process.env.GC_LANES ?? 1), maxBatchSize: Number(process.env.GC_BATCH ?? 64) };
-      const ms = await endpoint(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence({ groupCommit }) } : undefined);
-      await dropRabbit(queue);
-      await factory.close();
-      if (store) {
-        await store.close();
-        await dropSchema(schema);
-      }
-      return ms;
-    }
+    case 'rabbitmq+postgres-gc':
+      return rabbitCase();
     case 'postgres-queue': {
       const store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: THREADS * 2 + 5 });
       const q = store.queues.create('postgres://default/work');

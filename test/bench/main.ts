@@ -33,6 +33,9 @@ const cases: [string, number][] = [
   ['raw-amqplib', 1],
   ['node-ts-bus', 4],
   ['memory', 4],
+  ['memory+tracing-api', 4],
+  ['memory+tracing-sdk', 4],
+  ['rabbitmq+tracing-sdk', 4],
   ['rabbitmq', 4],
   ['rabbitmq+postgres', 16],
   ['rabbitmq+postgres-gc', 100],
@@ -127,6 +130,21 @@ depends on which mode each median fell in; the same-round column pairs each run 
 before it; "best of rounds" compares each case's fastest round with the floor's fastest — like with like, as
 interference here only ever slows a run down.`;
 
+/** A case's median of same-round ratios to another case (both run once per round, interleaved). */
+const sameRound = (k: string, base: string): number | undefined => {
+  const a = groups.get(k);
+  const b = groups.get(base);
+  if (!a || !b) return undefined;
+  const ratios = a.map((r, i) => (b[i] ? b[i]!.ms / r.ms : undefined)).filter((v): v is number => v !== undefined);
+  return ratios.length > 0 ? median(ratios) : undefined;
+};
+const telemetry = `Tracing overhead (issue 13; TracingModule, each case against the same case without it, same-round
+throughput ratios, medians): memory x4 with only the API (no SDK) ${fmt(sameRound('memory+tracing-api x4', 'memory x4'))},
+with the SDK recording every span (batch processor, exporter dropping them) ${fmt(sameRound('memory+tracing-sdk x4', 'memory x4'))};
+RabbitMQ x4 with the SDK ${fmt(sameRound('rabbitmq+tracing-sdk x4', 'rabbitmq x4'))}. Targets: ≥ 0.97× with the API only, ≥ 0.85× with
+the SDK. The memory transport costs the bus about 20 µs of CPU per message, so there a span's few µs weigh
+most; see the CPU table for the µs per message each adds.`;
+
 const latencyGroups = [...groups.entries()].filter(([k]) => isLatency(k));
 const latencyRate = latencyGroups[0]?.[1][0]?.rate ?? '?';
 const latencyCount = latencyGroups[0]?.[1][0]?.messages ?? '?';
@@ -180,6 +198,8 @@ over the rounds; the ratio is to raw amqplib consume + ack of the same messages 
 ${table}
 
 ${targets}
+
+${telemetry}
 
 Where the time goes: CPU per message (µs, medians over the rounds) in the steady window, by party — this Node
 process (of which the kernel's share, system time, is also shown), the broker (beam.smp) and the database (every
