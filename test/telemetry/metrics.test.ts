@@ -3,31 +3,10 @@ import type { Attributes } from '@opentelemetry/api';
 import { DataPointType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Container } from 'inversify';
 import { TYPES } from '../../src/di/tokens.js';
-import { handlesMessage } from '../../src/handling/handles-message.js';
-import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
-import { messageType } from '../../src/messages/message-type.js';
 import { MetricsModule } from '../../src/telemetry/index.js';
 import { TestHarness } from '../../src/testing/index.js';
+import { OrderPlaced, PlaceOrder, PlaceOrderHandler, Recorder } from './telemetry-messages.js';
 
-@messageType('metrics.PlaceOrder')
-class PlaceOrder {
-  constructor(public orderId = '') {}
-}
-@messageType('metrics.OrderPlaced')
-class OrderPlaced {
-  constructor(public orderId = '') {}
-}
-@handlesMessage(PlaceOrder)
-class PlaceOrderHandler implements IMessageHandler<PlaceOrder> {
-  async handle(ctx: IHandlerContext<PlaceOrder>): Promise<void> {
-    if (ctx.message.orderId === 'bad') throw new Error('bad order');
-    await ctx.publish(new OrderPlaced(ctx.message.orderId));
-  }
-}
-@handlesMessage(OrderPlaced)
-class Recorder implements IMessageHandler<OrderPlaced> {
-  handle(): void {}
-}
 
 /** Collects on demand. */
 class TestReader extends MetricReader {

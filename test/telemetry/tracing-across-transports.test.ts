@@ -6,11 +6,8 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Container } from 'inversify';
 import { addOncebus, createSilentLogger, type IServiceBus, TYPES } from '../../src/index.js';
-import { handlesMessage } from '../../src/handling/handles-message.js';
-import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
 import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
 import { MemoryIdempotenceStore } from '../../src/idempotence/memory/index.js';
-import { messageType } from '../../src/messages/message-type.js';
 import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';
 import { TracingModule } from '../../src/telemetry/index.js';
 import type { IQueueFactory } from '../../src/transport/queue.js';
@@ -19,25 +16,8 @@ import { requireService } from '../support/integration.js';
 import { waitForEvents } from '../support/latch.js';
 import { deleteQueues, rabbitAvailable, rabbitUri } from '../support/rabbitmq.js';
 import { openSqliteStore } from '../support/sql-subjects.js';
+import { OrderPlaced, PlaceOrder, PlaceOrderHandler, Recorder } from './telemetry-messages.js';
 
-@messageType('otelx.PlaceOrder')
-class PlaceOrder {
-  constructor(public orderId = '') {}
-}
-@messageType('otelx.OrderPlaced')
-class OrderPlaced {
-  constructor(public orderId = '') {}
-}
-@handlesMessage(PlaceOrder)
-class PlaceOrderHandler implements IMessageHandler<PlaceOrder> {
-  async handle(ctx: IHandlerContext<PlaceOrder>): Promise<void> {
-    await ctx.publish(new OrderPlaced(ctx.message.orderId));
-  }
-}
-@handlesMessage(OrderPlaced)
-class Recorder implements IMessageHandler<OrderPlaced> {
-  handle(): void {}
-}
 
 interface Transport {
   readonly name: string;
@@ -121,10 +101,10 @@ describe('telemetry: one trace across endpoints over real transports', function 
 
         const spans = exporter.getFinishedSpans();
         const byName = (n: string) => spans.filter((s) => s.name === n);
-        const [send] = byName('send otelx.PlaceOrder');
-        const [process] = byName('process otelx.PlaceOrder');
-        const [publish] = byName('publish otelx.OrderPlaced');
-        const subscribers = byName('process otelx.OrderPlaced');
+        const [send] = byName('send telemetry.PlaceOrder');
+        const [process] = byName('process telemetry.PlaceOrder');
+        const [publish] = byName('publish telemetry.OrderPlaced');
+        const subscribers = byName('process telemetry.OrderPlaced');
         expect(subscribers, spans.map((s) => s.name).join(', ')).to.have.length(2);
         expect(new Set(spans.map((s) => s.spanContext().traceId)).size, 'one trace').to.equal(1);
         expect(process!.parentSpanContext?.spanId).to.equal(send!.spanContext().spanId);

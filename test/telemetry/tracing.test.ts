@@ -5,32 +5,10 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TYPES } from '../../src/di/tokens.js';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
-import { handlesMessage } from '../../src/handling/handles-message.js';
-import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
-import { messageType } from '../../src/messages/message-type.js';
 import { TracingModule } from '../../src/telemetry/index.js';
 import { TestHarness } from '../../src/testing/index.js';
+import { OrderPlaced, PlaceOrder, PlaceOrderHandler, Recorder } from './telemetry-messages.js';
 
-@messageType('otel.PlaceOrder')
-class PlaceOrder {
-  constructor(public orderId = '') {}
-}
-@messageType('otel.OrderPlaced')
-class OrderPlaced {
-  constructor(public orderId = '') {}
-}
-
-@handlesMessage(PlaceOrder)
-class PlaceOrderHandler implements IMessageHandler<PlaceOrder> {
-  async handle(ctx: IHandlerContext<PlaceOrder>): Promise<void> {
-    if (ctx.message.orderId === 'bad') throw new Error('bad order');
-    await ctx.publish(new OrderPlaced(ctx.message.orderId));
-  }
-}
-@handlesMessage(OrderPlaced)
-class Recorder implements IMessageHandler<OrderPlaced> {
-  handle(): void {}
-}
 
 describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-memory exporter', () => {
   const exporter = new InMemorySpanExporter();
@@ -64,10 +42,10 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     await client.send(new PlaceOrder('A-1'));
     await harness.settled();
 
-    const [send] = named('send otel.PlaceOrder');
-    const [process] = named('process otel.PlaceOrder');
-    const [publish] = named('publish otel.OrderPlaced');
-    const handled = named('process otel.OrderPlaced');
+    const [send] = named('send telemetry.PlaceOrder');
+    const [process] = named('process telemetry.PlaceOrder');
+    const [publish] = named('publish telemetry.OrderPlaced');
+    const handled = named('process telemetry.OrderPlaced');
     expect([send, process, publish].every(Boolean), spans().map((s) => s.name).join(', ')).to.equal(true);
     expect(handled).to.have.length(2);
     const traceIds = new Set(spans().map((s) => s.spanContext().traceId));
@@ -79,7 +57,7 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     expect(process!.attributes).to.include({
       'messaging.system': 'memory',
       'messaging.operation.type': 'process',
-      'oncebus.message.type': 'otel.PlaceOrder',
+      'oncebus.message.type': 'telemetry.PlaceOrder',
       'oncebus.idempotence.outcome': 'new',
     });
     expect(publish!.attributes).to.include({ 'oncebus.send.stored': true, 'messaging.operation.name': 'publish' });
@@ -94,7 +72,7 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     await harness.settled();
     await client.send(new PlaceOrder('B-1'), { messageId: 'order-B-1' });
     await harness.settled();
-    const outcomes = named('process otel.PlaceOrder').map((s) => s.attributes['oncebus.idempotence.outcome']);
+    const outcomes = named('process telemetry.PlaceOrder').map((s) => s.attributes['oncebus.idempotence.outcome']);
     expect(outcomes).to.deep.equal(['new', 'completed']);
     await client.stop();
   });
@@ -112,10 +90,10 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     await client.send(new PlaceOrder('C-1'));
     await crashing.settled();
     await crashing.stop();
-    const outcomes = named('process otel.PlaceOrder').map((s) => s.attributes['oncebus.idempotence.outcome']);
+    const outcomes = named('process telemetry.PlaceOrder').map((s) => s.attributes['oncebus.idempotence.outcome']);
     expect(outcomes).to.deep.equal(['new', 'handled']);
-    const [billed] = named('process otel.OrderPlaced');
-    const [publish] = named('publish otel.OrderPlaced');
+    const [billed] = named('process telemetry.OrderPlaced');
+    const [publish] = named('publish telemetry.OrderPlaced');
     expect(parentOf(billed!), 'the flushed copy carries the original producer context').to.equal(publish!.spanContext().spanId);
     expect(new Set(spans().map((s) => s.spanContext().traceId)).size).to.equal(1);
   });
@@ -125,7 +103,7 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     await client.start();
     await client.send(new PlaceOrder('bad'));
     await harness.settled();
-    const [failed] = named('process otel.PlaceOrder');
+    const [failed] = named('process telemetry.PlaceOrder');
     expect(failed!.status.code).to.equal(2); // SpanStatusCode.ERROR
     expect(failed!.events.map((e) => e.name)).to.include.members(['exception', 'oncebus.moved_to_error_queue']);
     await client.stop();

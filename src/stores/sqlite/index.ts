@@ -8,13 +8,4 @@ export type { RetentionOptions } from '../sql/retention.js';
  * `Database`, inside the unit of work's transaction (`IMessageHandler<PlaceOrder, SqliteTransaction>`).
  */
 export type { Database as SqliteTransaction } from 'better-sqlite3';
-export type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
-export type { SqlStore } from '../sql/sql-store.js';
-export type { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
-export type { SqlIdempotenceService } from '../sql/sql-idempotence-service.js';
-export type { GroupCommitStatements, IdempotenceStatements, QueueStatements, SubscriptionStatements } from '../sql/sql-statements.js';
-export type { SqlDialect } from '../sql/sql-store.js';
-export type { SqlIdempotenceSettings } from '../sql/sql-idempotence-service.js';
-export type { SqlUnitOfWork } from '../sql/sql-unit-of-work.js';
-export type { HandleLease } from '../sql/handle-lease.js';
-export type { Migration } from '../sql/migrations.js';
+export type * from '../sql/sql-types.js';
