@@ -104,6 +104,7 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
     codecs,
     logger,
     events,
+    handlerScopes: [],
     clock: deps.clock ?? Date.now,
     stopSignal,
   };

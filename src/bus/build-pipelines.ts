@@ -136,7 +136,7 @@ export function buildPipelines(
     .addObserver(new DecompressMessageObserver(codecs))
     .addObserver(new DeserializeMessageObserver(s.types, s.serializer))
     .addObserver(new CheckIdempotenceObserver(idempotence, clock))
-    .addObserver(new HandleMessageObserver(s.handlers, s.resolveHandler, built, watchdog))
+    .addObserver(new HandleMessageObserver(s.handlers, s.resolveHandler, built, watchdog, s.handlerScopes))
     .addObserver(new CommitUnitOfWorkObserver(idempotence))
     .addObserver(new SendDeferredObserver(idempotence, built))
     .addObserver(new ProcessingCompletedObserver(idempotence))

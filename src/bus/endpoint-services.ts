@@ -1,3 +1,4 @@
+import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
 import type { CodecRegistry } from '../codecs/codec-registry.js';
 import type { HandlerResolver } from '../handling/handler-registry.js';
 import type { HandlerRegistry } from '../handling/handler-registry.js';
@@ -33,8 +34,16 @@ export interface EndpointServices {
   readonly codecs: CodecRegistry;
   readonly logger: ILogger;
   readonly events: BusEvents;
+  /**
+   * Run around every handler call, outermost first: a module's way to give the handler a context (the
+   * tracing module makes the message's span the active one, so what the handler logs or sends joins it).
+   */
+  readonly handlerScopes: HandlerScope[];
   /** Epoch ms; injectable so tests control time. */
   readonly clock: () => number;
   /** Aborted when stop() gives up waiting for in-flight messages. */
   readonly stopSignal: AbortSignal;
 }
+
+/** Runs `run` (the handler) inside whatever context this scope gives it, and returns what it returns. */
+export type HandlerScope = (state: InboxMessageState, run: () => Promise<void>) => Promise<void>;

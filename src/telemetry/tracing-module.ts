@@ -18,7 +18,8 @@ export interface TracingOptions {
  * `process <type>`, the child of the producer's context carried in the envelope's `traceparent` header —
  * with the idempotence outcome and any failure; a producer span per send, publish and reply, the child of
  * the handled message's span, whose context travels in the outgoing envelope (a stored send keeps it
- * until it is flushed). Retries and error-queue moves are events on the consumer span.
+ * until it is flushed). Retries and error-queue moves are events on the consumer span. The handler runs with
+ * its message's span active (a context manager must be registered, as the SDK's setup does).
  */
 export class TracingModule implements IOncebusModule {
   private readonly tracer: Tracer;
@@ -67,6 +68,11 @@ export class TracingModule implements IOncebusModule {
         const tm = state.transportMessage;
         if (tm && this.inFlight.get(tm.messageId) === span) this.inFlight.delete(tm.messageId);
       },
+    });
+    // The handler runs with its message's span active: what it logs (withTraceContext) or starts joins it.
+    services.handlerScopes.push((state, run) => {
+      const span = inboxSpans.get(state);
+      return span ? context.with(trace.setSpan(context.active(), span), run) : run();
     });
     services.events.on('messageRetried', (tm) => this.inFlight.get(tm.messageId)?.addEvent('oncebus.retry_scheduled', { 'oncebus.attempt': tm.failureMessages.length }));
     services.events.on('messageSentToErrorQueue', (tm, reason) => this.inFlight.get(tm.messageId)?.addEvent('oncebus.moved_to_error_queue', { 'oncebus.reason': reason }));

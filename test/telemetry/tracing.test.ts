@@ -5,9 +5,9 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TYPES } from '../../src/di/tokens.js';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
-import { TracingModule } from '../../src/telemetry/index.js';
+import { TracingModule, withTraceContext } from '../../src/telemetry/index.js';
 import { TestHarness } from '../../src/testing/index.js';
-import { OrderPlaced, PlaceOrder, PlaceOrderHandler, Recorder } from './telemetry-messages.js';
+import { handlerLog, OrderPlaced, PlaceOrder, PlaceOrderHandler, Recorder } from './telemetry-messages.js';
 
 
 describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-memory exporter', () => {
@@ -62,6 +62,22 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     });
     expect(publish!.attributes).to.include({ 'oncebus.send.stored': true, 'messaging.operation.name': 'publish' });
     expect(publish!.attributes['oncebus.recipients']).to.have.members(['memory://billing', 'memory://shipping']);
+    await client.stop();
+  });
+
+  it("what a handler logs carries its message's trace_id and span_id (withTraceContext)", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const record = (_message: string, meta?: Record<string, unknown>) => void lines.push(meta ?? {});
+    handlerLog.current = withTraceContext({ debug: record, info: record, warn: record, error: record, isDebugEnabled: () => true });
+    const client = harness.endpoint(`log-${Date.now()}`, { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withTracing);
+    await client.start();
+    await client.send(new PlaceOrder('L-1'));
+    await harness.settled();
+    handlerLog.current = null;
+    const [process] = named('process telemetry.PlaceOrder');
+    expect(lines).to.deep.equal([{ orderId: 'L-1', trace_id: process!.spanContext().traceId, span_id: process!.spanContext().spanId }]);
+    withTraceContext({ debug: record, info: record, warn: record, error: record, isDebugEnabled: () => true }).info('outside any span', { x: 1 });
+    expect(lines.at(-1), 'no span, no ids').to.deep.equal({ x: 1 });
     await client.stop();
   });
 

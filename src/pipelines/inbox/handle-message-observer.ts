@@ -4,6 +4,7 @@ import type { HandlerRegistry, HandlerResolver } from '../../handling/handler-re
 import type { IMessageHandler } from '../../handling/message-handler.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { HandlerScope } from '../../bus/endpoint-services.js';
 import type { HandlerWatchdog } from '../../processing/handler-watchdog.js';
 import type { MessageSender } from '../outgoing/message-sender.js';
 import type { InboxMessageState } from './inbox-message-state.js';
@@ -23,6 +24,8 @@ export class HandleMessageObserver implements IPipelineObserver<InboxMessageStat
     private readonly pipelines: { readonly sender: MessageSender },
     /** Bounds the handler's time (handlerTimeout) and gives it up when stop() does. */
     private readonly watchdog: HandlerWatchdog,
+    /** Modules' scopes around the handler call (EndpointServices.handlerScopes), outermost first. */
+    private readonly scopes: readonly HandlerScope[] = [],
   ) {}
 
   async execute(state: InboxMessageState): Promise<void> {
@@ -33,8 +36,14 @@ export class HandleMessageObserver implements IPipelineObserver<InboxMessageStat
     const handler = this.resolve(handlerClass) as IMessageHandler;
     try {
       const uow = state.unitOfWork;
-      const run = () => this.watchdog.watch(tm.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), uow);
-      await (uow?.within ? uow.within(run) : run());
+      let run = () => this.watchdog.watch(tm.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), uow);
+      for (let i = this.scopes.length - 1; i >= 0; i--) {
+        const scope = this.scopes[i]!;
+        const inner = run;
+        run = () => scope(state, inner);
+      }
+      const scoped = run;
+      await (uow?.within ? uow.within(scoped) : scoped());
     } catch (error) {
       state.handlerError = error;
       throw error;
