@@ -5,7 +5,7 @@ export type { ServiceBusDependencies } from './bus/assemble-endpoint.js';
 export type { EndpointOptions, InboxOptions, OutboxOptions, IdempotenceOptions } from './bus/endpoint-options.js';
 export { BusEvents, type BusEventMap } from './bus/bus-events.js';
 export type { IOncebusModule, PipelineBuilders } from './bus/oncebus-module.js';
-export type { EndpointServices } from './bus/endpoint-services.js';
+export type { EndpointServices, HandlerScope } from './bus/endpoint-services.js';
 export { addOncebus } from './di/add-oncebus.js';
 export { TYPES } from './di/tokens.js';
 export { loadEndpointSettings } from './config/load-endpoint-options.js';
