@@ -4,6 +4,7 @@ export { ServiceBus, type IServiceBus } from './bus/service-bus.js';
 export type { ServiceBusDependencies } from './bus/assemble-endpoint.js';
 export type { EndpointOptions, InboxOptions, OutboxOptions, IdempotenceOptions } from './bus/endpoint-options.js';
 export { BusEvents, type BusEventMap } from './bus/bus-events.js';
+export type { BackOffReason } from './processing/receive-loop.js';
 export type { IOncebusModule, PipelineBuilders } from './bus/oncebus-module.js';
 export type { EndpointServices, HandlerScope } from './bus/endpoint-services.js';
 export { addOncebus } from './di/add-oncebus.js';
@@ -39,6 +40,7 @@ export { MemoryBroker } from './transports/memory/index.js';
 
 export { ProcessingStatus, type IIdempotenceService, type DeferredMessage } from './idempotence/idempotence-service.js';
 export type { IIdempotenceServiceFactory } from './idempotence/idempotence-service-factory.js';
+export { IdempotenceEvents, type IdempotenceEventMap, type PendingSends } from './idempotence/idempotence-events.js';
 export type { IUnitOfWork } from './idempotence/unit-of-work.js';
 export { NullIdempotenceService } from './idempotence/null-idempotence-service.js';
 export { MemoryIdempotenceStore, type MemoryTransaction } from './idempotence/memory/index.js';

@@ -142,7 +142,7 @@ export function buildPipelines(
     .addObserver(new ProcessingCompletedObserver(idempotence))
     .addObserver(new AcknowledgeMessageObserver(infrastructure, events, logger))
     .addObserver(new ReleaseFlushLeaseObserver(idempotence, logger))
-    .addObserver(new HandleFailureObserver({ name: options.name, inbox }, mover, infrastructure, logger, events, s.stopSignal))
+    .addObserver(new HandleFailureObserver({ name: options.name, inbox }, mover, infrastructure, logger, events, s.stopSignal, s.handlerScopes))
     .addObserver(new RollBackOpenUnitOfWorkObserver(logger))
     .addObserver(releaseUnsettled);
   }

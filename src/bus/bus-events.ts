@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { TransportMessage } from '../envelope/transport-message.js';
+import type { BackOffReason } from '../processing/receive-loop.js';
 
 /**
  * What happened to inbound messages, for extensions, metrics, tests and the demo. Emitted after the
@@ -25,6 +26,8 @@ export interface BusEventMap {
   messageReleased: [tm: TransportMessage | null, error: unknown];
   /** An outgoing message was put on a queue (for stored sends: when flushed). */
   messageDispatched: [tm: TransportMessage];
+  /** A receive loop paused (per `durationToSleepWhenIdle`): an empty queue, a failed receive, or a message released or put aside. */
+  receiveBackOff: [loop: string, reason: BackOffReason];
   started: [];
   stopped: [];
 }

@@ -35,8 +35,9 @@ export interface EndpointServices {
   readonly logger: ILogger;
   readonly events: BusEvents;
   /**
-   * Run around every handler call, outermost first: a module's way to give the handler a context (the
-   * tracing module makes the message's span the active one, so what the handler logs or sends joins it).
+   * Run around every handler call, and around what oncebus does and logs about a failed message, outermost
+   * first: a module's way to give the handler a context (the tracing module makes the message's span the
+   * active one, so what the handler logs or sends, and the failure's log lines, join it).
    */
   readonly handlerScopes: HandlerScope[];
   /** Epoch ms; injectable so tests control time. */

@@ -21,13 +21,15 @@ const MAX_POLL_MS = 200;
 
 /**
  * Takes the lease, waiting while another copy holds it (polling with back-off, never past the end of the
- * holder's lease). Resolves true once taken, false when the message was completed meanwhile.
+ * holder's lease). Resolves true once taken, false when the message was completed meanwhile. `onWaiting`
+ * hears (once) that another copy held it.
  */
-export async function takeFlushLease(attempt: () => Promise<FlushLeaseAttempt>, clock: () => number): Promise<boolean> {
+export async function takeFlushLease(attempt: () => Promise<FlushLeaseAttempt>, clock: () => number, onWaiting?: () => void): Promise<boolean> {
   for (let poll = 5; ; poll = Math.min(poll * 2, MAX_POLL_MS)) {
     const found = await attempt();
     if (found.outcome === 'taken') return true;
     if (found.outcome === 'completed') return false;
+    if (poll === 5) onWaiting?.();
     const wait = Math.max(1, Math.min(poll, found.until - clock() + 1));
     await new Promise((resolve) => setTimeout(resolve, wait));
   }

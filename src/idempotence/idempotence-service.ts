@@ -1,4 +1,5 @@
 import type { TransportMessage } from '../envelope/transport-message.js';
+import type { IdempotenceEvents, PendingSends } from './idempotence-events.js';
 import type { IUnitOfWork } from './unit-of-work.js';
 
 /**
@@ -49,9 +50,10 @@ export interface IIdempotenceService {
   /**
    * The stored sends of `received` not yet dispatched, in send order, with the flush lease held by this
    * copy: waits while another copy holds it, and resolves to none when that copy completed the message
-   * meanwhile. Runs outside any unit of work.
+   * meanwhile. Runs outside any unit of work. `onWaiting` hears that another copy held the lease (this copy
+   * waits behind it: telemetry's 'waited' outcome).
    */
-  getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]>;
+  getDeferredMessages(received: TransportMessage, onWaiting?: () => void): Promise<readonly DeferredMessage[]>;
   /** Deletes that one stored send (by its sequence): it is on the wire. */
   deferredMessageSent(received: TransportMessage, deferred: DeferredMessage): Promise<void>;
   /** Marks the message 'completed' (nothing owed) and ends the flush lease. */
@@ -70,6 +72,10 @@ export interface IIdempotenceService {
    * running it again.
    */
   retentionWindowFor?(messageType: string): number | undefined;
+  /** Store-wide happenings for telemetry (group-commit batches, retention purges), where the store has them. */
+  readonly events?: IdempotenceEvents;
+  /** The stored sends this endpoint owes now (telemetry, operations); read outside any unit of work. */
+  pendingSends?(): Promise<PendingSends>;
   /**
    * Creates the schema, starts retention; called by bus.start() with the number of messages the endpoint
    * handles at once (its receive loops), which a pooled store reserves connections for.

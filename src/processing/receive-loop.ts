@@ -8,6 +8,9 @@ export interface LoopState extends PipelineState {
   readonly backOff: boolean;
 }
 
+/** Why a receive loop paused: its queue was empty, a receive failed, or the message was released or put aside. */
+export type BackOffReason = 'idle' | 'failure' | 'released';
+
 /**
  * One receive loop: take a message through the pipeline, again and again, until stopped. An empty queue,
  * an infrastructure failure or a released message makes it sleep per `durationToSleepWhenIdle` (the last
@@ -25,6 +28,8 @@ export class ReceiveLoop<S extends LoopState> {
     private readonly newState: () => S,
     idleDurations: readonly number[],
     private readonly logger: ILogger,
+    /** Hears each pause and why: an empty queue, a failed receive, or a message released or put aside. */
+    private readonly onBackOff?: (loop: string, reason: BackOffReason) => void,
   ) {
     this.idle = new IdleBackOff(idleDurations);
     this.done = this.run();
@@ -48,8 +53,13 @@ export class ReceiveLoop<S extends LoopState> {
         this.logger.warn(`${this.name}: receive failed`, { error: String(error) });
       }
       if (this.stopping) break;
-      if (failed || state.received === null || state.backOff) await this.idle.sleep();
-      else this.idle.reset();
+      const reason: BackOffReason | null = failed ? 'failure' : state.received === null ? 'idle' : state.backOff ? 'released' : null;
+      if (reason === null) {
+        this.idle.reset();
+        continue;
+      }
+      this.onBackOff?.(this.name, reason);
+      await this.idle.sleep();
     }
   }
 }

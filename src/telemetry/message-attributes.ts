@@ -20,14 +20,16 @@ export function messageAttributes(tm: TransportMessage, destination: string, ope
 
 /**
  * What idempotence made of a received copy: 'new' (the handler ran), 'handled' (its work had committed
- * before: only its stored sends were flushed), 'completed' (a duplicate: skipped).
+ * before: only its stored sends were flushed), 'completed' (a duplicate: skipped), 'waited' (found handled
+ * while a concurrent copy flushed its sends: it waited behind that copy, and took over only if the other's
+ * flush lease ran out).
  */
-export function idempotenceOutcome(status: ProcessingStatus): string {
+export function idempotenceOutcome(status: ProcessingStatus, waitedForCopy = false): string {
   switch (status) {
     case ProcessingStatus.Assigned:
       return 'new';
     case ProcessingStatus.MessageHandled:
-      return 'handled';
+      return waitedForCopy ? 'waited' : 'handled';
     case ProcessingStatus.Ignore:
       return 'completed';
   }

@@ -1,6 +1,7 @@
-import type { Meter } from '@opentelemetry/api';
+import type { Attributes, Meter } from '@opentelemetry/api';
 import type { EndpointServices } from '../bus/endpoint-services.js';
 import type { IOncebusModule, PipelineBuilders } from '../bus/oncebus-module.js';
+import type { IdempotenceEvents } from '../idempotence/idempotence-events.js';
 import { ProcessingStatus } from '../idempotence/idempotence-service.js';
 import { PIPELINE_END_EVENT } from '../pipeline/pipeline.js';
 import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
@@ -17,7 +18,8 @@ export interface MetricsOptions {
  * OpenTelemetry metrics for an endpoint (bind it as a TYPES.Module): messages sent and consumed and the
  * processing duration under the semantic conventions' names, and what only a once-only bus can show —
  * duplicates skipped by reason, how long a claim waited, how long committed sends waited to go out (flush
- * lag), retries, error-queue moves — and the inbox's depth where the transport can count.
+ * lag) and how many are still owed, retries, error-queue moves, group-commit batch sizes and COMMIT times,
+ * rows purged by retention, receive-loop pauses — and the inbox's depth where the transport can count.
  */
 export class MetricsModule implements IOncebusModule {
   private readonly meter: Meter;
@@ -32,7 +34,7 @@ export class MetricsModule implements IOncebusModule {
     const sent = m.createCounter('messaging.client.sent.messages', { unit: '{message}', description: 'Messages put on a queue (stored sends when flushed)' });
     const consumed = m.createCounter('messaging.client.consumed.messages', { unit: '{message}', description: 'Copies received, by idempotence outcome' });
     const duration = m.createHistogram('messaging.process.duration', { unit: 's', description: 'From a received copy read to its settlement' });
-    const duplicates = m.createCounter('oncebus.duplicates.skipped', { unit: '{message}', description: "Copies whose handler idempotence did not run again, by reason: 'completed' (done before) or 'handled' (committed before; only its sends flushed)" });
+    const duplicates = m.createCounter('oncebus.duplicates.skipped', { unit: '{message}', description: "Copies whose handler idempotence did not run again, by reason: 'completed' (done before), 'handled' (committed before; only its sends flushed) or 'waited' (behind a concurrent copy's flush)" });
     const claimWait = m.createHistogram('oncebus.claim.wait', { unit: 's', description: 'The idempotence check: begin and claim, waiting on a concurrent copy included' });
     const flushLag = m.createHistogram('oncebus.flush.lag', { unit: 's', description: "From a handler's commit to the dispatch of each send it stored" });
     const retries = m.createCounter('oncebus.retries', { unit: '{message}', description: 'Retry copies scheduled' });
@@ -50,8 +52,6 @@ export class MetricsModule implements IOncebusModule {
       execute: (state: InboxMessageState) => {
         const from = claiming.get(state);
         if (from !== undefined && services.idempotence.enabled) claimWait.record((now() - from) / 1000, endpoint);
-        if (state.status === ProcessingStatus.Ignore) duplicates.add(1, { ...endpoint, 'oncebus.reason': 'completed' });
-        if (state.status === ProcessingStatus.MessageHandled) duplicates.add(1, { ...endpoint, 'oncebus.reason': 'handled' });
       },
     });
     pipelines.inbox.addObserver({
@@ -64,7 +64,10 @@ export class MetricsModule implements IOncebusModule {
         const from = started.get(state);
         const tm = state.transportMessage;
         if (from === undefined || !tm) return;
-        const outcome = services.idempotence.enabled ? { 'oncebus.idempotence.outcome': idempotenceOutcome(state.status) } : {};
+        const outcome = services.idempotence.enabled ? { 'oncebus.idempotence.outcome': idempotenceOutcome(state.status, state.waitedForCopy) } : {};
+        if (services.idempotence.enabled && state.status !== ProcessingStatus.Assigned && state.exception === undefined) {
+          duplicates.add(1, { ...endpoint, 'oncebus.reason': outcome['oncebus.idempotence.outcome']! });
+        }
         const failed = state.exception !== undefined ? { 'error.type': (state.exception as Error)?.name ?? 'Error' } : {};
         consumed.add(1, { ...endpoint, ...outcome, ...failed });
         duration.record((now() - from) / 1000, { ...endpoint, ...failed });
@@ -78,6 +81,21 @@ export class MetricsModule implements IOncebusModule {
     });
     services.events.on('messageRetried', () => retries.add(1, endpoint));
     services.events.on('messageSentToErrorQueue', () => errorQueue.add(1, endpoint));
+    const backOffs = m.createCounter('oncebus.receive.back_offs', { unit: '{pause}', description: 'Receive-loop pauses, by reason: idle (empty queue), failure (a receive failed), released (a message released or put aside)' });
+    services.events.on('receiveBackOff', (loop, reason) => backOffs.add(1, { ...endpoint, 'oncebus.loop': loop.slice(0, loop.indexOf('[')), 'oncebus.reason': reason }));
+    this.registerStore(services, endpoint);
+
+    const idempotence = services.idempotence;
+    if (idempotence.enabled && idempotence.pendingSends) {
+      const pending = m.createObservableGauge('oncebus.sends.pending', { unit: '{message}', description: 'Stored sends committed and not yet dispatched (one per recipient)' });
+      const age = m.createObservableGauge('oncebus.sends.pending.age', { unit: 's', description: 'How long the oldest message owing sends has owed them (0 when none)' });
+      m.addBatchObservableCallback(async (result) => {
+        const found = await idempotence.pendingSends!().catch(() => null);
+        if (!found) return;
+        result.observe(pending, found.count, endpoint);
+        result.observe(age, found.oldestClaimedAt === null ? 0 : Math.max(0, (Date.now() - found.oldestClaimedAt) / 1000), endpoint);
+      }, [pending, age]);
+    }
 
     const inbox = services.options.inbox;
     if (inbox) {
@@ -88,4 +106,28 @@ export class MetricsModule implements IOncebusModule {
       });
     }
   }
+
+  /** Group-commit batches of this endpoint, and retention purges (counted once per store, however many endpoints share it). */
+  private registerStore(services: EndpointServices, endpoint: Attributes): void {
+    const events = services.idempotence.enabled ? services.idempotence.events : undefined;
+    if (!events) return;
+    const m = this.meter;
+    const inboxUri = services.idempotence.inboxWorkQueueUri;
+    const batchSize = m.createHistogram('oncebus.group_commit.batch.size', { unit: '{message}', description: "Messages whose work one group-commit transaction committed", advice: { explicitBucketBoundaries: [1, 2, 4, 8, 16, 32, 64, 128, 256] } });
+    const commitDuration = m.createHistogram('oncebus.group_commit.commit.duration', { unit: 's', description: "A group-commit transaction's COMMIT" });
+    events.on('batchCommitted', (uri, size, seconds) => {
+      if (uri !== inboxUri) return;
+      batchSize.record(size, endpoint);
+      commitDuration.record(seconds, endpoint);
+    });
+    const counted = purgesCounted.get(events) ?? new WeakSet<Meter>();
+    purgesCounted.set(events, counted);
+    if (counted.has(m)) return;
+    counted.add(m);
+    const purged = m.createCounter('oncebus.retention.purged', { unit: '{row}', description: 'Completed idempotence rows removed by retention (for the whole store)' });
+    events.on('rowsPurged', (rows) => purged.add(rows));
+  }
 }
+
+/** The meters already counting a store's purges: endpoints sharing one store count them once. */
+const purgesCounted = new WeakMap<IdempotenceEvents, WeakSet<Meter>>();

@@ -60,6 +60,8 @@ export class TracingModule implements IOncebusModule {
       execute: (state: InboxMessageState) => {
         const span = inboxSpans.get(state);
         if (!span) return;
+        // Known only now: whether this copy waited behind a concurrent copy's flush.
+        if (state.waitedForCopy) span.setAttribute('oncebus.idempotence.outcome', idempotenceOutcome(state.status, true));
         if (state.exception !== undefined && span.isRecording()) {
           span.recordException(state.exception instanceof Error ? state.exception : String(state.exception));
           span.setStatus({ code: SpanStatusCode.ERROR, message: String(state.exception) });

@@ -116,12 +116,20 @@ export function describeIdempotenceServiceContract(label: string, subject: Idemp
       const stored = await svc.getDeferredMessages(tm);
       expect(stored.map((d) => d.recipientUri)).to.deep.equal(subscribers);
       expect(new Set(stored.map((d) => d.messageId))).to.deep.equal(new Set([event.messageId]));
+      const owed = await svc.pendingSends!();
+      expect(owed.count, 'three sends owed').to.equal(3);
+      expect(owed.oldestClaimedAt).to.be.a('number').and.to.be.within(Date.now() - 60_000, Date.now() + 60_000);
       await svc.deferredMessageSent(tm, stored[0]!);
+      expect((await svc.pendingSends!()).count, 'each row settled alone').to.equal(2);
       await svc.releaseFlush(tm); // the flush stops after the first subscriber (a broker error)
       const again = await svc.beginUnitOfWork();
       expect(await svc.processingStatus(tm, again)).to.equal(ProcessingStatus.MessageHandled);
       await again.commit();
-      expect((await svc.getDeferredMessages(tm)).map((d) => d.recipientUri)).to.deep.equal(subscribers.slice(1));
+      const rest = await svc.getDeferredMessages(tm);
+      expect(rest.map((d) => d.recipientUri)).to.deep.equal(subscribers.slice(1));
+      for (const d of rest) await svc.deferredMessageSent(tm, d);
+      await svc.processingCompleted(tm);
+      expect(await svc.pendingSends!(), 'nothing owed').to.deep.equal({ count: 0, oldestClaimedAt: null });
     });
 
     it('makes a copy that finds the message handled wait while another copy flushes, then find nothing owed', async () => {
@@ -136,11 +144,13 @@ export function describeIdempotenceServiceContract(label: string, subject: Idemp
       const u2 = await svc.beginUnitOfWork();
       expect(await svc.processingStatus(copy, u2)).to.equal(ProcessingStatus.MessageHandled);
       await u2.commit();
-      const copyFlush = svc.getDeferredMessages(copy);
+      const heard: string[] = [];
+      const copyFlush = svc.getDeferredMessages(copy, () => heard.push('copy waits'));
       expect(await stillPending(copyFlush), 'the copy waits while the first copy flushes').to.equal(true);
-      for (const d of await svc.getDeferredMessages(tm)) await svc.deferredMessageSent(tm, d);
+      for (const d of await svc.getDeferredMessages(tm, () => heard.push('holder waits'))) await svc.deferredMessageSent(tm, d);
       await svc.processingCompleted(tm);
       expect(await copyFlush, 'nothing owed: the first copy sent it').to.deep.equal([]);
+      expect(heard, 'the waiting copy is told once; the holder never').to.deep.equal(['copy waits']);
     });
 
     it('lets a copy take over the flush once the holder gave it up (its flush failed), with every send still owed', async () => {

@@ -122,9 +122,9 @@ export function simIdempotence(
             if (broken === 'handled-not-marked') return;
             await svc.messageHandled(tm, uow);
           }),
-        getDeferredMessages: (received) =>
+        getDeferredMessages: (received, onWaiting) =>
           around('stored-sends', async () => {
-            const stored = await svc.getDeferredMessages(received);
+            const stored = await svc.getDeferredMessages(received, onWaiting);
             sendsOf.set(received, stored);
             return stored;
           }),

@@ -124,4 +124,22 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     expect(failed!.events.map((e) => e.name)).to.include.members(['exception', 'oncebus.moved_to_error_queue']);
     await client.stop();
   });
+
+  it("what oncebus logs about a failed message carries that message's trace_id and span_id", async () => {
+    const lines: { message: string; meta: Record<string, unknown> }[] = [];
+    const record = (message: string, meta?: Record<string, unknown>) => void lines.push({ message, meta: meta ?? {} });
+    const logged = new TestHarness(withTraceContext({ debug: record, info: record, warn: record, error: record, isDebugEnabled: () => false }));
+    logged.endpoint('orders', { handlers: [PlaceOrderHandler], inbox: { maximumFailureCount: 2 } }, withTracing);
+    const client = logged.endpoint('client', { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withTracing);
+    await logged.start();
+    await client.send(new PlaceOrder('bad'));
+    await logged.settled();
+    await logged.stop();
+    const attempts = named('process telemetry.PlaceOrder');
+    expect(attempts).to.have.length(2);
+    const retry = lines.find((l) => l.message === 'handler failed; retry scheduled');
+    const moved = lines.find((l) => l.message === 'message moved to the error queue');
+    expect(retry?.meta).to.include({ trace_id: attempts[0]!.spanContext().traceId, span_id: attempts[0]!.spanContext().spanId });
+    expect(moved?.meta).to.include({ trace_id: attempts[1]!.spanContext().traceId, span_id: attempts[1]!.spanContext().spanId });
+  });
 });

@@ -1,6 +1,7 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { StoreError } from '../../errors/errors.js';
 import { DEFAULT_FLUSH_LEASE_MS, type FlushLeaseAttempt, takeFlushLease } from '../flush-lease.js';
+import type { PendingSends } from '../idempotence-events.js';
 import { type DeferredMessage, type IIdempotenceService, ProcessingStatus } from '../idempotence-service.js';
 import type { IUnitOfWork } from '../unit-of-work.js';
 import { MemoryIdempotenceStore } from './memory-idempotence-store.js';
@@ -61,11 +62,11 @@ export class MemoryIdempotenceService implements IIdempotenceService {
     this.types.set(key, tm.messageType);
   }
 
-  async getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]> {
+  async getDeferredMessages(received: TransportMessage, onWaiting?: () => void): Promise<readonly DeferredMessage[]> {
     if (!this.flushOwners.has(received)) {
       const owner = this.store.newOwner();
       this.flushOwners.set(received, owner);
-      if (!(await takeFlushLease(async () => this.tryTakeFlush(received, owner), Date.now))) return [];
+      if (!(await takeFlushLease(async () => this.tryTakeFlush(received, owner), Date.now, onWaiting))) return [];
     }
     return [...(this.store.rows.get(this.key(received))?.deferred ?? [])];
   }
@@ -116,6 +117,18 @@ export class MemoryIdempotenceService implements IIdempotenceService {
       return { outcome: 'taken' };
     }
     return { outcome: 'held', until: row.flushUntil };
+  }
+
+  async pendingSends(): Promise<PendingSends> {
+    const prefix = MemoryIdempotenceStore.key(this.inboxWorkQueueUri, '');
+    let count = 0;
+    let oldestClaimedAt: number | null = null;
+    for (const [key, row] of this.store.rows) {
+      if (!key.startsWith(prefix) || row.deferred.length === 0) continue;
+      count += row.deferred.length;
+      oldestClaimedAt = Math.min(oldestClaimedAt ?? row.claimedAt, row.claimedAt);
+    }
+    return { count, oldestClaimedAt };
   }
 
   private key(tm: TransportMessage): string {

@@ -14,6 +14,8 @@ export interface MemoryRow {
   /** Stored sends not dispatched yet, one per recipient, in send order. */
   deferred: DeferredMessage[];
   completedAt: number;
+  /** When its work committed (epoch ms): how old an owed send is. */
+  claimedAt: number;
   /** The copy flushing this 'handled' row, and until when (see flush-lease.ts). */
   flushOwner: string | null;
   flushUntil: number;
@@ -81,6 +83,7 @@ export class MemoryIdempotenceStore implements IIdempotenceServiceFactory {
         messageType: messageType(uow.handledKey),
         deferred: uow.deferred.filter((d) => d.key === uow.handledKey).map(({ key: _k, ...d }) => d),
         completedAt: 0,
+        claimedAt: Date.now(),
         flushOwner: uow.flushOwner,
         flushUntil: uow.flushUntil,
       });

@@ -1,4 +1,5 @@
 import type { BusEvents } from '../../bus/bus-events.js';
+import type { HandlerScope } from '../../bus/endpoint-services.js';
 import type { ResolvedInbox } from '../../bus/resolved-options.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { failureFields } from '../../logging/failure-fields.js';
@@ -10,6 +11,7 @@ import type { FailedMessageMover } from '../../recoverability/failed-message-mov
 import type { InfrastructureFailures } from '../../recoverability/infrastructure-failures.js';
 import { isSchedulingQueue } from '../../transport/queue.js';
 import type { InboxMessageState } from './inbox-message-state.js';
+import { withinScopes } from './within-scopes.js';
 
 /**
  * Where a failed inbound message ends up (classify-failure.ts). Never dropped:
@@ -32,6 +34,8 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
     private readonly logger: ILogger,
     private readonly events: BusEvents,
     private readonly stopSignal: AbortSignal,
+    /** The modules' scopes: what is logged about the failure is logged in the message's context (its span). */
+    private readonly scopes: readonly HandlerScope[] = [],
   ) {}
 
   async execute(state: InboxMessageState): Promise<void> {
@@ -42,12 +46,14 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
       await uow.rollback().catch((e: unknown) => this.logger.warn('rollback failed', { error: String(e) }));
     }
     if (!state.received) return; // nothing taken: the loop logs and backs off
-    try {
-      await this.route(state, error);
-    } catch (secondary) {
-      this.logger.error('could not move a failed message; releasing it', this.fields(state.transportMessage, secondary, { failure: String(error) }));
-      await this.release(state, secondary);
-    }
+    await withinScopes(this.scopes, state, async () => {
+      try {
+        await this.route(state, error);
+      } catch (secondary) {
+        this.logger.error('could not move a failed message; releasing it', this.fields(state.transportMessage, secondary, { failure: String(error) }));
+        await this.release(state, secondary);
+      }
+    });
     state.exceptionHandled = true;
   }
 

@@ -5,6 +5,7 @@ import type { IMessageHandler } from '../../handling/message-handler.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { HandlerScope } from '../../bus/endpoint-services.js';
+import { withinScopes } from './within-scopes.js';
 import type { HandlerWatchdog } from '../../processing/handler-watchdog.js';
 import type { MessageSender } from '../outgoing/message-sender.js';
 import type { InboxMessageState } from './inbox-message-state.js';
@@ -36,13 +37,8 @@ export class HandleMessageObserver implements IPipelineObserver<InboxMessageStat
     const handler = this.resolve(handlerClass) as IMessageHandler;
     try {
       const uow = state.unitOfWork;
-      let run = () => this.watchdog.watch(tm.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), uow);
-      for (let i = this.scopes.length - 1; i >= 0; i--) {
-        const scope = this.scopes[i]!;
-        const inner = run;
-        run = () => scope(state, inner);
-      }
-      const scoped = run;
+      const run = () => this.watchdog.watch(tm.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), uow);
+      const scoped = () => withinScopes(this.scopes, state, run);
       await (uow?.within ? uow.within(scoped) : scoped());
     } catch (error) {
       state.handlerError = error;

@@ -20,6 +20,8 @@ export class InboxMessageState extends ReceivedMessageState {
   committed = false;
   /** Set by the handler context; read when the handler throws. */
   failureHandling: FailureHandling = 'retry';
+  /** Found 'handled' while another copy flushed its sends: this copy waited behind it (telemetry's 'waited'). */
+  waitedForCopy = false;
   /** The error the handler threw (as opposed to one from the infrastructure around it). */
   handlerError: unknown = undefined;
 }

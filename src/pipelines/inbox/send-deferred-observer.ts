@@ -20,7 +20,9 @@ export class SendDeferredObserver implements IPipelineObserver<InboxMessageState
   async execute(state: InboxMessageState): Promise<void> {
     if (!this.idempotence.enabled || state.status === ProcessingStatus.Ignore) return;
     const received = state.transportMessage!;
-    const stored = await this.idempotence.getDeferredMessages(received);
+    const stored = await this.idempotence.getDeferredMessages(received, () => {
+      state.waitedForCopy = true;
+    });
     for (const deferred of stored) await this.pipelines.flush.execute(new FlushMessageState(received, deferred));
   }
 }

@@ -2,7 +2,7 @@ import type { ResolvedInbox } from '../../bus/resolved-options.js';
 import type { IPipelineObserver, Pipeline } from '../../pipeline/pipeline.js';
 import { isSharedReceiverQueue } from '../../transport/queue.js';
 import { DeferredProcessor } from '../../processing/deferred-processor.js';
-import { ReceiveLoop } from '../../processing/receive-loop.js';
+import { type BackOffReason, ReceiveLoop } from '../../processing/receive-loop.js';
 import type { DeferredMessageState } from '../deferred/deferred-message-state.js';
 import { InboxMessageState } from '../inbox/inbox-message-state.js';
 import { ReceivedMessageState } from '../received-message-state.js';
@@ -23,26 +23,27 @@ export class StartProcessingObserver implements IPipelineObserver<LifecycleState
   ) {}
 
   execute(state: LifecycleState): void {
-    const { options, queues, logger } = state.services;
+    const { options, queues, logger, events } = state.services;
+    const onBackOff = (loop: string, reason: BackOffReason) => events.emit('receiveBackOff', loop, reason);
     const { inbox, outbox } = options;
-    if (inbox) this.startInbox(state, inbox);
+    if (inbox) this.startInbox(state, inbox, onBackOff);
     if (outbox) {
       for (let i = 0; i < outbox.threadCount; i++) {
         const queue = queues.createReceiver(outbox.workQueueUri);
         state.processors.push(
-          new ReceiveLoop(`outbox[${i}]`, this.outbox, () => new ReceivedMessageState(queue), outbox.durationToSleepWhenIdle, logger),
+          new ReceiveLoop(`outbox[${i}]`, this.outbox, () => new ReceivedMessageState(queue), outbox.durationToSleepWhenIdle, logger, onBackOff),
         );
       }
     }
   }
 
-  private startInbox(state: LifecycleState, inbox: ResolvedInbox): void {
+  private startInbox(state: LifecycleState, inbox: ResolvedInbox, onBackOff: (loop: string, reason: BackOffReason) => void): void {
     const { queues, logger, clock } = state.services;
     const first = queues.createReceiver(inbox.workQueueUri);
     for (let i = 0; i < inbox.threadCount; i++) {
       // One consumer for all loops where the transport allows it (one prefetch window, acks coalesced).
       const queue = i === 0 || isSharedReceiverQueue(first) ? first : queues.createReceiver(inbox.workQueueUri);
-      const loop = new ReceiveLoop(`inbox[${i}]`, this.inbox, () => new InboxMessageState(queue), inbox.durationToSleepWhenIdle, logger);
+      const loop = new ReceiveLoop(`inbox[${i}]`, this.inbox, () => new InboxMessageState(queue), inbox.durationToSleepWhenIdle, logger, onBackOff);
       state.processors.push(loop);
     }
     if (inbox.deferredQueueUri) {

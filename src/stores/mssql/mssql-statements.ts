@@ -30,6 +30,8 @@ export function mssqlIdempotence(s: string): IdempotenceStatements {
     releaseFlush: `UPDATE ${s}.idempotence SET flush_owner = NULL, flush_until = NULL
                    WHERE inbox_uri = @p1 AND message_id = @p2 AND flush_owner = @p3`,
     purgeCompleted: `DELETE TOP (@p2) FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < @p1`,
+    pendingSends: `SELECT count(*) AS n, min(i.created_at) AS oldest FROM ${s}.idempotence_deferred d
+                   JOIN ${s}.idempotence i ON i.inbox_uri = d.inbox_uri AND i.message_id = d.message_id WHERE d.inbox_uri = @p1`,
   };
 }
 

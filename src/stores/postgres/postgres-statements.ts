@@ -31,6 +31,8 @@ export function postgresIdempotence(s: string): IdempotenceStatements {
     // Bounded: one batch per statement, so the purge holds few row locks at a time.
     purgeCompleted: `DELETE FROM ${s}.idempotence WHERE ctid IN (
                        SELECT ctid FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < $1 LIMIT $2)`,
+    pendingSends: `SELECT count(*)::int AS n, min(i.created_at) AS oldest FROM ${s}.idempotence_deferred d
+                   JOIN ${s}.idempotence i ON i.inbox_uri = d.inbox_uri AND i.message_id = d.message_id WHERE d.inbox_uri = $1`,
   };
 }
 

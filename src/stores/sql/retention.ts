@@ -37,6 +37,8 @@ export class RetentionPurger {
     private readonly store: SqlStore,
     private readonly options: RetentionOptions,
     private readonly logger?: ILogger,
+    /** Hears each pass that removed rows. */
+    private readonly purged?: (rows: number) => void,
   ) {}
 
   start(): void {
@@ -68,7 +70,10 @@ export class RetentionPurger {
     for (;;) {
       const n = await this.store.database.execute(sql, [now, batch]);
       total += n;
-      if (n < batch) return total;
+      if (n < batch) {
+        if (total > 0) this.purged?.(total);
+        return total;
+      }
       // Let messages through between batches.
       await new Promise((r) => setImmediate(r));
     }

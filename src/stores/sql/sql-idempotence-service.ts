@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { OncebusError, StoreError } from '../../errors/errors.js';
 import { type FlushLeaseAttempt, takeFlushLease } from '../../idempotence/flush-lease.js';
+import type { IdempotenceEvents, PendingSends } from '../../idempotence/idempotence-events.js';
 import { type DeferredMessage, type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import { purgeAfter, type RetentionOptions, retentionWindow } from './retention.js';
@@ -43,6 +44,7 @@ export class SqlIdempotenceService implements IIdempotenceService {
     protected readonly settings: SqlIdempotenceSettings,
     private readonly onStart: () => Promise<void>,
     private readonly onStop: () => Promise<void>,
+    readonly events?: IdempotenceEvents,
   ) {}
 
   protected get retention(): RetentionOptions {
@@ -116,10 +118,10 @@ export class SqlIdempotenceService implements IIdempotenceService {
     if (n !== 1) throw new StoreError('messageHandled found no claim for this message', { messageId: tm.messageId });
   }
 
-  async getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]> {
+  async getDeferredMessages(received: TransportMessage, onWaiting?: () => void): Promise<readonly DeferredMessage[]> {
     if (!this.flushOwners.has(received)) {
       const owner = this.newFlushOwner(received);
-      if (!(await takeFlushLease(() => this.tryTakeFlush(received, owner), Date.now))) return [];
+      if (!(await takeFlushLease(() => this.tryTakeFlush(received, owner), Date.now, onWaiting))) return [];
     }
     return this.storedSends(received);
   }
@@ -148,6 +150,12 @@ export class SqlIdempotenceService implements IIdempotenceService {
   async isHandled(tm: TransportMessage): Promise<boolean> {
     const [row] = await this.store.database.query<{ status: string }>(this.store.dialect.idempotence.status, [this.inboxWorkQueueUri, tm.messageId]);
     return row?.status === 'handled';
+  }
+
+  async pendingSends(): Promise<PendingSends> {
+    const [row] = await this.store.database.query<{ n: number | string; oldest: number | string | null }>(this.store.dialect.idempotence.pendingSends, [this.inboxWorkQueueUri]);
+    const count = Number(row?.n ?? 0);
+    return { count, oldestClaimedAt: count > 0 && row?.oldest != null ? Number(row.oldest) : null };
   }
 
   async releaseFlush(tm: TransportMessage): Promise<void> {

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../errors/errors.js';
 import type { IIdempotenceServiceFactory } from '../../idempotence/idempotence-service-factory.js';
+import { IdempotenceEvents } from '../../idempotence/idempotence-events.js';
 import type { ILogger } from '../../logging/logger.js';
 import { RetentionPurger, type RetentionOptions } from './retention.js';
 import { DEFAULT_FLUSH_LEASE_MS } from '../../idempotence/flush-lease.js';
@@ -35,6 +36,8 @@ export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
   private readonly settings: SqlIdempotenceSettings;
   private readonly groupCommit: ResolvedGroupCommitOptions | null;
   private started = 0;
+  /** Group-commit batches and retention purges of every endpoint of this store (telemetry listens). */
+  readonly events = new IdempotenceEvents();
 
   constructor(
     readonly store: SqlStore,
@@ -46,7 +49,7 @@ export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
       throw new ConfigurationError('flushLeaseMs', `must be a positive integer of milliseconds (got ${flushLeaseMs})`);
     }
     this.settings = { retention: { windowMs: WEEK, ...retention }, flushLeaseMs };
-    this.purger = new RetentionPurger(store, this.settings.retention, logger);
+    this.purger = new RetentionPurger(store, this.settings.retention, logger, (rows) => this.events.emit('rowsPurged', rows));
     this.groupCommit = groupCommit ? resolveGroupCommitOptions(groupCommit) : null;
     if (this.groupCommit && !store.dialect.groupCommit) {
       throw new ConfigurationError('groupCommit', `the ${store.database.dialect} store cannot group-commit (PostgreSQL can)`);
@@ -61,9 +64,9 @@ export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
       if (--this.started === 0) await this.purger.stop();
     };
     if (this.groupCommit) {
-      return new GroupCommitIdempotenceService(this.store, inboxWorkQueueUri, this.settings, onStart, onStop, this.store.dialect.groupCommit!, this.groupCommit);
+      return new GroupCommitIdempotenceService(this.store, inboxWorkQueueUri, this.settings, onStart, onStop, this.store.dialect.groupCommit!, this.groupCommit, this.events);
     }
-    return new SqlIdempotenceService(this.store, inboxWorkQueueUri, this.settings, onStart, onStop);
+    return new SqlIdempotenceService(this.store, inboxWorkQueueUri, this.settings, onStart, onStop, this.events);
   }
 
   /** Runs one purge pass now (tests, tooling). */

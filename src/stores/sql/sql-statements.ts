@@ -26,6 +26,8 @@ export interface IdempotenceStatements {
   readonly releaseFlush: string;
   /** (now, batch) → deletes at most `batch` completed rows whose purge_after has passed */
   readonly purgeCompleted: string;
+  /** (inbox) → one row { n, oldest }: stored sends not yet dispatched, and the oldest owing row's created_at */
+  readonly pendingSends: string;
 }
 
 /**

@@ -27,6 +27,8 @@ export function sqliteIdempotence(p: string): IdempotenceStatements {
                    WHERE inbox_uri = $1 AND message_id = $2 AND flush_owner = $3`,
     purgeCompleted: `DELETE FROM ${p}idempotence WHERE rowid IN (
                        SELECT rowid FROM ${p}idempotence WHERE status = 'completed' AND purge_after < $1 LIMIT $2)`,
+    pendingSends: `SELECT count(*) AS n, min(i.created_at) AS oldest FROM ${p}idempotence_deferred d
+                   JOIN ${p}idempotence i ON i.inbox_uri = d.inbox_uri AND i.message_id = d.message_id WHERE d.inbox_uri = $1`,
   };
 }
 

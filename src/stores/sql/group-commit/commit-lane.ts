@@ -12,6 +12,8 @@ export interface LaneContext extends ClaimContext {
   readonly flushLeaseMs: number;
   /** Hands a member that must wait for another transaction back to the service, to be routed again later. */
   resubmit(member: GroupMember): void;
+  /** Called once a batch committed: how many members' work it held, and how long its COMMIT took. */
+  batchCommitted?(size: number, commitSeconds: number): void;
   /** Called for each member of a committed batch (its sends are in `member.deferred`). */
   committed(member: GroupMember): void;
 }
@@ -118,7 +120,9 @@ export class CommitLane {
         await this.finish(tx, succeeded);
         const committing = tx;
         tx = null; // ended (or handed to the next batch) by commit, whatever its outcome
+        const committingSince = performance.now();
         await this.commit(committing);
+        this.ctx.batchCommitted?.(succeeded.length, (performance.now() - committingSince) / 1000);
         for (const member of succeeded) this.ctx.committed(member);
         for (const member of succeeded) member.settle();
       }

@@ -1,5 +1,6 @@
 import type { TransportMessage } from '../../../envelope/transport-message.js';
 import { StoreError } from '../../../errors/errors.js';
+import type { IdempotenceEvents } from '../../../idempotence/idempotence-events.js';
 import type { DeferredMessage, ProcessingStatus } from '../../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../../idempotence/unit-of-work.js';
 import { purgeAfter } from '../retention.js';
@@ -36,8 +37,9 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
     onStop: () => Promise<void>,
     private readonly statements: GroupCommitStatements,
     options: ResolvedGroupCommitOptions,
+    events?: IdempotenceEvents,
   ) {
-    super(store, inboxWorkQueueUri, settings, onStart, onStop);
+    super(store, inboxWorkQueueUri, settings, onStart, onStop, events);
     const { retention } = settings;
     const claims = new ClaimsInFlight();
     const context = {
@@ -49,6 +51,7 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
       flushLeaseMs: settings.flushLeaseMs,
       resubmit: (member: GroupMember) => this.route(member),
       purgeAfter: (messageType: string, now: number) => purgeAfter(retention, messageType, now),
+      batchCommitted: (size: number, commitSeconds: number) => events?.emit('batchCommitted', inboxWorkQueueUri, size, commitSeconds),
       committed: (member: GroupMember) => {
         if (member.message) this.committedSends.set(member.message, member.deferred);
       },
@@ -86,9 +89,9 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
     member.flushOwner = this.newFlushOwner(tm);
   }
 
-  override getDeferredMessages(received: TransportMessage): Promise<readonly DeferredMessage[]> {
+  override getDeferredMessages(received: TransportMessage, onWaiting?: () => void): Promise<readonly DeferredMessage[]> {
     const known = this.committedSends.get(received);
-    return known ? Promise.resolve(known) : super.getDeferredMessages(received);
+    return known ? Promise.resolve(known) : super.getDeferredMessages(received, onWaiting);
   }
 
   override deferredMessageSent(received: TransportMessage, deferred: DeferredMessage): Promise<void> {
