@@ -3,6 +3,7 @@ import { ConfigurationError } from '../errors/errors.js';
 import { HandlerRegistry, type HandlerResolver } from '../handling/handler-registry.js';
 import type { IIdempotenceServiceFactory } from '../idempotence/idempotence-service-factory.js';
 import { NullIdempotenceService } from '../idempotence/null-idempotence-service.js';
+import { sessionKeyOf } from '../sessions/session-envelope.js';
 import { createDefaultLogger, type ILogger } from '../logging/logger.js';
 import { type MessageClass, messageTypeNameOf } from '../messages/message-type.js';
 import { MessageTypeRegistry } from '../messages/message-type-registry.js';
@@ -100,6 +101,7 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
     routes,
     subscriptions: deps.subscriptions ?? new MemorySubscriptionService(),
     idempotence,
+    sessions: deps.idempotence?.createSessionService?.(sessionKeyOf(options.name)) ?? null,
     serializer: deps.serializer ?? new JsonSerializer(),
     codecs,
     logger,

@@ -27,6 +27,8 @@ import { CreateQueuesObserver } from '../pipelines/lifecycle/create-queues-obser
 import { createShutdownPipelineBuilder, createStartupPipelineBuilder } from '../pipelines/lifecycle/lifecycle-pipelines.js';
 import type { LifecycleState } from '../pipelines/lifecycle/lifecycle-state.js';
 import { StartIdempotenceObserver } from '../pipelines/lifecycle/start-idempotence-observer.js';
+import { StartSessionsObserver } from '../pipelines/lifecycle/start-sessions-observer.js';
+import { StopSessionsObserver } from '../pipelines/lifecycle/stop-sessions-observer.js';
 import { StartProcessingObserver } from '../pipelines/lifecycle/start-processing-observer.js';
 import { StopIdempotenceObserver } from '../pipelines/lifecycle/stop-idempotence-observer.js';
 import { StopProcessingObserver } from '../pipelines/lifecycle/stop-processing-observer.js';
@@ -154,6 +156,7 @@ export function buildPipelines(
   b.shutdown
     .addObserver(new StopProcessingObserver(stopController, watchdog))
     .addObserver(new StopIdempotenceObserver())
+    .addObserver(new StopSessionsObserver())
     .addObserver(new CloseQueuesObserver());
 
   for (const m of modules) m.register(b, s);
@@ -164,6 +167,7 @@ export function buildPipelines(
   built.deferred = b.deferred.build();
   built.outbox = b.outbox.build();
   b.startup.addObserver(new StartProcessingObserver(built.inbox, built.deferred, built.outbox));
+  b.startup.addObserver(new StartSessionsObserver(built.flush));
   built.startup = b.startup.build();
   built.shutdown = b.shutdown.build();
   return built;

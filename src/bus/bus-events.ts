@@ -26,6 +26,8 @@ export interface BusEventMap {
   messageReleased: [tm: TransportMessage | null, error: unknown];
   /** An outgoing message was put on a queue (for stored sends: when flushed). */
   messageDispatched: [tm: TransportMessage];
+  /** A transactional session's messages were dispatched after its commit: by the session itself, or by the sweeper (an orphan). */
+  sessionDispatched: [sessionId: string, by: 'session' | 'sweeper'];
   /** A receive loop paused (per `durationToSleepWhenIdle`): an empty queue, a failed receive, or a message released or put aside. */
   receiveBackOff: [loop: string, reason: BackOffReason];
   started: [];

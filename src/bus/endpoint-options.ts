@@ -68,6 +68,12 @@ export interface EndpointOptions {
    * holds its claim, its connection or (with group commit) its neighbours for long.
    */
   handlerTimeout?: Duration;
+  /**
+   * How often the endpoint looks for transactional sessions that committed and were never dispatched (their
+   * process died, or the broker was down) and sends what they owe (default 5s; also once at start). 0: this
+   * process does not sweep (another process of the endpoint must).
+   */
+  sessionSweepInterval?: Duration;
   /** Create queues that support it at start (default true). */
   createQueues?: boolean;
 }

@@ -3,6 +3,7 @@ import type { CodecRegistry } from '../codecs/codec-registry.js';
 import type { HandlerResolver } from '../handling/handler-registry.js';
 import type { HandlerRegistry } from '../handling/handler-registry.js';
 import type { IIdempotenceService } from '../idempotence/idempotence-service.js';
+import type { ISessionIdempotenceService } from '../sessions/session-service.js';
 import type { ILogger } from '../logging/logger.js';
 import type { MessageTypeRegistry } from '../messages/message-type-registry.js';
 import type { RouteTable } from '../routing/route-table.js';
@@ -30,6 +31,8 @@ export interface EndpointServices {
   readonly routes: RouteTable;
   readonly subscriptions: ISubscriptionService;
   readonly idempotence: IIdempotenceService;
+  /** Behind `bus.withTransaction`: the bound idempotence store's session service, or null when it has none. */
+  readonly sessions: ISessionIdempotenceService | null;
   readonly serializer: ISerializer;
   readonly codecs: CodecRegistry;
   readonly logger: ILogger;

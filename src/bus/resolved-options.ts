@@ -25,6 +25,7 @@ export interface ResolvedEndpointOptions {
   readonly encryption: string;
   readonly stopTimeoutMs: number;
   readonly handlerTimeoutMs: number;
+  readonly sessionSweepIntervalMs: number;
   readonly createQueues: boolean;
 }
 
@@ -52,6 +53,7 @@ export function resolveEndpointOptions(options: EndpointOptions): ResolvedEndpoi
     encryption: o.encryption ?? '',
     stopTimeoutMs: parseDuration(o.stopTimeout ?? '30s', 'stopTimeout'),
     handlerTimeoutMs: positiveDuration(o.handlerTimeout ?? '60s', 'handlerTimeout'),
+    sessionSweepIntervalMs: parseDuration(o.sessionSweepInterval ?? '5s', 'sessionSweepInterval'),
     createQueues: o.createQueues ?? true,
   };
 }

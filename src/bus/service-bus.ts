@@ -1,7 +1,10 @@
 import type { TransportMessage } from '../envelope/transport-message.js';
-import { BusStateError, QueueOperationUnsupportedError } from '../errors/errors.js';
+import { BusStateError, ConfigurationError, QueueOperationUnsupportedError } from '../errors/errors.js';
 import type { PublishOptions, SendOptions } from '../handling/send-options.js';
 import { LifecycleState } from '../pipelines/lifecycle/lifecycle-state.js';
+import { finishesWithin } from '../processing/finishes-within.js';
+import { SessionRunner } from '../sessions/session-runner.js';
+import type { ITransactionalSession } from '../sessions/transactional-session.js';
 import { isCountQueue, isPurgeQueue } from '../transport/queue.js';
 import { assembleEndpoint, type ServiceBusDependencies } from './assemble-endpoint.js';
 import { BusEvents } from './bus-events.js';
@@ -19,6 +22,15 @@ export interface IServiceBus {
   send(message: object, options?: SendOptions): Promise<TransportMessage>;
   /** Publishes now to every subscriber of the message's type: one messageId for all copies. */
   publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]>;
+  /**
+   * Runs `work` in a transactional session: a transaction of its own on the endpoint's idempotence store
+   * (`session.transaction`, for your writes) in which `session.send`/`publish` store the messages; after it
+   * commits they are dispatched, and if this process dies first, the sweeper of this or another process of
+   * the endpoint dispatches them. If `work` throws, everything rolls back, nothing is sent, and the error
+   * is rethrown. Resolves to what `work` returns. Type the transaction by annotating the parameter, e.g.
+   * `async (session: ITransactionalSession<PostgresTransaction>) => …`.
+   */
+  withTransaction<R, TTransaction = unknown>(work: (session: ITransactionalSession<TTransaction>) => Promise<R>): Promise<R>;
   /**
    * How many messages wait in a queue: this endpoint's inbox by default, or any queue its transports reach
    * (its error queue, say). Messages taken and not yet settled may not be counted. Throws
@@ -39,6 +51,7 @@ export class ServiceBus implements IServiceBus {
   private phase: Phase = 'stopped';
   private pipelines: EndpointPipelines | null = null;
   private lifecycle: LifecycleState | null = null;
+  private sessions: SessionRunner | null = null;
 
   constructor(private readonly deps: ServiceBusDependencies) {}
 
@@ -59,6 +72,9 @@ export class ServiceBus implements IServiceBus {
       await pipelines.startup.execute(lifecycle);
       this.pipelines = pipelines;
       this.lifecycle = lifecycle;
+      this.sessions = services.sessions
+        ? new SessionRunner(services.sessions, pipelines.sender, pipelines.flush, services.logger, this.events, services.clock)
+        : null;
       this.phase = 'started';
       services.logger.info('endpoint started', {
         endpoint: services.options.name,
@@ -79,11 +95,14 @@ export class ServiceBus implements IServiceBus {
     this.phase = 'stopping';
     const lifecycle = this.lifecycle!;
     try {
+      // Sessions under way finish (commit and dispatch, or roll back) before the store and queues close.
+      if (this.sessions) await finishesWithin(this.sessions.drained(), lifecycle.services.options.stopTimeoutMs);
       await this.pipelines!.shutdown.execute(lifecycle);
     } finally {
       this.phase = 'stopped';
       this.pipelines = null;
       this.lifecycle = null;
+      this.sessions = null;
       lifecycle.services.logger.info('endpoint stopped', { endpoint: lifecycle.services.options.name });
       this.events.emit('stopped');
     }
@@ -95,6 +114,18 @@ export class ServiceBus implements IServiceBus {
 
   publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]> {
     return this.sender().send('publish', message, options, null, null);
+  }
+
+  withTransaction<R, TTransaction = unknown>(work: (session: ITransactionalSession<TTransaction>) => Promise<R>): Promise<R> {
+    if (this.phase !== 'started') return Promise.reject(new BusStateError('the bus is not started: call start() before withTransaction()'));
+    if (!this.sessions) {
+      return Promise.reject(
+        new ConfigurationError('idempotence store', 'is required for bus.withTransaction (the session stores its messages in it)', {
+          hint: 'bind a store that offers sessions (SQLite, PostgreSQL, SQL Server or MemoryIdempotenceStore) as TYPES.IdempotenceServiceFactory',
+        }),
+      );
+    }
+    return this.sessions.run(work);
   }
 
   async countMessages(queueUri?: string): Promise<number> {

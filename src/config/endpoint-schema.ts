@@ -62,6 +62,7 @@ function entries<T extends v.GenericSchema<unknown, string | MessageClass>, R ex
     encryption: v.optional(v.string()),
     stopTimeout: v.optional(duration),
     handlerTimeout: v.optional(duration),
+    sessionSweepInterval: v.optional(duration),
     createQueues: v.optional(v.boolean()),
   };
 }

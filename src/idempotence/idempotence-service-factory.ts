@@ -1,3 +1,4 @@
+import type { ISessionIdempotenceService } from '../sessions/session-service.js';
 import type { IIdempotenceService } from './idempotence-service.js';
 
 /**
@@ -7,4 +8,9 @@ import type { IIdempotenceService } from './idempotence-service.js';
  */
 export interface IIdempotenceServiceFactory {
   create(inboxWorkQueueUri: string): IIdempotenceService;
+  /**
+   * The service behind `bus.withTransaction` (transactional sessions), its rows keyed by `sessionKey`; a
+   * store without it offers no sessions.
+   */
+  createSessionService?(sessionKey: string): ISessionIdempotenceService;
 }

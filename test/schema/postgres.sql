@@ -20,6 +20,7 @@ schema_version.description text not null
 subscriptions.message_type text not null
 subscriptions.inbox_uri text not null
 CREATE UNIQUE INDEX idempotence_deferred_pkey ON oncebus.idempotence_deferred USING btree (inbox_uri, message_id, sequence)
+CREATE INDEX idempotence_owed ON oncebus.idempotence USING btree (inbox_uri, created_at) WHERE (status = 'handled'::text)
 CREATE UNIQUE INDEX idempotence_pkey ON oncebus.idempotence USING btree (inbox_uri, message_id)
 CREATE INDEX idempotence_purge ON oncebus.idempotence USING btree (purge_after) WHERE (status = 'completed'::text)
 CREATE UNIQUE INDEX queue_names_pkey ON oncebus.queue_names USING btree (table_name)

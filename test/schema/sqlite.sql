@@ -3,4 +3,5 @@ CREATE TABLE oncebus_idempotence_deferred ( inbox_uri TEXT NOT NULL, message_id 
 CREATE TABLE oncebus_queue_names (table_name TEXT PRIMARY KEY, queue_name TEXT NOT NULL);
 CREATE TABLE oncebus_schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL);
 CREATE TABLE oncebus_subscriptions (message_type TEXT NOT NULL, inbox_uri TEXT NOT NULL, PRIMARY KEY (message_type, inbox_uri));
+CREATE INDEX oncebus_idempotence_owed ON oncebus_idempotence (inbox_uri, created_at) WHERE status = 'handled';
 CREATE INDEX oncebus_idempotence_purge ON oncebus_idempotence (purge_after) WHERE status = 'completed';

@@ -2,13 +2,14 @@ import type { TransportMessage } from '../../envelope/transport-message.js';
 import { StoreError } from '../../errors/errors.js';
 import { DEFAULT_FLUSH_LEASE_MS, type FlushLeaseAttempt, takeFlushLease } from '../flush-lease.js';
 import type { PendingSends } from '../idempotence-events.js';
-import { type DeferredMessage, type IIdempotenceService, ProcessingStatus } from '../idempotence-service.js';
+import { type DeferredMessage, ProcessingStatus } from '../idempotence-service.js';
+import type { ISessionIdempotenceService } from '../../sessions/session-service.js';
 import type { IUnitOfWork } from '../unit-of-work.js';
 import { MemoryIdempotenceStore } from './memory-idempotence-store.js';
 import { MemoryUnitOfWork } from './memory-unit-of-work.js';
 
 /** One endpoint's view of a MemoryIdempotenceStore: rows keyed by (its inbox URI, messageId). */
-export class MemoryIdempotenceService implements IIdempotenceService {
+export class MemoryIdempotenceService implements ISessionIdempotenceService {
   readonly enabled = true;
   private readonly types = new Map<string, string>();
   /** The lease each copy (its TransportMessage object) holds, as in the SQL service. */
@@ -129,6 +130,16 @@ export class MemoryIdempotenceService implements IIdempotenceService {
       oldestClaimedAt = Math.min(oldestClaimedAt ?? row.claimedAt, row.claimedAt);
     }
     return { count, oldestClaimedAt };
+  }
+
+  /** Committed rows owing sends whose flush lease has run out (the transactional sessions' sweeper). */
+  async orphanedSessions(now: number, limit: number): Promise<readonly string[]> {
+    const prefix = MemoryIdempotenceStore.key(this.inboxWorkQueueUri, '');
+    const owed: { id: string; at: number }[] = [];
+    for (const [key, row] of this.store.rows) {
+      if (key.startsWith(prefix) && row.status === 'handled' && row.flushUntil < now) owed.push({ id: key.slice(prefix.length), at: row.claimedAt });
+    }
+    return owed.sort((a, b) => a.at - b.at).slice(0, limit).map((o) => o.id);
   }
 
   private key(tm: TransportMessage): string {

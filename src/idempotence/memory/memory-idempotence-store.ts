@@ -39,6 +39,11 @@ export class MemoryIdempotenceStore implements IIdempotenceServiceFactory {
     return new MemoryIdempotenceService(this, inboxWorkQueueUri, this.options.retentionWindowMs, this.options.flushLeaseMs);
   }
 
+  /** The service behind an endpoint's transactional sessions (the same service: it answers the sweeper too). */
+  createSessionService(sessionKey: string): MemoryIdempotenceService {
+    return new MemoryIdempotenceService(this, sessionKey, this.options.retentionWindowMs, this.options.flushLeaseMs);
+  }
+
   /** A flush lease owner nobody else holds. */
   newOwner(): string {
     return `owner-${++this.owners}`;

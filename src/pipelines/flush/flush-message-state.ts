@@ -1,5 +1,5 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
-import type { DeferredMessage } from '../../idempotence/idempotence-service.js';
+import type { DeferredMessage, IIdempotenceService } from '../../idempotence/idempotence-service.js';
 import type { PipelineState } from '../../pipeline/pipeline.js';
 
 /** One stored send on its way out after its handler's unit of work committed. */
@@ -13,5 +13,7 @@ export class FlushMessageState implements PipelineState {
   constructor(
     readonly received: TransportMessage,
     readonly deferred: DeferredMessage,
+    /** The service whose row this is, when not the endpoint's own (a transactional session's). */
+    readonly store?: IIdempotenceService,
   ) {}
 }

@@ -6,7 +6,7 @@ import type { FlushMessageState } from './flush-message-state.js';
  * two events re-sends it on redelivery under the same messageId, which the receiver drops.
  */
 export const FLUSH_STAGES: readonly StageDefinition[] = [
-  { name: 'flush', events: ['onDispatchDeferredMessage', 'onAfterDispatchDeferredMessage', 'onDeferredMessageSent', 'onAfterDeferredMessageSent'] },
+  { name: 'flush', events: ['onBeforeDispatchDeferredMessage', 'onDispatchDeferredMessage', 'onAfterDispatchDeferredMessage', 'onDeferredMessageSent', 'onAfterDeferredMessageSent'] },
 ];
 
 export const createFlushPipelineBuilder = (): PipelineBuilder<FlushMessageState> => new PipelineBuilder('flush', FLUSH_STAGES);

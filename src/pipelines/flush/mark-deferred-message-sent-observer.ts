@@ -9,6 +9,6 @@ export class MarkDeferredMessageSentObserver implements IPipelineObserver<FlushM
   constructor(private readonly idempotence: IIdempotenceService) {}
 
   async execute(state: FlushMessageState): Promise<void> {
-    await this.idempotence.deferredMessageSent(state.received, state.deferred);
+    await (state.store ?? this.idempotence).deferredMessageSent(state.received, state.deferred);
   }
 }

@@ -1,4 +1,5 @@
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import { finishesWithin } from '../../processing/finishes-within.js';
 import type { HandlerWatchdog } from '../../processing/handler-watchdog.js';
 import type { LifecycleState } from './lifecycle-state.js';
 
@@ -28,17 +29,5 @@ export class StopProcessingObserver implements IPipelineObserver<LifecycleState>
     if (!(await finishesWithin(all, options.stopTimeoutMs))) {
       logger.warn('handlers did not finish after abort; their messages are released for redelivery', { endpoint: options.name });
     }
-  }
-}
-
-async function finishesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

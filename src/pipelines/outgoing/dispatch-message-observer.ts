@@ -36,7 +36,7 @@ export class DispatchMessageObserver implements IPipelineObserver<OutgoingMessag
       if (unitOfWork && state.received) {
         const target = this.queues.sender(recipient);
         if (isTransactionalQueue(target) && target.canEnlist(unitOfWork)) await target.enqueue(tm, bytes, unitOfWork);
-        else await this.idempotence.addDeferredMessage(state.received, tm, bytes, unitOfWork);
+        else await (state.store ?? this.idempotence).addDeferredMessage(state.received, tm, bytes, unitOfWork);
       } else {
         await this.queues.sender(this.outboxUri ?? recipient).enqueue(tm, bytes);
         this.events.emit('messageDispatched', tm);

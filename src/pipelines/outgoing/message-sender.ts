@@ -1,5 +1,6 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import type { SendOptions } from '../../handling/send-options.js';
+import type { IIdempotenceService } from '../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import { type OutgoingKind, OutgoingMessageState } from './outgoing-message-state.js';
@@ -19,8 +20,9 @@ export class MessageSender {
     options: SendOptions | undefined,
     received: TransportMessage | null,
     unitOfWork: IUnitOfWork | null,
+    store?: IIdempotenceService,
   ): Promise<TransportMessage[]> {
-    const state = new OutgoingMessageState(kind, message, options ?? NO_OPTIONS, received, unitOfWork);
+    const state = new OutgoingMessageState(kind, message, options ?? NO_OPTIONS, received, unitOfWork, store);
     await this.transportMessage.execute(state);
     await this.dispatch.execute(state);
     return state.dispatched;

@@ -1,5 +1,6 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import type { SendOptions } from '../../handling/send-options.js';
+import type { IIdempotenceService } from '../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import type { PipelineState } from '../../pipeline/pipeline.js';
 
@@ -29,5 +30,7 @@ export class OutgoingMessageState implements PipelineState {
     readonly received: TransportMessage | null,
     /** Set when sent from a handler with idempotence on: the send is stored, not dispatched. */
     readonly unitOfWork: IUnitOfWork | null,
+    /** Where the stored send goes, when not the endpoint's idempotence service (a transactional session's). */
+    readonly store?: IIdempotenceService,
   ) {}
 }

@@ -32,6 +32,8 @@ export function mssqlIdempotence(s: string): IdempotenceStatements {
     purgeCompleted: `DELETE TOP (@p2) FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < @p1`,
     pendingSends: `SELECT count(*) AS n, min(i.created_at) AS oldest FROM ${s}.idempotence_deferred d
                    JOIN ${s}.idempotence i ON i.inbox_uri = d.inbox_uri AND i.message_id = d.message_id WHERE d.inbox_uri = @p1`,
+    orphaned: `SELECT TOP (@p3) message_id FROM ${s}.idempotence WHERE inbox_uri = @p1 AND status = 'handled'
+               AND (flush_until IS NULL OR flush_until < @p2) ORDER BY created_at`,
   };
 }
 
@@ -123,6 +125,11 @@ export function mssqlMigrations(s: string): Migration[] {
         `CREATE TABLE ${s}.queue_names (table_name NVARCHAR(128) COLLATE ${BINARY} NOT NULL PRIMARY KEY,
            queue_name NVARCHAR(400) COLLATE ${BINARY} NOT NULL)`,
       ],
+    },
+    {
+      version: 3,
+      description: "index of rows still owing sends (the transactional sessions' sweeper)",
+      statements: [`CREATE INDEX idempotence_owed ON ${s}.idempotence (inbox_uri, created_at) WHERE status = 'handled'`],
     },
   ];
 }

@@ -33,6 +33,8 @@ export function postgresIdempotence(s: string): IdempotenceStatements {
                        SELECT ctid FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < $1 LIMIT $2)`,
     pendingSends: `SELECT count(*)::int AS n, min(i.created_at) AS oldest FROM ${s}.idempotence_deferred d
                    JOIN ${s}.idempotence i ON i.inbox_uri = d.inbox_uri AND i.message_id = d.message_id WHERE d.inbox_uri = $1`,
+    orphaned: `SELECT message_id FROM ${s}.idempotence WHERE inbox_uri = $1 AND status = 'handled'
+               AND (flush_until IS NULL OR flush_until < $2) ORDER BY created_at LIMIT $3`,
   };
 }
 
@@ -140,6 +142,11 @@ export function postgresMigrations(s: string): Migration[] {
         `ALTER TABLE ${s}.idempotence ADD COLUMN flush_owner text, ADD COLUMN flush_until bigint`,
         `CREATE TABLE ${s}.queue_names (table_name text PRIMARY KEY, queue_name text NOT NULL)`,
       ],
+    },
+    {
+      version: 3,
+      description: "index of rows still owing sends (the transactional sessions' sweeper)",
+      statements: [`CREATE INDEX idempotence_owed ON ${s}.idempotence (inbox_uri, created_at) WHERE status = 'handled'`],
     },
   ];
 }

@@ -5,6 +5,7 @@ import type { ILogger } from '../../logging/logger.js';
 import { RetentionPurger, type RetentionOptions } from './retention.js';
 import { DEFAULT_FLUSH_LEASE_MS } from '../../idempotence/flush-lease.js';
 import { SqlIdempotenceService, type SqlIdempotenceSettings } from './sql-idempotence-service.js';
+import { SqlSessionService } from './sql-session-service.js';
 import type { SqlStore } from './sql-store.js';
 import { GroupCommitIdempotenceService } from './group-commit/group-commit-idempotence-service.js';
 import { type GroupCommitOptions, type ResolvedGroupCommitOptions, resolveGroupCommitOptions } from './group-commit/group-commit-options.js';
@@ -57,16 +58,29 @@ export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
   }
 
   create(inboxWorkQueueUri: string): SqlIdempotenceService {
-    const onStart = async () => {
-      if (this.started++ === 0) this.purger.start();
-    };
-    const onStop = async () => {
-      if (--this.started === 0) await this.purger.stop();
-    };
+    const { onStart, onStop } = this.purgerShare();
     if (this.groupCommit) {
       return new GroupCommitIdempotenceService(this.store, inboxWorkQueueUri, this.settings, onStart, onStop, this.store.dialect.groupCommit!, this.groupCommit, this.events);
     }
     return new SqlIdempotenceService(this.store, inboxWorkQueueUri, this.settings, onStart, onStop, this.events);
+  }
+
+  /** The service behind an endpoint's transactional sessions (its rows keyed by `sessionKey`). */
+  createSessionService(sessionKey: string): SqlSessionService {
+    const { onStart, onStop } = this.purgerShare();
+    return new SqlSessionService(this.store, sessionKey, this.settings, onStart, onStop, this.events);
+  }
+
+  /** A service's share in the purger: it runs while at least one service is started. */
+  private purgerShare(): { onStart: () => Promise<void>; onStop: () => Promise<void> } {
+    return {
+      onStart: async () => {
+        if (this.started++ === 0) this.purger.start();
+      },
+      onStop: async () => {
+        if (--this.started === 0) await this.purger.stop();
+      },
+    };
   }
 
   /** Runs one purge pass now (tests, tooling). */

@@ -28,6 +28,11 @@ export interface IdempotenceStatements {
   readonly purgeCompleted: string;
   /** (inbox) → one row { n, oldest }: stored sends not yet dispatched, and the oldest owing row's created_at */
   readonly pendingSends: string;
+  /**
+   * (inbox, now, limit) → rows { message_id }: 'handled' rows whose flush lease has run out or was given
+   * up, oldest first (the transactional sessions' sweeper)
+   */
+  readonly orphaned: string;
 }
 
 /**

@@ -29,6 +29,8 @@ export function sqliteIdempotence(p: string): IdempotenceStatements {
                        SELECT rowid FROM ${p}idempotence WHERE status = 'completed' AND purge_after < $1 LIMIT $2)`,
     pendingSends: `SELECT count(*) AS n, min(i.created_at) AS oldest FROM ${p}idempotence_deferred d
                    JOIN ${p}idempotence i ON i.inbox_uri = d.inbox_uri AND i.message_id = d.message_id WHERE d.inbox_uri = $1`,
+    orphaned: `SELECT message_id FROM ${p}idempotence WHERE inbox_uri = $1 AND status = 'handled'
+               AND (flush_until IS NULL OR flush_until < $2) ORDER BY created_at LIMIT $3`,
   };
 }
 
@@ -98,6 +100,11 @@ export function sqliteMigrations(p: string): Migration[] {
         `ALTER TABLE ${p}idempotence ADD COLUMN flush_until INTEGER`,
         `CREATE TABLE ${p}queue_names (table_name TEXT PRIMARY KEY, queue_name TEXT NOT NULL)`,
       ],
+    },
+    {
+      version: 3,
+      description: "index of rows still owing sends (the transactional sessions' sweeper)",
+      statements: [`CREATE INDEX ${p}idempotence_owed ON ${p}idempotence (inbox_uri, created_at) WHERE status = 'handled'`],
     },
   ];
 }

@@ -1,0 +1,70 @@
+import type { TransportMessage } from '../envelope/transport-message.js';
+import { BusStateError } from '../errors/errors.js';
+import type { PublishOptions, SendOptions } from '../handling/send-options.js';
+import type { IUnitOfWork } from '../idempotence/unit-of-work.js';
+import type { MessageSender } from '../pipelines/outgoing/message-sender.js';
+import type { ISessionIdempotenceService } from './session-service.js';
+
+/**
+ * Sends that commit with your own database work (NServiceBus's transactional session): inside
+ * `bus.withTransaction`, write through `transaction` and send through the session; the messages are
+ * stored in that same transaction and dispatched after it commits — or never, when it rolls back.
+ * `TTransaction` types `transaction` as in a handler: `SqliteTransaction`, `PostgresTransaction`,
+ * `MssqlTransaction` or `MemoryTransaction` (annotate the callback's parameter to choose it).
+ */
+export interface ITransactionalSession<TTransaction = unknown> {
+  /** The session's id: every message it sends carries it as `messageReceivedId`. */
+  readonly id: string;
+  /** The open transaction of this session, on the endpoint's idempotence store. */
+  readonly transaction: TTransaction;
+  /** Stores `message` for its route's queue; resolves to the envelope as it will be sent (its messageId fixed). */
+  send(message: object, options?: SendOptions): Promise<TransportMessage>;
+  /** Stores one copy per subscriber, all with one messageId. */
+  publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]>;
+}
+
+/** One session's transaction and sends; `end()` closes it to further sends once it commits or rolls back. */
+export class TransactionalSession<TTransaction = unknown> implements ITransactionalSession<TTransaction> {
+  private claim: Promise<unknown> | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly service: ISessionIdempotenceService,
+    private readonly unitOfWork: IUnitOfWork,
+    readonly envelope: TransportMessage,
+    private readonly sender: MessageSender,
+  ) {}
+
+  get id(): string {
+    return this.envelope.messageId;
+  }
+
+  get transaction(): TTransaction {
+    return this.unitOfWork.transaction as TTransaction;
+  }
+
+  /** Whether anything was stored: only then does the session write its row and owe a dispatch. */
+  get claimed(): boolean {
+    return this.claim !== null;
+  }
+
+  async send(message: object, options?: SendOptions): Promise<TransportMessage> {
+    return (await this.store('send', message, options))[0]!;
+  }
+
+  publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]> {
+    return this.store('publish', message, options);
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+
+  private async store(kind: 'send' | 'publish', message: object, options: SendOptions | undefined): Promise<TransportMessage[]> {
+    if (this.ended) throw new BusStateError(`session.${kind}() after the session ended: send inside the withTransaction callback, and await it`);
+    // The session's row is written with its first send (a session that sends nothing leaves no row).
+    this.claim ??= this.service.processingStatus(this.envelope, this.unitOfWork);
+    await this.claim;
+    return this.sender.send(kind, message, options, this.envelope, this.unitOfWork, this.service);
+  }
+}

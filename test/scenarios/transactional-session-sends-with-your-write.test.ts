@@ -1,0 +1,139 @@
+import { expect } from 'chai';
+import { Container } from 'inversify';
+import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
+import type { MemoryTransaction } from '../../src/idempotence/memory/index.js';
+import { addOncebus, createSilentLogger, handlesMessage, type IMessageHandler, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
+import { TestHarness } from '../../src/testing/index.js';
+import { MemoryBroker } from '../../src/transports/memory/index.js';
+import { SessionOrderAccepted, SessionPlaceOrder } from '../support/session-messages.js';
+
+const orders: string[] = [];
+const handled: string[] = [];
+
+@handlesMessage(SessionPlaceOrder)
+class PlaceOrderHandler implements IMessageHandler<SessionPlaceOrder> {
+  handle(ctx: { message: SessionPlaceOrder }): void {
+    handled.push(ctx.message.orderId);
+  }
+}
+
+@handlesMessage(SessionOrderAccepted)
+class AcceptedRecorder implements IMessageHandler<SessionOrderAccepted> {
+  handle(ctx: { message: SessionOrderAccepted }): void {
+    handled.push(`accepted ${ctx.message.orderId}`);
+  }
+}
+
+describe('scenario: a transactional session (bus.withTransaction) sends with your write, or not at all', () => {
+  let harness: TestHarness;
+  let web: IServiceBus;
+  const routes = [{ uri: 'memory://orders', specifications: [{ types: [SessionPlaceOrder] }] }];
+
+  beforeEach(async () => {
+    orders.length = 0;
+    handled.length = 0;
+    harness = new TestHarness();
+    harness.endpoint('orders', { handlers: [PlaceOrderHandler], idempotence: true });
+    harness.endpoint('billing', { handlers: [AcceptedRecorder], idempotence: true, subscriptions: [SessionOrderAccepted] });
+    web = harness.endpoint('web', { inbox: undefined, routes });
+    await harness.start();
+  });
+  afterEach(async () => harness.stop());
+
+  /** The write the memory store's transaction makes: it applies only if the session commits. */
+  const placeOrder = async (session: ITransactionalSession<MemoryTransaction>, orderId: string) => {
+    session.transaction.onCommit(() => orders.push(orderId));
+    await session.send(new SessionPlaceOrder(orderId));
+    await session.publish(new SessionOrderAccepted(orderId));
+  };
+
+  it('commits: the write applies and each message is handled once, sent by the session', async () => {
+    let sessionId = '';
+    const sent = await web.withTransaction(async (session: ITransactionalSession<MemoryTransaction>) => {
+      sessionId = session.id;
+      await placeOrder(session, 'A-1');
+      return 'done';
+    });
+    expect(sent).to.equal('done');
+    await harness.settled();
+    expect(orders).to.deep.equal(['A-1']);
+    expect(handled.sort()).to.deep.equal(['A-1', 'accepted A-1']);
+    const dispatched = harness.flow.filter((s) => s.event === 'dispatched' && s.endpoint === 'web');
+    expect(dispatched.map((s) => s.to).sort()).to.deep.equal(['memory://billing', 'memory://orders']);
+    expect(sessionId).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('rolls back when the work throws: no write, nothing sent, the error rethrown', async () => {
+    const error = await web
+      .withTransaction(async (session: ITransactionalSession<MemoryTransaction>) => {
+        await placeOrder(session, 'R-1');
+        throw new Error('out of stock');
+      })
+      .catch((e: unknown) => e as Error);
+    expect(error?.message).to.equal('out of stock');
+    await harness.settled();
+    expect(orders).to.deep.equal([]);
+    expect(handled).to.deep.equal([]);
+    expect(harness.flow.filter((s) => s.endpoint === 'web')).to.deep.equal([]);
+  });
+
+  it('a session that sends nothing leaves no row behind', async () => {
+    const rowsBefore = harness.idempotence.rows.size;
+    await web.withTransaction(async (session: ITransactionalSession<MemoryTransaction>) => session.transaction.onCommit(() => orders.push('quiet')));
+    expect(orders).to.deep.equal(['quiet']);
+    expect(harness.idempotence.rows.size).to.equal(rowsBefore);
+  });
+
+  it('concurrent sends in one session are each stored and handled once', async () => {
+    await web.withTransaction(async (session: ITransactionalSession<MemoryTransaction>) => {
+      await Promise.all(['C-1', 'C-2', 'C-3'].map((id) => session.send(new SessionPlaceOrder(id))));
+    });
+    await harness.settled();
+    expect(handled.sort()).to.deep.equal(['C-1', 'C-2', 'C-3']);
+  });
+});
+
+describe('scenario: bus.withTransaction refuses what it cannot do, saying what to do', () => {
+  it('without an idempotence store bound: a ConfigurationError naming the store', async () => {
+    const c = new Container();
+    c.bind(TYPES.QueueFactory).toConstantValue(new MemoryBroker());
+    c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+    addOncebus(c, { name: 'web' });
+    const bus = c.get<IServiceBus>(TYPES.ServiceBus);
+    await bus.start();
+    try {
+      const error = await bus.withTransaction(async () => undefined).catch((e: unknown) => e as Error & { hint?: string });
+      expect(error?.name).to.equal('ConfigurationError');
+      expect(error?.message).to.contain('idempotence store');
+      expect(error?.hint).to.contain('TYPES.IdempotenceServiceFactory');
+    } finally {
+      await bus.stop();
+    }
+  });
+
+  it('before start: a BusStateError', async () => {
+    const harness = new TestHarness();
+    const web = harness.endpoint('web', { inbox: undefined });
+    const error = await web.withTransaction(async () => undefined).catch((e: unknown) => e as Error);
+    expect(error?.name).to.equal('BusStateError');
+  });
+
+  it('a dispatch that fails after the commit leaves the messages to the sweeper, which sends them once', async () => {
+    const harness = new TestHarness();
+    harness.endpoint('orders', { handlers: [PlaceOrderHandler], idempotence: true });
+    const web = harness.endpoint('web', { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [SessionPlaceOrder] }] }], sessionSweepInterval: '50ms' }, (c) =>
+      c.bind(TYPES.Module).toConstantValue(FaultInjectionModule.fromSpec('flush:onBeforeDispatchDeferredMessage:throw')!),
+    );
+    handled.length = 0;
+    await harness.start();
+    try {
+      await web.withTransaction(async (session) => {
+        await session.send(new SessionPlaceOrder('S-1'));
+      });
+      await harness.settled({ timeoutMs: 5_000 });
+      expect(handled).to.deep.equal(['S-1']);
+    } finally {
+      await harness.stop();
+    }
+  });
+});

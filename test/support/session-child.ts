@@ -1,0 +1,89 @@
+// A child "web" process for the transactional-session tests: a send-only endpoint on a SQL store whose
+// sessions write an order row and send PlaceOrder (to out://default/orders) and publish OrderAccepted (to
+// out://default/billing and out://default/shipping), queues in *another* database, so the sends are stored
+// and dispatched after commit. SESSION_CONFIG (JSON) configures it; FAULT names a fault point
+// (pipeline:event:kill). Mode 'send' runs ORDERS sessions and exits; mode 'sweep' starts (its sweeper runs
+// at once) and prints 'ready', then waits for SIGTERM.
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
+import { addOncebus, createSilentLogger, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
+import { PostgresStore, type PostgresTransaction } from '../../src/stores/postgres/index.js';
+import { SqliteStore, type SqliteTransaction } from '../../src/stores/sqlite/index.js';
+import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';
+import { SessionOrderAccepted, SessionPlaceOrder } from './session-messages.js';
+
+export interface SessionChildConfig {
+  kind: 'postgres' | 'sqlite';
+  mode: 'send' | 'sweep';
+  pgUrl?: string;
+  schema?: string;
+  outSchema?: string;
+  sqliteFile?: string;
+  outSqliteFile?: string;
+  /** Orders to place in 'send' mode, each in its own session, ids `${prefix}-${i}`. */
+  orders?: number;
+  prefix?: string;
+}
+
+const cfg = JSON.parse(process.env.SESSION_CONFIG ?? '{}') as SessionChildConfig;
+const main =
+  cfg.kind === 'postgres'
+    ? new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.schema!, scheme: 'main' })
+    : new SqliteStore({ file: cfg.sqliteFile!, scheme: 'main', synchronous: 'NORMAL' });
+const out =
+  cfg.kind === 'postgres'
+    ? new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.outSchema!, scheme: 'out' })
+    : new SqliteStore({ file: cfg.outSqliteFile!, scheme: 'out', synchronous: 'NORMAL' });
+
+const subscriptions = new MemorySubscriptionService();
+await subscriptions.subscribe(['session.OrderAccepted'], 'out://default/billing');
+await subscriptions.subscribe(['session.OrderAccepted'], 'out://default/shipping');
+
+const container = new Container();
+container.bind(TYPES.QueueFactory).toConstantValue(main.queues);
+container.bind(TYPES.QueueFactory).toConstantValue(out.queues);
+container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(main.idempotence({ flushLeaseMs: 1000 }));
+container.bind(TYPES.SubscriptionService).toConstantValue(subscriptions);
+container.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+const fault = FaultInjectionModule.fromSpec(process.env.FAULT);
+if (fault) container.bind(TYPES.Module).toConstantValue(fault);
+addOncebus(container, {
+  name: 'web',
+  routes: [{ uri: 'out://default/orders', specifications: [{ types: [SessionPlaceOrder] }] }],
+  // A process that places orders leaves the sweeping to the others (a fault point would fire in its sweep).
+  sessionSweepInterval: cfg.mode === 'send' ? 0 : '200ms',
+  stopTimeout: '5s',
+});
+const bus = container.get<IServiceBus>(TYPES.ServiceBus);
+
+/** One order: its row and its messages in one transaction. */
+export async function placeOrder(session: ITransactionalSession<PostgresTransaction | SqliteTransaction>, orderId: string): Promise<void> {
+  if (cfg.kind === 'postgres') {
+    await (session.transaction as PostgresTransaction).query(`INSERT INTO ${cfg.schema}.orders (order_id, session_id) VALUES ($1, $2)`, [orderId, session.id]);
+  } else {
+    (session.transaction as SqliteTransaction).prepare('INSERT INTO orders (order_id, session_id) VALUES (?, ?)').run(orderId, session.id);
+  }
+  await session.send(new SessionPlaceOrder(orderId));
+  await session.publish(new SessionOrderAccepted(orderId));
+}
+
+process.on('SIGTERM', () => {
+  bus
+    .stop()
+    .then(() => Promise.all([main.close(), out.close()]))
+    .then(() => process.exit(0))
+    .catch(() => process.exit(1));
+});
+
+await bus.start();
+if (cfg.mode === 'send') {
+  for (let i = 0; i < (cfg.orders ?? 1); i++) {
+    await bus.withTransaction((session: ITransactionalSession<PostgresTransaction | SqliteTransaction>) => placeOrder(session, `${cfg.prefix ?? 'order'}-${i}`));
+  }
+  process.stdout.write('sent\n');
+  await bus.stop();
+  await Promise.all([main.close(), out.close()]);
+  process.exit(0);
+}
+process.stdout.write('ready\n');
