@@ -39,3 +39,9 @@ export function chaosQueue(cfg: ChaosConfig, name: string): string {
 }
 
 export const MAXIMUM_FAILURE_COUNT = 3;
+
+/** Work placed through the producer's sessions is numbered from here (apart from the fed messages). */
+export const SESSION_ORDER_BASE = 1_000_000;
+
+/** The messageId of an order's Work: the audit finds each committed order's effects by it. */
+export const sessionWorkId = (orderId: string): string => `order-${orderId}`;

@@ -4,10 +4,13 @@
 // publishes an event to three subscribers; workers are SIGKILLed at random moments and at named fault
 // points and restarted; the broker restarts once and the database once. Then the database and the queues
 // are audited: every message that does not expire has its effect, its follow-up and its three events
-// exactly once; one that expires has all of them exactly once, or none.
-// Last line: `chaos: M messages, K kills, L lost, D duplicated effects`; exit 0 only if L = D = 0 and the
-// poison messages are in the error queue with their failures and nothing else is left anywhere.
-//   node dist/test/chaos/main.js --messages 10000 --workers 3 --kills 100 --seed 7
+// exactly once; one that expires has all of them exactly once, or none. Beside the fed messages, a producer
+// process places S orders through transactional sessions (the order's row and its Work in one transaction)
+// and is SIGKILLed too, at random and inside the dispatch after its commits: each order whose row committed
+// has its Work's effect, follow-up and events exactly once, and no Work goes out without its order's row.
+// Last line: `chaos: M messages, S sessions, K kills, L lost, D duplicated effects`; exit 0 only if L = D = 0
+// and the poison messages are in the error queue with their failures and nothing else is left anywhere.
+//   node dist/test/chaos/main.js --messages 10000 --sessions 2500 --workers 3 --kills 100 --seed 7
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -16,13 +19,14 @@ import { deserializeTransportMessage, serializeTransportMessage } from '../../sr
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import type { IQueue } from '../../src/transport/queue.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
-import { type ChaosConfig, chaosQueue, MAXIMUM_FAILURE_COUNT, SUBSCRIBERS } from './chaos-messages.js';
+import { type ChaosConfig, chaosQueue, MAXIMUM_FAILURE_COUNT, SUBSCRIBERS, sessionWorkId } from './chaos-messages.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const MESSAGES = arg('messages', 300);
+const SESSIONS = arg('sessions', Math.floor(MESSAGES / 4));
 const WORKERS = arg('workers', 3);
 const KILLS = arg('kills', 12);
 const SEED = arg('seed', Date.now() % 100_000);
@@ -34,6 +38,8 @@ const FAULT_POINTS = [
   'flush:onAfterDeferredMessageSent',
   'inbox:onProcessingCompleted',
 ];
+/** Where the producer kills itself: after a session's commit, before, inside and after its dispatch. */
+const SESSION_FAULT_POINTS = ['flush:onBeforeDispatchDeferredMessage', 'flush:onAfterDispatchDeferredMessage', 'flush:onAfterDeferredMessageSent'];
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with --seed. */
 let state = SEED >>> 0;
@@ -78,10 +84,34 @@ function startWorker(slot: number, fault?: string): void {
   });
 }
 
+// --- the session producer --------------------------------------------------------------------------------
+const PRODUCER = fileURLToPath(new URL('./producer.js', import.meta.url));
+let producer: ChildProcess | null = null;
+let producerKills = 0;
+
+function startProducer(fault?: string): void {
+  if (SESSIONS === 0) return;
+  const child = spawn(process.execPath, [PRODUCER], {
+    env: { ...process.env, CHAOS_CONFIG: JSON.stringify(cfg), SESSIONS: String(SESSIONS), FAULT: fault ?? '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  producer = child;
+  child.on('exit', (_code, signal) => {
+    if (signal === 'SIGKILL') {
+      kills++;
+      producerKills++;
+    }
+    if (producer === child) producer = null;
+    if (!stopping) setTimeout(() => producer === null && !stopping && startProducer(), 100 + random() * 400);
+  });
+}
+
 // --- the run -------------------------------------------------------------------------------------------
 async function setUp(): Promise<void> {
   await store.store.ready();
   await store.database.execute(`CREATE TABLE ${cfg.schema}.business (message_id text NOT NULL, n integer NOT NULL)`);
+  // The producer's orders: the key makes a second row for one order impossible (that session rolls back).
+  await store.database.execute(`CREATE TABLE ${cfg.schema}.orders (order_id text PRIMARY KEY, session_id text NOT NULL)`);
   await store.database.execute(`CREATE TABLE ${cfg.schema}.followups (work_message_id text NOT NULL, n integer NOT NULL)`);
   await store.database.execute(`CREATE TABLE ${cfg.schema}.shipped (subscriber text NOT NULL, work_message_id text NOT NULL, n integer NOT NULL)`);
   // Subscribed before the first publish, so that every publish has all three recipients.
@@ -166,7 +196,17 @@ async function chaos(progress: () => number): Promise<void> {
     }
     if (attempts >= KILLS) continue;
     attempts++;
-    const slot = Math.floor(random() * WORKERS);
+    // Every fourth kill is the producer's (while it places orders, mostly), the others a worker's.
+    const slot = SESSIONS > 0 && attempts % 4 === 2 ? WORKERS : Math.floor(random() * WORKERS);
+    if (slot === WORKERS) {
+      const child = producer;
+      if (!child) continue;
+      producer = null;
+      child.kill('SIGKILL');
+      // Back at once, half the time one that kills itself in a session's dispatch, a few sessions in.
+      if (random() < 0.5) startProducer(`${SESSION_FAULT_POINTS[Math.floor(random() * SESSION_FAULT_POINTS.length)]!}:kill:${1 + Math.floor(random() * 4)}`);
+      continue;
+    }
     const child = workers[slot];
     if (!child) continue;
     if (random() < 0.5) {
@@ -181,8 +221,8 @@ async function chaos(progress: () => number): Promise<void> {
   }
 }
 
-/** How many times each work message's effect, follow-up and events were recorded, by record. */
-async function recorded(): Promise<{ business: Map<string, number>; records: Map<string, Map<string, number>> }> {
+/** How many times each work message's effect, follow-up and events were recorded, by record; and the committed orders' Work ids. */
+async function recorded(): Promise<{ business: Map<string, number>; records: Map<string, Map<string, number>>; orders: Set<string> }> {
   const tally = (rows: { id: string; c: number }[]) => new Map(rows.map((r) => [r.id, r.c]));
   const business = tally(await store.database.query(`SELECT message_id AS id, count(*)::int AS c FROM ${cfg.schema}.business GROUP BY message_id`));
   const records = new Map<string, Map<string, number>>();
@@ -191,15 +231,17 @@ async function recorded(): Promise<{ business: Map<string, number>; records: Map
     `SELECT subscriber, work_message_id AS id, count(*)::int AS c FROM ${cfg.schema}.shipped GROUP BY subscriber, work_message_id`,
   );
   for (const name of SUBSCRIBERS) records.set(`shipped:${name}`, tally(shipped.filter((r) => r.subscriber === name)));
-  return { business, records };
+  const orders = new Set((await store.database.query<{ order_id: string }>(`SELECT order_id FROM ${cfg.schema}.orders`)).map((r) => sessionWorkId(r.order_id)));
+  return { business, records, orders };
 }
 
 /** Work messages whose effect is recorded with every follow-up and event; and whether nothing is missing. */
 function complete(fed: Fed, r: Awaited<ReturnType<typeof recorded>>): { done: number; settled: boolean } {
   const whole = (id: string) => r.business.has(id) && RECORDS.every((name) => r.records.get(name)?.has(id));
   const done = [...fed.expected.keys()].filter(whole).length;
-  // An expiring message that was handled owes its follow-up and events too.
-  const settled = done === fed.expected.size && [...r.business.keys()].every(whole);
+  // An expiring message that was handled owes its follow-up and events too; every order placed (its row
+  // committed) owes its Work's.
+  const settled = done === fed.expected.size && [...r.business.keys()].every(whole) && r.orders.size === SESSIONS && [...r.orders].every(whole);
   return { done, settled };
 }
 
@@ -229,6 +271,7 @@ async function main(): Promise<number> {
   log(`chaos: seed ${SEED}, ${MESSAGES} messages, ${WORKERS} workers, ${KILLS} kills; schema ${cfg.schema}`);
   await setUp();
   for (let i = 0; i < WORKERS; i++) startWorker(i);
+  startProducer();
   const started = Date.now();
   let expectedCount = MESSAGES;
   let done = 0;
@@ -259,7 +302,7 @@ async function main(): Promise<number> {
   await sleep(2000);
   stopping = true;
   await Promise.all(
-    workers.map((w) => {
+    [...workers, producer].map((w) => {
       if (!w) return null;
       const exited = new Promise((r) => w.on('exit', r));
       w.kill('SIGTERM');
@@ -270,15 +313,18 @@ async function main(): Promise<number> {
   // Audit: a message is lost when it must have its effect and lacks it or any follow-up or event, or when
   // it had its effect (expiring or not) and lacks a follow-up or event; a follow-up or event without
   // its effect is lost work too (its origin rolled back yet it went out).
-  const { business: b, records } = await recorded();
+  const { business: b, records, orders } = await recorded();
   let lost = 0;
-  const ids = new Set([...expected.keys(), ...b.keys(), ...[...records.values()].flatMap((m) => [...m.keys()])]);
+  const ids = new Set([...expected.keys(), ...orders, ...b.keys(), ...[...records.values()].flatMap((m) => [...m.keys()])]);
   for (const id of ids) {
-    const mustHappen = expected.has(id) || b.has(id);
+    const mustHappen = expected.has(id) || orders.has(id) || b.has(id);
     const some = b.has(id) || RECORDS.some((name) => records.get(name)?.has(id));
     const all = b.has(id) && RECORDS.every((name) => records.get(name)?.has(id));
     if ((mustHappen || some) && !all) lost++;
   }
+  // A session's Work without its order's row went out of a transaction that did not commit.
+  const ghosts = [...b.keys()].filter((id) => id.startsWith(sessionWorkId('')) && !orders.has(id)).length;
+  const sessionsPlaced = orders.size;
   let duplicated = 0;
   for (const c of [...b.values(), ...[...records.values()].flatMap((m) => [...m.values()])]) if (c > 1) duplicated++;
   const expiredUnhandled = [...expiring].filter((id) => !b.has(id)).length;
@@ -293,6 +339,7 @@ async function main(): Promise<number> {
     if (n > 0) leftovers[name] = n;
   }
   const poisonOk = new Set(poisonInError.map((tm) => tm.messageId)).size === poison.size && poisonHandled === 0;
+  log(`chaos: sessions placed ${sessionsPlaced}/${SESSIONS} (the producer killed ${producerKills} times), Work without its order's row: ${ghosts}`);
   log(`chaos: poison in the error queue with ${MAXIMUM_FAILURE_COUNT} failures: ${new Set(poisonInError.map((t) => t.messageId)).size}/${poison.size}; other messages in the error queue: ${strayErrors}; expiring messages dropped unhandled: ${expiredUnhandled}/${expiring.size}; left in queues: ${JSON.stringify(leftovers)}; ${Math.round((Date.now() - started) / 1000)} s`);
   await rabbit.close();
   if (!process.argv.includes('--keep')) {
@@ -302,8 +349,8 @@ async function main(): Promise<number> {
     }
   }
   await store.close();
-  const ok = lost === 0 && duplicated === 0 && poisonOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
-  process.stdout.write(`chaos: ${MESSAGES} messages, ${kills} kills, ${lost} lost, ${duplicated} duplicated effects\n`);
+  const ok = lost === 0 && duplicated === 0 && ghosts === 0 && sessionsPlaced === SESSIONS && poisonOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
+  process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${kills} kills, ${lost + ghosts} lost, ${duplicated} duplicated effects\n`);
   return ok ? 0 : 1;
 }
 
@@ -311,7 +358,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     log(`chaos: ${String(error)}`);
-    process.stdout.write(`chaos: ${MESSAGES} messages, ${kills} kills, ? lost, ? duplicated effects\n`);
+    process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${kills} kills, ? lost, ? duplicated effects\n`);
     process.exit(2);
   },
 );

@@ -16,8 +16,8 @@ describe('the crash harness, short run (npm run chaos)', function () {
     requireService(this, 'control of the local RabbitMQ and PostgreSQL', canControlRabbit() && canControlPostgres());
   });
 
-  it('SIGKILLs workers at random and at fault points, restarts the broker and the database, and loses and doubles nothing', async () => {
-    const child = spawn(process.execPath, [HARNESS, '--messages', '400', '--workers', '3', '--kills', '12', '--timeout', '180', '--no-services'], {
+  it('SIGKILLs workers and the session producer at random and at fault points, restarts the broker and the database, and loses and doubles nothing', async () => {
+    const child = spawn(process.execPath, [HARNESS, '--messages', '400', '--sessions', '100', '--workers', '3', '--kills', '16', '--timeout', '180', '--no-services'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -26,7 +26,8 @@ describe('the crash harness, short run (npm run chaos)', function () {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     const last = out.trim().split('\n').at(-1) ?? '';
-    expect(last, err).to.match(/^chaos: 400 messages, \d+ kills, 0 lost, 0 duplicated effects$/);
+    expect(last, err).to.match(/^chaos: 400 messages, 100 sessions, \d+ kills, 0 lost, 0 duplicated effects$/);
+    expect(err, 'every order placed through a session, none sent without its row').to.match(/sessions placed 100\/100 \(the producer killed [1-9]\d* times\)/).and.include("Work without its order's row: 0");
     expect(Number(/(\d+) kills/.exec(last)?.[1]), 'workers were killed').to.be.at.least(5);
     expect(err).to.include('restarting the broker').and.include('restarting PostgreSQL');
     expect(code, err).to.equal(0);

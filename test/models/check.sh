@@ -17,6 +17,13 @@
 #   commits -> a crash or outage before the commit loses the effect;
 # - gc-complete-before-flush: a member that stored a send commits its row 'completed', not 'handled'
 #   -> a crash before the dispatch loses F (a redelivered copy is ignored).
+# Then the transactional session (session.pml): the session's process and two sweepers, exhaustive; and
+# three broken variants, which must fail:
+# - session-sweeper-no-lease: a sweeper dispatches without taking the flush lease -> a calm run re-sends
+#   what the session is still dispatching (checked without crashes or outages: the calm run is the point);
+# - session-dual-write: the messages go out at once, the write commits apart (bus.send beside your own
+#   transaction) -> a rollback has sent them;
+# - session-no-sweeper: nobody dispatches a session whose process died after the commit -> F is lost.
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 # run FILE [spin -D flags...]: errors, states stored and pan's run time
@@ -36,6 +43,10 @@ mutate group-commit.pml gc-nosavepoint -e 's/failures++; lock\[msg\[i\]\] = 0;/f
 mutate group-commit.pml gc-samebatch -e 's/#define HELDP(L, i) ((held\[L\] & BIT(i)) != 0 || (HELDOTHER(L) & BIT(i)) != 0)/#define HELDP(L, i) ((HELDOTHER(L) \& BIT(i)) != 0)/'
 mutate group-commit.pml gc-ackearly -e 's/-> peff\[L \* NM + msg\[i\]\]++; st\[i\] = SUCC }/-> peff[L * NM + msg[i]]++; st[i] = SUCC; ackd[i] = 1 }/'
 mutate group-commit.pml gc-completeearly -e 's/:: sends\[msg\[k\]\] -> row\[msg\[k\]\] = HANDLED;/:: sends[msg[k]] -> row[msg[k]] = COMPLETED;/'
+cp session.pml "$t/session.pml"
+mutate session.pml session-nolease -e 's/row == HANDLED \&\& (lease == 0 || lease == me) -> lease = me/row == HANDLED -> lease = me/'
+mutate session.pml session-dualwrite -e 's|  /\* the work: the user.s write and the sends, in the transaction; it may throw (rollback) \*/|  fsent[0]++; fsent[1]++; fsent[2]++;|' -e 's/lease = me; stored = ALL }   \/\* COMMIT \*\//lease = me; stored = 0 }/'
+mutate session.pml session-nosweeper -e 's/  :: row == HANDLED \&\& (lease == 0 || lapses < MAXLAPSE) ->/  :: false ->/'
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
@@ -49,3 +60,7 @@ echo "mutant gc-no-savepoint:          $(run gc-nosavepoint.pml)"
 echo "mutant gc-same-batch-duplicate:  $(run gc-samebatch.pml)"
 echo "mutant gc-ack-before-commit:     $(run gc-ackearly.pml)"
 echo "mutant gc-complete-before-flush: $(run gc-completeearly.pml)"
+echo "session:                         $(run session.pml)"
+echo "mutant session-sweeper-no-lease: $(run session-nolease.pml -DMAXCRASH=0 -DMAXOUTAGE=0)"
+echo "mutant session-dual-write:       $(run session-dualwrite.pml)"
+echo "mutant session-no-sweeper:       $(run session-nosweeper.pml)"

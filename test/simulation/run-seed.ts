@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { type Behaviour, PlaceOrder } from './sim-messages.js';
 import { checkRun, type SentOrder } from './sim-oracle.js';
-import { type StoreKind, SimWorld } from './sim-world.js';
+import { type StoreKind, SimWorld, sessionOrderId } from './sim-world.js';
 import type { BrokenIdempotence } from './sim-wrappers.js';
 import { VirtualTime } from './virtual-time.js';
 
@@ -99,6 +99,16 @@ async function feed(world: SimWorld, time: VirtualTime, count: number, out: Sent
       deferUntil: r() < 0.1 ? time.time + Math.floor(r() * 500) : undefined,
     };
     const orderId = `o${i}`;
+    // Some orders are placed through a web process's transactional session instead (its write and the send
+    // commit together; the process may crash anywhere in it).
+    const worker = r() < 0.3 ? world.liveWorker() : null;
+    if (worker) {
+      const rollsBack = r() < 0.15;
+      world.placeThroughSession(worker, { orderId, behaviour, rollsBack });
+      out.push({ orderId, messageId: sessionOrderId(orderId), behaviour, mayExpire: false, session: { rollsBack } });
+      world.log(`web p${worker.id} session for ${orderId} ${JSON.stringify({ ...behaviour, rollsBack })}`);
+      continue;
+    }
     const sent = await world.clientBus.send(new PlaceOrder(orderId, behaviour), options);
     out.push({ orderId, messageId: sent.messageId, behaviour, mayExpire });
     world.log(`client sent ${orderId} ${sent.messageId} ${JSON.stringify({ ...behaviour, ...options })}`);

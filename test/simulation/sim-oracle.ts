@@ -8,6 +8,8 @@ export interface SentOrder {
   readonly messageId: string;
   readonly behaviour: Behaviour;
   readonly mayExpire: boolean;
+  /** Placed through a web process's transactional session (whose work may roll back), not sent by the client. */
+  readonly session?: { readonly rollsBack: boolean };
 }
 
 const FOLLOW_UPS: readonly EndpointName[] = ['shipping', 'billing', 'audit', 'client'];
@@ -18,6 +20,9 @@ const FOLLOW_UPS: readonly EndpointName[] = ['shipping', 'billing', 'audit', 'cl
  *   (a stored send delivered to every recipient: a publish reaches both subscribers); a poison order had no
  *   effect and sits in the error queue; an order that may have expired had its effect once or not at all,
  *   and its follow-ups exactly as often;
+ * - an order placed through a transactional session exists (its 'web' effect) exactly when the session
+ *   committed — never when its work threw — and then is handled like any other; one whose session did not
+ *   commit reached nobody;
  * - no effect anywhere happened twice;
  * - everything settled: no message ready or in flight outside the error queues, no claim held, no
  *   transaction open, nothing stored unsent, no row left 'handled';
@@ -33,15 +38,26 @@ export function checkRun(world: SimWorld, orders: readonly SentOrder[], calm: bo
   const errorIds = new Set(world.broker.stateOf('memory://orders-error').ready.map((e) => deserializeTransportMessage(e.body).messageId));
   for (const order of orders) {
     const at = (endpoint: EndpointName) => count.get(`${endpoint}/${order.orderId}`) ?? 0;
-    if (order.behaviour.poison) {
+    if (order.behaviour.poison && !(order.session && at('web') === 0)) {
       for (const endpoint of [...WORKER_ENDPOINTS, 'client' as const]) if (at(endpoint) !== 0) problems.push(`poison order ${order.orderId} had an effect at ${endpoint}`);
       // One that expired first is dropped instead: no effect either way.
       if (!errorIds.has(order.messageId) && !order.mayExpire) problems.push(`poison order ${order.orderId} is not in the error queue`);
       continue;
     }
+    if (order.session) {
+      // Its 'web' effect is the order's row: the order exists exactly when the session committed.
+      const committed = at('web');
+      if (order.session.rollsBack && committed > 0) problems.push(`session of ${order.orderId} threw, but its write committed`);
+      if (committed === 0) {
+        for (const endpoint of ['orders', ...FOLLOW_UPS] as const) if (at(endpoint) !== 0) problems.push(`order ${order.orderId} reached ${endpoint}, but its session never committed`);
+        if (errorIds.has(order.messageId)) problems.push(`order ${order.orderId} is in the error queue, but its session never committed`);
+        continue;
+      }
+    }
     const handled = at('orders');
     if (handled === 0 && !order.mayExpire) problems.push(`lost: order ${order.orderId} was never handled`);
     for (const endpoint of FOLLOW_UPS) {
+      if (endpoint === 'client' && order.session) continue; // nobody to reply to
       if (at(endpoint) !== handled) problems.push(`order ${order.orderId}: handled ${handled} time(s), but its follow-up at ${endpoint} ${at(endpoint)} time(s)`);
     }
   }

@@ -10,7 +10,9 @@ import { TYPES } from '../../src/di/tokens.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
 import { MemoryIdempotenceStore, type MemoryTransaction } from '../../src/idempotence/memory/index.js';
+import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import type { ILogger } from '../../src/logging/logger.js';
+import type { ITransactionalSession } from '../../src/sessions/transactional-session.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';
 import { MemoryBroker } from '../../src/transports/memory/index.js';
@@ -24,7 +26,11 @@ export type StoreKind = 'memory' | 'sqlite';
 /** The endpoints every worker process hosts (competing with the other workers), and who subscribes. */
 export const WORKER_ENDPOINTS = ['orders', 'shipping', 'billing', 'audit'] as const;
 export const SUBSCRIBERS = ['billing', 'audit'] as const;
-export type EndpointName = (typeof WORKER_ENDPOINTS)[number] | 'client';
+/** The endpoints with an inbox, which a process hosts by name. */
+type HostedEndpoint = Exclude<EndpointName, 'web'>;
+const CLIENT: readonly HostedEndpoint[] = ['client'];
+/** 'web': each worker process also hosts a send-only endpoint whose transactional sessions place orders. */
+export type EndpointName = (typeof WORKER_ENDPOINTS)[number] | 'client' | 'web';
 
 /** One committed effect: endpoint, the handled message's id, and the order it was about. */
 export interface Effect {
@@ -37,6 +43,8 @@ interface SimProcess extends SimProcessRef {
   readonly handles: ProcessHandles;
   readonly buses: IServiceBus[];
   readonly sqlite: SqliteStore | null;
+  /** The worker's 'web' endpoint (transactional sessions), or null for the client. */
+  web: IServiceBus | null;
 }
 
 /**
@@ -75,7 +83,7 @@ export class SimWorld {
 
   /** Starts the client and `workers` worker processes. */
   async start(workers: number): Promise<void> {
-    this.client = await this.startProcess(['client']);
+    this.client = await this.startProcess(CLIENT);
     for (let i = 0; i < workers; i++) await this.startProcess(WORKER_ENDPOINTS);
   }
 
@@ -140,9 +148,9 @@ export class SimWorld {
     });
   }
 
-  private async startProcess(endpoints: readonly EndpointName[]): Promise<SimProcess> {
+  private async startProcess(endpoints: readonly HostedEndpoint[]): Promise<SimProcess> {
     const sqlite = this.store === 'sqlite' ? new SqliteStore({ file: this.file, synchronous: 'NORMAL', busyTimeoutMs: 600_000 }) : null;
-    const process: SimProcess = { id: this.nextId++, alive: true, handles: { queues: [], rollbacks: [] }, buses: [], sqlite };
+    const process: SimProcess = { id: this.nextId++, alive: true, handles: { queues: [], rollbacks: [] }, buses: [], sqlite, web: null };
     this.processes.push(process);
     this.log(`start of process ${process.id} (${endpoints.join(', ')})`);
     await this.time.process.run(process, async () => {
@@ -151,20 +159,20 @@ export class SimWorld {
         sqlite.database.native.exec('CREATE TABLE IF NOT EXISTS sim_effects (endpoint TEXT, message_id TEXT, order_id TEXT)');
       }
       for (const name of endpoints) process.buses.push(this.endpoint(process, name));
+      if (endpoints !== CLIENT) {
+        process.web = this.webEndpoint(process);
+        process.buses.push(process.web);
+      }
       for (const bus of process.buses) await bus.start();
     });
     return process;
   }
 
-  private endpoint(process: SimProcess, name: EndpointName): IServiceBus {
+  private endpoint(process: SimProcess, name: HostedEndpoint): IServiceBus {
     const world = this;
     const seams = this.seams;
-    const effect = (ctx: IHandlerContext<{ orderId: string }, unknown>) => {
-      const e: Effect = { endpoint: name, messageId: ctx.transportMessage.messageId, orderId: ctx.message.orderId };
-      if (process.sqlite) {
-        (ctx.transaction as Database.Database).prepare('INSERT INTO sim_effects (endpoint, message_id, order_id) VALUES (?, ?, ?)').run(e.endpoint, e.messageId, e.orderId);
-      } else (ctx.transaction as MemoryTransaction).onCommit(() => world.effects.push(e));
-    };
+    const effect = (ctx: IHandlerContext<{ orderId: string }, unknown>) =>
+      world.recordEffect(process, ctx.transaction, { endpoint: name, messageId: ctx.transportMessage.messageId, orderId: ctx.message.orderId });
 
     @handlesMessage(PlaceOrder)
     class PlaceOrderHandler implements IMessageHandler<PlaceOrder> {
@@ -180,7 +188,8 @@ export class SimWorld {
         await ctx.send(new ShipOrder(ctx.message.orderId));
         await seams.step(process, 'handler:sent');
         await ctx.publish(new OrderPlaced(ctx.message.orderId));
-        await ctx.reply(new OrderAccepted(ctx.message.orderId));
+        // An order placed through a web session has nobody to reply to (a send-only endpoint sent it).
+        if (ctx.transportMessage.senderInboxWorkQueueUri) await ctx.reply(new OrderAccepted(ctx.message.orderId));
       }
     }
     @handlesMessage(ShipOrder)
@@ -232,12 +241,66 @@ export class SimWorld {
     addOncebus(container, options);
     const bus = container.get<IServiceBus>(TYPES.ServiceBus);
     bus.events.on('messageDispatched', (tm) => {
-      if (tm.messageType === 'sim.PlaceOrder') return;
-      const key = `${tm.messageId} → ${tm.recipientInboxWorkQueueUri}`;
-      this.dispatches.set(key, (this.dispatches.get(key) ?? 0) + 1);
-      this.log(`p${process.id} ${name} dispatched ${tm.messageType} ${key}`);
+      if (tm.messageType !== 'sim.PlaceOrder') this.countDispatch(process, name, tm);
     });
     return bus;
+  }
+
+  /** A live worker process, picked by the seed (none while every worker is down). */
+  liveWorker(): SimProcess | null {
+    const live = this.processes.filter((p) => p.alive && p.web !== null);
+    return live.length === 0 ? null : live[Math.floor(this.time.random() * live.length)]!;
+  }
+
+  /**
+   * Places an order through a transactional session of `process`'s 'web' endpoint: the 'web' effect (the
+   * order's row) and PlaceOrder in one transaction, with seams between, rolled back when `rollsBack`. Not
+   * awaited by the feed: a crash of the process freezes it wherever it was.
+   */
+  placeThroughSession(process: SimProcess, order: { orderId: string; behaviour: PlaceOrder['behaviour']; rollsBack: boolean }): void {
+    const web = process.web!;
+    void this.time.process.run(process, async () => {
+      await web
+        .withTransaction(async (session: ITransactionalSession<MemoryTransaction | Database.Database>) => {
+          this.recordEffect(process, session.transaction, { endpoint: 'web', messageId: session.id, orderId: order.orderId });
+          await this.seams.step(process, 'session');
+          await session.send(new PlaceOrder(order.orderId, order.behaviour), { messageId: sessionOrderId(order.orderId) });
+          await this.seams.step(process, 'session:sent');
+          if (order.rollsBack) throw new Error(`session of ${order.orderId} rolls back`);
+        })
+        .then(
+          () => this.log(`p${process.id} web committed ${order.orderId}`),
+          (e: unknown) => this.log(`p${process.id} web session of ${order.orderId} failed: ${String(e)}`),
+        );
+    });
+  }
+
+  /** One effect in the transaction: a row in SQLite's, or applied on the memory transaction's commit. */
+  private recordEffect(process: SimProcess, transaction: unknown, e: Effect): void {
+    if (process.sqlite) {
+      (transaction as Database.Database).prepare('INSERT INTO sim_effects (endpoint, message_id, order_id) VALUES (?, ?, ?)').run(e.endpoint, e.messageId, e.orderId);
+    } else (transaction as MemoryTransaction).onCommit(() => this.effects.push(e));
+  }
+
+  private webEndpoint(process: SimProcess): IServiceBus {
+    const container = new Container();
+    container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(this.broker, process, this.seams, process.handles));
+    const store = process.sqlite ? process.sqlite.idempotence({ flushLeaseMs: this.flushLeaseMs }) : this.memoryStore;
+    container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, this.seams, process.handles, this.broken));
+    container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
+    container.bind(TYPES.Logger).toConstantValue(this.logger(process, 'web'));
+    addOncebus(container, { name: 'web', routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }], sessionSweepInterval: '100ms', stopTimeout: '1s' });
+    const bus = container.get<IServiceBus>(TYPES.ServiceBus);
+    // A session's PlaceOrder counts like a stored send: in a calm run it goes out once.
+    bus.events.on('messageDispatched', (tm) => this.countDispatch(process, 'web', tm));
+    bus.events.on('sessionDispatched', (id, by) => this.log(`p${process.id} web session ${id} dispatched by the ${by}`));
+    return bus;
+  }
+
+  private countDispatch(process: SimProcessRef, endpoint: EndpointName, tm: TransportMessage): void {
+    const key = `${tm.messageId} → ${tm.recipientInboxWorkQueueUri}`;
+    this.dispatches.set(key, (this.dispatches.get(key) ?? 0) + 1);
+    this.log(`p${process.id} ${endpoint} dispatched ${tm.messageType} ${key}`);
   }
 
   private logger(process: SimProcessRef, endpoint: string): ILogger {
@@ -270,5 +333,8 @@ function closeSqlite(store: SqliteStore | null): void {
     }
   }
 }
+
+/** The messageId a session gives its order's PlaceOrder (so the oracle can find it in the error queue). */
+export const sessionOrderId = (orderId: string): string => `session-${orderId}`;
 
 export { never };

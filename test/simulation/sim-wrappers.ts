@@ -2,6 +2,7 @@ import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import { StoreError, TransportError } from '../../src/errors/errors.js';
 import type { DeferredMessage, IIdempotenceService } from '../../src/idempotence/idempotence-service.js';
 import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
+import type { ISessionIdempotenceService } from '../../src/sessions/session-service.js';
 import type { IQueue, IQueueFactory } from '../../src/transport/queue.js';
 import type { Seams } from './sim-seams.js';
 import type { SimProcessRef } from './virtual-time.js';
@@ -66,9 +67,11 @@ export function simQueueFactory(inner: IQueueFactory, process: SimProcessRef, se
  *   committed work was dropped, its sends with it);
  * - 'no-flush-lease': a flush lease of 1 ms, over before any flush ends (competing copies re-sent; the
  *   world sets it, see flushLeaseFor);
- * - 'handled-not-marked': the handled mark never reaches the transaction (Shuttle.Esb's crash-recovery bug).
+ * - 'handled-not-marked': the handled mark never reaches the transaction (Shuttle.Esb's crash-recovery bug);
+ * - 'sessions-never-swept': the sweeper never hears of a transactional session whose process died between
+ *   its commit and its dispatch (what it owes is never sent).
  */
-export type BrokenIdempotence = 'delete-by-outgoing-id' | 'expiry-first' | 'no-flush-lease' | 'handled-not-marked';
+export type BrokenIdempotence = 'delete-by-outgoing-id' | 'expiry-first' | 'no-flush-lease' | 'handled-not-marked' | 'sessions-never-swept';
 
 /**
  * A process's view of an idempotence store: each call and each commit or rollback of a unit of work
@@ -81,68 +84,78 @@ export function simIdempotence(
   handles: ProcessHandles,
   broken?: BrokenIdempotence,
 ): IIdempotenceServiceFactory {
+  /** The service `svc` behind seams (and the broken variant's change). */
+  function wrap(svc: IIdempotenceService): IIdempotenceService {
+    const sendsOf = new WeakMap<TransportMessage, readonly DeferredMessage[]>();
+    const step = (site: string, fault = true) => seams.step(process, site, fault ? storeFault(site) : undefined);
+    const around = async <T>(site: string, run: () => Promise<T>, faultAfter = false): Promise<T> => {
+      await step(site);
+      const result = await run();
+      await step(`${site}:done`, faultAfter);
+      return result;
+    };
+    const wrapped: IIdempotenceService = {
+      enabled: true,
+      inboxWorkQueueUri: svc.inboxWorkQueueUri,
+      start: (context) => svc.start?.(context) ?? Promise.resolve(),
+      stop: () => svc.stop?.() ?? Promise.resolve(),
+      beginUnitOfWork: () =>
+        around('begin', async () => {
+          const uow = await svc.beginUnitOfWork();
+          const commit = uow.commit.bind(uow);
+          const rollback = uow.rollback.bind(uow);
+          handles.rollbacks.push(rollback);
+          uow.commit = () =>
+            around(
+              'commit',
+              () => commit(),
+              true,
+            );
+          uow.rollback = async () => {
+            await seams.step(process, 'rollback');
+            await rollback();
+          };
+          return uow;
+        }),
+      processingStatus: (tm, uow) => around('claim', () => svc.processingStatus(tm, uow)),
+      addDeferredMessage: (received, outgoing, body, uow) => around('store-send', () => svc.addDeferredMessage(received, outgoing, body, uow)),
+      messageHandled: (tm, uow) =>
+        around('handled', async () => {
+          if (broken === 'handled-not-marked') return;
+          await svc.messageHandled(tm, uow);
+        }),
+      getDeferredMessages: (received, onWaiting) =>
+        around('stored-sends', async () => {
+          const stored = await svc.getDeferredMessages(received, onWaiting);
+          sendsOf.set(received, stored);
+          return stored;
+        }),
+      deferredMessageSent: (received, deferred) =>
+        around(
+          'sent',
+          async () => {
+            const all = broken === 'delete-by-outgoing-id' ? (sendsOf.get(received) ?? [deferred]).filter((d) => d.messageId === deferred.messageId) : [deferred];
+            for (const d of all) await svc.deferredMessageSent(received, d);
+          },
+          true,
+        ),
+      processingCompleted: (tm) => around('completed', () => svc.processingCompleted(tm), true),
+      releaseFlush: (tm) => around('release-flush', () => svc.releaseFlush(tm)),
+      isHandled: (tm) => around('is-handled', async () => broken !== 'expiry-first' && (await svc.isHandled(tm))),
+    };
+    if (svc.retentionWindowFor) wrapped.retentionWindowFor = (type) => svc.retentionWindowFor!(type);
+    return wrapped;
+  }
   return {
-    create(inbox: string): IIdempotenceService {
-      const svc = inner.create(inbox);
-      const sendsOf = new WeakMap<TransportMessage, readonly DeferredMessage[]>();
-      const step = (site: string, fault = true) => seams.step(process, site, fault ? storeFault(site) : undefined);
-      const around = async <T>(site: string, run: () => Promise<T>, faultAfter = false): Promise<T> => {
-        await step(site);
-        const result = await run();
-        await step(`${site}:done`, faultAfter);
-        return result;
-      };
-      const wrapped: IIdempotenceService = {
-        enabled: true,
-        inboxWorkQueueUri: svc.inboxWorkQueueUri,
-        start: (context) => svc.start?.(context) ?? Promise.resolve(),
-        stop: () => svc.stop?.() ?? Promise.resolve(),
-        beginUnitOfWork: () =>
-          around('begin', async () => {
-            const uow = await svc.beginUnitOfWork();
-            const commit = uow.commit.bind(uow);
-            const rollback = uow.rollback.bind(uow);
-            handles.rollbacks.push(rollback);
-            uow.commit = () =>
-              around(
-                'commit',
-                () => commit(),
-                true,
-              );
-            uow.rollback = async () => {
-              await seams.step(process, 'rollback');
-              await rollback();
-            };
-            return uow;
-          }),
-        processingStatus: (tm, uow) => around('claim', () => svc.processingStatus(tm, uow)),
-        addDeferredMessage: (received, outgoing, body, uow) => around('store-send', () => svc.addDeferredMessage(received, outgoing, body, uow)),
-        messageHandled: (tm, uow) =>
-          around('handled', async () => {
-            if (broken === 'handled-not-marked') return;
-            await svc.messageHandled(tm, uow);
-          }),
-        getDeferredMessages: (received, onWaiting) =>
-          around('stored-sends', async () => {
-            const stored = await svc.getDeferredMessages(received, onWaiting);
-            sendsOf.set(received, stored);
-            return stored;
-          }),
-        deferredMessageSent: (received, deferred) =>
-          around(
-            'sent',
-            async () => {
-              const all = broken === 'delete-by-outgoing-id' ? (sendsOf.get(received) ?? [deferred]).filter((d) => d.messageId === deferred.messageId) : [deferred];
-              for (const d of all) await svc.deferredMessageSent(received, d);
-            },
-            true,
-          ),
-        processingCompleted: (tm) => around('completed', () => svc.processingCompleted(tm), true),
-        releaseFlush: (tm) => around('release-flush', () => svc.releaseFlush(tm)),
-        isHandled: (tm) => around('is-handled', async () => broken !== 'expiry-first' && (await svc.isHandled(tm))),
-      };
-      if (svc.retentionWindowFor) wrapped.retentionWindowFor = (type) => svc.retentionWindowFor!(type);
-      return wrapped;
+    create: (inbox: string) => wrap(inner.create(inbox)),
+    createSessionService(key: string): ISessionIdempotenceService {
+      const svc = inner.createSessionService!(key);
+      return Object.assign(wrap(svc), {
+        orphanedSessions: async (now: number, limit: number) => {
+          await seams.step(process, 'orphans', storeFault('orphans'));
+          return broken === 'sessions-never-swept' ? [] : svc.orphanedSessions(now, limit);
+        },
+      });
     },
   };
 }

@@ -45,6 +45,8 @@ describe('the deterministic simulator: seeded runs with crashes and faults at ev
     ['handled-not-marked', { store: 'sqlite', crashes: 0, faults: 0 }],
     ['no-flush-lease', { store: 'sqlite', crashes: 0, faults: 0 }],
     ['expiry-first', { store: 'sqlite', crashes: 3, faults: 6 }],
+    ['sessions-never-swept', { store: 'memory', crashes: 3, faults: 6 }],
+    ['sessions-never-swept', { store: 'sqlite', crashes: 3, faults: 6 }],
   ];
   for (const [mutation, variant] of broken) {
     it(`catches the broken variant '${mutation}' (${variant.store}) within 40 seeds`, async () => {

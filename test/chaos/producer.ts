@@ -1,0 +1,70 @@
+// The chaos run's web process: it places orders through transactional sessions — each order's row and
+// its Work message in one PostgreSQL transaction — while the harness SIGKILLs it at random and at named
+// points of the dispatch. Orders are slots P-0 … P-(SESSIONS-1); a restarted producer skips the slots whose
+// row exists (the primary key refuses a second row: that session rolls back and sends nothing). Its
+// sweeper dispatches what a killed producer committed and never sent. Runs until SIGTERM.
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
+import { addOncebus, createSilentLogger, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
+import { PostgresStore, type PostgresTransaction } from '../../src/stores/postgres/index.js';
+import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
+import { type ChaosConfig, chaosQueue, SESSION_ORDER_BASE, sessionWorkId, Work } from './chaos-messages.js';
+
+const cfg = JSON.parse(process.env.CHAOS_CONFIG ?? '{}') as ChaosConfig;
+const SESSIONS = Number(process.env.SESSIONS ?? 0);
+const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 4, connectTimeoutMs: 2000 });
+const rabbit = new RabbitMqQueueFactory({ outageTimeoutMs: 60_000, maxReconnectDelayMs: 1000 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const c = new Container();
+c.bind(TYPES.QueueFactory).toConstantValue(rabbit);
+c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence({ flushLeaseMs: 2000 }));
+c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+const fault = FaultInjectionModule.fromSpec(process.env.FAULT);
+if (fault) c.bind(TYPES.Module).toConstantValue(fault);
+addOncebus(c, { name: 'web', routes: [{ uri: chaosQueue(cfg, 'work'), specifications: [{ types: [Work] }] }], sessionSweepInterval: '500ms', stopTimeout: '5s' });
+const web = c.get<IServiceBus>(TYPES.ServiceBus);
+
+let stopping = false;
+process.on('SIGTERM', () => {
+  stopping = true;
+  void web
+    .stop()
+    .then(() => rabbit.close())
+    .then(() => store.close())
+    .finally(() => process.exit(0));
+});
+
+for (let attempt = 1; !web.started; attempt++) {
+  try {
+    await web.start();
+  } catch (error) {
+    if (attempt >= 60) throw error;
+    await sleep(500);
+  }
+}
+
+/** One order: its row and its Work in one transaction; false when its row exists already. */
+async function place(i: number): Promise<boolean> {
+  const orderId = `P-${i}`;
+  const [exists] = await store.database.query(`SELECT 1 FROM ${cfg.schema}.orders WHERE order_id = $1`, [orderId]);
+  if (exists) return false;
+  await web.withTransaction(async (session: ITransactionalSession<PostgresTransaction>) => {
+    await session.transaction.query(`INSERT INTO ${cfg.schema}.orders (order_id, session_id) VALUES ($1, $2)`, [orderId, session.id]);
+    await session.send(new Work(SESSION_ORDER_BASE + i, i % 10 === 3, false), { messageId: sessionWorkId(orderId) });
+  });
+  return true;
+}
+
+for (let i = 0; i < SESSIONS && !stopping; i++) {
+  for (;;) {
+    try {
+      if (await place(i)) await sleep(10); // a stream: kills land between and inside sessions
+      break;
+    } catch {
+      await sleep(200); // the database or broker is restarting, or another producer placed it: again
+    }
+  }
+}
+process.stdout.write('placed\n');
