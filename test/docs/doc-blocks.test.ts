@@ -15,6 +15,8 @@ const ENTRIES: Record<string, string> = {
   'oncebus/azuresb': 'src/transports/azuresb/index.ts',
   'oncebus/testing': 'src/testing/index.ts',
   'oncebus/telemetry': 'src/telemetry/index.ts',
+  'oncebus/drizzle': 'src/orm/drizzle.ts',
+  'oncebus/knex': 'src/orm/knex.ts',
 };
 
 /** The ```ts blocks of a markdown file, each with the line it starts on. */

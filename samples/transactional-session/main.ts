@@ -1,0 +1,63 @@
+// Transactional sessions (npm run sample:session): a web process whose POST /orders (Fastify) writes an
+// order with Drizzle and sends InvoiceOrder in ONE transaction (bus.withTransaction), and a billing endpoint
+// that invoices it with Drizzle in its handler's transaction. One SQLite file, no servers. A bad order
+// rolls back: no row, no message. If the web process died after the commit, its sweeper (or another
+// process's) would send what the session owes.
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Container } from 'inversify';
+import { addOncebus, createSilentLogger, type IServiceBus, TYPES } from '../../src/index.js';
+import { SqliteStore } from '../../src/stores/sqlite/index.js';
+import { InvoiceHandler } from './invoice-handler.js';
+import { InvoiceOrder } from './messages.js';
+import { CREATE_TABLES } from './tables.js';
+import { webApi } from './web.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'oncebus-session-sample-'));
+const store = new SqliteStore({ file: join(dir, 'shop.db') });
+await store.store.ready();
+for (const sql of CREATE_TABLES) await store.database.execute(sql);
+
+function endpoint(configure: (c: Container) => void): IServiceBus {
+  const c = new Container();
+  c.bind(TYPES.QueueFactory).toConstantValue(store.queues);
+  c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence());
+  c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+  configure(c);
+  return c.get<IServiceBus>(TYPES.ServiceBus);
+}
+
+const billing = endpoint((c) =>
+  addOncebus(c, {
+    name: 'billing',
+    inbox: { workQueueUri: 'sqlite://default/billing', errorQueueUri: 'sqlite://default/billing-error', durationToSleepWhenIdle: ['20ms'] },
+    handlers: [InvoiceHandler],
+    idempotence: true,
+  }),
+);
+// A send-only endpoint: it has no inbox, only sessions (and their sweeper) on the same store.
+const web = endpoint((c) => addOncebus(c, { name: 'web', routes: [{ uri: 'sqlite://default/billing', specifications: [{ types: [InvoiceOrder] }] }] }));
+await billing.start();
+await web.start();
+const api = webApi(web);
+const address = await api.listen({ host: '127.0.0.1', port: 0 });
+
+const invoiced = new Set<string>();
+InvoiceHandler.invoiced = (orderId) => invoiced.add(orderId);
+for (const body of [{ orderId: 'A-1', amount: 30 }, { orderId: 'B-2', amount: -5 }]) {
+  const response = await fetch(`${address}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  console.log(`POST /orders ${JSON.stringify(body)} → ${response.status} ${await response.text()}`);
+}
+for (let i = 0; i < 200 && !invoiced.has('A-1'); i++) await new Promise((r) => setTimeout(r, 25));
+
+const rows = (sql: string) => store.database.query<Record<string, unknown>>(sql);
+console.log('orders:  ', JSON.stringify(await rows('SELECT order_id, amount FROM shop_orders')));
+console.log('invoices:', JSON.stringify(await rows('SELECT order_id, amount FROM shop_invoices')));
+console.log('B-2 rolled back: no order row, no InvoiceOrder sent, no invoice.');
+await api.close();
+await web.stop();
+await billing.stop();
+await store.close();
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,10 @@
+import { messageType } from '../../src/messages/message-type.js';
+
+/** Sent by the web process, in the same transaction as the order's row. */
+@messageType('shop.InvoiceOrder')
+export class InvoiceOrder {
+  constructor(
+    public orderId = '',
+    public amount = 0,
+  ) {}
+}
