@@ -39,3 +39,5 @@ echo "esm: $(node app.mjs)"
 echo "testing entry: $(node --input-type=module -e "import('oncebus/testing').then((m) => console.log(typeof m.TestHarness + ' ' + typeof m.HandlerTestContext))")"
 # oncebus/postgres without pg installed: the error names the package to install.
 echo "missing driver: $(node --input-type=module -e "import('oncebus/postgres').then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))")"
+# The package's command, as `npx oncebus` finds it: its usage, and a usage error's exit code.
+echo "bin: $(./node_modules/.bin/oncebus idempotence --help | head -1); without a store: exit $(./node_modules/.bin/oncebus idempotence stats >/dev/null 2>&1; echo $?)"

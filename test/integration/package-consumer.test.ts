@@ -35,4 +35,8 @@ describe('the package as a user installs it (npm pack, then a fresh project outs
   it('names the package to install when an entry is imported without its driver', () => {
     expect(line('missing driver'), out).to.equal("missing driver: DriverMissingError: oncebus/postgres needs the package 'pg', which is not installed — run npm install pg");
   });
+
+  it('installs the oncebus command (npx oncebus): usage, and exit code 2 for a usage error', () => {
+    expect(line('bin'), out).to.equal('bin: Usage: oncebus idempotence [options] [command]; without a store: exit 2');
+  });
 });

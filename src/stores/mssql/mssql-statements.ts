@@ -34,6 +34,13 @@ export function mssqlIdempotence(s: string): IdempotenceStatements {
                    JOIN ${s}.idempotence i ON i.inbox_uri = d.inbox_uri AND i.message_id = d.message_id WHERE d.inbox_uri = @p1`,
     orphaned: `SELECT TOP (@p3) message_id FROM ${s}.idempotence WHERE inbox_uri = @p1 AND status = 'handled'
                AND (flush_until IS NULL OR flush_until < @p2) ORDER BY created_at`,
+    statsByStatus: `SELECT inbox_uri, status, count(*) AS n, min(created_at) AS oldest FROM ${s}.idempotence GROUP BY inbox_uri, status`,
+    statsSends: `SELECT inbox_uri, count(*) AS n FROM ${s}.idempotence_deferred GROUP BY inbox_uri`,
+    statsPurgeable: `SELECT inbox_uri, count(*) AS n FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < @p1 GROUP BY inbox_uri`,
+    rowsOf: `SELECT inbox_uri, status, message_type, created_at, completed_at, purge_after, flush_owner, flush_until
+             FROM ${s}.idempotence WHERE message_id = @p1 ORDER BY inbox_uri`,
+    storedSendsOf: `SELECT inbox_uri, sequence, outgoing_message_id, recipient_uri FROM ${s}.idempotence_deferred
+                    WHERE message_id = @p1 ORDER BY inbox_uri, sequence`,
   };
 }
 

@@ -35,6 +35,13 @@ export function postgresIdempotence(s: string): IdempotenceStatements {
                    JOIN ${s}.idempotence i ON i.inbox_uri = d.inbox_uri AND i.message_id = d.message_id WHERE d.inbox_uri = $1`,
     orphaned: `SELECT message_id FROM ${s}.idempotence WHERE inbox_uri = $1 AND status = 'handled'
                AND (flush_until IS NULL OR flush_until < $2) ORDER BY created_at LIMIT $3`,
+    statsByStatus: `SELECT inbox_uri, status, count(*)::int AS n, min(created_at) AS oldest FROM ${s}.idempotence GROUP BY inbox_uri, status`,
+    statsSends: `SELECT inbox_uri, count(*)::int AS n FROM ${s}.idempotence_deferred GROUP BY inbox_uri`,
+    statsPurgeable: `SELECT inbox_uri, count(*)::int AS n FROM ${s}.idempotence WHERE status = 'completed' AND purge_after < $1 GROUP BY inbox_uri`,
+    rowsOf: `SELECT inbox_uri, status, message_type, created_at, completed_at, purge_after, flush_owner, flush_until
+             FROM ${s}.idempotence WHERE message_id = $1 ORDER BY inbox_uri`,
+    storedSendsOf: `SELECT inbox_uri, sequence, outgoing_message_id, recipient_uri FROM ${s}.idempotence_deferred
+                    WHERE message_id = $1 ORDER BY inbox_uri, sequence`,
   };
 }
 

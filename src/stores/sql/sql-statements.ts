@@ -33,6 +33,16 @@ export interface IdempotenceStatements {
    * up, oldest first (the transactional sessions' sweeper)
    */
   readonly orphaned: string;
+  /** () → rows { inbox_uri, status, n, oldest }: rows per endpoint and status, the oldest created_at of each (operations) */
+  readonly statsByStatus: string;
+  /** () → rows { inbox_uri, n }: stored sends per endpoint (operations) */
+  readonly statsSends: string;
+  /** (now) → rows { inbox_uri, n }: completed rows whose purge time has passed, per endpoint (retention backlog) */
+  readonly statsPurgeable: string;
+  /** (messageId) → rows { inbox_uri, status, message_type, created_at, completed_at, purge_after, flush_owner, flush_until } (operations) */
+  readonly rowsOf: string;
+  /** (messageId) → rows { inbox_uri, sequence, outgoing_message_id, recipient_uri } in order (operations) */
+  readonly storedSendsOf: string;
 }
 
 /**

@@ -31,6 +31,13 @@ export function sqliteIdempotence(p: string): IdempotenceStatements {
                    JOIN ${p}idempotence i ON i.inbox_uri = d.inbox_uri AND i.message_id = d.message_id WHERE d.inbox_uri = $1`,
     orphaned: `SELECT message_id FROM ${p}idempotence WHERE inbox_uri = $1 AND status = 'handled'
                AND (flush_until IS NULL OR flush_until < $2) ORDER BY created_at LIMIT $3`,
+    statsByStatus: `SELECT inbox_uri, status, count(*) AS n, min(created_at) AS oldest FROM ${p}idempotence GROUP BY inbox_uri, status`,
+    statsSends: `SELECT inbox_uri, count(*) AS n FROM ${p}idempotence_deferred GROUP BY inbox_uri`,
+    statsPurgeable: `SELECT inbox_uri, count(*) AS n FROM ${p}idempotence WHERE status = 'completed' AND purge_after < $1 GROUP BY inbox_uri`,
+    rowsOf: `SELECT inbox_uri, status, message_type, created_at, completed_at, purge_after, flush_owner, flush_until
+             FROM ${p}idempotence WHERE message_id = $1 ORDER BY inbox_uri`,
+    storedSendsOf: `SELECT inbox_uri, sequence, outgoing_message_id, recipient_uri FROM ${p}idempotence_deferred
+                    WHERE message_id = $1 ORDER BY inbox_uri, sequence`,
   };
 }
 

@@ -1,0 +1,104 @@
+// `npx oncebus …`: operations on the stores and queues your endpoints use. Exit codes: 0 done, 1 a
+// failure (a store unreachable), 2 a usage error, 3 a check that found something (rows stuck, a message
+// unknown) — so a monitor can call it.
+import { Command, CommanderError, Option } from 'commander';
+import { OncebusError } from '../../errors/errors.js';
+import { parseDuration } from '../../config/duration.js';
+import { idempotenceRowsOf, idempotenceStats } from '../idempotence-report.js';
+import { openStore } from '../open-store.js';
+import { rowsText, statsText } from './format.js';
+
+/** Thrown by a command whose check found something: exit code 3. */
+class CheckFailed extends Error {}
+
+interface StoreFlags {
+  readonly store?: string;
+  readonly schema?: string;
+  readonly json?: boolean;
+}
+
+const storeOptions = (command: Command): Command =>
+  command
+    .addOption(new Option('--store <url>', 'the SQL store: sqlite:<file> or postgres://user:password@host/database').env('ONCEBUS_STORE'))
+    .addOption(new Option('--schema <name>', 'PostgreSQL schema of the store').env('ONCEBUS_SCHEMA').default('oncebus'))
+    .option('--json', 'print JSON instead of text');
+
+async function withStore<T>(flags: StoreFlags, run: (opened: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+  if (!flags.store) throw new CommanderError(2, 'oncebus.missingStore', 'error: no store given: pass --store sqlite:<file> or --store postgres://… (or set ONCEBUS_STORE)');
+  const opened = await openStore(flags.store, { schema: flags.schema });
+  try {
+    return await run(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Where the CLI writes: stdout and stderr, or a test's buffers. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const STD: CliOutput = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
+
+export function program(io: CliOutput = STD): Command {
+  const out = io.out;
+  const cli = new Command('oncebus')
+    .description('operate oncebus endpoints: look inside their idempotence stores')
+    .exitOverride()
+    // Commander's own help and errors go where ours do (subcommands inherit it).
+    .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
+  const idempotence = cli.command('idempotence').description("look inside an idempotence store: what is owed, stuck or waiting for the purge");
+
+  storeOptions(idempotence.command('stats'))
+    .description('rows per endpoint by status, stored sends still owed, the oldest handled row (a stuck flush) and the retention backlog')
+    .option('--stuck-after <duration>', "exit 3 when a 'handled' row is older than this (e.g. 5m): its sends are stuck")
+    .action(async (flags: StoreFlags & { stuckAfter?: string }) => {
+      const now = Date.now();
+      const stuckAfter = flags.stuckAfter === undefined ? undefined : parseDuration(flags.stuckAfter, '--stuck-after');
+      await withStore(flags, async ({ store, where }) => {
+        const stats = await idempotenceStats(store, now);
+        out(flags.json ? JSON.stringify({ store: where, at: new Date(now).toISOString(), endpoints: stats }, null, 2) : statsText(where, stats, now));
+        const stuck = stats.filter((e) => stuckAfter !== undefined && e.oldestHandledAt !== null && now - e.oldestHandledAt > stuckAfter);
+        if (stuck.length > 0) throw new CheckFailed(`stuck: ${stuck.map((e) => e.endpoint).join(', ')} owe sends older than ${flags.stuckAfter}`);
+      });
+    });
+
+  storeOptions(idempotence.command('show'))
+    .description("a message's rows (one per endpoint that saw it): status, times, flush lease and the sends it still owes")
+    .argument('<messageId>')
+    .action(async (messageId: string, flags: StoreFlags) => {
+      await withStore(flags, async ({ store }) => {
+        const rows = await idempotenceRowsOf(store, messageId);
+        if (rows.length === 0) throw new CheckFailed(`no idempotence row for message ${messageId}`);
+        out(flags.json ? JSON.stringify({ messageId, rows }, null, 2) : rowsText(messageId, rows, Date.now()));
+      });
+    });
+  return cli;
+}
+
+/** Runs the CLI on `argv` (node, script, …args); resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliOutput = STD): Promise<number> {
+  const err = io.err;
+  try {
+    await program(io).parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CheckFailed) {
+      err(error.message);
+      return 3;
+    }
+    if (error instanceof CommanderError) {
+      // Help and version end here too (exit code 0); commander has printed them already.
+      if (error.code === 'oncebus.missingStore') err(error.message);
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (OncebusError.is(error)) {
+      err(`error: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
+      return error.code === 'ONCEBUS_CONFIGURATION' ? 2 : 1;
+    }
+    err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
