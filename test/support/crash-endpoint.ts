@@ -6,32 +6,19 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
-import { PostgresStore, type PostgresTransaction } from '../../src/stores/postgres/index.js';
-import { SqliteStore, type SqliteTransaction } from '../../src/stores/sqlite/index.js';
+import type { PostgresTransaction } from '../../src/stores/postgres/index.js';
+import type { SqliteTransaction } from '../../src/stores/sqlite/index.js';
 import { FollowUp, WorkItem } from './crash-messages.js';
+import { openTwoDatabases, type TwoDatabases } from './two-databases.js';
 
-export interface CrashConfig {
-  kind: 'postgres' | 'sqlite';
+export interface CrashConfig extends TwoDatabases {
   /** PostgreSQL only: idempotence with group commit. */
   groupCommit?: boolean;
-  pgUrl?: string;
-  schema?: string;
-  outSchema?: string;
-  sqliteFile?: string;
-  outSqliteFile?: string;
   threads?: number;
-  leaseMs?: number;
 }
 
 const cfg = JSON.parse(process.env.CRASH_CONFIG ?? '{}') as CrashConfig;
-const main =
-  cfg.kind === 'postgres'
-    ? new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.schema!, scheme: 'main' })
-    : new SqliteStore({ file: cfg.sqliteFile!, scheme: 'main', leaseMs: cfg.leaseMs!, synchronous: 'NORMAL' });
-const out =
-  cfg.kind === 'postgres'
-    ? new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.outSchema!, scheme: 'out' })
-    : new SqliteStore({ file: cfg.outSqliteFile!, scheme: 'out', leaseMs: cfg.leaseMs!, synchronous: 'NORMAL' });
+const { main, out } = openTwoDatabases(cfg);
 
 @handlesMessage(WorkItem)
 class WorkHandler implements IMessageHandler<WorkItem, PostgresTransaction | SqliteTransaction> {

@@ -6,15 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emptyTransportMessage, type TransportMessage } from '../../src/envelope/transport-message.js';
-import { deserializeTransportMessage, serializeTransportMessage } from '../../src/envelope/wire-format.js';
+import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { isCreateQueue, type IQueue } from '../../src/transport/queue.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
 import type { IServiceBus } from '../../src/bus/service-bus.js';
 import { FollowUp } from './crash-messages.js';
-import { PostgresStore } from '../../src/stores/postgres/index.js';
-import { SqliteStore } from '../../src/stores/sqlite/index.js';
+import type { PostgresStore } from '../../src/stores/postgres/index.js';
+import type { SqliteStore } from '../../src/stores/sqlite/index.js';
 import type { CrashConfig } from './crash-endpoint.js';
+import { disposeTwoDatabases, drainQueue, openTwoDatabases } from './two-databases.js';
 import { eventually } from './latch.js';
 import { PG_URL } from './sql-subjects.js';
 
@@ -49,14 +50,11 @@ export class CrashWorld {
     if (kind === 'postgres') {
       this.dir = null;
       this.config = { kind, groupCommit, pgUrl: PG_URL, schema: `crash_${id}`, outSchema: `crash_out_${id}`, threads: 2 };
-      this.main = new PostgresStore({ connectionString: PG_URL, schema: this.config.schema!, scheme: 'main' });
-      this.out = new PostgresStore({ connectionString: PG_URL, schema: this.config.outSchema!, scheme: 'out' });
     } else {
       this.dir = mkdtempSync(join(tmpdir(), 'oncebus-crash-'));
       this.config = { kind, sqliteFile: join(this.dir, 'main.db'), outSqliteFile: join(this.dir, 'out.db'), threads: 2, leaseMs: 1500 };
-      this.main = new SqliteStore({ file: this.config.sqliteFile!, scheme: 'main', leaseMs: 1500, synchronous: 'NORMAL' });
-      this.out = new SqliteStore({ file: this.config.outSqliteFile!, scheme: 'out', leaseMs: 1500, synchronous: 'NORMAL' });
     }
+    ({ main: this.main, out: this.out } = openTwoDatabases(this.config));
     this.work = this.main.queues.create('main://default/work');
     this.followups = this.out.queues.create('out://default/followups');
   }
@@ -135,14 +133,8 @@ export class CrashWorld {
   }
 
   /** Every follow-up envelope in the follow-ups queue, taken and acknowledged. */
-  async drainFollowups(): Promise<TransportMessage[]> {
-    const all: TransportMessage[] = [];
-    for (;;) {
-      const r = await this.followups.getMessage();
-      if (!r) return all;
-      all.push(deserializeTransportMessage(r.body));
-      await this.followups.acknowledge(r.token);
-    }
+  drainFollowups(): Promise<TransportMessage[]> {
+    return drainQueue(this.followups);
   }
 
   async dispose(): Promise<void> {
@@ -152,12 +144,7 @@ export class CrashWorld {
     }
     await this.work.close();
     await this.followups.close();
-    if (this.kind === 'postgres') {
-      await this.main.database.execute(`DROP SCHEMA IF EXISTS ${this.config.schema} CASCADE`).catch(() => undefined);
-      await this.out.database.execute(`DROP SCHEMA IF EXISTS ${this.config.outSchema} CASCADE`).catch(() => undefined);
-    }
-    await this.main.close();
-    await this.out.close();
+    await disposeTwoDatabases(this.config, this);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }

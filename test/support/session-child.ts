@@ -8,33 +8,21 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { addOncebus, createSilentLogger, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
-import { PostgresStore, type PostgresTransaction } from '../../src/stores/postgres/index.js';
-import { SqliteStore, type SqliteTransaction } from '../../src/stores/sqlite/index.js';
+import type { PostgresTransaction } from '../../src/stores/postgres/index.js';
+import type { SqliteTransaction } from '../../src/stores/sqlite/index.js';
 import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';
 import { SessionOrderAccepted, SessionPlaceOrder } from './session-messages.js';
+import { openTwoDatabases, type TwoDatabases } from './two-databases.js';
 
-export interface SessionChildConfig {
-  kind: 'postgres' | 'sqlite';
+export interface SessionChildConfig extends TwoDatabases {
   mode: 'send' | 'sweep';
-  pgUrl?: string;
-  schema?: string;
-  outSchema?: string;
-  sqliteFile?: string;
-  outSqliteFile?: string;
   /** Orders to place in 'send' mode, each in its own session, ids `${prefix}-${i}`. */
   orders?: number;
   prefix?: string;
 }
 
 const cfg = JSON.parse(process.env.SESSION_CONFIG ?? '{}') as SessionChildConfig;
-const main =
-  cfg.kind === 'postgres'
-    ? new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.schema!, scheme: 'main' })
-    : new SqliteStore({ file: cfg.sqliteFile!, scheme: 'main', synchronous: 'NORMAL' });
-const out =
-  cfg.kind === 'postgres'
-    ? new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.outSchema!, scheme: 'out' })
-    : new SqliteStore({ file: cfg.outSqliteFile!, scheme: 'out', synchronous: 'NORMAL' });
+const { main, out } = openTwoDatabases(cfg);
 
 const subscriptions = new MemorySubscriptionService();
 await subscriptions.subscribe(['session.OrderAccepted'], 'out://default/billing');

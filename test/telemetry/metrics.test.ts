@@ -1,18 +1,13 @@
 import { expect } from 'chai';
 import type { Attributes } from '@opentelemetry/api';
-import { DataPointType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Container } from 'inversify';
 import { TYPES } from '../../src/di/tokens.js';
 import { MetricsModule } from '../../src/telemetry/index.js';
 import { TestHarness } from '../../src/testing/index.js';
+import { TestReader, total } from './metric-points.js';
 import { OrderPlaced, PlaceOrder, PlaceOrderHandler, Recorder } from './telemetry-messages.js';
 
-
-/** Collects on demand. */
-class TestReader extends MetricReader {
-  protected async onForceFlush(): Promise<void> {}
-  protected async onShutdown(): Promise<void> {}
-}
 
 describe('telemetry: OpenTelemetry metrics (MetricsModule) with the SDK’s metric reader', () => {
   const reader = new TestReader();
@@ -23,21 +18,6 @@ describe('telemetry: OpenTelemetry metrics (MetricsModule) with the SDK’s metr
     await harness.stop();
     await provider.shutdown();
   });
-
-  /** The sum of a counter's points (or a histogram's counts) whose attributes include `where`. */
-  function total(metrics: ResourceMetrics, name: string, where: Attributes = {}): number {
-    let sum = 0;
-    for (const scope of metrics.scopeMetrics) {
-      for (const metric of scope.metrics) {
-        if (metric.descriptor.name !== name) continue;
-        for (const point of metric.dataPoints) {
-          if (!Object.entries(where).every(([k, v]) => point.attributes[k] === v)) continue;
-          sum += metric.dataPointType === DataPointType.HISTOGRAM ? (point.value as { count: number }).count : (point.value as number);
-        }
-      }
-    }
-    return sum;
-  }
 
   it('counts what the scenario did: sends, copies by outcome, a duplicate, a retry, an error-queue move, flush lags', async () => {
     harness.endpoint('orders', { handlers: [PlaceOrderHandler], idempotence: true, inbox: { maximumFailureCount: 2 } }, withMetrics);

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type { Attributes } from '@opentelemetry/api';
-import { DataPointType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Container } from 'inversify';
 import type { IOncebusModule, PipelineBuilders } from '../../src/bus/oncebus-module.js';
 import { TYPES } from '../../src/di/tokens.js';
@@ -12,13 +11,8 @@ import type { InboxMessageState } from '../../src/pipelines/inbox/inbox-message-
 import { TestHarness } from '../../src/testing/index.js';
 import { requireService } from '../support/integration.js';
 import { openPostgresStore, openSqliteStore, postgresAvailable } from '../support/sql-subjects.js';
+import { points, TestReader, total } from './metric-points.js';
 import { OrderPlaced, PlaceOrder, PlaceOrderHandler, Recorder } from './telemetry-messages.js';
-
-/** Collects on demand. */
-class TestReader extends MetricReader {
-  protected async onForceFlush(): Promise<void> {}
-  protected async onShutdown(): Promise<void> {}
-}
 
 /** Holds the first stored send's dispatch until `open()`: a flush in progress that another copy can run into. */
 class HoldFirstFlush implements IOncebusModule {
@@ -66,26 +60,6 @@ class BlockTwiceHandler implements IMessageHandler<PlaceOrder> {
     ctx.failureHandling = 'block';
     throw new Error('not yet');
   }
-}
-
-/** One metric's points (name, then each point's attributes and value). */
-function points(metrics: ResourceMetrics, name: string): { attributes: Attributes; value: unknown }[] {
-  return metrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as { attributes: Attributes; value: unknown }[]);
-}
-
-/** The sum of a counter's points (or a histogram's counts, or its sums with `of: 'sum'`) whose attributes include `where`. */
-function total(metrics: ResourceMetrics, name: string, where: Attributes = {}, of: 'count' | 'sum' = 'count'): number {
-  let sum = 0;
-  for (const scope of metrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      if (metric.descriptor.name !== name) continue;
-      for (const point of metric.dataPoints) {
-        if (!Object.entries(where).every(([k, v]) => point.attributes[k] === v)) continue;
-        sum += metric.dataPointType === DataPointType.HISTOGRAM ? (point.value as { count: number; sum: number })[of] : (point.value as number);
-      }
-    }
-  }
-  return sum;
 }
 
 describe('telemetry: the store-side metrics (waited copies, owed sends, back-offs, group commit, retention)', function () {

@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Container } from 'inversify';
 import type { TransportMessage } from '../../../src/envelope/transport-message.js';
-import { deserializeTransportMessage } from '../../../src/envelope/wire-format.js';
 import { FaultInjectionModule } from '../../../src/faults/fault-injection-module.js';
 import { addOncebus, createSilentLogger, type IServiceBus, type ITransactionalSession, TYPES } from '../../../src/index.js';
-import { PostgresStore, type PostgresTransaction } from '../../../src/stores/postgres/index.js';
-import { SqliteStore, type SqliteTransaction } from '../../../src/stores/sqlite/index.js';
+import type { PostgresStore, PostgresTransaction } from '../../../src/stores/postgres/index.js';
+import type { SqliteStore, SqliteTransaction } from '../../../src/stores/sqlite/index.js';
 import { MemorySubscriptionService } from '../../../src/subscriptions/memory-subscription-service.js';
 import { type IQueue, isCreateQueue } from '../../../src/transport/queue.js';
 import { requireService } from '../../support/integration.js';
@@ -19,6 +18,7 @@ import { eventually } from '../../support/latch.js';
 import type { SessionChildConfig } from '../../support/session-child.js';
 import { SessionOrderAccepted, SessionPlaceOrder } from '../../support/session-messages.js';
 import { PG_URL, postgresAvailable } from '../../support/sql-subjects.js';
+import { disposeTwoDatabases, drainQueue, openTwoDatabases } from '../../support/two-databases.js';
 
 const CHILD = fileURLToPath(new URL('../../support/session-child.js', import.meta.url));
 const RECIPIENTS = ['orders', 'billing', 'shipping'] as const;
@@ -42,14 +42,11 @@ class SessionWorld {
     if (kind === 'postgres') {
       this.dir = null;
       this.config = { kind, mode: 'send', pgUrl: PG_URL, schema: `sess_${id}`, outSchema: `sess_out_${id}` };
-      this.main = new PostgresStore({ connectionString: PG_URL, schema: this.config.schema!, scheme: 'main' });
-      this.out = new PostgresStore({ connectionString: PG_URL, schema: this.config.outSchema!, scheme: 'out' });
     } else {
       this.dir = mkdtempSync(join(tmpdir(), 'oncebus-session-'));
       this.config = { kind, mode: 'send', sqliteFile: join(this.dir, 'main.db'), outSqliteFile: join(this.dir, 'out.db') };
-      this.main = new SqliteStore({ file: this.config.sqliteFile!, scheme: 'main', synchronous: 'NORMAL' });
-      this.out = new SqliteStore({ file: this.config.outSqliteFile!, scheme: 'out', synchronous: 'NORMAL' });
     }
+    ({ main: this.main, out: this.out } = openTwoDatabases(this.config));
     this.queues = {
       orders: this.out.queues.create('out://default/orders'),
       billing: this.out.queues.create('out://default/billing'),
@@ -127,15 +124,8 @@ class SessionWorld {
     return this.main.database.query(`SELECT order_id, session_id FROM ${this.table} ORDER BY order_id`);
   }
 
-  /** Every envelope waiting in a recipient's queue, taken and acknowledged. */
-  async drain(queue: IQueue): Promise<TransportMessage[]> {
-    const all: TransportMessage[] = [];
-    for (;;) {
-      const r = await queue.getMessage();
-      if (!r) return all;
-      all.push(deserializeTransportMessage(r.body));
-      await queue.acknowledge(r.token);
-    }
+  drain(queue: IQueue): Promise<TransportMessage[]> {
+    return drainQueue(queue);
   }
 
   async count(queue: IQueue): Promise<number> {
@@ -169,12 +159,7 @@ class SessionWorld {
     for (const bus of this.buses) await bus.stop().catch(() => undefined);
     for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const q of Object.values(this.queues)) await q.close();
-    if (this.kind === 'postgres') {
-      await this.main.database.execute(`DROP SCHEMA IF EXISTS ${this.config.schema} CASCADE`).catch(() => undefined);
-      await this.out.database.execute(`DROP SCHEMA IF EXISTS ${this.config.outSchema} CASCADE`).catch(() => undefined);
-    }
-    await this.main.close();
-    await this.out.close();
+    await disposeTwoDatabases(this.config, this);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
