@@ -48,11 +48,11 @@ export class SessionRunner {
     let result: R;
     try {
       result = await (uow.within ? uow.within(() => work(session)) : work(session));
-      session.end();
+      await session.end();
       if (session.claimed) await this.service.messageHandled(envelope, uow);
       await uow.commit();
     } catch (error) {
-      session.end();
+      await session.end().catch(() => undefined);
       await uow.rollback().catch(() => undefined);
       throw error;
     }

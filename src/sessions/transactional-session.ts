@@ -27,6 +27,8 @@ export interface ITransactionalSession<TTransaction = unknown> {
 export class TransactionalSession<TTransaction = unknown> implements ITransactionalSession<TTransaction> {
   private claim: Promise<unknown> | null = null;
   private ended = false;
+  /** Sends under way: the session commits only once each has been stored (or rolls back if one failed). */
+  private readonly storing = new Set<Promise<unknown>>();
 
   constructor(
     private readonly service: ISessionIdempotenceService,
@@ -56,12 +58,27 @@ export class TransactionalSession<TTransaction = unknown> implements ITransactio
     return this.store('publish', message, options);
   }
 
-  end(): void {
+  /**
+   * Closes the session to further sends and waits for those under way (a send the callback did not await):
+   * rejects if one of them failed, so the session rolls back rather than commit without it.
+   */
+  async end(): Promise<void> {
     this.ended = true;
+    const outcomes = await Promise.allSettled([...this.storing]);
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
-  private async store(kind: 'send' | 'publish', message: object, options: SendOptions | undefined): Promise<TransportMessage[]> {
-    if (this.ended) throw new BusStateError(`session.${kind}() after the session ended: send inside the withTransaction callback, and await it`);
+  private store(kind: 'send' | 'publish', message: object, options: SendOptions | undefined): Promise<TransportMessage[]> {
+    if (this.ended) return Promise.reject(new BusStateError(`session.${kind}() after the session ended: send inside the withTransaction callback, and await it`));
+    const storing = this.storeNow(kind, message, options);
+    this.storing.add(storing);
+    // A send the callback did not await fails the session at end(), not the process (no unhandled rejection).
+    storing.catch(() => undefined);
+    return storing;
+  }
+
+  private async storeNow(kind: 'send' | 'publish', message: object, options: SendOptions | undefined): Promise<TransportMessage[]> {
     // The session's row is written with its first send (a session that sends nothing leaves no row).
     this.claim ??= this.service.processingStatus(this.envelope, this.unitOfWork);
     await this.claim;

@@ -84,6 +84,24 @@ describe('scenario: a transactional session (bus.withTransaction) sends with you
     expect(harness.idempotence.rows.size).to.equal(rowsBefore);
   });
 
+  it('a send the work did not await still goes with the commit; one that fails rolls the session back', async () => {
+    await web.withTransaction(async (session: ITransactionalSession<MemoryTransaction>) => {
+      session.transaction.onCommit(() => orders.push('U-1'));
+      void session.send(new SessionPlaceOrder('U-1'));
+    });
+    await harness.settled();
+    expect(handled).to.deep.equal(['U-1']);
+    const error = await web
+      .withTransaction(async (session: ITransactionalSession<MemoryTransaction>) => {
+        session.transaction.onCommit(() => orders.push('U-2'));
+        void session.send(new SessionOrderAccepted('U-2')); // a send without a route: it fails
+      })
+      .catch((e: unknown) => e as Error);
+    expect(error?.name).to.equal('NoRouteError');
+    await harness.settled();
+    expect(orders, 'the failed send took its write with it').to.deep.equal(['U-1']);
+  });
+
   it('concurrent sends in one session are each stored and handled once', async () => {
     await web.withTransaction(async (session: ITransactionalSession<MemoryTransaction>) => {
       await Promise.all(['C-1', 'C-2', 'C-3'].map((id) => session.send(new SessionPlaceOrder(id))));
