@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { ConfigurationError } from '../errors/errors.js';
 import type { SqlStore } from '../stores/sql/sql-store.js';
+import type { IQueueFactory } from '../transport/queue.js';
 
 /** A store the operations tools opened, with its close. */
 export interface OpenedStore {
   readonly store: SqlStore;
+  /** Its queues (sqlite:// or postgres:// URIs of this database). */
+  readonly queues: IQueueFactory;
   /** Where it is, without credentials (for output). */
   readonly where: string;
   close(): Promise<void>;
@@ -29,7 +32,7 @@ export async function openStore(url: string, options: { readonly schema?: string
       await store.close();
       throw new ConfigurationError('--schema', `no oncebus idempotence table in ${where}`, { hint: 'name the schema your endpoints use with --schema' });
     }
-    return { store: store.store, where, close: () => store.close() };
+    return { store: store.store, queues: store.queues, where, close: () => store.close() };
   }
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : /\.(db|sqlite3?)$/.test(url) ? url : null;
   if (file === null || file === '') {
@@ -39,5 +42,5 @@ export async function openStore(url: string, options: { readonly schema?: string
   if (!existsSync(file)) throw new ConfigurationError('--store', `no such SQLite file: ${file}`, { hint: 'give the file your endpoints use (sqlite:<file>)' });
   const { SqliteStore } = await import('../stores/sqlite/index.js');
   const store = new SqliteStore({ file });
-  return { store: store.store, where: `sqlite:${file}`, close: () => store.close() };
+  return { store: store.store, queues: store.queues, where: `sqlite:${file}`, close: () => store.close() };
 }

@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { emptyTransportMessage, type TransportMessage } from '../../src/envelope/transport-message.js';
 import { run } from '../../src/operations/cli/main.js';
 import type { SqlIdempotenceStore } from '../../src/stores/sql/sql-idempotence-store.js';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
+import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
+import { isCreateQueue } from '../../src/transport/queue.js';
 import { requireService } from '../support/integration.js';
+import { deleteQueues, rabbitAvailable, rabbitUri } from '../support/rabbitmq.js';
 import { openPostgresStore, openSqliteStore, PG_URL, postgresAvailable } from '../support/sql-subjects.js';
 
 const BIN = fileURLToPath(new URL('../../src/operations/cli/bin.js', import.meta.url));
@@ -121,6 +129,60 @@ for (const subject of subjects) {
   });
 }
 
+describe('npx oncebus queues: how many messages wait, per queue', function () {
+  this.timeout(30_000);
+
+  it("counts SQLite queues by URI and an endpoint's queues from its settings file", async () => {
+    const store = openSqliteStore();
+    const dir = mkdtempSync(join(tmpdir(), 'oncebus-cli-'));
+    try {
+      const orders = store.queues.create('sqlite://default/orders');
+      const errors = store.queues.create('sqlite://default/orders-error');
+      for (const q of [orders, errors]) if (isCreateQueue(q)) await q.create();
+      for (const id of ['q-1', 'q-2']) await orders.enqueue(message(id), serializeTransportMessage(message(id)));
+      await orders.close();
+      await errors.close();
+      const byUri = await cli('queues', 'sqlite://default/orders', 'sqlite://default/orders-error', '--store', `sqlite:${store.file}`, '--json');
+      expect(byUri.code, byUri.err).to.equal(0);
+      expect(JSON.parse(byUri.out).queues).to.deep.equal([
+        { queue: 'sqlite://default/orders', messages: 2 },
+        { queue: 'sqlite://default/orders-error', messages: 0 },
+      ]);
+      const settings = join(dir, 'orders.json');
+      writeFileSync(settings, JSON.stringify({ inbox: { workQueueUri: 'sqlite://default/orders', errorQueueUri: 'sqlite://default/orders-error' } }));
+      const byConfig = await cli('queues', '--config', settings, '--store', `sqlite:${store.file}`);
+      expect(byConfig.code).to.equal(0);
+      expect(byConfig.out).to.match(/sqlite:\/\/default\/orders\s+2/).and.match(/sqlite:\/\/default\/orders-error\s+0/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await store.dispose();
+    }
+  });
+
+  it('counts a RabbitMQ queue without printing its credentials; a queue no transport here reaches is reported, exit 1', async function () {
+    requireService(this, 'RabbitMQ', await rabbitAvailable());
+    const name = `cli-${randomUUID().slice(0, 8)}`;
+    const rabbit = new RabbitMqQueueFactory();
+    try {
+      const q = rabbit.create(rabbitUri(name));
+      if (isCreateQueue(q)) await q.create();
+      for (const id of ['r-1', 'r-2', 'r-3']) await q.enqueue(message(id), serializeTransportMessage(message(id)));
+      const counted = await cli('queues', rabbitUri(name), '--json');
+      expect(counted.code, counted.err).to.equal(0);
+      const [depth] = JSON.parse(counted.out).queues as { queue: string; messages: number }[];
+      expect(depth?.messages).to.equal(3);
+      expect(counted.out).to.not.contain('guest:guest');
+      const unreachable = await cli('queues', rabbitUri(name), 'azuresb://ns.servicebus.windows.net/orders');
+      expect(unreachable.code).to.equal(1);
+      expect(unreachable.out).to.contain('no transport for');
+      expect(unreachable.err).to.contain('could not count');
+    } finally {
+      await rabbit.close();
+      await deleteQueues([name]).catch(() => undefined);
+    }
+  });
+});
+
 describe('npx oncebus: usage errors say what to do, with exit code 2', () => {
   it('no store, a file that does not exist, an unknown command', async () => {
     const none = await cli('idempotence', 'stats');
@@ -131,6 +193,9 @@ describe('npx oncebus: usage errors say what to do, with exit code 2', () => {
     expect(missing.err).to.contain('no such SQLite file').and.contain('hint:');
     const wrong = await cli('idempotence', 'nonsense');
     expect(wrong.code).to.equal(2);
+    const noQueues = await cli('queues');
+    expect(noQueues.code).to.equal(2);
+    expect(noQueues.err).to.contain('no queue given');
   });
 
   it('runs as a program (the package bin) and prints its help', () => {

@@ -6,10 +6,15 @@ import { OncebusError } from '../../errors/errors.js';
 import { parseDuration } from '../../config/duration.js';
 import { idempotenceRowsOf, idempotenceStats } from '../idempotence-report.js';
 import { openStore } from '../open-store.js';
-import { rowsText, statsText } from './format.js';
+import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
+import { queueDepths, queuesOf } from '../queue-depths.js';
+import { rowsText, statsText, table } from './format.js';
 
 /** Thrown by a command whose check found something: exit code 3. */
 class CheckFailed extends Error {}
+
+/** Thrown by a command that could not do all of its work (a queue not counted): exit code 1. */
+class OncebusFailure extends Error {}
 
 interface StoreFlags {
   readonly store?: string;
@@ -44,7 +49,7 @@ const STD: CliOutput = { out: (t) => process.stdout.write(`${t}\n`), err: (t) =>
 export function program(io: CliOutput = STD): Command {
   const out = io.out;
   const cli = new Command('oncebus')
-    .description('operate oncebus endpoints: look inside their idempotence stores')
+    .description('operate oncebus endpoints: look inside their idempotence stores, count their queues')
     .exitOverride()
     // Commander's own help and errors go where ours do (subcommands inherit it).
     .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
@@ -74,6 +79,26 @@ export function program(io: CliOutput = STD): Command {
         out(flags.json ? JSON.stringify({ messageId, rows }, null, 2) : rowsText(messageId, rows, Date.now()));
       });
     });
+  const queues = cli
+    .command('queues')
+    .description("how many messages wait in queues: those named, and/or an endpoint's (from its settings file)")
+    .argument('[uris...]', 'queue URIs (sqlite://, postgres:// with --store; rabbitmq://user:password@host/queue)')
+    .option('--config <file>', "an endpoint's settings file (config/*.json): its inbox, deferred, error and outbox queues");
+  storeOptions(queues).action(async (uris: string[], flags: StoreFlags & { config?: string }) => {
+    const all = [...(flags.config ? queuesOf(loadEndpointSettings(flags.config)) : []), ...uris];
+    if (all.length === 0) throw new CommanderError(2, 'oncebus.noQueues', 'error: no queue given: name queue URIs, or an endpoint with --config <file>');
+    const opened = flags.store ? await openStore(flags.store, { schema: flags.schema }) : null;
+    const rabbit = all.some((u) => u.startsWith('rabbitmq:')) ? new (await import('../../transports/rabbitmq/index.js')).RabbitMqQueueFactory({ outageTimeoutMs: 5000 }) : null;
+    try {
+      const depths = await queueDepths(all, [...(opened ? [opened.queues] : []), ...(rabbit ? [rabbit] : [])]);
+      out(flags.json ? JSON.stringify({ queues: depths }, null, 2) : table(['queue', 'messages', ''], depths.map((d) => [d.queue, d.messages ?? '-', d.note ?? ''])));
+      const failed = depths.filter((d) => d.messages === null && !d.note?.includes('cannot count'));
+      if (failed.length > 0) throw new OncebusFailure(`could not count: ${failed.map((d) => d.queue).join(', ')}`);
+    } finally {
+      await rabbit?.close();
+      await opened?.close();
+    }
+  });
   return cli;
 }
 
@@ -88,9 +113,13 @@ export async function run(argv: readonly string[], io: CliOutput = STD): Promise
       err(error.message);
       return 3;
     }
+    if (error instanceof OncebusFailure) {
+      err(`error: ${error.message}`);
+      return 1;
+    }
     if (error instanceof CommanderError) {
       // Help and version end here too (exit code 0); commander has printed them already.
-      if (error.code === 'oncebus.missingStore') err(error.message);
+      if (error.code.startsWith('oncebus.')) err(error.message);
       return error.exitCode === 0 ? 0 : 2;
     }
     if (OncebusError.is(error)) {
