@@ -50,8 +50,8 @@ export class TransactionalSession<TTransaction = unknown> implements ITransactio
     return this.claim !== null;
   }
 
-  async send(message: object, options?: SendOptions): Promise<TransportMessage> {
-    return (await this.store('send', message, options))[0]!;
+  send(message: object, options?: SendOptions): Promise<TransportMessage> {
+    return quietly(this.store('send', message, options).then((sent) => sent[0]!));
   }
 
   publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]> {
@@ -70,11 +70,9 @@ export class TransactionalSession<TTransaction = unknown> implements ITransactio
   }
 
   private store(kind: 'send' | 'publish', message: object, options: SendOptions | undefined): Promise<TransportMessage[]> {
-    if (this.ended) return Promise.reject(new BusStateError(`session.${kind}() after the session ended: send inside the withTransaction callback, and await it`));
-    const storing = this.storeNow(kind, message, options);
+    if (this.ended) return quietly(Promise.reject(new BusStateError(`session.${kind}() after the session ended: send inside the withTransaction callback, and await it`)));
+    const storing = quietly(this.storeNow(kind, message, options));
     this.storing.add(storing);
-    // A send the callback did not await fails the session at end(), not the process (no unhandled rejection).
-    storing.catch(() => undefined);
     return storing;
   }
 
@@ -84,4 +82,13 @@ export class TransactionalSession<TTransaction = unknown> implements ITransactio
     await this.claim;
     return this.sender.send(kind, message, options, this.envelope, this.unitOfWork, this.service);
   }
+}
+
+/**
+ * Marks a promise handled without changing what it resolves or rejects to: a send the callback did not
+ * await fails the session at end() (or is a no-op after it), never the process as an unhandled rejection.
+ */
+function quietly<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }

@@ -85,7 +85,23 @@ describe('scenario: a transactional session (bus.withTransaction) sends with you
   });
 
   it('a send the work did not await still goes with the commit; one that fails rolls the session back', async () => {
+    // Neither the failed send nor one made after the session ended may surface as an unhandled rejection.
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      await unawaitedSends();
+      await new Promise((resolve) => setTimeout(resolve, 20)); // let Node report any unhandled rejection
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    expect(unhandled, 'unhandled rejections').to.deep.equal([]);
+  });
+
+  const unawaitedSends = async () => {
+    let late: ITransactionalSession | undefined;
     await web.withTransaction(async (session: ITransactionalSession<MemoryTransaction>) => {
+      late = session;
       session.transaction.onCommit(() => orders.push('U-1'));
       void session.send(new SessionPlaceOrder('U-1'));
     });
@@ -100,7 +116,13 @@ describe('scenario: a transactional session (bus.withTransaction) sends with you
     expect(error?.name).to.equal('NoRouteError');
     await harness.settled();
     expect(orders, 'the failed send took its write with it').to.deep.equal(['U-1']);
-  });
+    void late?.send(new SessionPlaceOrder('too late'));
+    const lateError = await late?.send(new SessionPlaceOrder('too late')).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(lateError?.name, 'a send after the session ended').to.equal('BusStateError');
+  };
 
   it('concurrent sends in one session are each stored and handled once', async () => {
     await web.withTransaction(async (session: ITransactionalSession<MemoryTransaction>) => {
