@@ -62,7 +62,7 @@ export class SessionRunner {
 
   private async dispatch(envelope: ReturnType<typeof sessionEnvelope>): Promise<void> {
     try {
-      await dispatchOwedSends(this.service, envelope, this.flush);
+      await dispatchOwedSends(this.service, envelope, this.flush, 'release');
       this.events.emit('sessionDispatched', envelope.messageId, 'session');
     } catch (error) {
       this.logger.warn('session committed but its messages could not be dispatched yet; the sweeper will send them', {

@@ -45,11 +45,11 @@ export class SessionSweeper implements Processor {
     for (const id of await this.service.orphanedSessions(this.clock(), BATCH)) {
       if (this.stopping) break;
       try {
-        await dispatchOwedSends(this.service, sessionEnvelope(id, 0), this.flush);
+        await dispatchOwedSends(this.service, sessionEnvelope(id, 0), this.flush, 'hold');
         dispatched++;
         this.events.emit('sessionDispatched', id, 'sweeper');
       } catch (error) {
-        this.logger.warn('sweeper could not dispatch a session yet; it tries again next pass', { sessionId: id, error: String(error) });
+        this.logger.warn('sweeper could not dispatch a session yet; it tries again once its flush lease runs out', { sessionId: id, error: String(error) });
       }
     }
     return dispatched;

@@ -11,7 +11,8 @@
    - a sweeper (SessionSweeper, in every process, at start and on a timer) lists sessions 'handled' whose
      lease has ended (run out after a crash, or given up), then takes the lease (takeFlush: free, run out
      or its own) - waiting while another holder keeps it - reads the rows still stored, dispatches and
-     settles them, and completes the row; a crashed sweeper's process restarts and sweeps again.
+     settles them, and completes the row; a crashed sweeper's process restarts and sweeps again; after an
+     outage a sweeper keeps the lease until it runs out (a session that keeps failing waits its turn).
    Properties: at the end either the work committed, every recipient got F at least once, nothing is
    stored and the row is completed - or the work rolled back and nothing was sent. In a run without
    crashes, outages or lapsed leases, each recipient got F exactly once. */
@@ -59,7 +60,8 @@ inline flush() {
         stored = stored & (ALL - (1 << r))               /* SETTLE ONE */
      :: else -> skip
      fi;
-     if :: crashed(); goto died :: atomic { outages < MAXOUTAGE -> outages++; if :: lease == me -> lease = 0 :: else -> skip fi }; goto gaveup :: skip fi;
+     /* an outage: the session gives its lease up (releaseFlush); a sweeper keeps it until it runs out */
+     if :: crashed(); goto died :: atomic { outages < MAXOUTAGE -> outages++; if :: lease == me && me == 1 -> lease = 0 :: else -> skip fi }; goto gaveup :: skip fi;
      r++
   :: else -> break
   od;
@@ -100,6 +102,7 @@ restart:
      }
      flush();
      goto restart
+  :: atomic { lease == me && row == HANDLED -> lease = 0 }  /* RUNS OUT: the lease this sweeper kept after an outage */
   :: atomic { sessionDone && row != HANDLED -> break }
   od;
   sweepersDone++;

@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { Container } from 'inversify';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import type { MemoryTransaction } from '../../src/idempotence/memory/index.js';
-import { addOncebus, createSilentLogger, handlesMessage, type IMessageHandler, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
+import { addOncebus, createSilentLogger, handlesMessage, type IMessageHandler, type IOncebusModule, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
+import type { FlushMessageState } from '../../src/pipelines/flush/flush-message-state.js';
 import { TestHarness } from '../../src/testing/index.js';
 import { MemoryBroker } from '../../src/transports/memory/index.js';
+import { eventually } from '../support/latch.js';
 import { SessionOrderAccepted, SessionPlaceOrder } from '../support/session-messages.js';
 
 const orders: string[] = [];
@@ -156,6 +158,54 @@ describe('scenario: bus.withTransaction refuses what it cannot do, saying what t
     const web = harness.endpoint('web', { inbox: undefined });
     const error = await web.withTransaction(async () => undefined).catch((e: unknown) => e as Error);
     expect(error?.name).to.equal('BusStateError');
+  });
+
+});
+
+describe('scenario: the session sweeper sends what a session owes, whatever else fails', () => {
+  it('sessions whose dispatch keeps failing do not starve the sweeper: one that can be sent still is', async () => {
+    const poisoned = new Set<string>();
+    let goodFailedOnce = false;
+    // Fails every dispatch of a poisoned session, and the good session's own dispatch once (so the sweeper owes it).
+    const failing: IOncebusModule = {
+      register(pipelines) {
+        pipelines.flush.addObserver({
+          event: 'onBeforeDispatchDeferredMessage',
+          name: 'poisoned sessions',
+          execute(state: FlushMessageState) {
+            if (poisoned.has(state.received.messageId)) throw new Error('this session can never be sent');
+            if (!goodFailedOnce) {
+              goodFailedOnce = true;
+              throw new Error('the broker blinked');
+            }
+          },
+        });
+      },
+    };
+    const harness = new TestHarness();
+    harness.endpoint('orders', { handlers: [PlaceOrderHandler], idempotence: true });
+    const web = harness.endpoint('web', { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [SessionPlaceOrder] }] }], sessionSweepInterval: '20ms' }, (c) =>
+      c.bind(TYPES.Module).toConstantValue(failing),
+    );
+    handled.length = 0;
+    await harness.start();
+    try {
+      // More poisoned sessions than one sweep pass takes, all older than the good one.
+      for (let i = 0; i < 130; i++) {
+        await web.withTransaction(async (session) => {
+          poisoned.add(session.id);
+          await session.send(new SessionPlaceOrder(`P-${i}`));
+        });
+      }
+      await web.withTransaction(async (session) => {
+        await session.send(new SessionPlaceOrder('G-1'));
+      });
+      expect(goodFailedOnce, 'the good session was left to the sweeper').to.equal(true);
+      await eventually(async () => handled.includes('G-1'), 'the sweeper sent the good session past the poisoned ones', 3_000);
+      expect(handled).to.deep.equal(['G-1']);
+    } finally {
+      await harness.stop();
+    }
   });
 
   it('a dispatch that fails after the commit leaves the messages to the sweeper, which sends them once', async () => {
