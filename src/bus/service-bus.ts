@@ -96,7 +96,11 @@ export class ServiceBus implements IServiceBus {
     const lifecycle = this.lifecycle!;
     try {
       // Sessions under way finish (commit and dispatch, or roll back) before the store and queues close.
-      if (this.sessions) await finishesWithin(this.sessions.drained(), lifecycle.services.options.stopTimeoutMs);
+      // Those that outlast stopTimeout are rolled back (abandon), so the store can close under them.
+      if (this.sessions && !(await finishesWithin(this.sessions.drained(), lifecycle.services.options.stopTimeoutMs))) {
+        this.sessions.abandon();
+        await finishesWithin(this.sessions.drained(), lifecycle.services.options.stopTimeoutMs);
+      }
       await this.pipelines!.shutdown.execute(lifecycle);
     } finally {
       this.phase = 'stopped';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BusEvents } from '../bus/bus-events.js';
+import { BusStateError } from '../errors/errors.js';
 import type { ILogger } from '../logging/logger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { FlushMessageState } from '../pipelines/flush/flush-message-state.js';
@@ -18,6 +19,8 @@ import { type ITransactionalSession, TransactionalSession } from './transactiona
  */
 export class SessionRunner {
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Sessions whose work has not yet reached its commit: what abandon() may still roll back. */
+  private readonly working = new Set<(reason: Error) => void>();
 
   constructor(
     readonly service: ISessionIdempotenceService,
@@ -41,18 +44,39 @@ export class SessionRunner {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * Gives up on the sessions whose work outlasted stop's timeout: each rolls back (its transaction's later
+   * statements and sends are refused) and its caller gets a BusStateError, so the store can close. A session
+   * already committing is left to finish: what it committed is dispatched or owed to the sweeper.
+   */
+  abandon(): void {
+    const reason = new BusStateError('the bus stopped while this session was still running (its stopTimeout ran out): it rolled back and sent nothing');
+    for (const giveUp of this.working) giveUp(reason);
+    this.working.clear();
+  }
+
   private async runOne<R, TTransaction>(work: (session: ITransactionalSession<TTransaction>) => Promise<R>): Promise<R> {
     const envelope = sessionEnvelope(randomUUID(), this.clock());
     const uow = await this.service.beginUnitOfWork();
     const session = new TransactionalSession<TTransaction>(this.service, uow, envelope, this.sender);
+    let giveUp!: (reason: Error) => void;
+    const abandoned = new Promise<never>((_, reject) => {
+      giveUp = reject;
+    });
+    abandoned.catch(() => undefined);
+    this.working.add(giveUp);
     let result: R;
     try {
-      result = await (uow.within ? uow.within(() => work(session)) : work(session));
-      await session.end();
-      if (session.claimed) await this.service.messageHandled(envelope, uow);
+      result = await Promise.race([uow.within ? uow.within(() => work(session)) : work(session), abandoned]);
+      await Promise.race([session.end(), abandoned]);
+      if (session.claimed) await Promise.race([this.service.messageHandled(envelope, uow), abandoned]);
+      this.working.delete(giveUp); // from here the session commits: stop lets it finish
       await uow.commit();
     } catch (error) {
-      await session.end().catch(() => undefined);
+      const closing = session.end().catch(() => undefined); // no more sends from here
+      // Work that failed: let its sends under way finish before the rollback. Work that stop abandoned may be
+      // stuck in a statement: roll back at once (that cancels it).
+      if (this.working.delete(giveUp)) await closing;
       await uow.rollback().catch(() => undefined);
       throw error;
     }

@@ -151,7 +151,7 @@ describe('npx oncebus queues: how many messages wait, per queue', function () {
       const settings = join(dir, 'orders.json');
       writeFileSync(settings, JSON.stringify({ inbox: { workQueueUri: 'sqlite://default/orders', errorQueueUri: 'sqlite://default/orders-error' } }));
       const byConfig = await cli('queues', '--config', settings, '--store', `sqlite:${store.file}`);
-      expect(byConfig.code).to.equal(0);
+      expect(byConfig.code, byConfig.err).to.equal(0);
       expect(byConfig.out).to.match(/sqlite:\/\/default\/orders\s+2/).and.match(/sqlite:\/\/default\/orders-error\s+0/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -68,7 +68,7 @@ class SessionWorld {
   }
 
   /** A "web" endpoint in this process, like the child's; `faults` as FaultInjectionModule specs. */
-  async web(faults?: string, sweep = '200ms'): Promise<IServiceBus> {
+  async web(faults?: string, sweep = '200ms', stopTimeout = '5s'): Promise<IServiceBus> {
     const subscriptions = new MemorySubscriptionService();
     await subscriptions.subscribe(['session.OrderAccepted'], 'out://default/billing');
     await subscriptions.subscribe(['session.OrderAccepted'], 'out://default/shipping');
@@ -80,7 +80,7 @@ class SessionWorld {
     c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
     const fault = FaultInjectionModule.fromSpec(faults);
     if (fault) c.bind(TYPES.Module).toConstantValue(fault);
-    addOncebus(c, { name: 'web', routes: [{ uri: 'out://default/orders', specifications: [{ types: [SessionPlaceOrder] }] }], sessionSweepInterval: sweep, stopTimeout: '5s' });
+    addOncebus(c, { name: 'web', routes: [{ uri: 'out://default/orders', specifications: [{ types: [SessionPlaceOrder] }] }], sessionSweepInterval: sweep, stopTimeout });
     const bus = c.get<IServiceBus>(TYPES.ServiceBus);
     await bus.start();
     this.buses.push(bus);
@@ -96,6 +96,12 @@ class SessionWorld {
     }
     await session.send(new SessionPlaceOrder(orderId));
     await session.publish(new SessionOrderAccepted(orderId));
+  }
+
+  /** Writes an order row through `transaction` (the session's own, or the store's once it is free). */
+  async writeOrder(transaction: PostgresTransaction | SqliteTransaction, orderId: string, sessionId: string): Promise<void> {
+    if (this.kind === 'postgres') await (transaction as PostgresTransaction).query(`INSERT INTO ${this.table} (order_id, session_id) VALUES ($1, $2)`, [orderId, sessionId]);
+    else (transaction as SqliteTransaction).prepare(`INSERT INTO ${this.table} (order_id, session_id) VALUES (?, ?)`).run(orderId, sessionId);
   }
 
   /** Runs a child process (session-child.ts) in `mode`; resolves once it printed `until` (or exited). */
@@ -215,6 +221,54 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       );
       expect(late?.message).to.match(/after the session ended/);
       expect(await world.count(world.queues.orders)).to.equal(0);
+    });
+
+    it('bus.stop() does not wait forever for a session whose work hangs: it rolls back, its caller is told, its later writes are refused', async () => {
+      const web = await world.web(undefined, '200ms', '300ms');
+      let resume: () => void = () => undefined;
+      const hung = new Promise<void>((resolve) => {
+        resume = resolve;
+      });
+      const later: { write?: unknown; send?: unknown } = {};
+      let workEnded: () => void = () => undefined;
+      const workDone = new Promise<void>((resolve) => {
+        workEnded = resolve;
+      });
+      const call = web
+        .withTransaction(async (session: ITransactionalSession<PostgresTransaction | SqliteTransaction>) => {
+          await world.placeOrder(session, 'H-1');
+          await hung; // the work never finishes by itself
+          later.write = await world.writeOrder(session.transaction, 'H-2', session.id).then(
+            () => 'written',
+            (e: unknown) => e,
+          );
+          later.send = await session.send(new SessionPlaceOrder('H-3')).then(
+            () => 'sent',
+            (e: unknown) => e,
+          );
+          workEnded();
+        })
+        .then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the session is in its work
+      await web.stop(); // hangs (and the test times out) if stop waits for the work
+      const refused = await call;
+      expect(refused?.name, 'the caller is told').to.equal('BusStateError');
+      expect(refused?.message).to.contain('stopTimeout');
+      resume();
+      await workDone;
+      expect(later.write, 'a write after the rollback').to.be.an('error');
+      expect(later.send, 'a send after the rollback').to.be.an('error');
+      // The store is free again (SQLite's write lock released, PostgreSQL's connection back): a write goes through.
+      await world.main.database.execute(
+        world.kind === 'postgres' ? `INSERT INTO ${world.table} (order_id, session_id) VALUES ($1, $2)` : `INSERT INTO ${world.table} (order_id, session_id) VALUES (?, ?)`,
+        ['after', 'none'],
+      );
+      expect((await world.orders()).map((r) => r.order_id), 'nothing of the abandoned session').to.deep.equal(['after']);
+      for (const name of RECIPIENTS) expect(await world.count(world.queues[name]), name).to.equal(0);
+      expect(await world.owed()).to.equal(0);
     });
 
     it('the broker fails after the commit: the call still succeeds, and the sweeper sends what is owed, once', async () => {

@@ -29,6 +29,10 @@ describe('configuration', () => {
       ONCEBUS_IDEMPOTENCE: 'true',
       ONCEBUS_INBOX__DURATION_TO_IGNORE_ON_FAILURE: '["1s","5s"]',
       UNRELATED: 'x',
+      // Not settings: the oncebus command's own variables, and any other ONCEBUS_ name that starts with no setting.
+      ONCEBUS_STORE: 'sqlite:oncebus.db',
+      ONCEBUS_SCHEMA: 'ops',
+      ONCEBUS_SUMMARY_FILE: '/tmp/summary',
     });
     expect(settings).to.deep.equal({
       inbox: { workQueueUri: 'memory://b', errorQueueUri: 'memory://a-error', threadCount: 8, durationToIgnoreOnFailure: ['1s', '5s'] },
