@@ -8,6 +8,11 @@ import { failureLine } from './decide-failure.js';
 export const UNREADABLE_MESSAGE_TYPE = 'oncebus.UnreadableMessage';
 export const FAILURE_REASON_HEADER = 'oncebus-failure-reason';
 export const SOURCE_QUEUE_HEADER = 'oncebus-source-queue';
+/** On an error-queue copy: the last failure's exception type (its `name`) and stack, for operations tools. */
+export const EXCEPTION_TYPE_HEADER = 'oncebus-exception-type';
+export const EXCEPTION_STACK_HEADER = 'oncebus-exception-stack';
+/** Stacks are cut to this many characters: headers travel with every copy. */
+const MAX_STACK = 8_000;
 
 /**
  * Writes the copies that carry a failed message onward: a retry copy (same messageId, one more failure
@@ -26,6 +31,16 @@ export class FailedMessageMover {
     const copy = cloneTransportMessage(tm);
     copy.failureMessages.push(failureLine(error, this.clock(), this.endpointName));
     copy.ignoreTillDate = ignoreTillDate;
+    return copy;
+  }
+
+  /** The error-queue copy: this failure recorded, and its exception's type and stack in headers. */
+  forErrorQueue(tm: TransportMessage, error: unknown): TransportMessage {
+    const copy = this.withFailure(tm, error);
+    copy.headers[EXCEPTION_TYPE_HEADER] = error instanceof Error ? error.name : typeof error;
+    const stack = error instanceof Error ? error.stack : undefined;
+    if (stack) copy.headers[EXCEPTION_STACK_HEADER] = stack.slice(0, MAX_STACK);
+    else delete copy.headers[EXCEPTION_STACK_HEADER];
     return copy;
   }
 

@@ -8,6 +8,7 @@ import { idempotenceRowsOf, idempotenceStats } from '../idempotence-report.js';
 import { openStore } from '../open-store.js';
 import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
 import { queueDepths, queuesOf } from '../queue-depths.js';
+import { addErrorCommands } from './errors-commands.js';
 import { rowsText, statsText, table } from './format.js';
 
 /** Thrown by a command whose check found something: exit code 3. */
@@ -49,7 +50,7 @@ const STD: CliOutput = { out: (t) => process.stdout.write(`${t}\n`), err: (t) =>
 export function program(io: CliOutput = STD): Command {
   const out = io.out;
   const cli = new Command('oncebus')
-    .description('operate oncebus endpoints: look inside their idempotence stores, count their queues')
+    .description('operate oncebus endpoints: failed messages, their idempotence stores, their queues')
     .exitOverride()
     // Commander's own help and errors go where ours do (subcommands inherit it).
     .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
@@ -99,6 +100,7 @@ export function program(io: CliOutput = STD): Command {
       await opened?.close();
     }
   });
+  addErrorCommands(cli, io, { notFound: (m) => new CheckFailed(m), failed: (m) => new OncebusFailure(m) });
   return cli;
 }
 

@@ -102,7 +102,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
         return;
       }
       case 'error-queue':
-        return this.toErrorQueue(state, tm, this.mover.withFailure(tm, error), decision.reason, error);
+        return this.toErrorQueue(state, tm, this.mover.forErrorQueue(tm, error), decision.reason, error);
       case 'release':
         return this.release(state, error);
     }

@@ -1,0 +1,221 @@
+import { userInfo } from 'node:os';
+import { type Command, CommanderError, Option } from 'commander';
+import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
+import { ErrorIngestor } from '../errors/error-ingestor.js';
+import type { FailedMessageDetail, FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
+import { openOperationsStore } from '../errors/open-operations-store.js';
+import { openTransports } from '../errors/open-transports.js';
+import { QueueDirectory } from '../errors/queue-directory.js';
+import { type ActionReport, deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
+import type { CliOutput } from './main.js';
+import { ago, table } from './format.js';
+
+interface OpsFlags {
+  readonly store?: string;
+  readonly schema?: string;
+  readonly json?: boolean;
+}
+
+interface TransportFlags {
+  readonly transport?: string[];
+  readonly transportSchema?: string;
+}
+
+const opsOptions = (command: Command): Command =>
+  command
+    .addOption(new Option('--store <url>', 'the operations store: sqlite:<file> (created when missing) or postgres://user:password@host/database').env('ONCEBUS_OPS_STORE'))
+    .addOption(new Option('--schema <name>', 'PostgreSQL schema of the operations store').default('oncebus_ops'))
+    .option('--json', 'print JSON instead of text');
+
+const transportOptions = (command: Command): Command =>
+  command
+    .addOption(
+      new Option('--transport <url...>', "where the queues are: sqlite:<file>, postgres://… (the endpoints' SQL queues), rabbitmq://user:password@host").env(
+        'ONCEBUS_TRANSPORT',
+      ),
+    )
+    .addOption(new Option('--transport-schema <name>', "PostgreSQL schema of the endpoints' queues").default('oncebus'));
+
+async function withOps<T>(flags: OpsFlags, run: (store: FailedMessageStore) => Promise<T>): Promise<T> {
+  if (!flags.store) throw new CommanderError(2, 'oncebus.missingStore', 'error: no operations store given: pass --store sqlite:<file> or --store postgres://… (or set ONCEBUS_OPS_STORE)');
+  const opened = await openOperationsStore(flags.store, { schema: flags.schema });
+  try {
+    return await run(opened.store);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function withQueues<T>(flags: TransportFlags, run: (queues: QueueDirectory) => Promise<T>): Promise<T> {
+  const transports = await openTransports(flags.transport ?? [], { schema: flags.transportSchema });
+  const queues = new QueueDirectory(transports.factories);
+  try {
+    return await run(queues);
+  } finally {
+    await queues.close();
+    await transports.close();
+  }
+}
+
+/** Which failed messages an action names: ids (or messageIds), a group, or all unresolved ones. */
+async function selection(store: FailedMessageStore, ids: readonly string[], flags: { group?: string; all?: boolean }): Promise<string[]> {
+  const ways = [ids.length > 0, flags.group !== undefined, flags.all === true].filter(Boolean).length;
+  if (ways !== 1) throw new CommanderError(2, 'oncebus.selection', 'error: name the failed messages: ids, or --group <id>, or --all (one of them)');
+  if (flags.group !== undefined) return store.unresolved({ groupId: flags.group });
+  if (flags.all) return store.unresolved({ all: true });
+  return [...ids];
+}
+
+const STATUSES = ['unresolved', 'returning', 'returned', 'archived', 'all'];
+
+/** `oncebus errors …`: ingest error queues, list and group failed messages, return or delete them. */
+export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readonly notFound: (message: string) => Error; readonly failed: (message: string) => Error }): void {
+  const out = io.out;
+  const errors = cli.command('errors').description('failed messages: ingest error queues into an operations store, see them by group, return or delete them');
+
+  transportOptions(opsOptions(errors.command('ingest')))
+    .description("records what waits in error queues (named, or an endpoint's from --config), acknowledging each only once recorded")
+    .argument('[uris...]', 'error queue URIs')
+    .option('--config <file...>', "endpoints' settings files: their inbox and outbox error queues")
+    .option('--watch', 'keep ingesting until stopped (SIGINT/SIGTERM) instead of draining once')
+    .addOption(new Option('--retention <duration>', 'with --watch: purge returned and deleted records older than this').default('14d'))
+    .action(async (uris: string[], flags: OpsFlags & TransportFlags & { config?: string[]; watch?: boolean; retention: string }) => {
+      const fromConfig = (flags.config ?? []).flatMap((file) => {
+        const s = loadEndpointSettings(file);
+        return [s.inbox?.errorQueueUri, s.outbox?.errorQueueUri].filter((u): u is string => typeof u === 'string');
+      });
+      const all = [...new Set([...fromConfig, ...uris])];
+      if (all.length === 0) throw new CommanderError(2, 'oncebus.noQueues', 'error: no error queue given: name URIs, or endpoints with --config <file>');
+      await withOps(flags, (store) =>
+        withQueues(flags, async (queues) => {
+          const ingestor = new ErrorIngestor(store, queues, all);
+          if (!flags.watch) {
+            const report = await ingestor.drain();
+            out(flags.json ? JSON.stringify(report) : `ingested ${report.new} new, ${report['failed-again']} failed again, ${report['already-ingested']} already recorded`);
+            return;
+          }
+          const { parseDuration } = await import('../../config/duration.js');
+          const retentionMs = parseDuration(flags.retention, '--retention');
+          const stop = () => ingestor.stop();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+          const { createDefaultLogger } = await import('../../logging/logger.js');
+          await ingestor.run(createDefaultLogger(), 1000, retentionMs);
+        }),
+      );
+    });
+
+  opsOptions(errors.command('list'))
+    .description('failed messages, the latest first')
+    .option('--group <id>', 'only this failure group')
+    .option('--search <text>', 'in messageId, message type, exception and failure message')
+    .addOption(new Option('--status <status>', 'which ones').choices(STATUSES).default('unresolved'))
+    .option('--page <n>', 'page number, from 1', '1')
+    .option('--limit <n>', 'per page (at most 500)', '50')
+    .action(async (flags: OpsFlags & { group?: string; search?: string; status: string; page: string; limit: string }) => {
+      const limit = Number(flags.limit);
+      const page = Number(flags.page);
+      if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(page) || page < 1) throw new CommanderError(2, 'oncebus.paging', 'error: --page and --limit take whole numbers from 1');
+      await withOps(flags, async (store) => {
+        const found = await store.list({ status: flags.status as FailedMessageStatus | 'all', groupId: flags.group, search: flags.search, offset: (page - 1) * limit, limit });
+        if (flags.json) return out(JSON.stringify({ total: found.total, page, limit, messages: found.messages }, null, 2));
+        const now = Date.now();
+        out(`${found.total} failed message(s)${found.total > limit ? `, page ${page} of ${Math.ceil(found.total / limit)}` : ''}`);
+        if (found.messages.length > 0) {
+          out(table(['id', 'message type', 'exception', 'source queue', 'failed', 'last', 'status'], found.messages.map((m) => [m.id, m.messageType, m.exceptionType, m.sourceQueue, m.timesFailed, `${ago(now - m.lastFailedAt)} ago`, m.status])));
+        }
+      });
+    });
+
+  opsOptions(errors.command('groups'))
+    .description('failed messages grouped by failure (message type, exception, normalised message), the largest first')
+    .addOption(new Option('--status <status>', 'count these').choices(STATUSES).default('unresolved'))
+    .action(async (flags: OpsFlags & { status: string }) => {
+      await withOps(flags, async (store) => {
+        const groups = await store.groups(flags.status as FailedMessageStatus | 'all');
+        if (flags.json) return out(JSON.stringify({ groups }, null, 2));
+        if (groups.length === 0) return out('no failed messages');
+        const now = Date.now();
+        out(table(['group', 'messages', 'last', 'failure'], groups.map((g) => [g.id, g.count, `${ago(now - g.lastFailedAt)} ago`, g.title])));
+      });
+    });
+
+  opsOptions(errors.command('show'))
+    .description('one failed message: headers, body, every failure, the stack, what operators did')
+    .argument('<id>', 'its id (errors list) or its messageId')
+    .action(async (id: string, flags: OpsFlags) => {
+      await withOps(flags, async (store) => {
+        const found = await store.get(id);
+        if (!found) throw outcomes.notFound(`no failed message ${id}`);
+        out(flags.json ? JSON.stringify(detailJson(found), null, 2) : detailText(found));
+      });
+    });
+
+  for (const action of ['return', 'delete'] as const) {
+    const command = opsOptions(errors.command(action));
+    if (action === 'return') {
+      transportOptions(command).option('--ignore-retention', "add oncebus-ignore-retention: true (run it even past the endpoint's retention window)");
+    }
+    command
+      .description(
+        action === 'return'
+          ? 'sends failed messages back to the queue they failed in (same messageId, failures reset), once even if this process dies mid-way'
+          : 'archives failed messages: out of the lists, purged after the retention',
+      )
+      .argument('[ids...]', 'ids (errors list) or messageIds')
+      .option('--group <id>', 'every unresolved message of this group')
+      .option('--all', 'every unresolved message')
+      .option('--by <name>', 'who does it (recorded)', userInfo().username)
+      .action(async (ids: string[], flags: OpsFlags & TransportFlags & { group?: string; all?: boolean; by: string; ignoreRetention?: boolean }) => {
+        await withOps(flags, async (store) => {
+          const chosen = await selection(store, ids, flags);
+          const report: ActionReport =
+            action === 'return'
+              ? await withQueues(flags, (queues) => returnFailedMessages(store, queues, chosen, { by: flags.by, ignoreRetention: flags.ignoreRetention === true }))
+              : await deleteFailedMessages(store, chosen, { by: flags.by });
+          if (flags.json) out(JSON.stringify(report, null, 2));
+          else {
+            out(`${action === 'return' ? 'returned' : 'deleted'} ${report.done.length}`);
+            for (const s of report.skipped) out(`skipped ${s.id}: ${s.reason}`);
+          }
+          if (chosen.length > 0 && report.done.length === 0) throw outcomes.failed(`nothing to ${action}: ${report.skipped.map((k) => `${k.id} (${k.reason})`).join(', ')}`);
+        });
+      });
+  }
+}
+
+function body(detail: FailedMessageDetail): unknown {
+  const bytes = detail.envelope?.message;
+  if (!bytes) return null;
+  const text = Buffer.from(bytes).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const readable = Buffer.from(text, 'utf8').equals(Buffer.from(bytes)) && !/\p{Cc}/u.test(text.replace(/[\t\n\r]/g, ''));
+    return readable ? text : { base64: Buffer.from(bytes).toString('base64') };
+  }
+}
+
+function detailJson(d: FailedMessageDetail): Record<string, unknown> {
+  const { raw, envelope, ...rest } = d;
+  return { ...rest, headers: envelope?.headers ?? {}, body: body(d), rawBytes: raw.length };
+}
+
+function detailText(d: FailedMessageDetail): string {
+  const lines = [
+    `${d.messageType} ${d.messageId} (${d.status}${d.statusBy ? ` by ${d.statusBy}` : ''})`,
+    `  from ${d.sourceQueue || '(unknown)'} to ${d.errorQueue}, failed ${d.timesFailed} time(s), last ${new Date(d.lastFailedAt).toISOString()}`,
+    `  group ${d.groupId}: ${d.groupTitle}`,
+    'headers:',
+    ...Object.entries(d.envelope?.headers ?? {})
+      .filter(([k]) => k !== 'oncebus-exception-stack')
+      .map(([k, v]) => `  ${k}: ${v}`),
+    'body:',
+    `  ${JSON.stringify(body(d), null, 2).replace(/\n/g, '\n  ')}`,
+    'failures:',
+    ...d.failures.map((f) => `  ${f}`),
+    ...(d.stack ? ['stack:', `  ${d.stack.replace(/\n/g, '\n  ')}`] : []),
+    ...(d.actions.length > 0 ? ['actions:', ...d.actions.map((a) => `  ${new Date(a.at).toISOString()} ${a.action} by ${a.by}`)] : []),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,68 @@
+import type { ILogger } from '../../logging/logger.js';
+import { Sleeper } from '../../processing/sleeper.js';
+import type { FailedMessageStore, IngestOutcome } from './failed-message-store.js';
+import type { QueueDirectory } from './queue-directory.js';
+
+/** What one drain ingested, by outcome. */
+export type IngestReport = Record<IngestOutcome, number>;
+
+/**
+ * Consumes error queues into the operations store: each delivery is recorded, then acknowledged — never the
+ * other way round — so a crash in between redelivers it and the store, keyed by messageId and source queue,
+ * records it once. A delivery the store cannot take is released (it stays in the error queue).
+ */
+export class ErrorIngestor {
+  private readonly sleeper = new Sleeper();
+  private stopping = false;
+
+  constructor(
+    private readonly store: FailedMessageStore,
+    private readonly queues: QueueDirectory,
+    private readonly errorQueueUris: readonly string[],
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Ingests until every error queue is empty. */
+  async drain(): Promise<IngestReport> {
+    const report: IngestReport = { new: 0, 'failed-again': 0, 'already-ingested': 0 };
+    for (const uri of this.errorQueueUris) {
+      let outcome: IngestOutcome | null;
+      while (!this.stopping && (outcome = await this.ingestOne(uri)) !== null) report[outcome]++;
+    }
+    return report;
+  }
+
+  /** Drains, then waits `idleMs`, until stop(); failures are logged and retried after the wait. */
+  async run(logger: ILogger, idleMs = 1000, retentionMs?: number): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const report = await this.drain();
+        if (report.new + report['failed-again'] > 0) logger.info('failed messages ingested', { ...report });
+        if (retentionMs !== undefined) await this.store.purge(this.clock() - retentionMs);
+      } catch (error) {
+        logger.warn('ingestion failed; trying again', { error: String(error) });
+      }
+      if (!this.stopping) await this.sleeper.sleep(idleMs);
+    }
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.sleeper.interrupt();
+  }
+
+  private async ingestOne(uri: string): Promise<IngestOutcome | null> {
+    const queue = this.queues.queue(uri);
+    const delivery = await queue.getMessage();
+    if (!delivery) return null;
+    let outcome: IngestOutcome;
+    try {
+      outcome = await this.store.ingest(delivery.body, this.queues.address(uri), this.clock());
+    } catch (error) {
+      await queue.release(delivery.token).catch(() => undefined);
+      throw error;
+    }
+    await queue.acknowledge(delivery.token);
+    return outcome;
+  }
+}

@@ -1,0 +1,337 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { TransportMessage } from '../../envelope/transport-message.js';
+import { deserializeTransportMessage } from '../../envelope/wire-format.js';
+import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER } from '../../recoverability/failed-message-mover.js';
+import { migrate } from '../../stores/sql/migrations.js';
+import type { SqlDatabase } from '../../stores/sql/sql-database.js';
+import { failureSignature, parseFailureLine } from './failure-signature.js';
+import { type OpsSchema, opsSchema } from './failed-message-schema.js';
+
+/** unresolved → (return) returning → returned; unresolved → (delete) archived; a new failure → unresolved. */
+export type FailedMessageStatus = 'unresolved' | 'returning' | 'returned' | 'archived';
+
+/** One failed message as ingested from an error queue (one per messageId and source queue). */
+export interface FailedMessage {
+  readonly id: string;
+  readonly messageId: string;
+  readonly sourceQueue: string;
+  readonly errorQueue: string;
+  readonly messageType: string;
+  readonly exceptionType: string;
+  /** The last failure, as the endpoint recorded it. */
+  readonly failureMessage: string;
+  readonly groupId: string;
+  readonly groupTitle: string;
+  readonly status: FailedMessageStatus;
+  /** How many times it reached an error queue (a message returned and failing again counts anew). */
+  readonly timesFailed: number;
+  readonly firstFailedAt: number;
+  readonly lastFailedAt: number;
+  /** Who returned or deleted it, and when. */
+  readonly statusBy: string | null;
+  readonly statusAt: number | null;
+}
+
+/** Everything known of one failed message: its envelope byte-exact, every attempt, the operators' actions. */
+export interface FailedMessageDetail extends FailedMessage {
+  readonly raw: Uint8Array;
+  /** The envelope read from `raw`; null when the bytes are not one. */
+  readonly envelope: TransportMessage | null;
+  /** Every failure line the endpoint recorded, oldest first. */
+  readonly failures: readonly string[];
+  readonly stack: string | null;
+  readonly ignoreRetention: boolean;
+  readonly actions: readonly { readonly action: string; readonly by: string; readonly at: number }[];
+}
+
+/** Failed messages with one signature: one message type, one exception type, one normalised message. */
+export interface FailureGroup {
+  readonly id: string;
+  readonly title: string;
+  readonly messageType: string;
+  readonly exceptionType: string;
+  readonly count: number;
+  readonly firstFailedAt: number;
+  readonly lastFailedAt: number;
+}
+
+export interface FailedMessageQuery {
+  /** Default 'unresolved'. */
+  readonly status?: FailedMessageStatus | 'all';
+  readonly groupId?: string;
+  /** Matched, case-insensitively, against messageId, message type, exception type and failure message. */
+  readonly search?: string;
+  readonly offset?: number;
+  /** Default 50, at most 500. */
+  readonly limit?: number;
+}
+
+/** What ingesting one error-queue delivery did. */
+export type IngestOutcome = 'new' | 'failed-again' | 'already-ingested';
+
+/** The message type under which bytes that are not even an envelope are recorded. */
+export const UNREADABLE_BYTES_TYPE = 'oncebus.UnreadableBytes';
+
+type Row = {
+  id: string;
+  message_id: string;
+  source_queue: string;
+  error_queue: string;
+  message_type: string;
+  exception_type: string;
+  failure_message: string;
+  group_id: string;
+  group_title: string;
+  status: FailedMessageStatus;
+  times_failed: number | string;
+  first_failed_at: number | string;
+  last_failed_at: number | string;
+  status_by: string | null;
+  status_at: number | string | null;
+};
+
+const COLUMNS =
+  'id, message_id, source_queue, error_queue, message_type, exception_type, failure_message, group_id, group_title, status, times_failed, first_failed_at, last_failed_at, status_by, status_at';
+
+/**
+ * The operations store (ServiceControl's design): failed messages ingested from error queues, grouped by
+ * failure signature, and what operators did with them. Ingestion is one statement keyed by messageId and
+ * source queue, so a delivery ingested twice (a crash before its acknowledgement) is recorded once; a
+ * return stores its intent before dispatching (see returnFailedMessages).
+ */
+export class FailedMessageStore {
+  private readonly schema: OpsSchema;
+  private migrated: Promise<number> | null = null;
+
+  constructor(
+    readonly database: SqlDatabase,
+    /** SQLite: a table prefix (default 'oncebus_'); PostgreSQL: a schema (default 'oncebus_ops'). */
+    namespace?: string,
+  ) {
+    if (database.dialect === 'mssql') throw new Error('the operations store runs on SQLite or PostgreSQL');
+    this.schema = opsSchema(database.dialect, namespace ?? (database.dialect === 'sqlite' ? 'oncebus_' : 'oncebus_ops'));
+  }
+
+  /** Creates or upgrades the tables (once per process). */
+  ready(): Promise<number> {
+    this.migrated ??= migrate(this.database, this.schema.versionTable, this.schema.createVersionTable, this.schema.migrations).catch((error: unknown) => {
+      this.migrated = null;
+      throw error;
+    });
+    return this.migrated;
+  }
+
+  /** Records one error-queue delivery; call before acknowledging it, so a crash in between records it once. */
+  async ingest(raw: Uint8Array, errorQueue: string, now: number): Promise<IngestOutcome> {
+    await this.ready();
+    const r = describe(raw);
+    const { id: groupId, title } = failureSignature(r.messageType, r.exceptionType, r.reason);
+    const rows = await this.database.query<{ times_failed: number | string }>(
+      `INSERT INTO ${this.schema.messages} AS f (id, message_id, source_queue, error_queue, message_type, exception_type, failure_message, group_id, group_title, status, times_failed, raw, raw_hash, first_failed_at, last_failed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'unresolved', 1, $10, $11, $12, $12)
+       ON CONFLICT (message_id, source_queue) DO UPDATE SET
+         error_queue = excluded.error_queue, message_type = excluded.message_type, exception_type = excluded.exception_type,
+         failure_message = excluded.failure_message, group_id = excluded.group_id, group_title = excluded.group_title,
+         status = 'unresolved', times_failed = f.times_failed + 1, raw = excluded.raw, raw_hash = excluded.raw_hash,
+         last_failed_at = excluded.last_failed_at, status_by = NULL, status_at = NULL, ignore_retention = 0
+       WHERE f.raw_hash <> excluded.raw_hash
+       RETURNING times_failed`,
+      [randomUUID(), r.messageId, r.sourceQueue, errorQueue, r.messageType, r.exceptionType, r.failureMessage, groupId, title, Buffer.from(raw), hash(raw), now],
+    );
+    if (rows.length === 0) return 'already-ingested';
+    return Number(rows[0]!.times_failed) === 1 ? 'new' : 'failed-again';
+  }
+
+  async list(query: FailedMessageQuery = {}): Promise<{ readonly total: number; readonly messages: readonly FailedMessage[] }> {
+    await this.ready();
+    const { where, params } = this.filter(query);
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? 50)), 500);
+    const offset = Math.max(0, Math.trunc(query.offset ?? 0));
+    const [count] = await this.database.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${this.schema.messages} WHERE ${where}`, params);
+    const rows = await this.database.query<Row>(
+      `SELECT ${COLUMNS} FROM ${this.schema.messages} WHERE ${where} ORDER BY last_failed_at DESC, id LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    );
+    return { total: Number(count?.n ?? 0), messages: rows.map(toFailedMessage) };
+  }
+
+  /** Groups by failure signature, the largest first; counts the messages of `status` (default 'unresolved'). */
+  async groups(status: FailedMessageStatus | 'all' = 'unresolved'): Promise<FailureGroup[]> {
+    await this.ready();
+    const where = status === 'all' ? '1 = 1' : 'status = $1';
+    const rows = await this.database.query<{ group_id: string; group_title: string; message_type: string; exception_type: string; n: number | string; first: number | string; last: number | string }>(
+      `SELECT group_id, min(group_title) AS group_title, min(message_type) AS message_type, min(exception_type) AS exception_type,
+              count(*) AS n, min(first_failed_at) AS first, max(last_failed_at) AS last
+       FROM ${this.schema.messages} WHERE ${where} GROUP BY group_id ORDER BY count(*) DESC, max(last_failed_at) DESC`,
+      status === 'all' ? [] : [status],
+    );
+    return rows.map((g) => ({
+      id: g.group_id,
+      title: g.group_title,
+      messageType: g.message_type,
+      exceptionType: g.exception_type,
+      count: Number(g.n),
+      firstFailedAt: Number(g.first),
+      lastFailedAt: Number(g.last),
+    }));
+  }
+
+  /** One failed message by its record id, or by messageId (the first source queue's, when several). */
+  async get(idOrMessageId: string): Promise<FailedMessageDetail | null> {
+    await this.ready();
+    const [row] = await this.database.query<Row & { raw: Uint8Array; ignore_retention: number | string }>(
+      `SELECT ${COLUMNS}, raw, ignore_retention FROM ${this.schema.messages} WHERE id = $1 OR message_id = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, source_queue LIMIT 1`,
+      [idOrMessageId],
+    );
+    if (!row) return null;
+    const actions = await this.database.query<{ action: string; by_whom: string; at: number | string }>(
+      `SELECT action, by_whom, at FROM ${this.schema.actions} WHERE record_id = $1 ORDER BY at`,
+      [row.id],
+    );
+    const raw = new Uint8Array(row.raw);
+    const envelope = readEnvelope(raw);
+    return {
+      ...toFailedMessage(row),
+      raw,
+      envelope,
+      failures: envelope?.failureMessages ?? [],
+      stack: envelope?.headers[EXCEPTION_STACK_HEADER] ?? null,
+      ignoreRetention: Number(row.ignore_retention) === 1,
+      actions: actions.map((a) => ({ action: a.action, by: a.by_whom, at: Number(a.at) })),
+    };
+  }
+
+  /** Record ids of the unresolved messages in `selection` (all of them, a group's, or those named). */
+  async unresolved(selection: { readonly ids?: readonly string[]; readonly groupId?: string; readonly all?: boolean }): Promise<string[]> {
+    await this.ready();
+    if (selection.all) return (await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'unresolved' ORDER BY first_failed_at`)).map((r) => r.id);
+    if (selection.groupId !== undefined) {
+      return (await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'unresolved' AND group_id = $1 ORDER BY first_failed_at`, [selection.groupId])).map((r) => r.id);
+    }
+    const ids: string[] = [];
+    for (const name of selection.ids ?? []) {
+      const found = await this.get(name);
+      if (found) ids.push(found.id);
+    }
+    return ids;
+  }
+
+  /** Moves an unresolved message to `status`, recording who and when; false when it was not unresolved. */
+  async transition(id: string, status: 'returning' | 'archived', by: string, now: number, ignoreRetention = false): Promise<boolean> {
+    await this.ready();
+    const tx = await this.database.begin();
+    try {
+      const changed = await tx.execute(
+        `UPDATE ${this.schema.messages} SET status = $1, status_by = $2, status_at = $3, ignore_retention = $4 WHERE id = $5 AND status = 'unresolved'`,
+        [status, by, now, ignoreRetention ? 1 : 0, id],
+      );
+      if (changed === 1) await tx.execute(`INSERT INTO ${this.schema.actions} (record_id, action, by_whom, at) VALUES ($1, $2, $3, $4)`, [id, status === 'returning' ? 'return' : 'delete', by, now]);
+      await tx.commit();
+      return changed === 1;
+    } catch (error) {
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The returns stored and not yet known to be dispatched (a returner died mid-way): resume them. */
+  async returning(): Promise<FailedMessageDetail[]> {
+    await this.ready();
+    const rows = await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'returning' ORDER BY status_at`);
+    const found: FailedMessageDetail[] = [];
+    for (const { id } of rows) {
+      const detail = await this.get(id);
+      if (detail?.status === 'returning') found.push(detail);
+    }
+    return found;
+  }
+
+  /** After the dispatch: returned (unless it failed again meanwhile, and is unresolved anew). */
+  async markReturned(id: string, now: number): Promise<void> {
+    await this.database.execute(`UPDATE ${this.schema.messages} SET status = 'returned', status_at = $1 WHERE id = $2 AND status = 'returning'`, [now, id]);
+  }
+
+  /** Deletes returned and archived records older than `before` (retention); resolves to how many. */
+  async purge(before: number): Promise<number> {
+    await this.ready();
+    const tx = await this.database.begin();
+    try {
+      await tx.execute(`DELETE FROM ${this.schema.actions} WHERE record_id IN (SELECT id FROM ${this.schema.messages} WHERE status IN ('returned', 'archived') AND status_at < $1)`, [before]);
+      const n = await tx.execute(`DELETE FROM ${this.schema.messages} WHERE status IN ('returned', 'archived') AND status_at < $1`, [before]);
+      await tx.commit();
+      return n;
+    } catch (error) {
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private filter(query: FailedMessageQuery): { where: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    const status = query.status ?? 'unresolved';
+    if (status !== 'all') {
+      params.push(status);
+      clauses.push(`status = $${params.length}`);
+    }
+    if (query.groupId !== undefined) {
+      params.push(query.groupId);
+      clauses.push(`group_id = $${params.length}`);
+    }
+    if (query.search) {
+      params.push(`%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      const p = `$${params.length}`;
+      clauses.push(`(${['message_id', 'message_type', 'exception_type', 'failure_message'].map((c) => `lower(${c}) LIKE ${p} ESCAPE '\\'`).join(' OR ')})`);
+    }
+    return { where: clauses.length > 0 ? clauses.join(' AND ') : '1 = 1', params };
+  }
+}
+
+const hash = (raw: Uint8Array): string => createHash('sha256').update(raw).digest('hex');
+
+function readEnvelope(raw: Uint8Array): TransportMessage | null {
+  try {
+    return deserializeTransportMessage(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** What a record is keyed and grouped by, read from the delivery's bytes (whatever they hold). */
+function describe(raw: Uint8Array): { messageId: string; sourceQueue: string; messageType: string; exceptionType: string; failureMessage: string; reason: string } {
+  const tm = readEnvelope(raw);
+  if (!tm) {
+    const reason = 'the error queue held bytes that are not an oncebus envelope';
+    return { messageId: `unreadable-${hash(raw).slice(0, 32)}`, sourceQueue: '', messageType: UNREADABLE_BYTES_TYPE, exceptionType: 'CorruptEnvelopeError', failureMessage: reason, reason };
+  }
+  const last = tm.failureMessages.at(-1);
+  const parsed = last === undefined ? { exceptionType: 'Error', message: tm.headers[FAILURE_REASON_HEADER] ?? 'no failure recorded' } : parseFailureLine(last);
+  return {
+    messageId: tm.messageId,
+    sourceQueue: tm.headers[SOURCE_QUEUE_HEADER] ?? tm.recipientInboxWorkQueueUri,
+    messageType: tm.messageType,
+    exceptionType: tm.headers[EXCEPTION_TYPE_HEADER] ?? parsed.exceptionType,
+    failureMessage: last ?? parsed.message,
+    reason: parsed.message,
+  };
+}
+
+function toFailedMessage(r: Row): FailedMessage {
+  return {
+    id: r.id,
+    messageId: r.message_id,
+    sourceQueue: r.source_queue,
+    errorQueue: r.error_queue,
+    messageType: r.message_type,
+    exceptionType: r.exception_type,
+    failureMessage: r.failure_message,
+    groupId: r.group_id,
+    groupTitle: r.group_title,
+    status: r.status,
+    timesFailed: Number(r.times_failed),
+    firstFailedAt: Number(r.first_failed_at),
+    lastFailedAt: Number(r.last_failed_at),
+    statusBy: r.status_by,
+    statusAt: r.status_at === null ? null : Number(r.status_at),
+  };
+}

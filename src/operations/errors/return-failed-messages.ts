@@ -1,0 +1,98 @@
+import { cloneTransportMessage } from '../../envelope/transport-message.js';
+import { serializeTransportMessage } from '../../envelope/wire-format.js';
+import { IGNORE_RETENTION_HEADER } from '../../pipelines/inbox/check-idempotence-observer.js';
+import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, SOURCE_QUEUE_HEADER, UNREADABLE_MESSAGE_TYPE } from '../../recoverability/failed-message-mover.js';
+import type { FailedMessageDetail, FailedMessageStore } from './failed-message-store.js';
+import type { QueueDirectory } from './queue-directory.js';
+
+export interface ReturnOptions {
+  /** Who asked (recorded with the action). */
+  readonly by: string;
+  /** Adds `oncebus-ignore-retention: true`: the endpoint runs it even past its retention window. */
+  readonly ignoreRetention?: boolean;
+  readonly clock?: () => number;
+}
+
+export interface ActionReport {
+  /** Record ids done. */
+  readonly done: readonly string[];
+  /** Those left as they were, and why (unknown, returned or deleted already — by another operator, say). */
+  readonly skipped: readonly { readonly id: string; readonly reason: string }[];
+}
+
+/**
+ * Returns failed messages to the queue they failed in: the same messageId and body, failures reset. Once
+ * even if this process dies mid-way: the return is stored first ('returning'), then dispatched, then marked
+ * 'returned'; returns a dead process left 'returning' are dispatched again first. A copy dispatched twice
+ * that way carries one messageId, which an endpoint with idempotence handles once.
+ */
+export async function returnFailedMessages(store: FailedMessageStore, queues: QueueDirectory, ids: readonly string[], options: ReturnOptions): Promise<ActionReport> {
+  const clock = options.clock ?? Date.now;
+  await resumeReturns(store, queues, clock);
+  const done: string[] = [];
+  const skipped: { id: string; reason: string }[] = [];
+  for (const id of ids) {
+    const record = await store.get(id);
+    const why = record === null ? 'no such failed message' : record.status !== 'unresolved' ? `it is ${record.status}` : unreturnable(record);
+    if (why !== null || record === null) {
+      skipped.push({ id, reason: why ?? 'no such failed message' });
+      continue;
+    }
+    if (!(await store.transition(record.id, 'returning', options.by, clock(), options.ignoreRetention))) {
+      skipped.push({ id, reason: 'another operator acted on it first' });
+      continue;
+    }
+    const stored = await store.get(record.id);
+    if (stored?.status === 'returning') await dispatch(store, queues, stored, clock);
+    done.push(record.id);
+  }
+  return { done, skipped };
+}
+
+/** Dispatches the returns a dead process stored and did not finish. */
+export async function resumeReturns(store: FailedMessageStore, queues: QueueDirectory, clock: () => number = Date.now): Promise<number> {
+  const pending = await store.returning();
+  for (const record of pending) await dispatch(store, queues, record, clock);
+  return pending.length;
+}
+
+/** Deletes (archives) failed messages: kept, out of the lists, until the retention purge. */
+export async function deleteFailedMessages(store: FailedMessageStore, ids: readonly string[], options: ReturnOptions): Promise<ActionReport> {
+  const clock = options.clock ?? Date.now;
+  const done: string[] = [];
+  const skipped: { id: string; reason: string }[] = [];
+  for (const id of ids) {
+    const record = await store.get(id);
+    if (record === null) skipped.push({ id, reason: 'no such failed message' });
+    else if (await store.transition(record.id, 'archived', options.by, clock())) done.push(record.id);
+    else skipped.push({ id, reason: `it is ${record.status}` });
+  }
+  return { done, skipped };
+}
+
+/** Why a failed message cannot be returned (null: it can). */
+function unreturnable(record: FailedMessageDetail): string | null {
+  if (record.envelope === null) return 'its bytes are not an envelope: it can only be deleted';
+  if (record.sourceQueue === '') return 'its source queue is unknown: it can only be deleted';
+  return null;
+}
+
+async function dispatch(store: FailedMessageStore, queues: QueueDirectory, record: FailedMessageDetail, clock: () => number): Promise<void> {
+  const queue = queues.queue(record.sourceQueue);
+  if (record.envelope === null) return; // never stored as 'returning' (see unreturnable)
+  // Bytes an endpoint could not read go back as they came (a codec key added since may read them now).
+  if (record.messageType === UNREADABLE_MESSAGE_TYPE) {
+    await queue.enqueue(record.envelope, record.envelope.message);
+    await store.markReturned(record.id, clock());
+    return;
+  }
+  const copy = cloneTransportMessage(record.envelope);
+  copy.failureMessages = [];
+  copy.ignoreTillDate = 0;
+  delete copy.headers[EXCEPTION_TYPE_HEADER];
+  delete copy.headers[EXCEPTION_STACK_HEADER];
+  delete copy.headers[SOURCE_QUEUE_HEADER];
+  if (record.ignoreRetention) copy.headers[IGNORE_RETENTION_HEADER] = 'true';
+  await queue.enqueue(copy, serializeTransportMessage(copy));
+  await store.markReturned(record.id, clock());
+}
