@@ -2,12 +2,12 @@
 // sessions write an order row and send PlaceOrder (to out://default/orders) and publish OrderAccepted (to
 // out://default/billing and out://default/shipping), queues in *another* database, so the sends are stored
 // and dispatched after commit. SESSION_CONFIG (JSON) configures it; FAULT names a fault point
-// (pipeline:event:kill). Mode 'send' runs ORDERS sessions and exits; mode 'sweep' starts (its sweeper runs
-// at once) and prints 'ready', then waits for SIGTERM.
+// (pipeline:event:kill), SLOW_DISPATCH_MS slows each dispatch. Mode 'send' runs ORDERS sessions and exits; mode 'sweep' starts (its sweeper runs
+// at once) and prints 'ready', then 'swept <sessionId>' for each session it dispatches, until SIGTERM.
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
-import { addOncebus, createSilentLogger, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
+import { addOncebus, createSilentLogger, type IOncebusModule, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
 import type { PostgresTransaction } from '../../src/stores/postgres/index.js';
 import type { SqliteTransaction } from '../../src/stores/sqlite/index.js';
 import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';
@@ -36,6 +36,16 @@ container.bind(TYPES.SubscriptionService).toConstantValue(subscriptions);
 container.bind(TYPES.Logger).toConstantValue(createSilentLogger());
 const fault = FaultInjectionModule.fromSpec(process.env.FAULT);
 if (fault) container.bind(TYPES.Module).toConstantValue(fault);
+// SLOW_DISPATCH_MS: each send waits this long before it goes out, so sweeps of several processes overlap.
+const slow = Number(process.env.SLOW_DISPATCH_MS ?? 0);
+if (slow > 0) {
+  const slowly: IOncebusModule = {
+    register(pipelines) {
+      pipelines.flush.addObserver({ event: 'onBeforeDispatchDeferredMessage', name: 'slow dispatch', execute: () => new Promise((r) => setTimeout(r, slow)) });
+    },
+  };
+  container.bind(TYPES.Module).toConstantValue(slowly);
+}
 addOncebus(container, {
   name: 'web',
   routes: [{ uri: 'out://default/orders', specifications: [{ types: [SessionPlaceOrder] }] }],
@@ -74,4 +84,8 @@ if (cfg.mode === 'send') {
   await Promise.all([main.close(), out.close()]);
   process.exit(0);
 }
+// Which sessions this process's sweeper dispatched (the tests check that sweeps overlapped).
+bus.events.on('sessionDispatched', (sessionId: string, by: string) => {
+  if (by === 'sweeper') process.stdout.write(`swept ${sessionId}\n`);
+});
 process.stdout.write('ready\n');

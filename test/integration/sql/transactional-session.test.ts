@@ -105,8 +105,13 @@ class SessionWorld {
   }
 
   /** Runs a child process (session-child.ts) in `mode`; resolves once it printed `until` (or exited). */
-  child(mode: 'send' | 'sweep', extra: { fault?: string; orders?: number; prefix?: string } = {}) {
-    const env = { ...process.env, SESSION_CONFIG: JSON.stringify({ ...this.config, mode, orders: extra.orders, prefix: extra.prefix }), FAULT: extra.fault ?? '' };
+  child(mode: 'send' | 'sweep', extra: { fault?: string; orders?: number; prefix?: string; slowDispatchMs?: number } = {}) {
+    const env = {
+      ...process.env,
+      SESSION_CONFIG: JSON.stringify({ ...this.config, mode, orders: extra.orders, prefix: extra.prefix }),
+      FAULT: extra.fault ?? '',
+      SLOW_DISPATCH_MS: String(extra.slowDispatchMs ?? 0),
+    };
     const child = spawn(process.execPath, [CHILD], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     this.children.push(child);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -303,6 +308,27 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await Promise.all(sweepers.map((s) => s.stop()));
       await inProcess.stop();
       await world.expectOneCopyEach(['S0-0', 'S1-0', 'S2-0', 'S3-0', 'S4-0']);
+    });
+
+    it('sessions orphaned while two processes sweep: they contend for each, and each recipient still gets one copy', async () => {
+      // Each send of the sweepers takes 5 ms: a pass over the sessions outlasts the 200 ms between passes.
+      const sweepers = [world.child('sweep', { slowDispatchMs: 5 }), world.child('sweep', { slowDispatchMs: 5 })];
+      const swept = sweepers.map(() => new Set<string>());
+      sweepers.forEach((s, i) =>
+        s.child.stdout!.on('data', (d: Buffer) => {
+          for (const m of d.toString().matchAll(/swept (\S+)/g)) swept[i]!.add(m[1]!);
+        }),
+      );
+      await Promise.all(sweepers.map((s) => s.printed('ready')));
+      // Sessions whose own dispatch fails: orphaned at once, while the two sweep.
+      const orders = Array.from({ length: 40 }, (_, i) => `C-${i}`);
+      const sender = world.child('send', { fault: 'flush:onBeforeDispatchDeferredMessage:throw:1:1000000', orders: orders.length, prefix: 'C' });
+      expect((await sender.exited).code, 'the sender committed every session').to.equal(0);
+      await eventually(async () => (await world.owed()) === 0, 'the sweepers dispatched every session', 30_000);
+      await Promise.all(sweepers.map((s) => s.stop()));
+      const counts = swept.map((s) => s.size);
+      expect(counts.filter((n) => n > 0).length, `sessions swept per process: ${counts.join(', ')} (the sweeps must overlap)`).to.equal(2);
+      await world.expectOneCopyEach(orders);
     });
   });
 }
