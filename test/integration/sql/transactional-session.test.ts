@@ -314,11 +314,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // Each send of the sweepers takes 5 ms: a pass over the sessions outlasts the 200 ms between passes.
       const sweepers = [world.child('sweep', { slowDispatchMs: 5 }), world.child('sweep', { slowDispatchMs: 5 })];
       const swept = sweepers.map(() => new Set<string>());
-      sweepers.forEach((s, i) =>
+      for (const [i, s] of sweepers.entries()) {
         s.child.stdout!.on('data', (d: Buffer) => {
           for (const m of d.toString().matchAll(/swept (\S+)/g)) swept[i]!.add(m[1]!);
-        }),
-      );
+        });
+      }
       await Promise.all(sweepers.map((s) => s.printed('ready')));
       // Sessions whose own dispatch fails: orphaned at once, while the two sweep.
       const orders = Array.from({ length: 40 }, (_, i) => `C-${i}`);
