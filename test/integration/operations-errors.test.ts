@@ -9,7 +9,10 @@ import { Container } from 'inversify';
 import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
 import { run } from '../../src/operations/cli/main.js';
 import type { FailedMessage, FailedMessageDetail, FailureGroup } from '../../src/operations/errors/index.js';
-import type { IQueueFactory } from '../../src/transport/queue.js';
+import { emptyTransportMessage } from '../../src/envelope/transport-message.js';
+import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
+import { UNREADABLE_MESSAGE_TYPE } from '../../src/recoverability/failed-message-mover.js';
+import { type IQueueFactory, isCreateQueue } from '../../src/transport/queue.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
 import { requireService } from '../support/integration.js';
 import { eventually, waitForEvents } from '../support/latch.js';
@@ -250,6 +253,50 @@ for (const kind of worlds) {
     }
   });
 }
+
+describe('failed messages that are not readable envelopes: kept byte-exact, returned as they came or only deleted', () => {
+  it('records raw bytes and an endpoint-wrapped unreadable message; returns the original bytes, refuses to return raw ones', async () => {
+    const store = openSqliteStore();
+    const dir = mkdtempSync(join(tmpdir(), 'oncebus-ops-'));
+    const ops = ['--store', `sqlite:${join(dir, 'ops.db')}`];
+    try {
+      const errorQueue = store.queues.create('sqlite://default/raw-error');
+      const source = store.queues.create('sqlite://default/raw');
+      for (const q of [errorQueue, source]) if (isCreateQueue(q)) await q.create();
+      const garbage = Buffer.from([0x00, 0xff, 0x10, 0x41]);
+      await errorQueue.enqueue({ ...emptyTransportMessage(), messageId: 'raw-1' }, garbage);
+      // What an endpoint puts in its error queue for bytes it could not read (FailedMessageMover.enqueueUnreadable).
+      const original = Buffer.from('{"this is": "not an envelope"');
+      const wrapper = { ...emptyTransportMessage(), messageId: 'wrapped-1', messageType: UNREADABLE_MESSAGE_TYPE, message: original, sendDate: Date.now() };
+      wrapper.headers['oncebus-source-queue'] = 'sqlite://default/raw';
+      wrapper.failureMessages.push('2026-12-03T10:00:00.000Z raw CorruptEnvelopeError: not JSON');
+      await errorQueue.enqueue(wrapper, serializeTransportMessage(wrapper));
+      const transport = ['--transport', `sqlite:${store.file}`];
+      const ingested = await cli('errors', 'ingest', 'sqlite://default/raw-error', ...transport, ...ops, '--json');
+      expect(JSON.parse(ingested.out)).to.include({ new: 2 });
+      const { messages } = JSON.parse((await cli('errors', 'list', ...ops, '--json')).out) as { messages: FailedMessage[] };
+      const raw = messages.find((m) => m.messageType === 'oncebus.UnreadableBytes')!;
+      const wrapped = messages.find((m) => m.messageType === UNREADABLE_MESSAGE_TYPE)!;
+      expect(raw.exceptionType).to.equal('CorruptEnvelopeError');
+      expect(wrapped).to.include({ messageId: 'wrapped-1', exceptionType: 'CorruptEnvelopeError', sourceQueue: 'sqlite://default/raw' });
+
+      const refused = await cli('errors', 'return', raw.id, ...transport, ...ops);
+      expect(refused.code).to.equal(1);
+      expect(refused.err).to.contain('can only be deleted');
+      expect((await cli('errors', 'delete', raw.id, ...ops)).code).to.equal(0);
+
+      expect((await cli('errors', 'return', wrapped.id, ...transport, ...ops)).code).to.equal(0);
+      const back = await source.getMessage();
+      expect(Buffer.from(back!.body).equals(original), 'the bytes the endpoint could not read, as they came').to.equal(true);
+      await source.acknowledge(back!.token);
+      await errorQueue.close();
+      await source.close();
+    } finally {
+      await store.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('npx oncebus errors: usage', () => {
   it('names what is missing: the operations store, the messages to act on', async () => {
