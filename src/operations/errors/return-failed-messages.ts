@@ -23,14 +23,15 @@ export interface ActionReport {
 /**
  * Returns failed messages to the queue they failed in: the same messageId and body, failures reset. Once
  * even if this process dies mid-way: the return is stored first ('returning'), then dispatched, then marked
- * 'returned'; returns a dead process left 'returning' are dispatched again first. A copy dispatched twice
+ * 'returned'; returns a dead process left 'returning' are dispatched again first (and reported with these).
+ * A copy dispatched twice
  * that way carries one messageId, which an endpoint with idempotence handles once.
  */
 export async function returnFailedMessages(store: FailedMessageStore, queues: QueueDirectory, ids: readonly string[], options: ReturnOptions): Promise<ActionReport> {
   const clock = options.clock ?? Date.now;
-  await resumeReturns(store, queues, clock);
-  const done: string[] = [];
-  const skipped: { id: string; reason: string }[] = [];
+  const resumed = await resumeReturns(store, queues, clock);
+  const done: string[] = [...resumed.done];
+  const skipped: { id: string; reason: string }[] = [...resumed.skipped];
   for (const id of ids) {
     const record = await store.get(id);
     const why = record === null ? 'no such failed message' : record.status !== 'unresolved' ? `it is ${record.status}` : unreturnable(record);
@@ -49,11 +50,22 @@ export async function returnFailedMessages(store: FailedMessageStore, queues: Qu
   return { done, skipped };
 }
 
-/** Dispatches the returns a dead process stored and did not finish. */
-export async function resumeReturns(store: FailedMessageStore, queues: QueueDirectory, clock: () => number = Date.now): Promise<number> {
-  const pending = await store.returning();
-  for (const record of pending) await dispatch(store, queues, record, clock);
-  return pending.length;
+/**
+ * Dispatches the returns a dead process stored and did not finish; those it cannot finish now (their queue's
+ * transport not given here, the broker down) stay 'returning' for the next run, and are reported.
+ */
+export async function resumeReturns(store: FailedMessageStore, queues: QueueDirectory, clock: () => number = Date.now): Promise<ActionReport> {
+  const done: string[] = [];
+  const skipped: { id: string; reason: string }[] = [];
+  for (const record of await store.returning()) {
+    try {
+      await dispatch(store, queues, record, clock);
+      done.push(record.id);
+    } catch (error) {
+      skipped.push({ id: record.id, reason: `a return a stopped process left could not be finished yet: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  return { done, skipped };
 }
 
 /** Deletes (archives) failed messages: kept, out of the lists, until the retention purge. */
