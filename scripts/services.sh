@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (apt, as root, when missing) and starts the real servers the integration tests use:
-# RabbitMQ (Debian rabbitmq-server) and PostgreSQL 15. Idempotent: a running server is left alone.
+# RabbitMQ (Debian rabbitmq-server) and PostgreSQL 15, plus the tools some tests drive: spin and Chromium
+# (Debian's chromium, for the dashboard's browser tests). Idempotent: a running server is left alone.
 # RABBITMQ_URL / PG_URL pointing elsewhere skip the local server. Usage: services.sh start|stop [rabbitmq|postgres]
 set -euo pipefail
 action=${1:-start}
@@ -50,8 +51,12 @@ pg_start() {
 
 pg_stop() { local ver; ver=$(ls /etc/postgresql | sort -n | tail -1); pg_ctlcluster "$ver" main stop -m fast || true; }
 
-# spin (the model checker the protocol model in test/models runs on), from Debian.
-tools_install() { command -v spin >/dev/null || { echo "services: installing spin"; apt_install spin; }; }
+# spin (the model checker the protocol model in test/models runs on) and chromium (the headless browser the
+# dashboard's tests in test/browser drive through playwright-core), from Debian.
+tools_install() {
+  command -v spin >/dev/null || { echo "services: installing spin"; apt_install spin; }
+  command -v chromium >/dev/null || { echo "services: installing chromium"; apt_install chromium; }
+}
 
 case "$action:$only" in
   start:all) rabbit_start; pg_start; tools_install ;;

@@ -8,6 +8,7 @@ import { idempotenceRowsOf, idempotenceStats } from '../idempotence-report.js';
 import { openStore } from '../open-store.js';
 import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
 import { queueDepths, queuesOf } from '../queue-depths.js';
+import { addDashboardCommand } from './dashboard-command.js';
 import { addErrorCommands } from './errors-commands.js';
 import { rowsText, statsText, table } from './format.js';
 
@@ -101,6 +102,7 @@ export function program(io: CliOutput = STD): Command {
     }
   });
   addErrorCommands(cli, io, { notFound: (m) => new CheckFailed(m), failed: (m) => new OncebusFailure(m) });
+  addDashboardCommand(cli, io);
   return cli;
 }
 
@@ -125,7 +127,10 @@ export async function run(argv: readonly string[], io: CliOutput = STD): Promise
       return error.exitCode === 0 ? 0 : 2;
     }
     if (OncebusError.is(error)) {
-      err(`error: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
+      // The message ends with " — <hint>": on a terminal the hint gets its own line instead, printed once.
+      const suffix = error.hint ? ` — ${error.hint}` : '';
+      const message = suffix && error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
+      err(`error: ${message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
       return error.code === 'ONCEBUS_CONFIGURATION' ? 2 : 1;
     }
     err(`error: ${error instanceof Error ? error.message : String(error)}`);

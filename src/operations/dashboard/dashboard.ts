@@ -1,0 +1,302 @@
+import { userInfo } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type Fastify from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CodecRegistry } from '../../codecs/codec-registry.js';
+import type { ICompressionAlgorithm } from '../../codecs/compression.js';
+import type { IEncryptionAlgorithm } from '../../codecs/encryption.js';
+import { requireDriver } from '../../drivers/require-driver.js';
+import { ConfigurationError } from '../../errors/errors.js';
+import { maskConnectionString } from '../../stores/sql/mask-connection-string.js';
+import type { SqlStore } from '../../stores/sql/sql-store.js';
+import type { IQueueFactory } from '../../transport/queue.js';
+import type { FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
+import type { QueueDirectory } from '../errors/queue-directory.js';
+import { type ActionReport, deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
+import { idempotenceStats } from '../idempotence-report.js';
+import { queueDepths } from '../queue-depths.js';
+import { APP_CSS } from './assets/app-css.js';
+import { APP_JS } from './assets/app-js.js';
+import { INDEX_HTML } from './assets/index-html.js';
+import {
+  bearerToken,
+  CSRF_HEADER,
+  cookieValue,
+  isLoopback,
+  loopbackHosts,
+  randomToken,
+  SECURITY_HEADERS,
+  sameSecret,
+  withoutSecrets,
+  withoutTokenParam,
+} from './security.js';
+import { depthView, listedMessage, messageView } from './views.js';
+
+export interface DashboardOptions {
+  /** The operations store: what failed, by group, and what operators did. */
+  readonly store: FailedMessageStore;
+  /** Where the store is, for the page (masked: a password in it is never shown). */
+  readonly storeName?: string;
+  /** The queues returns go to. Without it returns are refused (deletes still work). */
+  readonly queues?: QueueDirectory;
+  /** Endpoint queue URIs whose depth the Endpoints page shows, counted through `queueFactories`. */
+  readonly endpointQueues?: readonly string[];
+  readonly queueFactories?: readonly IQueueFactory[];
+  /** The endpoints' SQL store: its idempotence rows per endpoint on the Endpoints page. */
+  readonly endpointStore?: SqlStore;
+  readonly endpointStoreName?: string;
+  /** Default 127.0.0.1. Any host but a loopback one requires `token`. */
+  readonly host?: string;
+  /** Default 0: any free port (see `url`). */
+  readonly port?: number;
+  /** When set, every request needs it: `?token=` once (then a cookie), or `Authorization: Bearer`. At least 16 characters. */
+  readonly token?: string;
+  /** Who acts, recorded with each return and delete. Default: the OS user name. */
+  readonly by?: string;
+  /** How often the page polls, in ms (default 3000). */
+  readonly refreshMs?: number;
+  /**
+   * The encryption (with its keys) and compression algorithms the endpoints use, so a message's body is
+   * shown decoded; without them such a body is shown as base64. gzip is always known.
+   */
+  readonly codecs?: readonly (IEncryptionAlgorithm | ICompressionAlgorithm)[];
+}
+
+export interface Dashboard {
+  /** Where it listens, e.g. http://127.0.0.1:43121/ (never with the token). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const STATUSES = ['unresolved', 'returning', 'returned', 'archived', 'all'] as const;
+const MIN_TOKEN_LENGTH = 16;
+
+/** Raised by a route: its status and message go back as `{ error }`. */
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Selection {
+  readonly ids?: string[];
+  readonly group?: string;
+  readonly all?: boolean;
+  readonly ignoreRetention?: boolean;
+}
+
+const selectionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ids: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 1000 },
+    group: { type: 'string', minLength: 1, maxLength: 200 },
+    all: { type: 'boolean' },
+    ignoreRetention: { type: 'boolean' },
+  },
+} as const;
+
+function defaultUser(): string {
+  try {
+    return userInfo().username || 'operator';
+  } catch {
+    return 'operator';
+  }
+}
+
+/**
+ * Refuses settings that would expose the dashboard (ConfigurationError): a host other than a loopback one
+ * without a token, a token shorter than 16 characters, a port out of range.
+ */
+export function checkDashboardOptions(options: Pick<DashboardOptions, 'host' | 'port' | 'token'>): void {
+  const host = options.host ?? '127.0.0.1';
+  const { token } = options;
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigurationError('--token', `a dashboard token has at least ${MIN_TOKEN_LENGTH} characters`, { hint: 'make one with: openssl rand -hex 32' });
+  }
+  if (!isLoopback(host) && token === undefined) {
+    throw new ConfigurationError('--host', `the dashboard would listen on ${host} without a token: anyone who reaches it could return and delete failed messages`, {
+      hint: 'give a token (--token, or ONCEBUS_DASHBOARD_TOKEN; e.g. openssl rand -hex 32), or keep the default host 127.0.0.1 and reach it through an SSH tunnel',
+    });
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError('--port', `'${port}' is not a port`, { hint: 'give 1-65535, or 0 for any free port' });
+}
+
+/**
+ * Starts the operations dashboard: one page (failed messages by group, search, a message's detail, return
+ * and delete behind a confirmation, queue depths and idempotence rows), polling a JSON API under /api.
+ * Safe by default: it binds 127.0.0.1; another host needs a token; actions need the page's CSRF token;
+ * data is rendered as text under a CSP without inline scripts. Needs the optional peer dependency fastify.
+ */
+export async function createDashboard(options: DashboardOptions): Promise<Dashboard> {
+  checkDashboardOptions(options);
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token;
+  const port = options.port ?? 0;
+  const fastify = requireDriver<typeof Fastify>('fastify', 'the oncebus dashboard');
+  const { store, queues } = options;
+  const by = options.by ?? defaultUser();
+  const csrf = randomToken();
+  const refreshMs = Math.max(500, options.refreshMs ?? 3000);
+  const codecs = new CodecRegistry(options.codecs ?? []);
+  const storeName = maskConnectionString(options.storeName ?? `${store.database.dialect} operations store`);
+  const returnsOff = queues
+    ? null
+    : "returns are off: this dashboard was started without the endpoints' transports (give --transport sqlite:<file>, postgres://… or rabbitmq://user:password@host)";
+
+  const app = fastify({ logger: false, bodyLimit: 256 * 1024, return503OnClosing: true, forceCloseConnections: true });
+  let allowedHosts: Set<string> | null = null; // set once listening (the port is known then)
+  const cookieName = () => `oncebus_dashboard_${(app.server.address() as AddressInfo).port}`;
+
+  const refuse = (reply: FastifyReply, statusCode: number, message: string, html: boolean) =>
+    html ? reply.code(statusCode).type('text/plain; charset=utf-8').send(`${statusCode}: ${message}\n`) : reply.code(statusCode).send({ error: message });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.headers(SECURITY_HEADERS);
+    const page = !request.url.startsWith('/api/');
+    // A loopback dashboard answers only to its own names: a DNS-rebinding page names another host.
+    if (allowedHosts && !allowedHosts.has((request.headers.host ?? '').toLowerCase())) {
+      return refuse(reply, 403, `this dashboard answers to ${[...allowedHosts].join(', ')}, not ${request.headers.host ?? '(no host)'}`, page);
+    }
+    if (token !== undefined) {
+      const query = request.query as Record<string, unknown>;
+      const given = typeof query.token === 'string' ? query.token : undefined;
+      if (given !== undefined && request.method === 'GET') {
+        if (!sameSecret(given, token)) return refuse(reply, 401, 'wrong token', page);
+        // Once: the cookie carries it from now on, and the token leaves the address bar (and the history).
+        reply.header('set-cookie', `${cookieName()}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+        return reply.redirect(withoutTokenParam(request.url), 303);
+      }
+      const presented = bearerToken(request.headers.authorization) ?? cookieValue(request.headers.cookie, cookieName());
+      if (presented === undefined) return refuse(reply, 401, 'this dashboard needs its token: open it once with ?token=<token>, or send Authorization: Bearer <token>', page);
+      if (!sameSecret(presented, token)) return refuse(reply, 401, 'wrong token', page);
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== `http://${request.headers.host}` && origin !== `https://${request.headers.host}`) {
+        return refuse(reply, 403, `a request from ${origin} cannot act here`, page);
+      }
+      const site = request.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin' && site !== 'none') return refuse(reply, 403, `a ${site} request cannot act here`, page);
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !sameSecret(sent, csrf)) return refuse(reply, 403, `missing or wrong ${CSRF_HEADER} header (the page's CSRF token, from GET /api/session)`, page);
+    }
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error instanceof HttpError ? error.statusCode : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    void reply.code(status).send({ error: withoutSecrets(error.message) });
+  });
+  app.setNotFoundHandler((request, reply) => refuse(reply, 404, `nothing at ${request.method} ${request.url.split('?')[0]}`, !request.url.startsWith('/api/')));
+
+  const text = (type: string, body: string) => async (_request: FastifyRequest, reply: FastifyReply) => reply.type(type).send(body);
+  app.get('/', text('text/html; charset=utf-8', INDEX_HTML));
+  app.get('/app.js', text('text/javascript; charset=utf-8', APP_JS));
+  app.get('/app.css', text('text/css; charset=utf-8', APP_CSS));
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
+
+  app.get('/api/session', async () => ({
+    csrfToken: csrf,
+    csrfHeader: CSRF_HEADER,
+    by,
+    store: storeName,
+    returns: { enabled: returnsOff === null, reason: returnsOff },
+    refreshMs,
+  }));
+
+  app.get('/api/summary', async () => {
+    const counts: Record<string, number> = {};
+    for (const status of ['unresolved', 'returning', 'returned', 'archived'] as const) counts[status] = (await store.list({ status, limit: 1 })).total;
+    return { counts };
+  });
+
+  app.get<{ Querystring: { status?: string } }>(
+    '/api/groups',
+    { schema: { querystring: { type: 'object', properties: { status: { type: 'string', enum: [...STATUSES] } } } } },
+    async (request) => {
+      const status = (request.query.status ?? 'unresolved') as FailedMessageStatus | 'all';
+      return { status, groups: await store.groups(status) };
+    },
+  );
+
+  app.get<{ Querystring: { status?: string; group?: string; search?: string; page?: number; limit?: number } }>(
+    '/api/messages',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: [...STATUSES] },
+            group: { type: 'string', maxLength: 200 },
+            search: { type: 'string', maxLength: 500 },
+            page: { type: 'integer', minimum: 1 },
+            limit: { type: 'integer', minimum: 1, maximum: 500 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const status = (q.status ?? 'unresolved') as FailedMessageStatus | 'all';
+      const page = q.page ?? 1;
+      const limit = q.limit ?? 25;
+      const groupId = q.group || undefined;
+      const found = await store.list({ status, groupId, search: q.search || undefined, offset: (page - 1) * limit, limit });
+      const group = groupId === undefined ? null : ((await store.groups('all')).find((g) => g.id === groupId) ?? null);
+      return { status, page, limit, total: found.total, group, messages: found.messages.map(listedMessage) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/messages/:id', async (request) => {
+    const found = await store.get(request.params.id);
+    if (!found) throw new HttpError(404, `no failed message ${request.params.id}`);
+    return messageView(found, codecs);
+  });
+
+  app.get('/api/endpoints', async () => {
+    const uris = options.endpointQueues ?? [];
+    const depths = uris.length === 0 ? null : (await queueDepths(uris, options.queueFactories ?? [])).map(depthView);
+    let idempotence: { where: string; endpoints: Awaited<ReturnType<typeof idempotenceStats>>; error: string | null } | null = null;
+    if (options.endpointStore) {
+      const where = maskConnectionString(options.endpointStoreName ?? `${options.endpointStore.database.dialect} endpoint store`);
+      try {
+        idempotence = { where, endpoints: await idempotenceStats(options.endpointStore), error: null };
+      } catch (error) {
+        idempotence = { where, endpoints: [], error: withoutSecrets(error instanceof Error ? error.message : String(error)) };
+      }
+    }
+    return { queues: depths, idempotence };
+  });
+
+  const chosen = async (body: Selection): Promise<string[]> => {
+    const ways = [body.ids !== undefined, body.group !== undefined, body.all === true].filter(Boolean).length;
+    if (ways !== 1) throw new HttpError(400, 'name the failed messages: ids, or group, or all (one of them)');
+    if (body.group !== undefined) return store.unresolved({ groupId: body.group });
+    if (body.all) return store.unresolved({ all: true });
+    return body.ids ?? [];
+  };
+
+  app.post<{ Body: Selection }>('/api/return', { schema: { body: selectionSchema } }, async (request): Promise<ActionReport> => {
+    if (!queues) throw new HttpError(409, returnsOff!);
+    const ids = await chosen(request.body);
+    return returnFailedMessages(store, queues, ids, { by, ignoreRetention: request.body.ignoreRetention === true });
+  });
+
+  app.post<{ Body: Selection }>('/api/delete', { schema: { body: selectionSchema } }, async (request): Promise<ActionReport> => {
+    const ids = await chosen(request.body);
+    return deleteFailedMessages(store, ids, { by });
+  });
+
+  await app.listen({ host, port });
+  const address = app.server.address() as AddressInfo;
+  if (isLoopback(host) && token === undefined) allowedHosts = new Set([...loopbackHosts(address.port), `${host}:${address.port}`.toLowerCase()]);
+  const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${address.port}/`,
+    close: () => app.close(),
+  };
+}
