@@ -242,8 +242,15 @@ for (const kind of worlds) {
         expect(await child({ mode: 'return', kill, opsStore, opsSchema, transport: world.transport, errorQueue: world.error, id: messages[0]!.id })).to.equal('SIGKILL');
         const stuck = JSON.parse((await ops('show', messageId, '--json')).out) as FailedMessageDetail;
         expect(stuck.status, 'the return was stored before anything was sent').to.equal('returning');
-        // Any later return resumes what the dead process left (here: nothing else to return).
-        const resumed = await ops('return', '--all', '--transport', world.transport);
+        // A return stored moments ago may be a live process's, still sending it: not resumed yet.
+        const early = await ops('return', '--all', '--transport', world.transport);
+        expect(early.code, early.err).to.equal(0);
+        expect(early.out.trim()).to.equal('returned 0');
+        await new Promise((r) => setTimeout(r, 500));
+        if (kill === 'before-dispatch') expect(handled, 'nothing sent while the return may be another process’s').to.deep.equal([]);
+        expect((JSON.parse((await ops('show', messageId, '--json')).out) as FailedMessageDetail).status).to.equal('returning');
+        // Once it is older than --resume-after, any later return resumes what the dead process left.
+        const resumed = await ops('return', '--all', '--transport', world.transport, '--resume-after', '0s');
         expect(resumed.code, resumed.err).to.equal(0);
         await eventually(async () => handled.length >= 1, 'the endpoint handled the returned message', 15_000);
         await new Promise((r) => setTimeout(r, 500)); // a second copy (before-mark) would be handled by now

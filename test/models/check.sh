@@ -24,6 +24,13 @@
 # - session-dual-write: the messages go out at once, the write commits apart (bus.send beside your own
 #   transaction) -> a rollback has sent them;
 # - session-no-sweeper: nobody dispatches a session whose process died after the commit -> F is lost.
+# Then the failed-message operations (error-ingestion.pml): two ingestors, two operators returning, the
+# endpoint, exhaustive; and five broken variants, which must fail:
+# - ops-ack-before-commit: the error queue's copy acknowledged before its record commits -> a crash loses it;
+# - ops-no-hash-dedupe: a redelivered copy counted as a new failure -> the record's failures doubled;
+# - ops-no-resume: a return a dead operator stored is never finished -> the message is never returned;
+# - ops-resume-no-lease: a return resumed while its owner still dispatches (checked in a calm run) -> sent twice;
+# - ops-no-idempotence: the endpoint handles each copy -> a return resumed after its dispatch is handled twice.
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 # run FILE [spin -D flags...]: errors, states stored and pan's run time
@@ -47,6 +54,12 @@ cp session.pml "$t/session.pml"
 mutate session.pml session-nolease -e 's/row == HANDLED \&\& (lease == 0 || lease == me) -> lease = me/row == HANDLED -> lease = me/'
 mutate session.pml session-dualwrite -e 's|  /\* the work: the user.s write and the sends, in the transaction; it may throw (rollback) \*/|  fsent[0]++; fsent[1]++; fsent[2]++;|' -e 's/lease = me; stored = ALL }   \/\* COMMIT \*\//lease = me; stored = 0 }/'
 mutate session.pml session-nosweeper -e 's/  :: row == HANDLED \&\& (lease == 0 || lapses < MAXLAPSE) ->/  :: false ->/'
+cp error-ingestion.pml "$t/ops.pml"
+mutate error-ingestion.pml ops-ackfirst -e 's|     atomic { if :: !bytesRecorded -> |     atomic { errq = ACKED; taker = 0 }; if :: crashed(); goto restart :: skip fi; atomic { if :: !bytesRecorded -> |'
+mutate error-ingestion.pml ops-nohash -e 's/:: !bytesRecorded -> records = 1/:: true -> records = 1/'
+mutate error-ingestion.pml ops-noresume -e 's/atomic { status == RETURNING \&\& leaseOwner == 0 -> leaseOwner = me }/atomic { false -> leaseOwner = me }/'
+mutate error-ingestion.pml ops-nolease -e 's/atomic { status == RETURNING \&\& leaseOwner == 0 -> leaseOwner = me }/atomic { status == RETURNING -> leaseOwner = me }/'
+mutate error-ingestion.pml ops-noidem -e 's/if :: !handled -> handled = true; effect++ :: else -> skip fi/effect++/'
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
@@ -64,3 +77,9 @@ echo "session:                         $(run session.pml)"
 echo "mutant session-sweeper-no-lease: $(run session-nolease.pml -DMAXCRASH=0 -DMAXOUTAGE=0)"
 echo "mutant session-dual-write:       $(run session-dualwrite.pml)"
 echo "mutant session-no-sweeper:       $(run session-nosweeper.pml)"
+echo "operations:                      $(run ops.pml)"
+echo "mutant ops-ack-before-commit:    $(run ops-ackfirst.pml)"
+echo "mutant ops-no-hash-dedupe:       $(run ops-nohash.pml)"
+echo "mutant ops-no-resume:            $(run ops-noresume.pml)"
+echo "mutant ops-resume-no-lease:      $(run ops-nolease.pml -DMAXCRASH=0 -DMAXLAPSE=0)"
+echo "mutant ops-no-idempotence:       $(run ops-noidem.pml)"

@@ -14,7 +14,7 @@ function spinAvailable(): boolean {
   }
 }
 
-describe('the protocol models (test/models/oncebus.pml, group-commit.pml and session.pml, checked with spin)', function () {
+describe('the protocol models (test/models/oncebus.pml, group-commit.pml, session.pml and error-ingestion.pml, checked with spin)', function () {
   // check.sh takes about 90 s on a 2-core machine: the inbox model (about 23 million states) takes about
   // 30 s, the two exhaustive group-commit runs (about 3.5 million states each) about 11 s apiece, and each
   // model and mutant is compiled with gcc; the session model (about 4 million states) takes a few seconds and
@@ -49,6 +49,19 @@ describe('the protocol models (test/models/oncebus.pml, group-commit.pml and ses
   it('the transactional session holds over every interleaving (its process and two sweepers), and each known-broken variant is caught', () => {
     expect(line('session:'), out).to.match(/errors: 0 /);
     for (const mutant of ['mutant session-sweeper-no-lease:', 'mutant session-dual-write:', 'mutant session-no-sweeper:']) {
+      expect(line(mutant), out).to.match(/errors: [1-9]/);
+    }
+  });
+
+  it('failed-message ingestion and returns hold over every interleaving (two ingestors, two operators, the endpoint), and each known-broken variant is caught', () => {
+    expect(line('operations:'), out).to.match(/errors: 0 /);
+    for (const mutant of [
+      'mutant ops-ack-before-commit:',
+      'mutant ops-no-hash-dedupe:',
+      'mutant ops-no-resume:',
+      'mutant ops-resume-no-lease:',
+      'mutant ops-no-idempotence:',
+    ]) {
       expect(line(mutant), out).to.match(/errors: [1-9]/);
     }
   });

@@ -154,7 +154,9 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
   for (const action of ['return', 'delete'] as const) {
     const command = opsOptions(errors.command(action));
     if (action === 'return') {
-      transportOptions(command).option('--ignore-retention', "add oncebus-ignore-retention: true (run it even past the endpoint's retention window)");
+      transportOptions(command)
+        .option('--ignore-retention', "add oncebus-ignore-retention: true (run it even past the endpoint's retention window)")
+        .option('--resume-after <duration>', "first finish returns another process stored this long ago and left unfinished (it died mid-way); a younger one is that process's to finish", '30s');
     }
     command
       .description(
@@ -166,12 +168,14 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
       .option('--group <id>', 'every unresolved message of this group')
       .option('--all', 'every unresolved message')
       .option('--by <name>', 'who does it (recorded)', userInfo().username)
-      .action(async (ids: string[], flags: OpsFlags & TransportFlags & { group?: string; all?: boolean; by: string; ignoreRetention?: boolean }) => {
+      .action(async (ids: string[], flags: OpsFlags & TransportFlags & { group?: string; all?: boolean; by: string; ignoreRetention?: boolean; resumeAfter?: string }) => {
+        const { parseDuration } = await import('../../config/duration.js');
+        const resumeAfterMs = flags.resumeAfter === undefined ? undefined : parseDuration(flags.resumeAfter, '--resume-after');
         await withOps(flags, async (store) => {
           const chosen = await selection(store, ids, flags);
           const report: ActionReport =
             action === 'return'
-              ? await withQueues(flags, (queues) => returnFailedMessages(store, queues, chosen, { by: flags.by, ignoreRetention: flags.ignoreRetention === true }))
+              ? await withQueues(flags, (queues) => returnFailedMessages(store, queues, chosen, { by: flags.by, ignoreRetention: flags.ignoreRetention === true, resumeAfterMs }))
               : await deleteFailedMessages(store, chosen, { by: flags.by });
           if (flags.json) out(JSON.stringify(report, null, 2));
           else {

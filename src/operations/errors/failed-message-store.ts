@@ -234,13 +234,26 @@ export class FailedMessageStore {
     }
   }
 
-  /** The returns stored and not yet known to be dispatched (a returner died mid-way): resume them. */
-  async returning(): Promise<FailedMessageDetail[]> {
+  /**
+   * Takes the returns stored at or before `storedBefore` and not yet known to be dispatched (a returner died
+   * mid-way, or is still at it): each taken by moving its status_at to `now` only if no one moved it since,
+   * so of two resumers one dispatches it, and a live returner has until `storedBefore` to finish its own.
+   */
+  async takeReturning(storedBefore: number, now: number): Promise<FailedMessageDetail[]> {
     await this.ready();
-    const rows = await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'returning' ORDER BY status_at`);
+    const rows = await this.database.query<{ id: string; status_at: number | string }>(
+      `SELECT id, status_at FROM ${this.schema.messages} WHERE status = 'returning' AND status_at <= $1 ORDER BY status_at`,
+      [storedBefore],
+    );
     const found: FailedMessageDetail[] = [];
-    for (const { id } of rows) {
-      const detail = await this.get(id);
+    for (const row of rows) {
+      const taken = await this.database.execute(`UPDATE ${this.schema.messages} SET status_at = $1 WHERE id = $2 AND status = 'returning' AND status_at = $3`, [
+        now,
+        row.id,
+        Number(row.status_at),
+      ]);
+      if (taken !== 1) continue;
+      const detail = await this.get(row.id);
       if (detail?.status === 'returning') found.push(detail);
     }
     return found;

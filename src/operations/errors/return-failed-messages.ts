@@ -11,7 +11,15 @@ export interface ReturnOptions {
   /** Adds `oncebus-ignore-retention: true`: the endpoint runs it even past its retention window. */
   readonly ignoreRetention?: boolean;
   readonly clock?: () => number;
+  /**
+   * How long a stored return is left to the process that stored it before another resumes it (default
+   * 30 s): a live returner is not raced, a dead one's returns are finished by the next return after that.
+   */
+  readonly resumeAfterMs?: number;
 }
+
+/** A process that stored a return has this long to dispatch it before another resumes it. */
+export const RESUME_RETURNS_AFTER_MS = 30_000;
 
 export interface ActionReport {
   /** Record ids done. */
@@ -23,13 +31,13 @@ export interface ActionReport {
 /**
  * Returns failed messages to the queue they failed in: the same messageId and body, failures reset. Once
  * even if this process dies mid-way: the return is stored first ('returning'), then dispatched, then marked
- * 'returned'; returns a dead process left 'returning' are dispatched again first (and reported with these).
- * A copy dispatched twice
- * that way carries one messageId, which an endpoint with idempotence handles once.
+ * 'returned'; returns a dead process left 'returning' (for `resumeAfterMs`) are dispatched first, and
+ * reported with these. A copy dispatched twice that way (a returner that died after its dispatch, or took
+ * longer than `resumeAfterMs`) carries one messageId, which an endpoint with idempotence handles once.
  */
 export async function returnFailedMessages(store: FailedMessageStore, queues: QueueDirectory, ids: readonly string[], options: ReturnOptions): Promise<ActionReport> {
   const clock = options.clock ?? Date.now;
-  const resumed = await resumeReturns(store, queues, clock);
+  const resumed = await resumeReturns(store, queues, clock, options.resumeAfterMs);
   const done: string[] = [...resumed.done];
   const skipped: { id: string; reason: string }[] = [...resumed.skipped];
   for (const id of ids) {
@@ -51,13 +59,20 @@ export async function returnFailedMessages(store: FailedMessageStore, queues: Qu
 }
 
 /**
- * Dispatches the returns a dead process stored and did not finish; those it cannot finish now (their queue's
- * transport not given here, the broker down) stay 'returning' for the next run, and are reported.
+ * Dispatches the returns stored at least `resumeAfterMs` ago and not finished (their process died, most
+ * likely); each is taken by one resumer. Those it cannot finish now (their queue's transport not given here,
+ * the broker down) stay 'returning' for a later run, and are reported.
  */
-export async function resumeReturns(store: FailedMessageStore, queues: QueueDirectory, clock: () => number = Date.now): Promise<ActionReport> {
+export async function resumeReturns(
+  store: FailedMessageStore,
+  queues: QueueDirectory,
+  clock: () => number = Date.now,
+  resumeAfterMs: number = RESUME_RETURNS_AFTER_MS,
+): Promise<ActionReport> {
   const done: string[] = [];
   const skipped: { id: string; reason: string }[] = [];
-  for (const record of await store.returning()) {
+  const now = clock();
+  for (const record of await store.takeReturning(now - resumeAfterMs, now)) {
     try {
       await dispatch(store, queues, record, clock);
       done.push(record.id);
