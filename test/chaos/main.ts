@@ -8,8 +8,11 @@
 // process places S orders through transactional sessions (the order's row and its Work in one transaction)
 // and is SIGKILLed too, at random and inside the dispatch after its commits: each order whose row committed
 // has its Work's effect, follow-up and events exactly once, and no Work goes out without its order's row.
+// Then the operations phase (operations-phase.ts): the poison messages are ingested from the error queue and,
+// once repaired, returned by `npx oncebus errors …` processes that are SIGKILLed at random too; each must
+// then have its effect, follow-up and events exactly once, and one record, returned.
 // Last line: `chaos: M messages, S sessions, K kills, L lost, D duplicated effects`; exit 0 only if L = D = 0
-// and the poison messages are in the error queue with their failures and nothing else is left anywhere.
+// and nothing is left anywhere (queues, error queues, unreturned records).
 //   node dist/test/chaos/main.js --messages 10000 --sessions 2500 --workers 3 --kills 100 --seed 7
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -19,7 +22,8 @@ import { deserializeTransportMessage, serializeTransportMessage } from '../../sr
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import type { IQueue } from '../../src/transport/queue.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
-import { type ChaosConfig, chaosQueue, MAXIMUM_FAILURE_COUNT, SUBSCRIBERS, sessionWorkId } from './chaos-messages.js';
+import { type ChaosConfig, chaosQueue, SUBSCRIBERS, sessionWorkId } from './chaos-messages.js';
+import { operationsPhase, opsSchemaOf } from './operations-phase.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,6 +116,8 @@ async function setUp(): Promise<void> {
   await store.database.execute(`CREATE TABLE ${cfg.schema}.business (message_id text NOT NULL, n integer NOT NULL)`);
   // The producer's orders: the key makes a second row for one order impossible (that session rolls back).
   await store.database.execute(`CREATE TABLE ${cfg.schema}.orders (order_id text PRIMARY KEY, session_id text NOT NULL)`);
+  // The poison messages the operator has repaired: their handler succeeds once they are returned.
+  await store.database.execute(`CREATE TABLE ${cfg.schema}.repaired (message_id text PRIMARY KEY)`);
   await store.database.execute(`CREATE TABLE ${cfg.schema}.followups (work_message_id text NOT NULL, n integer NOT NULL)`);
   await store.database.execute(`CREATE TABLE ${cfg.schema}.shipped (subscriber text NOT NULL, work_message_id text NOT NULL, n integer NOT NULL)`);
   // Subscribed before the first publish, so that every publish has all three recipients.
@@ -267,6 +273,28 @@ async function drain(name: string): Promise<TransportMessage[]> {
   return all;
 }
 
+/** Waits until every expected effect exists with its follow-up and events, and every handled expiring message's too. */
+async function settle(fed: Fed, started: number, onProgress: (done: number) => void): Promise<void> {
+  for (;;) {
+    const c = await recorded().then((r) => complete(fed, r)).catch(() => ({ done: 0, settled: false }));
+    onProgress(c.done);
+    if (c.settled) return;
+    if (Date.now() - started > TIMEOUT_MS) {
+      log(`chaos: timed out with ${c.done} of ${fed.expected.size} messages complete`);
+      return;
+    }
+    await sleep(500);
+  }
+}
+
+/**
+ * Every effect exists; what a crash left mid-flush may still be owed (a redelivered copy waits out the dead
+ * copy's flush lease, then sends it again): waits until no row is 'handled'.
+ */
+async function owedSent(started: number): Promise<void> {
+  while (Date.now() - started < TIMEOUT_MS && (await owed().catch(() => 1)) > 0) await sleep(500);
+}
+
 async function main(): Promise<number> {
   log(`chaos: seed ${SEED}, ${MESSAGES} messages, ${WORKERS} workers, ${KILLS} kills; schema ${cfg.schema}`);
   await setUp();
@@ -283,22 +311,15 @@ async function main(): Promise<number> {
   expectedCount = expected.size;
   log(`chaos: fed ${expected.size + poison.size + expiring.size} distinct messages (${poison.size} poison, ${expiring.size} expiring)`);
 
-  // Wait until every expected effect exists with its follow-up and events, and every handled expiring
-  // message's too.
-  for (;;) {
-    const c = await recorded().then((r) => complete(fedMessages, r)).catch(() => ({ done: 0, settled: false }));
-    done = c.done;
-    if (c.settled) break;
-    if (Date.now() - started > TIMEOUT_MS) {
-      log(`chaos: timed out with ${c.done} of ${expected.size} messages complete`);
-      break;
-    }
-    await sleep(500);
-  }
+  await settle(fedMessages, started, (d) => (done = d));
   await chaosRun.catch((e: unknown) => log(`chaos: ${String(e)}`));
-  // Every effect exists; what a crash left mid-flush may still be owed (a redelivered copy waits out the
-  // dead copy's flush lease, then sends it again): wait until no row is 'handled', then let acks land.
-  while (Date.now() - started < TIMEOUT_MS && (await owed().catch(() => 1)) > 0) await sleep(500);
+  await owedSent(started);
+
+  // The operator's turn: ingest the poison messages, repair, return them; killed at random all along.
+  const ops = await operationsPhase({ cfg, store, poison, kills: Math.max(2, Math.ceil(KILLS / 4)), random, log, deadline: started + TIMEOUT_MS });
+  for (const id of poison) expected.set(id, -1); // returned after the repair: now each must have its effects once
+  await settle(fedMessages, started, (d) => (done = d));
+  await owedSent(started);
   await sleep(2000);
   stopping = true;
   await Promise.all(
@@ -328,28 +349,31 @@ async function main(): Promise<number> {
   let duplicated = 0;
   for (const c of [...b.values(), ...[...records.values()].flatMap((m) => [...m.values()])]) if (c > 1) duplicated++;
   const expiredUnhandled = [...expiring].filter((id) => !b.has(id)).length;
-  const poisonHandled = [...poison].filter((id) => b.has(id)).length;
-  const errorQueue = await drain('work-error');
-  const poisonInError = errorQueue.filter((tm) => poison.has(tm.messageId) && tm.failureMessages.length >= MAXIMUM_FAILURE_COUNT);
-  const strayErrors = errorQueue.filter((tm) => !poison.has(tm.messageId)).length;
+  // Every poison message was returned and handled (its effects are audited above with the others): nothing
+  // may be left in the error queue.
+  const strayErrors = (await drain('work-error')).length;
   const leftovers: Record<string, number> = {};
   const receivers = ['followups', ...SUBSCRIBERS];
   for (const name of ['work', 'work-deferred', ...receivers.flatMap((r) => [r, `${r}-deferred`, `${r}-error`])]) {
     const n = (await drain(name)).length;
     if (n > 0) leftovers[name] = n;
   }
-  const poisonOk = new Set(poisonInError.map((tm) => tm.messageId)).size === poison.size && poisonHandled === 0;
+  const opsOk = ops.returnedOnce === poison.size && ops.wrongRecords.length === 0;
   log(`chaos: sessions placed ${sessionsPlaced}/${SESSIONS} (the producer killed ${producerKills} times), Work without its order's row: ${ghosts}`);
-  log(`chaos: poison in the error queue with ${MAXIMUM_FAILURE_COUNT} failures: ${new Set(poisonInError.map((t) => t.messageId)).size}/${poison.size}; other messages in the error queue: ${strayErrors}; expiring messages dropped unhandled: ${expiredUnhandled}/${expiring.size}; left in queues: ${JSON.stringify(leftovers)}; ${Math.round((Date.now() - started) / 1000)} s`);
+  log(
+    `chaos: operations: ${ops.returnedOnce}/${poison.size} failed messages ingested and returned, each one record (the ingestor killed ${ops.ingestorKills} times, the returner ${ops.returnerKills}, ${ops.returnsCutMidway} of them between storing a return and marking it); other records: ${ops.wrongRecords.length === 0 ? 'none' : ops.wrongRecords.join(', ')}`,
+  );
+  log(`chaos: messages left in the error queue: ${strayErrors}; expiring messages dropped unhandled: ${expiredUnhandled}/${expiring.size}; left in queues: ${JSON.stringify(leftovers)}; ${Math.round((Date.now() - started) / 1000)} s`);
   await rabbit.close();
   if (!process.argv.includes('--keep')) {
     await store.database.execute(`DROP SCHEMA IF EXISTS ${cfg.schema} CASCADE`).catch(() => undefined);
+    await store.database.execute(`DROP SCHEMA IF EXISTS ${opsSchemaOf(cfg)} CASCADE`).catch(() => undefined);
     for (const name of ['work', 'work-error', 'work-deferred', ...receivers.flatMap((r) => [r, `${r}-error`, `${r}-deferred`])]) {
       execFileSync('rabbitmqctl', ['-q', 'delete_queue', `${cfg.prefix}-${name}`], { stdio: 'ignore' });
     }
   }
   await store.close();
-  const ok = lost === 0 && duplicated === 0 && ghosts === 0 && sessionsPlaced === SESSIONS && poisonOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
+  const ok = lost === 0 && duplicated === 0 && ghosts === 0 && sessionsPlaced === SESSIONS && opsOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
   process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${kills} kills, ${lost + ghosts} lost, ${duplicated} duplicated effects\n`);
   return ok ? 0 : 1;
 }

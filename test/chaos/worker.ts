@@ -20,7 +20,10 @@ const s = cfg.schema;
 class WorkHandler implements IMessageHandler<Work, pg.PoolClient> {
   async handle(ctx: IHandlerContext<Work, pg.PoolClient>): Promise<void> {
     const { n, failFirst, poison } = ctx.message;
-    if (poison) throw new Error(`poison message ${n}`);
+    // Poison until the operator repairs it (the operations phase), then returns it from the error queue.
+    if (poison && (await ctx.transaction.query(`SELECT 1 FROM ${s}.repaired WHERE message_id = $1`, [ctx.transportMessage.messageId])).rowCount === 0) {
+      throw new Error(`poison message ${n}`);
+    }
     if (failFirst && ctx.transportMessage.failureMessages.length === 0) throw new Error(`first attempt of ${n} fails`);
     await ctx.transaction.query(`INSERT INTO ${s}.business (message_id, n) VALUES ($1, $2)`, [ctx.transportMessage.messageId, n]);
     await ctx.send(new FollowUp(n));

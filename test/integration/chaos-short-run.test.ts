@@ -16,7 +16,7 @@ describe('the crash harness, short run (npm run chaos)', function () {
     requireService(this, 'control of the local RabbitMQ and PostgreSQL', canControlRabbit() && canControlPostgres());
   });
 
-  it('SIGKILLs workers and the session producer at random and at fault points, restarts the broker and the database, and loses and doubles nothing', async () => {
+  it('SIGKILLs workers, the session producer and the operations processes at random and at fault points, restarts the broker and the database, and loses and doubles nothing', async () => {
     const child = spawn(process.execPath, [HARNESS, '--messages', '400', '--sessions', '100', '--workers', '3', '--kills', '16', '--timeout', '180', '--no-services'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -30,6 +30,9 @@ describe('the crash harness, short run (npm run chaos)', function () {
     expect(err, 'every order placed through a session, none sent without its row').to.match(/sessions placed 100\/100 \(the producer killed [1-9]\d* times\)/).and.include("Work without its order's row: 0");
     expect(Number(/(\d+) kills/.exec(last)?.[1]), 'workers were killed').to.be.at.least(5);
     expect(err).to.include('restarting the broker').and.include('restarting PostgreSQL');
+    // The poison messages: ingested and returned by operations processes killed along the way, each one record, returned.
+    expect(err, 'the operations phase').to.match(/operations: (\d+)\/\1 failed messages ingested and returned, each one record \(the ingestor killed [1-9]\d* times, the returner \d+/);
+    expect(err).to.include('other records: none').and.include('messages left in the error queue: 0');
     expect(code, err).to.equal(0);
   });
 });

@@ -1,0 +1,135 @@
+// The crash harness's operations phase: the poison messages wait in the work endpoint's error queue; the
+// operator ingests them (`npx oncebus errors ingest --watch`) while that process is SIGKILLed at random
+// moments and restarted, repairs the handler (the run's `repaired` table), and returns them (`errors return
+// --all`), that process SIGKILLed at random too. The harness then expects each returned message's effect,
+// follow-up and events exactly once; this phase reports what the operations store holds.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { PostgresStore } from '../../src/stores/postgres/index.js';
+import { type ChaosConfig, chaosQueue } from './chaos-messages.js';
+
+const BIN = fileURLToPath(new URL('../../src/operations/cli/bin.js', import.meta.url));
+/** The operations code in a process that SIGKILLs itself at a named step (test/support/ops-child.ts). */
+const DYING = fileURLToPath(new URL('../support/ops-child.js', import.meta.url));
+
+export interface OperationsPhase {
+  readonly cfg: ChaosConfig;
+  readonly store: PostgresStore;
+  readonly poison: ReadonlySet<string>;
+  /** SIGKILLs of each operations process (the ingestor, the returner), at most. */
+  readonly kills: number;
+  readonly random: () => number;
+  readonly log: (line: string) => void;
+  readonly deadline: number;
+}
+
+export interface OperationsReport {
+  readonly ingestorKills: number;
+  readonly returnerKills: number;
+  /** Returner kills that left a return stored and not marked (finished by the next returner). */
+  readonly returnsCutMidway: number;
+  /**
+   * Poison messages with one record (the store's key) that is returned; and records that are not that. A
+   * record may count a failure twice: a worker killed after moving a message to the error queue and before
+   * acknowledging it fails it again, a second copy with other bytes.
+   */
+  readonly returnedOnce: number;
+  readonly wrongRecords: readonly string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The ops CLI's connection flags: the run's PostgreSQL (a schema of its own) and the broker. */
+function opsFlags(cfg: ChaosConfig): string[] {
+  return ['--store', cfg.pgUrl, '--schema', opsSchemaOf(cfg), '--transport', transportOf(cfg)];
+}
+
+function transportOf(cfg: ChaosConfig): string {
+  const broker = new URL(cfg.rabbitUrl);
+  return `rabbitmq://${broker.username}:${broker.password}@${broker.host}`;
+}
+
+/** An operations process that dies at the nth step named (see ops-child.ts). */
+function dying(p: OperationsPhase, mode: 'ingest' | 'return', kill: 'before-ack' | 'before-dispatch' | 'before-mark') {
+  const config = { mode, kill, nth: 1 + Math.floor(p.random() * p.poison.size), opsStore: p.cfg.pgUrl, opsSchema: opsSchemaOf(p.cfg), transport: transportOf(p.cfg), errorQueue: chaosQueue(p.cfg, 'work-error'), resumeAfterMs: 0 };
+  return cli([DYING], { OPS_CHILD: JSON.stringify(config) });
+}
+
+export const opsSchemaOf = (cfg: ChaosConfig): string => `${cfg.schema}_ops`;
+
+function cli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<NodeJS.Signals | number | null> } {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, ...env } });
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  return { child, exited };
+}
+
+async function records(p: OperationsPhase): Promise<{ message_id: string; status: string; times_failed: number }[]> {
+  return p.store.database
+    .query<{ message_id: string; status: string; times_failed: number }>(`SELECT message_id, status, times_failed::int AS times_failed FROM ${opsSchemaOf(p.cfg)}.failed_messages`)
+    .catch(() => []); // the schema is created by the first ingestor
+}
+
+/** Ingests the error queue until every poison message has its record; the ingestor killed up to p.kills times. */
+async function ingest(p: OperationsPhase): Promise<number> {
+  let kills = 0;
+  let tries = 0; // a process meant to die at its nth step finds fewer left and finishes: bounded
+  const args = [BIN, 'errors', 'ingest', chaosQueue(p.cfg, 'work-error'), '--watch', ...opsFlags(p.cfg)];
+  for (;;) {
+    if (kills < p.kills && tries++ < 3 * p.kills) {
+      // Half of the kills at a random moment, half between a record's commit and its acknowledgement.
+      const atStep = p.random() < 0.5;
+      const run = atStep ? dying(p, 'ingest', 'before-ack') : cli(args);
+      if (!atStep) {
+        await sleep(200 + p.random() * 1200);
+        run.child.kill('SIGKILL');
+      }
+      if ((await run.exited) === 'SIGKILL') kills++;
+      continue;
+    }
+    const run = cli(args);
+    while ((await records(p)).length < p.poison.size && Date.now() < p.deadline) await sleep(300);
+    run.child.kill('SIGTERM');
+    await run.exited;
+    return kills;
+  }
+}
+
+/** Returns everything until every record is 'returned'; returners killed up to p.kills times (at random, or at a step). */
+async function returnAll(p: OperationsPhase): Promise<{ kills: number; midway: number }> {
+  let kills = 0;
+  let midway = 0;
+  let tries = 0;
+  // One returner at a time, so a return left 'returning' by a killed one is resumed at once (--resume-after 0s).
+  const args = [BIN, 'errors', 'return', '--all', '--by', 'chaos', '--resume-after', '0s', ...opsFlags(p.cfg)];
+  while (Date.now() < p.deadline) {
+    const all = await records(p);
+    if (all.length > 0 && all.every((r) => r.status === 'returned')) break;
+    if (kills < p.kills && tries++ < 3 * p.kills) {
+      // Half of the kills at a random moment, half at the nth return's dispatch or mark.
+      const atStep = p.random() < 0.5;
+      const run = atStep ? dying(p, 'return', p.random() < 0.5 ? 'before-dispatch' : 'before-mark') : cli(args);
+      if (!atStep) {
+        await sleep(p.random() * 500); // the CLI takes about 300 ms to start and a few ms a return: before, during and after
+        run.child.kill('SIGKILL');
+      }
+      if ((await run.exited) !== 'SIGKILL') continue;
+      kills++;
+      // A kill between storing a return and marking it: the next returner must finish it, once.
+      if ((await records(p)).some((r) => r.status === 'returning')) midway++;
+    } else await cli(args).exited;
+  }
+  return { kills, midway };
+}
+
+export async function operationsPhase(p: OperationsPhase): Promise<OperationsReport> {
+  p.log(`chaos: operations: ingesting ${p.poison.size} failed messages, the ingestor killed up to ${p.kills} times`);
+  const ingestorKills = await ingest(p);
+  // The operator repairs the handler, then returns what failed.
+  for (const id of p.poison) await p.store.database.execute(`INSERT INTO ${p.cfg.schema}.repaired (message_id) VALUES ($1)`, [id]);
+  p.log('chaos: operations: repaired; returning them, the returner killed at random');
+  const returns = await returnAll(p);
+  const all = await records(p);
+  const good = all.filter((r) => p.poison.has(r.message_id) && r.status === 'returned' && r.times_failed >= 1);
+  const wrongRecords = all.filter((r) => !good.includes(r)).map((r) => `${r.message_id} ${r.status} failed ${r.times_failed}`);
+  return { ingestorKills, returnerKills: returns.kills, returnsCutMidway: returns.midway, returnedOnce: new Set(good.map((r) => r.message_id)).size, wrongRecords };
+}
