@@ -25,12 +25,14 @@
 #   transaction) -> a rollback has sent them;
 # - session-no-sweeper: nobody dispatches a session whose process died after the commit -> F is lost.
 # Then the failed-message operations (error-ingestion.pml): two ingestors, two operators returning, the
-# endpoint, exhaustive; and five broken variants, which must fail:
+# endpoint, exhaustive; and six broken variants, which must fail:
 # - ops-ack-before-commit: the error queue's copy acknowledged before its record commits -> a crash loses it;
 # - ops-no-hash-dedupe: a redelivered copy counted as a new failure -> the record's failures doubled;
 # - ops-no-resume: a return a dead operator stored is never finished -> the message is never returned;
 # - ops-resume-no-lease: a return resumed while its owner still dispatches (checked in a calm run) -> sent twice;
-# - ops-no-idempotence: the endpoint handles each copy -> a return resumed after its dispatch is handled twice.
+# - ops-no-idempotence: the endpoint handles each copy -> a return resumed after its dispatch is handled twice;
+# - ops-ack-failure-kept: a delivery whose acknowledgement failed is not handed back -> it sits in flight on
+#   the live ingestor and the error queue never empties (an invalid end state).
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 # run FILE [spin -D flags...]: errors, states stored and pan's run time
@@ -60,6 +62,7 @@ mutate error-ingestion.pml ops-nohash -e 's/:: !bytesRecorded -> records = 1/:: 
 mutate error-ingestion.pml ops-noresume -e 's/atomic { status == RETURNING \&\& leaseOwner == 0 -> leaseOwner = me }/atomic { false -> leaseOwner = me }/'
 mutate error-ingestion.pml ops-nolease -e 's/atomic { status == RETURNING \&\& leaseOwner == 0 -> leaseOwner = me }/atomic { status == RETURNING -> leaseOwner = me }/'
 mutate error-ingestion.pml ops-noidem -e 's/if :: !handled -> handled = true; effect++ :: else -> skip fi/effect++/'
+mutate error-ingestion.pml ops-ackkept -e 's/ackFailures++; errq = READY; taker = 0 }/ackFailures++ }/'
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
@@ -83,3 +86,4 @@ echo "mutant ops-no-hash-dedupe:       $(run ops-nohash.pml)"
 echo "mutant ops-no-resume:            $(run ops-noresume.pml)"
 echo "mutant ops-resume-no-lease:      $(run ops-nolease.pml -DMAXCRASH=0 -DMAXLAPSE=0)"
 echo "mutant ops-no-idempotence:       $(run ops-noidem.pml)"
+echo "mutant ops-ack-failure-kept:     $(run ops-ackkept.pml)"

@@ -5,7 +5,8 @@
    - ingestion (ErrorIngestor): a process takes the error queue's copy of M, records it in the operations
      store - an upsert keyed by (messageId, source queue) that counts a failure only when the copy's bytes
      are not the ones recorded (a redelivered copy is the same failure) - commits, then acknowledges the
-     copy; a crash before the acknowledgement puts the copy back in the queue;
+     copy; a crash before the acknowledgement puts the copy back in the queue, and so does the ingestor when
+     the acknowledgement fails (ACKFAIL times at most), taking it again on its next round;
    - return (returnFailedMessages): an operator first resumes the returns stored RESUME_AFTER ago and not
      finished (takeReturning: taken by moving status_at, so one resumer takes each), then stores its own
      return (unresolved -> 'returning', status_at = now), dispatches a copy to the source queue, and marks
@@ -36,6 +37,7 @@ bool handled = false;       /* the endpoint's idempotence row for M */
 byte effect = 0;
 byte crashes = 0;
 byte lapses = 0;
+byte ackFailures = 0;
 byte ingestorsDone = 0;
 byte operatorsDone = 0;
 #ifndef MAXCRASH
@@ -43,6 +45,9 @@ byte operatorsDone = 0;
 #endif
 #ifndef MAXLAPSE
 #define MAXLAPSE 1
+#endif
+#ifndef MAXACKFAIL
+#define MAXACKFAIL 1
 #endif
 
 /* a crash of process `me`: an unacknowledged copy goes back to the queue; a fresh status_at it set runs out */
@@ -61,7 +66,10 @@ restart:
      if :: crashed(); goto restart :: skip fi;
      atomic { if :: !bytesRecorded -> records = 1; timesFailed++; bytesRecorded = true; status = UNRESOLVED :: else -> skip fi }   /* RECORD, COMMIT */
      if :: crashed(); goto restart :: skip fi;
-     atomic { errq = ACKED; taker = 0 }                                      /* ACKNOWLEDGE */
+     if
+     :: atomic { errq = ACKED; taker = 0 }                                   /* ACKNOWLEDGE */
+     :: atomic { ackFailures < MAXACKFAIL -> ackFailures++; errq = READY; taker = 0 }   /* ACK FAILED: RELEASE */
+     fi
   :: errq == ACKED -> break
   od;
   ingestorsDone++

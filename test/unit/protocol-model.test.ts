@@ -61,6 +61,7 @@ describe('the protocol models (test/models/oncebus.pml, group-commit.pml, sessio
       'mutant ops-no-resume:',
       'mutant ops-resume-no-lease:',
       'mutant ops-no-idempotence:',
+      'mutant ops-ack-failure-kept:',
     ]) {
       expect(line(mutant), out).to.match(/errors: [1-9]/);
     }

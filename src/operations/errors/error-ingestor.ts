@@ -9,7 +9,8 @@ export type IngestReport = Record<IngestOutcome, number>;
 /**
  * Consumes error queues into the operations store: each delivery is recorded, then acknowledged — never the
  * other way round — so a crash in between redelivers it and the store, keyed by messageId and source queue,
- * records it once. A delivery the store cannot take is released (it stays in the error queue).
+ * records it once. A delivery the store cannot take, or whose acknowledgement fails, is released (it stays
+ * in the error queue, for the next round).
  */
 export class ErrorIngestor {
   private readonly sleeper = new Sleeper();
@@ -62,7 +63,14 @@ export class ErrorIngestor {
       await queue.release(delivery.token).catch(() => undefined);
       throw error;
     }
-    await queue.acknowledge(delivery.token);
+    try {
+      await queue.acknowledge(delivery.token);
+    } catch (error) {
+      // Recorded already: handed back, it is ingested again as 'already-ingested' and acknowledged then. Left
+      // unsettled on a live connection, it would sit in flight until the process stops.
+      await queue.release(delivery.token).catch(() => undefined);
+      throw error;
+    }
     return outcome;
   }
 }
