@@ -1,6 +1,6 @@
 // The deterministic simulator (npm run simulate): seeded runs of several endpoints in competing worker
-// processes over the memory transport, with the memory store and with SQLite, crashing and failing at
-// awaited steps; an oracle checks each run. A failing seed replays exactly:
+// processes over the memory transport, with the memory store and with SQLite, and two operations processes
+// ingesting and returning failed messages, crashing and failing at awaited steps; an oracle checks each run. A failing seed replays exactly:
 //   npm run simulate -- --seeds 500            many seeds, every variant
 //   npm run simulate -- --seed 42 --store sqlite --trace   one run, with its trace
 import { runSeed, type SimOptions } from './run-seed.js';

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { type Behaviour, PlaceOrder } from './sim-messages.js';
 import { checkRun, type SentOrder } from './sim-oracle.js';
-import { type StoreKind, SimWorld, sessionOrderId } from './sim-world.js';
-import type { BrokenIdempotence } from './sim-wrappers.js';
+import { type Broken, type StoreKind, SimWorld, sessionOrderId } from './sim-world.js';
 import { VirtualTime } from './virtual-time.js';
 
 export interface SimOptions {
@@ -18,8 +17,8 @@ export interface SimOptions {
   /** Fail store and transport calls at seams (at most this many per run). */
   readonly faults?: number;
   readonly trace?: boolean;
-  /** A known-broken store the oracle must catch (see BrokenIdempotence). */
-  readonly broken?: BrokenIdempotence;
+  /** A known-broken store or operations tool the oracle must catch (see BrokenIdempotence, BrokenOperations). */
+  readonly broken?: Broken;
 }
 
 export interface SimResult {
@@ -38,8 +37,9 @@ const BOUND_MS = 15 * 60_000;
 
 /**
  * One seeded run: workers compete for the endpoints' messages while the client sends orders (duplicates,
- * expiring and deferred ones among them), the seams crash and fail what the seed says, and at the end the
- * oracle checks the promise. The same options give the same run, step for step.
+ * expiring and deferred ones among them), operations processes ingest what fails into the error queues
+ * and return it once repaired, the seams crash and fail what the seed says, and at the end the oracle
+ * checks the promise. The same options give the same run, step for step.
  */
 export async function runSeed(o: SimOptions): Promise<SimResult> {
   const time = new VirtualTime(o.seed);
@@ -117,12 +117,12 @@ async function feed(world: SimWorld, time: VirtualTime, count: number, out: Sent
   }
 }
 
-/** Nothing left to do: every order is decided and no queue holds or carries anything but error copies. */
+/** Nothing left to do: every order is decided, no queue holds or carries anything, no failed message is owed a return. */
 function quiet(world: SimWorld, orders: readonly SentOrder[]): boolean {
   for (const name of world.broker.queueNames()) {
     const state = world.broker.stateOf(`memory://${name}`);
-    if (state.inFlight.size > 0 || (!name.endsWith('-error') && state.ready.length > 0)) return false;
+    if (state.inFlight.size > 0 || state.ready.length > 0) return false;
   }
-  if (world.storeProblems().length > 0) return false;
+  if (world.storeProblems().length > 0 || world.operationsOwed() > 0) return false;
   return orders.length > 0;
 }

@@ -1,4 +1,3 @@
-import { deserializeTransportMessage } from '../../src/envelope/wire-format.js';
 import type { Behaviour } from './sim-messages.js';
 import { type EndpointName, type SimWorld, WORKER_ENDPOINTS } from './sim-world.js';
 
@@ -17,16 +16,19 @@ const FOLLOW_UPS: readonly EndpointName[] = ['shipping', 'billing', 'audit', 'cl
 /**
  * What must hold after every run, whatever the seed did:
  * - each accepted order's effect happened exactly once, and so did each of its follow-ups at each recipient
- *   (a stored send delivered to every recipient: a publish reaches both subscribers); a poison order had no
- *   effect and sits in the error queue; an order that may have expired had its effect once or not at all,
- *   and its follow-ups exactly as often;
+ *   (a stored send delivered to every recipient: a publish reaches both subscribers); an order that may have
+ *   expired had its effect once or not at all, and its follow-ups exactly as often;
+ * - a poison order went to the error queue, was ingested into the operations store as one record, repaired
+ *   and returned (that record 'returned'), and from there was handled like any other order: once;
  * - an order placed through a transactional session exists (its 'web' effect) exactly when the session
  *   committed — never when its work threw — and then is handled like any other; one whose session did not
  *   commit reached nobody;
  * - no effect anywhere happened twice;
- * - everything settled: no message ready or in flight outside the error queues, no claim held, no
- *   transaction open, nothing stored unsent, no row left 'handled';
- * - in a run without crashes or faults, each follow-up was put on each recipient's queue once.
+ * - everything settled: no message ready or in flight (the error queues drained too), no claim held, no
+ *   transaction open, nothing stored unsent, no row left 'handled', no failed message left unresolved or
+ *   'returning';
+ * - in a run without crashes or faults, each follow-up was put on each recipient's queue once, and each
+ *   failed message returned at most once for each time it failed.
  */
 export function checkRun(world: SimWorld, orders: readonly SentOrder[], calm: boolean): string[] {
   const problems: string[] = [];
@@ -35,14 +37,17 @@ export function checkRun(world: SimWorld, orders: readonly SentOrder[], calm: bo
   for (const e of effects) count.set(`${e.endpoint}/${e.orderId}`, (count.get(`${e.endpoint}/${e.orderId}`) ?? 0) + 1);
   for (const [key, n] of count) if (n > 1) problems.push(`duplicated effect: ${key} happened ${n} times`);
 
-  const errorIds = new Set(world.broker.stateOf('memory://orders-error').ready.map((e) => deserializeTransportMessage(e.body).messageId));
+  const records = world.failedMessages();
+  const recordsOf = (messageId: string) => records.filter((r) => r.messageId === messageId);
   for (const order of orders) {
     const at = (endpoint: EndpointName) => count.get(`${endpoint}/${order.orderId}`) ?? 0;
     if (order.behaviour.poison && !(order.session && at('web') === 0)) {
-      for (const endpoint of [...WORKER_ENDPOINTS, 'client' as const]) if (at(endpoint) !== 0) problems.push(`poison order ${order.orderId} had an effect at ${endpoint}`);
-      // One that expired first is dropped instead: no effect either way.
-      if (!errorIds.has(order.messageId) && !order.mayExpire) problems.push(`poison order ${order.orderId} is not in the error queue`);
-      continue;
+      // It failed every attempt until the operator repaired it: one record, returned, whatever crashed.
+      // (One that expired before it failed three times never reached the error queue: no record.)
+      const mine = recordsOf(order.messageId);
+      if (mine.length > 1) problems.push(`poison order ${order.orderId} has ${mine.length} failed-message records`);
+      if (mine.length === 0 && !order.mayExpire) problems.push(`poison order ${order.orderId} never reached the operations store`);
+      for (const r of mine) if (r.status !== 'returned') problems.push(`poison order ${order.orderId}: its failed-message record is '${r.status}'`);
     }
     if (order.session) {
       // Its 'web' effect is the order's row: the order exists exactly when the session committed.
@@ -50,7 +55,7 @@ export function checkRun(world: SimWorld, orders: readonly SentOrder[], calm: bo
       if (order.session.rollsBack && committed > 0) problems.push(`session of ${order.orderId} threw, but its write committed`);
       if (committed === 0) {
         for (const endpoint of ['orders', ...FOLLOW_UPS] as const) if (at(endpoint) !== 0) problems.push(`order ${order.orderId} reached ${endpoint}, but its session never committed`);
-        if (errorIds.has(order.messageId)) problems.push(`order ${order.orderId} is in the error queue, but its session never committed`);
+        if (recordsOf(order.messageId).length > 0) problems.push(`order ${order.orderId} failed into the error queue, but its session never committed`);
         continue;
       }
     }
@@ -62,17 +67,24 @@ export function checkRun(world: SimWorld, orders: readonly SentOrder[], calm: bo
     }
   }
   const poison = new Set(orders.filter((o) => o.behaviour.poison).map((o) => o.messageId));
-  for (const id of errorIds) if (!poison.has(id)) problems.push(`message ${id} in the orders error queue is no poison order`);
+  for (const r of records) {
+    if (!poison.has(r.messageId)) problems.push(`failed message ${r.messageId} (from ${r.sourceQueue}) is no poison order`);
+    if (r.sourceQueue !== 'memory://orders') problems.push(`failed message ${r.messageId} came from ${r.sourceQueue}`);
+  }
 
   for (const name of world.broker.queueNames()) {
     const state = world.broker.stateOf(`memory://${name}`);
     if (state.inFlight.size > 0) problems.push(`queue ${name}: ${state.inFlight.size} message(s) still in flight`);
-    if (!name.endsWith('-error') && state.ready.length > 0) problems.push(`queue ${name}: ${state.ready.length} message(s) never handled`);
-    if (name.endsWith('-error') && name !== 'orders-error' && state.ready.length > 0) problems.push(`queue ${name}: ${state.ready.length} message(s) in an error queue`);
+    if (state.ready.length > 0) problems.push(`queue ${name}: ${state.ready.length} message(s) never ${name.endsWith('-error') ? 'ingested' : 'handled'}`);
   }
   problems.push(...world.storeProblems());
   if (calm) {
     for (const [key, n] of world.dispatches) if (n !== 1) problems.push(`without crashes or faults, ${key} was dispatched ${n} times`);
+    // Each time a copy failed into the error queue it may be returned once (duplicates fail apart), no more.
+    for (const [key, n] of world.returns) {
+      const failed = recordsOf(key.split(' → ')[0]!).reduce((sum, r) => sum + r.timesFailed, 0);
+      if (n > failed) problems.push(`without crashes or faults, the return ${key} was sent ${n} times for ${failed} failure(s)`);
+    }
   }
   return problems;
 }

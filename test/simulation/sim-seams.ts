@@ -32,21 +32,31 @@ export class Seams {
     private readonly crash: (process: SimProcessRef, site: string) => void,
   ) {}
 
+  /** Crashes and faults spent per budget (the bus's processes share one, the operations tools another). */
+  private readonly spent = new Map<string, { crashes: number; faults: number }>();
+
   /**
    * Passes the seam `site` for `process`. `fail` makes the error a fault here would throw; without it the
-   * seam only delays or crashes.
+   * seam only delays or crashes. `weight` multiplies the chance of either, and `budget` names the allowance
+   * (maxCrashes, maxFaults) it spends: a process that passes few seams per message (the operations tools)
+   * weights the ones where it holds something and has its own allowance, or the bus's many seams would
+   * spend it all before the tools hold anything.
    */
-  async step(process: SimProcessRef, site: string, fail?: () => Error): Promise<void> {
+  async step(process: SimProcessRef, site: string, fail?: () => Error, weight = 1, budget = 'bus'): Promise<void> {
     if (!process.alive) return never();
     this.log.steps++;
+    let spent = this.spent.get(budget);
+    if (!spent) this.spent.set(budget, (spent = { crashes: 0, faults: 0 }));
     const r = this.time.random();
-    if (process.id > 0 && this.log.crashes < this.rates.maxCrashes && r < this.rates.crash) {
+    if (process.id > 0 && spent.crashes < this.rates.maxCrashes && r < this.rates.crash * weight) {
+      spent.crashes++;
       this.log.crashes++;
       this.count(`crash@${site}`);
       this.crash(process, site);
       return never();
     }
-    if (fail && process.id > 0 && this.log.faults < this.rates.maxFaults && this.time.random() < this.rates.fault) {
+    if (fail && process.id > 0 && spent.faults < this.rates.maxFaults && this.time.random() < this.rates.fault * weight) {
+      spent.faults++;
       this.log.faults++;
       this.count(`fault@${site}`);
       throw fail();

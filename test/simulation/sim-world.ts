@@ -13,15 +13,25 @@ import { MemoryIdempotenceStore, type MemoryTransaction } from '../../src/idempo
 import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import type { ILogger } from '../../src/logging/logger.js';
 import type { ITransactionalSession } from '../../src/sessions/transactional-session.js';
+import { FailedMessageStore } from '../../src/operations/errors/failed-message-store.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
+import { SqliteDatabase } from '../../src/stores/sqlite/sqlite-database.js';
 import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';
 import { MemoryBroker } from '../../src/transports/memory/index.js';
 import { OrderAccepted, OrderPlaced, PlaceOrder, ShipOrder } from './sim-messages.js';
 import { never, Seams } from './sim-seams.js';
+import { type BrokenOperations, countingReturns, OPS_BUDGET, opsQueueWeight, runOperations } from './sim-operations.js';
 import { type BrokenIdempotence, type ProcessHandles, simIdempotence, simQueueFactory } from './sim-wrappers.js';
 import type { SimProcessRef, VirtualTime } from './virtual-time.js';
 
 export type StoreKind = 'memory' | 'sqlite';
+/** A known-broken part the oracle must catch: the idempotence store's or the operations tools'. */
+export type Broken = BrokenIdempotence | BrokenOperations;
+const OPERATIONS_BREAKS: readonly Broken[] = ['ops-ack-first', 'ops-never-resumed', 'ops-no-return-lease'];
+const idempotenceBreak = (broken?: Broken): BrokenIdempotence | undefined => (broken && !OPERATIONS_BREAKS.includes(broken) ? (broken as BrokenIdempotence) : undefined);
+const operationsBreak = (broken?: Broken): BrokenOperations | undefined => (broken && OPERATIONS_BREAKS.includes(broken) ? (broken as BrokenOperations) : undefined);
+/** Operations processes (error ingestion and returns), competing like two operators' tools. */
+const OPERATORS = 2;
 
 /** The endpoints every worker process hosts (competing with the other workers), and who subscribes. */
 export const WORKER_ENDPOINTS = ['orders', 'shipping', 'billing', 'audit'] as const;
@@ -32,6 +42,15 @@ const CLIENT: readonly HostedEndpoint[] = ['client'];
 /** 'web': each worker process also hosts a send-only endpoint whose transactional sessions place orders. */
 export type EndpointName = (typeof WORKER_ENDPOINTS)[number] | 'client' | 'web';
 
+/** A failed message's record in the operations store, as the oracle reads it. */
+export interface FailedRecord {
+  readonly messageId: string;
+  readonly sourceQueue: string;
+  readonly status: string;
+  /** How many times it reached the error queue (each duplicate copy that failed counts). */
+  readonly timesFailed: number;
+}
+
 /** One committed effect: endpoint, the handled message's id, and the order it was about. */
 export interface Effect {
   readonly endpoint: EndpointName;
@@ -40,7 +59,10 @@ export interface Effect {
 }
 
 interface SimProcess extends SimProcessRef {
+  readonly kind: 'client' | 'worker' | 'operations';
   readonly handles: ProcessHandles;
+  /** An operations process's connection to the operations store. */
+  readonly ops: SqliteDatabase | null;
   readonly buses: IServiceBus[];
   readonly sqlite: SqliteStore | null;
   /** The worker's 'web' endpoint (transactional sessions), or null for the client. */
@@ -65,6 +87,12 @@ export class SimWorld {
   readonly trace: string[] = [];
   readonly seams: Seams;
   readonly processes: SimProcess[] = [];
+  /** Failed messages the operator "fixed" before returning them: their handler stops throwing. */
+  readonly repaired = new Set<string>();
+  /** Returns the operations processes put on a source queue, by `${messageId} → ${queue}`. */
+  readonly returns = new Map<string, number>();
+  /** The operations store, read by the oracle (the processes open their own connections). */
+  private opsStore: FailedMessageStore | null = null;
   private nextId = 0;
   private client: SimProcess | null = null;
 
@@ -74,17 +102,35 @@ export class SimWorld {
     readonly file: string,
     rates: ConstructorParameters<typeof Seams>[1],
     private readonly tracing: boolean,
-    private readonly broken?: BrokenIdempotence,
+    private readonly broken?: Broken,
   ) {
     this.seams = new Seams(time, rates, (process, site) => this.crash(process as SimProcess, site));
-    this.flushLeaseMs = flushLeaseFor(broken, rates.maxCrashes === 0 && rates.maxFaults === 0);
+    this.flushLeaseMs = flushLeaseFor(idempotenceBreak(broken), rates.maxCrashes === 0 && rates.maxFaults === 0);
     this.memoryStore = new MemoryIdempotenceStore({ flushLeaseMs: this.flushLeaseMs });
   }
 
-  /** Starts the client and `workers` worker processes. */
+  /** Starts the client, `workers` worker processes and the operations processes. */
   async start(workers: number): Promise<void> {
     this.client = await this.startProcess(CLIENT);
+    this.opsStore = new FailedMessageStore(new SqliteDatabase({ file: this.opsFile }));
+    await this.opsStore.ready();
     for (let i = 0; i < workers; i++) await this.startProcess(WORKER_ENDPOINTS);
+    for (let i = 0; i < OPERATORS; i++) this.startOperations();
+  }
+
+  private get opsFile(): string {
+    return this.file.replace(/[^/]*$/, 'ops.db');
+  }
+
+  /** Every failed-message record: what the operations processes ingested and did (read synchronously). */
+  failedMessages(): FailedRecord[] {
+    const db = (this.opsStore!.database as SqliteDatabase).native;
+    return db.prepare('SELECT message_id AS messageId, source_queue AS sourceQueue, status, times_failed AS timesFailed FROM oncebus_ops_failed_messages').all() as FailedRecord[];
+  }
+
+  /** Failed messages not yet dealt with: ingested and not returned, or a return stored and not finished. */
+  operationsOwed(): number {
+    return this.failedMessages().filter((r) => r.status === 'unresolved' || r.status === 'returning').length;
   }
 
   get clientBus(): IServiceBus {
@@ -131,8 +177,9 @@ export class SimWorld {
   /** Closes every connection of every process (the run is over). */
   close(): void {
     for (const p of this.processes) p.alive = false;
-    for (const p of this.processes) closeSqlite(p.sqlite);
-    if (this.store === 'sqlite') rmSync(this.file.replace(/\/[^/]*$/, ''), { recursive: true, force: true });
+    for (const p of this.processes) closeSqlite(p.sqlite?.database ?? p.ops);
+    if (this.opsStore) closeSqlite(this.opsStore.database as SqliteDatabase);
+    rmSync(this.file.replace(/\/[^/]*$/, ''), { recursive: true, force: true });
   }
 
   private crash(process: SimProcess, site: string): void {
@@ -140,17 +187,21 @@ export class SimWorld {
     this.log(`crash of process ${process.id} at ${site}`);
     // What the broker and the database do when a process's connections drop.
     for (const q of process.handles.queues) void q.close();
-    if (process.sqlite) closeSqlite(process.sqlite);
+    if (process.sqlite || process.ops) closeSqlite(process.sqlite?.database ?? process.ops);
     else for (const rollback of process.handles.rollbacks) void rollback().catch(() => undefined);
     const restartIn = 50 + Math.floor(this.time.random() * 500);
     this.time.process.exit(() => {
-      void this.time.sleep(restartIn).then(() => this.startProcess(WORKER_ENDPOINTS));
+      void this.time.sleep(restartIn).then(async () => {
+        if (process.kind === 'operations') this.startOperations();
+        else await this.startProcess(WORKER_ENDPOINTS);
+      });
     });
   }
 
   private async startProcess(endpoints: readonly HostedEndpoint[]): Promise<SimProcess> {
     const sqlite = this.store === 'sqlite' ? new SqliteStore({ file: this.file, synchronous: 'NORMAL', busyTimeoutMs: 600_000 }) : null;
-    const process: SimProcess = { id: this.nextId++, alive: true, handles: { queues: [], rollbacks: [] }, buses: [], sqlite, web: null };
+    const kind = endpoints === CLIENT ? 'client' : 'worker';
+    const process: SimProcess = { id: this.nextId++, kind, alive: true, handles: { queues: [], rollbacks: [] }, ops: null, buses: [], sqlite, web: null };
     this.processes.push(process);
     this.log(`start of process ${process.id} (${endpoints.join(', ')})`);
     await this.time.process.run(process, async () => {
@@ -168,6 +219,16 @@ export class SimWorld {
     return process;
   }
 
+  /** Starts an operations process: it ingests, repairs and returns failed messages until it crashes. */
+  private startOperations(): void {
+    const ops = new SqliteDatabase({ file: this.opsFile, busyTimeoutMs: 600_000 });
+    const process: SimProcess = { id: this.nextId++, kind: 'operations', alive: true, handles: { queues: [], rollbacks: [] }, ops, buses: [], sqlite: null, web: null };
+    this.processes.push(process);
+    this.log(`start of process ${process.id} (operations)`);
+    const queues = countingReturns(simQueueFactory(this.broker, process, this.seams, process.handles, opsQueueWeight, OPS_BUDGET), this.returns, (line) => this.log(`p${process.id} ${line}`));
+    void this.time.process.run(process, () => runOperations(this, process, ops, queues, operationsBreak(this.broken)));
+  }
+
   private endpoint(process: SimProcess, name: HostedEndpoint): IServiceBus {
     const world = this;
     const seams = this.seams;
@@ -183,7 +244,8 @@ export class SimWorld {
         await seams.step(process, 'handler');
         if (behaviour.hangs && attempt === 0) await new Promise(() => undefined); // ignores its signal
         if (behaviour.slowMs > 0) await world.time.sleep(behaviour.slowMs);
-        if (behaviour.poison || attempt < behaviour.failures) throw new Error(`order ${ctx.message.orderId} fails (attempt ${attempt + 1})`);
+        const poisoned = behaviour.poison && !world.repaired.has(ctx.transportMessage.messageId);
+        if (poisoned || attempt < behaviour.failures) throw new Error(`order ${ctx.message.orderId} fails (attempt ${attempt + 1})`);
         effect(ctx);
         await ctx.send(new ShipOrder(ctx.message.orderId));
         await seams.step(process, 'handler:sent');
@@ -217,7 +279,7 @@ export class SimWorld {
     const container = new Container();
     container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(this.broker, process, seams, process.handles));
     const store = process.sqlite ? process.sqlite.idempotence({ flushLeaseMs: this.flushLeaseMs }) : this.memoryStore;
-    container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, seams, process.handles, this.broken));
+    container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, seams, process.handles, idempotenceBreak(this.broken)));
     container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
     container.bind(TYPES.Logger).toConstantValue(this.logger(process, name));
     const options: EndpointOptions = {
@@ -286,7 +348,7 @@ export class SimWorld {
     const container = new Container();
     container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(this.broker, process, this.seams, process.handles));
     const store = process.sqlite ? process.sqlite.idempotence({ flushLeaseMs: this.flushLeaseMs }) : this.memoryStore;
-    container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, this.seams, process.handles, this.broken));
+    container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, this.seams, process.handles, idempotenceBreak(this.broken)));
     container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
     container.bind(TYPES.Logger).toConstantValue(this.logger(process, 'web'));
     addOncebus(container, { name: 'web', routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }], sessionSweepInterval: '100ms', stopTimeout: '1s' });
@@ -322,9 +384,9 @@ function flushLeaseFor(broken: BrokenIdempotence | undefined, calm: boolean): nu
 }
 
 /** Drops a process's SQLite connections: SQLite rolls back what they had open. */
-function closeSqlite(store: SqliteStore | null): void {
-  if (!store) return;
-  const db = store.database as unknown as { native: Database.Database; reader: Database.Database };
+function closeSqlite(database: SqliteDatabase | null): void {
+  if (!database) return;
+  const db = database as unknown as { native: Database.Database; reader: Database.Database };
   for (const connection of [db.native, db.reader]) {
     try {
       if (connection.open) connection.close();

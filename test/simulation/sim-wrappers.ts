@@ -23,13 +23,13 @@ const transportFault = (site: string) => () => new TransportError(`simulated tra
  * confirm, a lost acknowledgement). Release never fails: a broker redelivers what a dead channel held,
  * which the world does on a crash, not on a failed call.
  */
-export function simQueueFactory(inner: IQueueFactory, process: SimProcessRef, seams: Seams, handles: ProcessHandles): IQueueFactory {
+export function simQueueFactory(inner: IQueueFactory, process: SimProcessRef, seams: Seams, handles: ProcessHandles, weight: (site: string) => number = () => 1, budget = 'bus'): IQueueFactory {
   return {
     scheme: inner.scheme,
     create(uri: string): IQueue {
       const queue = inner.create(uri);
       handles.queues.push(queue);
-      const step = (site: string, fault = true) => seams.step(process, site, fault ? transportFault(site) : undefined);
+      const step = (site: string, fault = true) => seams.step(process, site, fault ? transportFault(site) : undefined, weight(site), budget);
       return {
         uri,
         async enqueue(message: TransportMessage, body: Uint8Array): Promise<void> {

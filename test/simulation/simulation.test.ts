@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { VARIANTS } from './main.js';
 import { runSeed, type SimOptions } from './run-seed.js';
-import type { BrokenIdempotence } from './sim-wrappers.js';
+import type { Broken } from './sim-world.js';
 
 /** Seeds per variant in a test run; `npm run simulate -- --seeds N` runs more. */
 const SEEDS = Number(process.env.SIM_SEEDS ?? 150);
@@ -36,7 +36,7 @@ describe('the deterministic simulator: seeded runs with crashes and faults at ev
   });
 
   // Each known-broken store must be caught within these seeds, or the simulator proves nothing about it.
-  const broken: [BrokenIdempotence, Omit<SimOptions, 'seed' | 'broken'>][] = [
+  const broken: [Broken, Omit<SimOptions, 'seed' | 'broken'>][] = [
     ['delete-by-outgoing-id', { store: 'memory', crashes: 3, faults: 6 }],
     ['expiry-first', { store: 'memory', crashes: 3, faults: 6 }],
     ['no-flush-lease', { store: 'memory', crashes: 0, faults: 0 }],
@@ -47,10 +47,19 @@ describe('the deterministic simulator: seeded runs with crashes and faults at ev
     ['expiry-first', { store: 'sqlite', crashes: 3, faults: 6 }],
     ['sessions-never-swept', { store: 'memory', crashes: 3, faults: 6 }],
     ['sessions-never-swept', { store: 'sqlite', crashes: 3, faults: 6 }],
+    // The operations tools: error ingestion and returns.
+    ['ops-ack-first', { store: 'memory', crashes: 3, faults: 6 }],
+    ['ops-ack-first', { store: 'sqlite', crashes: 3, faults: 6 }],
+    ['ops-never-resumed', { store: 'memory', crashes: 3, faults: 6 }],
+    ['ops-never-resumed', { store: 'sqlite', crashes: 3, faults: 6 }],
+    ['ops-no-return-lease', { store: 'memory', crashes: 0, faults: 0 }],
+    ['ops-no-return-lease', { store: 'sqlite', crashes: 0, faults: 0 }],
   ];
   for (const [mutation, variant] of broken) {
-    it(`catches the broken variant '${mutation}' (${variant.store}) within 40 seeds`, async () => {
-      for (let seed = 1; seed <= 40; seed++) {
+    // Two operators racing a return without its lease is rarer than a crash at the right step.
+    const seeds = mutation === 'ops-no-return-lease' ? 80 : 40;
+    it(`catches the broken variant '${mutation}' (${variant.store}) within ${seeds} seeds`, async () => {
+      for (let seed = 1; seed <= seeds; seed++) {
         const result = await runSeed({ ...variant, seed, broken: mutation });
         if (result.problems.length > 0) return;
       }
