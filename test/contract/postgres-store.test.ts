@@ -33,6 +33,21 @@ describeQueueContract('postgres://', {
   },
 });
 
+// The same contract for a queue that takes several rows per statement and transaction (?batch=N).
+let batched: ReturnType<typeof openPostgresStore> | null = null;
+describeQueueContract('postgres:// ?batch=16', {
+  available: postgresAvailable,
+  open: (name) => {
+    batched ??= openPostgresStore();
+    return batched.queues.create(`postgres://default/${name}?batch=16`);
+  },
+  supportsPriority: true,
+  after: async () => {
+    await batched?.dispose();
+    batched = null;
+  },
+});
+
 describeIdempotenceServiceContract('postgres (group commit)', {
   available: postgresAvailable,
   open: async () => {

@@ -33,6 +33,11 @@
 # - ops-no-idempotence: the endpoint handles each copy -> a return resumed after its dispatch is handled twice;
 # - ops-ack-failure-kept: a delivery whose acknowledgement failed is not handed back -> it sits in flight on
 #   the live ingestor and the error queue never empties (an invalid end state).
+# Then the batch-taking SQL queue (batch-queue.pml, postgres://…?batch=N): two consumers, batches of two of
+# three rows, crashes, exhaustive; and three broken variants, which must fail:
+# - batch-commit-at-first-ack: the batch's rows deleted at its first acknowledgement -> a crash loses the rest;
+# - batch-no-idempotence: the endpoint handles every copy -> a crash before the batch commits doubles effects;
+# - batch-no-skip-locked: a take also takes rows another batch holds (checked in a calm run) -> handled twice.
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 # run FILE [spin -D flags...]: errors, states stored and pan's run time
@@ -63,6 +68,10 @@ mutate error-ingestion.pml ops-noresume -e 's/atomic { status == RETURNING \&\& 
 mutate error-ingestion.pml ops-nolease -e 's/atomic { status == RETURNING \&\& leaseOwner == 0 -> leaseOwner = me }/atomic { status == RETURNING -> leaseOwner = me }/'
 mutate error-ingestion.pml ops-noidem -e 's/if :: !handled -> handled = true; effect++ :: else -> skip fi/effect++/'
 mutate error-ingestion.pml ops-ackkept -e 's/ackFailures++; errq = READY; taker = 0 }/ackFailures++ }/'
+cp batch-queue.pml "$t/batch.pml"
+mutate batch-queue.pml batch-early -e 's|acked\[m\] = true  *\/\* ACKNOWLEDGE (recorded) \*\/|acked[m] = true; atomic { i = 0; do :: i < NM -> if :: lockedBy[i] == me -> deleted[i] = true; lockedBy[i] = 0; acked[i] = false :: else -> skip fi; i++ :: else -> break od }; break|'
+mutate batch-queue.pml batch-noidem -e 's/if :: !completed\[m\] -> completed\[m\] = true; effect\[m\]++ :: else -> skip fi/effect[m]++/'
+mutate batch-queue.pml batch-noskip -e 's/if :: FREE(i) -> lockedBy\[i\] = me;/if :: !deleted[i] -> lockedBy[i] = me;/'
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
@@ -87,3 +96,7 @@ echo "mutant ops-no-resume:            $(run ops-noresume.pml)"
 echo "mutant ops-resume-no-lease:      $(run ops-nolease.pml -DMAXCRASH=0 -DMAXLAPSE=0)"
 echo "mutant ops-no-idempotence:       $(run ops-noidem.pml)"
 echo "mutant ops-ack-failure-kept:     $(run ops-ackkept.pml)"
+echo "batch queue:                     $(run batch.pml)"
+echo "mutant batch-commit-at-first-ack: $(run batch-early.pml)"
+echo "mutant batch-no-idempotence:     $(run batch-noidem.pml)"
+echo "mutant batch-no-skip-locked:     $(run batch-noskip.pml -DMAXCRASH=0)"

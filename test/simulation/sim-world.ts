@@ -20,16 +20,21 @@ import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscr
 import { MemoryBroker } from '../../src/transports/memory/index.js';
 import { OrderAccepted, OrderPlaced, PlaceOrder, ShipOrder } from './sim-messages.js';
 import { never, Seams } from './sim-seams.js';
+import { batchedQueue } from './sim-batched-queue.js';
 import { type BrokenOperations, countingReturns, OPS_BUDGET, opsQueueWeight, runOperations } from './sim-operations.js';
 import { type BrokenIdempotence, type ProcessHandles, simIdempotence, simQueueFactory } from './sim-wrappers.js';
 import type { SimProcessRef, VirtualTime } from './virtual-time.js';
 
 export type StoreKind = 'memory' | 'sqlite';
 /** A known-broken part the oracle must catch: the idempotence store's or the operations tools'. */
-export type Broken = BrokenIdempotence | BrokenOperations;
+export type Broken = BrokenIdempotence | BrokenOperations | 'batch-ack-on-take';
 const OPERATIONS_BREAKS: readonly Broken[] = ['ops-ack-first', 'ops-never-resumed', 'ops-no-return-lease'];
-const idempotenceBreak = (broken?: Broken): BrokenIdempotence | undefined => (broken && !OPERATIONS_BREAKS.includes(broken) ? (broken as BrokenIdempotence) : undefined);
+const idempotenceBreak = (broken?: Broken): BrokenIdempotence | undefined =>
+  broken && !OPERATIONS_BREAKS.includes(broken) && broken !== 'batch-ack-on-take' ? (broken as BrokenIdempotence) : undefined;
 const operationsBreak = (broken?: Broken): BrokenOperations | undefined => (broken && OPERATIONS_BREAKS.includes(broken) ? (broken as BrokenOperations) : undefined);
+/** Endpoints whose receivers take their messages in batches (BatchedDeliveries, as postgres://…?batch=N). */
+const BATCHED: readonly EndpointName[] = ['shipping', 'audit'];
+const BATCH_SIZE = 4;
 /** Operations processes (error ingestion and returns), competing like two operators' tools. */
 const OPERATORS = 2;
 
@@ -277,7 +282,12 @@ export class SimWorld {
     const handlers = { orders: PlaceOrderHandler, shipping: ShipOrderHandler, billing: OrderPlacedHandler, audit: OrderPlacedHandler, client: OrderAcceptedHandler };
 
     const container = new Container();
-    container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(this.broker, process, seams, process.handles));
+    const queues = simQueueFactory(this.broker, process, seams, process.handles);
+    const batchBreak = this.broken === 'batch-ack-on-take' ? this.broken : undefined;
+    container.bind(TYPES.QueueFactory).toConstantValue({
+      scheme: queues.scheme,
+      create: (uri: string) => (BATCHED.includes(name) && uri === `memory://${name}` ? batchedQueue(queues.create(uri), this.broker, BATCH_SIZE, batchBreak) : queues.create(uri)),
+    });
     const store = process.sqlite ? process.sqlite.idempotence({ flushLeaseMs: this.flushLeaseMs }) : this.memoryStore;
     container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, seams, process.handles, idempotenceBreak(this.broken)));
     container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);

@@ -15,6 +15,8 @@ export interface CrashConfig extends TwoDatabases {
   /** PostgreSQL only: idempotence with group commit. */
   groupCommit?: boolean;
   threads?: number;
+  /** PostgreSQL only: the work queue takes this many rows per batch (?batch=N). */
+  batch?: number;
 }
 
 const cfg = JSON.parse(process.env.CRASH_CONFIG ?? '{}') as CrashConfig;
@@ -43,7 +45,7 @@ const fault = FaultInjectionModule.fromSpec(process.env.FAULT);
 if (fault) container.bind(TYPES.Module).toConstantValue(fault);
 addOncebus(container, {
   inbox: {
-    workQueueUri: 'main://default/work',
+    workQueueUri: cfg.batch ? `main://default/work?batch=${cfg.batch}` : 'main://default/work',
     errorQueueUri: 'main://default/work-error',
     threadCount: cfg.threads ?? 2,
     durationToIgnoreOnFailure: ['0ms'],

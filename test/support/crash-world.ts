@@ -45,11 +45,12 @@ export class CrashWorld {
   private constructor(
     readonly kind: 'postgres' | 'sqlite',
     groupCommit = false,
+    batch?: number,
   ) {
     const id = randomUUID().replace(/-/g, '').slice(0, 10);
     if (kind === 'postgres') {
       this.dir = null;
-      this.config = { kind, groupCommit, pgUrl: PG_URL, schema: `crash_${id}`, outSchema: `crash_out_${id}`, threads: 2 };
+      this.config = { kind, groupCommit, pgUrl: PG_URL, schema: `crash_${id}`, outSchema: `crash_out_${id}`, threads: 2, ...(batch ? { batch } : {}) };
     } else {
       this.dir = mkdtempSync(join(tmpdir(), 'oncebus-crash-'));
       this.config = { kind, sqliteFile: join(this.dir, 'main.db'), outSqliteFile: join(this.dir, 'out.db'), threads: 2, leaseMs: 1500 };
@@ -59,8 +60,8 @@ export class CrashWorld {
     this.followups = this.out.queues.create('out://default/followups');
   }
 
-  static async create(kind: 'postgres' | 'sqlite', options: { groupCommit?: boolean } = {}): Promise<CrashWorld> {
-    const w = new CrashWorld(kind, options.groupCommit);
+  static async create(kind: 'postgres' | 'sqlite', options: { groupCommit?: boolean; batch?: number } = {}): Promise<CrashWorld> {
+    const w = new CrashWorld(kind, options.groupCommit, options.batch);
     await w.main.store.ready();
     await w.out.store.ready();
     for (const q of [w.work, w.followups, w.main.queues.create('main://default/work-error')]) if (isCreateQueue(q)) await q.create();

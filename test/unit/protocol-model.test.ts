@@ -14,7 +14,7 @@ function spinAvailable(): boolean {
   }
 }
 
-describe('the protocol models (test/models/oncebus.pml, group-commit.pml, session.pml and error-ingestion.pml, checked with spin)', function () {
+describe('the protocol models (test/models/oncebus.pml, group-commit.pml, session.pml, error-ingestion.pml and batch-queue.pml, checked with spin)', function () {
   // check.sh takes about 90 s on a 2-core machine: the inbox model (about 23 million states) takes about
   // 30 s, the two exhaustive group-commit runs (about 3.5 million states each) about 11 s apiece, and each
   // model and mutant is compiled with gcc; the session model (about 4 million states) takes a few seconds and
@@ -63,6 +63,13 @@ describe('the protocol models (test/models/oncebus.pml, group-commit.pml, sessio
       'mutant ops-no-idempotence:',
       'mutant ops-ack-failure-kept:',
     ]) {
+      expect(line(mutant), out).to.match(/errors: [1-9]/);
+    }
+  });
+
+  it('the batch-taking SQL queue holds over every interleaving (two consumers, batches, crashes), and each known-broken variant is caught', () => {
+    expect(line('batch queue:'), out).to.match(/errors: 0 /);
+    for (const mutant of ['mutant batch-commit-at-first-ack:', 'mutant batch-no-idempotence:', 'mutant batch-no-skip-locked:']) {
       expect(line(mutant), out).to.match(/errors: [1-9]/);
     }
   });

@@ -1,5 +1,5 @@
 import type { Migration } from '../sql/migrations.js';
-import type { RowLockingQueueStatements } from '../sql/row-locking-queue.js';
+import type { BatchTakingQueueStatements } from '../sql/batch-taking-queue.js';
 import type { GroupCommitStatements, IdempotenceStatements, SubscriptionStatements } from '../sql/sql-statements.js';
 
 /**
@@ -94,7 +94,7 @@ export function postgresSubscriptions(s: string): SubscriptionStatements {
   };
 }
 
-export function postgresQueue(s: string, table: string): RowLockingQueueStatements {
+export function postgresQueue(s: string, table: string): BatchTakingQueueStatements {
   const t = `${s}.${table}`;
   return {
     createTable: [
@@ -109,6 +109,8 @@ export function postgresQueue(s: string, table: string): RowLockingQueueStatemen
     // SKIP LOCKED: competing consumers each take a different row, none waits for another.
     take: `SELECT id, body FROM ${t} WHERE due_at <= $1 ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
     delete: `DELETE FROM ${t} WHERE id = $1`,
+    takeMany: `SELECT id, body FROM ${t} WHERE due_at <= $1 ORDER BY priority DESC, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    deleteMany: `DELETE FROM ${t} WHERE id = ANY($1::bigint[])`,
     purge: `DELETE FROM ${t}`,
     drop: `DROP TABLE IF EXISTS ${t}`,
     count: `SELECT count(*)::int AS n FROM ${t}`,

@@ -6,6 +6,9 @@ import { sqlQueueTable } from '../sql/sql-queue-uri.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
 import { type PostgresConnectionOptions, PostgresDatabase } from './postgres-database.js';
+import { ConfigurationError } from '../../errors/errors.js';
+import { intParam, parseQueueUri } from '../../transport/queue-uri.js';
+import { BatchTakingQueue } from '../sql/batch-taking-queue.js';
 import { RowLockingQueue } from '../sql/row-locking-queue.js';
 import {
   postgresCreateVersionTable,
@@ -16,6 +19,9 @@ import {
   postgresSubscriptions,
   postgresVersionTable,
 } from './postgres-statements.js';
+
+/** The most rows one take may lock (a batch holds them until its last one is settled). */
+const MAX_BATCH = 1000;
 
 /** Two processes creating one table at once: the loser sees a duplicate; the table exists either way. */
 function isDuplicateObject(error: unknown): boolean {
@@ -69,6 +75,10 @@ export class PostgresStore {
       scheme,
       create(uri: string): IQueue {
         const { table, queue } = sqlQueueTable(uri, scheme, name);
+        // ?batch=N: a receiver takes up to N rows per statement and transaction (see BatchTakingQueue).
+        const batch = intParam(parseQueueUri(uri), 'batch', 1, 'queue uri');
+        if (batch > MAX_BATCH) throw new ConfigurationError('queue uri', `'${uri}': batch=${batch} is more than ${MAX_BATCH}`, { hint: `give ?batch=1…${MAX_BATCH}` });
+        if (batch > 1) return new BatchTakingQueue(uri, queue, db, postgresQueue(s, table), batch, () => store.ready(), isDuplicateObject);
         return new RowLockingQueue(uri, queue, db, postgresQueue(s, table), () => store.ready(), isDuplicateObject);
       },
     };

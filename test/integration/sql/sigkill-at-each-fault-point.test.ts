@@ -12,24 +12,28 @@ const FAULT_POINTS: [string, string, number][] = [
   ['between two flushed sends', 'flush:onAfterDeferredMessageSent:kill', 0],
   ['after completion, before the acknowledge', 'inbox:onProcessingCompleted:kill', 0],
 ];
+/** A batch-taking queue commits its acknowledgements when the batch's last message is settled. */
+const BATCH_FAULT_POINTS: [string, string, number][] = [['after two acknowledgements, before their batch committed', 'inbox:onAcknowledgeMessage:kill:2', 0]];
 
 const MESSAGES = 3;
 
-for (const [kind, groupCommit] of [
-  ['sqlite', false],
-  ['postgres', false],
-  ['postgres', true],
+for (const [kind, groupCommit, batch] of [
+  ['sqlite', false, undefined],
+  ['postgres', false, undefined],
+  ['postgres', true, undefined],
+  ['postgres', true, 8],
 ] as const) {
-  describe(`crash safety on ${kind}${groupCommit ? ' with group commit' : ''}: SIGKILL an endpoint at each fault point, restart it, and nothing is lost or doubled`, function () {
+  const how = `${groupCommit ? ' with group commit' : ''}${batch ? `, the queue taken ${batch} rows at a time` : ''}`;
+  describe(`crash safety on ${kind}${how}: SIGKILL an endpoint at each fault point, restart it, and nothing is lost or doubled`, function () {
     this.timeout(60_000);
 
     before(async function () {
       if (kind === 'postgres') requireService(this, 'PostgreSQL', await postgresAvailable());
     });
 
-    for (const [where, fault, resent] of FAULT_POINTS) {
+    for (const [where, fault, resent] of batch ? [...FAULT_POINTS, ...BATCH_FAULT_POINTS] : FAULT_POINTS) {
       it(`killed ${where}`, async () => {
-        const world = await CrashWorld.create(kind, { groupCommit });
+        const world = await CrashWorld.create(kind, { groupCommit, batch });
         try {
           const sent = await world.enqueueWork(MESSAGES);
           const doomed = world.spawn(fault, 1);

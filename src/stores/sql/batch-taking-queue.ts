@@ -1,0 +1,95 @@
+import { type BatchSource, BatchedDeliveries, MAX_OPEN_BATCHES, type TakenBatch } from '../../transport/batched-deliveries.js';
+import type { ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
+import type { RowLockingQueueStatements } from './row-locking-queue.js';
+import type { SqlDatabase } from './sql-database.js';
+import { SqlQueueBase } from './sql-queue-base.js';
+
+export interface BatchTakingQueueStatements extends RowLockingQueueStatements {
+  /** (now, limit) → up to `limit` rows { id, body }, locked for this transaction, skipping rows others hold */
+  readonly takeMany: string;
+  /** (ids[]) */
+  readonly deleteMany: string;
+}
+
+type Row = { readonly id: unknown; readonly body: Uint8Array };
+
+/**
+ * A row-locking queue (FOR UPDATE SKIP LOCKED) whose receiver takes up to `batchSize` rows in one
+ * statement and one transaction, and hands them to every receive loop of the endpoint (BatchedDeliveries).
+ * When a batch's last row is settled, its acknowledged rows are deleted and the transaction commits — one
+ * DELETE and one COMMIT for the batch instead of a transaction per message; rows not acknowledged are
+ * unlocked by that commit. A crash rolls the transaction back: every row of the batch comes back.
+ */
+export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQueue {
+  readonly sharedByReceiveLoops = true as const;
+  private readonly deliveries: BatchedDeliveries<Row>;
+  private unreserve: (() => void) | null = null;
+
+  constructor(
+    uri: string,
+    queueName: string,
+    db: SqlDatabase,
+    sql: BatchTakingQueueStatements,
+    batchSize: number,
+    ready: () => Promise<unknown>,
+    isAlreadyExists: (error: unknown) => boolean,
+  ) {
+    super(uri, queueName, db, sql, ready, isAlreadyExists);
+    this.deliveries = new BatchedDeliveries(uri, lockedRows(db, sql), batchSize);
+  }
+
+  async getMessage(): Promise<ReceivedMessage | null> {
+    if (!this.isOwned) await this.owned();
+    return this.deliveries.getMessage();
+  }
+
+  acknowledge(token: unknown): Promise<void> {
+    return this.deliveries.acknowledge(token);
+  }
+
+  release(token: unknown): Promise<void> {
+    return this.deliveries.release(token);
+  }
+
+  /** Every open batch's connection, reserved from the pool for the endpoint's lifetime. */
+  openReceiver(): void {
+    this.unreserve ??= this.db.budget?.reserve(MAX_OPEN_BATCHES, `the batches of ${this.uri}`) ?? null;
+  }
+
+  async close(): Promise<void> {
+    await this.deliveries.close();
+    this.unreserve?.();
+    this.unreserve = null;
+  }
+}
+
+/** Rows locked in a transaction of their own, which stays open until the batch ends. */
+function lockedRows(db: SqlDatabase, sql: BatchTakingQueueStatements): BatchSource<Row> {
+  return {
+    async take(limit: number): Promise<TakenBatch<Row> | null> {
+      const tx = await db.begin();
+      try {
+        const rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]);
+        if (rows.length === 0) {
+          await tx.rollback();
+          return null;
+        }
+        return {
+          rows,
+          async end(acknowledged) {
+            try {
+              if (acknowledged.length > 0) await tx.execute(sql.deleteMany, [acknowledged.map((r) => r.id)]);
+              await tx.commit();
+            } catch (error) {
+              await tx.rollback().catch(() => undefined);
+              throw error;
+            }
+          },
+        };
+      } catch (error) {
+        await tx.rollback().catch(() => undefined);
+        throw error;
+      }
+    },
+  };
+}
