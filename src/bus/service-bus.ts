@@ -20,6 +20,13 @@ export interface IServiceBus {
   stop(): Promise<void>;
   /** Sends now, outside any handler's unit of work (inside a handler use `context.send`). */
   send(message: object, options?: SendOptions): Promise<TransportMessage>;
+  /**
+   * Sends many messages now, each with its own messageId; `options` apply to each (a
+   * fixed `messageId` is refused: give each message its own send). Transports write them together where
+   * they can — a SQL queue in one INSERT and one commit (all or none) — so this is the fast way to enqueue
+   * many. Resolves when every one is written.
+   */
+  sendMany(messages: readonly object[], options?: SendOptions): Promise<TransportMessage[]>;
   /** Publishes now to every subscriber of the message's type: one messageId for all copies. */
   publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]>;
   /**
@@ -114,6 +121,16 @@ export class ServiceBus implements IServiceBus {
 
   async send(message: object, options?: SendOptions): Promise<TransportMessage> {
     return (await this.sender().send('send', message, options, null, null))[0]!;
+  }
+
+  async sendMany(messages: readonly object[], options?: SendOptions): Promise<TransportMessage[]> {
+    if (options?.messageId !== undefined && messages.length > 1) {
+      throw new ConfigurationError('sendMany options', 'a messageId would be shared by every message', { hint: 'send messages that need fixed ids one by one with bus.send(message, { messageId })' });
+    }
+    const sender = this.sender();
+    // Started in one turn, so the transports see them together (SqlQueueBase coalesces them into one write).
+    const sent = await Promise.all(messages.map((m) => sender.send('send', m, options, null, null)));
+    return sent.map((s) => s[0]!);
   }
 
   publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]> {

@@ -93,6 +93,8 @@ export interface QueueStatements {
   readonly tableOwner: string;
   /** (messageId, priority, dueAt, expiresAt, body) */
   readonly enqueue: string;
+  /** (messageIds[], priorities[], dueAts[], expiresAts[], bodies[]): many rows in one statement, in array order */
+  readonly enqueueMany?: string;
   readonly purge: string;
   readonly drop: string;
   readonly count: string;
