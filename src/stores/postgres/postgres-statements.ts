@@ -94,7 +94,7 @@ export function postgresSubscriptions(s: string): SubscriptionStatements {
   };
 }
 
-export function postgresQueue(s: string, table: string): BatchTakingQueueStatements {
+export function postgresQueue(s: string, table: string, channel: string): BatchTakingQueueStatements {
   const t = `${s}.${table}`;
   return {
     createTable: [
@@ -102,6 +102,11 @@ export function postgresQueue(s: string, table: string): BatchTakingQueueStateme
          id bigserial PRIMARY KEY, message_id text NOT NULL, priority integer NOT NULL DEFAULT 0,
          due_at bigint NOT NULL DEFAULT 0, expires_at bigint NOT NULL DEFAULT 0, body bytea NOT NULL)`,
       `CREATE INDEX IF NOT EXISTS ${table}_ready ON ${t} (priority DESC, id)`,
+      // Receivers listening on the channel wake when rows arrive (PostgresNotifier); a table made by an
+      // earlier version gets its trigger when a receiver next creates it.
+      `DO $$ BEGIN
+         CREATE TRIGGER ${table}_enqueued AFTER INSERT ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${s}.notify_enqueued('${channel}');
+       EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
     ],
     claimTable: `INSERT INTO ${s}.queue_names (table_name, queue_name) VALUES ('${table}', $1) ON CONFLICT DO NOTHING`,
     tableOwner: `SELECT queue_name FROM ${s}.queue_names WHERE table_name = '${table}'`,
@@ -158,6 +163,14 @@ export function postgresMigrations(s: string): Migration[] {
       version: 3,
       description: "index of rows still owing sends (the transactional sessions' sweeper)",
       statements: [`CREATE INDEX idempotence_owed ON ${s}.idempotence (inbox_uri, created_at) WHERE status = 'handled'`],
+    },
+    {
+      version: 4,
+      description: 'notify the listening receivers when rows are inserted into a queue table',
+      statements: [
+        `CREATE FUNCTION ${s}.notify_enqueued() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN PERFORM pg_notify(TG_ARGV[0], TG_TABLE_NAME); RETURN NULL; END $$`,
+      ],
     },
   ];
 }

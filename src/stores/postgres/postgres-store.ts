@@ -10,6 +10,7 @@ import { ConfigurationError } from '../../errors/errors.js';
 import { intParam, parseQueueUri } from '../../transport/queue-uri.js';
 import { BatchTakingQueue } from '../sql/batch-taking-queue.js';
 import { RowLockingQueue } from '../sql/row-locking-queue.js';
+import { PostgresNotifier, queueChannel } from './postgres-notifier.js';
 import {
   postgresCreateVersionTable,
   postgresGroupCommit,
@@ -26,7 +27,7 @@ const MAX_BATCH = 1000;
 /** Two processes creating one table at once: the loser sees a duplicate; the table exists either way. */
 function isDuplicateObject(error: unknown): boolean {
   const code = (error as { cause?: { code?: string } }).cause?.code;
-  return code === '23505' || code === '42P07';
+  return code === '23505' || code === '42P07' || code === '42710';
 }
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
@@ -50,6 +51,7 @@ export class PostgresStore {
   readonly queues: IQueueFactory;
   readonly name: string;
   readonly schema: string;
+  private readonly notifier: PostgresNotifier;
 
   constructor(options: PostgresStoreOptions) {
     const s = sqlIdentifier(options.schema ?? 'oncebus', 'schema');
@@ -57,12 +59,15 @@ export class PostgresStore {
     this.name = options.name ?? 'default';
     const scheme = options.scheme ?? 'postgres';
     this.database = new PostgresDatabase(options);
+    const channel = queueChannel(s);
+    const notifier = new PostgresNotifier(options.connectionString, channel);
+    this.notifier = notifier;
     this.store = new SqlStore({
       database: this.database,
       idempotence: postgresIdempotence(s),
       groupCommit: postgresGroupCommit(s),
       subscriptions: postgresSubscriptions(s),
-      queue: (table) => postgresQueue(s, table),
+      queue: (table) => postgresQueue(s, table, channel),
       versionTable: postgresVersionTable(s),
       createVersionTable: postgresCreateVersionTable(s),
       migrations: postgresMigrations(s),
@@ -78,8 +83,10 @@ export class PostgresStore {
         // ?batch=N: a receiver takes up to N rows per statement and transaction (see BatchTakingQueue).
         const batch = intParam(parseQueueUri(uri), 'batch', 1, 'queue uri');
         if (batch > MAX_BATCH) throw new ConfigurationError('queue uri', `'${uri}': batch=${batch} is more than ${MAX_BATCH}`, { hint: `give ?batch=1…${MAX_BATCH}` });
-        if (batch > 1) return new BatchTakingQueue(uri, queue, db, postgresQueue(s, table), batch, () => store.ready(), isDuplicateObject);
-        return new RowLockingQueue(uri, queue, db, postgresQueue(s, table), () => store.ready(), isDuplicateObject);
+        const statements = postgresQueue(s, table, channel);
+        const wakeUps = { wait: (ms: number) => notifier.wait(table, ms) };
+        if (batch > 1) return new BatchTakingQueue(uri, queue, db, statements, batch, () => store.ready(), isDuplicateObject, wakeUps);
+        return new RowLockingQueue(uri, queue, db, statements, () => store.ready(), isDuplicateObject, wakeUps);
       },
     };
   }
@@ -89,7 +96,8 @@ export class PostgresStore {
     return new SqlIdempotenceStore(this.store, options, logger);
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  async close(): Promise<void> {
+    await this.notifier.close();
+    await this.store.close();
   }
 }

@@ -1,8 +1,8 @@
 import { type BatchSource, BatchedDeliveries, MAX_OPEN_BATCHES, type TakenBatch } from '../../transport/batched-deliveries.js';
 import type { ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
 import type { RowLockingQueueStatements } from './row-locking-queue.js';
-import type { SqlDatabase } from './sql-database.js';
-import { SqlQueueBase } from './sql-queue-base.js';
+import type { SqlDatabase, SqlTransaction } from './sql-database.js';
+import { type QueueWakeUps, SqlQueueBase, takeOrWait } from './sql-queue-base.js';
 
 export interface BatchTakingQueueStatements extends RowLockingQueueStatements {
   /** (now, limit) → up to `limit` rows { id, body }, locked for this transaction, skipping rows others hold */
@@ -33,9 +33,11 @@ export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQue
     batchSize: number,
     ready: () => Promise<unknown>,
     isAlreadyExists: (error: unknown) => boolean,
+    wakeUps?: QueueWakeUps,
   ) {
     super(uri, queueName, db, sql, ready, isAlreadyExists);
-    this.deliveries = new BatchedDeliveries(uri, lockedRows(db, sql), batchSize);
+    const rows = lockedRows(db, sql);
+    this.deliveries = new BatchedDeliveries(uri, { take: (limit) => takeOrWait(() => rows.take(limit), wakeUps) }, batchSize);
   }
 
   async getMessage(): Promise<ReceivedMessage | null> {
@@ -63,33 +65,30 @@ export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQue
   }
 }
 
+/** Rolls `tx` back, then rethrows. */
+const rollback = (tx: SqlTransaction) => async (error: unknown): Promise<never> => {
+  await tx.rollback().catch(() => undefined);
+  throw error;
+};
+
 /** Rows locked in a transaction of their own, which stays open until the batch ends. */
 function lockedRows(db: SqlDatabase, sql: BatchTakingQueueStatements): BatchSource<Row> {
   return {
     async take(limit: number): Promise<TakenBatch<Row> | null> {
+      // (Not beginWith: its pipelined results come back untyped, bytea as text.)
       const tx = await db.begin();
-      try {
-        const rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]);
-        if (rows.length === 0) {
-          await tx.rollback();
-          return null;
-        }
-        return {
-          rows,
-          async end(acknowledged) {
-            try {
-              if (acknowledged.length > 0) await tx.execute(sql.deleteMany, [acknowledged.map((r) => r.id)]);
-              await tx.commit();
-            } catch (error) {
-              await tx.rollback().catch(() => undefined);
-              throw error;
-            }
-          },
-        };
-      } catch (error) {
-        await tx.rollback().catch(() => undefined);
-        throw error;
+      const rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]).catch(rollback(tx));
+      if (rows.length === 0) {
+        await tx.rollback();
+        return null;
       }
+      return {
+        rows,
+        async end(acknowledged) {
+          if (acknowledged.length > 0) await tx.execute(sql.deleteMany, [acknowledged.map((r) => r.id)]).catch(rollback(tx));
+          await tx.commit().catch(rollback(tx));
+        },
+      };
     },
   };
 }

@@ -2,7 +2,7 @@ import { TransportError } from '../../errors/errors.js';
 import { HeldDeliveries } from '../../transport/held-deliveries.js';
 import type { ReceivedMessage } from '../../transport/queue.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
-import { SqlQueueBase } from './sql-queue-base.js';
+import { type QueueWakeUps, SqlQueueBase, takeOrWait } from './sql-queue-base.js';
 import type { QueueStatements } from './sql-statements.js';
 
 export interface RowLockingQueueStatements extends QueueStatements {
@@ -37,12 +37,17 @@ export class RowLockingQueue extends SqlQueueBase {
     private readonly sql: RowLockingQueueStatements,
     ready: () => Promise<unknown>,
     isAlreadyExists: (error: unknown) => boolean,
+    private readonly wakeUps?: QueueWakeUps,
   ) {
     super(uri, queueName, db, sql, ready, isAlreadyExists);
   }
 
   async getMessage(): Promise<ReceivedMessage | null> {
     if (!this.isOwned) await this.owned();
+    return takeOrWait(() => this.take(), this.wakeUps);
+  }
+
+  private async take(): Promise<ReceivedMessage | null> {
     const tx = await this.db.begin();
     try {
       const [row] = await tx.query<{ id: unknown; body: Uint8Array }>(this.sql.take, [Date.now()]);

@@ -16,6 +16,33 @@ import type { SqlDatabase } from './sql-database.js';
 import type { QueueStatements } from './sql-statements.js';
 import { SqlUnitOfWork } from './sql-unit-of-work.js';
 
+/** Wake-ups when rows arrive in a queue's table (PostgreSQL's LISTEN/NOTIFY), so an empty queue is not polled. */
+export interface QueueWakeUps {
+  /** Starts waiting at most `ms` for the next row (start it before looking, so one arriving meanwhile counts). */
+  wait(ms: number): { readonly done: Promise<void>; cancel(): void };
+}
+
+/** How long a receiver that found its queue empty waits for a wake-up before answering null. */
+export const WAKE_UP_WAIT_MS = 250;
+
+/**
+ * Takes once; when that finds nothing and wake-ups are offered, waits for one (at most WAKE_UP_WAIT_MS)
+ * and takes again.
+ */
+export async function takeOrWait<T>(take: () => Promise<T | null>, wakeUps: QueueWakeUps | undefined): Promise<T | null> {
+  const wake = wakeUps?.wait(WAKE_UP_WAIT_MS);
+  const got = await take().catch((error: unknown) => {
+    wake?.cancel();
+    throw error;
+  });
+  if (got !== null || !wake) {
+    wake?.cancel();
+    return got;
+  }
+  await wake.done;
+  return take();
+}
+
 /**
  * What every SQL queue does the same way, whatever its receive strategy (row locks or leases): insert a
  * row (inside the handler's unit of work when it is of this database), create, purge, drop and count the
