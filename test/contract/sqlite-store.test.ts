@@ -23,3 +23,12 @@ describeQueueContract('sqlite://', {
   supportsPriority: true,
   after: () => queues.dispose(),
 });
+
+// The same contract for a queue that leases several rows per statement (?batch=N). A short lease: the
+// contract's "closed without settling" case frees the batch on close, so nothing waits it out.
+const batched = openSqliteStore({ leaseMs: 1000 });
+describeQueueContract('sqlite:// ?batch=16', {
+  open: (name) => batched.queues.create(`sqlite://default/${name}?batch=16`),
+  supportsPriority: true,
+  after: () => batched.dispose(),
+});

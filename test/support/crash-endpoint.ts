@@ -15,7 +15,7 @@ export interface CrashConfig extends TwoDatabases {
   /** PostgreSQL only: idempotence with group commit. */
   groupCommit?: boolean;
   threads?: number;
-  /** PostgreSQL only: the work queue takes this many rows per batch (?batch=N). */
+  /** The work queue takes this many rows per batch (?batch=N). */
   batch?: number;
 }
 

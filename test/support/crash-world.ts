@@ -53,7 +53,7 @@ export class CrashWorld {
       this.config = { kind, groupCommit, pgUrl: PG_URL, schema: `crash_${id}`, outSchema: `crash_out_${id}`, threads: 2, ...(batch ? { batch } : {}) };
     } else {
       this.dir = mkdtempSync(join(tmpdir(), 'oncebus-crash-'));
-      this.config = { kind, sqliteFile: join(this.dir, 'main.db'), outSqliteFile: join(this.dir, 'out.db'), threads: 2, leaseMs: 1500 };
+      this.config = { kind, sqliteFile: join(this.dir, 'main.db'), outSqliteFile: join(this.dir, 'out.db'), threads: 2, leaseMs: 1500, ...(batch ? { batch } : {}) };
     }
     ({ main: this.main, out: this.out } = openTwoDatabases(this.config));
     this.work = this.main.queues.create('main://default/work');

@@ -48,7 +48,7 @@ export function sqliteSubscriptions(p: string): SubscriptionStatements {
   };
 }
 
-export function sqliteQueue(p: string, table: string): QueueStatements & { take: string; delete: string; unlock: string } {
+export function sqliteQueue(p: string, table: string): QueueStatements & { take: string; delete: string; unlock: string; takeMany: string; deleteMany: string; unlockAll: string } {
   const t = `${p}${table}`;
   return {
     createTable: [
@@ -67,6 +67,13 @@ export function sqliteQueue(p: string, table: string): QueueStatements & { take:
            RETURNING id, body`,
     delete: `DELETE FROM ${t} WHERE id = $1 AND lock_token = $2`,
     unlock: `UPDATE ${t} SET locked_until = 0, lock_token = NULL WHERE id = $1 AND lock_token = $2`,
+    // A batch (SqliteBatchQueue): up to $4 ready rows leased under one token; its end deletes the
+    // acknowledged ones ($2: a JSON array of ids) and frees the rest.
+    takeMany: `UPDATE ${t} SET locked_until = $2, lock_token = $3 WHERE id IN (
+             SELECT id FROM ${t} WHERE due_at <= $1 AND locked_until <= $1 ORDER BY priority DESC, id LIMIT $4)
+           RETURNING id, priority, body`,
+    deleteMany: `DELETE FROM ${t} WHERE lock_token = $1 AND id IN (SELECT value FROM json_each($2))`,
+    unlockAll: `UPDATE ${t} SET locked_until = 0, lock_token = NULL WHERE lock_token = $1`,
     purge: `DELETE FROM ${t}`,
     drop: `DROP TABLE IF EXISTS ${t}`,
     count: `SELECT count(*) AS n FROM ${t}`,

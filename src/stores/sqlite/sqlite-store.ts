@@ -7,7 +7,9 @@ import { sqlQueueTable } from '../sql/sql-queue-uri.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
 import { SqliteDatabase, type SqliteOptions } from './sqlite-database.js';
+import { SqliteBatchQueue } from './sqlite-batch-queue.js';
 import { SqliteQueue } from './sqlite-queue.js';
+import { ConfigurationError } from '../../errors/errors.js';
 import {
   sqliteCreateVersionTable,
   sqliteIdempotence,
@@ -29,6 +31,9 @@ export interface SqliteStoreOptions extends SqliteOptions {
 }
 
 /** Wakes getMessage waiters in this process when a message is enqueued or released. */
+/** The most rows one take may lease (a batch holds them until its last one is settled). */
+const MAX_BATCH = 1000;
+
 class EnqueueSignal {
   private waiters: (() => void)[] = [];
   wait(ms: number): Promise<void> {
@@ -85,6 +90,10 @@ export class SqliteStore {
         const lease = intParam(parseQueueUri(uri), 'lease', defaultLease, 'queue uri');
         let signal = signals.get(table);
         if (!signal) signals.set(table, (signal = new EnqueueSignal()));
+        // ?batch=N: a receiver leases up to N rows per statement (see SqliteBatchQueue).
+        const batch = intParam(parseQueueUri(uri), 'batch', 1, 'queue uri');
+        if (batch > MAX_BATCH) throw new ConfigurationError('queue uri', `'${uri}': batch=${batch} is more than ${MAX_BATCH}`, { hint: `give ?batch=1…${MAX_BATCH}` });
+        if (batch > 1) return new SqliteBatchQueue(uri, queue, db, sqliteQueue(p, table), lease, batch, () => store.ready(), signal);
         return new SqliteQueue(uri, queue, db, sqliteQueue(p, table), lease, () => store.ready(), signal);
       },
     };

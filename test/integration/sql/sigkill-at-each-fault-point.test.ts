@@ -19,6 +19,7 @@ const MESSAGES = 3;
 
 for (const [kind, groupCommit, batch] of [
   ['sqlite', false, undefined],
+  ['sqlite', false, 8],
   ['postgres', false, undefined],
   ['postgres', true, undefined],
   ['postgres', true, 8],
