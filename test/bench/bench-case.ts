@@ -404,6 +404,17 @@ async function run(): Promise<number> {
       rmSync(dir, { recursive: true, force: true });
       return performance.now() - started;
     }
+    case 'postgres-queue-batch-latency': {
+      const store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: 20 });
+      const started = performance.now();
+      const l = await latency(store.queues, 'postgres://default/lat?batch=100', 'postgres://default/lat-error', {
+        factory: store.idempotence({ groupCommit: { lanes: 1, maxBatchSize: 64 } }),
+      });
+      extra = { p50Ms: l.p50, p99Ms: l.p99, rate: RATE };
+      await store.database.execute(`DROP SCHEMA bench_${id} CASCADE`);
+      await store.close();
+      return performance.now() - started;
+    }
     case 'memory+tracing-api':
     case 'memory+tracing-sdk':
       MODULES.push(tracing(name.endsWith('-sdk')));

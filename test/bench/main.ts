@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { sqlQueuesSection } from './sql-queues-report.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -16,6 +17,9 @@ const MESSAGES = arg('messages', 20000);
 const ROUNDS = arg('rounds', 5);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const CASE = fileURLToPath(new URL('./bench-case.js', import.meta.url));
+/** The job queues oncebus's SQL queues are measured against (issue 16), run by their own runner. */
+const ANCHOR = fileURLToPath(new URL('./anchors/anchor-case.js', import.meta.url));
+const isAnchor = (name: string) => /^(graphile-worker|pg-boss|plainjob)(-latency)?$/.test(name);
 
 interface Result {
   case: string;
@@ -26,6 +30,7 @@ interface Result {
   p50Ms?: number;
   p99Ms?: number;
   rate?: number;
+  enqueuePerSec?: number;
   cpu?: { nodeUs: number; nodeSystemUs: number; brokerUs?: number; databaseUs?: number };
 }
 
@@ -51,7 +56,16 @@ const cases: [string, number][] = [
   ['rabbitmq-latency', 4],
   ['rabbitmq+postgres-gc-latency', 16],
   ['sqlite-latency', 4],
+  ['graphile-worker', 24],
+  ['pg-boss', 2],
+  ['plainjob', 1],
+  ['graphile-worker-latency', 24],
+  ['postgres-queue-batch-latency', 64],
 ];
+/** `--only a,b`: run just these cases (by name), and print the report instead of rewriting docs/BENCHMARKS.md unless `--write`. */
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1]!.split(',')) : null;
+if (only) cases.splice(0, cases.length, ...cases.filter(([name]) => only.has(name)));
 
 /** @node-ts/bus drains at well under 100 msg/s here, so it gets fewer messages (its rate is still per second). */
 const NODE_TS_MESSAGES = Math.min(MESSAGES, 1000);
@@ -60,7 +74,7 @@ const LATENCY_MESSAGES = Math.min(MESSAGES, 5000);
 
 function runCase(name: string, threads: number): Result {
   const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : name.endsWith('-latency') ? LATENCY_MESSAGES : MESSAGES;
-  const out = execFileSync(process.execPath, [CASE, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [isAnchor(name) ? ANCHOR : CASE, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
 
@@ -175,6 +189,8 @@ const cpuTable = [...groups.entries()]
   })
   .join('\n');
 
+const sqlQueues = sqlQueuesSection(groups);
+
 const node = process.version;
 const when = new Date().toISOString();
 if (!earlier) {
@@ -234,9 +250,10 @@ it). oncebus acknowledges coalesced (one \`basic.ack\` with \`multiple\` per tur
 settled prefix); the raw amqplib floor acks one by one, as a plain consumer does — which is how an oncebus
 endpoint can pass the floor.
 
+${sqlQueues}
 **@2**: the same endpoint in two processes competing on the queue (each with the threadCount shown); the
 clock runs from both starting to the last message handled by either; RSS is the sum of both.
 `;
-writeFileSync(`${root}docs/BENCHMARKS.md`, doc);
+if (!only || process.argv.includes('--write')) writeFileSync(`${root}docs/BENCHMARKS.md`, doc);
 // (bench-results/ is not committed; copy a run worth keeping to docs/bench/ and name it in BENCHMARKS.md.)
 process.stdout.write(`${doc}\n`);
