@@ -2,6 +2,7 @@ export { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 export { PostgresDatabase, type PostgresConnectionOptions } from './postgres-database.js';
 export { maskConnectionString } from '../sql/mask-connection-string.js';
 export { RowLockingQueue } from '../sql/row-locking-queue.js';
+export type { QueueWakeUps } from '../sql/sql-queue-base.js';
 export { SqlIdempotenceStore, type SqlIdempotenceOptions } from '../sql/sql-idempotence-store.js';
 export type { GroupCommitOptions } from '../sql/group-commit/group-commit-options.js';
 export type { RetentionOptions } from '../sql/retention.js';

@@ -1,5 +1,7 @@
 import type pg from 'pg';
-import pgDriver from 'pg';
+import { requireDriver } from '../../drivers/require-driver.js';
+
+const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
 
 /** A wait for the next insert into one queue table. */
 export interface EnqueueWait {
