@@ -122,31 +122,8 @@ class SimFailedMessageStore extends FailedMessageStore {
   }
 }
 
-/** The operations processes' queues, counting each return put on a source queue. */
-export function countingReturns(inner: IQueueFactory, returns: Map<string, number>, log: (line: string) => void): IQueueFactory {
-  return {
-    scheme: inner.scheme,
-    create(uri: string): IQueue {
-      const queue = inner.create(uri);
-      return {
-        uri,
-        getMessage: () => queue.getMessage(),
-        acknowledge: (token) => queue.acknowledge(token),
-        release: (token) => queue.release(token),
-        close: () => queue.close(),
-        async enqueue(message: TransportMessage, body: Uint8Array): Promise<void> {
-          await queue.enqueue(message, body);
-          const key = `${message.messageId} → ${uri}`;
-          returns.set(key, (returns.get(key) ?? 0) + 1);
-          log(`ops returned ${key}`);
-        },
-      };
-    },
-  };
-}
-
-/** 'ops-ack-first': each delivery is acknowledged as it is taken, so the ingestor's own ack and release do nothing. */
-function ackingFirst(inner: IQueueFactory): IQueueFactory {
+/** A factory whose queues pass every call to `inner`'s, except those `override` replaces. */
+function overriding(inner: IQueueFactory, override: (queue: IQueue, uri: string) => Partial<Pick<IQueue, 'enqueue' | 'getMessage' | 'acknowledge' | 'release'>>): IQueueFactory {
   return {
     scheme: inner.scheme,
     create(uri: string): IQueue {
@@ -154,15 +131,37 @@ function ackingFirst(inner: IQueueFactory): IQueueFactory {
       return {
         uri,
         enqueue: (message, body) => queue.enqueue(message, body),
-        async getMessage() {
-          const got = await queue.getMessage();
-          if (got) await queue.acknowledge(got.token);
-          return got;
-        },
-        acknowledge: async () => undefined,
-        release: async () => undefined,
+        getMessage: () => queue.getMessage(),
+        acknowledge: (token) => queue.acknowledge(token),
+        release: (token) => queue.release(token),
         close: () => queue.close(),
+        ...override(queue, uri),
       };
     },
   };
+}
+
+/** The operations processes' queues, counting each return put on a source queue. */
+export function countingReturns(inner: IQueueFactory, returns: Map<string, number>, log: (line: string) => void): IQueueFactory {
+  return overriding(inner, (queue, uri) => ({
+    async enqueue(message: TransportMessage, body: Uint8Array): Promise<void> {
+      await queue.enqueue(message, body);
+      const key = `${message.messageId} → ${uri}`;
+      returns.set(key, (returns.get(key) ?? 0) + 1);
+      log(`ops returned ${key}`);
+    },
+  }));
+}
+
+/** 'ops-ack-first': each delivery is acknowledged as it is taken, so the ingestor's own ack and release do nothing. */
+function ackingFirst(inner: IQueueFactory): IQueueFactory {
+  return overriding(inner, (queue) => ({
+    async getMessage() {
+      const got = await queue.getMessage();
+      if (got) await queue.acknowledge(got.token);
+      return got;
+    },
+    acknowledge: async () => undefined,
+    release: async () => undefined,
+  }));
 }
