@@ -30,12 +30,22 @@ export interface ChaosConfig {
   prefix: string;
   /** Workers share transactions among in-flight messages (PostgreSQL group commit); --per-message turns it off. */
   groupCommit: boolean;
+  /** Where the queues live: the broker, or queue tables in the run's PostgreSQL schema (--transport postgres). */
+  transport: 'rabbitmq' | 'postgres';
+  /** PostgreSQL queues: rows a receiver takes per batch (--batch). */
+  batch: number;
 }
 
-/** rabbitmq:// URI of one of the run's queues. */
+/** The URI of one of the run's queues (a rabbitmq:// queue, or a postgres:// queue table). */
 export function chaosQueue(cfg: ChaosConfig, name: string): string {
+  if (cfg.transport === 'postgres') return `postgres://default/${cfg.prefix}-${name}`;
   const u = new URL(cfg.rabbitUrl);
   return `rabbitmq://${u.username}:${u.password}@${u.host}/${cfg.prefix}-${name}`;
+}
+
+/** The URI an endpoint receives from: a PostgreSQL queue is taken `batch` rows at a time. */
+export function receiveQueue(cfg: ChaosConfig, name: string): string {
+  return cfg.transport === 'postgres' ? `${chaosQueue(cfg, name)}?batch=${cfg.batch}` : chaosQueue(cfg, name);
 }
 
 export const MAXIMUM_FAILURE_COUNT = 3;

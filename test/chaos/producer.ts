@@ -8,17 +8,17 @@ import { Container } from 'inversify';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { addOncebus, createSilentLogger, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
 import { PostgresStore, type PostgresTransaction } from '../../src/stores/postgres/index.js';
-import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
+import { chaosTransport } from './chaos-transport.js';
 import { type ChaosConfig, chaosQueue, SESSION_ORDER_BASE, sessionWorkId, Work } from './chaos-messages.js';
 
 const cfg = JSON.parse(process.env.CHAOS_CONFIG ?? '{}') as ChaosConfig;
 const SESSIONS = Number(process.env.SESSIONS ?? 0);
 const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 4, connectTimeoutMs: 2000 });
-const rabbit = new RabbitMqQueueFactory({ outageTimeoutMs: 60_000, maxReconnectDelayMs: 1000 });
+const transport = chaosTransport(cfg, store);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const c = new Container();
-c.bind(TYPES.QueueFactory).toConstantValue(rabbit);
+c.bind(TYPES.QueueFactory).toConstantValue(transport.factory);
 c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence({ flushLeaseMs: 2000 }));
 c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
 const fault = FaultInjectionModule.fromSpec(process.env.FAULT);
@@ -31,7 +31,7 @@ process.on('SIGTERM', () => {
   stopping = true;
   void web
     .stop()
-    .then(() => rabbit.close())
+    .then(() => transport.close())
     .then(() => store.close())
     .finally(() => process.exit(0));
 });

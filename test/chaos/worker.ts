@@ -8,12 +8,13 @@ import type pg from 'pg';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { addOncebus, createSilentLogger, type EndpointOptions, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
 import { PostgresStore } from '../../src/stores/postgres/index.js';
-import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
-import { type ChaosConfig, chaosQueue, FollowUp, MAXIMUM_FAILURE_COUNT, SUBSCRIBERS, Shipped, Work } from './chaos-messages.js';
+import { type ChaosConfig, chaosQueue, FollowUp, MAXIMUM_FAILURE_COUNT, receiveQueue, SUBSCRIBERS, Shipped, Work } from './chaos-messages.js';
+import { chaosTransport } from './chaos-transport.js';
 
 const cfg = JSON.parse(process.env.CHAOS_CONFIG ?? '{}') as ChaosConfig;
-const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 30, connectTimeoutMs: 2000 });
-const rabbit = new RabbitMqQueueFactory({ outageTimeoutMs: 60_000, maxReconnectDelayMs: 1000 });
+// Queue tables in the database hold a connection per open batch of each endpoint besides the units of work.
+const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: cfg.transport === 'postgres' ? 32 : 30, connectTimeoutMs: 2000 });
+const transport = chaosTransport(cfg, store);
 const s = cfg.schema;
 
 @handlesMessage(Work)
@@ -51,7 +52,7 @@ function shippedRecorder(subscriber: string): new () => IMessageHandler<Shipped,
 
 function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultInjectionModule | null, threadCount = 8): IServiceBus {
   const c = new Container();
-  c.bind(TYPES.QueueFactory).toConstantValue(rabbit);
+  c.bind(TYPES.QueueFactory).toConstantValue(transport.factory);
   c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence({ groupCommit: cfg.groupCommit && { lanes: 2, maxBatchSize: 16 }, flushLeaseMs: 2000 }));
   c.bind(TYPES.SubscriptionService).toConstantValue(store.subscriptions);
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
@@ -61,9 +62,10 @@ function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultI
     idempotence: true,
     stopTimeout: '5s',
     inbox: {
-      workQueueUri: chaosQueue(cfg, name),
+      workQueueUri: receiveQueue(cfg, name),
       errorQueueUri: chaosQueue(cfg, `${name}-error`),
-      deferredQueueUri: chaosQueue(cfg, `${name}-deferred`),
+      // A queue table schedules by itself (a due time per row): no deferred queue.
+      ...(cfg.transport === 'rabbitmq' ? { deferredQueueUri: chaosQueue(cfg, `${name}-deferred`) } : {}),
       threadCount,
       maximumFailureCount: MAXIMUM_FAILURE_COUNT,
       durationToIgnoreOnFailure: ['100ms'],
@@ -81,7 +83,7 @@ const receivers = [recorder, ...subscribers];
 
 process.on('SIGTERM', () => {
   void Promise.all([work.stop(), ...receivers.map((r) => r.stop())])
-    .then(() => rabbit.close())
+    .then(() => transport.close())
     .then(() => store.close())
     .finally(() => process.exit(0));
 });
