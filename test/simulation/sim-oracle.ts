@@ -1,5 +1,5 @@
 import type { Behaviour } from './sim-messages.js';
-import { type EndpointName, type SimWorld, WORKER_ENDPOINTS } from './sim-world.js';
+import type { EndpointName, SimWorld } from './sim-world.js';
 
 /** An order the client sent: what its handler will do, and whether it may expire before it is handled. */
 export interface SentOrder {
