@@ -2,7 +2,9 @@
 // operator ingests them (`npx oncebus errors ingest --watch`) while that process is SIGKILLed at random
 // moments and restarted, repairs the handler (the run's `repaired` table), and returns them (`errors return
 // --all`), that process SIGKILLed at random too. The harness then expects each returned message's effect,
-// follow-up and events exactly once; this phase reports what the operations store holds.
+// follow-up and events exactly once; this phase reports what the operations store holds. On PostgreSQL
+// queue tables (--transport postgres) the CLI reaches them with --transport <the run's database>
+// --transport-schema <the run's schema>.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PostgresStore } from '../../src/stores/postgres/index.js';
@@ -11,6 +13,8 @@ import { type ChaosConfig, chaosQueue } from './chaos-messages.js';
 const BIN = fileURLToPath(new URL('../../src/operations/cli/bin.js', import.meta.url));
 /** The operations code in a process that SIGKILLs itself at a named step (test/support/ops-child.ts). */
 const DYING = fileURLToPath(new URL('../support/ops-child.js', import.meta.url));
+/** The same steps in the CLI itself, for queue tables in a schema of their own (ops-dying-step.ts). */
+const DYING_STEP = new URL('./ops-dying-step.js', import.meta.url).href;
 
 export interface OperationsPhase {
   readonly cfg: ChaosConfig;
@@ -39,19 +43,27 @@ export interface OperationsReport {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The ops CLI's connection flags: the run's PostgreSQL (a schema of its own) and the broker. */
+/** The ops CLI's connection flags: the run's PostgreSQL (a schema of its own) and the broker or the queue tables. */
 function opsFlags(cfg: ChaosConfig): string[] {
-  return ['--store', cfg.pgUrl, '--schema', opsSchemaOf(cfg), '--transport', transportOf(cfg)];
+  const tables = cfg.transport === 'postgres' ? ['--transport-schema', cfg.schema] : [];
+  return ['--store', cfg.pgUrl, '--schema', opsSchemaOf(cfg), '--transport', transportOf(cfg), ...tables];
 }
 
 function transportOf(cfg: ChaosConfig): string {
+  if (cfg.transport === 'postgres') return cfg.pgUrl;
   const broker = new URL(cfg.rabbitUrl);
   return `rabbitmq://${broker.username}:${broker.password}@${broker.host}`;
 }
 
 /** An operations process that dies at the nth step named (see ops-child.ts). */
 function dying(p: OperationsPhase, mode: 'ingest' | 'return', kill: 'before-ack' | 'before-dispatch' | 'before-mark') {
-  const config = { mode, kill, nth: 1 + Math.floor(p.random() * p.poison.size), opsStore: p.cfg.pgUrl, opsSchema: opsSchemaOf(p.cfg), transport: transportOf(p.cfg), errorQueue: chaosQueue(p.cfg, 'work-error'), resumeAfterMs: 0 };
+  const nth = 1 + Math.floor(p.random() * p.poison.size);
+  if (p.cfg.transport === 'postgres') {
+    // Draining once (no --watch): a process that finds fewer than n steps finishes.
+    const command = mode === 'ingest' ? ['ingest', chaosQueue(p.cfg, 'work-error')] : ['return', '--all', '--by', 'chaos', '--resume-after', '0s'];
+    return cli(['--import', DYING_STEP, BIN, 'errors', ...command, ...opsFlags(p.cfg)], { OPS_DYING: JSON.stringify({ kill, nth }) });
+  }
+  const config = { mode, kill, nth, opsStore: p.cfg.pgUrl, opsSchema: opsSchemaOf(p.cfg), transport: transportOf(p.cfg), errorQueue: chaosQueue(p.cfg, 'work-error'), resumeAfterMs: 0 };
   return cli([DYING], { OPS_CHILD: JSON.stringify(config) });
 }
 

@@ -8,8 +8,8 @@ import { Container } from 'inversify';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { addOncebus, createSilentLogger, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
 import { PostgresStore, type PostgresTransaction } from '../../src/stores/postgres/index.js';
-import { chaosTransport } from './chaos-transport.js';
 import { type ChaosConfig, chaosQueue, SESSION_ORDER_BASE, sessionWorkId, Work } from './chaos-messages.js';
+import { chaosTransport } from './chaos-transport.js';
 
 const cfg = JSON.parse(process.env.CHAOS_CONFIG ?? '{}') as ChaosConfig;
 const SESSIONS = Number(process.env.SESSIONS ?? 0);

@@ -1,7 +1,7 @@
 // One chaos worker process: the work endpoint (competing with the other workers), the follow-up recorder
 // endpoint and three subscribers of the event the work handler publishes, all idempotent on PostgreSQL,
-// over RabbitMQ. FAULT (pipeline:event:kill:nth) makes
-// it SIGKILL itself at a named point.
+// over RabbitMQ or PostgreSQL queue tables (their sends then join the handler's transaction). FAULT
+// (pipeline:event:kill:nth) makes it SIGKILL itself at a named point.
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import type pg from 'pg';
@@ -12,8 +12,9 @@ import { type ChaosConfig, chaosQueue, FollowUp, MAXIMUM_FAILURE_COUNT, receiveQ
 import { chaosTransport } from './chaos-transport.js';
 
 const cfg = JSON.parse(process.env.CHAOS_CONFIG ?? '{}') as ChaosConfig;
-// Queue tables in the database hold a connection per open batch of each endpoint besides the units of work.
-const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: cfg.transport === 'postgres' ? 32 : 30, connectTimeoutMs: 2000 });
+// On queue tables each of the five endpoints also holds up to 3 open batches, a connection each (15), beside
+// the units of work (22 with --per-message): 40. The pool opens connections as they are needed.
+const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: cfg.transport === 'postgres' ? 40 : 30, connectTimeoutMs: 2000 });
 const transport = chaosTransport(cfg, store);
 const s = cfg.schema;
 
