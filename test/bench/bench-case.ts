@@ -404,6 +404,16 @@ async function run(): Promise<number> {
       rmSync(dir, { recursive: true, force: true });
       return performance.now() - started;
     }
+    case 'postgres-queue-latency': {
+      // The per-message queue (one row per transaction) with PostgreSQL idempotence, as postgres-queue.
+      const store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: THREADS * 2 + 5 });
+      const started = performance.now();
+      const l = await latency(store.queues, 'postgres://default/lat', 'postgres://default/lat-error', { factory: store.idempotence() });
+      extra = { p50Ms: l.p50, p99Ms: l.p99, rate: RATE };
+      await store.database.execute(`DROP SCHEMA bench_${id} CASCADE`);
+      await store.close();
+      return performance.now() - started;
+    }
     case 'postgres-queue-batch-latency': {
       const store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: 20 });
       const started = performance.now();
@@ -432,7 +442,9 @@ async function run(): Promise<number> {
       const store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: THREADS * 2 + 5 });
       const q = store.queues.create('postgres://default/work');
       await (q as unknown as { create(): Promise<void> }).create();
+      const filling = performance.now();
       for (let i = 0; i < COUNT; i++) await q.enqueue(emptyTransportMessage(), envelope('postgres://default/work'));
+      extra = { enqueuePerSec: perSecond(filling) };
       const ms = await endpoint(store.queues, 'postgres://default/work', 'postgres://default/error', { factory: store.idempotence() });
       await store.database.execute(`DROP SCHEMA bench_${id} CASCADE`);
       await store.close();
@@ -467,7 +479,9 @@ async function run(): Promise<number> {
       const store = new SqliteStore({ file: join(dir, 'bench.db'), synchronous: 'NORMAL' });
       const q = store.queues.create('sqlite://default/work');
       await (q as unknown as { create(): Promise<void> }).create();
+      const filling = performance.now();
       for (let i = 0; i < COUNT; i++) await q.enqueue(emptyTransportMessage(), envelope('sqlite://default/work'));
+      extra = { enqueuePerSec: perSecond(filling) };
       const ms = await endpoint(store.queues, 'sqlite://default/work', 'sqlite://default/error', { factory: store.idempotence() });
       await store.close();
       rmSync(dir, { recursive: true, force: true });
@@ -479,6 +493,9 @@ async function run(): Promise<number> {
 }
 
 let extra: Record<string, number> = {};
+
+/** COUNT messages over the time since `since` (performance.now()), per second: the fill loop's enqueue rate. */
+const perSecond = (since: number) => Math.round(COUNT / ((performance.now() - since) / 1000));
 
 /**
  * Fills a SQL queue with COUNT messages enqueued together, 1000 at a time (what bus.sendMany does: the

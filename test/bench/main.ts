@@ -3,6 +3,7 @@
 // medians with min–max, and every throughput is also given as a ratio to raw amqplib measured in the same
 // run. Writes bench-results/<time>.json and docs/BENCHMARKS.md.
 //   node dist/test/bench/main.js --messages 20000 --rounds 5
+//   node dist/test/bench/main.js --only graphile-worker,postgres-queue --rounds 1   (prints the doc; --write to write it)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -56,16 +57,28 @@ const cases: [string, number][] = [
   ['rabbitmq-latency', 4],
   ['rabbitmq+postgres-gc-latency', 16],
   ['sqlite-latency', 4],
+  ['postgres-queue-latency', 8],
+  ['postgres-queue-batch-latency', 64],
+  // The anchors (issue 16): threads are graphile-worker's concurrentJobs, pg-boss's workers, plainjob's workers.
   ['graphile-worker', 24],
   ['pg-boss', 2],
   ['plainjob', 1],
   ['graphile-worker-latency', 24],
-  ['postgres-queue-batch-latency', 64],
+  ['pg-boss-latency', 2],
+  ['plainjob-latency', 1],
 ];
 /** `--only a,b`: run just these cases (by name), and print the report instead of rewriting docs/BENCHMARKS.md unless `--write`. */
 const onlyIndex = process.argv.indexOf('--only');
-const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1]!.split(',')) : null;
-if (only) cases.splice(0, cases.length, ...cases.filter(([name]) => only.has(name)));
+const only = onlyIndex > 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',').filter(Boolean)) : null;
+if (only) {
+  // A misspelt name would otherwise just measure nothing.
+  const unknown = [...only].filter((name) => !cases.some(([known]) => known === name));
+  if (unknown.length > 0 || only.size === 0) {
+    process.stderr.write(`--only: unknown case(s) ${unknown.join(', ') || '(none given)'}; known: ${[...new Set(cases.map(([name]) => name))].join(', ')}\n`);
+    process.exit(2);
+  }
+  cases.splice(0, cases.length, ...cases.filter(([name]) => only.has(name)));
+}
 
 /** @node-ts/bus drains at well under 100 msg/s here, so it gets fewer messages (its rate is still per second). */
 const NODE_TS_MESSAGES = Math.min(MESSAGES, 1000);
@@ -120,19 +133,22 @@ const rows = [...groups.entries()].filter(([k]) => !isLatency(k)).map(([k, rs]) 
     max: Math.max(...rates),
     ratio: median(rates) / raw,
     paired: median(rs.map(pairedRatio)),
-    best: Math.max(...rates) / Math.max(...rawRates),
+    best: rawRates.length > 0 ? Math.max(...rates) / Math.max(...rawRates) : Number.NaN,
     rssMb: Math.max(...rs.map((r) => r.rss)) / 1e6,
   };
 });
 
-const x = (v: number) => `${v < 0.1 ? v.toFixed(3) : v.toFixed(2)}×`;
+// NaN when raw amqplib was not run (--only without it).
+const x = (v: number) => (Number.isNaN(v) ? '—' : `${v < 0.1 ? v.toFixed(3) : v.toFixed(2)}×`);
 const ratioOf = (k: string) => rows.find((r) => r.case === k)?.ratio;
 const pairedOf = (k: string) => rows.find((r) => r.case === k)?.paired;
 const fmt = (v: number | undefined) => (v === undefined ? 'not measured' : x(v));
-const verdict = (v: number | undefined, target: number) => (v === undefined ? '' : v >= target ? 'met' : '**not met**');
+const verdict = (v: number | undefined, target: number) => (v === undefined || Number.isNaN(v) ? '' : v >= target ? 'met' : '**not met**');
 const bestOf = (k: string) => rows.find((r) => r.case === k)?.best;
 const target = (k: string, t: number) =>
-  `${fmt(ratioOf(k))} (${verdict(ratioOf(k), t)}), same-round ${fmt(pairedOf(k))} (${verdict(pairedOf(k), t)}), best of rounds ${fmt(bestOf(k))} (${verdict(bestOf(k), t)})`;
+  ratioOf(k) === undefined
+    ? 'not measured'
+    : `${fmt(ratioOf(k))} (${verdict(ratioOf(k), t)}), same-round ${fmt(pairedOf(k))} (${verdict(pairedOf(k), t)}), best of rounds ${fmt(bestOf(k))} (${verdict(bestOf(k), t)})`;
 const targets = `Targets of issue 6, this run: RabbitMQ without idempotence ≥ 0.8× — x4 ${target('rabbitmq x4', 0.8)};
 RabbitMQ with PostgreSQL idempotence ≥ 0.5× — group commit ${target('rabbitmq+postgres-gc x100', 0.5)}
 (one transaction per message: ${fmt(ratioOf('rabbitmq+postgres x16'))}).

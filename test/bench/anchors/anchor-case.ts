@@ -1,21 +1,36 @@
 // One anchor case of the benchmark in a process of its own: a job queue oncebus is measured against, on
 // the same machine and in the same run (issue 16). Prints one JSON line in bench-case.ts's shape.
-//   node anchor-case.js <graphile-worker|pg-boss|plainjob>[-latency] <count> <concurrency>
-// Workload: <count> no-op jobs of ~200 bytes enqueued first with each system's batch API (enqueuePerSec),
+//   node anchor-case.js <graphile-worker|pg-boss|plainjob>[-latency] <count> <threads>
+// <threads>: graphile-worker's concurrentJobs, pg-boss's workers, plainjob's workers.
+// Workload: <count> no-op jobs of ~200 bytes enqueued first with the system's batch API (enqueuePerSec),
 // then consumed; the clock runs from the first job handled to the last. A -latency case enqueues jobs one
 // by one at BENCH_RATE per second while the worker runs: enqueue → handler start, p50/p99.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CpuSnapshot, cpuPerMessage, cpuSnapshot } from '../cpu-accounting.js';
-import { type Anchor, graphileWorker, pgBoss, plainjob } from './anchors.js';
+import type { Anchor, OnJob, Payload } from './anchor.js';
+import { graphileWorker } from './graphile-worker.js';
+import { pgBoss } from './pg-boss.js';
+import { plainjob } from './plainjob.js';
 
-const [, , caseArg = 'graphile-worker', countArg = '5000'] = process.argv;
+const [, , caseArg = 'graphile-worker', countArg = '5000', threadsArg] = process.argv;
 const COUNT = Number(countArg);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const PG = process.env.PG_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:5432/oncebus';
-const latency = caseArg.endsWith('-latency');
+const isLatency = caseArg.endsWith('-latency');
 const system = caseArg.replace(/-latency$/, '');
+
+const dir = mkdtempSync(join(tmpdir(), 'oncebus-anchor-'));
+/** Each system with the threads it runs at when the command line names none (the issue's settings). */
+const systems: Record<string, { threads: number; make: (threads: number, onJob: OnJob) => Anchor }> = {
+  'graphile-worker': { threads: 24, make: (threads, onJob) => graphileWorker(PG, threads, onJob) },
+  'pg-boss': { threads: 2, make: (threads, onJob) => pgBoss(PG, threads, onJob) },
+  plainjob: { threads: 1, make: (threads, onJob) => plainjob(join(dir, 'plainjob.db'), threads, onJob) },
+};
+const chosen = systems[system];
+if (!chosen) throw new Error(`unknown anchor case ${caseArg}`);
+const THREADS = threadsArg ? Number(threadsArg) : chosen.threads;
 
 let handled = 0;
 let first = 0;
@@ -26,12 +41,13 @@ const delays: number[] = [];
 let finish: () => void = () => undefined;
 const allHandled = new Promise<void>((resolve) => (finish = resolve));
 let peak = 0;
+// As bench-case.ts: the RSS alone, every 20 ms.
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
 
-/** Every system's handler calls this with the job's enqueue time (ms since epoch). */
-function onJob(enqueuedAt: number): void {
+/** Every system's handler calls this first: the clock and the CPU window run from the first job to the last. */
+function onJob(payload: Payload): void {
   last = performance.now();
-  delays.push(Date.now() - enqueuedAt);
+  delays.push(Date.now() - payload.at);
   if (handled === 0) {
     first = last;
     cpuFrom = cpuSnapshot();
@@ -42,43 +58,54 @@ function onJob(enqueuedAt: number): void {
   }
 }
 
-const payload = (): { orderId: string; amount: number; currency: string; at: number } => ({ orderId: 'x'.repeat(120), amount: 42, currency: 'EUR', at: Date.now() });
+/** The same ~200-byte body as oncebus's cases, stamped with its enqueue time. */
+const payload = (): Payload => ({ orderId: 'x'.repeat(120), amount: 42, currency: 'EUR', at: Date.now() });
 
-const dir = mkdtempSync(join(tmpdir(), 'oncebus-anchor-'));
-const anchors: Record<string, () => Anchor> = {
-  'graphile-worker': () => graphileWorker(PG, onJob),
-  'pg-boss': () => pgBoss(PG, onJob),
-  plainjob: () => plainjob(join(dir, 'plainjob.db'), onJob),
-};
-const make = anchors[system];
-if (!make) throw new Error(`unknown anchor case ${caseArg}`);
-const anchor = make();
-await anchor.prepare();
-
-let extra: Record<string, number> = {};
-if (latency) {
+/** Jobs enqueued one by one at RATE per second while the worker runs; resolves to the whole run's ms. */
+async function latencyRun(anchor: Anchor): Promise<number> {
   await anchor.start();
-  const started = Date.now();
+  const started = performance.now();
+  const startedAt = Date.now();
+  const enqueues: Promise<void>[] = [];
   for (let i = 0; i < COUNT; i++) {
-    const wait = started + (i * 1000) / RATE - Date.now();
+    const wait = startedAt + (i * 1000) / RATE - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    void anchor.enqueueOne(payload());
+    // Not awaited one by one: the offered load must not depend on each insert's round trip.
+    enqueues.push(anchor.enqueueOne(payload()));
   }
+  await Promise.all(enqueues);
   await allHandled;
   const sorted = [...delays].sort((a, b) => a - b);
   extra = { p50Ms: sorted[Math.floor(sorted.length * 0.5)]!, p99Ms: sorted[Math.floor(sorted.length * 0.99)]!, rate: RATE };
-} else {
+  return performance.now() - started;
+}
+
+/** The queue filled first with the batch API, then drained; resolves to the steady-state ms (as steadyMs in bench-case.ts). */
+async function throughputRun(anchor: Anchor): Promise<number> {
+  const payloads = Array.from({ length: COUNT }, payload);
   const started = performance.now();
-  await anchor.enqueueMany(Array.from({ length: COUNT }, payload));
+  await anchor.enqueueMany(payloads);
   extra = { enqueuePerSec: Math.round(COUNT / ((performance.now() - started) / 1000)) };
-  await new Promise((r) => setTimeout(r, 1000)); // as bench-case: a pause between filling and consuming
+  await new Promise((r) => setTimeout(r, 1000)); // as bench-case: let the database settle before any clock runs
   await anchor.start();
   await allHandled;
+  return ((last - first) * COUNT) / Math.max(1, COUNT - 1);
 }
-const ms = ((last - first) * COUNT) / Math.max(1, COUNT - 1);
+
+let extra: Record<string, number> = {};
+const anchor = chosen.make(THREADS, onJob);
+let ms: number;
+try {
+  await anchor.prepare();
+  ms = isLatency ? await latencyRun(anchor) : await throughputRun(anchor);
+} finally {
+  // Its schema (or file) goes even when the run fails, so the next round starts clean.
+  await anchor.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
 clearInterval(sampler);
-const cpu = cpuFrom && cpuTo && !latency ? { cpu: cpuPerMessage(cpuFrom, cpuTo, COUNT - 1) } : {};
-await anchor.stop();
-rmSync(dir, { recursive: true, force: true });
-process.stdout.write(`${JSON.stringify({ case: caseArg, threads: anchor.concurrency, messages: COUNT, ms, rss: peak, settings: anchor.settings, ...extra, ...cpu })}\n`);
+peak = Math.max(peak, process.memoryUsage.rss());
+// CPU per job (the first job's own is outside the window, like its time), throughput cases only, as bench-case.
+const cpu = cpuFrom && cpuTo && !isLatency ? { cpu: cpuPerMessage(cpuFrom, cpuTo, COUNT - 1) } : {};
+process.stdout.write(`${JSON.stringify({ case: caseArg, threads: THREADS, messages: COUNT, ms, rss: peak, settings: anchor.settings, ...extra, ...cpu })}\n`);
 process.exit(0);
