@@ -8,6 +8,18 @@ import { postgresAvailable } from '../support/sql-subjects.js';
 
 const HARNESS = fileURLToPath(new URL('../chaos/main.js', import.meta.url));
 
+/** A short harness run (400 messages, 100 sessions, 16 kills) with `extra` options: its exit code, last line and log. */
+async function runHarness(...extra: string[]): Promise<{ code: number | null; last: string; err: string }> {
+  const args = [HARNESS, ...extra, '--messages', '400', '--sessions', '100', '--workers', '3', '--kills', '16', '--timeout', '180', '--no-services'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, last: out.trim().split('\n').at(-1) ?? '', err };
+}
+
 describe('the crash harness, short run (npm run chaos)', function () {
   this.timeout(240_000);
   before(async function () {
@@ -17,15 +29,7 @@ describe('the crash harness, short run (npm run chaos)', function () {
   });
 
   it('SIGKILLs workers, the session producer and the operations processes at random and at fault points, restarts the broker and the database, and loses and doubles nothing', async () => {
-    const child = spawn(process.execPath, [HARNESS, '--messages', '400', '--sessions', '100', '--workers', '3', '--kills', '16', '--timeout', '180', '--no-services'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const last = out.trim().split('\n').at(-1) ?? '';
+    const { code, last, err } = await runHarness();
     expect(last, err).to.match(/^chaos: 400 messages, 100 sessions, \d+ kills, 0 lost, 0 duplicated effects$/);
     expect(err, 'every order placed through a session, none sent without its row').to.match(/sessions placed 100\/100 \(the producer killed [1-9]\d* times\)/).and.include("Work without its order's row: 0");
     expect(Number(/(\d+) kills/.exec(last)?.[1]), 'workers were killed').to.be.at.least(5);
@@ -37,15 +41,7 @@ describe('the crash harness, short run (npm run chaos)', function () {
   });
 
   it('on PostgreSQL queue tables taken in batches: the same kills, the database restarted, the operations phase, and nothing lost or doubled', async () => {
-    const child = spawn(process.execPath, [HARNESS, '--transport', 'postgres', '--batch', '16', '--messages', '400', '--sessions', '100', '--workers', '3', '--kills', '16', '--timeout', '180', '--no-services'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const last = out.trim().split('\n').at(-1) ?? '';
+    const { code, last, err } = await runHarness('--transport', 'postgres', '--batch', '16');
     expect(last, err).to.match(/^chaos: 400 messages, 100 sessions, \d+ kills, 0 lost, 0 duplicated effects$/);
     expect(err).to.include('queues: PostgreSQL tables, batches of 16').and.include('restarting PostgreSQL').and.include('no broker restart').and.not.include('restarting the broker');
     expect(err, 'every order placed through a session, none sent without its row').to.match(/sessions placed 100\/100 \(the producer killed [1-9]\d* times\)/).and.include("Work without its order's row: 0");
