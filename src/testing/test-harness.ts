@@ -115,7 +115,7 @@ export class TestHarness {
 
   /** The envelopes in an endpoint's error queue. */
   errorQueue(name: string): TransportMessage[] {
-    return this.broker.stateOf(`memory://${name}-error`).ready.map((e) => deserializeTransportMessage(e.body));
+    return this.broker.stateOf(`memory://${name}-error`).ready.toArray().map((e) => deserializeTransportMessage(e.body));
   }
 
   private record(endpoint: string, bus: IServiceBus): void {

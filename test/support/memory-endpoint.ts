@@ -49,7 +49,7 @@ export class MemoryWorld {
 
   /** Envelopes currently waiting in a queue (not taken), oldest first. */
   messagesIn(name: string): TransportMessage[] {
-    return this.broker.stateOf(`memory://${name}`).ready.map((e) => deserializeTransportMessage(e.body));
+    return this.broker.stateOf(`memory://${name}`).ready.toArray().map((e) => deserializeTransportMessage(e.body));
   }
 
   /** Messages ready or in flight in a queue. */

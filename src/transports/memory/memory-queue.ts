@@ -1,6 +1,7 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { TransportError } from '../../errors/errors.js';
 import type { ICountQueue, ICreateQueue, IDropQueue, IPurgeQueue, IQueue, ReceivedMessage } from '../../transport/queue.js';
+import { PriorityFifo } from './priority-fifo.js';
 
 /** One stored message. A token is the entry itself; `settled` guards against settling twice. */
 export interface MemoryQueueEntry {
@@ -19,19 +20,13 @@ const WAIT_MS = 100;
  * Higher priority first, then FIFO. Taken-but-unsettled messages go back on `release` or `close`.
  */
 export class MemoryQueueState {
-  ready: MemoryQueueEntry[] = [];
+  readonly ready = new PriorityFifo<MemoryQueueEntry>();
   readonly inFlight = new Set<MemoryQueueEntry>();
   private waiters: (() => void)[] = [];
 
   push(entry: MemoryQueueEntry, front = false): void {
     if (front) this.ready.unshift(entry);
-    else if (entry.priority === 0 || this.ready.length === 0) this.ready.push(entry);
-    else {
-      // Insert before the first lower-priority entry (stable for equal priorities).
-      const i = this.ready.findIndex((e) => e.priority < entry.priority);
-      if (i < 0) this.ready.push(entry);
-      else this.ready.splice(i, 0, entry);
-    }
+    else this.ready.push(entry);
     const w = this.waiters;
     if (w.length > 0) {
       this.waiters = [];
@@ -109,11 +104,11 @@ export class MemoryQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueu
   async create(): Promise<void> {}
 
   async purge(): Promise<void> {
-    this.state.ready = [];
+    this.state.ready.clear();
   }
 
   async drop(): Promise<void> {
-    this.state.ready = [];
+    this.state.ready.clear();
     this.state.inFlight.clear();
   }
 
