@@ -83,7 +83,9 @@ function leasedRows(db: SqlDatabase, sql: ReturnType<typeof sqliteQueue>, leaseM
           try {
             // Rows whose lease ran out and were taken again carry another token: left to their new holder.
             if (acknowledged.length > 0) await tx.execute(sql.deleteMany, [token, JSON.stringify(acknowledged.map((r) => r.id))]);
-            await tx.execute(sql.unlockAll, [token]);
+            const done = new Set(acknowledged);
+            const rest = rows.filter((r) => !done.has(r));
+            if (rest.length > 0) await tx.execute(sql.unlockMany, [token, JSON.stringify(rest.map((r) => r.id))]);
             await tx.commit();
           } catch (error) {
             await tx.rollback().catch(() => undefined);
