@@ -8,8 +8,8 @@ export class ProcessingCompletedObserver implements IPipelineObserver<InboxMessa
 
   constructor(private readonly idempotence: IIdempotenceService) {}
 
-  async execute(state: InboxMessageState): Promise<void> {
+  execute(state: InboxMessageState): Promise<void> | undefined {
     if (!this.idempotence.enabled || state.status === ProcessingStatus.Ignore) return;
-    await this.idempotence.processingCompleted(state.transportMessage!);
+    return this.idempotence.processingCompleted(state.transportMessage!);
   }
 }

@@ -85,8 +85,9 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
   override async messageHandled(tm: TransportMessage, uow: IUnitOfWork): Promise<void> {
     const member = this.member(uow, tm);
     member.handled = true;
-    // The lease is written with the batch's sends (storeSendsMany), for members that stored any.
-    member.flushOwner = this.newFlushOwner(tm);
+    // The lease is written with the batch's sends (storeSendsMany), for members that stored any (the
+    // handler has returned: its sends are all in). One that stored none commits 'completed' and owes nothing.
+    if (member.deferred.length > 0) member.flushOwner = this.newFlushOwner(tm);
   }
 
   override getDeferredMessages(received: TransportMessage, onWaiting?: () => void): Promise<readonly DeferredMessage[]> {
