@@ -48,7 +48,7 @@ const cases: [string, number][] = [
   ['postgres-queue', 8],
   ['postgres-queue-batch', 64],
   ['sqlite', 4],
-  ['sqlite-batch', 16],
+  ['sqlite-batch', 64],
   ['rabbitmq', 1],
   ['rabbitmq', 16],
   ['rabbitmq', 64],

@@ -46,7 +46,7 @@ const SYSTEMS: readonly System[] = [
     postgres: false,
     settings: 'synchronous=NORMAL; filled one enqueue at a time, each awaited',
   },
-  { label: 'oncebus SQLite queue ?batch=50 + SQLite idempotence', throughput: 'sqlite-batch', postgres: false, settings: 'batches of 50 rows; filled 1000 enqueues together' },
+  { label: 'oncebus SQLite queue ?batch=100 + SQLite idempotence, group commit', throughput: 'sqlite-batch', postgres: false, settings: 'batches of 100 rows, group commit (one lane, up to 64); filled 1000 enqueues together' },
 ];
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -101,7 +101,7 @@ ${SYSTEMS.map(row).join('\n')}
 Ratios and targets, this run (medians; oncebus first):
 - PostgreSQL queue ≥ 1.0× graphile-worker: per-row queue ${over('postgres-queue', 'graphile-worker')}; ?batch=100 ${over('postgres-queue-batch', 'graphile-worker')}.
 - PostgreSQL queue ≥ 1.0× pg-boss: per-row queue ${over('postgres-queue', 'pg-boss')}; ?batch=100 ${over('postgres-queue-batch', 'pg-boss')}.
-- SQLite queue ≥ 1.0× plainjob: per-row queue ${over('sqlite', 'plainjob')}; ?batch=50 ${over('sqlite-batch', 'plainjob')}.
+- SQLite queue ≥ 1.0× plainjob: per-row queue ${over('sqlite', 'plainjob')}; ?batch=100 + group commit ${over('sqlite-batch', 'plainjob')}.
 - Batch send ≥ 1.0× graphile-worker's batch enqueue: 1000 enqueues together (postgres-queue-batch's fill) ${verdict(ratio(enqueue('postgres-queue-batch'), enqueue('graphile-worker')))}; one at a time, each awaited (postgres-queue's fill, not a batch) ${verdict(ratio(enqueue('postgres-queue'), enqueue('graphile-worker')))}.
 - Latency at 1000/s, p99 ≤ graphile-worker's (oncebus ÷ graphile-worker): per-row queue ${verdict(ratio(p99('postgres-queue-latency'), p99('graphile-worker-latency')), true)}; ?batch=100 ${verdict(ratio(p99('postgres-queue-batch-latency'), p99('graphile-worker-latency')), true)}.
 `;

@@ -10,6 +10,13 @@ describeIdempotenceServiceContract('sqlite', {
   },
 });
 
+describeIdempotenceServiceContract('sqlite (group commit)', {
+  open: async () => {
+    const store = openSqliteStore();
+    return { factory: store.idempotence({ groupCommit: true, flushLeaseMs: FLUSH_LEASE_MS }), close: () => store.dispose() };
+  },
+});
+
 describeSubscriptionContract('sqlite', {
   open: async () => {
     const store = openSqliteStore();

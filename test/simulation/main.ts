@@ -1,5 +1,5 @@
 // The deterministic simulator (npm run simulate): seeded runs of several endpoints in competing worker
-// processes over the memory transport, with the memory store and with SQLite, and two operations processes
+// processes over the memory transport, with the memory store, SQLite and SQLite with group commit, and two operations processes
 // ingesting and returning failed messages, crashing and failing at awaited steps; an oracle checks each run. A failing seed replays exactly:
 //   npm run simulate -- --seeds 500            many seeds, every variant
 //   npm run simulate -- --seed 42 --store sqlite --trace   one run, with its trace
@@ -13,7 +13,7 @@ const arg = (name: string): string | undefined => {
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
 /** The variants every seed runs in: calm (every dispatch counted), crashes, crashes and faults; each store. */
-export const VARIANTS: readonly Omit<SimOptions, 'seed'>[] = (['memory', 'sqlite'] as StoreKind[]).flatMap((store) => [
+export const VARIANTS: readonly Omit<SimOptions, 'seed'>[] = (['memory', 'sqlite', 'sqlite-gc'] as StoreKind[]).flatMap((store) => [
   { store, crashes: 0, faults: 0 },
   { store, crashes: 3, faults: 0 },
   { store, crashes: 3, faults: 6 },
@@ -21,7 +21,7 @@ export const VARIANTS: readonly Omit<SimOptions, 'seed'>[] = (['memory', 'sqlite
 
 async function main(): Promise<number> {
   const only = arg('seed');
-  const stores = arg('store') ? [arg('store') as StoreKind] : ['memory', 'sqlite'];
+  const stores = arg('store') ? [arg('store') as StoreKind] : ['memory', 'sqlite', 'sqlite-gc'];
   const first = Number(arg('from') ?? 1);
   const seeds = only ? [Number(only)] : Array.from({ length: Number(arg('seeds') ?? 100) }, (_, i) => first + i);
   let failed = 0;

@@ -10,6 +10,7 @@ import { TYPES } from '../../src/di/tokens.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
 import { MemoryIdempotenceStore, type MemoryTransaction } from '../../src/idempotence/memory/index.js';
+import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
 import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import type { ILogger } from '../../src/logging/logger.js';
 import type { ITransactionalSession } from '../../src/sessions/transactional-session.js';
@@ -25,7 +26,8 @@ import { type BrokenOperations, countingReturns, OPS_BUDGET, opsQueueWeight, run
 import { type BrokenIdempotence, type ProcessHandles, simIdempotence, simQueueFactory } from './sim-wrappers.js';
 import type { SimProcessRef, VirtualTime } from './virtual-time.js';
 
-export type StoreKind = 'memory' | 'sqlite';
+/** 'sqlite-gc': SQLite with group commit (one lane, batches of up to four members: CommitLane's real code). */
+export type StoreKind = 'memory' | 'sqlite' | 'sqlite-gc';
 /** A known-broken part the oracle must catch: the idempotence store's or the operations tools'. */
 export type Broken = BrokenIdempotence | BrokenOperations | 'batch-ack-on-take';
 const OPERATIONS_BREAKS: readonly Broken[] = ['ops-ack-first', 'ops-never-resumed', 'ops-no-return-lease'];
@@ -204,7 +206,11 @@ export class SimWorld {
   }
 
   private async startProcess(endpoints: readonly HostedEndpoint[]): Promise<SimProcess> {
-    const sqlite = this.store === 'sqlite' ? new SqliteStore({ file: this.file, synchronous: 'NORMAL', busyTimeoutMs: 600_000 }) : null;
+    const sqlite = this.store === 'memory' ? null : new SqliteStore({ file: this.file, synchronous: 'NORMAL', busyTimeoutMs: 600_000 });
+    // The broken variant 'gc-no-savepoint': a failed member's writes are kept (released, not rolled back).
+    if (sqlite?.store.dialect.groupCommit && this.broken === 'gc-no-savepoint') {
+      Object.assign(sqlite.store.dialect.groupCommit, { rollbackToSavepoint: (name: string) => `RELEASE SAVEPOINT ${name}` });
+    }
     const kind = endpoints === CLIENT ? 'client' : 'worker';
     const process: SimProcess = { id: this.nextId++, kind, alive: true, handles: { queues: [], rollbacks: [] }, ops: null, buses: [], sqlite, web: null };
     this.processes.push(process);
@@ -288,7 +294,7 @@ export class SimWorld {
       scheme: queues.scheme,
       create: (uri: string) => (BATCHED.includes(name) && uri === `memory://${name}` ? batchedQueue(queues.create(uri), this.broker, BATCH_SIZE, batchBreak) : queues.create(uri)),
     });
-    const store = process.sqlite ? process.sqlite.idempotence({ flushLeaseMs: this.flushLeaseMs }) : this.memoryStore;
+    const store = this.idempotenceStore(process);
     container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, seams, process.handles, idempotenceBreak(this.broken)));
     container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
     container.bind(TYPES.Logger).toConstantValue(this.logger(process, name));
@@ -304,7 +310,8 @@ export class SimWorld {
         workQueueUri: `memory://${name}`,
         errorQueueUri: `memory://${name}-error`,
         deferredQueueUri: `memory://${name}-deferred`,
-        threadCount: 2,
+        // More loops under group commit, so its batches hold several members (one lane).
+        threadCount: this.store === 'sqlite-gc' ? 4 : 2,
         maximumFailureCount: 3,
         durationToIgnoreOnFailure: ['50ms', '200ms'],
         durationToSleepWhenIdle: ['5ms', '20ms', '50ms'],
@@ -347,6 +354,12 @@ export class SimWorld {
     });
   }
 
+  /** The process's idempotence store: its SQLite file's (with group commit for 'sqlite-gc'), or the shared memory one. */
+  private idempotenceStore(process: SimProcess): IIdempotenceServiceFactory {
+    if (!process.sqlite) return this.memoryStore;
+    return process.sqlite.idempotence({ flushLeaseMs: this.flushLeaseMs, ...(this.store === 'sqlite-gc' ? { groupCommit: { lanes: 1, maxBatchSize: 4 } } : {}) });
+  }
+
   /** One effect in the transaction: a row in SQLite's, or applied on the memory transaction's commit. */
   private recordEffect(process: SimProcess, transaction: unknown, e: Effect): void {
     if (process.sqlite) {
@@ -357,7 +370,7 @@ export class SimWorld {
   private webEndpoint(process: SimProcess): IServiceBus {
     const container = new Container();
     container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(this.broker, process, this.seams, process.handles));
-    const store = process.sqlite ? process.sqlite.idempotence({ flushLeaseMs: this.flushLeaseMs }) : this.memoryStore;
+    const store = this.idempotenceStore(process);
     container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, this.seams, process.handles, idempotenceBreak(this.broken)));
     container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
     container.bind(TYPES.Logger).toConstantValue(this.logger(process, 'web'));

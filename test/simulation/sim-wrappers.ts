@@ -69,9 +69,13 @@ export function simQueueFactory(inner: IQueueFactory, process: SimProcessRef, se
  *   world sets it, see flushLeaseFor);
  * - 'handled-not-marked': the handled mark never reaches the transaction (Shuttle.Esb's crash-recovery bug);
  * - 'sessions-never-swept': the sweeper never hears of a transactional session whose process died between
- *   its commit and its dispatch (what it owes is never sent).
+ *   its commit and its dispatch (what it owes is never sent);
+ * - 'gc-commit-early' (group commit): a member's commit resolves before its batch has committed, so its
+ *   message is flushed and acknowledged while its work can still be lost;
+ * - 'gc-no-savepoint' (group commit, applied to the store's statements in SimWorld): a failed member's
+ *   writes are released instead of rolled back, and commit with its batch while its message is retried.
  */
-export type BrokenIdempotence = 'delete-by-outgoing-id' | 'expiry-first' | 'no-flush-lease' | 'handled-not-marked' | 'sessions-never-swept';
+export type BrokenIdempotence = 'delete-by-outgoing-id' | 'expiry-first' | 'no-flush-lease' | 'handled-not-marked' | 'sessions-never-swept' | 'gc-commit-early' | 'gc-no-savepoint';
 
 /**
  * A process's view of an idempotence store: each call and each commit or rollback of a unit of work
@@ -108,7 +112,8 @@ export function simIdempotence(
           uow.commit = () =>
             around(
               'commit',
-              () => commit(),
+              // 'gc-commit-early': the pipeline goes on (flushes, acknowledges) before the shared batch commits.
+              broken === 'gc-commit-early' ? async () => void commit().catch(() => undefined) : () => commit(),
               true,
             );
           uow.rollback = async () => {

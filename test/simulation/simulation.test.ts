@@ -57,6 +57,9 @@ describe('the deterministic simulator: seeded runs with crashes and faults at ev
     // Receivers that take their messages in batches (BatchedDeliveries).
     ['batch-ack-on-take', { store: 'memory', crashes: 3, faults: 6 }],
     ['batch-ack-on-take', { store: 'sqlite', crashes: 3, faults: 6 }],
+    // Group commit (SQLite): the shared batch's commit and each member's savepoint.
+    ['gc-commit-early', { store: 'sqlite-gc', crashes: 3, faults: 6 }],
+    ['gc-no-savepoint', { store: 'sqlite-gc', crashes: 3, faults: 6 }],
   ];
   for (const [mutation, variant] of broken) {
     // Rarer holes need more seeds: two operators racing a return without its lease, or a copy expiring in

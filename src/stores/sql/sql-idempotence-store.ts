@@ -10,7 +10,7 @@ import type { SqlStore } from './sql-store.js';
 import { GroupCommitIdempotenceService } from './group-commit/group-commit-idempotence-service.js';
 import { type GroupCommitOptions, type ResolvedGroupCommitOptions, resolveGroupCommitOptions } from './group-commit/group-commit-options.js';
 
-/** Retention, and whether to group-commit (PostgreSQL only). */
+/** Retention, and whether to group-commit (PostgreSQL and SQLite). */
 export interface SqlIdempotenceOptions extends RetentionOptions {
   /**
    * Share transactions among in-flight messages (see GroupCommitOptions): much higher throughput with
@@ -53,7 +53,7 @@ export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
     this.purger = new RetentionPurger(store, this.settings.retention, logger, (rows) => this.events.emit('rowsPurged', rows));
     this.groupCommit = groupCommit ? resolveGroupCommitOptions(groupCommit) : null;
     if (this.groupCommit && !store.dialect.groupCommit) {
-      throw new ConfigurationError('groupCommit', `the ${store.database.dialect} store cannot group-commit (PostgreSQL can)`);
+      throw new ConfigurationError('groupCommit', `the ${store.database.dialect} store cannot group-commit (PostgreSQL and SQLite can)`);
     }
   }
 

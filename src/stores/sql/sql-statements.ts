@@ -62,8 +62,10 @@ export interface GroupCommitStatements {
    * (inbox, messageIds[], sequences[], outgoingMessageIds[], recipientUris[], bodies[], owingMessageIds[],
    * flushOwners[], flushUntil): stores the batch's sends and marks the messages that stored any 'handled'
    * (sends are owed), each with the flush lease of its own copy; resolves to the number of messages marked.
+   * Several statements (a dialect without writes in WITH) run in order in the batch's transaction, the last
+   * one marking.
    */
-  readonly storeSendsMany: string;
+  readonly storeSendsMany: string | readonly string[];
   /** (inbox, messageId): removes one member's claim after its handler failed */
   readonly deleteClaim: string;
   /** (name) savepoint statements; `name` is generated, never user input */
@@ -73,9 +75,10 @@ export interface GroupCommitStatements {
   /**
    * (inbox, sentMessageIds[], sentSequences[], completedMessageIds[], completedAt, purgeAfters[]):
    * deletes the stored sends reported sent (one row each, by sequence), and every stored send of a completed
-   * message, and marks the completed messages 'completed' (their leases ended), in one statement.
+   * message, and marks the completed messages 'completed' (their leases ended), in one statement (or
+   * several, run in one transaction).
    */
-  readonly completeMany: string;
+  readonly completeMany: string | readonly string[];
 }
 
 export interface SubscriptionStatements {

@@ -7,7 +7,7 @@ import type { GroupCommitStatements, IdempotenceStatements, QueueStatements, Sub
 export interface SqlDialect {
   readonly database: SqlDatabase;
   readonly idempotence: IdempotenceStatements;
-  /** Present when the dialect can group-commit (PostgreSQL). */
+  /** Present when the dialect can group-commit (PostgreSQL, SQLite). */
   readonly groupCommit?: GroupCommitStatements;
   readonly subscriptions: SubscriptionStatements;
   /** Statements of one queue table. */

@@ -179,11 +179,17 @@ interface Prepared {
   readonly order: readonly number[];
 }
 
-/** Values in '?' order; better-sqlite3 binds Buffers, not other Uint8Arrays. */
+/**
+ * Values in '?' order; better-sqlite3 binds Buffers, not other Uint8Arrays. An array (group commit's
+ * batches) is bound as JSON text for json_each, a binary element as hex (unhex() in the statement).
+ */
 function bind(params: readonly unknown[], order: readonly number[]): unknown[] {
   const values = order.length > 0 ? order.map((i) => params[i]) : [...params];
-  return values.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
+  return values.map((v) => (Array.isArray(v) ? JSON.stringify(v.map(hexIfBinary)) : asBuffer(v)));
 }
+
+const asBuffer = (v: unknown): unknown => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
+const hexIfBinary = (v: unknown): unknown => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex') : v);
 
 class SqliteOpenTransaction implements SqlTransaction {
   private done = false;

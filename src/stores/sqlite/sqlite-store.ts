@@ -9,6 +9,7 @@ import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
 import { SqliteDatabase, type SqliteOptions } from './sqlite-database.js';
 import { SqliteBatchQueue } from './sqlite-batch-queue.js';
 import { SqliteQueue } from './sqlite-queue.js';
+import { sqliteGroupCommit } from './sqlite-group-commit.js';
 import { ConfigurationError } from '../../errors/errors.js';
 import {
   sqliteCreateVersionTable,
@@ -73,6 +74,7 @@ export class SqliteStore {
     this.store = new SqlStore({
       database: this.database,
       idempotence: sqliteIdempotence(p),
+      groupCommit: sqliteGroupCommit(p),
       subscriptions: sqliteSubscriptions(p),
       queue: (table) => sqliteQueue(p, table),
       versionTable: sqliteVersionTable(p),

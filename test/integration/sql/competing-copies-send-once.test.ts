@@ -40,14 +40,14 @@ class SlowFirstFlush implements IOncebusModule {
 
 const COPIES = 5;
 
-for (const kind of ['sqlite', 'postgres', 'postgres group commit'] as const) {
+for (const kind of ['sqlite', 'sqlite group commit', 'postgres', 'postgres group commit'] as const) {
   describe(`competing copies on ${kind} idempotence: the follow-up goes out once, not once per copy`, function () {
     this.timeout(30_000);
     let store: { idempotence(options?: { groupCommit?: boolean }): IIdempotenceServiceFactory; dispose(): Promise<void> } | null = null;
 
     before(async function () {
-      if (kind !== 'sqlite') requireService(this, 'PostgreSQL', await postgresAvailable());
-      store = kind === 'sqlite' ? openSqliteStore() : openPostgresStore();
+      if (kind.startsWith('postgres')) requireService(this, 'PostgreSQL', await postgresAvailable());
+      store = kind.startsWith('sqlite') ? openSqliteStore() : openPostgresStore();
     });
     after(() => store?.dispose());
 
@@ -60,7 +60,7 @@ for (const kind of ['sqlite', 'postgres', 'postgres group commit'] as const) {
         name,
         { handlers: [SendsAFollowUp], idempotence: true, routes: [{ uri: shipping, specifications: [{ types: [ShipOrder] }] }], inbox: { threadCount: COPIES } as never },
         [new SlowFirstFlush()],
-        (c) => c.rebind(TYPES.IdempotenceServiceFactory).toConstantValue(store!.idempotence({ groupCommit: kind === 'postgres group commit' })),
+        (c) => c.rebind(TYPES.IdempotenceServiceFactory).toConstantValue(store!.idempotence({ groupCommit: kind.endsWith('group commit') })),
       );
       const dispatched: string[] = [];
       bus.events.on('messageDispatched', (tm) => {

@@ -5,7 +5,9 @@ import { emptyTransportMessage, type TransportMessage } from '../../../src/envel
 import { OncebusError } from '../../../src/errors/oncebus-error.js';
 import { type IIdempotenceService, ProcessingStatus } from '../../../src/idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../../src/idempotence/unit-of-work.js';
+import { MssqlStore } from '../../../src/stores/mssql/index.js';
 import { PostgresStore } from '../../../src/stores/postgres/index.js';
+import { GroupCommitIdempotenceService } from '../../../src/stores/sql/group-commit/group-commit-idempotence-service.js';
 import { PostgresPipeline } from '../../../src/stores/postgres/postgres-pipeline.js';
 import type { GroupCommitOptions } from '../../../src/stores/sql/group-commit/group-commit-options.js';
 import { requireService } from '../../support/integration.js';
@@ -361,10 +363,13 @@ describe('PostgreSQL group commit (real server)', function () {
     return other;
   }
 
-  it('refuses group commit where it cannot run, and batch sizes past what PostgreSQL keeps in memory', async () => {
+  it('refuses group commit where it cannot run (SQL Server), and batch sizes past what PostgreSQL keeps in memory', async () => {
+    // Constructing the store connects nothing (its pool connects on first use).
+    const mssql = new MssqlStore({ connectionString: 'Server=127.0.0.1,1;Database=none;User Id=none;Password=none;Encrypt=false' });
+    expect(() => mssql.idempotence({ groupCommit: true })).to.throw(/the mssql store cannot group-commit \(PostgreSQL and SQLite can\)/);
     const sqlite = openSqliteStore();
     try {
-      expect(() => sqlite.idempotence({ groupCommit: true })).to.throw(/cannot group-commit/);
+      expect(sqlite.idempotence({ groupCommit: true }).create(INBOX)).to.be.an.instanceOf(GroupCommitIdempotenceService);
     } finally {
       await sqlite.dispose();
     }

@@ -20,6 +20,8 @@ const MESSAGES = 3;
 for (const [kind, groupCommit, batch] of [
   ['sqlite', false, undefined],
   ['sqlite', false, 8],
+  ['sqlite', true, undefined],
+  ['sqlite', true, 8],
   ['postgres', false, undefined],
   ['postgres', true, undefined],
   ['postgres', true, 8],

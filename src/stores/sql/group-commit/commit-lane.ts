@@ -4,6 +4,7 @@ import { beginAndClaim, type ClaimContext, type ClaimRow, claimParameters, sortC
 import type { ClaimsInFlight } from './claims-in-flight.js';
 import type { GroupMember } from './group-member.js';
 import { settable } from '../settable.js';
+import { executeSteps } from './statement-steps.js';
 
 export interface LaneContext extends ClaimContext {
   readonly claims: ClaimsInFlight;
@@ -225,7 +226,7 @@ export class CommitLane {
     const owing = succeeded.filter((m) => m.deferred.length > 0);
     if (owing.length === 0) return;
     const sends = owing.flatMap((m) => m.deferred.map((d, sequence) => ({ id: m.messageId, sequence, d })));
-    const marked = await tx.execute(s.storeSendsMany, [
+    const marked = await executeSteps(tx, s.storeSendsMany, [
       inbox,
       sends.map((x) => x.id),
       sends.map((x) => x.sequence),

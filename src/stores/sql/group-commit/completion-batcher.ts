@@ -1,4 +1,5 @@
-import type { SqlExecutor } from '../sql-database.js';
+import type { SqlDatabase } from '../sql-database.js';
+import { executeStepsAtomically } from './statement-steps.js';
 import type { GroupCommitStatements } from '../sql-statements.js';
 
 interface Waiter {
@@ -21,7 +22,7 @@ export class CompletionBatcher {
   private running = false;
 
   constructor(
-    private readonly executor: SqlExecutor,
+    private readonly database: SqlDatabase,
     private readonly statements: GroupCommitStatements,
     private readonly inboxWorkQueueUri: string,
     private readonly clock: () => number = Date.now,
@@ -57,7 +58,7 @@ export class CompletionBatcher {
       this.purgeAfters = [];
       this.waiters = [];
       try {
-        await this.executor.execute(this.statements.completeMany, params);
+        await executeStepsAtomically(this.database, this.statements.completeMany, params);
         for (const w of waiters) w.resolve();
       } catch (error) {
         for (const w of waiters) w.reject(error);

@@ -150,6 +150,12 @@ export class MemberTransaction implements SqlTransaction {
     return this.current().native;
   }
 
+  /** Inside the shared transaction (SQLite: the database's own statements join it instead of waiting for its lock). */
+  within<T>(run: () => T): T {
+    const shared = this.shared;
+    return shared?.within ? shared.within(run) : run();
+  }
+
   /** The shared connection's guarded handle, open while the member's turn lasts; opens its savepoint first. */
   handle(lease: HandleLease): unknown {
     const shared = this.current();
