@@ -101,19 +101,9 @@ export class Pipeline<S extends PipelineState> {
     private readonly onEnd: readonly Step<S>[],
   ) {}
 
+  // One async function for the observers, the exception observers and the end observers: a second one
+  // wrapped around it cost every message another promise and its microtasks.
   async execute(state: S): Promise<void> {
-    if (this.onEnd.length === 0) return this.run(state);
-    try {
-      await this.run(state);
-    } finally {
-      for (const step of this.onEnd) {
-        const r = step(state);
-        if (r !== undefined) await r;
-      }
-    }
-  }
-
-  private async run(state: S): Promise<void> {
     const { steps, eventEnds } = this;
     let e = 0;
     try {
@@ -133,6 +123,12 @@ export class Pipeline<S extends PipelineState> {
         if (r !== undefined) await r;
       }
       if (!state.exceptionHandled) throw error;
+    } finally {
+      // However execution ended (completed, aborted, failed): they close what an early end left open.
+      for (const step of this.onEnd) {
+        const r = step(state);
+        if (r !== undefined) await r;
+      }
     }
   }
 }

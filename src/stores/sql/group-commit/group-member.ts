@@ -89,9 +89,10 @@ export class GroupMember extends SqlUnitOfWork {
     return this.phase === 'in-section';
   }
 
-  override async commit(): Promise<void> {
+  // Not async: the batch's outcome is the promise to return (an async wrapper cost a promise more).
+  override commit(): Promise<void> {
     this.lease.open = false;
-    if (!this.assigned) return; // handled or completed before: nothing was written
+    if (!this.assigned) return Promise.resolve(); // handled or completed before: nothing was written
     if (this.phase === 'in-section') this.end('commit');
     return this.outcome!.promise;
   }
