@@ -67,6 +67,12 @@ export interface IIdempotenceService {
   /** Gives up the flush lease this copy holds (its flush failed), so a redelivered copy need not wait it out. */
   releaseFlush(tm: TransportMessage): Promise<void>;
   /**
+   * True when this copy's unit of work has just committed the message's row 'completed' (it stored no
+   * sends): getDeferredMessages would find none and processingCompleted would change nothing, so the
+   * pipeline skips both. Optional, answered from memory (group commit knows it from its batch).
+   */
+  owesNothing?(received: TransportMessage): boolean;
+  /**
    * How long completed rows of a message type are kept (ms); undefined = forever. A message of that type
    * older than this (by sendDate) may have had its row removed, so the pipeline reports it instead of
    * running it again.

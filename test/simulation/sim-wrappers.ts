@@ -149,6 +149,8 @@ export function simIdempotence(
       isHandled: (tm) => around('is-handled', async () => broken !== 'expiry-first' && (await svc.isHandled(tm))),
     };
     if (svc.retentionWindowFor) wrapped.retentionWindowFor = (type) => svc.retentionWindowFor!(type);
+    // Group commit's shortcut for a message that stored no sends (the pipeline then skips flush and completion).
+    if (svc.owesNothing) wrapped.owesNothing = (tm) => svc.owesNothing!(tm);
     return wrapped;
   }
   return {

@@ -10,6 +10,8 @@ export class ProcessingCompletedObserver implements IPipelineObserver<InboxMessa
 
   execute(state: InboxMessageState): Promise<void> | undefined {
     if (!this.idempotence.enabled || state.status === ProcessingStatus.Ignore) return;
+    // Committed 'completed' just now (no stored sends): there is nothing to complete.
+    if (this.idempotence.owesNothing?.(state.transportMessage!)) return;
     return this.idempotence.processingCompleted(state.transportMessage!);
   }
 }

@@ -17,8 +17,14 @@ export class SendDeferredObserver implements IPipelineObserver<InboxMessageState
     private readonly pipelines: { readonly flush: Pipeline<FlushMessageState> },
   ) {}
 
-  async execute(state: InboxMessageState): Promise<void> {
+  // Not async: a message that owes nothing (no stored sends, known from its commit) costs no promise.
+  execute(state: InboxMessageState): Promise<void> | undefined {
     if (!this.idempotence.enabled || state.status === ProcessingStatus.Ignore) return;
+    if (this.idempotence.owesNothing?.(state.transportMessage!)) return;
+    return this.flush(state);
+  }
+
+  private async flush(state: InboxMessageState): Promise<void> {
     const received = state.transportMessage!;
     const stored = await this.idempotence.getDeferredMessages(received, () => {
       state.waitedForCopy = true;

@@ -90,6 +90,10 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
     if (member.deferred.length > 0) member.flushOwner = this.newFlushOwner(tm);
   }
 
+  owesNothing(received: TransportMessage): boolean {
+    return this.committedSends.get(received)?.length === 0;
+  }
+
   override getDeferredMessages(received: TransportMessage, onWaiting?: () => void): Promise<readonly DeferredMessage[]> {
     const known = this.committedSends.get(received);
     return known ? Promise.resolve(known) : super.getDeferredMessages(received, onWaiting);
