@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { rabbitGroupCommitSection } from './rabbit-group-commit-report.js';
 import { sqlQueuesSection } from './sql-queues-report.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -174,7 +175,7 @@ const telemetry = `Tracing overhead (issue 13; TracingModule, each case against 
 throughput ratios, medians): memory x4 with only the API (no SDK) ${fmt(sameRound('memory+tracing-api x4', 'memory x4'))},
 with the SDK recording every span (batch processor, exporter dropping them) ${fmt(sameRound('memory+tracing-sdk x4', 'memory x4'))};
 RabbitMQ x4 with the SDK ${fmt(sameRound('rabbitmq+tracing-sdk x4', 'rabbitmq x4'))}. Targets: ≥ 0.97× with the API only, ≥ 0.85× with
-the SDK. The memory transport costs the bus about 20 µs of CPU per message, so there a span's few µs weigh
+the SDK. The memory transport costs the bus about 11–15 µs of CPU per message, so there a span's few µs weigh
 most; see the CPU table for the µs per message each adds.`;
 
 const latencyGroups = [...groups.entries()].filter(([k]) => isLatency(k));
@@ -206,6 +207,7 @@ const cpuTable = [...groups.entries()]
   .join('\n');
 
 const sqlQueues = sqlQueuesSection(groups);
+const rabbitGroupCommit = rabbitGroupCommitSection(all);
 
 const node = process.version;
 const when = new Date().toISOString();
@@ -243,6 +245,8 @@ has ${cpus().length} cores for all three, so a case's throughput cannot pass ${c
 | case | Node | of which system | RabbitMQ (min–max) | PostgreSQL | total |
 |---|---|---|---|---|---|
 ${cpuTable}
+
+${rabbitGroupCommit}
 
 Latency at a fixed offered load: ${latencyRate} msg/s sent for ${latencyCount} messages while the endpoint runs (sent
 with \`bus.send\` to its own inbox, not awaited one by one), send → handled, medians (and worst) over the rounds:
