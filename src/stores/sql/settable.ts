@@ -5,13 +5,20 @@ export interface Settable<T> {
   reject(error: unknown): void;
 }
 
+const ignore = () => undefined;
+
 export function settable<T>(): Settable<T> {
   let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
+  let rej!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rj) => {
     resolve = res;
-    reject = rej;
+    rej = rj;
   });
-  promise.catch(() => undefined); // a rejection nobody awaits (a member whose pipeline moved on) is not unhandled
+  // A rejection nobody awaits (a member whose pipeline moved on) is not unhandled. Attached when rejecting,
+  // not up front: a handler per settable cost a promise each on the hot path, and most never reject.
+  const reject = (error: unknown): void => {
+    promise.catch(ignore);
+    rej(error);
+  };
   return { promise, resolve, reject };
 }
