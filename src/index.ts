@@ -38,7 +38,7 @@ export { ReceivedMessageState } from './pipelines/received-message-state.js';
 
 export type { IQueue, IQueueFactory, ReceivedMessage, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue, ISharedReceiverQueue } from './transport/queue.js';
 export { isCreateQueue, isPurgeQueue, isDropQueue, isCountQueue, isSchedulingQueue, isTransactionalQueue, isSharedReceiverQueue } from './transport/queue.js';
-export { MemoryBroker } from './transports/memory/index.js';
+export { MemoryBroker, PriorityFifo } from './transports/memory/index.js';
 
 export { ProcessingStatus, type IIdempotenceService, type DeferredMessage } from './idempotence/idempotence-service.js';
 export type { IIdempotenceServiceFactory } from './idempotence/idempotence-service-factory.js';
