@@ -38,6 +38,18 @@
 # - batch-commit-at-first-ack: the batch's rows deleted at its first acknowledgement -> a crash loses the rest;
 # - batch-no-idempotence: the endpoint handles every copy -> a crash before the batch commits doubles effects;
 # - batch-no-skip-locked: a take also takes rows another batch holds (checked in a calm run) -> handled twice.
+# Then group commit on batch-taking SQL queues (sql-queue-group-commit.pml): two processes, each reading
+# queue table Q (three messages, one of whose handlers sends a follow-up F into queue table R) and R, takes
+# of two rows held open in T while a lane's transaction B commits the work, F enqueued into R after B's
+# commit, the take's rows deleted when all are acknowledged; crashes, outages, exhaustive; and four broken
+# variants, which must fail:
+# - sqlgc-ack-before-commit: a member acknowledges its row when its handler succeeds, before B commits ->
+#   the take deletes the row and commits, a crash before B's commit loses the effect;
+# - sqlgc-dispatch-before-commit: F enqueued into R when the handler sends it, not after B's commit -> F
+#   is handled while the work that sent it is uncommitted (a rollback has sent it);
+# - sqlgc-complete-before-dispatch: B commits the sending member's row 'completed', not 'handled' -> a
+#   crash before F's enqueue loses F (the redelivered copy is ignored);
+# - sqlgc-no-skip-locked: a take also takes rows another take holds (checked in a calm run) -> handed out twice.
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 # run FILE [spin -D flags...]: errors, states stored and pan's run time
@@ -72,6 +84,11 @@ cp batch-queue.pml "$t/batch.pml"
 mutate batch-queue.pml batch-early -e 's|acked\[m\] = true  *\/\* ACKNOWLEDGE (recorded) \*\/|acked[m] = true; atomic { i = 0; do :: i < NM -> if :: lockedBy[i] == me -> deleted[i] = true; lockedBy[i] = 0; acked[i] = false :: else -> skip fi; i++ :: else -> break od }; break|'
 mutate batch-queue.pml batch-noidem -e 's/if :: !completed\[m\] -> completed\[m\] = true; effect\[m\]++ :: else -> skip fi/effect[m]++/'
 mutate batch-queue.pml batch-noskip -e 's/if :: FREE(i) -> lockedBy\[i\] = me;/if :: !deleted[i] -> lockedBy[i] = me;/'
+cp sql-queue-group-commit.pml "$t/sqlgc.pml"
+mutate sql-queue-group-commit.pml sqlgc-ackearly -e 's/hran\[KI(r)\] = 1 :: else -> skip fi; cst\[C(r)\] = SUCC }/hran[KI(r)] = 1 :: else -> skip fi; ackd[C(r)] = 1; cst[C(r)] = SUCC }/'
+mutate sql-queue-group-commit.pml sqlgc-dualwrite -e 's/hran\[KI(r)\] = 1 :: else -> skip fi; cst\[C(r)\] = SUCC }/hran[KI(r)] = 1 :: else -> skip fi; if :: RQ(r) == 0 \&\& RK(r) < NSEND -> m = RK(r); dispatch(m) :: else -> skip fi; cst[C(r)] = SUCC }/' -e 's/cst\[C(r)\] == FLUSHMEM -> m = RK(r); dispatch(m); cst\[C(r)\] = SENT }/cst[C(r)] == FLUSHMEM -> cst[C(r)] = SENT }/'
+mutate sql-queue-group-commit.pml sqlgc-completeearly -e 's/-> irow\[KI(k)\] = HANDLED; stored\[RK(k)\] = 1;/-> irow[KI(k)] = COMPLETED; stored[RK(k)] = 1;/'
+mutate sql-queue-group-commit.pml sqlgc-noskip -e 's/#define FREEP(r) (rdb\[r\] == PRESENT \&\& lk\[r\] == 0)/#define FREEP(r) (rdb[r] == PRESENT \&\& (lk[r] \& PB) == 0)/'
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
@@ -100,3 +117,8 @@ echo "batch queue:                     $(run batch.pml)"
 echo "mutant batch-commit-at-first-ack: $(run batch-early.pml)"
 echo "mutant batch-no-idempotence:     $(run batch-noidem.pml)"
 echo "mutant batch-no-skip-locked:     $(run batch-noskip.pml -DMAXCRASH=0)"
+echo "sql queue group commit:          $(run sqlgc.pml)"
+echo "mutant sqlgc-ack-before-commit:  $(run sqlgc-ackearly.pml)"
+echo "mutant sqlgc-dispatch-before-commit: $(run sqlgc-dualwrite.pml)"
+echo "mutant sqlgc-complete-before-dispatch: $(run sqlgc-completeearly.pml)"
+echo "mutant sqlgc-no-skip-locked:     $(run sqlgc-noskip.pml -DMAXCRASH=0 -DMAXOUTAGE=0)"
