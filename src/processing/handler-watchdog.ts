@@ -6,12 +6,28 @@ export interface WatchedHandler {
   readonly signal: AbortSignal;
 }
 
-interface Entry extends WatchedHandler {
-  readonly messageId: string;
-  readonly deadline: number;
-  controller: AbortController | null;
-  readonly unitOfWork: { abandon?(): void } | null;
-  fail(error: unknown): void;
+/** A class, not an object literal with a getter: the literal made a fresh getter function per message. */
+class Entry implements WatchedHandler {
+  controller: AbortController | null = null;
+  resolve!: () => void;
+  fail!: (error: unknown) => void;
+
+  constructor(
+    readonly messageId: string,
+    readonly deadline: number,
+    readonly unitOfWork: { abandon?(): void } | null,
+    /** The endpoint's stop reason once stop() gave up on handlers: a signal made after it is born aborted. */
+    private readonly stopped: () => unknown,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      const reason = this.stopped();
+      if (reason !== undefined) this.controller.abort(reason);
+    }
+    return this.controller.signal;
+  }
 }
 
 /**
@@ -36,36 +52,31 @@ export class HandlerWatchdog {
    * given up, its unit of work is abandoned first (its transaction refuses statements before its signal fires).
    */
   watch(messageId: string, handler: (watched: WatchedHandler) => Promise<void> | void, unitOfWork: { abandon?(): void } | null = null): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const watchdog = this;
-      const entry: Entry = {
-        messageId,
-        deadline: this.clock() + this.timeoutMs,
-        controller: null,
-        unitOfWork,
-        fail: reject,
-        get signal(): AbortSignal {
-          if (!this.controller) {
-            this.controller = new AbortController();
-            if (watchdog.stopped !== undefined) this.controller.abort(watchdog.stopped);
-          }
-          return this.controller.signal;
-        },
-      };
-      this.running.add(entry);
-      this.arm();
-      const done = (): boolean => this.running.delete(entry);
-      try {
-        Promise.resolve(handler(entry)).then(
-          () => done() && resolve(),
-          (error: unknown) => done() && reject(error),
-        );
-      } catch (error) {
-        done();
-        reject(error);
-      }
+    const entry = new Entry(messageId, this.clock() + this.timeoutMs, unitOfWork, this.stoppedReason);
+    const outcome = new Promise<void>((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.fail = reject;
     });
+    this.running.add(entry);
+    this.arm();
+    // Settled by the handler's end unless the entry was given up first (timed out or stopped): then it failed already.
+    let result: Promise<void> | void;
+    try {
+      result = handler(entry);
+    } catch (error) {
+      if (this.running.delete(entry)) entry.fail(error);
+      return outcome;
+    }
+    if (result && typeof result.then === 'function') {
+      result.then(
+        () => this.running.delete(entry) && entry.resolve(),
+        (error: unknown) => this.running.delete(entry) && entry.fail(error),
+      );
+    } else if (this.running.delete(entry)) entry.resolve();
+    return outcome;
   }
+
+  private readonly stoppedReason = (): unknown => this.stopped;
 
   /** stop() has waited long enough: every running handler's signal aborts and its pipeline stops waiting. */
   abortAll(reason: unknown): void {
