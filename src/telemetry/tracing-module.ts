@@ -42,7 +42,9 @@ export class TracingModule implements IOncebusModule {
         const tm = state.transportMessage!;
         const parent = propagation.extract(ROOT_CONTEXT, tm.headers);
         const span = this.tracer.startSpan(`process ${tm.messageType}`, { kind: SpanKind.CONSUMER }, parent);
-        // Without an SDK every span is a no-op: build no attributes for it (the per-message cost stays small).
+        // Without an SDK and without an incoming trace context the span records nothing and carries nothing
+        // to propagate: keep no books on it (maps, the handler's scope, its end) - the API-only path's cost.
+        if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return;
         if (span.isRecording()) span.setAttributes({ ...messageAttributes(tm, services.address, 'process'), 'messaging.operation.name': 'process' });
         inboxSpans.set(state, span);
         this.consumers.set(tm, span);
