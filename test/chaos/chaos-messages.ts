@@ -28,24 +28,36 @@ export interface ChaosConfig {
   pgUrl: string;
   schema: string;
   prefix: string;
-  /** Workers share transactions among in-flight messages (PostgreSQL group commit); --per-message turns it off. */
+  /** Workers share transactions among in-flight messages (group commit); --per-message turns it off. */
   groupCommit: boolean;
-  /** Where the queues live: the broker, or queue tables in the run's PostgreSQL schema (--transport postgres). */
-  transport: 'rabbitmq' | 'postgres';
-  /** PostgreSQL queues: rows a receiver takes per batch (--batch). */
+  /**
+   * Where the queues live: the broker, or queue tables in the run's PostgreSQL schema (--transport postgres)
+   * or in the run's SQLite file, beside every other table of the run (--transport sqlite).
+   */
+  transport: 'rabbitmq' | 'postgres' | 'sqlite';
+  /** Queue tables: rows a receiver takes per batch (--batch). */
   batch: number;
+  /** --transport sqlite: the run's one database file. */
+  sqliteFile: string;
 }
 
-/** The URI of one of the run's queues (a rabbitmq:// queue, or a postgres:// queue table). */
+/** Whether the run's queues are tables in its database (its idempotence store's). */
+export const onQueueTables = (cfg: ChaosConfig): boolean => cfg.transport !== 'rabbitmq';
+
+/** The URI of one of the run's queues (a rabbitmq:// queue, or a postgres:// or sqlite:// queue table). */
 export function chaosQueue(cfg: ChaosConfig, name: string): string {
   if (cfg.transport === 'postgres') return `postgres://default/${cfg.prefix}-${name}`;
+  if (cfg.transport === 'sqlite') return `sqlite://default/${cfg.prefix}-${name}`;
   const u = new URL(cfg.rabbitUrl);
   return `rabbitmq://${u.username}:${u.password}@${u.host}/${cfg.prefix}-${name}`;
 }
 
-/** The URI an endpoint receives from: a PostgreSQL queue is taken `batch` rows at a time. */
+/** The PostgreSQL schema of the run's operations store (beside the run's own schema). */
+export const opsSchemaOf = (cfg: ChaosConfig): string => `${cfg.schema}_ops`;
+
+/** The URI an endpoint receives from: a queue table is taken `batch` rows at a time. */
 export function receiveQueue(cfg: ChaosConfig, name: string): string {
-  return cfg.transport === 'postgres' ? `${chaosQueue(cfg, name)}?batch=${cfg.batch}` : chaosQueue(cfg, name);
+  return onQueueTables(cfg) ? `${chaosQueue(cfg, name)}?batch=${cfg.batch}` : chaosQueue(cfg, name);
 }
 
 export const MAXIMUM_FAILURE_COUNT = 3;

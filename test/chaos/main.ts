@@ -15,19 +15,25 @@
 // and nothing is left anywhere (queues, error queues, unreturned records).
 // `--transport postgres` runs every queue as a table in the run's PostgreSQL schema, the workers taking
 // `--batch` rows at a time (default 32): the same kills, database restart, operations phase and audit (the
-// tables empty at the end); no broker restart, there is no broker.
+// tables empty at the end); no broker restart, there is no broker. `--transport sqlite` runs everything in
+// one SQLite file instead (queue tables, idempotence, subscriptions, sessions, the business tables; the
+// operations store in a file beside it), needs no server, and restarts the database the embedded way:
+// every process holding the file SIGKILLed at once (chaos-database.ts has what differs by database).
 //   node dist/test/chaos/main.js --messages 10000 --sessions 2500 --workers 3 --kills 100 --seed 7
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emptyTransportMessage, type TransportMessage } from '../../src/envelope/transport-message.js';
 import { deserializeTransportMessage, serializeTransportMessage } from '../../src/envelope/wire-format.js';
-import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { type IQueue, isCountQueue, isCreateQueue, isSchedulingQueue } from '../../src/transport/queue.js';
 import { canonicalQueueAddress } from '../../src/transport/queue-uri.js';
-import { type ChaosConfig, chaosQueue, SUBSCRIBERS, sessionWorkId } from './chaos-messages.js';
+import { openChaosDatabase } from './chaos-database.js';
+import { type ChaosConfig, chaosQueue, onQueueTables, SUBSCRIBERS, sessionWorkId } from './chaos-messages.js';
 import { chaosTransport } from './chaos-transport.js';
-import { operationsPhase, opsSchemaOf } from './operations-phase.js';
+import { operationsPhase } from './operations-phase.js';
 
 const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,7 +41,7 @@ const option = (name: string): string | undefined => {
 };
 const arg = (name: string, fallback: number): number => Number(option(name) ?? fallback);
 const TRANSPORT = option('transport') ?? 'rabbitmq';
-if (TRANSPORT !== 'rabbitmq' && TRANSPORT !== 'postgres') throw new Error(`--transport ${TRANSPORT}: give rabbitmq or postgres`);
+if (TRANSPORT !== 'rabbitmq' && TRANSPORT !== 'postgres' && TRANSPORT !== 'sqlite') throw new Error(`--transport ${TRANSPORT}: give rabbitmq, postgres or sqlite`);
 const MESSAGES = arg('messages', 300);
 const SESSIONS = arg('sessions', Math.floor(MESSAGES / 4));
 const WORKERS = arg('workers', 3);
@@ -74,11 +80,13 @@ const cfg: ChaosConfig = {
   groupCommit: !process.argv.includes('--per-message'),
   transport: TRANSPORT,
   batch: arg('batch', 32),
+  // A directory of its own: the file, its WAL and the operations store's file, removed at the end.
+  sqliteFile: TRANSPORT === 'sqlite' ? join(mkdtempSync(join(tmpdir(), 'oncebus-chaos-')), 'chaos.db') : '',
 };
-const onPostgres = cfg.transport === 'postgres';
-log(`idempotence: ${cfg.groupCommit ? 'group commit' : 'one transaction per message'}; queues: ${onPostgres ? `PostgreSQL tables, batches of ${cfg.batch}` : 'RabbitMQ'}`);
-const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, connectTimeoutMs: 2000 });
-const transport = chaosTransport(cfg, store);
+const onTables = onQueueTables(cfg);
+const db = await openChaosDatabase(cfg, 'harness');
+log(`idempotence: ${cfg.groupCommit ? 'group commit' : 'one transaction per message'}; queues: ${onTables ? db.description : 'RabbitMQ'}`);
+const transport = chaosTransport(cfg, db.queues);
 const queue = (name: string): IQueue => transport.factory.create(chaosQueue(cfg, name));
 
 // --- workers -------------------------------------------------------------------------------------------
@@ -86,6 +94,8 @@ const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 const workers: (ChildProcess | null)[] = [];
 let kills = 0;
 let stopping = false;
+/** While the database restart holds every process down (SQLite): nothing comes back until it is over. */
+let holdersDown = false;
 
 function startWorker(slot: number, fault?: string): void {
   const child = spawn(process.execPath, [WORKER], { env: { ...process.env, CHAOS_CONFIG: JSON.stringify(cfg), FAULT: fault ?? '' }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -94,7 +104,7 @@ function startWorker(slot: number, fault?: string): void {
     if (signal === 'SIGKILL') kills++;
     if (workers[slot] === child) workers[slot] = null;
     // A dead worker comes back (without a fault) unless the run is over.
-    if (!stopping) setTimeout(() => workers[slot] === null && !stopping && startWorker(slot), 100 + random() * 400);
+    if (!stopping) setTimeout(() => workers[slot] === null && !stopping && !holdersDown && startWorker(slot), 100 + random() * 400);
   });
 }
 
@@ -116,8 +126,31 @@ function startProducer(fault?: string): void {
       producerKills++;
     }
     if (producer === child) producer = null;
-    if (!stopping) setTimeout(() => producer === null && !stopping && startProducer(), 100 + random() * 400);
+    if (!stopping) setTimeout(() => producer === null && !stopping && !holdersDown && startProducer(), 100 + random() * 400);
   });
+}
+
+const exited = (child: ChildProcess): Promise<unknown> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+
+/**
+ * The database restart of an embedded database: every process that has the file open (the workers and the
+ * producer) SIGKILLed in one go, kept down until all of them have exited; `restart` brings them back.
+ */
+async function killHolders(): Promise<number> {
+  holdersDown = true;
+  const holders = [...workers, producer].filter((c): c is ChildProcess => c !== null);
+  for (const child of holders) child.kill('SIGKILL');
+  await Promise.all(holders.map(exited));
+  return holders.length;
+}
+
+async function restartDatabase(): Promise<void> {
+  await db.restart(killHolders, log);
+  if (!holdersDown) return; // a server restarted: every process rode it out
+  holdersDown = false;
+  for (let slot = 0; slot < WORKERS; slot++) if (workers[slot] === null) startWorker(slot);
+  if (producer === null) startProducer();
 }
 
 // --- the run -------------------------------------------------------------------------------------------
@@ -125,20 +158,22 @@ function startProducer(fault?: string): void {
 const RECEIVERS = ['followups', ...SUBSCRIBERS];
 
 async function setUp(): Promise<void> {
+  const { store } = db;
+  const t = db.table;
   await store.store.ready();
-  await store.database.execute(`CREATE TABLE ${cfg.schema}.business (message_id text NOT NULL, n integer NOT NULL)`);
+  await store.database.execute(`CREATE TABLE ${t('business')} (message_id text NOT NULL, n integer NOT NULL)`);
   // The producer's orders: the key makes a second row for one order impossible (that session rolls back).
-  await store.database.execute(`CREATE TABLE ${cfg.schema}.orders (order_id text PRIMARY KEY, session_id text NOT NULL)`);
+  await store.database.execute(`CREATE TABLE ${t('orders')} (order_id text PRIMARY KEY, session_id text NOT NULL)`);
   // The poison messages the operator has repaired: their handler succeeds once they are returned.
-  await store.database.execute(`CREATE TABLE ${cfg.schema}.repaired (message_id text PRIMARY KEY)`);
-  await store.database.execute(`CREATE TABLE ${cfg.schema}.followups (work_message_id text NOT NULL, n integer NOT NULL)`);
-  await store.database.execute(`CREATE TABLE ${cfg.schema}.shipped (subscriber text NOT NULL, work_message_id text NOT NULL, n integer NOT NULL)`);
+  await store.database.execute(`CREATE TABLE ${t('repaired')} (message_id text PRIMARY KEY)`);
+  await store.database.execute(`CREATE TABLE ${t('followups')} (work_message_id text NOT NULL, n integer NOT NULL)`);
+  await store.database.execute(`CREATE TABLE ${t('shipped')} (subscriber text NOT NULL, work_message_id text NOT NULL, n integer NOT NULL)`);
   // Subscribed before the first publish, so that every publish has all three recipients.
   const address = (uri: string) => transport.factory.address?.(uri) ?? canonicalQueueAddress(uri);
   for (const name of SUBSCRIBERS) await store.subscriptions.subscribe(['chaos.Shipped'], address(chaosQueue(cfg, name)));
   // Queue tables exist before the feed and the producer send to them (a broker declares its queues on first
   // use; an endpoint creates its tables only when it starts).
-  if (onPostgres) {
+  if (onTables) {
     for (const name of ['work', 'work-error', ...RECEIVERS.flatMap((r) => [r, `${r}-error`])]) {
       const q = queue(name);
       if (isCreateQueue(q)) await q.create();
@@ -191,7 +226,7 @@ async function feed(): Promise<Fed> {
           await q.enqueue(tm, serializeTransportMessage(tm));
           break;
         } catch {
-          await sleep(200); // the broker is restarting: the send failed typed, send again
+          await sleep(200); // the broker or the database is restarting: the send failed typed, send again
         }
       }
     }
@@ -202,8 +237,8 @@ async function feed(): Promise<Fed> {
 }
 
 async function chaos(progress: () => number): Promise<void> {
-  let brokerRestarted = onPostgres;
-  if (onPostgres) log('chaos: no broker restart: the queues are PostgreSQL tables, restarted with the database');
+  let brokerRestarted = onTables;
+  if (onTables) log(`chaos: no broker restart: the queues are ${db.description}, restarted with the database`);
   let databaseRestarted = false;
   let attempts = 0;
   while (!stopping && (attempts < KILLS || !brokerRestarted || !databaseRestarted)) {
@@ -220,8 +255,7 @@ async function chaos(progress: () => number): Promise<void> {
     }
     if (!databaseRestarted && p > 0.6) {
       databaseRestarted = true;
-      log('chaos: restarting PostgreSQL');
-      execFileSync('bash', ['-c', 'pg_ctlcluster $(ls /etc/postgresql | sort -n | tail -1) main restart -m fast']);
+      await restartDatabase();
       continue;
     }
     if (attempts >= KILLS) continue;
@@ -253,15 +287,17 @@ async function chaos(progress: () => number): Promise<void> {
 
 /** How many times each work message's effect, follow-up and events were recorded, by record; and the committed orders' Work ids. */
 async function recorded(): Promise<{ business: Map<string, number>; records: Map<string, Map<string, number>>; orders: Set<string> }> {
+  const { database } = db.store;
+  const t = db.table;
   const tally = (rows: { id: string; c: number }[]) => new Map(rows.map((r) => [r.id, r.c]));
-  const business = tally(await store.database.query(`SELECT message_id AS id, count(*)::int AS c FROM ${cfg.schema}.business GROUP BY message_id`));
+  const business = tally(await database.query(`SELECT message_id AS id, CAST(count(*) AS integer) AS c FROM ${t('business')} GROUP BY message_id`));
   const records = new Map<string, Map<string, number>>();
-  records.set('followups', tally(await store.database.query(`SELECT work_message_id AS id, count(*)::int AS c FROM ${cfg.schema}.followups GROUP BY work_message_id`)));
-  const shipped = await store.database.query<{ subscriber: string; id: string; c: number }>(
-    `SELECT subscriber, work_message_id AS id, count(*)::int AS c FROM ${cfg.schema}.shipped GROUP BY subscriber, work_message_id`,
+  records.set('followups', tally(await database.query(`SELECT work_message_id AS id, CAST(count(*) AS integer) AS c FROM ${t('followups')} GROUP BY work_message_id`)));
+  const shipped = await database.query<{ subscriber: string; id: string; c: number }>(
+    `SELECT subscriber, work_message_id AS id, CAST(count(*) AS integer) AS c FROM ${t('shipped')} GROUP BY subscriber, work_message_id`,
   );
   for (const name of SUBSCRIBERS) records.set(`shipped:${name}`, tally(shipped.filter((r) => r.subscriber === name)));
-  const orders = new Set((await store.database.query<{ order_id: string }>(`SELECT order_id FROM ${cfg.schema}.orders`)).map((r) => sessionWorkId(r.order_id)));
+  const orders = new Set((await database.query<{ order_id: string }>(`SELECT order_id FROM ${t('orders')}`)).map((r) => sessionWorkId(r.order_id)));
   return { business, records, orders };
 }
 
@@ -277,7 +313,7 @@ function complete(fed: Fed, r: Awaited<ReturnType<typeof recorded>>): { done: nu
 
 /** Messages whose unit of work committed and whose stored sends are not all out yet. */
 async function owed(): Promise<number> {
-  const [r] = await store.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${cfg.schema}.idempotence WHERE status = 'handled'`);
+  const [r] = await db.store.database.query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM ${db.idempotenceTable} WHERE status = 'handled'`);
   return r?.n ?? 0;
 }
 
@@ -327,6 +363,23 @@ async function owedSent(started: number): Promise<void> {
   while (Date.now() - started < TIMEOUT_MS && (await owed().catch(() => 1)) > 0) await sleep(500);
 }
 
+/**
+ * Queue rows taken by a process that was killed stay leased until their lease runs out (SQLite); the workers
+ * then take them again (copies already handled: ignored; a poison message's copy: failed once more, into
+ * the error queue). Waits until the `names` tables are empty, at most a lease and a little longer: before
+ * the operations phase, so that the ingestor sees every failed copy; before the audit, so that it does
+ * not count them as left over.
+ */
+async function leasesRunOut(started: number, names: readonly string[]): Promise<void> {
+  const until = Math.min(started + TIMEOUT_MS, Date.now() + db.takenRowsReturnAfterMs + 15_000);
+  for (;;) {
+    let rows = 0;
+    for (const name of names) rows += await withheld(name);
+    if (rows === 0 || Date.now() > until) return;
+    await sleep(500);
+  }
+}
+
 async function main(): Promise<number> {
   log(`chaos: seed ${SEED}, ${MESSAGES} messages, ${WORKERS} workers, ${KILLS} kills; schema ${cfg.schema}`);
   await setUp();
@@ -346,12 +399,23 @@ async function main(): Promise<number> {
   await settle(fedMessages, started, (d) => (done = d));
   await chaosRun.catch((e: unknown) => log(`chaos: ${String(e)}`));
   await owedSent(started);
+  if (db.takenRowsReturnAfterMs > 0) await leasesRunOut(started, ['work', ...RECEIVERS]);
 
   // The operator's turn: ingest the poison messages, repair, return them; killed at random all along.
-  const ops = await operationsPhase({ cfg, store, poison, kills: Math.max(2, Math.ceil(KILLS / 4)), random, log, deadline: started + TIMEOUT_MS });
+  const ops = await operationsPhase({
+    cfg,
+    db,
+    poison,
+    kills: Math.max(2, Math.ceil(KILLS / 4)),
+    random,
+    log,
+    deadline: started + TIMEOUT_MS,
+    errorQueueRows: () => withheld('work-error'),
+  });
   for (const id of poison) expected.set(id, -1); // returned after the repair: now each must have its effects once
   await settle(fedMessages, started, (d) => (done = d));
   await owedSent(started);
+  if (db.takenRowsReturnAfterMs > 0) await leasesRunOut(started, ['work', 'work-error', ...RECEIVERS.flatMap((r) => [r, `${r}-error`])]);
   await sleep(2000);
   stopping = true;
   await Promise.all(
@@ -383,10 +447,12 @@ async function main(): Promise<number> {
   const expiredUnhandled = [...expiring].filter((id) => !b.has(id)).length;
   // Every poison message was returned and handled (its effects are audited above with the others): nothing
   // may be left in the error queue.
-  const strayErrors = (await drain('work-error')).length + (await withheld('work-error'));
+  const strays = await drain('work-error');
+  const strayErrors = strays.length + (await withheld('work-error'));
+  if (strays.length > 0) log(`chaos: in the error queue: ${strays.map((m) => `${m.messageId} ${m.messageType} (${(m.failureMessages.at(-1) ?? 'no failure').slice(0, 200)})`).join('; ')}`);
   const leftovers: Record<string, number> = {};
   // On RabbitMQ an endpoint defers through a queue of its own; a queue table holds its deferred rows itself.
-  const deferred = onPostgres ? [] : ['work-deferred', ...RECEIVERS.map((r) => `${r}-deferred`)];
+  const deferred = onTables ? [] : ['work-deferred', ...RECEIVERS.map((r) => `${r}-deferred`)];
   for (const name of ['work', ...deferred, ...RECEIVERS.flatMap((r) => [r, `${r}-error`])]) {
     const n = (await drain(name)).length + (await withheld(name));
     if (n > 0) leftovers[name] = n;
@@ -398,15 +464,14 @@ async function main(): Promise<number> {
   );
   log(`chaos: messages left in the error queue: ${strayErrors}; expiring messages dropped unhandled: ${expiredUnhandled}/${expiring.size}; left in queues: ${JSON.stringify(leftovers)}; ${Math.round((Date.now() - started) / 1000)} s`);
   await transport.close();
-  if (!process.argv.includes('--keep')) {
-    await store.database.execute(`DROP SCHEMA IF EXISTS ${cfg.schema} CASCADE`).catch(() => undefined);
-    await store.database.execute(`DROP SCHEMA IF EXISTS ${opsSchemaOf(cfg)} CASCADE`).catch(() => undefined);
-    // Queue tables went with the schema.
-    for (const name of onPostgres ? [] : ['work', 'work-error', ...deferred, ...RECEIVERS.map((r) => `${r}-error`), ...RECEIVERS]) {
+  const keep = process.argv.includes('--keep');
+  if (!keep) {
+    // Queue tables go with the database's tables.
+    for (const name of onTables ? [] : ['work', 'work-error', ...deferred, ...RECEIVERS.map((r) => `${r}-error`), ...RECEIVERS]) {
       execFileSync('rabbitmqctl', ['-q', 'delete_queue', `${cfg.prefix}-${name}`], { stdio: 'ignore' });
     }
   }
-  await store.close();
+  await db.close(!keep);
   const ok = lost === 0 && duplicated === 0 && ghosts === 0 && sessionsPlaced === SESSIONS && opsOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
   process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${kills} kills, ${lost + ghosts} lost, ${duplicated} duplicated effects\n`);
   return ok ? 0 : 1;

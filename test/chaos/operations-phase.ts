@@ -2,13 +2,13 @@
 // operator ingests them (`npx oncebus errors ingest --watch`) while that process is SIGKILLed at random
 // moments and restarted, repairs the handler (the run's `repaired` table), and returns them (`errors return
 // --all`), that process SIGKILLed at random too. The harness then expects each returned message's effect,
-// follow-up and events exactly once; this phase reports what the operations store holds. On PostgreSQL
-// queue tables (--transport postgres) the CLI reaches them with --transport <the run's database>
-// --transport-schema <the run's schema>.
+// follow-up and events exactly once; this phase reports what the operations store holds. On queue tables
+// (--transport postgres or sqlite) the CLI reaches them with --transport <the run's database>
+// (PostgreSQL: --transport-schema <the run's schema>).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { PostgresStore } from '../../src/stores/postgres/index.js';
-import { type ChaosConfig, chaosQueue } from './chaos-messages.js';
+import type { ChaosDatabase, OpsRecord } from './chaos-database.js';
+import { type ChaosConfig, chaosQueue, onQueueTables, opsSchemaOf } from './chaos-messages.js';
 
 const BIN = fileURLToPath(new URL('../../src/operations/cli/bin.js', import.meta.url));
 /** The operations code in a process that SIGKILLs itself at a named step (test/support/ops-child.ts). */
@@ -18,13 +18,15 @@ const DYING_STEP = new URL('./ops-dying-step.js', import.meta.url).href;
 
 export interface OperationsPhase {
   readonly cfg: ChaosConfig;
-  readonly store: PostgresStore;
+  readonly db: ChaosDatabase;
   readonly poison: ReadonlySet<string>;
   /** SIGKILLs of each operations process (the ingestor, the returner), at most. */
   readonly kills: number;
   readonly random: () => number;
   readonly log: (line: string) => void;
   readonly deadline: number;
+  /** Rows in the error queue's table, those taken and not acknowledged too (0 on the broker: it cannot count them). */
+  readonly errorQueueRows: () => Promise<number>;
 }
 
 export interface OperationsReport {
@@ -43,14 +45,13 @@ export interface OperationsReport {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The ops CLI's connection flags: the run's PostgreSQL (a schema of its own) and the broker or the queue tables. */
-function opsFlags(cfg: ChaosConfig): string[] {
-  const tables = cfg.transport === 'postgres' ? ['--transport-schema', cfg.schema] : [];
-  return ['--store', cfg.pgUrl, '--schema', opsSchemaOf(cfg), '--transport', transportOf(cfg), ...tables];
+/** The ops CLI's connection flags: the operations store (beside the run's database) and the broker or the queue tables. */
+function opsFlags(p: OperationsPhase): string[] {
+  const transport = onQueueTables(p.cfg) ? p.db.opsTransportFlags : ['--transport', brokerOf(p.cfg)];
+  return [...p.db.opsStoreFlags, ...transport];
 }
 
-function transportOf(cfg: ChaosConfig): string {
-  if (cfg.transport === 'postgres') return cfg.pgUrl;
+function brokerOf(cfg: ChaosConfig): string {
   const broker = new URL(cfg.rabbitUrl);
   return `rabbitmq://${broker.username}:${broker.password}@${broker.host}`;
 }
@@ -58,16 +59,14 @@ function transportOf(cfg: ChaosConfig): string {
 /** An operations process that dies at the nth step named (see ops-child.ts). */
 function dying(p: OperationsPhase, mode: 'ingest' | 'return', kill: 'before-ack' | 'before-dispatch' | 'before-mark') {
   const nth = 1 + Math.floor(p.random() * p.poison.size);
-  if (p.cfg.transport === 'postgres') {
+  if (onQueueTables(p.cfg)) {
     // Draining once (no --watch): a process that finds fewer than n steps finishes.
     const command = mode === 'ingest' ? ['ingest', chaosQueue(p.cfg, 'work-error')] : ['return', '--all', '--by', 'chaos', '--resume-after', '0s'];
-    return cli(['--import', DYING_STEP, BIN, 'errors', ...command, ...opsFlags(p.cfg)], { OPS_DYING: JSON.stringify({ kill, nth }) });
+    return cli(['--import', DYING_STEP, BIN, 'errors', ...command, ...opsFlags(p)], { OPS_DYING: JSON.stringify({ kill, nth }) });
   }
-  const config = { mode, kill, nth, opsStore: p.cfg.pgUrl, opsSchema: opsSchemaOf(p.cfg), transport: transportOf(p.cfg), errorQueue: chaosQueue(p.cfg, 'work-error'), resumeAfterMs: 0 };
+  const config = { mode, kill, nth, opsStore: p.cfg.pgUrl, opsSchema: opsSchemaOf(p.cfg), transport: brokerOf(p.cfg), errorQueue: chaosQueue(p.cfg, 'work-error'), resumeAfterMs: 0 };
   return cli([DYING], { OPS_CHILD: JSON.stringify(config) });
 }
-
-export const opsSchemaOf = (cfg: ChaosConfig): string => `${cfg.schema}_ops`;
 
 function cli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<NodeJS.Signals | number | null> } {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, ...env } });
@@ -75,17 +74,15 @@ function cli(args: string[], env: Record<string, string> = {}): { child: ChildPr
   return { child, exited };
 }
 
-async function records(p: OperationsPhase): Promise<{ message_id: string; status: string; times_failed: number }[]> {
-  return p.store.database
-    .query<{ message_id: string; status: string; times_failed: number }>(`SELECT message_id, status, times_failed::int AS times_failed FROM ${opsSchemaOf(p.cfg)}.failed_messages`)
-    .catch(() => []); // the schema is created by the first ingestor
+function records(p: OperationsPhase): Promise<OpsRecord[]> {
+  return p.db.opsRecords();
 }
 
-/** Ingests the error queue until every poison message has its record; the ingestor killed up to p.kills times. */
+/** Ingests the error queue until every poison message has its record and the queue is empty; the ingestor killed up to p.kills times. */
 async function ingest(p: OperationsPhase): Promise<number> {
   let kills = 0;
   let tries = 0; // a process meant to die at its nth step finds fewer left and finishes: bounded
-  const args = [BIN, 'errors', 'ingest', chaosQueue(p.cfg, 'work-error'), '--watch', ...opsFlags(p.cfg)];
+  const args = [BIN, 'errors', 'ingest', chaosQueue(p.cfg, 'work-error'), '--watch', ...opsFlags(p)];
   for (;;) {
     if (kills < p.kills && tries++ < 3 * p.kills) {
       // Half of the kills at a random moment, half between a record's commit and its acknowledgement.
@@ -99,7 +96,10 @@ async function ingest(p: OperationsPhase): Promise<number> {
       continue;
     }
     const run = cli(args);
-    while ((await records(p)).length < p.poison.size && Date.now() < p.deadline) await sleep(300);
+    // Every record, and nothing left in the error queue: a message an ingestor was killed holding (recorded
+    // and not acknowledged, say) comes back to this one — at once from the broker or PostgreSQL, when its
+    // lease runs out on SQLite — and is acknowledged as recorded already.
+    while (((await records(p)).length < p.poison.size || (await p.errorQueueRows()) > 0) && Date.now() < p.deadline) await sleep(300);
     run.child.kill('SIGTERM');
     await run.exited;
     return kills;
@@ -112,7 +112,7 @@ async function returnAll(p: OperationsPhase): Promise<{ kills: number; midway: n
   let midway = 0;
   let tries = 0;
   // One returner at a time, so a return left 'returning' by a killed one is resumed at once (--resume-after 0s).
-  const args = [BIN, 'errors', 'return', '--all', '--by', 'chaos', '--resume-after', '0s', ...opsFlags(p.cfg)];
+  const args = [BIN, 'errors', 'return', '--all', '--by', 'chaos', '--resume-after', '0s', ...opsFlags(p)];
   while (Date.now() < p.deadline) {
     const all = await records(p);
     if (all.length > 0 && all.every((r) => r.status === 'returned')) break;
@@ -137,7 +137,7 @@ export async function operationsPhase(p: OperationsPhase): Promise<OperationsRep
   p.log(`chaos: operations: ingesting ${p.poison.size} failed messages, the ingestor killed up to ${p.kills} times`);
   const ingestorKills = await ingest(p);
   // The operator repairs the handler, then returns what failed.
-  for (const id of p.poison) await p.store.database.execute(`INSERT INTO ${p.cfg.schema}.repaired (message_id) VALUES ($1)`, [id]);
+  for (const id of p.poison) await p.db.store.database.execute(`INSERT INTO ${p.db.table('repaired')} (message_id) VALUES ($1)`, [id]);
   p.log('chaos: operations: repaired; returning them, the returner killed at random');
   const returns = await returnAll(p);
   const all = await records(p);

@@ -1,8 +1,8 @@
-// Preloaded (node --import) into `oncebus errors …` by the crash harness on PostgreSQL queue tables: the
-// process SIGKILLs itself at the nth step OPS_DYING names — 'before-ack' (a failed message recorded, not
-// acknowledged), 'before-dispatch' (a return stored, nothing sent), 'before-mark' (sent, not marked
-// returned) — the steps of test/support/ops-child.ts. That child opens its queues in the default schema;
-// the CLI itself takes the run's (--transport-schema).
+// Preloaded (node --import) into `oncebus errors …` by the crash harness on queue tables (PostgreSQL or
+// SQLite): the process SIGKILLs itself at the nth step OPS_DYING names — 'before-ack' (a failed message
+// recorded, not acknowledged), 'before-dispatch' (a return stored, nothing sent), 'before-mark' (sent, not
+// marked returned) — the steps of test/support/ops-child.ts. That child opens its queues in the default
+// schema; the CLI itself takes the run's (--transport-schema, or the SQLite file's).
 import { FailedMessageStore } from '../../src/operations/errors/failed-message-store.js';
 import { QueueDirectory } from '../../src/operations/errors/queue-directory.js';
 import type { IQueue } from '../../src/transport/queue.js';

@@ -52,3 +52,24 @@ describe('the crash harness, short run (npm run chaos)', function () {
     expect(code, err).to.equal(0);
   });
 });
+
+// No server: every queue, the idempotence rows, the subscriptions, the sessions' rows and the business tables
+// are in one SQLite file, so this run needs neither RabbitMQ nor PostgreSQL.
+describe('the crash harness on one SQLite file, short run (npm run chaos -- --transport sqlite)', function () {
+  this.timeout(240_000);
+
+  it('on SQLite queue tables taken in batches: the same kills, every holder of the file killed at once, the operations phase, and nothing lost or doubled', async () => {
+    const { code, last, err } = await runHarness('--transport', 'sqlite', '--batch', '16');
+    expect(last, err).to.match(/^chaos: 400 messages, 100 sessions, \d+ kills, 0 lost, 0 duplicated effects$/);
+    expect(err).to.match(/queues: SQLite tables in \S+chaos\.db, batches of 16/).and.include('no broker restart');
+    expect(err).to.not.include('restarting the broker').and.not.include('restarting PostgreSQL');
+    // The embedded database's restart: the workers and the producer SIGKILLed in one go, the WAL left to the next opener.
+    expect(err).to.include('restarting SQLite (every process holding the file killed at once)').and.match(/SQLite: [1-9]\d* processes killed at once, a \d+-byte WAL left; reopened/);
+    expect(err, 'every order placed through a session, none sent without its row').to.match(/sessions placed 100\/100 \(the producer killed [1-9]\d* times\)/).and.include("Work without its order's row: 0");
+    expect(Number(/(\d+) kills/.exec(last)?.[1]), 'workers were killed').to.be.at.least(5);
+    // The CLI reaches the error queue's table with --transport sqlite:<the run's file>.
+    expect(err, 'the operations phase').to.match(/operations: (\d+)\/\1 failed messages ingested and returned, each one record \(the ingestor killed [1-9]\d* times, the returner \d+/);
+    expect(err).to.include('other records: none').and.include('messages left in the error queue: 0').and.include('left in queues: {}');
+    expect(code, err).to.equal(0);
+  });
+});
