@@ -247,7 +247,7 @@ async function chaos(progress: () => number): Promise<void> {
     const p = progress();
     if (!brokerRestarted && p > 0.3) {
       brokerRestarted = true;
-      log('chaos: restarting the broker');
+      log(`chaos: restarting the broker (${Math.round(p * 100)} % of the messages handled)`);
       execFileSync('rabbitmqctl', ['-q', 'stop_app']);
       await sleep(1000);
       execFileSync('rabbitmqctl', ['-q', 'start_app']);
@@ -255,6 +255,7 @@ async function chaos(progress: () => number): Promise<void> {
     }
     if (!databaseRestarted && p > 0.6) {
       databaseRestarted = true;
+      log(`chaos: the database restarts with ${Math.round(p * 100)} % of the messages handled`);
       await restartDatabase();
       continue;
     }
@@ -356,6 +357,22 @@ async function settle(fed: Fed, started: number, onProgress: (done: number) => v
 }
 
 /**
+ * While the feed runs, the messages handled so far (their business rows): so the broker and database
+ * restarts land in the middle of the work, not after the feed, when most of it was already done.
+ */
+async function trackWhileFeeding(feeding: Promise<unknown>, onProgress: (done: number) => void): Promise<void> {
+  let fed = false;
+  void feeding.finally(() => (fed = true)).catch(() => undefined);
+  while (!fed) {
+    const [row] = await db.store.database
+      .query<{ n: number }>(`SELECT CAST(count(DISTINCT message_id) AS integer) AS n FROM ${db.table('business')}`)
+      .catch(() => [] as { n: number }[]); // restarting: try again
+    if (row) onProgress(row.n);
+    await sleep(500);
+  }
+}
+
+/**
  * Every effect exists; what a crash left mid-flush may still be owed (a redelivered copy waits out the dead
  * copy's flush lease, then sends it again): waits until no row is 'handled'.
  */
@@ -391,7 +408,9 @@ async function main(): Promise<number> {
   const progress = () => done / expectedCount;
   const fed = feed();
   const chaosRun = chaos(progress);
+  const tracking = trackWhileFeeding(fed, (d) => (done = d));
   const fedMessages = await fed;
+  await tracking;
   const { expected, poison, expiring } = fedMessages;
   expectedCount = expected.size;
   log(`chaos: fed ${expected.size + poison.size + expiring.size} distinct messages (${poison.size} poison, ${expiring.size} expiring)`);
