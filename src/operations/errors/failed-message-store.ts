@@ -3,7 +3,7 @@ import type { TransportMessage } from '../../envelope/transport-message.js';
 import { deserializeTransportMessage } from '../../envelope/wire-format.js';
 import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER } from '../../recoverability/failed-message-mover.js';
 import { migrate } from '../../stores/sql/migrations.js';
-import type { SqlDatabase } from '../../stores/sql/sql-database.js';
+import { inTransaction, type SqlDatabase } from '../../stores/sql/sql-database.js';
 import { failureSignature, parseFailureLine } from './failure-signature.js';
 import { type OpsSchema, opsSchema } from './failed-message-schema.js';
 
@@ -219,19 +219,14 @@ export class FailedMessageStore {
   /** Moves an unresolved message to `status`, recording who and when; false when it was not unresolved. */
   async transition(id: string, status: 'returning' | 'archived', by: string, now: number, ignoreRetention = false): Promise<boolean> {
     await this.ready();
-    const tx = await this.database.begin();
-    try {
+    return inTransaction(this.database, async (tx) => {
       const changed = await tx.execute(
         `UPDATE ${this.schema.messages} SET status = $1, status_by = $2, status_at = $3, ignore_retention = $4 WHERE id = $5 AND status = 'unresolved'`,
         [status, by, now, ignoreRetention ? 1 : 0, id],
       );
       if (changed === 1) await tx.execute(`INSERT INTO ${this.schema.actions} (record_id, action, by_whom, at) VALUES ($1, $2, $3, $4)`, [id, status === 'returning' ? 'return' : 'delete', by, now]);
-      await tx.commit();
       return changed === 1;
-    } catch (error) {
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    }
+    });
   }
 
   /**

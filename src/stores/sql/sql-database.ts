@@ -61,3 +61,16 @@ export function rolledBackAtCommit(what: 'transaction' | 'batch' = 'transaction'
   if (what === 'transaction') return new TransactionAbortedError(message);
   return new StoreError(message, { hint: 'a statement outside every member\'s savepoint failed; the batch is released and retried' });
 }
+
+/** Runs `run` in a transaction of its own: committed when it resolves, rolled back (quietly) when it throws. */
+export async function inTransaction<T>(database: SqlDatabase, run: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  const tx = await database.begin();
+  try {
+    const result = await run(tx);
+    await tx.commit();
+    return result;
+  } catch (error) {
+    await tx.rollback().catch(() => undefined);
+    throw error;
+  }
+}

@@ -12,7 +12,7 @@ import type {
   ReceivedMessage,
 } from '../../transport/queue.js';
 import { EnqueueBatcher, type PendingEnqueue } from './enqueue-batcher.js';
-import type { SqlDatabase } from './sql-database.js';
+import { inTransaction, type SqlDatabase } from './sql-database.js';
 import type { QueueStatements } from './sql-statements.js';
 import { SqlUnitOfWork } from './sql-unit-of-work.js';
 
@@ -93,14 +93,9 @@ export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue,
       await this.db.execute(many, [0, 1, 2, 3, 4].map((c) => batch.map((p) => p.params[c])));
       return;
     }
-    const tx = await this.db.begin();
-    try {
+    await inTransaction(this.db, async (tx) => {
       for (const p of batch) await tx.execute(this.statements.enqueue, p.params);
-      await tx.commit();
-    } catch (error) {
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    }
+    });
   }
 
   async create(): Promise<void> {

@@ -3,7 +3,7 @@ import type { TransportMessage } from '../../envelope/transport-message.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import { type BatchSource, BatchedDeliveries, type TakenBatch } from '../../transport/batched-deliveries.js';
 import type { ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
-import type { SqlDatabase } from '../sql/sql-database.js';
+import { inTransaction, type SqlDatabase } from '../sql/sql-database.js';
 import { SqlQueueBase, takeOrWait } from '../sql/sql-queue-base.js';
 import type { sqliteQueue } from './sqlite-statements.js';
 
@@ -78,19 +78,14 @@ function leasedRows(db: SqlDatabase, sql: ReturnType<typeof sqliteQueue>, leaseM
       rows.sort((a, b) => b.priority - a.priority || a.id - b.id);
       return {
         rows,
-        async end(acknowledged) {
-          const tx = await db.begin();
-          try {
+        end(acknowledged) {
+          return inTransaction(db, async (tx) => {
             // Rows whose lease ran out and were taken again carry another token: left to their new holder.
             if (acknowledged.length > 0) await tx.execute(sql.deleteMany, [token, JSON.stringify(acknowledged.map((r) => r.id))]);
             const done = new Set(acknowledged);
             const rest = rows.filter((r) => !done.has(r));
             if (rest.length > 0) await tx.execute(sql.unlockMany, [token, JSON.stringify(rest.map((r) => r.id))]);
-            await tx.commit();
-          } catch (error) {
-            await tx.rollback().catch(() => undefined);
-            throw error;
-          }
+          });
         },
       };
     },

@@ -189,7 +189,7 @@ function bind(params: readonly unknown[], order: readonly number[]): unknown[] {
 }
 
 const asBuffer = (v: unknown): unknown => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
-const hexIfBinary = (v: unknown): unknown => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex') : v);
+const hexIfBinary = (v: unknown): unknown => (v instanceof Uint8Array ? (asBuffer(v) as Buffer).toString('hex') : v);
 
 class SqliteOpenTransaction implements SqlTransaction {
   private done = false;

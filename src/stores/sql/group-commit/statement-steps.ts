@@ -1,4 +1,4 @@
-import type { SqlDatabase, SqlExecutor } from '../sql-database.js';
+import { inTransaction, type SqlDatabase, type SqlExecutor } from '../sql-database.js';
 
 /** One statement, or several run in order with the same parameters (a dialect without writes in WITH). */
 export type Steps = string | readonly string[];
@@ -14,13 +14,5 @@ export async function executeSteps(executor: SqlExecutor, steps: Steps, params: 
 /** Runs the steps as one commit: a single statement as it is, several in a transaction of their own. */
 export async function executeStepsAtomically(database: SqlDatabase, steps: Steps, params: readonly unknown[]): Promise<number> {
   if (typeof steps === 'string') return database.execute(steps, params);
-  const tx = await database.begin();
-  try {
-    const count = await executeSteps(tx, steps, params);
-    await tx.commit();
-    return count;
-  } catch (error) {
-    await tx.rollback().catch(() => undefined);
-    throw error;
-  }
+  return inTransaction(database, (tx) => executeSteps(tx, steps, params));
 }
