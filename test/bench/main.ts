@@ -10,6 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { rabbitGroupCommitSection } from './rabbit-group-commit-report.js';
 import { sqlQueuesSection } from './sql-queues-report.js';
+import { median } from './median.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,7 +93,6 @@ function runCase(name: string, threads: number): Result {
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** `--report <results.json>` rewrites docs/BENCHMARKS.md from an earlier run's results instead of measuring. */
 const reportIndex = process.argv.indexOf('--report');

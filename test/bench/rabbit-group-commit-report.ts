@@ -1,6 +1,7 @@
 // Issue 16's RabbitMQ target in docs/BENCHMARKS.md: RabbitMQ + PostgreSQL group commit against raw amqplib,
 // by CPU per message (which the broker's mode does not move) and by throughput in rounds where both ran in
 // the broker's same mode (which it does).
+import { median } from './median.js';
 
 interface Run {
   readonly case: string;
@@ -14,7 +15,6 @@ const CASE = 'rabbitmq+postgres-gc';
 /** A round's broker CPU per message this far above the case's least marks the slow mode (2.5–4× here). */
 const SLOW_MODE = 1.8;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rate = (r: Run) => (r.messages / r.ms) * 1000;
 const x = (v: number) => `${v.toFixed(2)}×`;
 

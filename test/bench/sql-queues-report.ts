@@ -1,5 +1,6 @@
 // The "SQL queues side by side" section of docs/BENCHMARKS.md (issue 16): oncebus's queues in the database
 // against graphile-worker, pg-boss and plainjob, measured in the same run, with the issue's targets.
+import { median } from './median.js';
 
 interface Run {
   readonly messages: number;
@@ -49,7 +50,6 @@ const SYSTEMS: readonly System[] = [
   { label: 'oncebus SQLite queue ?batch=100 + SQLite idempotence, group commit', throughput: 'sqlite-batch', postgres: false, settings: 'batches of 100 rows, group commit (one lane, up to 64); filled 1000 enqueues together' },
 ];
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rate = (r: Run) => (r.messages / r.ms) * 1000;
 
 /** Rows by case key ("<case> x<threads>"); a case not run reads "not measured". */
