@@ -73,9 +73,11 @@ export function simQueueFactory(inner: IQueueFactory, process: SimProcessRef, se
  * - 'gc-commit-early' (group commit): a member's commit resolves before its batch has committed, so its
  *   message is flushed and acknowledged while its work can still be lost;
  * - 'gc-no-savepoint' (group commit, applied to the store's statements in SimWorld): a failed member's
- *   writes are released instead of rolled back, and commit with its batch while its message is retried.
+ *   writes are released instead of rolled back, and commit with its batch while its message is retried;
+ * - 'gc-owes-nothing' (group commit): the shortcut answers "owes nothing" for every copy, so the pipeline
+ *   skips the flush and the completion of messages that stored sends too.
  */
-export type BrokenIdempotence = 'delete-by-outgoing-id' | 'expiry-first' | 'no-flush-lease' | 'handled-not-marked' | 'sessions-never-swept' | 'gc-commit-early' | 'gc-no-savepoint';
+export type BrokenIdempotence = 'delete-by-outgoing-id' | 'expiry-first' | 'no-flush-lease' | 'handled-not-marked' | 'sessions-never-swept' | 'gc-commit-early' | 'gc-no-savepoint' | 'gc-owes-nothing';
 
 /**
  * A process's view of an idempotence store: each call and each commit or rollback of a unit of work
@@ -150,7 +152,7 @@ export function simIdempotence(
     };
     if (svc.retentionWindowFor) wrapped.retentionWindowFor = (type) => svc.retentionWindowFor!(type);
     // Group commit's shortcut for a message that stored no sends (the pipeline then skips flush and completion).
-    if (svc.owesNothing) wrapped.owesNothing = (tm) => svc.owesNothing!(tm);
+    if (svc.owesNothing) wrapped.owesNothing = broken === 'gc-owes-nothing' ? () => true : (tm) => svc.owesNothing!(tm);
     return wrapped;
   }
   return {

@@ -60,6 +60,7 @@ describe('the deterministic simulator: seeded runs with crashes and faults at ev
     // Group commit (SQLite): the shared batch's commit and each member's savepoint.
     ['gc-commit-early', { store: 'sqlite-gc', crashes: 3, faults: 6 }],
     ['gc-no-savepoint', { store: 'sqlite-gc', crashes: 3, faults: 6 }],
+    ['gc-owes-nothing', { store: 'sqlite-gc', crashes: 0, faults: 0 }],
   ];
   for (const [mutation, variant] of broken) {
     // Rarer holes need more seeds: two operators racing a return without its lease, or a copy expiring in
