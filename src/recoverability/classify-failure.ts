@@ -14,38 +14,18 @@ import { OncebusError } from '../errors/oncebus-error.js';
  */
 export type FailureKind = 'crash' | 'stopped' | 'unreadable' | 'message' | 'infrastructure';
 
-const UNREADABLE = new Set([
-  'ONCEBUS_CORRUPT_ENVELOPE',
-  'ONCEBUS_UNKNOWN_MESSAGE_TYPE',
-  'ONCEBUS_DESERIALIZATION',
-  'ONCEBUS_NO_HANDLER',
-  'ONCEBUS_RETENTION_WINDOW_PASSED',
-]);
-
-/** Failures of the message's own doing that an outage never causes: counted like a handler's throw. */
-const MESSAGE_FAULTS = new Set([
-  'ONCEBUS_TRANSACTION_ABORTED',
-  'ONCEBUS_TRANSACTION_MISUSE',
-  'ONCEBUS_CONFIGURATION',
-  'ONCEBUS_QUEUE_MISMATCH',
-  'ONCEBUS_NO_ROUTE',
-  'ONCEBUS_NO_REPLY_ADDRESS',
-]);
-
 /**
- * oncebus's own infrastructure failing: an outage, even when it surfaces through the handler (its
- * ctx.send stores a send, or dispatches one, and the store or the broker fails under it).
+ * Reads the error's kind (errors/error-codes.ts); an error that is not oncebus's is the handler's when the
+ * handler threw it, otherwise the infrastructure's. The infrastructure's kind wins over "the handler threw
+ * it": a store failing under the handler's ctx.send is an outage, not the message's fault.
  */
-const INFRASTRUCTURE = new Set(['ONCEBUS_STORE', 'ONCEBUS_STORE_DEADLOCK', 'ONCEBUS_TRANSPORT', 'ONCEBUS_BROKER_UNAVAILABLE', 'ONCEBUS_LOCK_LOST']);
-
 export function classifyFailure(error: unknown, handlerError: unknown, stopping: boolean): FailureKind {
-  const code = OncebusError.is(error) ? error.code : '';
-  if (code === 'ONCEBUS_SIMULATED_CRASH') return 'crash';
-  if (UNREADABLE.has(code)) return 'unreadable';
+  const kind = OncebusError.is(error) ? error.kind : undefined;
+  if (kind === 'crash') return 'crash';
+  if (kind === 'unreadable') return 'unreadable';
   const fromHandler = error === handlerError && error !== undefined;
   if (fromHandler && stopping) return 'stopped';
-  if (INFRASTRUCTURE.has(code)) return 'infrastructure';
-  if (fromHandler) return 'message';
-  if (MESSAGE_FAULTS.has(code)) return 'message';
+  if (kind === 'infrastructure') return 'infrastructure';
+  if (fromHandler || kind === 'message') return 'message';
   return 'infrastructure';
 }

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import {
+  BusStateError,
   ConfigurationError,
+  RetentionWindowPassedError,
   HandlerTimeoutError,
   MessageDeserializationError,
   NoHandlerError,
@@ -10,13 +12,18 @@ import {
   TransactionMisuseError,
   TransportError,
 } from '../../../src/errors/errors.js';
+import { ERROR_KINDS } from '../../../src/errors/error-codes.js';
+import { OncebusError } from '../../../src/errors/oncebus-error.js';
 import { classifyFailure, type FailureKind } from '../../../src/recoverability/classify-failure.js';
+import { BrokerUnavailableError, QueueMismatchError } from '../../../src/transports/rabbitmq/rabbitmq-errors.js';
 import { INFRASTRUCTURE_FAILURE_LIMIT, InfrastructureFailures } from '../../../src/recoverability/infrastructure-failures.js';
 
 describe('classifyFailure: where a failure sends its message', () => {
   const thrown = new Error('handler threw');
   const timedOut = new HandlerTimeoutError('m', 100);
   const storeUnderSend = new StoreError('the store failed while ctx.send stored a send');
+  const broker = new BrokerUnavailableError('lost', 'down');
+  const busState = new BusStateError('not started');
   const cases: [string, unknown, unknown, boolean, FailureKind][] = [
     ['a simulated crash', new SimulatedCrash('x'), undefined, false, 'crash'],
     ['a body that will not deserialize', new MessageDeserializationError('bad'), undefined, false, 'unreadable'],
@@ -31,10 +38,25 @@ describe('classifyFailure: where a failure sends its message', () => {
     ['the store failing under the handler’s ctx.send (found by the simulator, seed 3)', storeUnderSend, storeUnderSend, false, 'infrastructure'],
     ['the transport failing', new TransportError('down'), undefined, false, 'infrastructure'],
     ['anything else', new Error('?'), undefined, false, 'infrastructure'],
+    ['a broker outage under the handler’s dispatch', broker, broker, false, 'infrastructure'],
+    ['a queue declared with other arguments', new QueueMismatchError('q', 'durable', 'x'), undefined, false, 'message'],
+    ['a message past its retention window', new RetentionWindowPassedError('m', 2, 1), undefined, false, 'unreadable'],
+    ['a send before start, from the handler', busState, busState, false, 'message'],
+    ['a send before start, outside the handler', new BusStateError('x'), undefined, false, 'infrastructure'],
   ];
   for (const [what, error, handlerError, stopping, kind] of cases) {
     it(`${what} → ${kind}`, () => expect(classifyFailure(error, handlerError, stopping)).to.equal(kind));
   }
+});
+
+describe('error kinds: the classifier reads them from the error', () => {
+  it('gives every code a kind the classifier knows, and every error its code’s kind', () => {
+    const known = new Set(['infrastructure', 'message', 'unreadable', 'caller', 'crash']);
+    for (const [code, kind] of Object.entries(ERROR_KINDS)) expect(known.has(kind), code).to.equal(true);
+    const e = new OncebusError('ONCEBUS_LOCK_LOST', 'lost');
+    expect(e.kind).to.equal('infrastructure');
+    expect(classifyFailure(e, e, false)).to.equal('infrastructure');
+  });
 });
 
 describe('InfrastructureFailures: an outage poisons nothing, a message failing alone does', () => {

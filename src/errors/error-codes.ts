@@ -1,0 +1,58 @@
+/**
+ * Every code an OncebusError carries, and its kind: whose fault a failure with that code is, which decides
+ * where a message it fails goes (recoverability/classify-failure.ts). Adding a code means choosing its kind
+ * here — the compiler refuses a code without one, so a new transport's error is never taken for an outage
+ * by omission.
+ * - 'infrastructure': oncebus's own infrastructure failed (a store, a broker, a commit): the message is
+ *   released and retried uncounted — an outage poisons nothing;
+ * - 'message': fails this message the same way every time (a transaction its handler left aborted, a send to a
+ *   queue configured wrongly): counted like a handler's throw, then the error queue;
+ * - 'unreadable': something about the message itself that no retry changes (bad bytes, unknown type, no
+ *   handler, too large): the error queue at once;
+ * - 'caller': raised by how oncebus was called (a handler's own UnrecoverableHandlerError or timeout, a
+ *   send before start, a plain object sent): the handler's failure when its handler raised it, otherwise
+ *   released like the infrastructure's;
+ * - 'crash': a simulated crash (fault injection): released, as a dead process's broker would.
+ */
+export const ERROR_KINDS = {
+  ONCEBUS_CONFIGURATION: 'message',
+  ONCEBUS_NO_ROUTE: 'message',
+  ONCEBUS_NO_REPLY_ADDRESS: 'message',
+  ONCEBUS_QUEUE_MISMATCH: 'message',
+  ONCEBUS_TRANSACTION_ABORTED: 'message',
+  ONCEBUS_TRANSACTION_MISUSE: 'message',
+  ONCEBUS_UNRECOVERABLE: 'caller',
+  ONCEBUS_HANDLER_TIMEOUT: 'caller',
+
+  ONCEBUS_CORRUPT_ENVELOPE: 'unreadable',
+  ONCEBUS_UNKNOWN_MESSAGE_TYPE: 'unreadable',
+  ONCEBUS_DESERIALIZATION: 'unreadable',
+  ONCEBUS_NO_HANDLER: 'unreadable',
+  ONCEBUS_RETENTION_WINDOW_PASSED: 'unreadable',
+
+  ONCEBUS_STORE: 'infrastructure',
+  ONCEBUS_STORE_DEADLOCK: 'infrastructure',
+  ONCEBUS_TRANSPORT: 'infrastructure',
+  ONCEBUS_BROKER_UNAVAILABLE: 'infrastructure',
+  ONCEBUS_LOCK_LOST: 'infrastructure',
+  // Not the message's doing either, and before kinds they fell to the same default: released.
+  ONCEBUS_STORE_DUPLICATE_KEY: 'infrastructure',
+  ONCEBUS_PUBLISH_REJECTED: 'infrastructure',
+  ONCEBUS_STALE_DELIVERY: 'infrastructure',
+  ONCEBUS_ENTITY_NOT_FOUND: 'infrastructure',
+
+  ONCEBUS_BUS_STATE: 'caller',
+  ONCEBUS_INVALID_MESSAGE: 'caller',
+  ONCEBUS_DRIVER_MISSING: 'caller',
+  ONCEBUS_QUEUE_OPERATION_UNSUPPORTED: 'caller',
+  ONCEBUS_DUPLICATE_HANDLER: 'caller',
+  ONCEBUS_PIPELINE_DEFINITION: 'caller',
+  ONCEBUS_DELIVERY_ALREADY_SETTLED: 'caller',
+
+  ONCEBUS_SIMULATED_CRASH: 'crash',
+} as const satisfies Record<`ONCEBUS_${string}`, ErrorKind>;
+
+export type ErrorKind = 'infrastructure' | 'message' | 'unreadable' | 'caller' | 'crash';
+
+/** The stable codes of oncebus's errors: match on these, not on messages. */
+export type OncebusErrorCode = keyof typeof ERROR_KINDS;
