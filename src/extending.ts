@@ -1,8 +1,8 @@
 // Types that public classes refer to — the parts an extension module, a store dialect or a transport
 // works with — so that every signature in the API reference leads somewhere. Types only: nothing here
 // adds to what the package runs.
-export type { ResolvedEndpointOptions, ResolvedInbox, ResolvedQueueProcessing } from './bus/resolved-options.js';
-export type { QueueRegistry } from './bus/queue-registry.js';
+export type { ResolvedEndpointOptions, ResolvedInbox, ResolvedQueueProcessing } from './config/resolved-options.js';
+export type { QueueRegistry } from './transport/queue-registry.js';
 export type { AesKeyRing } from './codecs/aes256gcm-encryption.js';
 export type { OncebusErrorOptions } from './errors/oncebus-error.js';
 export type { HandlerRegistry, HandlerResolver } from './handling/handler-registry.js';

@@ -2,13 +2,13 @@
 // (oncebus/rabbitmq, oncebus/postgres, …) so their drivers load only when imported.
 export { ServiceBus, type IServiceBus } from './bus/service-bus.js';
 export type { ServiceBusDependencies } from './bus/assemble-endpoint.js';
-export type { EndpointOptions, InboxOptions, OutboxOptions, IdempotenceOptions } from './bus/endpoint-options.js';
-export { BusEvents, type BusEventMap } from './bus/bus-events.js';
+export type { EndpointOptions, InboxOptions, OutboxOptions, IdempotenceOptions } from './config/endpoint-options.js';
+export { BusEvents, type BusEventMap } from './events/bus-events.js';
 export type { ITransactionalSession } from './sessions/transactional-session.js';
 export type { ISessionIdempotenceService } from './sessions/session-service.js';
 export type { BackOffReason } from './processing/receive-loop.js';
-export type { IOncebusModule, PipelineBuilders } from './bus/oncebus-module.js';
-export type { EndpointServices, HandlerScope } from './bus/endpoint-services.js';
+export type { IOncebusModule, PipelineBuilders } from './modules/oncebus-module.js';
+export type { EndpointServices, HandlerScope } from './modules/endpoint-services.js';
 export { addOncebus } from './di/add-oncebus.js';
 export { TYPES } from './di/tokens.js';
 export { loadEndpointSettings } from './config/load-endpoint-options.js';

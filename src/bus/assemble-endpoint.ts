@@ -13,12 +13,12 @@ import type { ISerializer } from '../serialization/serializer.js';
 import { MemorySubscriptionService } from '../subscriptions/memory-subscription-service.js';
 import type { ISubscriptionService } from '../subscriptions/subscription-service.js';
 import { type IQueueFactory, isSchedulingQueue } from '../transport/queue.js';
-import type { BusEvents } from './bus-events.js';
-import type { EndpointOptions } from './endpoint-options.js';
-import type { EndpointServices } from './endpoint-services.js';
-import type { IOncebusModule } from './oncebus-module.js';
-import { QueueRegistry } from './queue-registry.js';
-import { resolveEndpointOptions } from './resolved-options.js';
+import type { BusEvents } from '../events/bus-events.js';
+import type { EndpointOptions } from '../config/endpoint-options.js';
+import type { EndpointServices } from '../modules/endpoint-services.js';
+import type { IOncebusModule } from '../modules/oncebus-module.js';
+import { QueueRegistry } from '../transport/queue-registry.js';
+import { resolveEndpointOptions } from '../config/resolved-options.js';
 
 /** Everything a bus is made from; the DI module fills it from the container. */
 export interface ServiceBusDependencies {

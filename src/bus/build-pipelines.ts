@@ -52,8 +52,8 @@ import type { ReceivedMessageState } from '../pipelines/received-message-state.j
 import { HandlerWatchdog } from '../processing/handler-watchdog.js';
 import { FailedMessageMover } from '../recoverability/failed-message-mover.js';
 import { InfrastructureFailures } from '../recoverability/infrastructure-failures.js';
-import type { EndpointServices } from './endpoint-services.js';
-import type { IOncebusModule, PipelineBuilders } from './oncebus-module.js';
+import type { EndpointServices } from '../modules/endpoint-services.js';
+import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 
 export interface EndpointPipelines {
   readonly sender: MessageSender;

@@ -7,7 +7,7 @@ import { SessionRunner } from '../sessions/session-runner.js';
 import type { ITransactionalSession } from '../sessions/transactional-session.js';
 import { isCountQueue, isPurgeQueue } from '../transport/queue.js';
 import { assembleEndpoint, type ServiceBusDependencies } from './assemble-endpoint.js';
-import { BusEvents } from './bus-events.js';
+import { BusEvents } from '../events/bus-events.js';
 import { buildPipelines, type EndpointPipelines } from './build-pipelines.js';
 
 /** The bus of one endpoint, as users see it. */

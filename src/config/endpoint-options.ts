@@ -1,4 +1,4 @@
-import type { Duration } from '../config/duration.js';
+import type { Duration } from './duration.js';
 import type { HandlerClass } from '../handling/handles-message.js';
 import type { MessageClass } from '../messages/message-type.js';
 import type { Route } from '../routing/route-specification.js';

@@ -1,6 +1,6 @@
-import { checkSettings } from '../config/check-settings.js';
-import { parseDuration, parseDurations } from '../config/duration.js';
-import { endpointOptionsSchema } from '../config/endpoint-schema.js';
+import { checkSettings } from './check-settings.js';
+import { parseDuration, parseDurations } from './duration.js';
+import { endpointOptionsSchema } from './endpoint-schema.js';
 import { ConfigurationError } from '../errors/errors.js';
 import type { EndpointOptions } from './endpoint-options.js';
 

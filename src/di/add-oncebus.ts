@@ -1,7 +1,7 @@
 import type { Container } from 'inversify';
 import type { ServiceBusDependencies } from '../bus/assemble-endpoint.js';
-import type { EndpointOptions } from '../bus/endpoint-options.js';
-import type { IOncebusModule } from '../bus/oncebus-module.js';
+import type { EndpointOptions } from '../config/endpoint-options.js';
+import type { IOncebusModule } from '../modules/oncebus-module.js';
 import { type IServiceBus, ServiceBus } from '../bus/service-bus.js';
 import type { CodecRegistry } from '../codecs/codec-registry.js';
 import type { IMessageHandler } from '../handling/message-handler.js';

@@ -1,5 +1,5 @@
-import type { EndpointServices } from '../bus/endpoint-services.js';
-import type { IOncebusModule, PipelineBuilders } from '../bus/oncebus-module.js';
+import type { EndpointServices } from '../modules/endpoint-services.js';
+import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 import { ConfigurationError, SimulatedCrash } from '../errors/errors.js';
 import type { IPipelineObserver, PipelineState } from '../pipeline/pipeline.js';
 

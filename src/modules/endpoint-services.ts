@@ -9,9 +9,9 @@ import type { MessageTypeRegistry } from '../messages/message-type-registry.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { ISerializer } from '../serialization/serializer.js';
 import type { ISubscriptionService } from '../subscriptions/subscription-service.js';
-import type { BusEvents } from './bus-events.js';
-import type { QueueRegistry } from './queue-registry.js';
-import type { ResolvedEndpointOptions } from './resolved-options.js';
+import type { BusEvents } from '../events/bus-events.js';
+import type { QueueRegistry } from '../transport/queue-registry.js';
+import type { ResolvedEndpointOptions } from '../config/resolved-options.js';
 
 /**
  * What one endpoint's observers work with, assembled once at start. A plain record of collaborators,

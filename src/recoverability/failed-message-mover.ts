@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { QueueRegistry } from '../bus/queue-registry.js';
+import type { QueueRegistry } from '../transport/queue-registry.js';
 import { cloneTransportMessage, emptyTransportMessage, type TransportMessage } from '../envelope/transport-message.js';
 import { serializeTransportMessage } from '../envelope/wire-format.js';
 import { failureLine } from './decide-failure.js';

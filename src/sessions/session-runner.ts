@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BusEvents } from '../bus/bus-events.js';
+import type { BusEvents } from '../events/bus-events.js';
 import { BusStateError } from '../errors/errors.js';
 import type { ILogger } from '../logging/logger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';

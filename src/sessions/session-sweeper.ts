@@ -1,4 +1,4 @@
-import type { BusEvents } from '../bus/bus-events.js';
+import type { BusEvents } from '../events/bus-events.js';
 import type { ILogger } from '../logging/logger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { FlushMessageState } from '../pipelines/flush/flush-message-state.js';

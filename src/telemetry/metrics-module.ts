@@ -1,6 +1,6 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
-import type { EndpointServices } from '../bus/endpoint-services.js';
-import type { IOncebusModule, PipelineBuilders } from '../bus/oncebus-module.js';
+import type { EndpointServices } from '../modules/endpoint-services.js';
+import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 import type { IdempotenceEvents } from '../idempotence/idempotence-events.js';
 import { ProcessingStatus } from '../idempotence/idempotence-service.js';
 import { PIPELINE_END_EVENT } from '../pipeline/pipeline.js';

@@ -1,6 +1,6 @@
 import type { Span, Tracer } from '@opentelemetry/api';
-import type { EndpointServices } from '../bus/endpoint-services.js';
-import type { IOncebusModule, PipelineBuilders } from '../bus/oncebus-module.js';
+import type { EndpointServices } from '../modules/endpoint-services.js';
+import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 import type { TransportMessage } from '../envelope/transport-message.js';
 import { PIPELINE_END_EVENT, type PipelineState } from '../pipeline/pipeline.js';
 import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';

@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import type { EndpointOptions } from '../bus/endpoint-options.js';
+import type { EndpointOptions } from '../config/endpoint-options.js';
 import type { IServiceBus } from '../bus/service-bus.js';
 import { addOncebus } from '../di/add-oncebus.js';
 import { TYPES } from '../di/tokens.js';

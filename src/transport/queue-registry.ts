@@ -1,6 +1,6 @@
 import { ConfigurationError, OncebusError } from '../errors/errors.js';
-import type { IQueue, IQueueFactory } from '../transport/queue.js';
-import { canonicalQueueAddress, queueScheme } from '../transport/queue-uri.js';
+import type { IQueue, IQueueFactory } from './queue.js';
+import { canonicalQueueAddress, queueScheme } from './queue-uri.js';
 
 /**
  * Finds the factory for a URI's scheme and keeps one sending queue object per URI. Receive loops get a

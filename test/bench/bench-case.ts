@@ -30,7 +30,7 @@ import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
 import { TracingModule } from '../../src/telemetry/index.js';
-import type { IOncebusModule } from '../../src/bus/oncebus-module.js';
+import type { IOncebusModule } from '../../src/modules/oncebus-module.js';
 import * as otelApi from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';

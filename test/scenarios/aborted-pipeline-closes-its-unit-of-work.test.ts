@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { IOncebusModule, PipelineBuilders } from '../../src/bus/oncebus-module.js';
+import type { IOncebusModule, PipelineBuilders } from '../../src/modules/oncebus-module.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
 import type { InboxMessageState } from '../../src/pipelines/inbox/inbox-message-state.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { IOncebusModule, PipelineBuilders } from '../../src/bus/oncebus-module.js';
+import type { IOncebusModule, PipelineBuilders } from '../../src/modules/oncebus-module.js';
 import { TYPES } from '../../src/di/tokens.js';
 import { SimulatedCrash } from '../../src/errors/errors.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';

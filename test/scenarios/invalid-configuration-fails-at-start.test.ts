@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { EndpointOptions } from '../../src/bus/endpoint-options.js';
+import type { EndpointOptions } from '../../src/config/endpoint-options.js';
 import { OncebusError } from '../../src/errors/errors.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IMessageHandler } from '../../src/handling/message-handler.js';

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { rmSync } from 'node:fs';
 import { Container } from 'inversify';
 import type Database from 'better-sqlite3';
-import type { EndpointOptions } from '../../src/bus/endpoint-options.js';
+import type { EndpointOptions } from '../../src/config/endpoint-options.js';
 import type { IServiceBus } from '../../src/bus/service-bus.js';
 import { addOncebus } from '../../src/di/add-oncebus.js';
 import { TYPES } from '../../src/di/tokens.js';

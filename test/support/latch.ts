@@ -1,4 +1,4 @@
-import type { BusEventMap, BusEvents } from '../../src/bus/bus-events.js';
+import type { BusEventMap, BusEvents } from '../../src/events/bus-events.js';
 
 /**
  * Resolves when `count` events of `name` (matching `where`) have been emitted, or rejects after

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import type { EndpointOptions } from '../../src/bus/endpoint-options.js';
-import type { IOncebusModule } from '../../src/bus/oncebus-module.js';
+import type { EndpointOptions } from '../../src/config/endpoint-options.js';
+import type { IOncebusModule } from '../../src/modules/oncebus-module.js';
 import type { IServiceBus } from '../../src/bus/service-bus.js';
 import { addOncebus } from '../../src/di/add-oncebus.js';
 import { TYPES } from '../../src/di/tokens.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Container } from 'inversify';
-import type { IOncebusModule, PipelineBuilders } from '../../src/bus/oncebus-module.js';
+import type { IOncebusModule, PipelineBuilders } from '../../src/modules/oncebus-module.js';
 import { TYPES } from '../../src/di/tokens.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';

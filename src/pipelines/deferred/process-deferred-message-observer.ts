@@ -1,4 +1,4 @@
-import type { QueueRegistry } from '../../bus/queue-registry.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { DeferredMessageState } from './deferred-message-state.js';
 

@@ -1,5 +1,5 @@
-import type { BusEvents } from '../../bus/bus-events.js';
-import type { QueueRegistry } from '../../bus/queue-registry.js';
+import type { BusEvents } from '../../events/bus-events.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 import { deserializeTransportMessage } from '../../envelope/wire-format.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { FlushMessageState } from './flush-message-state.js';

@@ -1,4 +1,4 @@
-import type { BusEvents } from '../../bus/bus-events.js';
+import type { BusEvents } from '../../events/bus-events.js';
 import { OncebusError } from '../../errors/oncebus-error.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { ILogger } from '../../logging/logger.js';

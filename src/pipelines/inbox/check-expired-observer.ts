@@ -1,4 +1,4 @@
-import type { BusEvents } from '../../bus/bus-events.js';
+import type { BusEvents } from '../../events/bus-events.js';
 import { isExpired } from '../../envelope/transport-message.js';
 import type { IIdempotenceService } from '../../idempotence/idempotence-service.js';
 import type { ILogger } from '../../logging/logger.js';

@@ -1,6 +1,6 @@
-import type { BusEvents } from '../../bus/bus-events.js';
-import type { HandlerScope } from '../../bus/endpoint-services.js';
-import type { ResolvedInbox } from '../../bus/resolved-options.js';
+import type { BusEvents } from '../../events/bus-events.js';
+import type { HandlerScope } from '../../modules/endpoint-services.js';
+import type { ResolvedInbox } from '../../config/resolved-options.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { failureFields } from '../../logging/failure-fields.js';
 import type { ILogger } from '../../logging/logger.js';

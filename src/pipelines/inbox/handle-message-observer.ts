@@ -1,10 +1,10 @@
 import { NoHandlerError } from '../../errors/errors.js';
-import { HandlerContext } from '../../handling/handler-context.js';
+import { HandlerContext } from './handler-context.js';
 import type { HandlerRegistry, HandlerResolver } from '../../handling/handler-registry.js';
 import type { IMessageHandler } from '../../handling/message-handler.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
-import type { HandlerScope } from '../../bus/endpoint-services.js';
+import type { HandlerScope } from '../../modules/endpoint-services.js';
 import { withinScopes } from './within-scopes.js';
 import type { HandlerWatchdog } from '../../processing/handler-watchdog.js';
 import type { MessageSender } from '../outgoing/message-sender.js';

@@ -1,10 +1,10 @@
-import type { TransportMessage } from '../envelope/transport-message.js';
-import { OncebusError } from '../errors/errors.js';
-import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
-import type { MessageSender } from '../pipelines/outgoing/message-sender.js';
-import type { WatchedHandler } from '../processing/handler-watchdog.js';
-import type { FailureHandling, IHandlerContext } from './message-handler.js';
-import type { PublishOptions, ReplyOptions, SendOptions } from './send-options.js';
+import type { TransportMessage } from '../../envelope/transport-message.js';
+import { OncebusError } from '../../errors/errors.js';
+import type { InboxMessageState } from './inbox-message-state.js';
+import type { MessageSender } from '../outgoing/message-sender.js';
+import type { WatchedHandler } from '../../processing/handler-watchdog.js';
+import type { FailureHandling, IHandlerContext } from '../../handling/message-handler.js';
+import type { PublishOptions, ReplyOptions, SendOptions } from '../../handling/send-options.js';
 
 /**
  * The context handed to a handler: a thin view over the inbox state. Sends made through it carry the

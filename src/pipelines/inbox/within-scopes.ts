@@ -1,4 +1,4 @@
-import type { HandlerScope } from '../../bus/endpoint-services.js';
+import type { HandlerScope } from '../../modules/endpoint-services.js';
 import type { InboxMessageState } from './inbox-message-state.js';
 
 /**

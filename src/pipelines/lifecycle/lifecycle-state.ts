@@ -1,4 +1,4 @@
-import type { EndpointServices } from '../../bus/endpoint-services.js';
+import type { EndpointServices } from '../../modules/endpoint-services.js';
 import type { PipelineState } from '../../pipeline/pipeline.js';
 
 /** Something that runs until stopped: a receive loop or the deferred processor. */

@@ -1,4 +1,4 @@
-import type { ResolvedInbox } from '../../bus/resolved-options.js';
+import type { ResolvedInbox } from '../../config/resolved-options.js';
 import type { IPipelineObserver, Pipeline } from '../../pipeline/pipeline.js';
 import { isSharedReceiverQueue } from '../../transport/queue.js';
 import { DeferredProcessor } from '../../processing/deferred-processor.js';

@@ -1,5 +1,5 @@
-import type { BusEvents } from '../../bus/bus-events.js';
-import type { QueueRegistry } from '../../bus/queue-registry.js';
+import type { BusEvents } from '../../events/bus-events.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { ReceivedMessageState } from '../received-message-state.js';
 

@@ -1,5 +1,5 @@
-import type { BusEvents } from '../../bus/bus-events.js';
-import type { QueueRegistry } from '../../bus/queue-registry.js';
+import type { BusEvents } from '../../events/bus-events.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { serializeTransportMessage } from '../../envelope/wire-format.js';
 import type { IIdempotenceService } from '../../idempotence/idempotence-service.js';

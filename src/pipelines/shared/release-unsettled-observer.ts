@@ -1,4 +1,4 @@
-import type { BusEvents } from '../../bus/bus-events.js';
+import type { BusEvents } from '../../events/bus-events.js';
 import type { ILogger } from '../../logging/logger.js';
 import { PIPELINE_END_EVENT, type IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { ReceivedMessageState } from '../received-message-state.js';

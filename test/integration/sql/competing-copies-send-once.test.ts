@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { serializeTransportMessage } from '../../../src/envelope/wire-format.js';
-import type { IOncebusModule, PipelineBuilders } from '../../../src/bus/oncebus-module.js';
+import type { IOncebusModule, PipelineBuilders } from '../../../src/modules/oncebus-module.js';
 import { handlesMessage } from '../../../src/handling/handles-message.js';
 import type { IHandlerContext, IMessageHandler } from '../../../src/handling/message-handler.js';
 import type { IIdempotenceServiceFactory } from '../../../src/idempotence/idempotence-service-factory.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import type { EndpointOptions } from '../../../src/bus/endpoint-options.js';
-import { resolveEndpointOptions } from '../../../src/bus/resolved-options.js';
+import type { EndpointOptions } from '../../../src/config/endpoint-options.js';
+import { resolveEndpointOptions } from '../../../src/config/resolved-options.js';
 import { loadEndpointSettings } from '../../../src/config/load-endpoint-options.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../config/sales-endpoint.json', import.meta.url));
