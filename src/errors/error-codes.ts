@@ -29,6 +29,7 @@ export const ERROR_KINDS = {
   ONCEBUS_DESERIALIZATION: 'unreadable',
   ONCEBUS_NO_HANDLER: 'unreadable',
   ONCEBUS_RETENTION_WINDOW_PASSED: 'unreadable',
+  ONCEBUS_UNTRUSTED_DESTINATION: 'unreadable',
 
   ONCEBUS_STORE: 'infrastructure',
   ONCEBUS_STORE_DEADLOCK: 'infrastructure',

@@ -97,6 +97,18 @@ export class NoRouteError extends OncebusError {
   }
 }
 
+/**
+ * A message named a destination (a reply address, a subscriber) on a connection this endpoint was not
+ * configured for: sending there would hand the endpoint's credentials to a host of the sender's choosing.
+ */
+export class UntrustedDestinationError extends OncebusError {
+  constructor(readonly connection: string) {
+    super('ONCEBUS_UNTRUSTED_DESTINATION', `refused to send to ${connection}: not a connection this endpoint is configured for`, {
+      hint: `if ${connection} is yours, list it in the endpoint's trustedConnections`,
+    });
+  }
+}
+
 /** A transport, store or service could not be reached or failed underneath oncebus. */
 export class TransportError extends OncebusError {
   constructor(message: string, options: OncebusErrorOptions = {}) {

@@ -1,16 +1,21 @@
-import { ConfigurationError, OncebusError } from '../errors/errors.js';
+import { ConfigurationError, OncebusError, UntrustedDestinationError } from '../errors/errors.js';
 import type { IQueue, IQueueFactory } from './queue.js';
 import { canonicalQueueAddress, queueScheme } from './queue-uri.js';
 
 /**
  * Finds the factory for a URI's scheme and keeps one sending queue object per URI. Receive loops get a
  * queue object of their own (`createReceiver`), so each has its own consumer and settles only what it took.
+ * It also knows which connections the endpoint was configured for (every URI passed to `check`, and
+ * `trust`ed ones): a destination that a message names (a reply address, a subscriber) must be on one of
+ * them, so no sender can make the endpoint log in, with its credentials, to a host of the sender's choosing.
  */
 export class QueueRegistry {
   private readonly factories = new Map<string, IQueueFactory>();
   private readonly senders = new Map<string, IQueue>();
   private readonly receivers: IQueue[] = [];
   private readonly addresses = new Map<string, string>();
+  /** Connection scopes (IQueueFactory.connectionScope) of the configured and trusted URIs. */
+  private readonly trusted = new Set<string>();
 
   constructor(factories: readonly IQueueFactory[]) {
     for (const f of factories) {
@@ -30,6 +35,7 @@ export class QueueRegistry {
    * URI (a bad parameter, a queue name it cannot hold): the factory names only "queue uri".
    */
   check(uri: string, setting: string): void {
+    this.trust(uri, setting);
     const scheme = queueScheme(uri, setting);
     if (!this.factories.has(scheme)) {
       throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${uri}'`, {
@@ -45,6 +51,25 @@ export class QueueRegistry {
       }
       throw error;
     }
+  }
+
+  /**
+   * Allows destinations on the connection `uri` names (its host, for a broker) — for a configured URI, or
+   * one the user allows besides. A URI of a scheme without connection scopes needs no trust.
+   */
+  trust(uri: string, setting = 'queue uri'): void {
+    const factory = this.factories.get(queueScheme(uri, setting));
+    const scope = factory?.connectionScope?.(uri);
+    if (scope !== undefined) this.trusted.add(scope);
+  }
+
+  /**
+   * Refuses a destination that is not on a configured or trusted connection (UntrustedDestinationError),
+   * and one no factory serves (ConfigurationError). Call it for every URI a message chose.
+   */
+  checkDestination(uri: string): void {
+    const scope = this.factoryOf(uri).connectionScope?.(uri);
+    if (scope !== undefined && !this.trusted.has(scope)) throw new UntrustedDestinationError(scope);
   }
 
   /**

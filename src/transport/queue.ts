@@ -101,6 +101,13 @@ export interface IQueueFactory {
    * same however the URI is written, and still a URI this factory's `create` serves (replies go to it).
    */
   address?(uri: string): string;
+  /**
+   * Which connection, and so which credentials, a queue of this URI is reached with (RabbitMQ: scheme,
+   * host and port), without secrets. A factory whose connections are all configured on it (a SQL store,
+   * Azure's named connections) has none: no URI can lead it anywhere else. The bus sends to a URI a message
+   * names only when its scope is one the endpoint was configured for (QueueRegistry.checkDestination).
+   */
+  connectionScope?(uri: string): string;
   close?(): Promise<void>;
 }
 export const isSharedReceiverQueue = (q: IQueue): q is IQueue & ISharedReceiverQueue =>

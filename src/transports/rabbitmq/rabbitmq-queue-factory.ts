@@ -49,6 +49,11 @@ export class RabbitMqQueueFactory implements IQueueFactory {
     return parseRabbitMqUri(uri).address;
   }
 
+  /** The broker a URI's queue is on (scheme, host, port): a reply address off it is refused (QueueRegistry). */
+  connectionScope(uri: string): string {
+    return parseRabbitMqUri(uri).connectionScope;
+  }
+
   /**
    * The URL to connect with: the URI's own user, else the factory's `username`/`password`, else guest.
    * One connection per broker and vhost, made with the credentials of the first URI that reached it — so a

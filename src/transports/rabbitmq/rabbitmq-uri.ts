@@ -15,6 +15,8 @@ export interface RabbitMqAddress {
    * (prefetch, heartbeat) and no default port — the same however the URI was written.
    */
   readonly address: string;
+  /** scheme://host[:port] of the broker (no vhost, no credentials): what its credentials are given to. */
+  readonly connectionScope: string;
   /** The same with the password hidden, for errors and logs. */
   readonly safeBrokerUrl: string;
   readonly queue: string;
@@ -82,6 +84,7 @@ export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAd
     brokerKey: `${tls ? 'amqps' : 'amqp'}://${host}${addressPort}${vhostPart}`,
     credentials,
     address: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${host}${addressPort}/${path}${declared ? `?${declared}` : ''}`,
+    connectionScope: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${host}${addressPort}`,
     safeBrokerUrl: base.replace('%PASS%', '***'),
     queue,
     prefetch,
