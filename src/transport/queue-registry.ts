@@ -35,7 +35,6 @@ export class QueueRegistry {
    * URI (a bad parameter, a queue name it cannot hold): the factory names only "queue uri".
    */
   check(uri: string, setting: string): void {
-    this.trust(uri, setting);
     const scheme = queueScheme(uri, setting);
     if (!this.factories.has(scheme)) {
       throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${uri}'`, {
@@ -51,6 +50,7 @@ export class QueueRegistry {
       }
       throw error;
     }
+    this.trust(uri, setting);
   }
 
   /**
