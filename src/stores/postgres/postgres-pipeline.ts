@@ -4,6 +4,7 @@ import { type Settable, settable } from '../sql/settable.js';
 
 /** node-postgres's own parameter serializer (pg exports lib/*), so values are sent as pg would send them. */
 const pgUtils = requireDriver<{ prepareValue(value: unknown): unknown }>('pg/lib/utils.js', 'oncebus/postgres');
+const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
 
 /** One statement of a pipeline: sent with its parameters; `flush` asks the server to answer it at once. */
 export interface PipelineStep {
@@ -14,7 +15,7 @@ export interface PipelineStep {
   readonly flush?: boolean;
 }
 
-/** A step's outcome: its command tag (COMMIT, ROLLBACK, INSERT 0 3, …) and its rows, values as text. */
+/** A step's outcome: its command tag (COMMIT, ROLLBACK, INSERT 0 3, …; statement by statement only its first word) and its rows, values as text. */
 export interface StepResult {
   readonly command: string;
   readonly rows: Record<string, string | null>[];
@@ -107,9 +108,48 @@ export class PostgresPipeline {
   handleCopyData(): void {}
 }
 
+const PROTOCOL_METHODS = ['parse', 'bind', 'describe', 'execute', 'flush', 'sync'] as const;
+
+/**
+ * Whether the installed pg's Connection offers what `submit` drives — the protocol methods its own Query
+ * uses, and its named-statement bookkeeping. pg does not document them; checked once, at load. If a pg
+ * release changes them, pipelines run statement by statement through pg's public API instead (the same
+ * outcomes, more round trips), and the test of this check fails, so the change is noticed.
+ */
+export function pgSupportsPipelines(driver: { Connection: new () => object } = pgDriver): boolean {
+  const proto = driver.Connection.prototype as Record<string, unknown>;
+  if (!PROTOCOL_METHODS.every((m) => typeof proto[m] === 'function')) return false;
+  const connection = new driver.Connection() as Partial<WireConnection>;
+  (connection as { stream?: { destroy?(): void } }).stream?.destroy?.(); // a socket never connected
+  return typeof connection.parsedStatements === 'object' && typeof connection.submittedNamedStatements === 'object';
+}
+const PIPELINES = pgSupportsPipelines();
+
 /** Submits a pipeline on a client (a Submittable, which pg's typings do not know beyond its shape). */
-export function runPipeline(client: pg.ClientBase, steps: readonly PipelineStep[]): Promise<StepResult>[] {
+export function runPipeline(client: pg.ClientBase, steps: readonly PipelineStep[], pipelines = PIPELINES): Promise<StepResult>[] {
+  if (!pipelines) return runOneByOne(client, steps);
   const pipeline = new PostgresPipeline(steps);
   client.query(pipeline as unknown as pg.QueryConfig);
   return pipeline.answers.map((a) => a.promise);
+}
+
+/** Values as the server sent them (text), as a pipeline's rows are. */
+const AS_TEXT = { getTypeParser: () => (value: string) => value };
+
+/** The same steps through pg's public API, one round trip each; an error rejects the steps not yet answered. */
+function runOneByOne(client: pg.ClientBase, steps: readonly PipelineStep[]): Promise<StepResult>[] {
+  const answers = steps.map(() => settable<StepResult>());
+  void (async () => {
+    for (let i = 0; i < steps.length; i++) {
+      const { text, values, name } = steps[i]!;
+      try {
+        const result = await client.query({ text, values: values as unknown[] | undefined, ...(name ? { name } : {}), types: AS_TEXT } as pg.QueryConfig);
+        answers[i]!.resolve({ command: result.command, rows: result.rows as Record<string, string | null>[] });
+      } catch (error) {
+        for (let j = i; j < steps.length; j++) answers[j]!.reject(error);
+        return;
+      }
+    }
+  })();
+  return answers.map((a) => a.promise);
 }

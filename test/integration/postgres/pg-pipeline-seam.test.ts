@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { pgSupportsPipelines, runPipeline } from '../../../src/stores/postgres/postgres-pipeline.js';
+import { requireService } from '../../support/integration.js';
+import { PG_URL, postgresAvailable } from '../../support/sql-subjects.js';
+
+// Pipelines drive pg's undocumented Connection (the protocol methods its Query uses, its named-statement
+// bookkeeping). This fails the day a pg release changes them; oncebus then runs statement by statement
+// through pg's public API, which must give the same outcomes as a pipeline — checked here on a real server.
+describe('the pg seam under pipelines (PostgreSQL)', () => {
+  let client: pg.Client;
+
+  before(async function () {
+    requireService(this, 'PostgreSQL', await postgresAvailable());
+    client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+  });
+
+  after(async () => {
+    await client?.end();
+  });
+
+  it('finds in the installed pg what a pipeline drives', () => {
+    expect(pgSupportsPipelines()).to.equal(true);
+  });
+
+  it('refuses a pg whose Connection lacks the named-statement bookkeeping or a protocol method', () => {
+    class Renamed {
+      readonly parsedStatements = {};
+    }
+    for (const m of ['parse', 'bind', 'describe', 'execute', 'flush', 'sync']) (Renamed.prototype as unknown as Record<string, unknown>)[m] = () => undefined;
+    expect(pgSupportsPipelines({ Connection: Renamed })).to.equal(false);
+    class NoSync extends pg.Connection {}
+    (NoSync.prototype as unknown as Record<string, unknown>).sync = undefined;
+    expect(pgSupportsPipelines({ Connection: NoSync })).to.equal(false);
+  });
+
+  for (const pipelines of [true, false]) {
+    it(`${pipelines ? 'as one pipeline' : 'one statement at a time (the fallback)'}: the same tags and rows (as text), and an error rejects the steps after it`, async () => {
+      const steps = [
+        { text: 'BEGIN' },
+        { text: 'SELECT $1::int + 1 AS n, $2::text AS t', values: [41, 'x'], name: `oncebus_seam_${pipelines}` },
+        { text: 'COMMIT', flush: true },
+      ];
+      const results = await Promise.all(runPipeline(client, steps, pipelines));
+      expect(results.map((r) => r.command.split(' ')[0])).to.deep.equal(['BEGIN', 'SELECT', 'COMMIT']);
+      expect(results[1]!.rows).to.deep.equal([{ n: '42', t: 'x' }]);
+
+      const failing = runPipeline(client, [{ text: 'BEGIN' }, { text: 'SELECT 1/0' }, { text: 'COMMIT' }], pipelines);
+      const outcomes = await Promise.allSettled(failing);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'rejected']);
+      await client.query('ROLLBACK');
+    });
+  }
+});
