@@ -5,15 +5,9 @@ import 'reflect-metadata';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { Container } from 'inversify';
-import {
-  addOncebus,
-  createSilentLogger,
-  type EndpointOptions,
-  FaultInjectionModule,
-  type IServiceBus,
-  serializeTransportMessage,
-  TYPES,
-} from '../../src/index.js';
+import { addOncebus, createSilentLogger, type EndpointOptions, type IServiceBus, TYPES } from '../../src/index.js';
+import { serializeTransportMessage } from '../../src/extending.js';
+import { FaultInjectionModule } from '../../src/testing/index.js';
 import { BillingHandler, PlaceOrderHandler, WarehouseHandler } from './handlers.js';
 import { OrderPlaced, PlaceOrder } from './messages.js';
 import { Narrator } from './narrator.js';

@@ -1,5 +1,4 @@
-import { handlesMessage } from '../../src/handling/handles-message.js';
-import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
+import { handlesMessage, type IHandlerContext, type IMessageHandler } from '../../src/index.js';
 import { drizzleOnSqlite } from '../../src/orm/drizzle.js';
 import type { SqliteTransaction } from '../../src/stores/sqlite/index.js';
 import { InvoiceOrder } from './messages.js';

@@ -1,4 +1,4 @@
-import { messageType } from '../../src/messages/message-type.js';
+import { messageType } from '../../src/index.js';
 
 /** Sent by the web process, in the same transaction as the order's row. */
 @messageType('shop.InvoiceOrder')

@@ -106,7 +106,6 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
     codecs,
     logger,
     events,
-    handlerScopes: [],
     clock: deps.clock ?? Date.now,
     stopSignal,
   };

@@ -22,17 +22,6 @@ import { ProcessingCompletedObserver } from '../pipelines/inbox/processing-compl
 import { ReleaseFlushLeaseObserver } from '../pipelines/inbox/release-flush-lease-observer.js';
 import { RollBackOpenUnitOfWorkObserver } from '../pipelines/inbox/roll-back-open-unit-of-work-observer.js';
 import { SendDeferredObserver } from '../pipelines/inbox/send-deferred-observer.js';
-import { CloseQueuesObserver } from '../pipelines/lifecycle/close-queues-observer.js';
-import { CreateQueuesObserver } from '../pipelines/lifecycle/create-queues-observer.js';
-import { createShutdownPipelineBuilder, createStartupPipelineBuilder } from '../pipelines/lifecycle/lifecycle-pipelines.js';
-import type { LifecycleState } from '../pipelines/lifecycle/lifecycle-state.js';
-import { StartIdempotenceObserver } from '../pipelines/lifecycle/start-idempotence-observer.js';
-import { StartSessionsObserver } from '../pipelines/lifecycle/start-sessions-observer.js';
-import { StopSessionsObserver } from '../pipelines/lifecycle/stop-sessions-observer.js';
-import { StartProcessingObserver } from '../pipelines/lifecycle/start-processing-observer.js';
-import { StopIdempotenceObserver } from '../pipelines/lifecycle/stop-idempotence-observer.js';
-import { StopProcessingObserver } from '../pipelines/lifecycle/stop-processing-observer.js';
-import { SubscribeObserver } from '../pipelines/lifecycle/subscribe-observer.js';
 import { createOutboxPipelineBuilder } from '../pipelines/outbox/outbox-pipeline.js';
 import { SendOutboxMessageObserver } from '../pipelines/outbox/send-outbox-message-observer.js';
 import { AssembleMessageObserver } from '../pipelines/outgoing/assemble-message-observer.js';
@@ -40,7 +29,7 @@ import { CompressMessageObserver } from '../pipelines/outgoing/compress-message-
 import { DispatchMessageObserver } from '../pipelines/outgoing/dispatch-message-observer.js';
 import { EncryptMessageObserver } from '../pipelines/outgoing/encrypt-message-observer.js';
 import { MessageSender } from '../pipelines/outgoing/message-sender.js';
-import { createDispatchPipelineBuilder, createTransportMessagePipelineBuilder } from '../pipelines/outgoing/outgoing-pipelines.js';
+import { createOutgoingPipelineBuilder } from '../pipelines/outgoing/outgoing-pipeline.js';
 import { RouteMessageObserver } from '../pipelines/outgoing/route-message-observer.js';
 import { SerializeMessageObserver } from '../pipelines/outgoing/serialize-message-observer.js';
 import { AcknowledgeReceivedObserver } from '../pipelines/shared/acknowledge-received-observer.js';
@@ -61,40 +50,31 @@ export interface EndpointPipelines {
   readonly flush: Pipeline<FlushMessageState>;
   readonly deferred: Pipeline<DeferredMessageState>;
   readonly outbox: Pipeline<ReceivedMessageState>;
-  readonly startup: Pipeline<LifecycleState>;
-  readonly shutdown: Pipeline<LifecycleState>;
+  /** Bounds every handler's time; stop() gives up the ones still running through it. */
+  readonly watchdog: HandlerWatchdog;
 }
 
 /**
  * Wires the core observers into every pipeline, lets the modules add theirs, and builds each pipeline
  * once. This is the only place that knows which observer goes where; each observer knows only its job.
  */
-export function buildPipelines(
-  s: EndpointServices,
-  modules: readonly IOncebusModule[],
-  subscriptions: readonly string[],
-  stopController: AbortController,
-): EndpointPipelines {
+export function buildPipelines(s: EndpointServices, modules: readonly IOncebusModule[]): EndpointPipelines {
   const { options, queues, idempotence, codecs, clock, logger, events } = s;
   const { inbox, outbox } = options;
   const outboxUri = outbox?.workQueueUri;
   const b: PipelineBuilders = {
     inbox: createInboxPipelineBuilder(),
-    transportMessage: createTransportMessagePipelineBuilder(),
-    dispatch: createDispatchPipelineBuilder(),
+    outgoing: createOutgoingPipelineBuilder(),
     flush: createFlushPipelineBuilder(),
     deferred: createDeferredPipelineBuilder(),
     outbox: createOutboxPipelineBuilder(),
-    startup: createStartupPipelineBuilder(),
-    shutdown: createShutdownPipelineBuilder(),
   };
 
-  b.transportMessage
+  b.outgoing
     .addObserver(new AssembleMessageObserver(s.types, s.address, clock))
     .addObserver(new SerializeMessageObserver(s.serializer))
     .addObserver(new CompressMessageObserver(codecs, options.compression))
-    .addObserver(new EncryptMessageObserver(codecs, options.encryption));
-  b.dispatch
+    .addObserver(new EncryptMessageObserver(codecs, options.encryption))
     .addObserver(new RouteMessageObserver(s.routes, s.subscriptions, inbox?.workQueueUri))
     .addObserver(new DispatchMessageObserver(queues, idempotence, outboxUri, events));
   b.flush
@@ -138,37 +118,24 @@ export function buildPipelines(
     .addObserver(new DecompressMessageObserver(codecs))
     .addObserver(new DeserializeMessageObserver(s.types, s.serializer))
     .addObserver(new CheckIdempotenceObserver(idempotence, clock))
-    .addObserver(new HandleMessageObserver(s.handlers, s.resolveHandler, built, watchdog, s.handlerScopes))
+    .addObserver(new HandleMessageObserver(s.handlers, s.resolveHandler, built, watchdog))
     .addObserver(new CommitUnitOfWorkObserver(idempotence))
     .addObserver(new SendDeferredObserver(idempotence, built))
     .addObserver(new ProcessingCompletedObserver(idempotence))
     .addObserver(new AcknowledgeMessageObserver(infrastructure, events, logger))
     .addObserver(new ReleaseFlushLeaseObserver(idempotence, logger))
-    .addObserver(new HandleFailureObserver({ name: options.name, inbox }, mover, infrastructure, logger, events, s.stopSignal, s.handlerScopes))
+    .addObserver(new HandleFailureObserver({ name: options.name, inbox }, mover, infrastructure, logger, events, s.stopSignal))
     .addObserver(new RollBackOpenUnitOfWorkObserver(logger))
     .addObserver(releaseUnsettled);
   }
 
-  b.startup
-    .addObserver(new CreateQueuesObserver())
-    .addObserver(new StartIdempotenceObserver())
-    .addObserver(new SubscribeObserver(subscriptions));
-  b.shutdown
-    .addObserver(new StopProcessingObserver(stopController, watchdog))
-    .addObserver(new StopIdempotenceObserver())
-    .addObserver(new StopSessionsObserver())
-    .addObserver(new CloseQueuesObserver());
-
   for (const m of modules) m.register(b, s);
 
-  built.sender = new MessageSender(b.transportMessage.build(), b.dispatch.build());
+  built.sender = new MessageSender(b.outgoing.build());
   built.flush = b.flush.build();
   built.inbox = b.inbox.build();
   built.deferred = b.deferred.build();
   built.outbox = b.outbox.build();
-  b.startup.addObserver(new StartProcessingObserver(built.inbox, built.deferred, built.outbox));
-  b.startup.addObserver(new StartSessionsObserver(built.flush));
-  built.startup = b.startup.build();
-  built.shutdown = b.shutdown.build();
+  built.watchdog = watchdog;
   return built;
 }

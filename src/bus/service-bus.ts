@@ -1,7 +1,6 @@
 import type { TransportMessage } from '../envelope/transport-message.js';
 import { BusStateError, ConfigurationError, QueueOperationUnsupportedError } from '../errors/errors.js';
 import type { PublishOptions, SendOptions } from '../handling/send-options.js';
-import { LifecycleState } from '../pipelines/lifecycle/lifecycle-state.js';
 import { finishesWithin } from '../processing/finishes-within.js';
 import { SessionRunner } from '../sessions/session-runner.js';
 import type { ITransactionalSession } from '../sessions/transactional-session.js';
@@ -9,6 +8,8 @@ import { isCountQueue, isPurgeQueue } from '../transport/queue.js';
 import { assembleEndpoint, type ServiceBusDependencies } from './assemble-endpoint.js';
 import { BusEvents } from '../events/bus-events.js';
 import { buildPipelines, type EndpointPipelines } from './build-pipelines.js';
+import { EndpointLifecycle } from './endpoint-lifecycle.js';
+import type { EndpointServices } from '../modules/endpoint-services.js';
 
 /** The bus of one endpoint, as users see it. */
 export interface IServiceBus {
@@ -53,12 +54,18 @@ export interface IServiceBus {
 
 type Phase = 'stopped' | 'starting' | 'started' | 'stopping';
 
+/** What a started bus runs on; null while stopped. */
+interface Running {
+  readonly services: EndpointServices;
+  readonly pipelines: EndpointPipelines;
+  readonly lifecycle: EndpointLifecycle;
+  readonly sessions: SessionRunner | null;
+}
+
 export class ServiceBus implements IServiceBus {
   readonly events = new BusEvents();
   private phase: Phase = 'stopped';
-  private pipelines: EndpointPipelines | null = null;
-  private lifecycle: LifecycleState | null = null;
-  private sessions: SessionRunner | null = null;
+  private running: Running | null = null;
 
   constructor(private readonly deps: ServiceBusDependencies) {}
 
@@ -69,19 +76,17 @@ export class ServiceBus implements IServiceBus {
   async start(): Promise<void> {
     if (this.phase !== 'stopped') throw new BusStateError(`start() while the bus is ${this.phase}`);
     this.phase = 'starting';
-    let begun: { pipelines: EndpointPipelines; lifecycle: LifecycleState } | null = null;
+    let lifecycle: EndpointLifecycle | null = null;
     try {
       const stop = new AbortController();
       const { services, subscriptions } = assembleEndpoint(this.deps, this.events, stop.signal);
-      const pipelines = buildPipelines(services, this.deps.modules ?? [], subscriptions, stop);
-      const lifecycle = new LifecycleState(services);
-      begun = { pipelines, lifecycle };
-      await pipelines.startup.execute(lifecycle);
-      this.pipelines = pipelines;
-      this.lifecycle = lifecycle;
-      this.sessions = services.sessions
+      const pipelines = buildPipelines(services, this.deps.modules ?? []);
+      lifecycle = new EndpointLifecycle(services, pipelines, subscriptions, stop);
+      await lifecycle.start();
+      const sessions = services.sessions
         ? new SessionRunner(services.sessions, pipelines.sender, pipelines.flush, services.logger, this.events, services.clock)
         : null;
+      this.running = { services, pipelines, lifecycle, sessions };
       this.phase = 'started';
       services.logger.info('endpoint started', {
         endpoint: services.options.name,
@@ -91,7 +96,7 @@ export class ServiceBus implements IServiceBus {
       this.events.emit('started');
     } catch (error) {
       // Undo what the start-up did get to (loops started, connections reserved, queues opened).
-      if (begun) await begun.pipelines.shutdown.execute(begun.lifecycle).catch(() => undefined);
+      if (lifecycle) await lifecycle.stop().catch(() => undefined);
       this.phase = 'stopped';
       throw error;
     }
@@ -100,27 +105,25 @@ export class ServiceBus implements IServiceBus {
   async stop(): Promise<void> {
     if (this.phase !== 'started') return;
     this.phase = 'stopping';
-    const lifecycle = this.lifecycle!;
+    const { services, lifecycle, sessions } = this.running!;
     try {
       // Sessions under way finish (commit and dispatch, or roll back) before the store and queues close.
       // Those that outlast stopTimeout are rolled back (abandon), so the store can close under them.
-      if (this.sessions && !(await finishesWithin(this.sessions.drained(), lifecycle.services.options.stopTimeoutMs))) {
-        this.sessions.abandon();
-        await finishesWithin(this.sessions.drained(), lifecycle.services.options.stopTimeoutMs);
+      if (sessions && !(await finishesWithin(sessions.drained(), services.options.stopTimeoutMs))) {
+        sessions.abandon();
+        await finishesWithin(sessions.drained(), services.options.stopTimeoutMs);
       }
-      await this.pipelines!.shutdown.execute(lifecycle);
+      await lifecycle.stop();
     } finally {
       this.phase = 'stopped';
-      this.pipelines = null;
-      this.lifecycle = null;
-      this.sessions = null;
-      lifecycle.services.logger.info('endpoint stopped', { endpoint: lifecycle.services.options.name });
+      this.running = null;
+      services.logger.info('endpoint stopped', { endpoint: services.options.name });
       this.events.emit('stopped');
     }
   }
 
   async send(message: object, options?: SendOptions): Promise<TransportMessage> {
-    return (await this.sender().send('send', message, options, null, null))[0]!;
+    return (await this.sender().send('send', message, options))[0]!;
   }
 
   async sendMany(messages: readonly object[], options?: SendOptions): Promise<TransportMessage[]> {
@@ -129,24 +132,25 @@ export class ServiceBus implements IServiceBus {
     }
     const sender = this.sender();
     // Started in one turn, so the transports see them together (SqlQueueBase coalesces them into one write).
-    const sent = await Promise.all(messages.map((m) => sender.send('send', m, options, null, null)));
+    const sent = await Promise.all(messages.map((m) => sender.send('send', m, options)));
     return sent.map((s) => s[0]!);
   }
 
   publish(message: object, options?: PublishOptions): Promise<readonly TransportMessage[]> {
-    return this.sender().send('publish', message, options, null, null);
+    return this.sender().send('publish', message, options);
   }
 
   withTransaction<R, TTransaction = unknown>(work: (session: ITransactionalSession<TTransaction>) => Promise<R>): Promise<R> {
     if (this.phase !== 'started') return Promise.reject(new BusStateError('the bus is not started: call start() before withTransaction()'));
-    if (!this.sessions) {
+    const sessions = this.running?.sessions;
+    if (!sessions) {
       return Promise.reject(
         new ConfigurationError('idempotence store', 'is required for bus.withTransaction (the session stores its messages in it)', {
           hint: 'bind a store that offers sessions (SQLite, PostgreSQL, SQL Server or MemoryIdempotenceStore) as TYPES.IdempotenceServiceFactory',
         }),
       );
     }
-    return this.sessions.run(work);
+    return sessions.run(work);
   }
 
   async countMessages(queueUri?: string): Promise<number> {
@@ -168,13 +172,13 @@ export class ServiceBus implements IServiceBus {
     await queue.purge();
   }
 
-  private services(operation: string) {
-    if (this.phase !== 'started' || !this.lifecycle) throw new BusStateError(`the bus is not started: call start() before ${operation}()`);
-    return this.lifecycle.services;
+  private services(operation: string): EndpointServices {
+    if (this.phase !== 'started' || !this.running) throw new BusStateError(`the bus is not started: call start() before ${operation}()`);
+    return this.running.services;
   }
 
   private sender() {
-    if (this.phase !== 'started' || !this.pipelines) throw new BusStateError('the bus is not started: call start() before sending');
-    return this.pipelines.sender;
+    if (this.phase !== 'started' || !this.running) throw new BusStateError('the bus is not started: call start() before sending');
+    return this.running.pipelines.sender;
   }
 }

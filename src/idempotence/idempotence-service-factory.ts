@@ -1,4 +1,4 @@
-import type { ISessionIdempotenceService } from '../sessions/session-service.js';
+import type { ISessionIdempotenceService } from './session-idempotence-service.js';
 import type { IIdempotenceService } from './idempotence-service.js';
 
 /**

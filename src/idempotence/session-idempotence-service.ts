@@ -1,4 +1,4 @@
-import type { IIdempotenceService } from '../idempotence/idempotence-service.js';
+import type { IIdempotenceService } from './idempotence-service.js';
 
 /**
  * The idempotence service behind transactional sessions: the same rows as a handled message's (a session is

@@ -1,9 +1,8 @@
-import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
 import type { CodecRegistry } from '../codecs/codec-registry.js';
 import type { HandlerResolver } from '../handling/handler-registry.js';
 import type { HandlerRegistry } from '../handling/handler-registry.js';
 import type { IIdempotenceService } from '../idempotence/idempotence-service.js';
-import type { ISessionIdempotenceService } from '../sessions/session-service.js';
+import type { ISessionIdempotenceService } from '../idempotence/session-idempotence-service.js';
 import type { ILogger } from '../logging/logger.js';
 import type { MessageTypeRegistry } from '../messages/message-type-registry.js';
 import type { RouteTable } from '../routing/route-table.js';
@@ -37,17 +36,8 @@ export interface EndpointServices {
   readonly codecs: CodecRegistry;
   readonly logger: ILogger;
   readonly events: BusEvents;
-  /**
-   * Run around every handler call, and around what oncebus does and logs about a failed message, outermost
-   * first: a module's way to give the handler a context (the tracing module makes the message's span the
-   * active one, so what the handler logs or sends, and the failure's log lines, join it).
-   */
-  readonly handlerScopes: HandlerScope[];
   /** Epoch ms; injectable so tests control time. */
   readonly clock: () => number;
   /** Aborted when stop() gives up waiting for in-flight messages. */
   readonly stopSignal: AbortSignal;
 }
-
-/** Runs `run` (the handler) inside whatever context this scope gives it, and returns what it returns. */
-export type HandlerScope = (state: InboxMessageState, run: () => Promise<void>) => Promise<void>;

@@ -2,6 +2,12 @@ import type { TransportMessage } from '../envelope/transport-message.js';
 import type { PipelineState } from '../pipeline/pipeline.js';
 import type { IQueue, ReceivedMessage } from '../transport/queue.js';
 
+/** A taken message: what the events after `onGetMessage` see (an empty queue aborts the pipeline there). */
+export type Taken<S extends ReceivedMessageState = ReceivedMessageState> = S & { readonly received: ReceivedMessage };
+
+/** Its envelope read: what the events after `onDeserializeTransportMessage` see (a corrupt one fails there). */
+export type WithEnvelope<S extends ReceivedMessageState = ReceivedMessageState> = Taken<S> & { readonly transportMessage: TransportMessage };
+
 /** The fields every receiving pipeline (inbox, deferred, outbox) shares, so their read observers are shared too. */
 export class ReceivedMessageState implements PipelineState {
   aborted = false;

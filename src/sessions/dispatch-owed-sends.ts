@@ -1,7 +1,7 @@
 import type { TransportMessage } from '../envelope/transport-message.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { FlushMessageState } from '../pipelines/flush/flush-message-state.js';
-import type { ISessionIdempotenceService } from './session-service.js';
+import type { ISessionIdempotenceService } from '../idempotence/session-idempotence-service.js';
 
 /**
  * Dispatches what a committed session owes, in send order — each stored send through the endpoint's flush

@@ -7,7 +7,7 @@ import type { FlushMessageState } from '../pipelines/flush/flush-message-state.j
 import type { MessageSender } from '../pipelines/outgoing/message-sender.js';
 import { dispatchOwedSends } from './dispatch-owed-sends.js';
 import { sessionEnvelope } from './session-envelope.js';
-import type { ISessionIdempotenceService } from './session-service.js';
+import type { ISessionIdempotenceService } from '../idempotence/session-idempotence-service.js';
 import { type ITransactionalSession, TransactionalSession } from './transactional-session.js';
 
 /**

@@ -2,11 +2,11 @@ import type { BusEvents } from '../events/bus-events.js';
 import type { ILogger } from '../logging/logger.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { FlushMessageState } from '../pipelines/flush/flush-message-state.js';
-import type { Processor } from '../pipelines/lifecycle/lifecycle-state.js';
+import type { Processor } from '../processing/processor.js';
 import { Sleeper } from '../processing/sleeper.js';
 import { dispatchOwedSends } from './dispatch-owed-sends.js';
 import { sessionEnvelope } from './session-envelope.js';
-import type { ISessionIdempotenceService } from './session-service.js';
+import type { ISessionIdempotenceService } from '../idempotence/session-idempotence-service.js';
 
 /** Sessions looked at per pass: a pass ends within a bound, the next one takes the rest. */
 const BATCH = 100;

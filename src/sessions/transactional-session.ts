@@ -2,8 +2,8 @@ import type { TransportMessage } from '../envelope/transport-message.js';
 import { BusStateError } from '../errors/errors.js';
 import type { PublishOptions, SendOptions } from '../handling/send-options.js';
 import type { IUnitOfWork } from '../idempotence/unit-of-work.js';
-import type { MessageSender } from '../pipelines/outgoing/message-sender.js';
-import type { ISessionIdempotenceService } from './session-service.js';
+import type { MessageSender, SendOrigin } from '../pipelines/outgoing/message-sender.js';
+import type { ISessionIdempotenceService } from '../idempotence/session-idempotence-service.js';
 
 /**
  * Sends that commit with your own database work (NServiceBus's transactional session): inside
@@ -29,13 +29,16 @@ export class TransactionalSession<TTransaction = unknown> implements ITransactio
   private ended = false;
   /** Sends under way: the session commits only once each has been stored (or rolls back if one failed). */
   private readonly storing = new Set<Promise<unknown>>();
+  private readonly origin: SendOrigin;
 
   constructor(
     private readonly service: ISessionIdempotenceService,
     private readonly unitOfWork: IUnitOfWork,
     readonly envelope: TransportMessage,
     private readonly sender: MessageSender,
-  ) {}
+  ) {
+    this.origin = { received: envelope, unitOfWork, store: service };
+  }
 
   get id(): string {
     return this.envelope.messageId;
@@ -80,7 +83,7 @@ export class TransactionalSession<TTransaction = unknown> implements ITransactio
     // The session's row is written with its first send (a session that sends nothing leaves no row).
     this.claim ??= this.service.processingStatus(this.envelope, this.unitOfWork);
     await this.claim;
-    return this.sender.send(kind, message, options, this.envelope, this.unitOfWork, this.service);
+    return this.sender.send(kind, message, options, this.origin);
   }
 }
 

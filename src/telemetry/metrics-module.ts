@@ -3,8 +3,6 @@ import type { EndpointServices } from '../modules/endpoint-services.js';
 import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 import type { IdempotenceEvents } from '../idempotence/idempotence-events.js';
 import { ProcessingStatus } from '../idempotence/idempotence-service.js';
-import { PIPELINE_END_EVENT } from '../pipeline/pipeline.js';
-import type { InboxMessageState } from '../pipelines/inbox/inbox-message-state.js';
 import { isCountQueue } from '../transport/queue.js';
 import { idempotenceOutcome, systemOf } from './message-attributes.js';
 import { otel } from './otel-api.js';
@@ -40,40 +38,44 @@ export class MetricsModule implements IOncebusModule {
     const retries = m.createCounter('oncebus.retries', { unit: '{message}', description: 'Retry copies scheduled' });
     const errorQueue = m.createCounter('oncebus.error_queue.moves', { unit: '{message}', description: 'Messages moved to the error queue' });
 
-    const started = new WeakMap<InboxMessageState, number>();
-    const claiming = new WeakMap<InboxMessageState, number>();
     const committedAt = new Map<string, number>();
     const now = () => performance.now();
+    const enabled = services.idempotence.enabled;
 
-    pipelines.inbox.addObserver({ event: 'onAfterDeserializeTransportMessage', execute: (state: InboxMessageState) => void started.set(state, now()) });
-    pipelines.inbox.addObserver({ event: 'onAfterDeserializeMessage', execute: (state: InboxMessageState) => void claiming.set(state, now()) });
-    pipelines.inbox.addObserver({
-      event: 'onCheckIdempotence',
-      execute: (state: InboxMessageState) => {
-        const from = claiming.get(state);
-        if (from !== undefined && services.idempotence.enabled) claimWait.record((now() - from) / 1000, endpoint);
-      },
-    });
-    pipelines.inbox.addObserver({
-      event: 'onAfterCommitUnitOfWork',
-      execute: (state: InboxMessageState) => void committedAt.set(state.transportMessage!.messageId, now()),
-    });
-    pipelines.inbox.addObserver({
-      event: PIPELINE_END_EVENT,
-      execute: (state: InboxMessageState) => {
-        const from = started.get(state);
-        const tm = state.transportMessage;
-        if (from === undefined || !tm) return;
-        const outcome = services.idempotence.enabled ? { 'oncebus.idempotence.outcome': idempotenceOutcome(state.status, state.waitedForCopy) } : {};
-        if (services.idempotence.enabled && state.status !== ProcessingStatus.Assigned && state.exception === undefined) {
-          duplicates.add(1, { ...endpoint, 'oncebus.reason': outcome['oncebus.idempotence.outcome']! });
+    // From the envelope read to the settlement, failure handling included.
+    pipelines.inbox.addAroundStep({
+      around: 'onAfterDeserializeTransportMessage',
+      name: 'metrics: processing duration',
+      run: async (state, next) => {
+        const from = now();
+        try {
+          await next();
+        } finally {
+          const outcome = enabled ? { 'oncebus.idempotence.outcome': idempotenceOutcome(state.status, state.waitedForCopy) } : {};
+          if (enabled && state.status !== ProcessingStatus.Assigned && state.exception === undefined) {
+            duplicates.add(1, { ...endpoint, 'oncebus.reason': outcome['oncebus.idempotence.outcome']! });
+          }
+          const failed = state.exception !== undefined ? { 'error.type': (state.exception as Error)?.name ?? 'Error' } : {};
+          consumed.add(1, { ...endpoint, ...outcome, ...failed });
+          duration.record((now() - from) / 1000, { ...endpoint, ...failed });
+          committedAt.delete(state.transportMessage.messageId);
         }
-        const failed = state.exception !== undefined ? { 'error.type': (state.exception as Error)?.name ?? 'Error' } : {};
-        consumed.add(1, { ...endpoint, ...outcome, ...failed });
-        duration.record((now() - from) / 1000, { ...endpoint, ...failed });
-        committedAt.delete(tm.messageId);
       },
     });
+    if (enabled) {
+      pipelines.inbox.addAroundStep({
+        around: 'onCheckIdempotence',
+        through: 'onCheckIdempotence',
+        name: 'metrics: claim wait',
+        run: async (_state, next) => {
+          const from = now();
+          await next();
+          claimWait.record((now() - from) / 1000, endpoint);
+        },
+      });
+    }
+    // The flush of each stored send runs in another pipeline: its lag is found by the message it was sent from.
+    pipelines.inbox.addObserver({ event: 'onAfterCommitUnitOfWork', execute: (state) => void committedAt.set(state.transportMessage.messageId, now()) });
     services.events.on('messageDispatched', (tm) => {
       sent.add(1, { 'messaging.destination.name': tm.recipientInboxWorkQueueUri, 'messaging.system': systemOf(tm.recipientInboxWorkQueueUri) });
       const committed = tm.messageReceivedId ? committedAt.get(tm.messageReceivedId) : undefined;
@@ -86,11 +88,12 @@ export class MetricsModule implements IOncebusModule {
     this.registerStore(services, endpoint);
 
     const idempotence = services.idempotence;
-    if (idempotence.enabled && idempotence.pendingSends) {
+    const admin = idempotence.enabled ? idempotence.admin : undefined;
+    if (admin) {
       const pending = m.createObservableGauge('oncebus.sends.pending', { unit: '{message}', description: 'Stored sends committed and not yet dispatched (one per recipient)' });
       const age = m.createObservableGauge('oncebus.sends.pending.age', { unit: 's', description: 'How long the oldest message owing sends has owed them (0 when none)' });
       m.addBatchObservableCallback(async (result) => {
-        const found = await idempotence.pendingSends!().catch(() => null);
+        const found = await admin.pendingSends().catch(() => null);
         if (!found) return;
         result.observe(pending, found.count, endpoint);
         result.observe(age, found.oldestClaimedAt === null ? 0 : Math.max(0, (Date.now() - found.oldestClaimedAt) / 1000), endpoint);
@@ -109,7 +112,7 @@ export class MetricsModule implements IOncebusModule {
 
   /** Group-commit batches of this endpoint, and retention purges (counted once per store, however many endpoints share it). */
   private registerStore(services: EndpointServices, endpoint: Attributes): void {
-    const events = services.idempotence.enabled ? services.idempotence.events : undefined;
+    const events = services.idempotence.enabled ? services.idempotence.admin?.events : undefined;
     if (!events) return;
     const m = this.meter;
     const inboxUri = services.idempotence.inboxWorkQueueUri;

@@ -1,2 +1,3 @@
 export { HandlerTestContext, type HandlerTestContextOptions, type RecordedMessage } from './handler-test-context.js';
 export { type FlowStep, type HarnessEndpointOptions, type SettledOptions, TestHarness } from './test-harness.js';
+export { FaultInjectionModule, isFaultPointName, type FaultAction, type FaultPoint, type FaultPointName } from '../faults/fault-injection-module.js';

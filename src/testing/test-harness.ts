@@ -1,14 +1,11 @@
 import { Container } from 'inversify';
-import type { EndpointOptions } from '../config/endpoint-options.js';
-import type { IServiceBus } from '../bus/service-bus.js';
-import { addOncebus } from '../di/add-oncebus.js';
-import { TYPES } from '../di/tokens.js';
+import { addOncebus, type EndpointOptions, type IServiceBus, TYPES } from '../index.js';
 import type { TransportMessage } from '../envelope/transport-message.js';
 import { deserializeTransportMessage } from '../envelope/wire-format.js';
 import { MemoryIdempotenceStore } from '../idempotence/memory/memory-idempotence-store.js';
 import { createSilentLogger, type ILogger } from '../logging/logger.js';
 import { MemorySubscriptionService } from '../subscriptions/memory-subscription-service.js';
-import { MemoryBroker } from '../transports/memory/memory-queue-factory.js';
+import { MemoryBroker } from '../transports/memory/index.js';
 
 /** One step of the message flow the harness saw, in order. */
 export interface FlowStep {

@@ -12,20 +12,8 @@ import nodeTsMessages from '@node-ts/bus-messages';
 import nodeTsRabbit from '@node-ts/bus-rabbitmq';
 import amqp from 'amqplib';
 import { Container } from 'inversify';
-import {
-  addOncebus,
-  createSilentLogger,
-  emptyTransportMessage,
-  handlesMessage,
-  type IHandlerContext,
-  type IMessageHandler,
-  type IQueueFactory,
-  type IServiceBus,
-  MemoryBroker,
-  messageType,
-  serializeTransportMessage,
-  TYPES,
-} from '../../src/index.js';
+import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, MemoryBroker, messageType, TYPES } from '../../src/index.js';
+import { emptyTransportMessage, type IQueueFactory, serializeTransportMessage } from '../../src/extending.js';
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';

@@ -2,7 +2,7 @@
 // subscriptions, sessions, queue tables) and business tables are in a PostgreSQL schema of their own
 // (--transport rabbitmq and postgres) or in one SQLite file (--transport sqlite). Everything else in
 // test/chaos is written once against this interface.
-import type { IIdempotenceServiceFactory, IQueueFactory, ISubscriptionService } from '../../src/index.js';
+import type { IIdempotenceServiceFactory, IQueueFactory, ISubscriptionService } from '../../src/extending.js';
 import type { SqlDatabase } from '../../src/stores/sql/sql-database.js';
 import type { SqlIdempotenceOptions } from '../../src/stores/sql/sql-idempotence-store.js';
 import type { SqlStore } from '../../src/stores/sql/sql-store.js';

@@ -1,7 +1,8 @@
 // The crash harness's own queue tables while it closes its SQLite store and opens it again (the database
 // restart, sqlite-chaos-database.ts): every call goes to the queue of the store open now, so the feed
 // carries on after the restart. A call that meets the closed store fails; the caller tries again.
-import { type ICountQueue, type ICreateQueue, type IQueue, type IQueueFactory, type ISchedulingQueue, isCountQueue, isCreateQueue, type ReceivedMessage, type TransportMessage } from '../../src/index.js';
+import type { TransportMessage } from '../../src/index.js';
+import { type ICountQueue, type ICreateQueue, type IQueue, type IQueueFactory, type ISchedulingQueue, isCountQueue, isCreateQueue, type ReceivedMessage } from '../../src/extending.js';
 
 export function queuesOfCurrentStore(scheme: string, current: () => IQueueFactory): IQueueFactory {
   return { scheme, create: (uri) => new CurrentStoreQueue(uri, current) };

@@ -34,6 +34,7 @@ import { openChaosDatabase } from './chaos-database.js';
 import { type ChaosConfig, chaosQueue, onQueueTables, SUBSCRIBERS, sessionWorkId } from './chaos-messages.js';
 import { chaosTransport } from './chaos-transport.js';
 import { operationsPhase } from './operations-phase.js';
+import type { FaultPointName } from '../../src/testing/index.js';
 
 const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,7 +49,7 @@ const WORKERS = arg('workers', 3);
 const KILLS = arg('kills', 12);
 const SEED = arg('seed', Date.now() % 100_000);
 const TIMEOUT_MS = arg('timeout', 300) * 1000;
-const FAULT_POINTS = [
+const FAULT_POINTS: readonly FaultPointName[] = [
   'inbox:onHandleMessage',
   'inbox:onAfterCommitUnitOfWork',
   'flush:onAfterDispatchDeferredMessage',
@@ -56,7 +57,7 @@ const FAULT_POINTS = [
   'inbox:onProcessingCompleted',
 ];
 /** Where the producer kills itself: after a session's commit, before, inside and after its dispatch. */
-const SESSION_FAULT_POINTS = ['flush:onBeforeDispatchDeferredMessage', 'flush:onAfterDispatchDeferredMessage', 'flush:onAfterDeferredMessageSent'];
+const SESSION_FAULT_POINTS: readonly FaultPointName[] = ['flush:onBeforeDispatchDeferredMessage', 'flush:onAfterDispatchDeferredMessage', 'flush:onAfterDeferredMessageSent'];
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with --seed. */
 let state = SEED >>> 0;

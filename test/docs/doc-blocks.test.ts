@@ -8,6 +8,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const OUT = join(ROOT, '.doc-blocks');
 const ENTRIES: Record<string, string> = {
   oncebus: 'src/index.ts',
+  'oncebus/extending': 'src/extending.ts',
   'oncebus/sqlite': 'src/stores/sqlite/index.ts',
   'oncebus/postgres': 'src/stores/postgres/index.ts',
   'oncebus/mssql': 'src/stores/mssql/index.ts',

@@ -1,17 +1,8 @@
 import 'reflect-metadata';
 import { expect } from 'chai';
 import { Container } from 'inversify';
-import {
-  addOncebus,
-  createSilentLogger,
-  handlesMessage,
-  type IMessageHandler,
-  type IQueue,
-  type IQueueFactory,
-  type IServiceBus,
-  MemoryBroker,
-  TYPES,
-} from '../../src/index.js';
+import { addOncebus, createSilentLogger, handlesMessage, type IMessageHandler, type IServiceBus, MemoryBroker, TYPES } from '../../src/index.js';
+import type { IQueue, IQueueFactory } from '../../src/extending.js';
 import { StaleDeliveryError } from '../../src/transports/rabbitmq/index.js';
 import { waitForEvents } from '../support/latch.js';
 import { PlaceOrder } from '../support/messages.js';

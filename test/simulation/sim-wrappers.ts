@@ -2,7 +2,7 @@ import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import { StoreError, TransportError } from '../../src/errors/errors.js';
 import type { DeferredMessage, IIdempotenceService } from '../../src/idempotence/idempotence-service.js';
 import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
-import type { ISessionIdempotenceService } from '../../src/sessions/session-service.js';
+import type { ISessionIdempotenceService } from '../../src/idempotence/session-idempotence-service.js';
 import type { IQueue, IQueueFactory } from '../../src/transport/queue.js';
 import type { Seams } from './sim-seams.js';
 import type { SimProcessRef } from './virtual-time.js';

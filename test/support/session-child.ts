@@ -7,7 +7,8 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
-import { addOncebus, createSilentLogger, type IOncebusModule, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
+import { addOncebus, createSilentLogger, type IServiceBus, type ITransactionalSession, TYPES } from '../../src/index.js';
+import type { IOncebusModule } from '../../src/extending.js';
 import type { PostgresTransaction } from '../../src/stores/postgres/index.js';
 import type { SqliteTransaction } from '../../src/stores/sqlite/index.js';
 import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';

@@ -125,6 +125,30 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     await client.stop();
   });
 
+  it('a retried message carries the retry as an event on its span', async () => {
+    const retrying = new TestHarness();
+    retrying.endpoint('orders', { handlers: [PlaceOrderHandler], inbox: { maximumFailureCount: 2, durationToIgnoreOnFailure: ['0ms'] } }, withTracing);
+    const client = retrying.endpoint('client', { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withTracing);
+    await retrying.start();
+    await client.send(new PlaceOrder('bad'));
+    await retrying.settled();
+    await retrying.stop();
+    const [first, second] = named('process telemetry.PlaceOrder');
+    expect(first!.events.find((e) => e.name === 'oncebus.retry_scheduled')?.attributes).to.deep.equal({ 'oncebus.attempt': 1 });
+    expect(second!.events.map((e) => e.name)).to.include('oncebus.moved_to_error_queue');
+  });
+
+  it('names a destination by its address: a password in a route URI never reaches a span', async () => {
+    const client = harness.endpoint(`secret-${Date.now()}`, { inbox: undefined, routes: [{ uri: 'memory://app:s3cret@orders', specifications: [{ types: [PlaceOrder] }] }] }, withTracing);
+    await client.start();
+    await client.send(new PlaceOrder('A-2'));
+    await harness.settled();
+    const [send] = named('send telemetry.PlaceOrder');
+    expect(send!.attributes['messaging.destination.name']).to.equal('memory://orders');
+    expect(JSON.stringify(spans().map((s) => s.attributes))).not.to.contain('s3cret');
+    await client.stop();
+  });
+
   it("what oncebus logs about a failed message carries that message's trace_id and span_id", async () => {
     const lines: { message: string; meta: Record<string, unknown> }[] = [];
     const record = (message: string, meta?: Record<string, unknown>) => void lines.push({ message, meta: meta ?? {} });

@@ -2,25 +2,31 @@ import type { TransportMessage } from '../../envelope/transport-message.js';
 import { StoreError } from '../../errors/errors.js';
 import { DEFAULT_FLUSH_LEASE_MS, type FlushLeaseAttempt, takeFlushLease } from '../flush-lease.js';
 import type { PendingSends } from '../idempotence-events.js';
-import { type DeferredMessage, ProcessingStatus } from '../idempotence-service.js';
-import type { ISessionIdempotenceService } from '../../sessions/session-service.js';
+import { IdempotenceKeys } from '../idempotence-key.js';
+import { type DeferredMessage, type IIdempotenceAdmin, ProcessingStatus } from '../idempotence-service.js';
+import type { ISessionIdempotenceService } from '../session-idempotence-service.js';
 import type { IUnitOfWork } from '../unit-of-work.js';
-import { MemoryIdempotenceStore } from './memory-idempotence-store.js';
+import type { MemoryIdempotenceStore } from './memory-idempotence-store.js';
 import { MemoryUnitOfWork } from './memory-unit-of-work.js';
 
 /** One endpoint's view of a MemoryIdempotenceStore: rows keyed by (its inbox URI, messageId). */
-export class MemoryIdempotenceService implements ISessionIdempotenceService {
+export class MemoryIdempotenceService implements ISessionIdempotenceService, IIdempotenceAdmin {
   readonly enabled = true;
+  /** Operations and telemetry read pending sends here. */
+  readonly admin: IIdempotenceAdmin = this;
   private readonly types = new Map<string, string>();
   /** The lease each copy (its TransportMessage object) holds, as in the SQL service. */
   private readonly flushOwners = new WeakMap<TransportMessage, string>();
+  private readonly keys: IdempotenceKeys;
 
   constructor(
     private readonly store: MemoryIdempotenceStore,
     readonly inboxWorkQueueUri: string,
     private readonly retentionWindowMs: number | undefined,
     private readonly flushLeaseMs = DEFAULT_FLUSH_LEASE_MS,
-  ) {}
+  ) {
+    this.keys = new IdempotenceKeys(inboxWorkQueueUri);
+  }
 
   retentionWindowFor(): number | undefined {
     return this.retentionWindowMs;
@@ -121,7 +127,7 @@ export class MemoryIdempotenceService implements ISessionIdempotenceService {
   }
 
   async pendingSends(): Promise<PendingSends> {
-    const prefix = MemoryIdempotenceStore.key(this.inboxWorkQueueUri, '');
+    const prefix = this.keys.text('');
     let count = 0;
     let oldestClaimedAt: number | null = null;
     for (const [key, row] of this.store.rows) {
@@ -134,16 +140,16 @@ export class MemoryIdempotenceService implements ISessionIdempotenceService {
 
   /** Committed rows owing sends whose flush lease has run out (the transactional sessions' sweeper). */
   async orphanedSessions(now: number, limit: number): Promise<readonly string[]> {
-    const prefix = MemoryIdempotenceStore.key(this.inboxWorkQueueUri, '');
+    const prefix = this.keys.text('');
     const owed: { id: string; at: number }[] = [];
     for (const [key, row] of this.store.rows) {
-      if (key.startsWith(prefix) && row.status === 'handled' && row.flushUntil < now) owed.push({ id: key.slice(prefix.length), at: row.claimedAt });
+      if (key.startsWith(prefix) && row.status === 'handled' && row.flushUntil < now) owed.push({ id: this.keys.messageIdOf(key), at: row.claimedAt });
     }
     return owed.sort((a, b) => a.at - b.at).slice(0, limit).map((o) => o.id);
   }
 
   private key(tm: TransportMessage): string {
-    return MemoryIdempotenceStore.key(this.inboxWorkQueueUri, tm.messageId);
+    return this.keys.text(tm.messageId);
   }
 
   private own(uow: IUnitOfWork): MemoryUnitOfWork {

@@ -49,10 +49,6 @@ export class MemoryIdempotenceStore implements IIdempotenceServiceFactory {
     return `owner-${++this.owners}`;
   }
 
-  static key(inbox: string, messageId: string): string {
-    return `${inbox}\u0000${messageId}`;
-  }
-
   /** Claims held by open units of work right now (zero when nothing is in flight). */
   get heldClaims(): number {
     return this.claims.size;

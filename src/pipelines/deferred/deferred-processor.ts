@@ -1,9 +1,9 @@
-import type { ILogger } from '../logging/logger.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
-import { DeferredMessageState } from '../pipelines/deferred/deferred-message-state.js';
-import type { IQueue } from '../transport/queue.js';
-import { IdleBackOff } from './idle-back-off.js';
-import { Sleeper } from './sleeper.js';
+import type { ILogger } from '../../logging/logger.js';
+import type { Pipeline } from '../../pipeline/pipeline.js';
+import { DeferredMessageState } from './deferred-message-state.js';
+import type { IQueue } from '../../transport/queue.js';
+import { IdleBackOff } from '../../processing/idle-back-off.js';
+import { Sleeper } from '../../processing/sleeper.js';
 
 /**
  * Runs the deferred pipeline over the deferred queue. Not-due messages cycle to the back of the queue;
@@ -55,6 +55,7 @@ export class DeferredProcessor {
       }
       this.idle.reset();
       if (state.dueAt === 0) continue;
+      // dueAt is set only by the processing step, which runs after the envelope was read.
       const id = state.transportMessage!.messageId;
       earliest = Math.min(earliest, state.dueAt);
       if (!seen.has(id)) {

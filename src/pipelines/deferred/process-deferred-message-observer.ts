@@ -1,5 +1,6 @@
 import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import type { WithEnvelope } from '../received-message-state.js';
 import type { DeferredMessageState } from './deferred-message-state.js';
 
 /**
@@ -7,7 +8,7 @@ import type { DeferredMessageState } from './deferred-message-state.js';
  * (so the processor can look at the others) and records when it will be due. Enqueue, then acknowledge:
  * a crash in between duplicates, never loses.
  */
-export class ProcessDeferredMessageObserver implements IPipelineObserver<DeferredMessageState> {
+export class ProcessDeferredMessageObserver implements IPipelineObserver<WithEnvelope<DeferredMessageState>, 'onProcessDeferredMessage'> {
   readonly event = 'onProcessDeferredMessage';
 
   constructor(
@@ -17,10 +18,10 @@ export class ProcessDeferredMessageObserver implements IPipelineObserver<Deferre
     private readonly clock: () => number,
   ) {}
 
-  async execute(state: DeferredMessageState): Promise<void> {
-    const tm = state.transportMessage!;
+  async execute(state: WithEnvelope<DeferredMessageState>): Promise<void> {
+    const tm = state.transportMessage;
     const due = tm.ignoreTillDate <= this.clock();
-    await this.queues.sender(due ? this.workQueueUri : this.deferredQueueUri).enqueue(tm, state.received!.body);
+    await this.queues.sender(due ? this.workQueueUri : this.deferredQueueUri).enqueue(tm, state.received.body);
     await state.acknowledge();
     if (!due) state.dueAt = tm.ignoreTillDate;
   }

@@ -5,7 +5,7 @@ import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { FlushMessageState } from './flush-message-state.js';
 
 /** Puts a stored send on the wire exactly as stored (same messageId), via the outbox when there is one. */
-export class DispatchDeferredMessageObserver implements IPipelineObserver<FlushMessageState> {
+export class DispatchDeferredMessageObserver implements IPipelineObserver<FlushMessageState, 'onDispatchDeferredMessage'> {
   readonly event = 'onDispatchDeferredMessage';
 
   constructor(

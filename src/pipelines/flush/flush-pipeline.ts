@@ -1,12 +1,15 @@
-import { PipelineBuilder, type StageDefinition } from '../../pipeline/pipeline.js';
+import { type EventOf, PipelineBuilder, type StageDefinition, type UniformStates } from '../../pipeline/pipeline.js';
 import type { FlushMessageState } from './flush-message-state.js';
 
 /**
  * The flush (outbox-style send) of one stored message: dispatch it, then delete it. A crash between the
  * two events re-sends it on redelivery under the same messageId, which the receiver drops.
  */
-export const FLUSH_STAGES: readonly StageDefinition[] = [
+export const FLUSH_STAGES = [
   { name: 'flush', events: ['onBeforeDispatchDeferredMessage', 'onDispatchDeferredMessage', 'onAfterDispatchDeferredMessage', 'onDeferredMessageSent', 'onAfterDeferredMessageSent'] },
-];
+] as const satisfies readonly StageDefinition[];
 
-export const createFlushPipelineBuilder = (): PipelineBuilder<FlushMessageState> => new PipelineBuilder('flush', FLUSH_STAGES);
+export type FlushEvent = EventOf<typeof FLUSH_STAGES>;
+export type FlushStates = UniformStates<FlushEvent, FlushMessageState>;
+
+export const createFlushPipelineBuilder = (): PipelineBuilder<FlushStates> => new PipelineBuilder('flush', FLUSH_STAGES);

@@ -4,14 +4,14 @@ import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { ILogger } from '../../logging/logger.js';
 import type { InfrastructureFailures } from '../../recoverability/infrastructure-failures.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
-import type { InboxMessageState } from './inbox-message-state.js';
+import type { InboxDecoded } from './inbox-message-state.js';
 
 /**
  * Acknowledges last: until here a crash means redelivery, and redelivery is harmless. An acknowledgement
  * the transport can no longer deliver (ONCEBUS_STALE_DELIVERY: the channel the message came on closed) is
  * routine, not a failure: the broker redelivers the message by itself, so nothing is released or retried.
  */
-export class AcknowledgeMessageObserver implements IPipelineObserver<InboxMessageState> {
+export class AcknowledgeMessageObserver implements IPipelineObserver<InboxDecoded, 'onAcknowledgeMessage'> {
   readonly event = 'onAcknowledgeMessage';
   private readonly debug: boolean;
 
@@ -23,8 +23,8 @@ export class AcknowledgeMessageObserver implements IPipelineObserver<InboxMessag
     this.debug = logger.isDebugEnabled();
   }
 
-  async execute(state: InboxMessageState): Promise<void> {
-    const tm = state.transportMessage!;
+  async execute(state: InboxDecoded): Promise<void> {
+    const tm = state.transportMessage;
     try {
       await state.acknowledge();
     } catch (error) {

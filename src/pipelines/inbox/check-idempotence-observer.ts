@@ -1,7 +1,7 @@
 import { RetentionWindowPassedError } from '../../errors/errors.js';
 import { type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
-import type { InboxMessageState } from './inbox-message-state.js';
+import type { InboxDecoded } from './inbox-message-state.js';
 
 export const IGNORE_RETENTION_HEADER = 'oncebus-ignore-retention';
 
@@ -10,7 +10,7 @@ export const IGNORE_RETENTION_HEADER = 'oncebus-ignore-retention';
  * it when new; waiting when another copy holds the claim). A new claim for a message older than its
  * type's retention window is refused: its completed row may be gone, so it is reported, not run again.
  */
-export class CheckIdempotenceObserver implements IPipelineObserver<InboxMessageState> {
+export class CheckIdempotenceObserver implements IPipelineObserver<InboxDecoded, 'onCheckIdempotence'> {
   readonly event = 'onCheckIdempotence';
 
   constructor(
@@ -18,11 +18,12 @@ export class CheckIdempotenceObserver implements IPipelineObserver<InboxMessageS
     private readonly clock: () => number,
   ) {}
 
-  async execute(state: InboxMessageState): Promise<void> {
+  async execute(state: InboxDecoded): Promise<void> {
     if (!this.idempotence.enabled) return;
-    const tm = state.transportMessage!;
+    const tm = state.transportMessage;
     state.unitOfWork = await this.idempotence.beginUnitOfWork();
     state.status = await this.idempotence.processingStatus(tm, state.unitOfWork);
+    state.idempotenceChecked = true;
     if (state.status !== ProcessingStatus.Assigned || tm.headers[IGNORE_RETENTION_HEADER] === 'true') return;
     const window = this.idempotence.retentionWindowFor?.(tm.messageType);
     // Neither date set (a sender that writes no sendDate): the age is unknown, not "since 1970".

@@ -1,16 +1,16 @@
 import type { CodecRegistry } from '../../codecs/codec-registry.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
-import type { InboxMessageState } from './inbox-message-state.js';
+import type { InboxDecoding } from './inbox-message-state.js';
 
 /** Decompresses the (decrypted) body when the envelope names a compression algorithm. */
-export class DecompressMessageObserver implements IPipelineObserver<InboxMessageState> {
+export class DecompressMessageObserver implements IPipelineObserver<InboxDecoding, 'onDecompressMessage'> {
   readonly event = 'onDecompressMessage';
 
   constructor(private readonly codecs: CodecRegistry) {}
 
-  execute(state: InboxMessageState): void {
-    const tm = state.transportMessage!;
+  execute(state: InboxDecoding): void {
+    const tm = state.transportMessage;
     if (!tm.compressionAlgorithm) return;
-    state.body = this.codecs.compression(tm.compressionAlgorithm).decompress(state.body!);
+    state.body = this.codecs.compression(tm.compressionAlgorithm).decompress(state.body);
   }
 }

@@ -3,7 +3,7 @@ import type { QueueRegistry } from '../../transport/queue-registry.js';
 import { isIgnoring } from '../../envelope/transport-message.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import { isSchedulingQueue } from '../../transport/queue.js';
-import type { InboxMessageState } from './inbox-message-state.js';
+import type { InboxRead } from './inbox-message-state.js';
 
 /**
  * A message not due yet (ignoreTillDate in the future: a deferred send or a retry back-off) moves to the
@@ -11,7 +11,7 @@ import type { InboxMessageState } from './inbox-message-state.js';
  * leaves a duplicate (harmless with idempotence), never a loss. Without a deferred queue the message goes
  * back to the work queue and the loop backs off (the transport schedules it, if it can).
  */
-export class DeferMessageObserver implements IPipelineObserver<InboxMessageState> {
+export class DeferMessageObserver implements IPipelineObserver<InboxRead, 'onDeferMessage'> {
   readonly event = 'onDeferMessage';
 
   constructor(
@@ -23,15 +23,15 @@ export class DeferMessageObserver implements IPipelineObserver<InboxMessageState
   ) {}
 
   // Not async: the common case (due now) costs no promise and no microtask.
-  execute(state: InboxMessageState): Promise<void> | undefined {
-    if (!isIgnoring(state.transportMessage!, this.clock())) return;
+  execute(state: InboxRead): Promise<void> | undefined {
+    if (!isIgnoring(state.transportMessage, this.clock())) return;
     return this.defer(state);
   }
 
-  private async defer(state: InboxMessageState): Promise<void> {
-    const tm = state.transportMessage!;
+  private async defer(state: InboxRead): Promise<void> {
+    const tm = state.transportMessage;
     const target = this.queues.sender(this.deferredQueueUri ?? this.workQueueUri);
-    await target.enqueue(tm, state.received!.body);
+    await target.enqueue(tm, state.received.body);
     await state.acknowledge();
     if (!this.deferredQueueUri && !isSchedulingQueue(target)) state.backOff = true;
     this.events.emit('messageDeferred', tm);

@@ -2,10 +2,10 @@ import { MessageDeserializationError, OncebusError } from '../../errors/errors.j
 import { materialize, type MessageTypeRegistry } from '../../messages/message-type-registry.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { ISerializer } from '../../serialization/serializer.js';
-import type { InboxMessageState } from './inbox-message-state.js';
+import type { InboxDecoding } from './inbox-message-state.js';
 
 /** Turns the body into an instance of the registered class; an unknown type or bad body is a typed error. */
-export class DeserializeMessageObserver implements IPipelineObserver<InboxMessageState> {
+export class DeserializeMessageObserver implements IPipelineObserver<InboxDecoding, 'onDeserializeMessage'> {
   readonly event = 'onDeserializeMessage';
 
   constructor(
@@ -13,12 +13,12 @@ export class DeserializeMessageObserver implements IPipelineObserver<InboxMessag
     private readonly serializer: ISerializer,
   ) {}
 
-  execute(state: InboxMessageState): void {
-    const tm = state.transportMessage!;
+  execute(state: InboxDecoding): void {
+    const tm = state.transportMessage;
     const type = this.types.classOf(tm.messageType, tm.messageId);
     state.messageClass = type;
     try {
-      state.message = materialize(type, this.serializer.deserialize(state.body!));
+      state.message = materialize(type, this.serializer.deserialize(state.body));
     } catch (cause) {
       if (OncebusError.is(cause)) throw cause;
       throw new MessageDeserializationError(`body of '${tm.messageType}' could not be deserialized: ${String(cause)}`, {

@@ -1,5 +1,4 @@
 import type { BusEvents } from '../../events/bus-events.js';
-import type { HandlerScope } from '../../modules/endpoint-services.js';
 import type { ResolvedInbox } from '../../config/resolved-options.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { failureFields } from '../../logging/failure-fields.js';
@@ -10,8 +9,10 @@ import { decideFailure, type FailureDecision } from '../../recoverability/decide
 import type { FailedMessageMover } from '../../recoverability/failed-message-mover.js';
 import type { InfrastructureFailures } from '../../recoverability/infrastructure-failures.js';
 import { isSchedulingQueue } from '../../transport/queue.js';
+import type { Taken } from '../received-message-state.js';
 import type { InboxMessageState } from './inbox-message-state.js';
-import { withinScopes } from './within-scopes.js';
+
+const RELEASED = Object.freeze({ action: 'released' } as const);
 
 /**
  * Where a failed inbound message ends up (classify-failure.ts). Never dropped:
@@ -24,7 +25,7 @@ import { withinScopes } from './within-scopes.js';
  * - a simulated crash, or a handler given up by stop() → rolled back and released, as a dead process's broker would.
  * If moving the message fails too, it is released. The unit of work is always rolled back first.
  */
-export class HandleFailureObserver implements IPipelineObserver<InboxMessageState> {
+export class HandleFailureObserver implements IPipelineObserver<InboxMessageState, typeof PIPELINE_EXCEPTION_EVENT> {
   readonly event = PIPELINE_EXCEPTION_EVENT;
 
   constructor(
@@ -34,8 +35,6 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
     private readonly logger: ILogger,
     private readonly events: BusEvents,
     private readonly stopSignal: AbortSignal,
-    /** The modules' scopes: what is logged about the failure is logged in the message's context (its span). */
-    private readonly scopes: readonly HandlerScope[] = [],
   ) {}
 
   async execute(state: InboxMessageState): Promise<void> {
@@ -46,24 +45,23 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
       await uow.rollback().catch((e: unknown) => this.logger.warn('rollback failed', { error: String(e) }));
     }
     if (!state.received) return; // nothing taken: the loop logs and backs off
-    await withinScopes(this.scopes, state, async () => {
-      try {
-        await this.route(state, error);
-      } catch (secondary) {
-        this.logger.error('could not move a failed message; releasing it', this.fields(state.transportMessage, secondary, { failure: String(error) }));
-        await this.release(state, secondary);
-      }
-    });
+    try {
+      await this.route(state as Taken<InboxMessageState>, error);
+    } catch (secondary) {
+      this.logger.error('could not move a failed message; releasing it', this.fields(state.transportMessage, secondary, { failure: String(error) }));
+      await this.release(state, secondary);
+    }
     state.exceptionHandled = true;
   }
 
-  private async route(state: InboxMessageState, error: unknown): Promise<void> {
+  private async route(state: Taken<InboxMessageState>, error: unknown): Promise<void> {
     const { inbox } = this.options;
     const tm = state.transportMessage;
     if (!tm) {
-      const wrapped = await this.mover.enqueueUnreadable(inbox.errorQueueUri, state.received!.body, error, this.mover.sourceAddress(inbox.workQueueUri));
+      const wrapped = await this.mover.enqueueUnreadable(inbox.errorQueueUri, state.received.body, error, this.mover.sourceAddress(inbox.workQueueUri));
       await state.acknowledge();
       this.logger.error('unreadable message moved to the error queue', this.fields(undefined, error, { errorQueueMessageId: wrapped.messageId }));
+      state.failureAction = { action: 'error-queue', reason: String(error) };
       this.events.emit('messageSentToErrorQueue', wrapped, String(error));
       return;
     }
@@ -89,6 +87,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
         // Uncounted, with the retry back-off, behind the other messages; if even that fails, released.
         const wait = inbox.durationToIgnoreOnFailure[Math.min(verdict.failures - 2, inbox.durationToIgnoreOnFailure.length - 1)] ?? 0;
         await this.requeue(state, tm, wait > 0 ? this.mover.now() + wait : 0);
+        state.failureAction = RELEASED;
         this.events.emit('messageReleased', tm, error);
         return;
       }
@@ -98,6 +97,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
         const copy = this.mover.withFailure(tm, error, decision.ignoreTillDate);
         await this.requeue(state, copy, decision.ignoreTillDate);
         this.logger.warn('handler failed; retry scheduled', this.fields(tm, error, { attempt: copy.failureMessages.length, retryAt: decision.ignoreTillDate > 0 ? new Date(decision.ignoreTillDate).toISOString() : undefined }));
+        state.failureAction = { action: 'retried', attempt: copy.failureMessages.length };
         this.events.emit('messageRetried', copy, error);
         return;
       }
@@ -121,6 +121,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
     await this.mover.enqueue(this.options.inbox.errorQueueUri, copy);
     await state.acknowledge();
     this.logger.error('message moved to the error queue', this.fields(tm, error, { attempt: copy.failureMessages.length, reason }));
+    state.failureAction = { action: 'error-queue', reason };
     this.events.emit('messageSentToErrorQueue', copy, reason);
   }
 
@@ -136,6 +137,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
       // The transport lost the delivery (a dead channel): it redelivers the message by itself.
       this.logger.warn('release failed; the transport will redeliver', { error: String(e) });
     }
+    state.failureAction = RELEASED;
     this.events.emit('messageReleased', state.transportMessage, error);
   }
 }

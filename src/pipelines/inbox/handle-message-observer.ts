@@ -4,18 +4,16 @@ import type { HandlerRegistry, HandlerResolver } from '../../handling/handler-re
 import type { IMessageHandler } from '../../handling/message-handler.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
-import type { HandlerScope } from '../../modules/endpoint-services.js';
-import { withinScopes } from './within-scopes.js';
 import type { HandlerWatchdog } from '../../processing/handler-watchdog.js';
 import type { MessageSender } from '../outgoing/message-sender.js';
-import type { InboxMessageState } from './inbox-message-state.js';
+import type { InboxDecoded } from './inbox-message-state.js';
 
 /**
  * Runs the one handler of the message's type, resolved from the container for this message. Skipped
  * when idempotence found the message handled before. A throw — or outliving handlerTimeout — is recorded
  * as the handler's error, which the failure observer treats by the retry policy (not as an outage).
  */
-export class HandleMessageObserver implements IPipelineObserver<InboxMessageState> {
+export class HandleMessageObserver implements IPipelineObserver<InboxDecoded, 'onHandleMessage'> {
   readonly event = 'onHandleMessage';
 
   constructor(
@@ -25,21 +23,18 @@ export class HandleMessageObserver implements IPipelineObserver<InboxMessageStat
     private readonly pipelines: { readonly sender: MessageSender },
     /** Bounds the handler's time (handlerTimeout) and gives it up when stop() does. */
     private readonly watchdog: HandlerWatchdog,
-    /** Modules' scopes around the handler call (EndpointServices.handlerScopes), outermost first. */
-    private readonly scopes: readonly HandlerScope[] = [],
   ) {}
 
-  async execute(state: InboxMessageState): Promise<void> {
+  async execute(state: InboxDecoded): Promise<void> {
     if (state.status !== ProcessingStatus.Assigned) return;
-    const tm = state.transportMessage!;
+    const tm = state.transportMessage;
     const handlerClass = this.handlers.handlerFor(tm.messageType);
     if (!handlerClass) throw new NoHandlerError(tm.messageType, { messageId: tm.messageId });
     const handler = this.resolve(handlerClass) as IMessageHandler;
     try {
       const uow = state.unitOfWork;
       const run = () => this.watchdog.watch(tm.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), uow);
-      const scoped = () => withinScopes(this.scopes, state, run);
-      await (uow?.within ? uow.within(scoped) : scoped());
+      await (uow?.within ? uow.within(run) : run());
     } catch (error) {
       state.handlerError = error;
       throw error;

@@ -2,7 +2,7 @@ import type { FailureHandling } from '../../handling/message-handler.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import type { MessageClass } from '../../messages/message-type.js';
-import { ReceivedMessageState } from '../received-message-state.js';
+import { ReceivedMessageState, type WithEnvelope } from '../received-message-state.js';
 
 /**
  * The one object allocated per inbound message: every observer of the inbox pipeline reads and writes
@@ -15,6 +15,8 @@ export class InboxMessageState extends ReceivedMessageState {
   messageClass: MessageClass | null = null;
   message: object | null = null;
   status: ProcessingStatus = ProcessingStatus.Assigned;
+  /** The idempotence check ran and `status` is its answer (with idempotence off it stays false). */
+  idempotenceChecked = false;
   unitOfWork: IUnitOfWork | null = null;
   /** The unit of work committed: from here on a failure leaves the message's flush to a redelivered copy. */
   committed = false;
@@ -24,4 +26,19 @@ export class InboxMessageState extends ReceivedMessageState {
   waitedForCopy = false;
   /** The error the handler threw (as opposed to one from the infrastructure around it). */
   handlerError: unknown = undefined;
+  /** What the failure handling did with the message (null until it ran): for extensions that report it. */
+  failureAction: FailureAction | null = null;
 }
+
+/** Where a failed message went: a retry copy (the attempt it was), the error queue (why), or back to its queue. */
+export type FailureAction =
+  | { readonly action: 'retried'; readonly attempt: number }
+  | { readonly action: 'error-queue'; readonly reason: string }
+  | { readonly action: 'released' };
+
+/** The inbox state once the envelope is read (from onAfterDeserializeTransportMessage on). */
+export type InboxRead = WithEnvelope<InboxMessageState>;
+/** Once the body is being decoded: onDecryptMessage has set it (decompression replaces it). */
+export type InboxDecoding = InboxRead & { body: Uint8Array };
+/** Once the body is the message (from onAfterDeserializeMessage on). */
+export type InboxDecoded = InboxDecoding & { readonly message: object; readonly messageClass: MessageClass };

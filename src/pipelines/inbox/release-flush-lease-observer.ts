@@ -1,4 +1,4 @@
-import type { IIdempotenceService } from '../../idempotence/idempotence-service.js';
+import type { IIdempotenceFlush } from '../../idempotence/idempotence-service.js';
 import type { ILogger } from '../../logging/logger.js';
 import { PIPELINE_EXCEPTION_EVENT, type IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { InboxMessageState } from './inbox-message-state.js';
@@ -8,18 +8,20 @@ import type { InboxMessageState } from './inbox-message-state.js';
  * gives up its flush lease, so the redelivered copy flushes at once instead of waiting the lease out.
  * Runs before the failure is routed. Best effort: a lease not released simply runs out.
  */
-export class ReleaseFlushLeaseObserver implements IPipelineObserver<InboxMessageState> {
+export class ReleaseFlushLeaseObserver implements IPipelineObserver<InboxMessageState, typeof PIPELINE_EXCEPTION_EVENT> {
   readonly event = PIPELINE_EXCEPTION_EVENT;
 
   constructor(
-    private readonly idempotence: IIdempotenceService,
+    private readonly idempotence: IIdempotenceFlush,
     private readonly logger: ILogger,
   ) {}
 
   async execute(state: InboxMessageState): Promise<void> {
-    if (!state.committed) return;
+    // Committed implies read: a unit of work is opened only for a message whose envelope was read.
+    const tm = state.transportMessage;
+    if (!state.committed || !tm) return;
     await this.idempotence
-      .releaseFlush(state.transportMessage!)
+      .releaseFlush(tm)
       .catch((e: unknown) => this.logger.warn('could not release the flush lease; it runs out by itself', { error: String(e) }));
   }
 }

@@ -8,7 +8,7 @@ import type { InboxMessageState } from './inbox-message-state.js';
  * the commit): rolled back, so its connection, its claim and any lock it holds are freed, and copies
  * waiting on its claim go on. Runs before the message is released (registered first).
  */
-export class RollBackOpenUnitOfWorkObserver implements IPipelineObserver<InboxMessageState> {
+export class RollBackOpenUnitOfWorkObserver implements IPipelineObserver<InboxMessageState, typeof PIPELINE_END_EVENT> {
   readonly event = PIPELINE_END_EVENT;
 
   constructor(private readonly logger: ILogger) {}

@@ -1,10 +1,10 @@
 import type { BusEvents } from '../../events/bus-events.js';
 import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
-import type { ReceivedMessageState } from '../received-message-state.js';
+import type { WithEnvelope } from '../received-message-state.js';
 
 /** Forwards an outbox message, unchanged, to the queue its envelope names. */
-export class SendOutboxMessageObserver implements IPipelineObserver<ReceivedMessageState> {
+export class SendOutboxMessageObserver implements IPipelineObserver<WithEnvelope, 'onSendOutboxMessage'> {
   readonly event = 'onSendOutboxMessage';
 
   constructor(
@@ -12,9 +12,9 @@ export class SendOutboxMessageObserver implements IPipelineObserver<ReceivedMess
     private readonly events: BusEvents,
   ) {}
 
-  async execute(state: ReceivedMessageState): Promise<void> {
-    const tm = state.transportMessage!;
-    await this.queues.sender(tm.recipientInboxWorkQueueUri).enqueue(tm, state.received!.body);
+  async execute(state: WithEnvelope): Promise<void> {
+    const tm = state.transportMessage;
+    await this.queues.sender(tm.recipientInboxWorkQueueUri).enqueue(tm, state.received.body);
     this.events.emit('messageDispatched', tm);
   }
 }

@@ -12,7 +12,7 @@ import type { OutgoingMessageState } from './outgoing-message-state.js';
  * flushed twice goes out twice under one id, so the receiver drops the second. Inside a handler,
  * causation (messageReceivedId), correlationId, headers and principal flow from the handled message.
  */
-export class AssembleMessageObserver implements IPipelineObserver<OutgoingMessageState> {
+export class AssembleMessageObserver implements IPipelineObserver<OutgoingMessageState, 'onAssembleMessage'> {
   readonly event = 'onAssembleMessage';
 
   constructor(

@@ -3,7 +3,7 @@ import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { OutgoingMessageState } from './outgoing-message-state.js';
 
 /** Compresses the body when the endpoint (or the send's `compress` option) asks; before encryption, which leaves nothing to compress. */
-export class CompressMessageObserver implements IPipelineObserver<OutgoingMessageState> {
+export class CompressMessageObserver implements IPipelineObserver<OutgoingMessageState, 'onCompressMessage'> {
   readonly event = 'onCompressMessage';
 
   constructor(

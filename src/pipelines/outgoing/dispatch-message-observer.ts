@@ -2,7 +2,7 @@ import type { BusEvents } from '../../events/bus-events.js';
 import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { serializeTransportMessage } from '../../envelope/wire-format.js';
-import type { IIdempotenceService } from '../../idempotence/idempotence-service.js';
+import type { IIdempotenceClaim } from '../../idempotence/idempotence-service.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import { isTransactionalQueue } from '../../transport/queue.js';
 import type { OutgoingMessageState } from './outgoing-message-state.js';
@@ -13,12 +13,12 @@ import type { OutgoingMessageState } from './outgoing-message-state.js';
  * enqueued inside it when the recipient is a SQL queue of the same database. Otherwise it is enqueued
  * now: to the outbox when the endpoint has one, else straight to the recipient.
  */
-export class DispatchMessageObserver implements IPipelineObserver<OutgoingMessageState> {
+export class DispatchMessageObserver implements IPipelineObserver<OutgoingMessageState, 'onDispatchMessage'> {
   readonly event = 'onDispatchMessage';
 
   constructor(
     private readonly queues: QueueRegistry,
-    private readonly idempotence: IIdempotenceService,
+    private readonly idempotence: IIdempotenceClaim,
     private readonly outboxUri: string | undefined,
     private readonly events: BusEvents,
   ) {}

@@ -5,7 +5,7 @@ import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { OutgoingMessageState } from './outgoing-message-state.js';
 
 /** Encrypts the (compressed) body when configured; the key id goes in a header so receivers can rotate keys. */
-export class EncryptMessageObserver implements IPipelineObserver<OutgoingMessageState> {
+export class EncryptMessageObserver implements IPipelineObserver<OutgoingMessageState, 'onEncryptMessage'> {
   readonly event = 'onEncryptMessage';
 
   constructor(

@@ -7,24 +7,24 @@ import { type OutgoingKind, OutgoingMessageState } from './outgoing-message-stat
 
 const NO_OPTIONS: SendOptions = Object.freeze({});
 
-/** Runs the transport-message pipeline, then the dispatch pipeline, for one outgoing message. */
-export class MessageSender {
-  constructor(
-    private readonly transportMessage: Pipeline<OutgoingMessageState>,
-    private readonly dispatch: Pipeline<OutgoingMessageState>,
-  ) {}
+/** Where an outgoing message comes from: the message being handled and its unit of work, or neither. */
+export interface SendOrigin {
+  /** The message being handled when this one was sent (causation, correlation, headers). */
+  readonly received: TransportMessage;
+  /** Set when sent from a handler with idempotence on: the send is stored, not dispatched. */
+  readonly unitOfWork: IUnitOfWork | null;
+  /** Where the stored send goes, when not the endpoint's idempotence service (a transactional session's). */
+  readonly store?: IIdempotenceService;
+}
 
-  async send(
-    kind: OutgoingKind,
-    message: object,
-    options: SendOptions | undefined,
-    received: TransportMessage | null,
-    unitOfWork: IUnitOfWork | null,
-    store?: IIdempotenceService,
-  ): Promise<TransportMessage[]> {
-    const state = new OutgoingMessageState(kind, message, options ?? NO_OPTIONS, received, unitOfWork, store);
-    await this.transportMessage.execute(state);
-    await this.dispatch.execute(state);
+/** Runs the outgoing pipeline for one message. */
+export class MessageSender {
+  constructor(private readonly outgoing: Pipeline<OutgoingMessageState>) {}
+
+  /** Sends outside any handler (`bus.send`), or from one when `origin` is given. */
+  async send(kind: OutgoingKind, message: object, options?: SendOptions, origin?: SendOrigin): Promise<TransportMessage[]> {
+    const state = new OutgoingMessageState(kind, message, options ?? NO_OPTIONS, origin?.received ?? null, origin?.unitOfWork ?? null, origin?.store);
+    await this.outgoing.execute(state);
     return state.dispatched;
   }
 }

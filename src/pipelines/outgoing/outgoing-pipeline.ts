@@ -1,19 +1,18 @@
-import { PipelineBuilder, type StageDefinition } from '../../pipeline/pipeline.js';
+import { type EventOf, PipelineBuilder, type StageDefinition, type UniformStates } from '../../pipeline/pipeline.js';
 import type { OutgoingMessageState } from './outgoing-message-state.js';
 
-/** Builds the envelope: the body is serialized, then compressed, then encrypted. */
-export const TRANSPORT_MESSAGE_STAGES: readonly StageDefinition[] = [
+/**
+ * One outgoing message: the envelope is built (the body serialized, then compressed, then encrypted), then
+ * sent — to its route or subscribers, and then to their queues or into the unit of work's store.
+ */
+export const OUTGOING_STAGES = [
   { name: 'assemble', events: ['onAssembleMessage', 'onAfterAssembleMessage'] },
   { name: 'body', events: ['onSerializeMessage', 'onCompressMessage', 'onEncryptMessage', 'onAfterEncodeMessage'] },
-];
-
-/** Sends the envelope: to its route or subscribers, and then to their queues or into the unit of work's store. */
-export const DISPATCH_STAGES: readonly StageDefinition[] = [
   { name: 'route', events: ['onRouteMessage', 'onAfterRouteMessage'] },
   { name: 'dispatch', events: ['onDispatchMessage', 'onAfterDispatchMessage'] },
-];
+] as const satisfies readonly StageDefinition[];
 
-export const createTransportMessagePipelineBuilder = (): PipelineBuilder<OutgoingMessageState> =>
-  new PipelineBuilder('transport-message', TRANSPORT_MESSAGE_STAGES);
-export const createDispatchPipelineBuilder = (): PipelineBuilder<OutgoingMessageState> =>
-  new PipelineBuilder('dispatch', DISPATCH_STAGES);
+export type OutgoingEvent = EventOf<typeof OUTGOING_STAGES>;
+export type OutgoingStates = UniformStates<OutgoingEvent, OutgoingMessageState>;
+
+export const createOutgoingPipelineBuilder = (): PipelineBuilder<OutgoingStates> => new PipelineBuilder('outgoing', OUTGOING_STAGES);

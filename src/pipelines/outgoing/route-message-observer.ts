@@ -8,7 +8,7 @@ import type { OutgoingMessageState } from './outgoing-message-state.js';
  * Finds where the message goes: `send` → local inbox, explicit recipient, or the route table;
  * `reply` → the handled message's sender; `publish` → every subscriber (none is not an error: nobody listens).
  */
-export class RouteMessageObserver implements IPipelineObserver<OutgoingMessageState> {
+export class RouteMessageObserver implements IPipelineObserver<OutgoingMessageState, 'onRouteMessage'> {
   readonly event = 'onRouteMessage';
 
   constructor(

@@ -3,7 +3,7 @@ import type { ISerializer } from '../../serialization/serializer.js';
 import type { OutgoingMessageState } from './outgoing-message-state.js';
 
 /** Serializes the message body once, whatever the number of recipients. */
-export class SerializeMessageObserver implements IPipelineObserver<OutgoingMessageState> {
+export class SerializeMessageObserver implements IPipelineObserver<OutgoingMessageState, 'onSerializeMessage'> {
   readonly event = 'onSerializeMessage';
 
   constructor(private readonly serializer: ISerializer) {}

@@ -1,11 +1,11 @@
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
-import type { ReceivedMessageState } from '../received-message-state.js';
+import type { WithEnvelope } from '../received-message-state.js';
 
 /** Acknowledges the message once it has been moved on. */
-export class AcknowledgeReceivedObserver implements IPipelineObserver<ReceivedMessageState> {
+export class AcknowledgeReceivedObserver implements IPipelineObserver<WithEnvelope, 'onAcknowledgeMessage'> {
   readonly event = 'onAcknowledgeMessage';
 
-  async execute(state: ReceivedMessageState): Promise<void> {
+  async execute(state: WithEnvelope): Promise<void> {
     await state.acknowledge();
   }
 }

@@ -8,7 +8,7 @@ import type { ReceivedMessageState } from '../received-message-state.js';
  * with its raw bytes; any other failure (the transport, a recipient's queue) releases the message and
  * backs off, because these pipelines only move messages and moving again is safe.
  */
-export class MoveUnreadableObserver implements IPipelineObserver<ReceivedMessageState> {
+export class MoveUnreadableObserver implements IPipelineObserver<ReceivedMessageState, typeof PIPELINE_EXCEPTION_EVENT> {
   readonly event = PIPELINE_EXCEPTION_EVENT;
 
   constructor(

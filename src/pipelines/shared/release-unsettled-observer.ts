@@ -8,7 +8,7 @@ import type { ReceivedMessageState } from '../received-message-state.js';
  * extension aborted it mid-way), it is released, so it is redelivered instead of held until the process
  * ends. Every core path settles the message itself; this only catches early ends.
  */
-export class ReleaseUnsettledObserver implements IPipelineObserver<ReceivedMessageState> {
+export class ReleaseUnsettledObserver implements IPipelineObserver<ReceivedMessageState, typeof PIPELINE_END_EVENT> {
   readonly event = PIPELINE_END_EVENT;
 
   constructor(

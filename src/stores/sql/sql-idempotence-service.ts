@@ -3,7 +3,8 @@ import type { TransportMessage } from '../../envelope/transport-message.js';
 import { OncebusError, StoreError } from '../../errors/errors.js';
 import { type FlushLeaseAttempt, takeFlushLease } from '../../idempotence/flush-lease.js';
 import type { IdempotenceEvents, PendingSends } from '../../idempotence/idempotence-events.js';
-import { type DeferredMessage, type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
+import { IdempotenceKeys } from '../../idempotence/idempotence-key.js';
+import { type DeferredMessage, type IIdempotenceAdmin, type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import { purgeAfter, type RetentionOptions, retentionWindow } from './retention.js';
 import type { SqlStore } from './sql-store.js';
@@ -31,12 +32,15 @@ export interface SqlIdempotenceSettings {
  * becomes 'handled' in the same transaction, or rolls back with it. A 'handled' row carries the flush
  * lease (flush_owner, flush_until) of the copy dispatching its stored sends.
  */
-export class SqlIdempotenceService implements IIdempotenceService {
+export class SqlIdempotenceService implements IIdempotenceService, IIdempotenceAdmin {
   readonly enabled = true;
+  /** Operations and telemetry read pending sends and the store's events here. */
+  readonly admin: IIdempotenceAdmin = this;
   /** The lease each copy (its TransportMessage object) holds or will hold once its unit of work commits. */
   private readonly flushOwners = new WeakMap<TransportMessage, string>();
   private unreserve: (() => void) | null = null;
   private running = false;
+  protected readonly keys: IdempotenceKeys;
 
   constructor(
     protected readonly store: SqlStore,
@@ -45,7 +49,9 @@ export class SqlIdempotenceService implements IIdempotenceService {
     private readonly onStart: () => Promise<void>,
     private readonly onStop: () => Promise<void>,
     readonly events?: IdempotenceEvents,
-  ) {}
+  ) {
+    this.keys = new IdempotenceKeys(inboxWorkQueueUri);
+  }
 
   protected get retention(): RetentionOptions {
     return this.settings.retention;
@@ -86,13 +92,13 @@ export class SqlIdempotenceService implements IIdempotenceService {
     const s = this.store.dialect.idempotence;
     // Twice at most: a completed row removed by retention between the two statements is claimed anew.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const claimed = await tx.execute(s.claim, [this.inboxWorkQueueUri, tm.messageId, tm.messageType]).catch((error: unknown) => {
+      const claimed = await tx.execute(s.claim, this.keys.params(tm.messageId, tm.messageType)).catch((error: unknown) => {
         // SQL Server answers a claim of an existing key with a duplicate key (after waiting for its holder): the row exists.
         if (OncebusError.is(error) && error.code === 'ONCEBUS_STORE_DUPLICATE_KEY') return 0;
         throw error;
       });
       if (claimed === 1) return ProcessingStatus.Assigned;
-      const [row] = await tx.query<{ status: string }>(s.status, [this.inboxWorkQueueUri, tm.messageId]);
+      const [row] = await tx.query<{ status: string }>(s.status, this.keys.params(tm.messageId));
       if (row?.status === 'handled') return ProcessingStatus.MessageHandled;
       if (row?.status === 'completed') return ProcessingStatus.Ignore;
     }
@@ -101,19 +107,12 @@ export class SqlIdempotenceService implements IIdempotenceService {
 
   async addDeferredMessage(received: TransportMessage, outgoing: TransportMessage, body: Uint8Array, uow: IUnitOfWork): Promise<void> {
     const own = this.own(uow);
-    await own.tx.execute(this.store.dialect.idempotence.insertDeferred, [
-      this.inboxWorkQueueUri,
-      received.messageId,
-      own.nextSequence++,
-      outgoing.messageId,
-      outgoing.recipientInboxWorkQueueUri,
-      body,
-    ]);
+    await own.tx.execute(this.store.dialect.idempotence.insertDeferred, this.keys.params(received.messageId, own.nextSequence++, outgoing.messageId, outgoing.recipientInboxWorkQueueUri, body));
   }
 
   async messageHandled(tm: TransportMessage, uow: IUnitOfWork): Promise<void> {
     const owner = this.newFlushOwner(tm);
-    const params = [this.inboxWorkQueueUri, tm.messageId, owner, Date.now() + this.settings.flushLeaseMs];
+    const params = this.keys.params(tm.messageId, owner, Date.now() + this.settings.flushLeaseMs);
     const n = await this.own(uow).tx.execute(this.store.dialect.idempotence.markHandled, params);
     if (n !== 1) throw new StoreError('messageHandled found no claim for this message', { messageId: tm.messageId });
   }
@@ -128,32 +127,27 @@ export class SqlIdempotenceService implements IIdempotenceService {
 
   /** The stored sends of a message as committed, in send order (no lease taken: the caller holds it). */
   protected async storedSends(received: TransportMessage): Promise<readonly DeferredMessage[]> {
-    const rows = await this.store.database.query<DeferredRow>(this.store.dialect.idempotence.selectDeferred, [this.inboxWorkQueueUri, received.messageId]);
+    const rows = await this.store.database.query<DeferredRow>(this.store.dialect.idempotence.selectDeferred, this.keys.params(received.messageId));
     return rows.map((r) => ({ messageId: r.outgoing_message_id, recipientUri: r.recipient_uri, sequence: Number(r.sequence), body: r.body }));
   }
 
   async deferredMessageSent(received: TransportMessage, deferred: DeferredMessage): Promise<void> {
-    await this.store.database.execute(this.store.dialect.idempotence.deleteDeferred, [this.inboxWorkQueueUri, received.messageId, deferred.sequence]);
+    await this.store.database.execute(this.store.dialect.idempotence.deleteDeferred, this.keys.params(received.messageId, deferred.sequence));
   }
 
   async processingCompleted(tm: TransportMessage): Promise<void> {
     const now = Date.now();
     this.flushOwners.delete(tm);
-    await this.store.database.execute(this.store.dialect.idempotence.markCompleted, [
-      this.inboxWorkQueueUri,
-      tm.messageId,
-      now,
-      purgeAfter(this.retention, tm.messageType, now),
-    ]);
+    await this.store.database.execute(this.store.dialect.idempotence.markCompleted, this.keys.params(tm.messageId, now, purgeAfter(this.retention, tm.messageType, now)));
   }
 
   async isHandled(tm: TransportMessage): Promise<boolean> {
-    const [row] = await this.store.database.query<{ status: string }>(this.store.dialect.idempotence.status, [this.inboxWorkQueueUri, tm.messageId]);
+    const [row] = await this.store.database.query<{ status: string }>(this.store.dialect.idempotence.status, this.keys.params(tm.messageId));
     return row?.status === 'handled';
   }
 
   async pendingSends(): Promise<PendingSends> {
-    const [row] = await this.store.database.query<{ n: number | string; oldest: number | string | null }>(this.store.dialect.idempotence.pendingSends, [this.inboxWorkQueueUri]);
+    const [row] = await this.store.database.query<{ n: number | string; oldest: number | string | null }>(this.store.dialect.idempotence.pendingSends, [this.keys.endpoint]);
     const count = Number(row?.n ?? 0);
     return { count, oldestClaimedAt: count > 0 && row?.oldest != null ? Number(row.oldest) : null };
   }
@@ -162,7 +156,7 @@ export class SqlIdempotenceService implements IIdempotenceService {
     const owner = this.flushOwners.get(tm);
     if (owner === undefined) return;
     this.flushOwners.delete(tm);
-    await this.store.database.execute(this.store.dialect.idempotence.releaseFlush, [this.inboxWorkQueueUri, tm.messageId, owner]);
+    await this.store.database.execute(this.store.dialect.idempotence.releaseFlush, this.keys.params(tm.messageId, owner));
   }
 
   /** A fresh lease owner for this copy; the lease is real once the statement carrying it commits. */
@@ -175,9 +169,9 @@ export class SqlIdempotenceService implements IIdempotenceService {
   private async tryTakeFlush(tm: TransportMessage, owner: string): Promise<FlushLeaseAttempt> {
     const s = this.store.dialect.idempotence;
     const now = Date.now();
-    const params = [this.inboxWorkQueueUri, tm.messageId, owner, now, now + this.settings.flushLeaseMs];
+    const params = this.keys.params(tm.messageId, owner, now, now + this.settings.flushLeaseMs);
     if ((await this.store.database.execute(s.takeFlush, params)) === 1) return { outcome: 'taken' };
-    const [row] = await this.store.database.query<{ status: string; flush_until: number | string | null }>(s.status, [this.inboxWorkQueueUri, tm.messageId]);
+    const [row] = await this.store.database.query<{ status: string; flush_until: number | string | null }>(s.status, this.keys.params(tm.messageId));
     if (row?.status !== 'handled') {
       this.flushOwners.delete(tm);
       return { outcome: 'completed' };

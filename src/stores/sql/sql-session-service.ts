@@ -1,7 +1,7 @@
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import type { DeferredMessage } from '../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
-import type { ISessionIdempotenceService } from '../../sessions/session-service.js';
+import type { ISessionIdempotenceService } from '../../idempotence/session-idempotence-service.js';
 import { SqlIdempotenceService } from './sql-idempotence-service.js';
 
 /**
@@ -14,7 +14,7 @@ export class SqlSessionService extends SqlIdempotenceService implements ISession
   private readonly stored = new WeakMap<TransportMessage, DeferredMessage[]>();
 
   async orphanedSessions(now: number, limit: number): Promise<readonly string[]> {
-    const rows = await this.store.database.query<{ message_id: string }>(this.store.dialect.idempotence.orphaned, [this.inboxWorkQueueUri, now, limit]);
+    const rows = await this.store.database.query<{ message_id: string }>(this.store.dialect.idempotence.orphaned, [this.keys.endpoint, now, limit]);
     return rows.map((r) => r.message_id);
   }
 

@@ -2,19 +2,8 @@ import 'reflect-metadata';
 import { expect } from 'chai';
 import { ServiceBusClient } from '@azure/service-bus';
 import { Container } from 'inversify';
-import {
-  addOncebus,
-  createSilentLogger,
-  deserializeTransportMessage,
-  handlesMessage,
-  type IHandlerContext,
-  type IMessageHandler,
-  type IServiceBus,
-  MemoryIdempotenceStore,
-  type MemoryTransaction,
-  TYPES,
-  UNREADABLE_MESSAGE_TYPE,
-} from '../../../src/index.js';
+import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, MemoryIdempotenceStore, type MemoryTransaction, TYPES, UNREADABLE_MESSAGE_TYPE } from '../../../src/index.js';
+import { deserializeTransportMessage } from '../../../src/extending.js';
 import { startAsb } from '../../support/asb.js';
 import { eventually, waitForEvents } from '../../support/latch.js';
 import { PlaceOrder } from '../../support/messages.js';

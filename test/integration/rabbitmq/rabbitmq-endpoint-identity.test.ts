@@ -2,18 +2,8 @@ import 'reflect-metadata';
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Container } from 'inversify';
-import {
-  addOncebus,
-  createSilentLogger,
-  deserializeTransportMessage,
-  handlesMessage,
-  type IHandlerContext,
-  type IMessageHandler,
-  type IServiceBus,
-  serializeTransportMessage,
-  SOURCE_QUEUE_HEADER,
-  TYPES,
-} from '../../../src/index.js';
+import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, SOURCE_QUEUE_HEADER, TYPES } from '../../../src/index.js';
+import { deserializeTransportMessage, serializeTransportMessage } from '../../../src/extending.js';
 import { PostgresStore } from '../../../src/stores/postgres/index.js';
 import { RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
 import { requireService } from '../../support/integration.js';

@@ -4,21 +4,8 @@ import amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { Container } from 'inversify';
 import type pg from 'pg';
-import {
-  addOncebus,
-  createSilentLogger,
-  deserializeTransportMessage,
-  emptyTransportMessage,
-  type EndpointOptions,
-  FAILURE_REASON_HEADER,
-  handlesMessage,
-  type IHandlerContext,
-  type IMessageHandler,
-  type IServiceBus,
-  serializeTransportMessage,
-  TYPES,
-  UNREADABLE_MESSAGE_TYPE,
-} from '../../../src/index.js';
+import { addOncebus, createSilentLogger, type EndpointOptions, FAILURE_REASON_HEADER, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES, UNREADABLE_MESSAGE_TYPE } from '../../../src/index.js';
+import { deserializeTransportMessage, emptyTransportMessage, serializeTransportMessage } from '../../../src/extending.js';
 import { PostgresStore } from '../../../src/stores/postgres/index.js';
 import { RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
 import { requireService } from '../../support/integration.js';

@@ -2,13 +2,14 @@ import { StoreError } from '../../../errors/errors.js';
 import { ProcessingStatus } from '../../../idempotence/idempotence-service.js';
 import type { SqlDatabase, SqlTransaction } from '../sql-database.js';
 import type { GroupCommitStatements } from '../sql-statements.js';
+import type { IdempotenceKeys } from '../../../idempotence/idempotence-key.js';
 import type { GroupMember } from './group-member.js';
 
 /** What claiming a batch needs of its lane. */
 export interface ClaimContext {
   readonly database: SqlDatabase;
   readonly statements: GroupCommitStatements;
-  readonly inboxWorkQueueUri: string;
+  readonly keys: IdempotenceKeys;
   /** When a row completed at `now` may be purged (retention), or null. */
   purgeAfter(messageType: string, now: number): number | null;
 }
@@ -20,7 +21,7 @@ export type ClaimRow = { message_id: string };
 export function claimParameters(ctx: ClaimContext, members: readonly GroupMember[]): unknown[] {
   const now = Date.now();
   const types = members.map((m) => m.message!.messageType);
-  return [ctx.inboxWorkQueueUri, members.map((m) => m.messageId), types, now, types.map((t) => ctx.purgeAfter(t, now))];
+  return ctx.keys.many(members.map((m) => m.messageId), types, now, types.map((t) => ctx.purgeAfter(t, now)));
 }
 
 /** A transaction with the batch's claim made, in one round trip where the driver allows. */
@@ -55,7 +56,7 @@ export async function sortClaims(
   const claimed = new Set(rows.map((r) => r.message_id));
   const others = batch.filter((m) => !claimed.has(m.messageId));
   if (others.length > 0) {
-    const found = await tx.query<{ message_id: string; status: string }>(ctx.statements.statusMany, [ctx.inboxWorkQueueUri, others.map((m) => m.messageId)]);
+    const found = await tx.query<{ message_id: string; status: string }>(ctx.statements.statusMany, ctx.keys.many(others.map((m) => m.messageId)));
     const status = new Map(found.map((r) => [r.message_id, r.status]));
     for (const member of others) {
       const row = status.get(member.messageId);

@@ -209,7 +209,7 @@ export class CommitLane {
         await mt.savepointOpened().catch(() => undefined);
         await tx.execute(s.rollbackToSavepoint(mt.savepointName));
       }
-      await tx.execute(s.deleteClaim, [this.ctx.inboxWorkQueueUri, member.messageId]);
+      await tx.execute(s.deleteClaim, this.ctx.keys.params(member.messageId));
     } catch (error) {
       member.settle(error);
       throw error;
@@ -222,21 +222,23 @@ export class CommitLane {
    */
   private async finish(tx: SqlTransaction, succeeded: GroupMember[]): Promise<void> {
     const s = this.ctx.statements;
-    const inbox = this.ctx.inboxWorkQueueUri;
     const owing = succeeded.filter((m) => m.deferred.length > 0);
     if (owing.length === 0) return;
     const sends = owing.flatMap((m) => m.deferred.map((d, sequence) => ({ id: m.messageId, sequence, d })));
-    const marked = await executeSteps(tx, s.storeSendsMany, [
-      inbox,
-      sends.map((x) => x.id),
-      sends.map((x) => x.sequence),
-      sends.map((x) => x.d.messageId),
-      sends.map((x) => x.d.recipientUri),
-      sends.map((x) => x.d.body),
-      owing.map((m) => m.messageId),
-      owing.map((m) => m.flushOwner),
-      Date.now() + this.ctx.flushLeaseMs,
-    ]);
+    const marked = await executeSteps(
+      tx,
+      s.storeSendsMany,
+      this.ctx.keys.many(
+        sends.map((x) => x.id),
+        sends.map((x) => x.sequence),
+        sends.map((x) => x.d.messageId),
+        sends.map((x) => x.d.recipientUri),
+        sends.map((x) => x.d.body),
+        owing.map((m) => m.messageId),
+        owing.map((m) => m.flushOwner),
+        Date.now() + this.ctx.flushLeaseMs,
+      ),
+    );
     if (marked !== owing.length) throw new StoreError(`messageHandled marked ${marked} of ${owing.length} claims`);
   }
 }

@@ -1,6 +1,7 @@
 import type { SqlDatabase } from '../sql-database.js';
 import { executeStepsAtomically } from './statement-steps.js';
 import type { GroupCommitStatements } from '../sql-statements.js';
+import type { IdempotenceKeys } from '../../../idempotence/idempotence-key.js';
 
 interface Waiter {
   resolve(): void;
@@ -24,7 +25,7 @@ export class CompletionBatcher {
   constructor(
     private readonly database: SqlDatabase,
     private readonly statements: GroupCommitStatements,
-    private readonly inboxWorkQueueUri: string,
+    private readonly keys: IdempotenceKeys,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -50,7 +51,7 @@ export class CompletionBatcher {
   private async drain(): Promise<void> {
     this.running = true;
     while (this.waiters.length > 0) {
-      const params = [this.inboxWorkQueueUri, this.sentIds, this.sentSequences, this.completedIds, this.clock(), this.purgeAfters];
+      const params = this.keys.many(this.sentIds, this.sentSequences, this.completedIds, this.clock(), this.purgeAfters);
       const waiters = this.waiters;
       this.sentIds = [];
       this.sentSequences = [];

@@ -45,7 +45,7 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
     const context = {
       database: store.database,
       statements,
-      inboxWorkQueueUri,
+      keys: this.keys,
       claims,
       maxBatchSize: options.maxBatchSize,
       flushLeaseMs: settings.flushLeaseMs,
@@ -57,7 +57,7 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
       },
     };
     this.lanes = Array.from({ length: options.lanes }, () => new CommitLane(context));
-    this.completion = new CompletionBatcher(store.database, statements, inboxWorkQueueUri);
+    this.completion = new CompletionBatcher(store.database, statements, this.keys);
   }
 
   /** One connection per lane, however many messages are in flight. */
