@@ -73,6 +73,11 @@ interface Around<S> {
 }
 const REST = -1;
 
+/** Whether an around step without `through` called next(): from then on the rest of the execution is its. */
+interface Handoff {
+  called: boolean;
+}
+
 type Events<M extends StateMap> = Exclude<keyof M & string, PipelineEndEvent>;
 
 export class PipelineBuilder<M extends StateMap> {
@@ -198,7 +203,9 @@ export class Pipeline<S extends PipelineState> {
    */
   private async rest(state: S, from: number): Promise<void> {
     const { steps, arounds, lastOfEvent } = this;
-    let handedOver = false;
+    // No closure in here (one would make every call allocate a context for the loop's variables): the
+    // hand-over's next() is made by handOver(), and `handoff` exists only once a step without `through` runs.
+    let handoff: Handoff | null = null;
     try {
       for (let i = from; i < steps.length; i++) {
         const around = arounds[i];
@@ -206,11 +213,8 @@ export class Pipeline<S extends PipelineState> {
           const r = steps[i]!(state);
           if (r !== undefined) await r;
         } else if (around.end === REST) {
-          await around.run(state, () => {
-            if (handedOver) return Promise.reject(new PipelineDefinitionError(`pipeline '${this.name}': an around step called next() twice`));
-            handedOver = true;
-            return this.rest(state, i + 1);
-          });
+          handoff = { called: false };
+          await this.handOver(state, around, i + 1, handoff);
           return; // without next(), the step ended the execution: the end observers close it
         } else {
           await around.run(state, this.once(state, i + 1, around.end));
@@ -221,7 +225,7 @@ export class Pipeline<S extends PipelineState> {
         if (lastOfEvent[i] && state.aborted) return;
       }
     } catch (error) {
-      if (handedOver) throw error; // the remainder handled its own failure; this one is the around step's
+      if (handoff?.called) throw error; // the remainder handled its own failure; this one is the around step's
       state.exception = error;
       for (const step of this.onException) {
         const r = step(state);
@@ -229,13 +233,22 @@ export class Pipeline<S extends PipelineState> {
       }
       if (!state.exceptionHandled) throw error;
     } finally {
-      if (!handedOver) {
+      if (!handoff?.called) {
         for (const step of this.onEnd) {
           const r = step(state);
           if (r !== undefined) await r;
         }
       }
     }
+  }
+
+  /** Runs an around step without `through`: its next() runs the rest of the execution from `from`, once. */
+  private handOver(state: S, around: Around<S>, from: number, handoff: Handoff): Promise<void> {
+    return around.run(state, () => {
+      if (handoff.called) return Promise.reject(new PipelineDefinitionError(`pipeline '${this.name}': an around step called next() twice`));
+      handoff.called = true;
+      return this.rest(state, from);
+    });
   }
 
   /** Runs the steps [from, to): observers and the around steps among them; stops at an event's end when aborted. */
