@@ -1,4 +1,5 @@
 import { ConfigurationError, OncebusError, UntrustedDestinationError } from '../errors/errors.js';
+import { maskSecrets } from '../secrets/mask-secrets.js';
 import type { IQueue, IQueueFactory } from './queue.js';
 import { canonicalQueueAddress, queueScheme } from './queue-uri.js';
 
@@ -38,7 +39,7 @@ export class QueueRegistry {
     this.trust(uri, setting);
     const scheme = queueScheme(uri, setting);
     if (!this.factories.has(scheme)) {
-      throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${uri}'`, {
+      throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${maskSecrets(uri)}'`, {
         hint: `registered schemes: ${[...this.factories.keys()].join(', ') || 'none'}; bind an IQueueFactory for '${scheme}'`,
       });
     }

@@ -6,7 +6,8 @@ import { ENCRYPTION_KEY_ID_HEADER } from '../../src/codecs/encryption.js';
 import { GzipCompression } from '../../src/codecs/gzip-compression.js';
 import { emptyTransportMessage } from '../../src/envelope/transport-message.js';
 import type { FailedMessageDetail } from '../../src/operations/errors/failed-message-store.js';
-import { cookieValue, isLoopback, withoutSecrets, withoutTokenParam } from '../../src/operations/dashboard/security.js';
+import { cookieValue, isLoopback, withoutTokenParam } from '../../src/operations/dashboard/security.js';
+import { maskSecrets } from '../../src/secrets/mask-secrets.js';
 import { bodyView, prettyJson } from '../../src/operations/dashboard/views.js';
 
 /** bodyView reads only the envelope (and the raw bytes when there is none). */
@@ -40,11 +41,11 @@ describe('the dashboard shows what it is given as it is, and no secret', () => {
     expect(prettyJson('"<script>"')).to.equal('"<script>"');
   });
 
-  it('takes credentials out of URIs and settings, leaving addresses', () => {
-    expect(withoutSecrets('rabbitmq://guest:s3cret@broker:5672/orders')).to.equal('rabbitmq://broker:5672/orders');
-    expect(withoutSecrets('connect to postgres://app:pw@db/shop failed')).to.equal('connect to postgres://db/shop failed');
-    expect(withoutSecrets('Server=db;User Id=sa;Password=hunter2;')).to.equal('Server=db;User Id=sa;Password=***;');
-    expect(withoutSecrets('sqlite://default/orders')).to.equal('sqlite://default/orders');
+  it('takes passwords out of URIs and settings, leaving addresses', () => {
+    expect(maskSecrets('rabbitmq://guest:s3cret@broker:5672/orders')).to.equal('rabbitmq://guest:***@broker:5672/orders');
+    expect(maskSecrets('connect to postgres://app:pw@db/shop failed')).to.equal('connect to postgres://app:***@db/shop failed');
+    expect(maskSecrets('Server=db;User Id=sa;Password=hunter2;')).to.equal('Server=db;User Id=sa;Password=***;');
+    expect(maskSecrets('sqlite://default/orders')).to.equal('sqlite://default/orders');
   });
 
   it('sends a ?token= visit back to the same page without it, never to another site', () => {

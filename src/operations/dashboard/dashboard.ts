@@ -7,7 +7,7 @@ import type { ICompressionAlgorithm } from '../../codecs/compression.js';
 import type { IEncryptionAlgorithm } from '../../codecs/encryption.js';
 import { requireDriver } from '../../drivers/require-driver.js';
 import { ConfigurationError } from '../../errors/errors.js';
-import { maskConnectionString } from '../../stores/sql/mask-connection-string.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
 import type { SqlStore } from '../../stores/sql/sql-store.js';
 import type { IQueueFactory } from '../../transport/queue.js';
 import type { FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
@@ -27,7 +27,6 @@ import {
   randomToken,
   SECURITY_HEADERS,
   sameSecret,
-  withoutSecrets,
   withoutTokenParam,
 } from './security.js';
 import { depthView, listedMessage, messageView } from './views.js';
@@ -143,7 +142,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   const csrf = randomToken();
   const refreshMs = Math.max(500, options.refreshMs ?? 3000);
   const codecs = new CodecRegistry(options.codecs ?? []);
-  const storeName = maskConnectionString(options.storeName ?? `${store.database.dialect} operations store`);
+  const storeName = maskSecrets(options.storeName ?? `${store.database.dialect} operations store`);
   const returnsOff = queues
     ? null
     : "returns are off: this dashboard was started without the endpoints' transports (give --transport sqlite:<file>, postgres://… or rabbitmq://user:password@host)";
@@ -189,7 +188,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error instanceof HttpError ? error.statusCode : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-    void reply.code(status).send({ error: withoutSecrets(error.message) });
+    void reply.code(status).send({ error: maskSecrets(error.message) });
   });
   app.setNotFoundHandler((request, reply) => refuse(reply, 404, `nothing at ${request.method} ${request.url.split('?')[0]}`, !request.url.startsWith('/api/')));
 
@@ -262,11 +261,11 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     const depths = uris.length === 0 ? null : (await queueDepths(uris, options.queueFactories ?? [])).map(depthView);
     let idempotence: { where: string; endpoints: Awaited<ReturnType<typeof idempotenceStats>>; error: string | null } | null = null;
     if (options.endpointStore) {
-      const where = maskConnectionString(options.endpointStoreName ?? `${options.endpointStore.database.dialect} endpoint store`);
+      const where = maskSecrets(options.endpointStoreName ?? `${options.endpointStore.database.dialect} endpoint store`);
       try {
         idempotence = { where, endpoints: await idempotenceStats(options.endpointStore), error: null };
       } catch (error) {
-        idempotence = { where, endpoints: [], error: withoutSecrets(error instanceof Error ? error.message : String(error)) };
+        idempotence = { where, endpoints: [], error: maskSecrets(error instanceof Error ? error.message : String(error)) };
       }
     }
     return { queues: depths, idempotence };

@@ -4,7 +4,7 @@ import { EXCEPTION_STACK_HEADER } from '../../recoverability/failed-message-move
 import type { FailedMessage, FailedMessageDetail } from '../errors/failed-message-store.js';
 import { parseFailureLine } from '../errors/failure-signature.js';
 import type { QueueDepth } from '../queue-depths.js';
-import { withoutSecrets } from './security.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
 
 /** How a body is shown: JSON re-indented (values kept as written), UTF-8 text, or base64 of the bytes. */
 export interface BodyView {
@@ -58,8 +58,8 @@ export function messageView(d: FailedMessageDetail, codecs: CodecRegistry = new 
     envelope: envelope && {
       correlationId: envelope.correlationId,
       messageReceivedId: envelope.messageReceivedId,
-      sender: withoutSecrets(envelope.senderInboxWorkQueueUri),
-      recipient: withoutSecrets(envelope.recipientInboxWorkQueueUri),
+      sender: maskSecrets(envelope.senderInboxWorkQueueUri),
+      recipient: maskSecrets(envelope.recipientInboxWorkQueueUri),
       principal: envelope.principalIdentityName,
       sendDate: envelope.sendDate,
       expiryDate: envelope.expiryDate,
@@ -69,10 +69,10 @@ export function messageView(d: FailedMessageDetail, codecs: CodecRegistry = new 
     },
     headers: Object.entries(envelope?.headers ?? {})
       .filter(([name]) => name !== EXCEPTION_STACK_HEADER)
-      .map(([name, value]) => [name, withoutSecrets(value)] as const),
+      .map(([name, value]) => [name, maskSecrets(value)] as const),
     body: bodyView(d, codecs),
-    failures: failures.map(withoutSecrets),
-    stack: stack === null ? null : withoutSecrets(stack),
+    failures: failures.map((f) => maskSecrets(f)),
+    stack: stack === null ? null : maskSecrets(stack),
     ignoreRetention,
     actions,
     rawBytes: raw.length,
@@ -81,13 +81,13 @@ export function messageView(d: FailedMessageDetail, codecs: CodecRegistry = new 
 
 /** A record as listed: queues by address, never with credentials. */
 export function listedMessage(m: FailedMessage): ListedMessage {
-  const failureMessage = withoutSecrets(m.failureMessage);
+  const failureMessage = maskSecrets(m.failureMessage);
   const parsed = parseFailureLine(failureMessage);
-  return { ...m, sourceQueue: withoutSecrets(m.sourceQueue), errorQueue: withoutSecrets(m.errorQueue), failureMessage, failure: `${parsed.exceptionType}: ${parsed.message}` };
+  return { ...m, sourceQueue: maskSecrets(m.sourceQueue), errorQueue: maskSecrets(m.errorQueue), failureMessage, failure: `${parsed.exceptionType}: ${parsed.message}` };
 }
 
 export function depthView(d: QueueDepth): QueueDepth {
-  return { queue: withoutSecrets(d.queue), messages: d.messages, ...(d.note === undefined ? {} : { note: withoutSecrets(d.note) }) };
+  return { queue: maskSecrets(d.queue), messages: d.messages, ...(d.note === undefined ? {} : { note: maskSecrets(d.note) }) };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

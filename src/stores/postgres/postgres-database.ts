@@ -5,7 +5,7 @@ import { OncebusError, StoreError, TransactionAbortedError } from '../../errors/
 import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
 import { ConnectionBudget } from '../sql/connection-budget.js';
-import { maskConnectionString } from '../sql/mask-connection-string.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { guardedClient } from './guarded-client.js';
 import { runPipeline } from './postgres-pipeline.js';
 
@@ -66,7 +66,7 @@ export class PostgresDatabase implements SqlDatabase {
   private readonly guarded = new WeakSet<pg.PoolClient>();
 
   constructor(options: PostgresConnectionOptions) {
-    this.name = maskConnectionString(options.connectionString);
+    this.name = maskSecrets(options.connectionString);
     this.budget = new ConnectionBudget(options.poolSize ?? 20, `PostgreSQL (${this.name})`, 'poolSize');
     this.pool = new pgDriver.Pool({
       connectionString: options.connectionString,
