@@ -36,7 +36,6 @@ export class QueueRegistry {
    * URI (a bad parameter, a queue name it cannot hold): the factory names only "queue uri".
    */
   check(uri: string, setting: string): void {
-    this.trust(uri, setting);
     const scheme = queueScheme(uri, setting);
     if (!this.factories.has(scheme)) {
       throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${maskSecrets(uri)}'`, {
@@ -45,6 +44,7 @@ export class QueueRegistry {
     }
     try {
       this.sender(uri);
+      this.trust(uri, setting);
     } catch (error) {
       if (OncebusError.is(error) && error.code === 'ONCEBUS_CONFIGURATION' && error.setting === 'queue uri') {
         const detail = error.message.replace(/^queue uri: /, '');
