@@ -10,7 +10,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
 import { run } from '../../src/operations/cli/main.js';
 import { createDashboard, type Dashboard } from '../../src/operations/dashboard/index.js';
-import { deleteFailedMessages, ErrorIngestor, type FailedMessageStore, openOperationsStore, QueueDirectory } from '../../src/operations/errors/index.js';
+import { deleteFailedMessages, ErrorIngestor, type FailedMessageStore, openOperationsStore, QueueRegistry } from '../../src/operations/errors/index.js';
 import { emptyTransportMessage } from '../../src/envelope/transport-message.js';
 import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { isCreateQueue } from '../../src/transport/queue.js';
@@ -53,7 +53,7 @@ interface World {
   readonly bus: IServiceBus;
   readonly ops: Awaited<ReturnType<typeof openOperationsStore>>;
   readonly opsFile: string;
-  readonly queues: QueueDirectory;
+  readonly queues: QueueRegistry;
   dispose(): Promise<void>;
 }
 
@@ -76,7 +76,7 @@ async function openWorld(): Promise<World> {
   });
   const bus = c.get<IServiceBus>(TYPES.ServiceBus);
   await bus.start();
-  const queues = new QueueDirectory([endpoint.queues]);
+  const queues = new QueueRegistry([endpoint.queues]);
   return {
     endpoint,
     bus,
@@ -387,7 +387,7 @@ describe('the operations dashboard refuses what is not safe (HTTP)', function ()
     expect((await http(`${dashboard.url}api/session`, { headers: { host: `evil.example:${new URL(dashboard.url).port}` } })).status).to.equal(403);
     expect((await ops.store.list()).total, 'nothing deleted').to.equal(1);
 
-    // Returns without a QueueDirectory: refused, saying why.
+    // Returns without a QueueRegistry: refused, saying why.
     const returned = await http(`${dashboard.url}api/return`, { method: 'POST', body: { all: true }, headers: { [session.csrfHeader]: session.csrfToken, origin: `http://${host}` } });
     expect(returned.status).to.equal(409);
     expect(JSON.parse(returned.body).error).to.contain('--transport');

@@ -3,9 +3,11 @@ import { type Command, CommanderError, Option } from 'commander';
 import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
 import { ErrorIngestor } from '../errors/error-ingestor.js';
 import type { FailedMessageDetail, FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
-import { openOperationsStore } from '../errors/open-operations-store.js';
-import { openTransports } from '../errors/open-transports.js';
-import { QueueDirectory } from '../errors/queue-directory.js';
+import { openOperationsStore, openTransports } from '../openers/registry.js';
+import { ConfigurationError } from '../../errors/errors.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
+import { queueScheme } from '../../transport/queue-uri.js';
 import { type ActionReport, deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
 import type { CliOutput } from './main.js';
 import { ago, table } from './format.js';
@@ -30,7 +32,7 @@ const opsOptions = (command: Command): Command =>
 const transportOptions = (command: Command): Command =>
   command
     .addOption(
-      new Option('--transport <url...>', "where the queues are: sqlite:<file>, postgres://… (the endpoints' SQL queues), rabbitmq://user:password@host").env(
+      new Option('--transport <url...>', "where the queues are: sqlite:<file>, postgres://… (the endpoints' SQL queues), rabbitmq://user:password@host, azuresb://<name> (connection string in ONCEBUS_AZURESB_<NAME>)").env(
         'ONCEBUS_TRANSPORT',
       ),
     )
@@ -46,13 +48,20 @@ async function withOps<T>(flags: OpsFlags, run: (store: FailedMessageStore) => P
   }
 }
 
-async function withQueues<T>(flags: TransportFlags, run: (queues: QueueDirectory) => Promise<T>): Promise<T> {
+/** Runs with the queues of the transports given; `needed` (error queues) must each be on one of them. */
+async function withQueues<T>(flags: TransportFlags, run: (queues: QueueRegistry) => Promise<T>, needed: readonly string[] = []): Promise<T> {
   const transports = await openTransports(flags.transport ?? [], { schema: flags.transportSchema });
-  const queues = new QueueDirectory(transports.factories);
   try {
-    return await run(queues);
+    const schemes = new Set(transports.factories.map((f) => f.scheme));
+    for (const uri of needed) {
+      if (!schemes.has(queueScheme(uri, 'error queue'))) {
+        throw new ConfigurationError('--transport', `no transport given for the error queue ${maskSecrets(uri)}`, {
+          hint: 'name the transport it is on: --transport sqlite:<file>, postgres://…, rabbitmq://user:password@host or azuresb://<name>',
+        });
+      }
+    }
+    return await run(transports.queues);
   } finally {
-    await queues.close();
     await transports.close();
   }
 }
@@ -87,7 +96,9 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
       const all = [...new Set([...fromConfig, ...uris])];
       if (all.length === 0) throw new CommanderError(2, 'oncebus.noQueues', 'error: no error queue given: name URIs, or endpoints with --config <file>');
       await withOps(flags, (store) =>
-        withQueues(flags, async (queues) => {
+        withQueues(
+          flags,
+          async (queues) => {
           const ingestor = new ErrorIngestor(store, queues, all);
           if (!flags.watch) {
             const report = await ingestor.drain();
@@ -101,7 +112,9 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
           process.once('SIGTERM', stop);
           const { createDefaultLogger } = await import('../../logging/logger.js');
           await ingestor.run(createDefaultLogger(), 1000, retentionMs);
-        }),
+          },
+          all,
+        ),
       );
     });
 

@@ -8,10 +8,10 @@ import type { IEncryptionAlgorithm } from '../../codecs/encryption.js';
 import { requireDriver } from '../../drivers/require-driver.js';
 import { ConfigurationError } from '../../errors/errors.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
-import type { SqlStore } from '../../stores/sql/sql-store.js';
+import type { SqlStore } from '../../stores/sql/operations.js';
 import type { IQueueFactory } from '../../transport/queue.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
-import type { QueueDirectory } from '../errors/queue-directory.js';
 import { type ActionReport, deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
 import { idempotenceStats } from '../idempotence-report.js';
 import { queueDepths } from '../queue-depths.js';
@@ -36,8 +36,11 @@ export interface DashboardOptions {
   readonly store: FailedMessageStore;
   /** Where the store is, for the page (masked: a password in it is never shown). */
   readonly storeName?: string;
-  /** The queues returns go to. Without it returns are refused (deletes still work). */
-  readonly queues?: QueueDirectory;
+  /**
+   * The queues returns go to: only those it may send to (QueueRegistry.checkDestination: trust the brokers
+   * returns may go to). Without it returns are refused (deletes still work).
+   */
+  readonly queues?: QueueRegistry;
   /** Endpoint queue URIs whose depth the Endpoints page shows, counted through `queueFactories`. */
   readonly endpointQueues?: readonly string[];
   readonly queueFactories?: readonly IQueueFactory[];

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { deserializeTransportMessage } from '../../envelope/wire-format.js';
+import { ConfigurationError } from '../../errors/errors.js';
 import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER } from '../../recoverability/failed-message-mover.js';
-import { migrate } from '../../stores/sql/migrations.js';
-import { inTransaction, type SqlDatabase } from '../../stores/sql/sql-database.js';
+import { inTransaction, migrate, type SqlDatabase, sqlIdentifier } from '../../stores/sql/operations.js';
 import { failureSignature, parseFailureLine } from './failure-signature.js';
 import { type OpsSchema, opsSchema } from './failed-message-schema.js';
 
@@ -108,8 +108,10 @@ export class FailedMessageStore {
     /** SQLite: a table prefix (default 'oncebus_'); PostgreSQL: a schema (default 'oncebus_ops'). */
     namespace?: string,
   ) {
-    if (database.dialect === 'mssql') throw new Error('the operations store runs on SQLite or PostgreSQL');
-    this.schema = opsSchema(database.dialect, namespace ?? (database.dialect === 'sqlite' ? 'oncebus_' : 'oncebus_ops'));
+    if (database.dialect === 'mssql') throw new ConfigurationError('database', 'the operations store runs on SQLite or PostgreSQL, not SQL Server');
+    // Pasted into every statement (a schema or a table prefix cannot be a parameter): a plain identifier only.
+    const name = sqlIdentifier(namespace ?? (database.dialect === 'sqlite' ? 'oncebus_' : 'oncebus_ops'), 'schema');
+    this.schema = opsSchema(database.dialect, name);
   }
 
   /** Creates or upgrades the tables (once per process). */

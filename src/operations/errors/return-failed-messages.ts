@@ -3,7 +3,7 @@ import { serializeTransportMessage } from '../../envelope/wire-format.js';
 import { IGNORE_RETENTION_HEADER } from '../../pipelines/inbox/check-idempotence-observer.js';
 import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, SOURCE_QUEUE_HEADER, UNREADABLE_MESSAGE_TYPE } from '../../recoverability/failed-message-mover.js';
 import type { FailedMessageDetail, FailedMessageStore } from './failed-message-store.js';
-import type { QueueDirectory } from './queue-directory.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 
 export interface ReturnOptions {
   /** Who asked (recorded with the action). */
@@ -35,7 +35,7 @@ export interface ActionReport {
  * reported with these. A copy dispatched twice that way (a returner that died after its dispatch, or took
  * longer than `resumeAfterMs`) carries one messageId, which an endpoint with idempotence handles once.
  */
-export async function returnFailedMessages(store: FailedMessageStore, queues: QueueDirectory, ids: readonly string[], options: ReturnOptions): Promise<ActionReport> {
+export async function returnFailedMessages(store: FailedMessageStore, queues: QueueRegistry, ids: readonly string[], options: ReturnOptions): Promise<ActionReport> {
   const clock = options.clock ?? Date.now;
   const resumed = await resumeReturns(store, queues, clock, options.resumeAfterMs);
   const done: string[] = [...resumed.done];
@@ -65,7 +65,7 @@ export async function returnFailedMessages(store: FailedMessageStore, queues: Qu
  */
 export async function resumeReturns(
   store: FailedMessageStore,
-  queues: QueueDirectory,
+  queues: QueueRegistry,
   clock: () => number = Date.now,
   resumeAfterMs: number = RESUME_RETURNS_AFTER_MS,
 ): Promise<ActionReport> {
@@ -104,8 +104,8 @@ function unreturnable(record: FailedMessageDetail): string | null {
   return null;
 }
 
-async function dispatch(store: FailedMessageStore, queues: QueueDirectory, record: FailedMessageDetail, clock: () => number): Promise<void> {
-  const queue = queues.queue(record.sourceQueue);
+async function dispatch(store: FailedMessageStore, queues: QueueRegistry, record: FailedMessageDetail, clock: () => number): Promise<void> {
+  const queue = queues.sender(record.sourceQueue);
   if (record.envelope === null) return; // never stored as 'returning' (see unreturnable)
   // Bytes an endpoint could not read go back as they came (a codec key added since may read them now).
   if (record.messageType === UNREADABLE_MESSAGE_TYPE) {
