@@ -44,7 +44,7 @@ describe('returning a failed message that names a queue elsewhere (hostile sourc
   it('returnFailedMessages: the refusal is in its report (skipped, with why), nothing sent', async () => {
     await forgeElsewhere();
     await bench.ingest();
-    const ops = await openOperationsStore(bench.opsStore);
+    const ops = await openOperationsStore(bench.ops[1]!);
     const transports = await openTransports([bench.transport, brokerOfTheOperator]);
     try {
       const id = (await recorded()).id;
@@ -62,7 +62,7 @@ describe('returning a failed message that names a queue elsewhere (hostile sourc
   it('the dashboard: POST /api/return answers it skipped, refused; nothing sent', async () => {
     await forgeElsewhere();
     await bench.ingest();
-    const ops = await openOperationsStore(bench.opsStore);
+    const ops = await openOperationsStore(bench.ops[1]!);
     const transports = await openTransports([bench.transport, brokerOfTheOperator]);
     try {
       dashboard = await createDashboard({ store: ops.store, queues: transports.queues, by: 'alice' });

@@ -29,14 +29,14 @@ export async function cli(...args: string[]): Promise<CliResult> {
 export interface OpsBench {
   /** `--transport` of the endpoint's file. */
   readonly transport: string;
-  /** `--store` of the operations store. */
-  readonly opsStore: string;
+  /** `--store` (and `--schema`) of the operations store. */
+  readonly ops: readonly string[];
   readonly errorQueue: string;
   /** The queue failed messages name as their source, unless a test says otherwise. */
   readonly sourceQueue: string;
   /** Puts a failed message into the error queue, as an endpoint would (or an attacker could); resolves to it. */
   forge(over?: Partial<TransportMessage>): Promise<TransportMessage>;
-  /** `npx oncebus errors <args> --store <ops store>`. */
+  /** `npx oncebus errors <args>` on the operations store. */
   errors(...args: string[]): Promise<CliResult>;
   /** `npx oncebus errors ingest` of the error queue, once. */
   ingest(): Promise<CliResult>;
@@ -45,7 +45,8 @@ export interface OpsBench {
   dispose(): Promise<void>;
 }
 
-export async function openOpsBench(): Promise<OpsBench> {
+/** `ops`: the operations store's flags (default a SQLite file of the bench's own). */
+export async function openOpsBench(options: { readonly ops?: readonly string[] } = {}): Promise<OpsBench> {
   const endpoint = openSqliteStore();
   const dir = mkdtempSync(join(tmpdir(), 'oncebus-ops-bench-'));
   const errorQueue = 'sqlite://default/hostile-error';
@@ -58,11 +59,11 @@ export async function openOpsBench(): Promise<OpsBench> {
   }
   const [error, source] = queues as [IQueue, IQueue];
   const transport = `sqlite:${endpoint.file}`;
-  const opsStore = `sqlite:${join(dir, 'ops.db')}`;
+  const ops = options.ops ?? ['--store', `sqlite:${join(dir, 'ops.db')}`];
   let forged = 0;
   const bench: OpsBench = {
     transport,
-    opsStore,
+    ops,
     errorQueue,
     sourceQueue,
     async forge(over = {}) {
@@ -79,8 +80,8 @@ export async function openOpsBench(): Promise<OpsBench> {
       await error.enqueue(tm, serializeTransportMessage(tm));
       return tm;
     },
-    errors: (...args) => cli('errors', ...args, '--store', opsStore),
-    ingest: () => cli('errors', 'ingest', errorQueue, '--transport', transport, '--store', opsStore, '--json'),
+    errors: (...args) => cli('errors', ...args, ...ops),
+    ingest: () => cli('errors', 'ingest', errorQueue, '--transport', transport, ...ops, '--json'),
     async drainSource() {
       const found: TransportMessage[] = [];
       for (let got = await source.getMessage(); got !== null; got = await source.getMessage()) {

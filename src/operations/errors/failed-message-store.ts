@@ -1,10 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { TransportMessage } from '../../envelope/transport-message.js';
-import { deserializeTransportMessage } from '../../envelope/wire-format.js';
 import { ConfigurationError } from '../../errors/errors.js';
-import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER } from '../../recoverability/failed-message-mover.js';
+import { EXCEPTION_STACK_HEADER } from '../../recoverability/failed-message-mover.js';
 import { inTransaction, migrate, type SqlDatabase, sqlIdentifier } from '../../stores/sql/operations.js';
-import { failureSignature, parseFailureLine } from './failure-signature.js';
+import { describeFailedMessage, type FailedMessageFields, rawHash, readEnvelope, storableText, unreadableFields } from './failed-message-record.js';
 import { type OpsSchema, opsSchema } from './failed-message-schema.js';
 
 /** unresolved → (return) returning → returned; unresolved → (delete) archived; a new failure → unresolved. */
@@ -69,9 +68,6 @@ export interface FailedMessageQuery {
 /** What ingesting one error-queue delivery did. */
 export type IngestOutcome = 'new' | 'failed-again' | 'already-ingested';
 
-/** The message type under which bytes that are not even an envelope are recorded. */
-export const UNREADABLE_BYTES_TYPE = 'oncebus.UnreadableBytes';
-
 type Row = {
   id: string;
   message_id: string;
@@ -123,11 +119,23 @@ export class FailedMessageStore {
     return this.migrated;
   }
 
-  /** Records one error-queue delivery; call before acknowledging it, so a crash in between records it once. */
+  /**
+   * Records one error-queue delivery; call before acknowledging it, so a crash in between records it once.
+   * A delivery whose fields the database refuses as they are (a data error: bytes its text cannot hold) is
+   * recorded as unreadable bytes instead, whole: it never stays at the head of the error queue.
+   */
   async ingest(raw: Uint8Array, errorQueue: string, now: number): Promise<IngestOutcome> {
     await this.ready();
-    const r = describe(raw);
-    const { id: groupId, title } = failureSignature(r.messageType, r.exceptionType, r.reason);
+    try {
+      return await this.record(raw, describeFailedMessage(raw), storableText(errorQueue), now);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      const why = `its fields could not be stored as they are (${error instanceof Error ? error.message : String(error)})`;
+      return this.record(raw, unreadableFields(raw, why), storableText(errorQueue), now);
+    }
+  }
+
+  private async record(raw: Uint8Array, r: FailedMessageFields, errorQueue: string, now: number): Promise<IngestOutcome> {
     const rows = await this.database.query<{ times_failed: number | string }>(
       `INSERT INTO ${this.schema.messages} AS f (id, message_id, source_queue, error_queue, message_type, exception_type, failure_message, group_id, group_title, status, times_failed, raw, raw_hash, first_failed_at, last_failed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'unresolved', 1, $10, $11, $12, $12)
@@ -138,7 +146,7 @@ export class FailedMessageStore {
          last_failed_at = excluded.last_failed_at, status_by = NULL, status_at = NULL, ignore_retention = 0
        WHERE f.raw_hash <> excluded.raw_hash
        RETURNING times_failed`,
-      [randomUUID(), r.messageId, r.sourceQueue, errorQueue, r.messageType, r.exceptionType, r.failureMessage, groupId, title, Buffer.from(raw), hash(raw), now],
+      [randomUUID(), r.messageId, r.sourceQueue, errorQueue, r.messageType, r.exceptionType, r.failureMessage, r.groupId, r.groupTitle, Buffer.from(raw), rawHash(raw), now],
     );
     if (rows.length === 0) return 'already-ingested';
     return Number(rows[0]!.times_failed) === 1 ? 'new' : 'failed-again';
@@ -183,7 +191,7 @@ export class FailedMessageStore {
     await this.ready();
     const [row] = await this.database.query<Row & { raw: Uint8Array; ignore_retention: number | string }>(
       `SELECT ${COLUMNS}, raw, ignore_retention FROM ${this.schema.messages} WHERE id = $1 OR message_id = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, source_queue LIMIT 1`,
-      [idOrMessageId],
+      [storableText(idOrMessageId)],
     );
     if (!row) return null;
     const actions = await this.database.query<{ action: string; by_whom: string; at: number | string }>(
@@ -208,7 +216,7 @@ export class FailedMessageStore {
     await this.ready();
     if (selection.all) return (await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'unresolved' ORDER BY first_failed_at`)).map((r) => r.id);
     if (selection.groupId !== undefined) {
-      return (await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'unresolved' AND group_id = $1 ORDER BY first_failed_at`, [selection.groupId])).map((r) => r.id);
+      return (await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'unresolved' AND group_id = $1 ORDER BY first_failed_at`, [storableText(selection.groupId)])).map((r) => r.id);
     }
     const ids: string[] = [];
     for (const name of selection.ids ?? []) {
@@ -285,45 +293,16 @@ export class FailedMessageStore {
       clauses.push(`status = $${params.length}`);
     }
     if (query.groupId !== undefined) {
-      params.push(query.groupId);
+      params.push(storableText(query.groupId));
       clauses.push(`group_id = $${params.length}`);
     }
     if (query.search) {
-      params.push(`%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      params.push(`%${storableText(query.search.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       const p = `$${params.length}`;
       clauses.push(`(${['message_id', 'message_type', 'exception_type', 'failure_message'].map((c) => `lower(${c}) LIKE ${p} ESCAPE '\\'`).join(' OR ')})`);
     }
     return { where: clauses.length > 0 ? clauses.join(' AND ') : '1 = 1', params };
   }
-}
-
-const hash = (raw: Uint8Array): string => createHash('sha256').update(raw).digest('hex');
-
-function readEnvelope(raw: Uint8Array): TransportMessage | null {
-  try {
-    return deserializeTransportMessage(raw);
-  } catch {
-    return null;
-  }
-}
-
-/** What a record is keyed and grouped by, read from the delivery's bytes (whatever they hold). */
-function describe(raw: Uint8Array): { messageId: string; sourceQueue: string; messageType: string; exceptionType: string; failureMessage: string; reason: string } {
-  const tm = readEnvelope(raw);
-  if (!tm) {
-    const reason = 'the error queue held bytes that are not an oncebus envelope';
-    return { messageId: `unreadable-${hash(raw).slice(0, 32)}`, sourceQueue: '', messageType: UNREADABLE_BYTES_TYPE, exceptionType: 'CorruptEnvelopeError', failureMessage: reason, reason };
-  }
-  const last = tm.failureMessages.at(-1);
-  const parsed = last === undefined ? { exceptionType: 'Error', message: tm.headers[FAILURE_REASON_HEADER] ?? 'no failure recorded' } : parseFailureLine(last);
-  return {
-    messageId: tm.messageId,
-    sourceQueue: tm.headers[SOURCE_QUEUE_HEADER] ?? tm.recipientInboxWorkQueueUri,
-    messageType: tm.messageType,
-    exceptionType: tm.headers[EXCEPTION_TYPE_HEADER] ?? parsed.exceptionType,
-    failureMessage: last ?? parsed.message,
-    reason: parsed.message,
-  };
 }
 
 function toFailedMessage(r: Row): FailedMessage {
@@ -344,4 +323,13 @@ function toFailedMessage(r: Row): FailedMessage {
     statusBy: r.status_by,
     statusAt: r.status_at === null ? null : Number(r.status_at),
   };
+}
+
+/**
+ * A database's refusal of a value (SQLSTATE class 22, a data exception: a NUL in PostgreSQL text; class 54,
+ * a limit: an index row too large), as opposed to the database failing: the message's doing, not an outage.
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }

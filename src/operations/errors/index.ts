@@ -9,8 +9,8 @@ export {
   FailedMessageStore,
   type FailureGroup,
   type IngestOutcome,
-  UNREADABLE_BYTES_TYPE,
 } from './failed-message-store.js';
+export { UNREADABLE_BYTES_TYPE } from './failed-message-record.js';
 export { type FailureSignature, failureSignature, normaliseFailureMessage, type ParsedFailure, parseFailureLine } from './failure-signature.js';
 export { QueueRegistry } from '../../transport/queue-registry.js';
 export { openOperationsStore, openStore, openTransports, type Transports } from '../openers/registry.js';

@@ -7,6 +7,7 @@ import type { HandleLease } from '../sql/handle-lease.js';
 import { ConnectionBudget } from '../sql/connection-budget.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { guardedClient } from './guarded-client.js';
+import { postgresHint } from './postgres-hints.js';
 import { runPipeline } from './postgres-pipeline.js';
 
 /** The pg package, loaded when oncebus/postgres is imported (an optional peer dependency). */
@@ -152,7 +153,7 @@ export class PostgresDatabase implements SqlDatabase {
     }
     return new StoreError(`PostgreSQL (${this.name}): ${(error as Error).message ?? String(error)}${code ? ` [${code}]` : ''}`, {
       cause: error,
-      hint: 'check that the server is running and reachable; the bus releases messages and retries by itself',
+      hint: postgresHint(code),
     });
   }
 }
