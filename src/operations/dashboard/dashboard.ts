@@ -29,7 +29,8 @@ import {
   sameSecret,
   withoutTokenParam,
 } from './security.js';
-import { depthView, listedMessage, messageView } from './views.js';
+import { EnvelopeViews } from './envelope-views.js';
+import { depthView, listedGroup, listedMessage, messageView } from './views.js';
 
 export interface DashboardOptions {
   /** The operations store: what failed, by group, and what operators did. */
@@ -144,7 +145,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   const by = options.by ?? defaultUser();
   const csrf = randomToken();
   const refreshMs = Math.max(500, options.refreshMs ?? 3000);
-  const codecs = new CodecRegistry(options.codecs ?? []);
+  const envelopes = new EnvelopeViews(store, new CodecRegistry(options.codecs ?? []));
   const storeName = maskSecrets(options.storeName ?? `${store.database.dialect} operations store`);
   const returnsOff = queues
     ? null
@@ -216,12 +217,22 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     return { counts };
   });
 
-  app.get<{ Querystring: { status?: string } }>(
+  app.get<{ Querystring: { status?: string; page?: number; limit?: number } }>(
     '/api/groups',
-    { schema: { querystring: { type: 'object', properties: { status: { type: 'string', enum: [...STATUSES] } } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { status: { type: 'string', enum: [...STATUSES] }, page: { type: 'integer', minimum: 1 }, limit: { type: 'integer', minimum: 1, maximum: 500 } },
+        },
+      },
+    },
     async (request) => {
       const status = (request.query.status ?? 'unresolved') as FailedMessageStatus | 'all';
-      return { status, groups: await store.groups(status) };
+      const page = request.query.page ?? 1;
+      const limit = request.query.limit ?? 25;
+      const found = await store.groupPage({ status, offset: (page - 1) * limit, limit });
+      return { status, page, limit, total: found.total, messages: found.messages, groups: found.groups.map(listedGroup) };
     },
   );
 
@@ -248,15 +259,16 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
       const limit = q.limit ?? 25;
       const groupId = q.group || undefined;
       const found = await store.list({ status, groupId, search: q.search || undefined, offset: (page - 1) * limit, limit });
-      const group = groupId === undefined ? null : ((await store.groups('all')).find((g) => g.id === groupId) ?? null);
+      const grouped = groupId === undefined ? null : await store.group(groupId);
+      const group = grouped === null ? null : listedGroup(grouped);
       return { status, page, limit, total: found.total, group, messages: found.messages.map(listedMessage) };
     },
   );
 
-  app.get<{ Params: { id: string } }>('/api/messages/:id', async (request) => {
-    const found = await store.get(request.params.id);
-    if (!found) throw new HttpError(404, `no failed message ${request.params.id}`);
-    return messageView(found, codecs);
+  app.get<{ Params: { id: string } }>('/api/messages/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 1000 } } } } }, async (request) => {
+    const found = await store.summary(request.params.id);
+    if (!found) throw new HttpError(404, `no failed message ${maskSecrets(request.params.id, 1000)}`);
+    return messageView(found, await envelopes.of(found));
   });
 
   app.get('/api/endpoints', async () => {

@@ -1,93 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import type { TransportMessage } from '../../envelope/transport-message.js';
 import { ConfigurationError } from '../../errors/errors.js';
 import { EXCEPTION_STACK_HEADER } from '../../recoverability/failed-message-mover.js';
 import { inTransaction, migrate, type SqlDatabase, sqlIdentifier } from '../../stores/sql/operations.js';
 import { describeFailedMessage, type FailedMessageFields, rawHash, readEnvelope, storableText, unreadableFields } from './failed-message-record.js';
 import { type OpsSchema, opsSchema } from './failed-message-schema.js';
+import {
+  FAILED_MESSAGE_COLUMNS as COLUMNS,
+  type FailedMessage,
+  type FailedMessageDetail,
+  type FailedMessageQuery,
+  type FailedMessageRow as Row,
+  type FailedMessageStatus,
+  type FailureGroup,
+  type FailedMessageSummary,
+  type FailureGroupPage,
+  type IngestOutcome,
+  toFailedMessage,
+} from './failed-message-types.js';
 
-/** unresolved → (return) returning → returned; unresolved → (delete) archived; a new failure → unresolved. */
-export type FailedMessageStatus = 'unresolved' | 'returning' | 'returned' | 'archived';
-
-/** One failed message as ingested from an error queue (one per messageId and source queue). */
-export interface FailedMessage {
-  readonly id: string;
-  readonly messageId: string;
-  readonly sourceQueue: string;
-  readonly errorQueue: string;
-  readonly messageType: string;
-  readonly exceptionType: string;
-  /** The last failure, as the endpoint recorded it. */
-  readonly failureMessage: string;
-  readonly groupId: string;
-  readonly groupTitle: string;
-  readonly status: FailedMessageStatus;
-  /** How many times it reached an error queue (a message returned and failing again counts anew). */
-  readonly timesFailed: number;
-  readonly firstFailedAt: number;
-  readonly lastFailedAt: number;
-  /** Who returned or deleted it, and when. */
-  readonly statusBy: string | null;
-  readonly statusAt: number | null;
-}
-
-/** Everything known of one failed message: its envelope byte-exact, every attempt, the operators' actions. */
-export interface FailedMessageDetail extends FailedMessage {
-  readonly raw: Uint8Array;
-  /** The envelope read from `raw`; null when the bytes are not one. */
-  readonly envelope: TransportMessage | null;
-  /** Every failure line the endpoint recorded, oldest first. */
-  readonly failures: readonly string[];
-  readonly stack: string | null;
-  readonly ignoreRetention: boolean;
-  readonly actions: readonly { readonly action: string; readonly by: string; readonly at: number }[];
-}
-
-/** Failed messages with one signature: one message type, one exception type, one normalised message. */
-export interface FailureGroup {
-  readonly id: string;
-  readonly title: string;
-  readonly messageType: string;
-  readonly exceptionType: string;
-  readonly count: number;
-  readonly firstFailedAt: number;
-  readonly lastFailedAt: number;
-}
-
-export interface FailedMessageQuery {
-  /** Default 'unresolved'. */
-  readonly status?: FailedMessageStatus | 'all';
-  readonly groupId?: string;
-  /** Matched, case-insensitively, against messageId, message type, exception type and failure message. */
-  readonly search?: string;
-  readonly offset?: number;
-  /** Default 50, at most 500. */
-  readonly limit?: number;
-}
-
-/** What ingesting one error-queue delivery did. */
-export type IngestOutcome = 'new' | 'failed-again' | 'already-ingested';
-
-type Row = {
-  id: string;
-  message_id: string;
-  source_queue: string;
-  error_queue: string;
-  message_type: string;
-  exception_type: string;
-  failure_message: string;
-  group_id: string;
-  group_title: string;
-  status: FailedMessageStatus;
-  times_failed: number | string;
-  first_failed_at: number | string;
-  last_failed_at: number | string;
-  status_by: string | null;
-  status_at: number | string | null;
-};
-
-const COLUMNS =
-  'id, message_id, source_queue, error_queue, message_type, exception_type, failure_message, group_id, group_title, status, times_failed, first_failed_at, last_failed_at, status_by, status_at';
+export type {
+  FailedMessage,
+  FailedMessageDetail,
+  FailedMessageQuery,
+  FailedMessageStatus,
+  FailedMessageSummary,
+  FailureGroup,
+  FailureGroupPage,
+  IngestOutcome,
+} from './failed-message-types.js';
 
 /**
  * The operations store (ServiceControl's design): failed messages ingested from error queues, grouped by
@@ -165,15 +105,45 @@ export class FailedMessageStore {
     return { total: Number(count?.n ?? 0), messages: rows.map(toFailedMessage) };
   }
 
-  /** Groups by failure signature, the largest first; counts the messages of `status` (default 'unresolved'). */
+  /**
+   * Groups by failure signature, the largest first; counts the messages of `status` (default 'unresolved').
+   * Every group: a store with many failure groups is better read a page at a time (groupPage).
+   */
   async groups(status: FailedMessageStatus | 'all' = 'unresolved'): Promise<FailureGroup[]> {
     await this.ready();
-    const where = status === 'all' ? '1 = 1' : 'status = $1';
+    return this.groupRows(status);
+  }
+
+  /** One page of groups (default 50, at most 500), the largest first, and how many groups and messages in all. */
+  async groupPage(query: { readonly status?: FailedMessageStatus | 'all'; readonly offset?: number; readonly limit?: number } = {}): Promise<FailureGroupPage> {
+    await this.ready();
+    const status = query.status ?? 'unresolved';
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? 50)), 500);
+    const offset = Math.max(0, Math.trunc(query.offset ?? 0));
+    const [totals] = await this.database.query<{ g: number | string; n: number | string }>(
+      `SELECT count(DISTINCT group_id) AS g, count(*) AS n FROM ${this.schema.messages} WHERE ${status === 'all' ? '1 = 1' : 'status = $1'}`,
+      status === 'all' ? [] : [status],
+    );
+    return { total: Number(totals?.g ?? 0), messages: Number(totals?.n ?? 0), groups: await this.groupRows(status, `LIMIT ${limit} OFFSET ${offset}`) };
+  }
+
+  /** One group (its messages of any status), or null. */
+  async group(id: string): Promise<FailureGroup | null> {
+    await this.ready();
+    const [found] = await this.groupRows('all', '', storableText(id));
+    return found ?? null;
+  }
+
+  private async groupRows(status: FailedMessageStatus | 'all', page = '', groupId?: string): Promise<FailureGroup[]> {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (status !== 'all') clauses.push(`status = $${params.push(status)}`);
+    if (groupId !== undefined) clauses.push(`group_id = $${params.push(groupId)}`);
     const rows = await this.database.query<{ group_id: string; group_title: string; message_type: string; exception_type: string; n: number | string; first: number | string; last: number | string }>(
       `SELECT group_id, min(group_title) AS group_title, min(message_type) AS message_type, min(exception_type) AS exception_type,
               count(*) AS n, min(first_failed_at) AS first, max(last_failed_at) AS last
-       FROM ${this.schema.messages} WHERE ${where} GROUP BY group_id ORDER BY count(*) DESC, max(last_failed_at) DESC`,
-      status === 'all' ? [] : [status],
+       FROM ${this.schema.messages} WHERE ${clauses.join(' AND ') || '1 = 1'} GROUP BY group_id ORDER BY count(*) DESC, max(last_failed_at) DESC, group_id ${page}`,
+      params,
     );
     return rows.map((g) => ({
       id: g.group_id,
@@ -188,9 +158,23 @@ export class FailedMessageStore {
 
   /** One failed message by its record id, or by messageId (the first source queue's, when several). */
   async get(idOrMessageId: string): Promise<FailedMessageDetail | null> {
+    const summary = await this.summary(idOrMessageId);
+    const raw = summary === null ? null : await this.raw(summary.id);
+    if (summary === null || raw === null) return null;
+    const { rawBytes, rawHash, ...record } = summary;
+    const envelope = readEnvelope(raw);
+    return { ...record, raw, envelope, failures: envelope?.failureMessages ?? [], stack: envelope?.headers[EXCEPTION_STACK_HEADER] ?? null };
+  }
+
+  /**
+   * A failed message without its bytes (what a view polls for: its bytes change only when it fails again,
+   * which changes `rawHash`): its fields, the bytes' size and hash, and the operators' actions.
+   */
+  async summary(idOrMessageId: string): Promise<FailedMessageSummary | null> {
     await this.ready();
-    const [row] = await this.database.query<Row & { raw: Uint8Array; ignore_retention: number | string }>(
-      `SELECT ${COLUMNS}, raw, ignore_retention FROM ${this.schema.messages} WHERE id = $1 OR message_id = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, source_queue LIMIT 1`,
+    const [row] = await this.database.query<Row & { raw_bytes: number | string; raw_hash: string; ignore_retention: number | string }>(
+      `SELECT ${COLUMNS}, length(raw) AS raw_bytes, raw_hash, ignore_retention FROM ${this.schema.messages}
+       WHERE id = $1 OR message_id = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, source_queue LIMIT 1`,
       [storableText(idOrMessageId)],
     );
     if (!row) return null;
@@ -198,17 +182,20 @@ export class FailedMessageStore {
       `SELECT action, by_whom, at FROM ${this.schema.actions} WHERE record_id = $1 ORDER BY at`,
       [row.id],
     );
-    const raw = new Uint8Array(row.raw);
-    const envelope = readEnvelope(raw);
     return {
       ...toFailedMessage(row),
-      raw,
-      envelope,
-      failures: envelope?.failureMessages ?? [],
-      stack: envelope?.headers[EXCEPTION_STACK_HEADER] ?? null,
+      rawBytes: Number(row.raw_bytes),
+      rawHash: row.raw_hash,
       ignoreRetention: Number(row.ignore_retention) === 1,
       actions: actions.map((a) => ({ action: a.action, by: a.by_whom, at: Number(a.at) })),
     };
+  }
+
+  /** The bytes of the record `id`, as the error queue held them. */
+  async raw(id: string): Promise<Uint8Array | null> {
+    await this.ready();
+    const [row] = await this.database.query<{ raw: Uint8Array }>(`SELECT raw FROM ${this.schema.messages} WHERE id = $1`, [id]);
+    return row ? new Uint8Array(row.raw) : null;
   }
 
   /** Record ids of the unresolved messages in `selection` (all of them, a group's, or those named). */
@@ -305,25 +292,6 @@ export class FailedMessageStore {
   }
 }
 
-function toFailedMessage(r: Row): FailedMessage {
-  return {
-    id: r.id,
-    messageId: r.message_id,
-    sourceQueue: r.source_queue,
-    errorQueue: r.error_queue,
-    messageType: r.message_type,
-    exceptionType: r.exception_type,
-    failureMessage: r.failure_message,
-    groupId: r.group_id,
-    groupTitle: r.group_title,
-    status: r.status,
-    timesFailed: Number(r.times_failed),
-    firstFailedAt: Number(r.first_failed_at),
-    lastFailedAt: Number(r.last_failed_at),
-    statusBy: r.status_by,
-    statusAt: r.status_at === null ? null : Number(r.status_at),
-  };
-}
 
 /**
  * A database's refusal of a value (SQLSTATE class 22, a data exception: a NUL in PostgreSQL text; class 54,

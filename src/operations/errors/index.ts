@@ -6,8 +6,10 @@ export {
   type FailedMessageDetail,
   type FailedMessageQuery,
   type FailedMessageStatus,
+  type FailedMessageSummary,
   FailedMessageStore,
   type FailureGroup,
+  type FailureGroupPage,
   type IngestOutcome,
 } from './failed-message-store.js';
 export { UNREADABLE_BYTES_TYPE } from './failed-message-record.js';

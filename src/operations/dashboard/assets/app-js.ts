@@ -169,10 +169,16 @@ export const APP_JS = `'use strict';
         h('div', { class: 'toolbar' }, search, h('button', { type: 'button', onclick: go }, 'Search')),
       );
     },
-    load() { return api('GET', 'api/groups?status=unresolved'); },
+    load(r) {
+      const q = new URLSearchParams({ status: 'unresolved', limit: '25' });
+      if (r.params.get('page')) q.set('page', r.params.get('page'));
+      return api('GET', 'api/groups?' + q.toString());
+    },
     render(data) {
-      const total = data.groups.reduce((n, g) => n + g.count, 0);
-      if (data.groups.length === 0) return empty('No unresolved failed messages.');
+      // A page of groups: the total counts every unresolved message, in every group.
+      const total = data.messages;
+      if (data.total === 0) return empty('No unresolved failed messages.');
+      const pages = Math.max(1, Math.ceil(data.total / data.limit));
       const rows = data.groups.map((g) =>
         h('tr', { 'data-group': g.id },
           h('td', null, h('a', { href: link('messages', { group: g.id }), class: 'title' }, g.title), h('div', { class: 'sub' }, g.messageType + ' · ' + g.exceptionType)),
@@ -181,10 +187,15 @@ export const APP_JS = `'use strict';
           h('td', null, time(g.lastFailedAt)),
           h('td', { class: 'act' }, actionButtons({ group: g.id }, 'the ' + plural(g.count, 'unresolved message') + ' of this group', true)),
         ));
+      const pager = h('div', { class: 'pager' },
+        h('button', { type: 'button', disabled: data.page <= 1, onclick: () => { location.hash = link('groups', { page: data.page - 1 }); } }, '‹ Previous'),
+        h('span', { id: 'groups-page-info' }, 'page ' + data.page + ' of ' + pages + ' · ' + plural(data.total, 'group')),
+        h('button', { type: 'button', disabled: data.page >= pages, onclick: () => { location.hash = link('groups', { page: data.page + 1 }); } }, 'Next ›'));
       return frag(
-        h('div', { class: 'bulk' }, h('span', null, plural(total, 'unresolved message') + ' in ' + plural(data.groups.length, 'group')),
+        h('div', { class: 'bulk' }, h('span', null, plural(total, 'unresolved message') + ' in ' + plural(data.total, 'group')),
           actionButtons({ all: true }, 'all ' + plural(total, 'unresolved message'), total > 0, ' all')),
         table(['Failure', 'Messages#', 'First failed', 'Last failed', ''], rows, { class: 'groups', 'aria-label': 'Failure groups' }),
+        pages > 1 ? pager : null,
       );
     },
   };
@@ -267,7 +278,7 @@ export const APP_JS = `'use strict';
       const fact = (name, value) => [h('dt', null, name), h('dd', null, value)];
       const env = m.envelope;
       const headers = m.headers.map((kv) => h('tr', null, h('th', { scope: 'row', class: 'mono' }, kv[0]), h('td', { class: 'mono pre' }, kv[1])));
-      const bodyKind = { json: 'JSON', text: 'text', base64: 'base64', empty: 'empty' }[m.body.kind];
+      const bodyKind = { json: 'JSON', text: 'text', base64: 'base64', empty: 'empty', 'too-large': 'too large to show' }[m.body.kind];
       return frag(
         h('p', { class: 'crumbs' }, h('a', { href: link('groups') }, 'Failed messages'), ' › ', h('a', { href: link('messages', { group: m.groupId, status: 'all' }) }, m.groupTitle)),
         h('div', { class: 'title-row' }, h('h1', null, m.messageType), badge(m.status), actionButtons({ ids: [m.id] }, 'this message', m.status === 'unresolved')),
@@ -288,11 +299,17 @@ export const APP_JS = `'use strict';
         ),
         section('Body (' + bodyKind + ', ' + plural(m.body.bytes, 'byte') + ')', [
           m.body.note ? h('p', { class: 'note' }, m.body.note) : null,
-          m.body.kind === 'empty' ? empty('No body.') : h('pre', { class: 'body', id: 'message-body', tabindex: 0 }, m.body.text),
+          m.body.kind === 'empty' ? empty('No body.') : m.body.kind === 'too-large' ? empty('Too large to show.') : h('pre', { class: 'body', id: 'message-body', tabindex: 0 }, m.body.text),
         ]),
-        section('Failures (' + m.failures.length + ')', m.failures.length ? h('ol', { class: 'failures mono' }, m.failures.map((f) => h('li', null, f))) : empty('No failure lines.')),
+        section('Failures (' + (m.failures.length + m.failuresOmitted) + ')', [
+          m.failuresOmitted ? h('p', { class: 'note' }, 'The last ' + m.failures.length + ' are shown; ' + m.failuresOmitted + ' before them are not (npx oncebus errors show --json has them all).') : null,
+          m.failures.length ? h('ol', { class: 'failures mono' }, m.failures.map((f) => h('li', null, f))) : empty('No failure lines.'),
+        ]),
         section('Stack', m.stack ? h('pre', { class: 'stack', tabindex: 0 }, m.stack) : empty('No stack recorded.')),
-        section('Headers (' + m.headers.length + ')', m.headers.length ? table(['Name', 'Value'], headers, { class: 'headers' }) : empty('No headers.')),
+        section('Headers (' + (m.headers.length + m.headersOmitted) + ')', [
+          m.headers.length ? table(['Name', 'Value'], headers, { class: 'headers' }) : empty('No headers.'),
+          m.headersOmitted ? h('p', { class: 'note' }, m.headersOmitted + ' more are not shown (npx oncebus errors show --json has them all).') : null,
+        ]),
         section('Operator actions', m.actions.length
           ? h('ul', { class: 'history' }, m.actions.map((a) => h('li', null, time(a.at), ' ', a.action === 'delete' ? 'deleted' : a.action + 'ed', ' by ', h('strong', null, a.by))))
           : empty('None yet.')),
