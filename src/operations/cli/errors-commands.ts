@@ -2,7 +2,9 @@ import { userInfo } from 'node:os';
 import { type Command, CommanderError, Option } from 'commander';
 import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
 import { ErrorIngestor } from '../errors/error-ingestor.js';
-import type { FailedMessageDetail, FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
+import type { FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
+import { shownGroup, shownMessage } from '../shown.js';
+import { detailJson, detailText } from './failed-message-text.js';
 import { openOperationsStore, openTransports } from '../openers/registry.js';
 import { ConfigurationError } from '../../errors/errors.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
@@ -77,6 +79,14 @@ async function selection(store: FailedMessageStore, ids: readonly string[], flag
 
 const STATUSES = ['unresolved', 'returning', 'returned', 'archived', 'all'];
 
+/** --page and --limit, whole numbers from 1 (a usage error otherwise). */
+function paging(flags: { readonly page: string; readonly limit: string }): { page: number; limit: number } {
+  const limit = Number(flags.limit);
+  const page = Number(flags.page);
+  if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(page) || page < 1) throw new CommanderError(2, 'oncebus.paging', 'error: --page and --limit take whole numbers from 1');
+  return { page, limit };
+}
+
 /** `oncebus errors …`: ingest error queues, list and group failed messages, return or delete them. */
 export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readonly notFound: (message: string) => Error; readonly failed: (message: string) => Error }): void {
   const out = io.out;
@@ -126,16 +136,15 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
     .option('--page <n>', 'page number, from 1', '1')
     .option('--limit <n>', 'per page (at most 500)', '50')
     .action(async (flags: OpsFlags & { group?: string; search?: string; status: string; page: string; limit: string }) => {
-      const limit = Number(flags.limit);
-      const page = Number(flags.page);
-      if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(page) || page < 1) throw new CommanderError(2, 'oncebus.paging', 'error: --page and --limit take whole numbers from 1');
+      const { page, limit } = paging(flags);
       await withOps(flags, async (store) => {
         const found = await store.list({ status: flags.status as FailedMessageStatus | 'all', groupId: flags.group, search: flags.search, offset: (page - 1) * limit, limit });
-        if (flags.json) return out(JSON.stringify({ total: found.total, page, limit, messages: found.messages }, null, 2));
+        const messages = found.messages.map(shownMessage);
+        if (flags.json) return out(JSON.stringify({ total: found.total, page, limit, messages }, null, 2));
         const now = Date.now();
         out(`${found.total} failed message(s)${found.total > limit ? `, page ${page} of ${Math.ceil(found.total / limit)}` : ''}`);
-        if (found.messages.length > 0) {
-          out(table(['id', 'message type', 'exception', 'source queue', 'failed', 'last', 'status'], found.messages.map((m) => [m.id, m.messageType, m.exceptionType, m.sourceQueue, m.timesFailed, `${ago(now - m.lastFailedAt)} ago`, m.status])));
+        if (messages.length > 0) {
+          out(table(['id', 'message type', 'exception', 'source queue', 'failed', 'last', 'status'], messages.map((m) => [m.id, m.messageType, m.exceptionType, m.sourceQueue, m.timesFailed, `${ago(now - m.lastFailedAt)} ago`, m.status])));
         }
       });
     });
@@ -143,13 +152,18 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
   opsOptions(errors.command('groups'))
     .description('failed messages grouped by failure (message type, exception, normalised message), the largest first')
     .addOption(new Option('--status <status>', 'count these').choices(STATUSES).default('unresolved'))
-    .action(async (flags: OpsFlags & { status: string }) => {
+    .option('--page <n>', 'page number, from 1', '1')
+    .option('--limit <n>', 'groups per page (at most 500)', '50')
+    .action(async (flags: OpsFlags & { status: string; page: string; limit: string }) => {
+      const { page, limit } = paging(flags);
       await withOps(flags, async (store) => {
-        const groups = await store.groups(flags.status as FailedMessageStatus | 'all');
-        if (flags.json) return out(JSON.stringify({ groups }, null, 2));
-        if (groups.length === 0) return out('no failed messages');
+        const found = await store.groupPage({ status: flags.status as FailedMessageStatus | 'all', offset: (page - 1) * limit, limit });
+        const groups = found.groups.map(shownGroup);
+        if (flags.json) return out(JSON.stringify({ total: found.total, messages: found.messages, page, limit, groups }, null, 2));
+        if (found.total === 0) return out('no failed messages');
         const now = Date.now();
-        out(table(['group', 'messages', 'last', 'failure'], groups.map((g) => [g.id, g.count, `${ago(now - g.lastFailedAt)} ago`, g.title])));
+        out(`${found.messages} failed message(s) in ${found.total} group(s)${found.total > limit ? `, page ${page} of ${Math.ceil(found.total / limit)}` : ''}`);
+        if (groups.length > 0) out(table(['group', 'messages', 'last', 'failure'], groups.map((g) => [g.id, g.count, `${ago(now - g.lastFailedAt)} ago`, g.title])));
       });
     });
 
@@ -199,40 +213,4 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
         });
       });
   }
-}
-
-function body(detail: FailedMessageDetail): unknown {
-  const bytes = detail.envelope?.message;
-  if (!bytes) return null;
-  const text = Buffer.from(bytes).toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    const readable = Buffer.from(text, 'utf8').equals(Buffer.from(bytes)) && !/\p{Cc}/u.test(text.replace(/[\t\n\r]/g, ''));
-    return readable ? text : { base64: Buffer.from(bytes).toString('base64') };
-  }
-}
-
-function detailJson(d: FailedMessageDetail): Record<string, unknown> {
-  const { raw, envelope, ...rest } = d;
-  return { ...rest, headers: envelope?.headers ?? {}, body: body(d), rawBytes: raw.length };
-}
-
-function detailText(d: FailedMessageDetail): string {
-  const lines = [
-    `${d.messageType} ${d.messageId} (${d.status}${d.statusBy ? ` by ${d.statusBy}` : ''})`,
-    `  from ${d.sourceQueue || '(unknown)'} to ${d.errorQueue}, failed ${d.timesFailed} time(s), last ${new Date(d.lastFailedAt).toISOString()}`,
-    `  group ${d.groupId}: ${d.groupTitle}`,
-    'headers:',
-    ...Object.entries(d.envelope?.headers ?? {})
-      .filter(([k]) => k !== 'oncebus-exception-stack')
-      .map(([k, v]) => `  ${k}: ${v}`),
-    'body:',
-    `  ${JSON.stringify(body(d), null, 2).replace(/\n/g, '\n  ')}`,
-    'failures:',
-    ...d.failures.map((f) => `  ${f}`),
-    ...(d.stack ? ['stack:', `  ${d.stack.replace(/\n/g, '\n  ')}`] : []),
-    ...(d.actions.length > 0 ? ['actions:', ...d.actions.map((a) => `  ${new Date(a.at).toISOString()} ${a.action} by ${a.by}`)] : []),
-  ];
-  return lines.join('\n');
 }

@@ -12,6 +12,7 @@ import { queueDepths, queuesOf } from '../queue-depths.js';
 import { addDashboardCommand } from './dashboard-command.js';
 import { addErrorCommands } from './errors-commands.js';
 import { rowsText, statsText, table } from './format.js';
+import { terminalText } from './terminal-text.js';
 
 /** Thrown by a command whose check found something: exit code 3. */
 class CheckFailed extends Error {}
@@ -49,7 +50,11 @@ export interface CliOutput {
 
 const STD: CliOutput = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
 
-export function program(io: CliOutput = STD): Command {
+/** Writes with every control character a message may carry escaped (see terminalText), on every command. */
+const terminalSafe = (io: CliOutput): CliOutput => ({ out: (t) => io.out(terminalText(t)), err: (t) => io.err(terminalText(t)) });
+
+export function program(output: CliOutput = STD): Command {
+  const io = terminalSafe(output);
   const out = io.out;
   const cli = new Command('oncebus')
     .description('operate oncebus endpoints: failed messages, their idempotence stores, their queues')
@@ -110,7 +115,7 @@ export function program(io: CliOutput = STD): Command {
 
 /** Runs the CLI on `argv` (node, script, …args); resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliOutput = STD): Promise<number> {
-  const err = io.err;
+  const err = terminalSafe(io).err;
   try {
     await program(io).parseAsync([...argv]);
     return 0;
