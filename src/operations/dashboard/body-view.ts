@@ -2,20 +2,13 @@ import { gunzipSync } from 'node:zlib';
 import { CodecRegistry } from '../../codecs/codec-registry.js';
 import { ENCRYPTION_KEY_ID_HEADER } from '../../codecs/encryption.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
+import type { BodyView } from './api-types.js';
+
+export type { BodyView } from './api-types.js';
 
 // A body is the sender's: any size, any nesting, any compression ratio. What is shown of it is cut before it
 // is decoded or re-indented, and a compressed body is inflated to a bound, so a view costs the same whatever
 // the message holds.
-
-/** How a body is shown: JSON re-indented (values kept as written), UTF-8 text, base64 of the bytes, or not at all. */
-export interface BodyView {
-  readonly kind: 'json' | 'text' | 'base64' | 'empty' | 'too-large';
-  readonly text: string;
-  /** Its size, in bytes (decoded, when it was decoded; the compressed size when it was too large to inflate). */
-  readonly bytes: number;
-  /** Why it is shown that way (compressed, encrypted, not an envelope, cut short, too large). */
-  readonly note: string | null;
-}
 
 /** Bodies longer than this are cut (the rest stays in the store; `npx oncebus errors show --json` has it whole). */
 export const MAX_BODY_CHARS = 256 * 1024;

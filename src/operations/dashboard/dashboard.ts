@@ -12,12 +12,9 @@ import type { SqlStore } from '../../stores/sql/operations.js';
 import type { IQueueFactory } from '../../transport/queue.js';
 import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
-import { type ActionReport, deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
+import { deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
 import { idempotenceStats } from '../idempotence-report.js';
 import { queueDepths } from '../queue-depths.js';
-import { APP_CSS } from './assets/app-css.js';
-import { APP_JS } from './assets/app-js.js';
-import { INDEX_HTML } from './assets/index-html.js';
 import {
   bearerToken,
   CSRF_HEADER,
@@ -29,7 +26,9 @@ import {
   sameSecret,
   withoutTokenParam,
 } from './security.js';
+import type { ActionAnswer, EndpointsAnswer, GroupsAnswer, MessagesAnswer, MessageView, SessionAnswer, SummaryAnswer } from './api-types.js';
 import { EnvelopeViews } from './envelope-views.js';
+import { pageFiles } from './page-files.js';
 import { depthView, listedGroup, listedMessage, messageView } from './views.js';
 
 export interface DashboardOptions {
@@ -141,6 +140,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   const token = options.token;
   const port = options.port ?? 0;
   const fastify = requireDriver<typeof Fastify>('fastify', 'the oncebus dashboard');
+  const files = await pageFiles();
   const { store, queues } = options;
   const by = options.by ?? defaultUser();
   const csrf = randomToken();
@@ -196,13 +196,10 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   });
   app.setNotFoundHandler((request, reply) => refuse(reply, 404, `nothing at ${request.method} ${request.url.split('?')[0]}`, !request.url.startsWith('/api/')));
 
-  const text = (type: string, body: string) => async (_request: FastifyRequest, reply: FastifyReply) => reply.type(type).send(body);
-  app.get('/', text('text/html; charset=utf-8', INDEX_HTML));
-  app.get('/app.js', text('text/javascript; charset=utf-8', APP_JS));
-  app.get('/app.css', text('text/css; charset=utf-8', APP_CSS));
+  for (const [path, file] of files) app.get(path, async (_request: FastifyRequest, reply: FastifyReply) => reply.type(file.type).send(file.body));
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
-  app.get('/api/session', async () => ({
+  app.get('/api/session', async (): Promise<SessionAnswer> => ({
     csrfToken: csrf,
     csrfHeader: CSRF_HEADER,
     by,
@@ -211,8 +208,8 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     refreshMs,
   }));
 
-  app.get('/api/summary', async () => {
-    const counts: Record<string, number> = {};
+  app.get('/api/summary', async (): Promise<SummaryAnswer> => {
+    const counts: Record<FailedMessageStatus, number> = { unresolved: 0, returning: 0, returned: 0, archived: 0 };
     for (const status of ['unresolved', 'returning', 'returned', 'archived'] as const) counts[status] = (await store.list({ status, limit: 1 })).total;
     return { counts };
   });
@@ -227,7 +224,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
         },
       },
     },
-    async (request) => {
+    async (request): Promise<GroupsAnswer> => {
       const status = (request.query.status ?? 'unresolved') as FailedMessageStatus | 'all';
       const page = request.query.page ?? 1;
       const limit = request.query.limit ?? 25;
@@ -252,7 +249,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
         },
       },
     },
-    async (request) => {
+    async (request): Promise<MessagesAnswer> => {
       const q = request.query;
       const status = (q.status ?? 'unresolved') as FailedMessageStatus | 'all';
       const page = q.page ?? 1;
@@ -265,13 +262,13 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     },
   );
 
-  app.get<{ Params: { id: string } }>('/api/messages/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 1000 } } } } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/messages/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 1000 } } } } }, async (request): Promise<MessageView> => {
     const found = await store.summary(request.params.id);
     if (!found) throw new HttpError(404, `no failed message ${maskSecrets(request.params.id, 1000)}`);
     return messageView(found, await envelopes.of(found));
   });
 
-  app.get('/api/endpoints', async () => {
+  app.get('/api/endpoints', async (): Promise<EndpointsAnswer> => {
     const uris = options.endpointQueues ?? [];
     const depths = uris.length === 0 ? null : (await queueDepths(uris, options.queueFactories ?? [])).map(depthView);
     let idempotence: { where: string; endpoints: Awaited<ReturnType<typeof idempotenceStats>>; error: string | null } | null = null;
@@ -294,13 +291,13 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     return body.ids ?? [];
   };
 
-  app.post<{ Body: Selection }>('/api/return', { schema: { body: selectionSchema } }, async (request): Promise<ActionReport> => {
+  app.post<{ Body: Selection }>('/api/return', { schema: { body: selectionSchema } }, async (request): Promise<ActionAnswer> => {
     if (!queues) throw new HttpError(409, returnsOff!);
     const ids = await chosen(request.body);
     return returnFailedMessages(store, queues, ids, { by, ignoreRetention: request.body.ignoreRetention === true });
   });
 
-  app.post<{ Body: Selection }>('/api/delete', { schema: { body: selectionSchema } }, async (request): Promise<ActionReport> => {
+  app.post<{ Body: Selection }>('/api/delete', { schema: { body: selectionSchema } }, async (request): Promise<ActionAnswer> => {
     const ids = await chosen(request.body);
     return deleteFailedMessages(store, ids, { by });
   });

@@ -6,7 +6,8 @@ import { readEnvelope } from '../errors/failed-message-record.js';
 import { parseFailureLine } from '../errors/failure-signature.js';
 import type { QueueDepth } from '../queue-depths.js';
 import { shownGroup, shownMessage } from '../shown.js';
-import { type BodyView, bodyView } from './body-view.js';
+import type { ListedMessage, MessageView } from './api-types.js';
+import { bodyView } from './body-view.js';
 
 // What the dashboard's API answers: records as the page shows them, every field a sender wrote masked and
 // bounded (a 20 MB header costs a poll no more than a short one).
@@ -23,43 +24,8 @@ const NAME_CHARS = 1024;
 /** Bytes past this are not read for a view at all (the record's fields still are). */
 export const MAX_VIEWED_RAW_BYTES = 128 * 1024 * 1024;
 
-/** A record as listed (GET /api/messages): `failure` is its last failure without the line's time and endpoint. */
-export interface ListedMessage extends FailedMessage {
-  readonly failure: string;
-}
-
 /** What a view shows of a failed message's bytes: decoded once, bounded, kept while the bytes stay the same. */
-export interface EnvelopeView {
-  readonly envelope: {
-    readonly correlationId: string;
-    readonly messageReceivedId: string;
-    readonly sender: string;
-    readonly recipient: string;
-    readonly principal: string;
-    readonly sendDate: number;
-    readonly expiryDate: number;
-    readonly priority: number;
-    readonly compression: string;
-    readonly encryption: string;
-  } | null;
-  /** [name, value] in the envelope's order; the stack is `stack`. */
-  readonly headers: readonly (readonly [string, string])[];
-  /** Headers left out past the first 100. */
-  readonly headersOmitted: number;
-  readonly body: BodyView;
-  /** The last 100 failure lines, oldest first. */
-  readonly failures: readonly string[];
-  /** Failure lines left out before those. */
-  readonly failuresOmitted: number;
-  readonly stack: string | null;
-}
-
-/** What the page shows of one failed message (GET /api/messages/:id). */
-export interface MessageView extends ListedMessage, EnvelopeView {
-  readonly ignoreRetention: boolean;
-  readonly actions: readonly { readonly action: string; readonly by: string; readonly at: number }[];
-  readonly rawBytes: number;
-}
+export type EnvelopeView = Pick<MessageView, 'envelope' | 'headers' | 'headersOmitted' | 'body' | 'failures' | 'failuresOmitted' | 'stack'>;
 
 const name = (text: string): string => maskSecrets(text, NAME_CHARS);
 
