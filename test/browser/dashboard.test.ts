@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -335,11 +336,46 @@ describe('the operations dashboard in a real browser (headless Chromium)', funct
     await page.getByRole('heading', { name: 'Failed messages by group' }).waitFor();
     await expectText(page.locator('#by'), 'alice');
     const cookies = await context.cookies(url);
-    expect(cookies.map((c) => ({ httpOnly: c.httpOnly, sameSite: c.sameSite, value: c.value }))).to.deep.equal([{ httpOnly: true, sameSite: 'Strict', value: token }]);
+    expect(cookies.map((c) => ({ httpOnly: c.httpOnly, sameSite: c.sameSite }))).to.deep.equal([{ httpOnly: true, sameSite: 'Strict' }]);
+    expect(cookies[0]!.value, 'the cookie holds no token').not.to.contain(token);
     expect(await page.evaluate(() => (globalThis as unknown as InPage).document.cookie), 'not readable by scripts').to.equal('');
     expect(await page.content()).not.to.contain(token);
     // The cookie carries it from now on.
     expect((await page.reload())?.status()).to.equal(200);
+  });
+
+  it('with a token on a shared machine: another server on 127.0.0.1 the browser visits gets no token, and the cookie it gets opens no API', async () => {
+    const token = 'tok-0123456789abcdef-shared';
+    dashboard = await dashboardOf(world, { host: '127.0.0.1', token });
+    // Another user's server on the same host, another port: cookies are not kept apart by port.
+    const seen: string[] = [];
+    const other = createServer((request, response) => {
+      seen.push(request.headers.cookie ?? '');
+      response.end('another local server');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await context.newPage();
+      const problems = watch(page);
+      await page.goto(`${dashboard.url}?token=${token}`);
+      await expectText(page.locator('#by'), 'alice');
+      await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+      expect(seen.length, 'requests the other server saw (the page, maybe its icon)').to.be.at.least(1);
+      expect(seen[0], 'the dashboard cookie reached the other server (as cookies do)').to.contain('oncebus_dashboard_');
+      for (const cookie of seen) expect(cookie, 'what it got holds the token').not.to.contain(token);
+      // Replayed by the other server's owner: no API answers to it.
+      for (const path of ['api/session', 'api/groups', 'api/messages']) {
+        const replayed = await http(`${dashboard.url}${path}`, { headers: { cookie: seen[0]! } });
+        expect(replayed.status, path).to.equal(401);
+      }
+      // The operator's tab goes on working: its session is kept per origin (port included), not in a cookie.
+      expect((await page.goto(dashboard.url))?.status()).to.equal(200);
+      await expectText(page.locator('#by'), 'alice');
+      await page.locator('#live.ok').waitFor();
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 });
 

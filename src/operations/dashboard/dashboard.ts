@@ -15,17 +15,8 @@ import type { FailedMessageStatus, FailedMessageStore } from '../errors/failed-m
 import { deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
 import { idempotenceStats } from '../idempotence-report.js';
 import { queueDepths } from '../queue-depths.js';
-import {
-  bearerToken,
-  CSRF_HEADER,
-  cookieValue,
-  isLoopback,
-  loopbackHosts,
-  randomToken,
-  SECURITY_HEADERS,
-  sameSecret,
-  withoutTokenParam,
-} from './security.js';
+import { guardRequests, refuse } from './request-guard.js';
+import { CSRF_HEADER, isLoopback, loopbackHosts, randomToken } from './security.js';
 import type { ActionAnswer, EndpointsAnswer, GroupsAnswer, MessagesAnswer, MessageView, SessionAnswer, SummaryAnswer } from './api-types.js';
 import { EnvelopeViews } from './envelope-views.js';
 import { pageFiles } from './page-files.js';
@@ -155,40 +146,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   let allowedHosts: Set<string> | null = null; // set once listening (the port is known then)
   const cookieName = () => `oncebus_dashboard_${(app.server.address() as AddressInfo).port}`;
 
-  const refuse = (reply: FastifyReply, statusCode: number, message: string, html: boolean) =>
-    html ? reply.code(statusCode).type('text/plain; charset=utf-8').send(`${statusCode}: ${message}\n`) : reply.code(statusCode).send({ error: message });
-
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    reply.headers(SECURITY_HEADERS);
-    const page = !request.url.startsWith('/api/');
-    // A loopback dashboard answers only to its own names: a DNS-rebinding page names another host.
-    if (allowedHosts && !allowedHosts.has((request.headers.host ?? '').toLowerCase())) {
-      return refuse(reply, 403, `this dashboard answers to ${[...allowedHosts].join(', ')}, not ${request.headers.host ?? '(no host)'}`, page);
-    }
-    if (token !== undefined) {
-      const query = request.query as Record<string, unknown>;
-      const given = typeof query.token === 'string' ? query.token : undefined;
-      if (given !== undefined && request.method === 'GET') {
-        if (!sameSecret(given, token)) return refuse(reply, 401, 'wrong token', page);
-        // Once: the cookie carries it from now on, and the token leaves the address bar (and the history).
-        reply.header('set-cookie', `${cookieName()}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
-        return reply.redirect(withoutTokenParam(request.url), 303);
-      }
-      const presented = bearerToken(request.headers.authorization) ?? cookieValue(request.headers.cookie, cookieName());
-      if (presented === undefined) return refuse(reply, 401, 'this dashboard needs its token: open it once with ?token=<token>, or send Authorization: Bearer <token>', page);
-      if (!sameSecret(presented, token)) return refuse(reply, 401, 'wrong token', page);
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== `http://${request.headers.host}` && origin !== `https://${request.headers.host}`) {
-        return refuse(reply, 403, `a request from ${origin} cannot act here`, page);
-      }
-      const site = request.headers['sec-fetch-site'];
-      if (site !== undefined && site !== 'same-origin' && site !== 'none') return refuse(reply, 403, `a ${site} request cannot act here`, page);
-      const sent = request.headers[CSRF_HEADER];
-      if (typeof sent !== 'string' || !sameSecret(sent, csrf)) return refuse(reply, 403, `missing or wrong ${CSRF_HEADER} header (the page's CSRF token, from GET /api/session)`, page);
-    }
-  });
+  guardRequests(app, { allowedHosts: () => allowedHosts, token, csrf, cookieName });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error instanceof HttpError ? error.statusCode : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;

@@ -1,5 +1,6 @@
 // The dashboard's JSON API, as the page calls it.
 import type { ErrorAnswer } from '../api-types.js';
+import { sessionHeaders } from './session-secret.js';
 import { state } from './state.js';
 
 /** An answer other than 2xx: its status and the server's reason. */
@@ -16,7 +17,7 @@ const isErrorAnswer = (data: unknown): data is ErrorAnswer => typeof data === 'o
 
 /** Calls the API; actions (anything but GET) carry the session's CSRF token. */
 export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...sessionHeaders() };
   if (method !== 'GET' && state.session !== null) {
     headers['Content-Type'] = 'application/json';
     headers[state.session.csrfHeader] = state.session.csrfToken;

@@ -9,6 +9,7 @@ import { groupsView } from './groups-view.js';
 import { messageView } from './message-view.js';
 import { messagesView } from './messages-view.js';
 import { type Route, route } from './routes.js';
+import { takeSessionFromAddress } from './session-secret.js';
 import { byId, state } from './state.js';
 import type { View } from './view.js';
 
@@ -89,6 +90,7 @@ function poll(): void {
 }
 
 function start(): void {
+  takeSessionFromAddress();
   state.refresh = refresh;
   const dialog = byId<HTMLDialogElement>('confirm');
   byId('confirm-ok').addEventListener('click', () => dialog.close('ok'));
