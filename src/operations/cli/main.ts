@@ -12,6 +12,7 @@ import { queueDepths, queuesOf } from '../queue-depths.js';
 import { addDashboardCommand } from './dashboard-command.js';
 import { addErrorCommands } from './errors-commands.js';
 import { rowsText, statsText, table } from './format.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { terminalText } from './terminal-text.js';
 
 /** Thrown by a command whose check found something: exit code 3. */
@@ -137,10 +138,10 @@ export async function run(argv: readonly string[], io: CliOutput = STD): Promise
       // The message ends with " — <hint>": on a terminal the hint gets its own line instead, printed once.
       const suffix = error.hint ? ` — ${error.hint}` : '';
       const message = suffix && error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
-      err(`error: ${message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
+      err(`error: ${maskSecrets(message)}${error.hint ? `\nhint: ${maskSecrets(error.hint)}` : ''}`);
       return error.code === 'ONCEBUS_CONFIGURATION' ? 2 : 1;
     }
-    err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    err(`error: ${maskSecrets(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
 }

@@ -1,5 +1,6 @@
 import type { ILogger } from '../../logging/logger.js';
 import { Sleeper } from '../../processing/sleeper.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { type IQueue, isCountQueue } from '../../transport/queue.js';
 import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { FailedMessageStore, IngestOutcome } from './failed-message-store.js';
@@ -45,7 +46,7 @@ export class ErrorIngestor {
         if (report.new + report['failed-again'] > 0) logger.info('failed messages ingested', { ...report });
         if (retentionMs !== undefined) await this.store.purge(this.clock() - retentionMs);
       } catch (error) {
-        logger.warn('ingestion failed; trying again', { error: String(error) });
+        logger.warn('ingestion failed; trying again', { error: maskSecrets(String(error)) });
       }
       if (!this.stopping) await this.sleeper.sleep(idleMs);
     }
