@@ -29,12 +29,12 @@ function openerFor(url: string, capability: Capability, setting: string): Scheme
 }
 
 /** An endpoints' SQL store, read-only (never a file or a schema created where an operator mistyped one). */
-export function openStore(url: string, options: OpenOptions = {}): Promise<OpenedStore> {
+export async function openStore(url: string, options: OpenOptions = {}): Promise<OpenedStore> {
   return openerFor(url, 'store', '--store').store!(url, options);
 }
 
 /** An operations store (failed messages): a SQLite file, created when missing, or PostgreSQL, schema `oncebus_ops`. */
-export function openOperationsStore(url: string, options: OpenOptions = {}): Promise<OpenedOperationsStore> {
+export async function openOperationsStore(url: string, options: OpenOptions = {}): Promise<OpenedOperationsStore> {
   return openerFor(url, 'operationsStore', '--store').operationsStore!(url, options);
 }
 
