@@ -259,16 +259,10 @@ export class FailedMessageStore {
   /** Deletes returned and archived records older than `before` (retention); resolves to how many. */
   async purge(before: number): Promise<number> {
     await this.ready();
-    const tx = await this.database.begin();
-    try {
+    return inTransaction(this.database, async (tx) => {
       await tx.execute(`DELETE FROM ${this.schema.actions} WHERE record_id IN (SELECT id FROM ${this.schema.messages} WHERE status IN ('returned', 'archived') AND status_at < $1)`, [before]);
-      const n = await tx.execute(`DELETE FROM ${this.schema.messages} WHERE status IN ('returned', 'archived') AND status_at < $1`, [before]);
-      await tx.commit();
-      return n;
-    } catch (error) {
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    }
+      return tx.execute(`DELETE FROM ${this.schema.messages} WHERE status IN ('returned', 'archived') AND status_at < $1`, [before]);
+    });
   }
 
   private filter(query: FailedMessageQuery): { where: string; params: unknown[] } {
