@@ -140,7 +140,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   const storeName = maskSecrets(options.storeName ?? `${store.database.dialect} operations store`);
   const returnsOff = queues
     ? null
-    : "returns are off: this dashboard was started without the endpoints' transports (give --transport sqlite:<file>, postgres://… or rabbitmq://user:password@host)";
+    : "returns are off: this dashboard was started without the endpoints' transports (give --transport sqlite:<file>, postgres://…, rabbitmq://user:password@host or azuresb://<name>)";
 
   const app = fastify({ logger: false, bodyLimit: 256 * 1024, return503OnClosing: true, forceCloseConnections: true });
   let allowedHosts: Set<string> | null = null; // set once listening (the port is known then)
