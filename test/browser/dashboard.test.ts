@@ -316,6 +316,27 @@ describe('the operations dashboard in a real browser (headless Chromium)', funct
     expect(problems).to.deep.equal([]);
   });
 
+  it('30 failure groups: the page shows 25 and a pager; the next page the other 5; the totals count them all', async () => {
+    for (let i = 0; i < 30; i++) {
+      const failed = { ...emptyTransportMessage(), messageId: `paged-${i}`, messageType: `test.Paged${String(i).padStart(2, '0')}`, sendDate: Date.now() };
+      failed.failureMessages.push('2026-12-03T10:00:00.000Z dash-orders Error: warehouse offline');
+      await world.ops.store.ingest(serializeTransportMessage(failed), ERROR, Date.now() + i);
+    }
+    dashboard = await dashboardOf(world);
+    const page = await context.newPage();
+    const problems = watch(page);
+    await page.goto(dashboard.url);
+    const rows = page.getByRole('table', { name: 'Failure groups' }).locator('tbody tr');
+    await expectText(page.locator('#groups-page-info'), 'page 1 of 2 · 30 groups');
+    expect(await rows.count()).to.equal(25);
+    await expectText(page.locator('.bulk span').first(), '30 unresolved messages in 30 groups');
+    await page.getByRole('button', { name: 'Next ›' }).click();
+    await expectText(page.locator('#groups-page-info'), 'page 2 of 2 · 30 groups');
+    expect(await rows.count()).to.equal(5);
+    expect(page.url()).to.match(/#\/\?page=2$/);
+    expect(problems).to.deep.equal([]);
+  });
+
   it('with a token: the page without it or with a wrong one gets 401; the right one once sets an HttpOnly SameSite=Strict cookie and leaves the address', async () => {
     const token = 'tok-0123456789abcdef-secret';
     dashboard = await dashboardOf(world, { host: '0.0.0.0', token });
