@@ -9,6 +9,8 @@ export PG_URL=${PG_URL:-postgres://oncebus:oncebus@127.0.0.1:5432/oncebus}
 rm -rf dist
 npx biome lint
 npx tsc -p tsconfig.json
+# The dashboard page's script: TypeScript for the browser (the DOM, no Node), beside the server's build.
+npx tsc -p tsconfig.dashboard.json
 # Every suite on this machine's Node; then (for the full run) the unit, contract and consumer tests on
 # Node 24. The last line is the sum of both runs.
 summary=$(mktemp)

@@ -1,4 +1,4 @@
-import type { SqlStore } from '../stores/sql/sql-store.js';
+import type { SqlStore } from '../stores/sql/operations.js';
 
 /** One endpoint's idempotence rows, as an operator reads them. */
 export interface EndpointIdempotenceStats {

@@ -1,4 +1,5 @@
 import { ConfigurationError, OncebusError, UntrustedDestinationError } from '../errors/errors.js';
+import { maskSecrets } from '../secrets/mask-secrets.js';
 import type { IQueue, IQueueFactory } from './queue.js';
 import { canonicalQueueAddress, queueScheme } from './queue-uri.js';
 
@@ -37,12 +38,13 @@ export class QueueRegistry {
   check(uri: string, setting: string): void {
     const scheme = queueScheme(uri, setting);
     if (!this.factories.has(scheme)) {
-      throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${uri}'`, {
+      throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${maskSecrets(uri)}'`, {
         hint: `registered schemes: ${[...this.factories.keys()].join(', ') || 'none'}; bind an IQueueFactory for '${scheme}'`,
       });
     }
     try {
       this.sender(uri);
+      this.trust(uri, setting);
     } catch (error) {
       if (OncebusError.is(error) && error.code === 'ONCEBUS_CONFIGURATION' && error.setting === 'queue uri') {
         const detail = error.message.replace(/^queue uri: /, '');

@@ -1,9 +1,10 @@
 import { ConfigurationError } from '../errors/errors.js';
+import { maskSecrets } from '../secrets/mask-secrets.js';
 
 /** The scheme of a queue URI ('memory' for 'memory://orders'); a clear error names the setting when malformed. */
 export function queueScheme(uri: string, setting = 'queue uri'): string {
   const i = uri.indexOf('://');
-  if (i <= 0) throw new ConfigurationError(setting, `'${uri}' is not a queue URI (expected scheme://…)`);
+  if (i <= 0) throw new ConfigurationError(setting, `'${maskSecrets(uri)}' is not a queue URI (expected scheme://…)`);
   return uri.slice(0, i).toLowerCase();
 }
 
@@ -13,7 +14,19 @@ export function parseQueueUri(uri: string, setting = 'queue uri'): URL {
   try {
     return new URL(uri);
   } catch (cause) {
-    throw new ConfigurationError(setting, `'${uri}' is not a valid URI`, { cause });
+    throw new ConfigurationError(setting, `'${maskSecrets(uri)}' is not a valid URI`, { cause });
+  }
+}
+
+/**
+ * One percent-encoded part of a queue URI (a queue name, a vhost, a user), decoded; a malformed escape
+ * (`%ZZ`) is a ConfigurationError naming the setting, not a bare URIError.
+ */
+export function decodeUriPart(part: string, uri: string, setting = 'queue uri'): string {
+  try {
+    return decodeURIComponent(part);
+  } catch (cause) {
+    throw new ConfigurationError(setting, `'${maskSecrets(uri)}' holds a malformed percent-escape`, { cause, hint: "write a literal '%' as %25" });
   }
 }
 

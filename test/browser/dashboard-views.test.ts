@@ -5,14 +5,9 @@ import { CodecRegistry } from '../../src/codecs/codec-registry.js';
 import { ENCRYPTION_KEY_ID_HEADER } from '../../src/codecs/encryption.js';
 import { GzipCompression } from '../../src/codecs/gzip-compression.js';
 import { emptyTransportMessage } from '../../src/envelope/transport-message.js';
-import type { FailedMessageDetail } from '../../src/operations/errors/failed-message-store.js';
-import { cookieValue, isLoopback, withoutSecrets, withoutTokenParam } from '../../src/operations/dashboard/security.js';
-import { bodyView, prettyJson } from '../../src/operations/dashboard/views.js';
-
-/** bodyView reads only the envelope (and the raw bytes when there is none). */
-function detailOf(envelope: ReturnType<typeof emptyTransportMessage>): FailedMessageDetail {
-  return { envelope, raw: new Uint8Array() } as unknown as FailedMessageDetail;
-}
+import { cookieValue, isLoopback, withoutTokenParam } from '../../src/operations/dashboard/security.js';
+import { maskSecrets } from '../../src/secrets/mask-secrets.js';
+import { bodyView, prettyJson } from '../../src/operations/dashboard/body-view.js';
 
 describe('the dashboard shows what it is given as it is, and no secret', () => {
   it('re-indents JSON keeping every token as written (big numbers, 1.50, escapes, empty containers)', () => {
@@ -40,11 +35,11 @@ describe('the dashboard shows what it is given as it is, and no secret', () => {
     expect(prettyJson('"<script>"')).to.equal('"<script>"');
   });
 
-  it('takes credentials out of URIs and settings, leaving addresses', () => {
-    expect(withoutSecrets('rabbitmq://guest:s3cret@broker:5672/orders')).to.equal('rabbitmq://broker:5672/orders');
-    expect(withoutSecrets('connect to postgres://app:pw@db/shop failed')).to.equal('connect to postgres://db/shop failed');
-    expect(withoutSecrets('Server=db;User Id=sa;Password=hunter2;')).to.equal('Server=db;User Id=sa;Password=***;');
-    expect(withoutSecrets('sqlite://default/orders')).to.equal('sqlite://default/orders');
+  it('takes passwords out of URIs and settings, leaving addresses', () => {
+    expect(maskSecrets('rabbitmq://guest:s3cret@broker:5672/orders')).to.equal('rabbitmq://guest:***@broker:5672/orders');
+    expect(maskSecrets('connect to postgres://app:pw@db/shop failed')).to.equal('connect to postgres://app:***@db/shop failed');
+    expect(maskSecrets('Server=db;User Id=sa;Password=hunter2;')).to.equal('Server=db;User Id=sa;Password=***;');
+    expect(maskSecrets('sqlite://default/orders')).to.equal('sqlite://default/orders');
   });
 
   it('sends a ?token= visit back to the same page without it, never to another site', () => {
@@ -70,17 +65,17 @@ describe('the dashboard shows what it is given as it is, and no secret', () => {
     tm.encryptionAlgorithm = 'aes-256-gcm';
     tm.headers[ENCRYPTION_KEY_ID_HEADER] = 'k2';
 
-    const decoded = bodyView(detailOf(tm), new CodecRegistry([ring]));
+    const decoded = bodyView(tm, new Uint8Array(), new CodecRegistry([ring]));
     expect(decoded.kind).to.equal('json');
     expect(decoded.text).to.equal('{\n  "orderId": 7,\n  "note": "<script>x</script>"\n}');
     expect(decoded.note).to.equal('encrypted (aes-256-gcm) and compressed (gzip): decoded here');
 
-    const keyless = bodyView(detailOf(tm));
+    const keyless = bodyView(tm, new Uint8Array());
     expect(keyless.kind).to.equal('base64');
     expect(keyless.text).to.equal(Buffer.from(tm.message).toString('base64'));
     expect(keyless.note).to.match(/^encrypted \(aes-256-gcm\) and compressed \(gzip\), not decoded here \(.*aes-256-gcm.*not registered.*\): shown as base64$/);
 
     const otherKey = new Aes256GcmEncryption({ currentKeyId: 'k2', keys: { k2: randomBytes(32).toString('base64') } });
-    expect(bodyView(detailOf(tm), new CodecRegistry([otherKey])).note).to.match(/failed authentication/);
+    expect(bodyView(tm, new Uint8Array(), new CodecRegistry([otherKey])).note).to.match(/failed authentication/);
   });
 });

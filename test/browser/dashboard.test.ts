@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
 import { run } from '../../src/operations/cli/main.js';
 import { createDashboard, type Dashboard } from '../../src/operations/dashboard/index.js';
-import { deleteFailedMessages, ErrorIngestor, type FailedMessageStore, openOperationsStore, QueueDirectory } from '../../src/operations/errors/index.js';
+import { deleteFailedMessages, ErrorIngestor, type FailedMessageStore, openOperationsStore, QueueRegistry } from '../../src/operations/errors/index.js';
 import { emptyTransportMessage } from '../../src/envelope/transport-message.js';
 import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { isCreateQueue } from '../../src/transport/queue.js';
@@ -53,7 +54,7 @@ interface World {
   readonly bus: IServiceBus;
   readonly ops: Awaited<ReturnType<typeof openOperationsStore>>;
   readonly opsFile: string;
-  readonly queues: QueueDirectory;
+  readonly queues: QueueRegistry;
   dispose(): Promise<void>;
 }
 
@@ -76,7 +77,7 @@ async function openWorld(): Promise<World> {
   });
   const bus = c.get<IServiceBus>(TYPES.ServiceBus);
   await bus.start();
-  const queues = new QueueDirectory([endpoint.queues]);
+  const queues = new QueueRegistry([endpoint.queues]);
   return {
     endpoint,
     bus,
@@ -315,6 +316,27 @@ describe('the operations dashboard in a real browser (headless Chromium)', funct
     expect(problems).to.deep.equal([]);
   });
 
+  it('30 failure groups: the page shows 25 and a pager; the next page the other 5; the totals count them all', async () => {
+    for (let i = 0; i < 30; i++) {
+      const failed = { ...emptyTransportMessage(), messageId: `paged-${i}`, messageType: `test.Paged${String(i).padStart(2, '0')}`, sendDate: Date.now() };
+      failed.failureMessages.push('2026-12-03T10:00:00.000Z dash-orders Error: warehouse offline');
+      await world.ops.store.ingest(serializeTransportMessage(failed), ERROR, Date.now() + i);
+    }
+    dashboard = await dashboardOf(world);
+    const page = await context.newPage();
+    const problems = watch(page);
+    await page.goto(dashboard.url);
+    const rows = page.getByRole('table', { name: 'Failure groups' }).locator('tbody tr');
+    await expectText(page.locator('#groups-page-info'), 'page 1 of 2 · 30 groups');
+    expect(await rows.count()).to.equal(25);
+    await expectText(page.locator('.bulk span').first(), '30 unresolved messages in 30 groups');
+    await page.getByRole('button', { name: 'Next ›' }).click();
+    await expectText(page.locator('#groups-page-info'), 'page 2 of 2 · 30 groups');
+    expect(await rows.count()).to.equal(5);
+    expect(page.url()).to.match(/#\/\?page=2$/);
+    expect(problems).to.deep.equal([]);
+  });
+
   it('with a token: the page without it or with a wrong one gets 401; the right one once sets an HttpOnly SameSite=Strict cookie and leaves the address', async () => {
     const token = 'tok-0123456789abcdef-secret';
     dashboard = await dashboardOf(world, { host: '0.0.0.0', token });
@@ -335,11 +357,46 @@ describe('the operations dashboard in a real browser (headless Chromium)', funct
     await page.getByRole('heading', { name: 'Failed messages by group' }).waitFor();
     await expectText(page.locator('#by'), 'alice');
     const cookies = await context.cookies(url);
-    expect(cookies.map((c) => ({ httpOnly: c.httpOnly, sameSite: c.sameSite, value: c.value }))).to.deep.equal([{ httpOnly: true, sameSite: 'Strict', value: token }]);
+    expect(cookies.map((c) => ({ httpOnly: c.httpOnly, sameSite: c.sameSite }))).to.deep.equal([{ httpOnly: true, sameSite: 'Strict' }]);
+    expect(cookies[0]!.value, 'the cookie holds no token').not.to.contain(token);
     expect(await page.evaluate(() => (globalThis as unknown as InPage).document.cookie), 'not readable by scripts').to.equal('');
     expect(await page.content()).not.to.contain(token);
     // The cookie carries it from now on.
     expect((await page.reload())?.status()).to.equal(200);
+  });
+
+  it('with a token on a shared machine: another server on 127.0.0.1 the browser visits gets no token, and the cookie it gets opens no API', async () => {
+    const token = 'tok-0123456789abcdef-shared';
+    dashboard = await dashboardOf(world, { host: '127.0.0.1', token });
+    // Another user's server on the same host, another port: cookies are not kept apart by port.
+    const seen: string[] = [];
+    const other = createServer((request, response) => {
+      seen.push(request.headers.cookie ?? '');
+      response.end('another local server');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await context.newPage();
+      const problems = watch(page);
+      await page.goto(`${dashboard.url}?token=${token}`);
+      await expectText(page.locator('#by'), 'alice');
+      await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+      expect(seen.length, 'requests the other server saw (the page, maybe its icon)').to.be.at.least(1);
+      expect(seen[0], 'the dashboard cookie reached the other server (as cookies do)').to.contain('oncebus_dashboard_');
+      for (const cookie of seen) expect(cookie, 'what it got holds the token').not.to.contain(token);
+      // Replayed by the other server's owner: no API answers to it.
+      for (const path of ['api/session', 'api/groups', 'api/messages']) {
+        const replayed = await http(`${dashboard.url}${path}`, { headers: { cookie: seen[0]! } });
+        expect(replayed.status, path).to.equal(401);
+      }
+      // The operator's tab goes on working: its session is kept per origin (port included), not in a cookie.
+      expect((await page.goto(dashboard.url))?.status()).to.equal(200);
+      await expectText(page.locator('#by'), 'alice');
+      await page.locator('#live.ok').waitFor();
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 });
 
@@ -387,7 +444,7 @@ describe('the operations dashboard refuses what is not safe (HTTP)', function ()
     expect((await http(`${dashboard.url}api/session`, { headers: { host: `evil.example:${new URL(dashboard.url).port}` } })).status).to.equal(403);
     expect((await ops.store.list()).total, 'nothing deleted').to.equal(1);
 
-    // Returns without a QueueDirectory: refused, saying why.
+    // Returns without a QueueRegistry: refused, saying why.
     const returned = await http(`${dashboard.url}api/return`, { method: 'POST', body: { all: true }, headers: { [session.csrfHeader]: session.csrfToken, origin: `http://${host}` } });
     expect(returned.status).to.equal(409);
     expect(JSON.parse(returned.body).error).to.contain('--transport');

@@ -4,8 +4,8 @@
 // marked returned) — the steps of test/support/ops-child.ts. That child opens its queues in the default
 // schema; the CLI itself takes the run's (--transport-schema, or the SQLite file's).
 import { FailedMessageStore } from '../../src/operations/errors/failed-message-store.js';
-import { QueueDirectory } from '../../src/operations/errors/queue-directory.js';
 import type { IQueue } from '../../src/transport/queue.js';
+import { QueueRegistry } from '../../src/transport/queue-registry.js';
 
 const { kill, nth } = JSON.parse(process.env.OPS_DYING ?? '{}') as { kill: 'before-ack' | 'before-dispatch' | 'before-mark'; nth: number };
 let calls = 0;
@@ -16,9 +16,8 @@ const dieAtNth = (): void => {
   throw new Error('unreachable');
 };
 
-const queue = QueueDirectory.prototype.queue;
-QueueDirectory.prototype.queue = function (this: QueueDirectory, uri: string): IQueue {
-  const q = queue.call(this, uri);
+/** The queue, its step (acknowledge or enqueue) dying at the nth call. */
+function dying(q: IQueue): IQueue {
   const step = kill === 'before-ack' ? 'acknowledge' : kill === 'before-dispatch' ? 'enqueue' : null;
   if (step === null) return q;
   return new Proxy(q, {
@@ -33,6 +32,16 @@ QueueDirectory.prototype.queue = function (this: QueueDirectory, uri: string): I
       };
     },
   });
+}
+
+// Error queues are taken from through receivers, returns sent through senders.
+const createReceiver = QueueRegistry.prototype.createReceiver;
+QueueRegistry.prototype.createReceiver = function (this: QueueRegistry, uri: string): IQueue {
+  return dying(createReceiver.call(this, uri));
+};
+const sender = QueueRegistry.prototype.sender;
+QueueRegistry.prototype.sender = function (this: QueueRegistry, uri: string): IQueue {
+  return dying(sender.call(this, uri));
 };
 
 const markReturned = FailedMessageStore.prototype.markReturned;

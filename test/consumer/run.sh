@@ -12,10 +12,10 @@ trap 'rm -rf "$work"' EXIT
 # Pack from a copy: prepack rebuilds dist/src, which a running test suite is using.
 stage=$work/stage
 mkdir -p "$stage"
-cp -r "$repo"/{package.json,README.md,CHANGELOG.md,LICENSE,tsconfig.json,tsconfig.package.json,src,docs} "$stage"/
+cp -r "$repo"/{package.json,README.md,CHANGELOG.md,LICENSE,tsconfig.json,tsconfig.package.json,tsconfig.dashboard.json,src,docs} "$stage"/
 ln -s "$repo/node_modules" "$stage/node_modules"
 (cd "$stage" && npm pack --json --pack-destination "$work" 2>/dev/null) >"$work/pack.json"
-node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`pack: ${p.filename}, ${p.entryCount} files, ${p.size} bytes packed, ${p.unpackedSize} unpacked; dist/test in it: ${p.files.some((f) => f.path.startsWith("dist/test"))}`)' "$work/pack.json"
+node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`pack: ${p.filename}, ${p.entryCount} files, ${p.size} bytes packed, ${p.unpackedSize} unpacked; dist/test in it: ${p.files.some((f) => f.path.startsWith("dist/test"))}; dashboard page script in it: ${p.files.some((f) => f.path === "dist/src/operations/dashboard/page/app.js")}`)' "$work/pack.json"
 
 app=$work/app
 mkdir -p "$app"

@@ -16,6 +16,7 @@ describe('the package as a user installs it (npm pack, then a fresh project outs
   it('ships dist/src and no tests, and installs without the drivers it does not need', () => {
     expect(line('pack'), out).to.match(/\d+ files/);
     expect(line('pack'), out).to.include('dist/test in it: false');
+    expect(line('pack'), out).to.include('dashboard page script in it: true');
     expect(line('install'), out).to.include('pg installed: no');
   });
 

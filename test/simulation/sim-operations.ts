@@ -1,11 +1,11 @@
 import { ErrorIngestor } from '../../src/operations/errors/error-ingestor.js';
 import { FailedMessageStore, type FailedMessageDetail, type IngestOutcome } from '../../src/operations/errors/failed-message-store.js';
-import { QueueDirectory } from '../../src/operations/errors/queue-directory.js';
 import { RESUME_RETURNS_AFTER_MS, returnFailedMessages } from '../../src/operations/errors/return-failed-messages.js';
 import { StoreError } from '../../src/errors/errors.js';
 import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import type { SqlDatabase } from '../../src/stores/sql/sql-database.js';
 import type { IQueue, IQueueFactory } from '../../src/transport/queue.js';
+import { QueueRegistry } from '../../src/transport/queue-registry.js';
 import type { Seams } from './sim-seams.js';
 import type { SimProcessRef, VirtualTime } from './virtual-time.js';
 
@@ -58,7 +58,7 @@ export interface OperationsWorld {
  */
 export async function runOperations(world: OperationsWorld, process: SimProcessRef, database: SqlDatabase, queueFactory: IQueueFactory, broken?: BrokenOperations): Promise<never> {
   const store = new SimFailedMessageStore(database, world.seams, process, broken);
-  const queues = new QueueDirectory([broken === 'ops-ack-first' ? ackingFirst(queueFactory) : queueFactory]);
+  const queues = new QueueRegistry([broken === 'ops-ack-first' ? ackingFirst(queueFactory) : queueFactory]);
   const clock = () => world.time.time;
   const ingestor = new ErrorIngestor(store, queues, ERROR_QUEUES, clock);
   for (;;) {

@@ -5,9 +5,7 @@
 import 'reflect-metadata';
 import { ErrorIngestor } from '../../src/operations/errors/error-ingestor.js';
 import type { FailedMessageStore } from '../../src/operations/errors/failed-message-store.js';
-import { openOperationsStore } from '../../src/operations/errors/open-operations-store.js';
-import { openTransports } from '../../src/operations/errors/open-transports.js';
-import { QueueDirectory } from '../../src/operations/errors/queue-directory.js';
+import { openOperationsStore, openTransports } from '../../src/operations/openers/registry.js';
 import { returnFailedMessages } from '../../src/operations/errors/return-failed-messages.js';
 import type { IQueue } from '../../src/transport/queue.js';
 
@@ -38,20 +36,17 @@ function dieAtNth<T extends (...args: never[]) => unknown>(step: T): T {
   }) as T;
 }
 
-/** Queues whose acknowledge (ingestion) or enqueue (a return's dispatch) kills the process first. */
-class DyingQueues extends QueueDirectory {
-  override queue(uri: string): IQueue {
-    const queue = super.queue(uri);
-    return new Proxy(queue, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        const bound = typeof value === 'function' ? (value.bind(target) as (...args: never[]) => unknown) : value;
-        if (property === 'acknowledge' && config.kill === 'before-ack') return dieAtNth(bound as (...args: never[]) => unknown);
-        if (property === 'enqueue' && config.kill === 'before-dispatch') return dieAtNth(bound as (...args: never[]) => unknown);
-        return bound;
-      },
-    });
-  }
+/** The queue, its acknowledge (ingestion) or enqueue (a return's dispatch) killing the process first. */
+function dying(queue: IQueue): IQueue {
+  return new Proxy(queue, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      const bound = typeof value === 'function' ? (value.bind(target) as (...args: never[]) => unknown) : value;
+      if (property === 'acknowledge' && config.kill === 'before-ack') return dieAtNth(bound as (...args: never[]) => unknown);
+      if (property === 'enqueue' && config.kill === 'before-dispatch') return dieAtNth(bound as (...args: never[]) => unknown);
+      return bound;
+    },
+  });
 }
 
 const opened = await openOperationsStore(config.opsStore, { schema: config.opsSchema });
@@ -62,7 +57,12 @@ const store =
       })
     : opened.store;
 const transports = await openTransports([config.transport]);
-const queues = new DyingQueues(transports.factories);
+const queues = transports.queues;
+// Error queues are taken from through receivers, returns sent through senders: both die at their step.
+const createReceiver = queues.createReceiver.bind(queues);
+queues.createReceiver = (uri) => dying(createReceiver(uri));
+const sender = queues.sender.bind(queues);
+queues.sender = (uri) => dying(sender(uri));
 if (config.mode === 'ingest') await new ErrorIngestor(store, queues, [config.errorQueue]).drain();
 else {
   const ids = config.id === undefined ? await store.unresolved({ all: true }) : [config.id];

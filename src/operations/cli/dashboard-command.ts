@@ -60,7 +60,7 @@ export function addDashboardCommand(cli: Command, io: CliOutput): void {
     .addOption(new Option('--store <url>', 'the operations store: sqlite:<file> (created when missing) or postgres://user:password@host/database').env('ONCEBUS_OPS_STORE'))
     .addOption(new Option('--schema <name>', 'PostgreSQL schema of the operations store').default('oncebus_ops'))
     .addOption(
-      new Option('--transport <url...>', "where the queues are, for returns and depths: sqlite:<file>, postgres://… (the endpoints' SQL queues), rabbitmq://user:password@host").env(
+      new Option('--transport <url...>', "where the queues are, for returns and depths: sqlite:<file>, postgres://… (the endpoints' SQL queues), rabbitmq://user:password@host, azuresb://<name> (connection string in ONCEBUS_AZURESB_<NAME>)").env(
         'ONCEBUS_TRANSPORT',
       ),
     )
@@ -83,10 +83,7 @@ export function addDashboardCommand(cli: Command, io: CliOutput): void {
       const { checkDashboardOptions, createDashboard } = await import('../dashboard/index.js');
       // Before anything is opened: an exposed host without a token is refused outright.
       checkDashboardOptions({ host: flags.host, port, token: flags.token });
-      const { openOperationsStore } = await import('../errors/open-operations-store.js');
-      const { openTransports } = await import('../errors/open-transports.js');
-      const { QueueDirectory } = await import('../errors/queue-directory.js');
-      const { openStore } = await import('../open-store.js');
+      const { openOperationsStore, openStore, openTransports } = await import('../openers/registry.js');
       const { queuesOf } = await import('../queue-depths.js');
       const { loadEndpointSettings } = await import('../../config/load-endpoint-options.js');
 
@@ -97,10 +94,9 @@ export function addDashboardCommand(cli: Command, io: CliOutput): void {
         const ops = await openOperationsStore(flags.store, { schema: flags.schema });
         closers.unshift(() => ops.close());
         const transports = flags.transport && flags.transport.length > 0 ? await openTransports(flags.transport, { schema: flags.transportSchema }) : null;
-        const queues = transports ? new QueueDirectory(transports.factories) : undefined;
+        const queues = transports?.queues;
         if (transports) closers.unshift(() => transports.close());
-        if (queues) closers.unshift(() => queues.close());
-        const endpoint = flags.endpointStore ? await openStore(flags.endpointStore, { schema: flags.transportSchema }) : null;
+        const endpoint = flags.endpointStore ? await openStore(flags.endpointStore, { schema: flags.transportSchema, schemaSetting: '--transport-schema' }) : null;
         if (endpoint) closers.unshift(() => endpoint.close());
         const dashboard = await createDashboard({
           store: ops.store,

@@ -2,10 +2,14 @@ import { userInfo } from 'node:os';
 import { type Command, CommanderError, Option } from 'commander';
 import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
 import { ErrorIngestor } from '../errors/error-ingestor.js';
-import type { FailedMessageDetail, FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
-import { openOperationsStore } from '../errors/open-operations-store.js';
-import { openTransports } from '../errors/open-transports.js';
-import { QueueDirectory } from '../errors/queue-directory.js';
+import type { FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
+import { shownGroup, shownMessage } from '../shown.js';
+import { detailJson, detailText } from './failed-message-text.js';
+import { openOperationsStore, openTransports } from '../openers/registry.js';
+import { ConfigurationError } from '../../errors/errors.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
+import { queueScheme } from '../../transport/queue-uri.js';
 import { type ActionReport, deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
 import type { CliOutput } from './main.js';
 import { ago, table } from './format.js';
@@ -30,7 +34,7 @@ const opsOptions = (command: Command): Command =>
 const transportOptions = (command: Command): Command =>
   command
     .addOption(
-      new Option('--transport <url...>', "where the queues are: sqlite:<file>, postgres://… (the endpoints' SQL queues), rabbitmq://user:password@host").env(
+      new Option('--transport <url...>', "where the queues are: sqlite:<file>, postgres://… (the endpoints' SQL queues), rabbitmq://user:password@host, azuresb://<name> (connection string in ONCEBUS_AZURESB_<NAME>)").env(
         'ONCEBUS_TRANSPORT',
       ),
     )
@@ -46,13 +50,20 @@ async function withOps<T>(flags: OpsFlags, run: (store: FailedMessageStore) => P
   }
 }
 
-async function withQueues<T>(flags: TransportFlags, run: (queues: QueueDirectory) => Promise<T>): Promise<T> {
+/** Runs with the queues of the transports given; `needed` (error queues) must each be on one of them. */
+async function withQueues<T>(flags: TransportFlags, run: (queues: QueueRegistry) => Promise<T>, needed: readonly string[] = []): Promise<T> {
   const transports = await openTransports(flags.transport ?? [], { schema: flags.transportSchema });
-  const queues = new QueueDirectory(transports.factories);
   try {
-    return await run(queues);
+    const schemes = new Set(transports.factories.map((f) => f.scheme));
+    for (const uri of needed) {
+      if (!schemes.has(queueScheme(uri, 'error queue'))) {
+        throw new ConfigurationError('--transport', `no transport given for the error queue ${maskSecrets(uri)}`, {
+          hint: 'name the transport it is on: --transport sqlite:<file>, postgres://…, rabbitmq://user:password@host or azuresb://<name>',
+        });
+      }
+    }
+    return await run(transports.queues);
   } finally {
-    await queues.close();
     await transports.close();
   }
 }
@@ -67,6 +78,14 @@ async function selection(store: FailedMessageStore, ids: readonly string[], flag
 }
 
 const STATUSES = ['unresolved', 'returning', 'returned', 'archived', 'all'];
+
+/** --page and --limit, whole numbers from 1 (a usage error otherwise). */
+function paging(flags: { readonly page: string; readonly limit: string }): { page: number; limit: number } {
+  const limit = Number(flags.limit);
+  const page = Number(flags.page);
+  if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(page) || page < 1) throw new CommanderError(2, 'oncebus.paging', 'error: --page and --limit take whole numbers from 1');
+  return { page, limit };
+}
 
 /** `oncebus errors …`: ingest error queues, list and group failed messages, return or delete them. */
 export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readonly notFound: (message: string) => Error; readonly failed: (message: string) => Error }): void {
@@ -87,7 +106,9 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
       const all = [...new Set([...fromConfig, ...uris])];
       if (all.length === 0) throw new CommanderError(2, 'oncebus.noQueues', 'error: no error queue given: name URIs, or endpoints with --config <file>');
       await withOps(flags, (store) =>
-        withQueues(flags, async (queues) => {
+        withQueues(
+          flags,
+          async (queues) => {
           const ingestor = new ErrorIngestor(store, queues, all);
           if (!flags.watch) {
             const report = await ingestor.drain();
@@ -101,7 +122,9 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
           process.once('SIGTERM', stop);
           const { createDefaultLogger } = await import('../../logging/logger.js');
           await ingestor.run(createDefaultLogger(), 1000, retentionMs);
-        }),
+          },
+          all,
+        ),
       );
     });
 
@@ -113,16 +136,15 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
     .option('--page <n>', 'page number, from 1', '1')
     .option('--limit <n>', 'per page (at most 500)', '50')
     .action(async (flags: OpsFlags & { group?: string; search?: string; status: string; page: string; limit: string }) => {
-      const limit = Number(flags.limit);
-      const page = Number(flags.page);
-      if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(page) || page < 1) throw new CommanderError(2, 'oncebus.paging', 'error: --page and --limit take whole numbers from 1');
+      const { page, limit } = paging(flags);
       await withOps(flags, async (store) => {
         const found = await store.list({ status: flags.status as FailedMessageStatus | 'all', groupId: flags.group, search: flags.search, offset: (page - 1) * limit, limit });
-        if (flags.json) return out(JSON.stringify({ total: found.total, page, limit, messages: found.messages }, null, 2));
+        const messages = found.messages.map(shownMessage);
+        if (flags.json) return out(JSON.stringify({ total: found.total, page, limit, messages }, null, 2));
         const now = Date.now();
         out(`${found.total} failed message(s)${found.total > limit ? `, page ${page} of ${Math.ceil(found.total / limit)}` : ''}`);
-        if (found.messages.length > 0) {
-          out(table(['id', 'message type', 'exception', 'source queue', 'failed', 'last', 'status'], found.messages.map((m) => [m.id, m.messageType, m.exceptionType, m.sourceQueue, m.timesFailed, `${ago(now - m.lastFailedAt)} ago`, m.status])));
+        if (messages.length > 0) {
+          out(table(['id', 'message type', 'exception', 'source queue', 'failed', 'last', 'status'], messages.map((m) => [m.id, m.messageType, m.exceptionType, m.sourceQueue, m.timesFailed, `${ago(now - m.lastFailedAt)} ago`, m.status])));
         }
       });
     });
@@ -130,13 +152,18 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
   opsOptions(errors.command('groups'))
     .description('failed messages grouped by failure (message type, exception, normalised message), the largest first')
     .addOption(new Option('--status <status>', 'count these').choices(STATUSES).default('unresolved'))
-    .action(async (flags: OpsFlags & { status: string }) => {
+    .option('--page <n>', 'page number, from 1', '1')
+    .option('--limit <n>', 'groups per page (at most 500)', '50')
+    .action(async (flags: OpsFlags & { status: string; page: string; limit: string }) => {
+      const { page, limit } = paging(flags);
       await withOps(flags, async (store) => {
-        const groups = await store.groups(flags.status as FailedMessageStatus | 'all');
-        if (flags.json) return out(JSON.stringify({ groups }, null, 2));
-        if (groups.length === 0) return out('no failed messages');
+        const found = await store.groupPage({ status: flags.status as FailedMessageStatus | 'all', offset: (page - 1) * limit, limit });
+        const groups = found.groups.map(shownGroup);
+        if (flags.json) return out(JSON.stringify({ total: found.total, messages: found.messages, page, limit, groups }, null, 2));
+        if (found.total === 0) return out('no failed messages');
         const now = Date.now();
-        out(table(['group', 'messages', 'last', 'failure'], groups.map((g) => [g.id, g.count, `${ago(now - g.lastFailedAt)} ago`, g.title])));
+        out(`${found.messages} failed message(s) in ${found.total} group(s)${found.total > limit ? `, page ${page} of ${Math.ceil(found.total / limit)}` : ''}`);
+        if (groups.length > 0) out(table(['group', 'messages', 'last', 'failure'], groups.map((g) => [g.id, g.count, `${ago(now - g.lastFailedAt)} ago`, g.title])));
       });
     });
 
@@ -186,40 +213,4 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
         });
       });
   }
-}
-
-function body(detail: FailedMessageDetail): unknown {
-  const bytes = detail.envelope?.message;
-  if (!bytes) return null;
-  const text = Buffer.from(bytes).toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    const readable = Buffer.from(text, 'utf8').equals(Buffer.from(bytes)) && !/\p{Cc}/u.test(text.replace(/[\t\n\r]/g, ''));
-    return readable ? text : { base64: Buffer.from(bytes).toString('base64') };
-  }
-}
-
-function detailJson(d: FailedMessageDetail): Record<string, unknown> {
-  const { raw, envelope, ...rest } = d;
-  return { ...rest, headers: envelope?.headers ?? {}, body: body(d), rawBytes: raw.length };
-}
-
-function detailText(d: FailedMessageDetail): string {
-  const lines = [
-    `${d.messageType} ${d.messageId} (${d.status}${d.statusBy ? ` by ${d.statusBy}` : ''})`,
-    `  from ${d.sourceQueue || '(unknown)'} to ${d.errorQueue}, failed ${d.timesFailed} time(s), last ${new Date(d.lastFailedAt).toISOString()}`,
-    `  group ${d.groupId}: ${d.groupTitle}`,
-    'headers:',
-    ...Object.entries(d.envelope?.headers ?? {})
-      .filter(([k]) => k !== 'oncebus-exception-stack')
-      .map(([k, v]) => `  ${k}: ${v}`),
-    'body:',
-    `  ${JSON.stringify(body(d), null, 2).replace(/\n/g, '\n  ')}`,
-    'failures:',
-    ...d.failures.map((f) => `  ${f}`),
-    ...(d.stack ? ['stack:', `  ${d.stack.replace(/\n/g, '\n  ')}`] : []),
-    ...(d.actions.length > 0 ? ['actions:', ...d.actions.map((a) => `  ${new Date(a.at).toISOString()} ${a.action} by ${a.by}`)] : []),
-  ];
-  return lines.join('\n');
 }

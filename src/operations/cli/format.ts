@@ -1,3 +1,4 @@
+import { cellText } from './terminal-text.js';
 import type { EndpointIdempotenceStats, MessageIdempotenceRow } from '../idempotence-report.js';
 
 /** '12s', '3m 05s', '2h 10m', '4d 3h': how long ago, for an operator's eye. */
@@ -9,8 +10,9 @@ export function ago(ms: number): string {
   return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
 }
 
-/** Columns padded to their widest cell; numbers right-aligned. */
-export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+/** Columns padded to their widest cell; numbers right-aligned; each cell on one line, its controls escaped. */
+export function table(header: readonly string[], cells: readonly (readonly (string | number)[])[]): string {
+  const rows = cells.map((r) => r.map((c) => (typeof c === 'number' ? c : cellText(c))));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells: readonly (string | number)[]) =>
     cells.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join('  ').trimEnd();

@@ -5,12 +5,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { OncebusError } from '../../errors/errors.js';
 import { parseDuration } from '../../config/duration.js';
 import { idempotenceRowsOf, idempotenceStats } from '../idempotence-report.js';
-import { openStore } from '../open-store.js';
 import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
+import type { OpenedStore } from '../openers/opened.js';
+import { openStore, openTransportsOf } from '../openers/registry.js';
 import { queueDepths, queuesOf } from '../queue-depths.js';
 import { addDashboardCommand } from './dashboard-command.js';
 import { addErrorCommands } from './errors-commands.js';
 import { rowsText, statsText, table } from './format.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import { terminalText } from './terminal-text.js';
 
 /** Thrown by a command whose check found something: exit code 3. */
 class CheckFailed extends Error {}
@@ -30,7 +33,7 @@ const storeOptions = (command: Command): Command =>
     .addOption(new Option('--schema <name>', 'PostgreSQL schema of the store').env('ONCEBUS_SCHEMA').default('oncebus'))
     .option('--json', 'print JSON instead of text');
 
-async function withStore<T>(flags: StoreFlags, run: (opened: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+async function withStore<T>(flags: StoreFlags, run: (opened: OpenedStore) => Promise<T>): Promise<T> {
   if (!flags.store) throw new CommanderError(2, 'oncebus.missingStore', 'error: no store given: pass --store sqlite:<file> or --store postgres://… (or set ONCEBUS_STORE)');
   const opened = await openStore(flags.store, { schema: flags.schema });
   try {
@@ -48,7 +51,11 @@ export interface CliOutput {
 
 const STD: CliOutput = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
 
-export function program(io: CliOutput = STD): Command {
+/** Writes with every control character a message may carry escaped (see terminalText), on every command. */
+const terminalSafe = (io: CliOutput): CliOutput => ({ out: (t) => io.out(terminalText(t)), err: (t) => io.err(terminalText(t)) });
+
+export function program(output: CliOutput = STD): Command {
+  const io = terminalSafe(output);
   const out = io.out;
   const cli = new Command('oncebus')
     .description('operate oncebus endpoints: failed messages, their idempotence stores, their queues')
@@ -84,20 +91,21 @@ export function program(io: CliOutput = STD): Command {
   const queues = cli
     .command('queues')
     .description("how many messages wait in queues: those named, and/or an endpoint's (from its settings file)")
-    .argument('[uris...]', 'queue URIs (sqlite://, postgres:// with --store; rabbitmq://user:password@host/queue)')
+    .argument('[uris...]', 'queue URIs (sqlite://, postgres:// with --store; rabbitmq://user:password@host/queue; azuresb://<name>/queue with ONCEBUS_AZURESB_<NAME>)')
     .option('--config <file>', "an endpoint's settings file (config/*.json): its inbox, deferred, error and outbox queues");
   storeOptions(queues).action(async (uris: string[], flags: StoreFlags & { config?: string }) => {
     const all = [...(flags.config ? queuesOf(loadEndpointSettings(flags.config)) : []), ...uris];
     if (all.length === 0) throw new CommanderError(2, 'oncebus.noQueues', 'error: no queue given: name queue URIs, or an endpoint with --config <file>');
     const opened = flags.store ? await openStore(flags.store, { schema: flags.schema }) : null;
-    const rabbit = all.some((u) => u.startsWith('rabbitmq:')) ? new (await import('../../transports/rabbitmq/index.js')).RabbitMqQueueFactory({ outageTimeoutMs: 5000 }) : null;
+    // A broker's queue is counted from its own URI (with the user it names); SQL queues through --store.
+    const own = await openTransportsOf(all);
     try {
-      const depths = await queueDepths(all, [...(opened ? [opened.queues] : []), ...(rabbit ? [rabbit] : [])]);
+      const depths = await queueDepths(all, [...(opened ? [opened.queues] : []), ...own.transports.factories], own.unavailable);
       out(flags.json ? JSON.stringify({ queues: depths }, null, 2) : table(['queue', 'messages', ''], depths.map((d) => [d.queue, d.messages ?? '-', d.note ?? ''])));
       const failed = depths.filter((d) => d.messages === null && !d.note?.includes('cannot count'));
       if (failed.length > 0) throw new OncebusFailure(`could not count: ${failed.map((d) => d.queue).join(', ')}`);
     } finally {
-      await rabbit?.close();
+      await own.transports.close();
       await opened?.close();
     }
   });
@@ -108,7 +116,7 @@ export function program(io: CliOutput = STD): Command {
 
 /** Runs the CLI on `argv` (node, script, …args); resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliOutput = STD): Promise<number> {
-  const err = io.err;
+  const err = terminalSafe(io).err;
   try {
     await program(io).parseAsync([...argv]);
     return 0;
@@ -130,10 +138,10 @@ export async function run(argv: readonly string[], io: CliOutput = STD): Promise
       // The message ends with " — <hint>": on a terminal the hint gets its own line instead, printed once.
       const suffix = error.hint ? ` — ${error.hint}` : '';
       const message = suffix && error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
-      err(`error: ${message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
+      err(`error: ${maskSecrets(message)}${error.hint ? `\nhint: ${maskSecrets(error.hint)}` : ''}`);
       return error.code === 'ONCEBUS_CONFIGURATION' ? 2 : 1;
     }
-    err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    err(`error: ${maskSecrets(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
 }

@@ -7,38 +7,31 @@ import type { ICompressionAlgorithm } from '../../codecs/compression.js';
 import type { IEncryptionAlgorithm } from '../../codecs/encryption.js';
 import { requireDriver } from '../../drivers/require-driver.js';
 import { ConfigurationError } from '../../errors/errors.js';
-import { maskConnectionString } from '../../stores/sql/mask-connection-string.js';
-import type { SqlStore } from '../../stores/sql/sql-store.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import type { SqlStore } from '../../stores/sql/operations.js';
 import type { IQueueFactory } from '../../transport/queue.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { FailedMessageStatus, FailedMessageStore } from '../errors/failed-message-store.js';
-import type { QueueDirectory } from '../errors/queue-directory.js';
-import { type ActionReport, deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
+import { deleteFailedMessages, returnFailedMessages } from '../errors/return-failed-messages.js';
 import { idempotenceStats } from '../idempotence-report.js';
 import { queueDepths } from '../queue-depths.js';
-import { APP_CSS } from './assets/app-css.js';
-import { APP_JS } from './assets/app-js.js';
-import { INDEX_HTML } from './assets/index-html.js';
-import {
-  bearerToken,
-  CSRF_HEADER,
-  cookieValue,
-  isLoopback,
-  loopbackHosts,
-  randomToken,
-  SECURITY_HEADERS,
-  sameSecret,
-  withoutSecrets,
-  withoutTokenParam,
-} from './security.js';
-import { depthView, listedMessage, messageView } from './views.js';
+import { guardRequests, refuse } from './request-guard.js';
+import { CSRF_HEADER, isLoopback, loopbackHosts, randomToken } from './security.js';
+import type { ActionAnswer, EndpointsAnswer, GroupsAnswer, MessagesAnswer, MessageView, SessionAnswer, SummaryAnswer } from './api-types.js';
+import { EnvelopeViews } from './envelope-views.js';
+import { pageFiles } from './page-files.js';
+import { depthView, listedGroup, listedMessage, messageView } from './views.js';
 
 export interface DashboardOptions {
   /** The operations store: what failed, by group, and what operators did. */
   readonly store: FailedMessageStore;
   /** Where the store is, for the page (masked: a password in it is never shown). */
   readonly storeName?: string;
-  /** The queues returns go to. Without it returns are refused (deletes still work). */
-  readonly queues?: QueueDirectory;
+  /**
+   * The queues returns go to: only those it may send to (QueueRegistry.checkDestination: trust the brokers
+   * returns may go to). Without it returns are refused (deletes still work).
+   */
+  readonly queues?: QueueRegistry;
   /** Endpoint queue URIs whose depth the Endpoints page shows, counted through `queueFactories`. */
   readonly endpointQueues?: readonly string[];
   readonly queueFactories?: readonly IQueueFactory[];
@@ -138,68 +131,33 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   const token = options.token;
   const port = options.port ?? 0;
   const fastify = requireDriver<typeof Fastify>('fastify', 'the oncebus dashboard');
+  const files = await pageFiles();
   const { store, queues } = options;
   const by = options.by ?? defaultUser();
   const csrf = randomToken();
   const refreshMs = Math.max(500, options.refreshMs ?? 3000);
-  const codecs = new CodecRegistry(options.codecs ?? []);
-  const storeName = maskConnectionString(options.storeName ?? `${store.database.dialect} operations store`);
+  const envelopes = new EnvelopeViews(store, new CodecRegistry(options.codecs ?? []));
+  const storeName = maskSecrets(options.storeName ?? `${store.database.dialect} operations store`);
   const returnsOff = queues
     ? null
-    : "returns are off: this dashboard was started without the endpoints' transports (give --transport sqlite:<file>, postgres://… or rabbitmq://user:password@host)";
+    : "returns are off: this dashboard was started without the endpoints' transports (give --transport sqlite:<file>, postgres://…, rabbitmq://user:password@host or azuresb://<name>)";
 
   const app = fastify({ logger: false, bodyLimit: 256 * 1024, return503OnClosing: true, forceCloseConnections: true });
   let allowedHosts: Set<string> | null = null; // set once listening (the port is known then)
   const cookieName = () => `oncebus_dashboard_${(app.server.address() as AddressInfo).port}`;
 
-  const refuse = (reply: FastifyReply, statusCode: number, message: string, html: boolean) =>
-    html ? reply.code(statusCode).type('text/plain; charset=utf-8').send(`${statusCode}: ${message}\n`) : reply.code(statusCode).send({ error: message });
-
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    reply.headers(SECURITY_HEADERS);
-    const page = !request.url.startsWith('/api/');
-    // A loopback dashboard answers only to its own names: a DNS-rebinding page names another host.
-    if (allowedHosts && !allowedHosts.has((request.headers.host ?? '').toLowerCase())) {
-      return refuse(reply, 403, `this dashboard answers to ${[...allowedHosts].join(', ')}, not ${request.headers.host ?? '(no host)'}`, page);
-    }
-    if (token !== undefined) {
-      const query = request.query as Record<string, unknown>;
-      const given = typeof query.token === 'string' ? query.token : undefined;
-      if (given !== undefined && request.method === 'GET') {
-        if (!sameSecret(given, token)) return refuse(reply, 401, 'wrong token', page);
-        // Once: the cookie carries it from now on, and the token leaves the address bar (and the history).
-        reply.header('set-cookie', `${cookieName()}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
-        return reply.redirect(withoutTokenParam(request.url), 303);
-      }
-      const presented = bearerToken(request.headers.authorization) ?? cookieValue(request.headers.cookie, cookieName());
-      if (presented === undefined) return refuse(reply, 401, 'this dashboard needs its token: open it once with ?token=<token>, or send Authorization: Bearer <token>', page);
-      if (!sameSecret(presented, token)) return refuse(reply, 401, 'wrong token', page);
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== `http://${request.headers.host}` && origin !== `https://${request.headers.host}`) {
-        return refuse(reply, 403, `a request from ${origin} cannot act here`, page);
-      }
-      const site = request.headers['sec-fetch-site'];
-      if (site !== undefined && site !== 'same-origin' && site !== 'none') return refuse(reply, 403, `a ${site} request cannot act here`, page);
-      const sent = request.headers[CSRF_HEADER];
-      if (typeof sent !== 'string' || !sameSecret(sent, csrf)) return refuse(reply, 403, `missing or wrong ${CSRF_HEADER} header (the page's CSRF token, from GET /api/session)`, page);
-    }
-  });
+  guardRequests(app, { allowedHosts: () => allowedHosts, token, csrf, cookieName });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error instanceof HttpError ? error.statusCode : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-    void reply.code(status).send({ error: withoutSecrets(error.message) });
+    void reply.code(status).send({ error: maskSecrets(error.message) });
   });
   app.setNotFoundHandler((request, reply) => refuse(reply, 404, `nothing at ${request.method} ${request.url.split('?')[0]}`, !request.url.startsWith('/api/')));
 
-  const text = (type: string, body: string) => async (_request: FastifyRequest, reply: FastifyReply) => reply.type(type).send(body);
-  app.get('/', text('text/html; charset=utf-8', INDEX_HTML));
-  app.get('/app.js', text('text/javascript; charset=utf-8', APP_JS));
-  app.get('/app.css', text('text/css; charset=utf-8', APP_CSS));
+  for (const [path, file] of files) app.get(path, async (_request: FastifyRequest, reply: FastifyReply) => reply.type(file.type).send(file.body));
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 
-  app.get('/api/session', async () => ({
+  app.get('/api/session', async (): Promise<SessionAnswer> => ({
     csrfToken: csrf,
     csrfHeader: CSRF_HEADER,
     by,
@@ -208,18 +166,28 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     refreshMs,
   }));
 
-  app.get('/api/summary', async () => {
-    const counts: Record<string, number> = {};
+  app.get('/api/summary', async (): Promise<SummaryAnswer> => {
+    const counts: Record<FailedMessageStatus, number> = { unresolved: 0, returning: 0, returned: 0, archived: 0 };
     for (const status of ['unresolved', 'returning', 'returned', 'archived'] as const) counts[status] = (await store.list({ status, limit: 1 })).total;
     return { counts };
   });
 
-  app.get<{ Querystring: { status?: string } }>(
+  app.get<{ Querystring: { status?: string; page?: number; limit?: number } }>(
     '/api/groups',
-    { schema: { querystring: { type: 'object', properties: { status: { type: 'string', enum: [...STATUSES] } } } } },
-    async (request) => {
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { status: { type: 'string', enum: [...STATUSES] }, page: { type: 'integer', minimum: 1 }, limit: { type: 'integer', minimum: 1, maximum: 500 } },
+        },
+      },
+    },
+    async (request): Promise<GroupsAnswer> => {
       const status = (request.query.status ?? 'unresolved') as FailedMessageStatus | 'all';
-      return { status, groups: await store.groups(status) };
+      const page = request.query.page ?? 1;
+      const limit = request.query.limit ?? 25;
+      const found = await store.groupPage({ status, offset: (page - 1) * limit, limit });
+      return { status, page, limit, total: found.total, messages: found.messages, groups: found.groups.map(listedGroup) };
     },
   );
 
@@ -239,34 +207,35 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
         },
       },
     },
-    async (request) => {
+    async (request): Promise<MessagesAnswer> => {
       const q = request.query;
       const status = (q.status ?? 'unresolved') as FailedMessageStatus | 'all';
       const page = q.page ?? 1;
       const limit = q.limit ?? 25;
       const groupId = q.group || undefined;
       const found = await store.list({ status, groupId, search: q.search || undefined, offset: (page - 1) * limit, limit });
-      const group = groupId === undefined ? null : ((await store.groups('all')).find((g) => g.id === groupId) ?? null);
+      const grouped = groupId === undefined ? null : await store.group(groupId);
+      const group = grouped === null ? null : listedGroup(grouped);
       return { status, page, limit, total: found.total, group, messages: found.messages.map(listedMessage) };
     },
   );
 
-  app.get<{ Params: { id: string } }>('/api/messages/:id', async (request) => {
-    const found = await store.get(request.params.id);
-    if (!found) throw new HttpError(404, `no failed message ${request.params.id}`);
-    return messageView(found, codecs);
+  app.get<{ Params: { id: string } }>('/api/messages/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 1000 } } } } }, async (request): Promise<MessageView> => {
+    const found = await store.summary(request.params.id);
+    if (!found) throw new HttpError(404, `no failed message ${maskSecrets(request.params.id, 1000)}`);
+    return messageView(found, await envelopes.of(found));
   });
 
-  app.get('/api/endpoints', async () => {
+  app.get('/api/endpoints', async (): Promise<EndpointsAnswer> => {
     const uris = options.endpointQueues ?? [];
     const depths = uris.length === 0 ? null : (await queueDepths(uris, options.queueFactories ?? [])).map(depthView);
     let idempotence: { where: string; endpoints: Awaited<ReturnType<typeof idempotenceStats>>; error: string | null } | null = null;
     if (options.endpointStore) {
-      const where = maskConnectionString(options.endpointStoreName ?? `${options.endpointStore.database.dialect} endpoint store`);
+      const where = maskSecrets(options.endpointStoreName ?? `${options.endpointStore.database.dialect} endpoint store`);
       try {
         idempotence = { where, endpoints: await idempotenceStats(options.endpointStore), error: null };
       } catch (error) {
-        idempotence = { where, endpoints: [], error: withoutSecrets(error instanceof Error ? error.message : String(error)) };
+        idempotence = { where, endpoints: [], error: maskSecrets(error instanceof Error ? error.message : String(error)) };
       }
     }
     return { queues: depths, idempotence };
@@ -280,13 +249,13 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     return body.ids ?? [];
   };
 
-  app.post<{ Body: Selection }>('/api/return', { schema: { body: selectionSchema } }, async (request): Promise<ActionReport> => {
+  app.post<{ Body: Selection }>('/api/return', { schema: { body: selectionSchema } }, async (request): Promise<ActionAnswer> => {
     if (!queues) throw new HttpError(409, returnsOff!);
     const ids = await chosen(request.body);
     return returnFailedMessages(store, queues, ids, { by, ignoreRetention: request.body.ignoreRetention === true });
   });
 
-  app.post<{ Body: Selection }>('/api/delete', { schema: { body: selectionSchema } }, async (request): Promise<ActionReport> => {
+  app.post<{ Body: Selection }>('/api/delete', { schema: { body: selectionSchema } }, async (request): Promise<ActionAnswer> => {
     const ids = await chosen(request.body);
     return deleteFailedMessages(store, ids, { by });
   });

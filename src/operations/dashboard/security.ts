@@ -1,5 +1,4 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { maskConnectionString } from '../../stores/sql/mask-connection-string.js';
 
 /** The header the page sends its CSRF token in, on every action (POST). */
 export const CSRF_HEADER = 'x-oncebus-csrf';
@@ -68,14 +67,6 @@ export function cookieValue(header: string | undefined, name: string): string | 
 export function bearerToken(header: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return m?.[1];
-}
-
-/**
- * Text with no secret left in it: URIs lose their user info (`amqp://user:pw@host/q` → `amqp://host/q`, a
- * queue's address) and `password=…`-style settings are masked.
- */
-export function withoutSecrets(text: string): string {
-  return maskConnectionString(text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1'));
 }
 
 /**

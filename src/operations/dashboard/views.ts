@@ -1,165 +1,85 @@
 import { CodecRegistry } from '../../codecs/codec-registry.js';
-import { ENCRYPTION_KEY_ID_HEADER } from '../../codecs/encryption.js';
 import { EXCEPTION_STACK_HEADER } from '../../recoverability/failed-message-mover.js';
-import type { FailedMessage, FailedMessageDetail } from '../errors/failed-message-store.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import type { FailedMessage, FailedMessageSummary, FailureGroup } from '../errors/failed-message-types.js';
+import { readEnvelope } from '../errors/failed-message-record.js';
 import { parseFailureLine } from '../errors/failure-signature.js';
 import type { QueueDepth } from '../queue-depths.js';
-import { withoutSecrets } from './security.js';
+import { shownGroup, shownMessage } from '../shown.js';
+import type { ListedMessage, MessageView } from './api-types.js';
+import { bodyView } from './body-view.js';
 
-/** How a body is shown: JSON re-indented (values kept as written), UTF-8 text, or base64 of the bytes. */
-export interface BodyView {
-  readonly kind: 'json' | 'text' | 'base64' | 'empty';
-  readonly text: string;
-  readonly bytes: number;
-  /** Why it is shown that way (compressed, encrypted, not an envelope, cut short). */
-  readonly note: string | null;
-}
+// What the dashboard's API answers: records as the page shows them, every field a sender wrote masked and
+// bounded (a 20 MB header costs a poll no more than a short one).
 
-/** A record as listed (GET /api/messages): `failure` is its last failure without the line's time and endpoint. */
-export interface ListedMessage extends FailedMessage {
-  readonly failure: string;
-}
+/** A header's name and value, each failure line: at most this many characters. */
+const HEADER_NAME_CHARS = 256;
+const HEADER_VALUE_CHARS = 16 * 1024;
+const FAILURE_CHARS = 4096;
+const STACK_CHARS = 64 * 1024;
+/** At most this many headers and failure lines (the last ones) are shown; the rest are counted. */
+const MAX_HEADERS = 100;
+const MAX_FAILURES = 100;
+const NAME_CHARS = 1024;
+/** Bytes past this are not read for a view at all (the record's fields still are). */
+export const MAX_VIEWED_RAW_BYTES = 128 * 1024 * 1024;
 
-/** What the page shows of one failed message (GET /api/messages/:id). */
-export interface MessageView extends ListedMessage {
-  readonly envelope: {
-    readonly correlationId: string;
-    readonly messageReceivedId: string;
-    readonly sender: string;
-    readonly recipient: string;
-    readonly principal: string;
-    readonly sendDate: number;
-    readonly expiryDate: number;
-    readonly priority: number;
-    readonly compression: string;
-    readonly encryption: string;
-  } | null;
-  /** [name, value] in the envelope's order; the stack is `stack`. */
-  readonly headers: readonly (readonly [string, string])[];
-  readonly body: BodyView;
-  readonly failures: readonly string[];
-  readonly stack: string | null;
-  readonly ignoreRetention: boolean;
-  readonly actions: readonly { readonly action: string; readonly by: string; readonly at: number }[];
-  readonly rawBytes: number;
-}
+/** What a view shows of a failed message's bytes: decoded once, bounded, kept while the bytes stay the same. */
+export type EnvelopeView = Pick<MessageView, 'envelope' | 'headers' | 'headersOmitted' | 'body' | 'failures' | 'failuresOmitted' | 'stack'>;
 
-/** Bodies longer than this are cut (the rest stays in the store; `npx oncebus errors show --json` has it whole). */
-export const MAX_BODY_CHARS = 256 * 1024;
+const name = (text: string): string => maskSecrets(text, NAME_CHARS);
 
 /**
- * `codecs`: the algorithms (and keys) that decode bodies, as the endpoints register them. Without them
- * (or when a key is missing) a compressed or encrypted body is shown as base64, saying why.
+ * The view of a failed message's bytes (`raw`; null: too large to be read for a view). `codecs`: the
+ * algorithms (and keys) that decode bodies, as the endpoints register them.
  */
-export function messageView(d: FailedMessageDetail, codecs: CodecRegistry = new CodecRegistry()): MessageView {
-  const { raw, envelope, failures, stack, ignoreRetention, actions, ...record } = d;
+export function envelopeView(raw: Uint8Array | null, rawBytes: number, codecs: CodecRegistry = new CodecRegistry()): EnvelopeView {
+  if (raw === null) {
+    const note = `${rawBytes} bytes: too large to show here; npx oncebus errors show --json has them`;
+    return { envelope: null, headers: [], headersOmitted: 0, body: { kind: 'too-large', text: '', bytes: rawBytes, note }, failures: [], failuresOmitted: 0, stack: null };
+  }
+  const envelope = readEnvelope(raw);
+  const headers = Object.entries(envelope?.headers ?? {}).filter(([header]) => header !== EXCEPTION_STACK_HEADER);
+  const failures = envelope?.failureMessages ?? [];
+  const stack = envelope?.headers[EXCEPTION_STACK_HEADER];
   return {
-    ...listedMessage(record),
     envelope: envelope && {
-      correlationId: envelope.correlationId,
-      messageReceivedId: envelope.messageReceivedId,
-      sender: withoutSecrets(envelope.senderInboxWorkQueueUri),
-      recipient: withoutSecrets(envelope.recipientInboxWorkQueueUri),
-      principal: envelope.principalIdentityName,
+      correlationId: name(envelope.correlationId),
+      messageReceivedId: name(envelope.messageReceivedId),
+      sender: name(envelope.senderInboxWorkQueueUri),
+      recipient: name(envelope.recipientInboxWorkQueueUri),
+      principal: name(envelope.principalIdentityName),
       sendDate: envelope.sendDate,
       expiryDate: envelope.expiryDate,
       priority: envelope.priority,
-      compression: envelope.compressionAlgorithm,
-      encryption: envelope.encryptionAlgorithm,
+      compression: name(envelope.compressionAlgorithm),
+      encryption: name(envelope.encryptionAlgorithm),
     },
-    headers: Object.entries(envelope?.headers ?? {})
-      .filter(([name]) => name !== EXCEPTION_STACK_HEADER)
-      .map(([name, value]) => [name, withoutSecrets(value)] as const),
-    body: bodyView(d, codecs),
-    failures: failures.map(withoutSecrets),
-    stack: stack === null ? null : withoutSecrets(stack),
-    ignoreRetention,
-    actions,
-    rawBytes: raw.length,
+    headers: headers.slice(0, MAX_HEADERS).map(([header, value]) => [maskSecrets(header, HEADER_NAME_CHARS), maskSecrets(String(value), HEADER_VALUE_CHARS)] as const),
+    headersOmitted: Math.max(0, headers.length - MAX_HEADERS),
+    body: bodyView(envelope, raw, codecs),
+    failures: failures.slice(-MAX_FAILURES).map((f) => maskSecrets(f, FAILURE_CHARS)),
+    failuresOmitted: Math.max(0, failures.length - MAX_FAILURES),
+    stack: stack === undefined ? null : maskSecrets(stack, STACK_CHARS),
   };
 }
 
-/** A record as listed: queues by address, never with credentials. */
-export function listedMessage(m: FailedMessage): ListedMessage {
-  const failureMessage = withoutSecrets(m.failureMessage);
-  const parsed = parseFailureLine(failureMessage);
-  return { ...m, sourceQueue: withoutSecrets(m.sourceQueue), errorQueue: withoutSecrets(m.errorQueue), failureMessage, failure: `${parsed.exceptionType}: ${parsed.message}` };
+/** A failed message as its page shows it: its record (read at every poll) and the view of its bytes. */
+export function messageView(summary: FailedMessageSummary, bytes: EnvelopeView): MessageView {
+  const { rawBytes, rawHash: _hash, ignoreRetention, actions, ...record } = summary;
+  return { ...listedMessage(record), ...bytes, ignoreRetention, actions: actions.map((a) => ({ ...a, by: name(a.by) })), rawBytes };
 }
+
+/** A record as listed: masked and bounded, queues by address. */
+export function listedMessage(m: FailedMessage): ListedMessage {
+  const shown = shownMessage(m);
+  const parsed = parseFailureLine(shown.failureMessage);
+  return { ...shown, failure: `${parsed.exceptionType}: ${parsed.message}` };
+}
+
+/** A group as listed: its title (the failure's text) masked and bounded. */
+export const listedGroup = (g: FailureGroup): FailureGroup => shownGroup(g);
 
 export function depthView(d: QueueDepth): QueueDepth {
-  return { queue: withoutSecrets(d.queue), messages: d.messages, ...(d.note === undefined ? {} : { note: withoutSecrets(d.note) }) };
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-export function bodyView(d: FailedMessageDetail, codecs: CodecRegistry = new CodecRegistry()): BodyView {
-  const envelope = d.envelope;
-  if (envelope === null) return cut('base64', Buffer.from(d.raw).toString('base64'), d.raw.length, 'these bytes are not an oncebus envelope: all of them, as base64');
-  let bytes = envelope.message;
-  const coded = [envelope.encryptionAlgorithm && `encrypted (${envelope.encryptionAlgorithm})`, envelope.compressionAlgorithm && `compressed (${envelope.compressionAlgorithm})`].filter(Boolean);
-  // Decoded in the inbox pipeline's order (decrypt, then decompress); a missing key or algorithm leaves base64.
-  try {
-    if (envelope.encryptionAlgorithm) bytes = codecs.encryption(envelope.encryptionAlgorithm).decrypt(bytes, envelope.headers[ENCRYPTION_KEY_ID_HEADER] ?? '');
-    if (envelope.compressionAlgorithm) bytes = codecs.compression(envelope.compressionAlgorithm).decompress(bytes);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return cut('base64', Buffer.from(envelope.message).toString('base64'), envelope.message.length, `${coded.join(' and ')}, not decoded here (${why}): shown as base64`);
-  }
-  const decoded = coded.length > 0 ? `${coded.join(' and ')}: decoded here` : null;
-  if (bytes.length === 0) return { kind: 'empty', text: '', bytes: 0, note: decoded };
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return cut('base64', Buffer.from(bytes).toString('base64'), bytes.length, decoded ? `${decoded}; not UTF-8 text: shown as base64` : 'not UTF-8 text: shown as base64');
-  }
-  try {
-    JSON.parse(text);
-  } catch {
-    return cut('text', text, bytes.length, decoded);
-  }
-  return cut('json', prettyJson(text), bytes.length, decoded);
-}
-
-function cut(kind: BodyView['kind'], text: string, bytes: number, note: string | null): BodyView {
-  if (text.length <= MAX_BODY_CHARS) return { kind, text, bytes, note };
-  const more = `the first ${MAX_BODY_CHARS} characters of ${text.length}`;
-  return { kind, text: text.slice(0, MAX_BODY_CHARS), bytes, note: note ? `${note}; ${more}` : more };
-}
-
-/**
- * Valid JSON re-indented by two spaces, every token copied as written: unlike JSON.stringify(JSON.parse(…)),
- * a number past 2^53 or written `1.50` and a duplicated key are shown as the sender wrote them.
- */
-export function prettyJson(json: string): string {
-  let out = '';
-  let depth = 0;
-  const newline = () => `\n${'  '.repeat(depth)}`;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i]!;
-    if (c === '"') {
-      let j = i + 1;
-      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
-      out += json.slice(i, j + 1);
-      i = j;
-    } else if (c === '{' || c === '[') {
-      // An empty object or array stays on one line.
-      const close = c === '{' ? '}' : ']';
-      let j = i + 1;
-      while (j < json.length && /\s/.test(json[j]!)) j++;
-      if (json[j] === close) {
-        out += c + close;
-        i = j;
-      } else {
-        depth++;
-        out += c + newline();
-      }
-    } else if (c === '}' || c === ']') {
-      depth--;
-      out += newline() + c;
-    } else if (c === ',') out += `,${newline()}`;
-    else if (c === ':') out += ': ';
-    else if (!/\s/.test(c)) out += c;
-  }
-  return out;
+  return { queue: name(d.queue), messages: d.messages, ...(d.note === undefined ? {} : { note: maskSecrets(d.note, FAILURE_CHARS) }) };
 }

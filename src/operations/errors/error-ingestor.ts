@@ -1,7 +1,9 @@
 import type { ILogger } from '../../logging/logger.js';
 import { Sleeper } from '../../processing/sleeper.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import { type IQueue, isCountQueue } from '../../transport/queue.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { FailedMessageStore, IngestOutcome } from './failed-message-store.js';
-import type { QueueDirectory } from './queue-directory.js';
 
 /** What one drain ingested, by outcome. */
 export type IngestReport = Record<IngestOutcome, number>;
@@ -15,10 +17,13 @@ export type IngestReport = Record<IngestOutcome, number>;
 export class ErrorIngestor {
   private readonly sleeper = new Sleeper();
   private stopping = false;
+  /** One receiving queue object per error queue, reached once before its first take. */
+  private readonly receivers = new Map<string, IQueue>();
+  private readonly reached = new Set<string>();
 
   constructor(
     private readonly store: FailedMessageStore,
-    private readonly queues: QueueDirectory,
+    private readonly queues: QueueRegistry,
     private readonly errorQueueUris: readonly string[],
     private readonly clock: () => number = Date.now,
   ) {}
@@ -41,7 +46,7 @@ export class ErrorIngestor {
         if (report.new + report['failed-again'] > 0) logger.info('failed messages ingested', { ...report });
         if (retentionMs !== undefined) await this.store.purge(this.clock() - retentionMs);
       } catch (error) {
-        logger.warn('ingestion failed; trying again', { error: String(error) });
+        logger.warn('ingestion failed; trying again', { error: maskSecrets(String(error)) });
       }
       if (!this.stopping) await this.sleeper.sleep(idleMs);
     }
@@ -53,7 +58,7 @@ export class ErrorIngestor {
   }
 
   private async ingestOne(uri: string): Promise<IngestOutcome | null> {
-    const queue = this.queues.queue(uri);
+    const queue = await this.receiver(uri);
     const delivery = await queue.getMessage();
     if (!delivery) return null;
     let outcome: IngestOutcome;
@@ -72,5 +77,23 @@ export class ErrorIngestor {
       throw error;
     }
     return outcome;
+  }
+
+  /**
+   * The error queue's receiver, reached once first: a transport that connects in the background (RabbitMQ)
+   * answers an early take with "nothing yet", so a broker that refuses the user, or is not there, would pass
+   * for an empty error queue. Counting it fails instead, saying why.
+   */
+  private async receiver(uri: string): Promise<IQueue> {
+    let queue = this.receivers.get(uri);
+    if (!queue) {
+      queue = this.queues.createReceiver(uri);
+      this.receivers.set(uri, queue);
+    }
+    if (!this.reached.has(uri)) {
+      if (isCountQueue(queue)) await queue.count();
+      this.reached.add(uri);
+    }
+    return queue;
   }
 }

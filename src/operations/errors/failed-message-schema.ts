@@ -1,4 +1,4 @@
-import type { Migration } from '../../stores/sql/migrations.js';
+import type { Migration } from '../../stores/sql/operations.js';
 
 /**
  * The operations store's tables, in their own namespace (`<prefix>ops_…` on SQLite, schema `<schema>` on

@@ -1,97 +1,33 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { TransportMessage } from '../../envelope/transport-message.js';
-import { deserializeTransportMessage } from '../../envelope/wire-format.js';
-import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER } from '../../recoverability/failed-message-mover.js';
-import { migrate } from '../../stores/sql/migrations.js';
-import { inTransaction, type SqlDatabase } from '../../stores/sql/sql-database.js';
-import { failureSignature, parseFailureLine } from './failure-signature.js';
+import { randomUUID } from 'node:crypto';
+import { ConfigurationError } from '../../errors/errors.js';
+import { EXCEPTION_STACK_HEADER } from '../../recoverability/failed-message-mover.js';
+import { inTransaction, migrate, type SqlDatabase, sqlIdentifier } from '../../stores/sql/operations.js';
+import { describeFailedMessage, type FailedMessageFields, rawHash, readEnvelope, storableText, unreadableFields } from './failed-message-record.js';
 import { type OpsSchema, opsSchema } from './failed-message-schema.js';
+import {
+  FAILED_MESSAGE_COLUMNS as COLUMNS,
+  type FailedMessage,
+  type FailedMessageDetail,
+  type FailedMessageQuery,
+  type FailedMessageRow as Row,
+  type FailedMessageStatus,
+  type FailureGroup,
+  type FailedMessageSummary,
+  type FailureGroupPage,
+  type IngestOutcome,
+  toFailedMessage,
+} from './failed-message-types.js';
 
-/** unresolved → (return) returning → returned; unresolved → (delete) archived; a new failure → unresolved. */
-export type FailedMessageStatus = 'unresolved' | 'returning' | 'returned' | 'archived';
-
-/** One failed message as ingested from an error queue (one per messageId and source queue). */
-export interface FailedMessage {
-  readonly id: string;
-  readonly messageId: string;
-  readonly sourceQueue: string;
-  readonly errorQueue: string;
-  readonly messageType: string;
-  readonly exceptionType: string;
-  /** The last failure, as the endpoint recorded it. */
-  readonly failureMessage: string;
-  readonly groupId: string;
-  readonly groupTitle: string;
-  readonly status: FailedMessageStatus;
-  /** How many times it reached an error queue (a message returned and failing again counts anew). */
-  readonly timesFailed: number;
-  readonly firstFailedAt: number;
-  readonly lastFailedAt: number;
-  /** Who returned or deleted it, and when. */
-  readonly statusBy: string | null;
-  readonly statusAt: number | null;
-}
-
-/** Everything known of one failed message: its envelope byte-exact, every attempt, the operators' actions. */
-export interface FailedMessageDetail extends FailedMessage {
-  readonly raw: Uint8Array;
-  /** The envelope read from `raw`; null when the bytes are not one. */
-  readonly envelope: TransportMessage | null;
-  /** Every failure line the endpoint recorded, oldest first. */
-  readonly failures: readonly string[];
-  readonly stack: string | null;
-  readonly ignoreRetention: boolean;
-  readonly actions: readonly { readonly action: string; readonly by: string; readonly at: number }[];
-}
-
-/** Failed messages with one signature: one message type, one exception type, one normalised message. */
-export interface FailureGroup {
-  readonly id: string;
-  readonly title: string;
-  readonly messageType: string;
-  readonly exceptionType: string;
-  readonly count: number;
-  readonly firstFailedAt: number;
-  readonly lastFailedAt: number;
-}
-
-export interface FailedMessageQuery {
-  /** Default 'unresolved'. */
-  readonly status?: FailedMessageStatus | 'all';
-  readonly groupId?: string;
-  /** Matched, case-insensitively, against messageId, message type, exception type and failure message. */
-  readonly search?: string;
-  readonly offset?: number;
-  /** Default 50, at most 500. */
-  readonly limit?: number;
-}
-
-/** What ingesting one error-queue delivery did. */
-export type IngestOutcome = 'new' | 'failed-again' | 'already-ingested';
-
-/** The message type under which bytes that are not even an envelope are recorded. */
-export const UNREADABLE_BYTES_TYPE = 'oncebus.UnreadableBytes';
-
-type Row = {
-  id: string;
-  message_id: string;
-  source_queue: string;
-  error_queue: string;
-  message_type: string;
-  exception_type: string;
-  failure_message: string;
-  group_id: string;
-  group_title: string;
-  status: FailedMessageStatus;
-  times_failed: number | string;
-  first_failed_at: number | string;
-  last_failed_at: number | string;
-  status_by: string | null;
-  status_at: number | string | null;
-};
-
-const COLUMNS =
-  'id, message_id, source_queue, error_queue, message_type, exception_type, failure_message, group_id, group_title, status, times_failed, first_failed_at, last_failed_at, status_by, status_at';
+export type {
+  FailedMessage,
+  FailedMessageDetail,
+  FailedMessageQuery,
+  FailedMessageStatus,
+  FailedMessageSummary,
+  FailureGroup,
+  FailureGroupPage,
+  IngestOutcome,
+} from './failed-message-types.js';
 
 /**
  * The operations store (ServiceControl's design): failed messages ingested from error queues, grouped by
@@ -108,8 +44,10 @@ export class FailedMessageStore {
     /** SQLite: a table prefix (default 'oncebus_'); PostgreSQL: a schema (default 'oncebus_ops'). */
     namespace?: string,
   ) {
-    if (database.dialect === 'mssql') throw new Error('the operations store runs on SQLite or PostgreSQL');
-    this.schema = opsSchema(database.dialect, namespace ?? (database.dialect === 'sqlite' ? 'oncebus_' : 'oncebus_ops'));
+    if (database.dialect === 'mssql') throw new ConfigurationError('database', 'the operations store runs on SQLite or PostgreSQL, not SQL Server');
+    // Pasted into every statement (a schema or a table prefix cannot be a parameter): a plain identifier only.
+    const name = sqlIdentifier(namespace ?? (database.dialect === 'sqlite' ? 'oncebus_' : 'oncebus_ops'), 'schema');
+    this.schema = opsSchema(database.dialect, name);
   }
 
   /** Creates or upgrades the tables (once per process). */
@@ -121,11 +59,23 @@ export class FailedMessageStore {
     return this.migrated;
   }
 
-  /** Records one error-queue delivery; call before acknowledging it, so a crash in between records it once. */
+  /**
+   * Records one error-queue delivery; call before acknowledging it, so a crash in between records it once.
+   * A delivery whose fields the database refuses as they are (a data error: bytes its text cannot hold) is
+   * recorded as unreadable bytes instead, whole: it never stays at the head of the error queue.
+   */
   async ingest(raw: Uint8Array, errorQueue: string, now: number): Promise<IngestOutcome> {
     await this.ready();
-    const r = describe(raw);
-    const { id: groupId, title } = failureSignature(r.messageType, r.exceptionType, r.reason);
+    try {
+      return await this.record(raw, describeFailedMessage(raw), storableText(errorQueue), now);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      const why = `its fields could not be stored as they are (${error instanceof Error ? error.message : String(error)})`;
+      return this.record(raw, unreadableFields(raw, why), storableText(errorQueue), now);
+    }
+  }
+
+  private async record(raw: Uint8Array, r: FailedMessageFields, errorQueue: string, now: number): Promise<IngestOutcome> {
     const rows = await this.database.query<{ times_failed: number | string }>(
       `INSERT INTO ${this.schema.messages} AS f (id, message_id, source_queue, error_queue, message_type, exception_type, failure_message, group_id, group_title, status, times_failed, raw, raw_hash, first_failed_at, last_failed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'unresolved', 1, $10, $11, $12, $12)
@@ -136,7 +86,7 @@ export class FailedMessageStore {
          last_failed_at = excluded.last_failed_at, status_by = NULL, status_at = NULL, ignore_retention = 0
        WHERE f.raw_hash <> excluded.raw_hash
        RETURNING times_failed`,
-      [randomUUID(), r.messageId, r.sourceQueue, errorQueue, r.messageType, r.exceptionType, r.failureMessage, groupId, title, Buffer.from(raw), hash(raw), now],
+      [randomUUID(), r.messageId, r.sourceQueue, errorQueue, r.messageType, r.exceptionType, r.failureMessage, r.groupId, r.groupTitle, Buffer.from(raw), rawHash(raw), now],
     );
     if (rows.length === 0) return 'already-ingested';
     return Number(rows[0]!.times_failed) === 1 ? 'new' : 'failed-again';
@@ -155,15 +105,45 @@ export class FailedMessageStore {
     return { total: Number(count?.n ?? 0), messages: rows.map(toFailedMessage) };
   }
 
-  /** Groups by failure signature, the largest first; counts the messages of `status` (default 'unresolved'). */
+  /**
+   * Groups by failure signature, the largest first; counts the messages of `status` (default 'unresolved').
+   * Every group: a store with many failure groups is better read a page at a time (groupPage).
+   */
   async groups(status: FailedMessageStatus | 'all' = 'unresolved'): Promise<FailureGroup[]> {
     await this.ready();
-    const where = status === 'all' ? '1 = 1' : 'status = $1';
+    return this.groupRows(status);
+  }
+
+  /** One page of groups (default 50, at most 500), the largest first, and how many groups and messages in all. */
+  async groupPage(query: { readonly status?: FailedMessageStatus | 'all'; readonly offset?: number; readonly limit?: number } = {}): Promise<FailureGroupPage> {
+    await this.ready();
+    const status = query.status ?? 'unresolved';
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? 50)), 500);
+    const offset = Math.max(0, Math.trunc(query.offset ?? 0));
+    const [totals] = await this.database.query<{ g: number | string; n: number | string }>(
+      `SELECT count(DISTINCT group_id) AS g, count(*) AS n FROM ${this.schema.messages} WHERE ${status === 'all' ? '1 = 1' : 'status = $1'}`,
+      status === 'all' ? [] : [status],
+    );
+    return { total: Number(totals?.g ?? 0), messages: Number(totals?.n ?? 0), groups: await this.groupRows(status, `LIMIT ${limit} OFFSET ${offset}`) };
+  }
+
+  /** One group (its messages of any status), or null. */
+  async group(id: string): Promise<FailureGroup | null> {
+    await this.ready();
+    const [found] = await this.groupRows('all', '', storableText(id));
+    return found ?? null;
+  }
+
+  private async groupRows(status: FailedMessageStatus | 'all', page = '', groupId?: string): Promise<FailureGroup[]> {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (status !== 'all') clauses.push(`status = $${params.push(status)}`);
+    if (groupId !== undefined) clauses.push(`group_id = $${params.push(groupId)}`);
     const rows = await this.database.query<{ group_id: string; group_title: string; message_type: string; exception_type: string; n: number | string; first: number | string; last: number | string }>(
       `SELECT group_id, min(group_title) AS group_title, min(message_type) AS message_type, min(exception_type) AS exception_type,
               count(*) AS n, min(first_failed_at) AS first, max(last_failed_at) AS last
-       FROM ${this.schema.messages} WHERE ${where} GROUP BY group_id ORDER BY count(*) DESC, max(last_failed_at) DESC`,
-      status === 'all' ? [] : [status],
+       FROM ${this.schema.messages} WHERE ${clauses.join(' AND ') || '1 = 1'} GROUP BY group_id ORDER BY count(*) DESC, max(last_failed_at) DESC, group_id ${page}`,
+      params,
     );
     return rows.map((g) => ({
       id: g.group_id,
@@ -178,27 +158,44 @@ export class FailedMessageStore {
 
   /** One failed message by its record id, or by messageId (the first source queue's, when several). */
   async get(idOrMessageId: string): Promise<FailedMessageDetail | null> {
+    const summary = await this.summary(idOrMessageId);
+    const raw = summary === null ? null : await this.raw(summary.id);
+    if (summary === null || raw === null) return null;
+    const { rawBytes, rawHash, ...record } = summary;
+    const envelope = readEnvelope(raw);
+    return { ...record, raw, envelope, failures: envelope?.failureMessages ?? [], stack: envelope?.headers[EXCEPTION_STACK_HEADER] ?? null };
+  }
+
+  /**
+   * A failed message without its bytes (what a view polls for: its bytes change only when it fails again,
+   * which changes `rawHash`): its fields, the bytes' size and hash, and the operators' actions.
+   */
+  async summary(idOrMessageId: string): Promise<FailedMessageSummary | null> {
     await this.ready();
-    const [row] = await this.database.query<Row & { raw: Uint8Array; ignore_retention: number | string }>(
-      `SELECT ${COLUMNS}, raw, ignore_retention FROM ${this.schema.messages} WHERE id = $1 OR message_id = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, source_queue LIMIT 1`,
-      [idOrMessageId],
+    const [row] = await this.database.query<Row & { raw_bytes: number | string; raw_hash: string; ignore_retention: number | string }>(
+      `SELECT ${COLUMNS}, length(raw) AS raw_bytes, raw_hash, ignore_retention FROM ${this.schema.messages}
+       WHERE id = $1 OR message_id = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, source_queue LIMIT 1`,
+      [storableText(idOrMessageId)],
     );
     if (!row) return null;
     const actions = await this.database.query<{ action: string; by_whom: string; at: number | string }>(
       `SELECT action, by_whom, at FROM ${this.schema.actions} WHERE record_id = $1 ORDER BY at`,
       [row.id],
     );
-    const raw = new Uint8Array(row.raw);
-    const envelope = readEnvelope(raw);
     return {
       ...toFailedMessage(row),
-      raw,
-      envelope,
-      failures: envelope?.failureMessages ?? [],
-      stack: envelope?.headers[EXCEPTION_STACK_HEADER] ?? null,
+      rawBytes: Number(row.raw_bytes),
+      rawHash: row.raw_hash,
       ignoreRetention: Number(row.ignore_retention) === 1,
       actions: actions.map((a) => ({ action: a.action, by: a.by_whom, at: Number(a.at) })),
     };
+  }
+
+  /** The bytes of the record `id`, as the error queue held them. */
+  async raw(id: string): Promise<Uint8Array | null> {
+    await this.ready();
+    const [row] = await this.database.query<{ raw: Uint8Array }>(`SELECT raw FROM ${this.schema.messages} WHERE id = $1`, [id]);
+    return row ? new Uint8Array(row.raw) : null;
   }
 
   /** Record ids of the unresolved messages in `selection` (all of them, a group's, or those named). */
@@ -206,7 +203,7 @@ export class FailedMessageStore {
     await this.ready();
     if (selection.all) return (await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'unresolved' ORDER BY first_failed_at`)).map((r) => r.id);
     if (selection.groupId !== undefined) {
-      return (await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'unresolved' AND group_id = $1 ORDER BY first_failed_at`, [selection.groupId])).map((r) => r.id);
+      return (await this.database.query<{ id: string }>(`SELECT id FROM ${this.schema.messages} WHERE status = 'unresolved' AND group_id = $1 ORDER BY first_failed_at`, [storableText(selection.groupId)])).map((r) => r.id);
     }
     const ids: string[] = [];
     for (const name of selection.ids ?? []) {
@@ -262,16 +259,10 @@ export class FailedMessageStore {
   /** Deletes returned and archived records older than `before` (retention); resolves to how many. */
   async purge(before: number): Promise<number> {
     await this.ready();
-    const tx = await this.database.begin();
-    try {
+    return inTransaction(this.database, async (tx) => {
       await tx.execute(`DELETE FROM ${this.schema.actions} WHERE record_id IN (SELECT id FROM ${this.schema.messages} WHERE status IN ('returned', 'archived') AND status_at < $1)`, [before]);
-      const n = await tx.execute(`DELETE FROM ${this.schema.messages} WHERE status IN ('returned', 'archived') AND status_at < $1`, [before]);
-      await tx.commit();
-      return n;
-    } catch (error) {
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    }
+      return tx.execute(`DELETE FROM ${this.schema.messages} WHERE status IN ('returned', 'archived') AND status_at < $1`, [before]);
+    });
   }
 
   private filter(query: FailedMessageQuery): { where: string; params: unknown[] } {
@@ -283,11 +274,11 @@ export class FailedMessageStore {
       clauses.push(`status = $${params.length}`);
     }
     if (query.groupId !== undefined) {
-      params.push(query.groupId);
+      params.push(storableText(query.groupId));
       clauses.push(`group_id = $${params.length}`);
     }
     if (query.search) {
-      params.push(`%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      params.push(`%${storableText(query.search.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       const p = `$${params.length}`;
       clauses.push(`(${['message_id', 'message_type', 'exception_type', 'failure_message'].map((c) => `lower(${c}) LIKE ${p} ESCAPE '\\'`).join(' OR ')})`);
     }
@@ -295,51 +286,12 @@ export class FailedMessageStore {
   }
 }
 
-const hash = (raw: Uint8Array): string => createHash('sha256').update(raw).digest('hex');
 
-function readEnvelope(raw: Uint8Array): TransportMessage | null {
-  try {
-    return deserializeTransportMessage(raw);
-  } catch {
-    return null;
-  }
-}
-
-/** What a record is keyed and grouped by, read from the delivery's bytes (whatever they hold). */
-function describe(raw: Uint8Array): { messageId: string; sourceQueue: string; messageType: string; exceptionType: string; failureMessage: string; reason: string } {
-  const tm = readEnvelope(raw);
-  if (!tm) {
-    const reason = 'the error queue held bytes that are not an oncebus envelope';
-    return { messageId: `unreadable-${hash(raw).slice(0, 32)}`, sourceQueue: '', messageType: UNREADABLE_BYTES_TYPE, exceptionType: 'CorruptEnvelopeError', failureMessage: reason, reason };
-  }
-  const last = tm.failureMessages.at(-1);
-  const parsed = last === undefined ? { exceptionType: 'Error', message: tm.headers[FAILURE_REASON_HEADER] ?? 'no failure recorded' } : parseFailureLine(last);
-  return {
-    messageId: tm.messageId,
-    sourceQueue: tm.headers[SOURCE_QUEUE_HEADER] ?? tm.recipientInboxWorkQueueUri,
-    messageType: tm.messageType,
-    exceptionType: tm.headers[EXCEPTION_TYPE_HEADER] ?? parsed.exceptionType,
-    failureMessage: last ?? parsed.message,
-    reason: parsed.message,
-  };
-}
-
-function toFailedMessage(r: Row): FailedMessage {
-  return {
-    id: r.id,
-    messageId: r.message_id,
-    sourceQueue: r.source_queue,
-    errorQueue: r.error_queue,
-    messageType: r.message_type,
-    exceptionType: r.exception_type,
-    failureMessage: r.failure_message,
-    groupId: r.group_id,
-    groupTitle: r.group_title,
-    status: r.status,
-    timesFailed: Number(r.times_failed),
-    firstFailedAt: Number(r.first_failed_at),
-    lastFailedAt: Number(r.last_failed_at),
-    statusBy: r.status_by,
-    statusAt: r.status_at === null ? null : Number(r.status_at),
-  };
+/**
+ * A database's refusal of a value (SQLSTATE class 22, a data exception: a NUL in PostgreSQL text; class 54,
+ * a limit: an index row too large), as opposed to the database failing: the message's doing, not an outage.
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }

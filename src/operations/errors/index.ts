@@ -6,13 +6,15 @@ export {
   type FailedMessageDetail,
   type FailedMessageQuery,
   type FailedMessageStatus,
+  type FailedMessageSummary,
   FailedMessageStore,
   type FailureGroup,
+  type FailureGroupPage,
   type IngestOutcome,
-  UNREADABLE_BYTES_TYPE,
 } from './failed-message-store.js';
+export { UNREADABLE_BYTES_TYPE } from './failed-message-record.js';
 export { type FailureSignature, failureSignature, normaliseFailureMessage, type ParsedFailure, parseFailureLine } from './failure-signature.js';
-export { openOperationsStore } from './open-operations-store.js';
-export { openTransports } from './open-transports.js';
-export { QueueDirectory } from './queue-directory.js';
+export { QueueRegistry } from '../../transport/queue-registry.js';
+export { openOperationsStore, openStore, openTransports, type Transports } from '../openers/registry.js';
+export type { OpenedOperationsStore, OpenedStore, OpenOptions } from '../openers/opened.js';
 export { type ActionReport, deleteFailedMessages, type ReturnOptions, resumeReturns, returnFailedMessages } from './return-failed-messages.js';

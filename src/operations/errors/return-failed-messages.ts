@@ -1,14 +1,19 @@
 import { cloneTransportMessage } from '../../envelope/transport-message.js';
 import { serializeTransportMessage } from '../../envelope/wire-format.js';
 import { IGNORE_RETENTION_HEADER } from '../../pipelines/inbox/check-idempotence-observer.js';
+import { ConfigurationError, OncebusError } from '../../errors/errors.js';
 import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, SOURCE_QUEUE_HEADER, UNREADABLE_MESSAGE_TYPE } from '../../recoverability/failed-message-mover.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { FailedMessageDetail, FailedMessageStore } from './failed-message-store.js';
-import type { QueueDirectory } from './queue-directory.js';
 
 export interface ReturnOptions {
   /** Who asked (recorded with the action). */
   readonly by: string;
-  /** Adds `oncebus-ignore-retention: true`: the endpoint runs it even past its retention window. */
+  /**
+   * Adds `oncebus-ignore-retention: true`: the endpoint runs it even past its retention window. Without it,
+   * the header is taken out of what is returned (a failed message may carry a forged one).
+   */
   readonly ignoreRetention?: boolean;
   readonly clock?: () => number;
   /**
@@ -29,20 +34,23 @@ export interface ActionReport {
 }
 
 /**
- * Returns failed messages to the queue they failed in: the same messageId and body, failures reset. Once
+ * Returns failed messages to the queue they failed in: the same messageId and body, failures reset. Only
+ * to a queue `queues` may send to: a source queue is named by the message itself, so one on a connection
+ * the registry was not configured for or told to trust (QueueRegistry.checkDestination) is refused, and
+ * reported with why, nothing sent — the operator's credentials never go to a host a message chose. Once
  * even if this process dies mid-way: the return is stored first ('returning'), then dispatched, then marked
  * 'returned'; returns a dead process left 'returning' (for `resumeAfterMs`) are dispatched first, and
  * reported with these. A copy dispatched twice that way (a returner that died after its dispatch, or took
  * longer than `resumeAfterMs`) carries one messageId, which an endpoint with idempotence handles once.
  */
-export async function returnFailedMessages(store: FailedMessageStore, queues: QueueDirectory, ids: readonly string[], options: ReturnOptions): Promise<ActionReport> {
+export async function returnFailedMessages(store: FailedMessageStore, queues: QueueRegistry, ids: readonly string[], options: ReturnOptions): Promise<ActionReport> {
   const clock = options.clock ?? Date.now;
   const resumed = await resumeReturns(store, queues, clock, options.resumeAfterMs);
   const done: string[] = [...resumed.done];
   const skipped: { id: string; reason: string }[] = [...resumed.skipped];
   for (const id of ids) {
     const record = await store.get(id);
-    const why = record === null ? 'no such failed message' : record.status !== 'unresolved' ? `it is ${record.status}` : unreturnable(record);
+    const why = record === null ? 'no such failed message' : record.status !== 'unresolved' ? `it is ${record.status}` : (unreturnable(record) ?? refusedDestination(queues, record));
     if (why !== null || record === null) {
       skipped.push({ id, reason: why ?? 'no such failed message' });
       continue;
@@ -65,7 +73,7 @@ export async function returnFailedMessages(store: FailedMessageStore, queues: Qu
  */
 export async function resumeReturns(
   store: FailedMessageStore,
-  queues: QueueDirectory,
+  queues: QueueRegistry,
   clock: () => number = Date.now,
   resumeAfterMs: number = RESUME_RETURNS_AFTER_MS,
 ): Promise<ActionReport> {
@@ -104,16 +112,39 @@ function unreturnable(record: FailedMessageDetail): string | null {
   return null;
 }
 
-async function dispatch(store: FailedMessageStore, queues: QueueDirectory, record: FailedMessageDetail, clock: () => number): Promise<void> {
-  const queue = queues.queue(record.sourceQueue);
+/**
+ * Why the record's source queue is not one to send to here (null: it is), for the report: a connection not
+ * named here, or a queue no transport here serves (its queue object made now, so a return is refused
+ * before it is stored, never left half-done).
+ */
+function refusedDestination(queues: QueueRegistry, record: FailedMessageDetail): string | null {
+  const queue = maskSecrets(record.sourceQueue);
+  try {
+    queues.checkDestination(record.sourceQueue);
+    queues.sender(record.sourceQueue);
+    return null;
+  } catch (error) {
+    if (OncebusError.is(error) && error.code === 'ONCEBUS_UNTRUSTED_DESTINATION') {
+      return `refused: its source queue ${queue} is not on a transport given here (returns go only to the transports named with --transport)`;
+    }
+    return `refused: no transport given here can send to its source queue ${queue} (${maskSecrets(error instanceof Error ? error.message : String(error))})`;
+  }
+}
+
+async function dispatch(store: FailedMessageStore, queues: QueueRegistry, record: FailedMessageDetail, clock: () => number): Promise<void> {
   if (record.envelope === null) return; // never stored as 'returning' (see unreturnable)
+  // Checked again: a return resumed here was stored by another process, with other transports.
+  const refused = refusedDestination(queues, record);
+  if (refused !== null) throw new ConfigurationError('--transport', refused);
+  const queue = queues.sender(record.sourceQueue);
+  const copy = cloneTransportMessage(record.envelope);
+  if (!record.ignoreRetention) delete copy.headers[IGNORE_RETENTION_HEADER];
   // Bytes an endpoint could not read go back as they came (a codec key added since may read them now).
   if (record.messageType === UNREADABLE_MESSAGE_TYPE) {
-    await queue.enqueue(record.envelope, record.envelope.message);
+    await queue.enqueue(copy, copy.message);
     await store.markReturned(record.id, clock());
     return;
   }
-  const copy = cloneTransportMessage(record.envelope);
   copy.failureMessages = [];
   copy.ignoreTillDate = 0;
   delete copy.headers[EXCEPTION_TYPE_HEADER];

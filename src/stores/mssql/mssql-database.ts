@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type sql from 'mssql';
 import { mssqlDriver } from './mssql-driver.js';
-import { maskConnectionString } from '../sql/mask-connection-string.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
 import { ConnectionBudget } from '../sql/connection-budget.js';
 import type { HandleLease } from '../sql/handle-lease.js';
@@ -27,7 +27,7 @@ export class MssqlDatabase implements SqlDatabase {
   private connected: Promise<sql.ConnectionPool> | null = null;
 
   constructor(options: MssqlConnectionOptions) {
-    this.name = maskConnectionString(options.connectionString);
+    this.name = maskSecrets(options.connectionString);
     this.pool = new mssqlDriver.ConnectionPool(options.connectionString);
     // mssql's pool holds at most 10 connections unless the connection string says otherwise (Max Pool Size).
     const max = (this.pool as unknown as { config?: { pool?: { max?: number } } }).config?.pool?.max ?? 10;

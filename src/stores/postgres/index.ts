@@ -1,6 +1,7 @@
 export { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 export { PostgresDatabase, type PostgresConnectionOptions } from './postgres-database.js';
-export { maskConnectionString } from '../sql/mask-connection-string.js';
+/** The password-masking every oncebus error and log uses (its former name here). */
+export { maskSecrets as maskConnectionString } from '../../secrets/mask-secrets.js';
 export { RowLockingQueue } from '../sql/row-locking-queue.js';
 export type { QueueWakeUps } from '../sql/sql-queue-base.js';
 export { SqlIdempotenceStore, type SqlIdempotenceOptions } from '../sql/sql-idempotence-store.js';

@@ -5,8 +5,9 @@ import { OncebusError, StoreError, TransactionAbortedError } from '../../errors/
 import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
 import { ConnectionBudget } from '../sql/connection-budget.js';
-import { maskConnectionString } from '../sql/mask-connection-string.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { guardedClient } from './guarded-client.js';
+import { postgresHint } from './postgres-hints.js';
 import { runPipeline } from './postgres-pipeline.js';
 
 /** The pg package, loaded when oncebus/postgres is imported (an optional peer dependency). */
@@ -66,7 +67,7 @@ export class PostgresDatabase implements SqlDatabase {
   private readonly guarded = new WeakSet<pg.PoolClient>();
 
   constructor(options: PostgresConnectionOptions) {
-    this.name = maskConnectionString(options.connectionString);
+    this.name = maskSecrets(options.connectionString);
     this.budget = new ConnectionBudget(options.poolSize ?? 20, `PostgreSQL (${this.name})`, 'poolSize');
     this.pool = new pgDriver.Pool({
       connectionString: options.connectionString,
@@ -152,7 +153,7 @@ export class PostgresDatabase implements SqlDatabase {
     }
     return new StoreError(`PostgreSQL (${this.name}): ${(error as Error).message ?? String(error)}${code ? ` [${code}]` : ''}`, {
       cause: error,
-      hint: 'check that the server is running and reachable; the bus releases messages and retries by itself',
+      hint: postgresHint(code),
     });
   }
 }

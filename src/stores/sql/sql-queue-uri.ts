@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../errors/errors.js';
-import { parseQueueUri } from '../../transport/queue-uri.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import { decodeUriPart, parseQueueUri } from '../../transport/queue-uri.js';
 import { queueTableName } from './sql-identifiers.js';
 
 /**
@@ -11,11 +12,11 @@ import { queueTableName } from './sql-identifiers.js';
  */
 export function sqlQueueTable(uri: string, scheme: string, storeName: string): { table: string; queue: string } {
   const url = parseQueueUri(uri);
-  if (url.protocol !== `${scheme}:`) throw new ConfigurationError('queue uri', `'${uri}' is not a ${scheme}:// queue`);
+  if (url.protocol !== `${scheme}:`) throw new ConfigurationError('queue uri', `'${maskSecrets(uri)}' is not a ${scheme}:// queue`);
   if (url.hostname !== storeName.toLowerCase()) {
-    throw new ConfigurationError('queue uri', `'${uri}' names store '${url.hostname}', but this ${scheme} store is '${storeName}'`);
+    throw new ConfigurationError('queue uri', `'${maskSecrets(uri)}' names store '${url.hostname}', but this ${scheme} store is '${storeName}'`);
   }
-  const queue = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!queue || queue.includes('/')) throw new ConfigurationError('queue uri', `'${uri}' must be ${scheme}://${storeName}/<queue>`);
+  const queue = decodeUriPart(url.pathname.replace(/^\//, ''), uri);
+  if (!queue || queue.includes('/')) throw new ConfigurationError('queue uri', `'${maskSecrets(uri)}' must be ${scheme}://${storeName}/<queue>`);
   return { table: queueTableName(queue, 'queue uri'), queue };
 }

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../errors/errors.js';
-import { intParam, parseQueueUri } from '../../transport/queue-uri.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import { decodeUriPart, intParam, parseQueueUri } from '../../transport/queue-uri.js';
 
 /** An azuresb:// URI, parsed. */
 export interface AzureServiceBusAddress {
@@ -20,8 +21,8 @@ export interface AzureServiceBusAddress {
  */
 export function parseAzureServiceBusUri(uri: string, setting = 'queue uri'): AzureServiceBusAddress {
   const url = parseQueueUri(uri, setting);
-  if (url.protocol !== 'azuresb:') throw new ConfigurationError(setting, `'${uri}' is not an azuresb:// URI`);
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (url.protocol !== 'azuresb:') throw new ConfigurationError(setting, `'${maskSecrets(uri)}' is not an azuresb:// URI`);
+  const parts = url.pathname.split('/').filter(Boolean).map((part) => decodeUriPart(part, uri, setting));
   const deadLetter = parts[parts.length - 1]?.toLowerCase() === '$deadletterqueue';
   if (deadLetter) parts.pop();
   const prefetch = Math.max(1, intParam(url, 'prefetch', 1, setting));
@@ -29,5 +30,5 @@ export function parseAzureServiceBusUri(uri: string, setting = 'queue uri'): Azu
   if (parts.length === 3 && parts[1]!.toLowerCase() === 'subscriptions') {
     return { connection: url.hostname, sendTo: parts[0]!, receiveFrom: { entity: parts[0]!, subscription: parts[2]!, deadLetter }, prefetch };
   }
-  throw new ConfigurationError(setting, `'${uri}' must be azuresb://<connection>/<queue> or azuresb://<connection>/<topic>/subscriptions/<subscription>`);
+  throw new ConfigurationError(setting, `'${maskSecrets(uri)}' must be azuresb://<connection>/<queue> or azuresb://<connection>/<topic>/subscriptions/<subscription>`);
 }

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../errors/errors.js';
-import { boolParam, intParam, parseQueueUri } from '../../transport/queue-uri.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
+import { boolParam, decodeUriPart, intParam, parseQueueUri } from '../../transport/queue-uri.js';
 
 /** A rabbitmq:// queue URI, parsed. */
 export interface RabbitMqAddress {
@@ -43,14 +44,14 @@ const MAX_QUEUE_NAME_BYTES = 255;
 export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAddress {
   const url = parseQueueUri(uri, setting);
   const scheme = url.protocol.replace(/:$/, '');
-  const bad = (why: string) => new ConfigurationError(setting, `'${uri}': ${why}`);
+  const bad = (why: string) => new ConfigurationError(setting, `'${maskSecrets(uri)}': ${why}`);
   if (scheme !== 'rabbitmq' && scheme !== 'rabbitmqs') throw bad('not a rabbitmq:// or rabbitmqs:// URI');
   if (!url.hostname) throw bad('no broker host (rabbitmq://host[:port][/vhost]/queue)');
   for (const name of url.searchParams.keys()) {
     if (!KNOWN.has(name)) throw bad(`unknown parameter '${name}' (known: ${[...KNOWN].join(', ')})`);
   }
 
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const segments = url.pathname.split('/').filter(Boolean).map((part) => decodeUriPart(part, uri, setting));
   if (segments.length < 1 || segments.length > 2) throw bad('expected rabbitmq://host[:port][/vhost]/queue');
   const queue = segments[segments.length - 1]!;
   const vhost = segments.length === 2 ? segments[0]! : '/';
@@ -67,7 +68,7 @@ export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAd
   const tls = scheme === 'rabbitmqs' || boolParam(url, 'amqps', false, setting) || boolParam(url, 'tls', false, setting);
 
   // No user: RabbitMQ's own default (guest/guest, loopback only). A user without a password gets none.
-  const credentials = url.username ? { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : null;
+  const credentials = url.username ? { user: decodeUriPart(url.username, uri, setting), password: decodeUriPart(url.password, uri, setting) } : null;
   const user = credentials?.user ?? 'guest';
   const pass = credentials?.password ?? 'guest';
   const port = url.port ? `:${url.port}` : '';

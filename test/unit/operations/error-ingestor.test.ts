@@ -7,9 +7,9 @@ import { serializeTransportMessage } from '../../../src/envelope/wire-format.js'
 import { TransportError } from '../../../src/errors/errors.js';
 import { ErrorIngestor } from '../../../src/operations/errors/error-ingestor.js';
 import { FailedMessageStore } from '../../../src/operations/errors/failed-message-store.js';
-import { QueueDirectory } from '../../../src/operations/errors/queue-directory.js';
 import { SqliteDatabase } from '../../../src/stores/sqlite/sqlite-database.js';
 import type { IQueue, IQueueFactory } from '../../../src/transport/queue.js';
+import { QueueRegistry } from '../../../src/transport/queue-registry.js';
 import { MemoryBroker } from '../../../src/transports/memory/index.js';
 
 /** The memory transport, with the next `n` acknowledgements failing before they reach the broker. */
@@ -52,7 +52,7 @@ describe('error ingestion: a failed message is recorded once and leaves the erro
     const failed = { ...emptyTransportMessage(), messageId: 'm-1', messageType: 'shop.PlaceOrder', recipientInboxWorkQueueUri: 'memory://orders', failureMessages: ['[2026-12-04T00:00:00.000Z] orders: Error: warehouse offline'] };
     await broker.create('memory://orders-error').enqueue(failed, serializeTransportMessage(failed));
     const store = new FailedMessageStore(database);
-    const ingestor = new ErrorIngestor(store, new QueueDirectory([failingAcks(broker, 1)]), ['memory://orders-error']);
+    const ingestor = new ErrorIngestor(store, new QueueRegistry([failingAcks(broker, 1)]), ['memory://orders-error']);
 
     let error: unknown;
     await ingestor.drain().catch((e: unknown) => (error = e));

@@ -1,5 +1,6 @@
 // The dashboard's one page (GET /). Static: nothing is interpolated into it; the page fetches its session
-// (CSRF token, who acts) and its data from /api. Its script and style are files of their own (CSP: no inline).
+// (CSRF token, who acts) and its data from /api. Its script (a module, and the modules it imports) and
+// style are files of their own (CSP: no inline).
 export const INDEX_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -8,7 +9,7 @@ export const INDEX_HTML = `<!doctype html>
 <meta name="referrer" content="no-referrer">
 <title>oncebus dashboard</title>
 <link rel="stylesheet" href="app.css">
-<script src="app.js" defer></script>
+<script type="module" src="app.js"></script>
 </head>
 <body>
 <header class="top">
