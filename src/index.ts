@@ -24,8 +24,7 @@ export { handlesMessage, type HandlerClass } from './handling/handles-message.js
 export type { IMessageHandler, IHandlerContext, FailureHandling } from './handling/message-handler.js';
 export type { SendOptions, PublishOptions, ReplyOptions } from './handling/send-options.js';
 export type { TransportMessage } from './envelope/transport-message.js';
-export { UNREADABLE_MESSAGE_TYPE, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER } from './recoverability/failed-message-mover.js';
-export { IGNORE_RETENTION_HEADER } from './pipelines/inbox/check-idempotence-observer.js';
+export { UNREADABLE_MESSAGE_TYPE, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER, IGNORE_RETENTION_HEADER } from './envelope/oncebus-headers.js';
 
 // What runs without any server: the memory transport, idempotence store and subscriptions (tests, demos)
 export { MemoryBroker } from './transports/memory/index.js';

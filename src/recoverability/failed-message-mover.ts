@@ -2,15 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { QueueRegistry } from '../transport/queue-registry.js';
 import { cloneTransportMessage, emptyTransportMessage, type TransportMessage } from '../envelope/transport-message.js';
 import { serializeTransportMessage } from '../envelope/wire-format.js';
+import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER, UNREADABLE_MESSAGE_TYPE } from '../envelope/oncebus-headers.js';
 import { failureLine } from './decide-failure.js';
 
-/** The message type under which unreadable bytes are kept in an error queue. */
-export const UNREADABLE_MESSAGE_TYPE = 'oncebus.UnreadableMessage';
-export const FAILURE_REASON_HEADER = 'oncebus-failure-reason';
-export const SOURCE_QUEUE_HEADER = 'oncebus-source-queue';
-/** On an error-queue copy: the last failure's exception type (its `name`) and stack, for operations tools. */
-export const EXCEPTION_TYPE_HEADER = 'oncebus-exception-type';
-export const EXCEPTION_STACK_HEADER = 'oncebus-exception-stack';
 /** Stacks are cut to this many characters: headers travel with every copy. */
 const MAX_STACK = 8_000;
 

@@ -12,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { emptyTransportMessage } from '../../src/envelope/transport-message.js';
 import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { FailedMessageStore } from '../../src/operations/errors/failed-message-store.js';
-import { SOURCE_QUEUE_HEADER } from '../../src/recoverability/failed-message-mover.js';
+
 import type { SqlDatabase } from '../../src/stores/sql/sql-database.js';
+import { SOURCE_QUEUE_HEADER } from '../../src/envelope/oncebus-headers.js';
 
 const i = process.argv.indexOf('--records');
 const RECORDS = i > 0 ? Number(process.argv[i + 1]) : 10_000;

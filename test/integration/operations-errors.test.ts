@@ -11,7 +11,7 @@ import { run } from '../../src/operations/cli/main.js';
 import type { FailedMessage, FailedMessageDetail, FailureGroup } from '../../src/operations/errors/index.js';
 import { emptyTransportMessage } from '../../src/envelope/transport-message.js';
 import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
-import { UNREADABLE_MESSAGE_TYPE } from '../../src/recoverability/failed-message-mover.js';
+
 import { type IQueueFactory, isCreateQueue } from '../../src/transport/queue.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
 import { requireService } from '../support/integration.js';
@@ -20,6 +20,7 @@ import { PlaceOrder } from '../support/messages.js';
 import type { OpsChildConfig } from '../support/ops-child.js';
 import { deleteQueues, RABBITMQ_URL, rabbitAvailable } from '../support/rabbitmq.js';
 import { openPostgresStore, openSqliteStore, PG_URL, postgresAvailable } from '../support/sql-subjects.js';
+import { UNREADABLE_MESSAGE_TYPE } from '../../src/envelope/oncebus-headers.js';
 
 const CHILD = fileURLToPath(new URL('../support/ops-child.js', import.meta.url));
 

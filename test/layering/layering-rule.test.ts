@@ -47,6 +47,9 @@ const CASES: readonly Case[] = [
   ['src/testing/probe.ts', '../transports/memory/memory-queue.js', 'refused'],
   ['src/telemetry/probe.ts', '../modules/oncebus-module.js', 'allowed'],
   ['src/orm/probe.ts', '../stores/postgres/index.js', 'allowed'],
+  ['src/operations/errors/probe.ts', '../../stores/sql/sql-idempotence-store.js', 'refused'],
+  ['src/operations/errors/probe.ts', '../../pipelines/inbox/check-idempotence-observer.js', 'refused'],
+  ['src/operations/errors/probe.ts', '../../stores/sql/operations.js', 'allowed'],
   // samples: the package's public entries, as an application
   ['samples/quickstart/probe.ts', '../../src/handling/handles-message.js', 'refused'],
   ['samples/quickstart/probe.ts', '../../src/index.js', 'allowed'],

@@ -7,11 +7,12 @@ import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IMessageHandler } from '../../src/handling/message-handler.js';
 import { MemoryIdempotenceStore } from '../../src/idempotence/memory/index.js';
 import type { ILogger } from '../../src/logging/logger.js';
-import { IGNORE_RETENTION_HEADER } from '../../src/pipelines/inbox/check-idempotence-observer.js';
+
 import { waitForEvents } from '../support/latch.js';
 import { MemoryWorld } from '../support/memory-endpoint.js';
 import { Ping, PlaceOrder } from '../support/messages.js';
 import { openSqliteStore } from '../support/sql-subjects.js';
+import { IGNORE_RETENTION_HEADER } from '../../src/envelope/oncebus-headers.js';
 
 let runs = 0;
 

@@ -3,10 +3,11 @@ import { emptyTransportMessage } from '../../src/envelope/transport-message.js';
 import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IMessageHandler } from '../../src/handling/message-handler.js';
-import { FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER, UNREADABLE_MESSAGE_TYPE } from '../../src/recoverability/failed-message-mover.js';
+
 import { waitForEvents } from '../support/latch.js';
 import { MemoryWorld } from '../support/memory-endpoint.js';
 import { Ping, PlaceOrder } from '../support/messages.js';
+import { FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER, UNREADABLE_MESSAGE_TYPE } from '../../src/envelope/oncebus-headers.js';
 
 let handled = 0;
 

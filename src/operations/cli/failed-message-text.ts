@@ -1,7 +1,8 @@
-import { EXCEPTION_STACK_HEADER } from '../../recoverability/failed-message-mover.js';
+
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import type { FailedMessageDetail } from '../errors/failed-message-types.js';
 import { shownMessage } from '../shown.js';
+import { EXCEPTION_STACK_HEADER } from '../../envelope/oncebus-headers.js';
 
 // `oncebus errors show`: one failed message for an operator's eye or a script. Everything but the body is
 // masked (no secret shown); the body is shown whole, as the sender wrote it (the dashboard cuts it).

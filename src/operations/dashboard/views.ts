@@ -1,5 +1,5 @@
 import { CodecRegistry } from '../../codecs/codec-registry.js';
-import { EXCEPTION_STACK_HEADER } from '../../recoverability/failed-message-mover.js';
+
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import type { FailedMessage, FailedMessageSummary, FailureGroup } from '../errors/failed-message-types.js';
 import { readEnvelope } from '../errors/failed-message-record.js';
@@ -8,6 +8,7 @@ import type { QueueDepth } from '../queue-depths.js';
 import { shownGroup, shownMessage } from '../shown.js';
 import type { ListedMessage, MessageView } from './api-types.js';
 import { bodyView } from './body-view.js';
+import { EXCEPTION_STACK_HEADER } from '../../envelope/oncebus-headers.js';
 
 // What the dashboard's API answers: records as the page shows them, every field a sender wrote masked and
 // bounded (a 20 MB header costs a poll no more than a short one).

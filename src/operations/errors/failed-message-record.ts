@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { deserializeTransportMessage } from '../../envelope/wire-format.js';
-import { EXCEPTION_TYPE_HEADER, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER } from '../../recoverability/failed-message-mover.js';
+
 import { failureSignature, parseFailureLine } from './failure-signature.js';
+import { EXCEPTION_TYPE_HEADER, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER } from '../../envelope/oncebus-headers.js';
 
 /** The message type under which bytes that are not even an envelope are recorded. */
 export const UNREADABLE_BYTES_TYPE = 'oncebus.UnreadableBytes';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { EXCEPTION_STACK_HEADER } from '../../envelope/oncebus-headers.js';
 import { ConfigurationError } from '../../errors/errors.js';
-import { EXCEPTION_STACK_HEADER } from '../../recoverability/failed-message-mover.js';
 import { inTransaction, migrate, type SqlDatabase, sqlIdentifier } from '../../stores/sql/operations.js';
 import { describeFailedMessage, type FailedMessageFields, rawHash, readEnvelope, storableText, unreadableFields } from './failed-message-record.js';
 import { type OpsSchema, opsSchema } from './failed-message-schema.js';
@@ -285,7 +285,6 @@ export class FailedMessageStore {
     return { where: clauses.length > 0 ? clauses.join(' AND ') : '1 = 1', params };
   }
 }
-
 
 /**
  * A database's refusal of a value (SQLSTATE class 22, a data exception: a NUL in PostgreSQL text; class 54,

@@ -1,11 +1,12 @@
 import { cloneTransportMessage } from '../../envelope/transport-message.js';
 import { serializeTransportMessage } from '../../envelope/wire-format.js';
-import { IGNORE_RETENTION_HEADER } from '../../pipelines/inbox/check-idempotence-observer.js';
+
 import { ConfigurationError, OncebusError } from '../../errors/errors.js';
-import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, SOURCE_QUEUE_HEADER, UNREADABLE_MESSAGE_TYPE } from '../../recoverability/failed-message-mover.js';
+
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { FailedMessageDetail, FailedMessageStore } from './failed-message-store.js';
+import { EXCEPTION_STACK_HEADER, EXCEPTION_TYPE_HEADER, IGNORE_RETENTION_HEADER, SOURCE_QUEUE_HEADER, UNREADABLE_MESSAGE_TYPE } from '../../envelope/oncebus-headers.js';
 
 export interface ReturnOptions {
   /** Who asked (recorded with the action). */

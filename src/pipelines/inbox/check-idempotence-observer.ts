@@ -1,9 +1,9 @@
+import { IGNORE_RETENTION_HEADER } from '../../envelope/oncebus-headers.js';
 import { RetentionWindowPassedError } from '../../errors/errors.js';
 import { type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { InboxDecoded } from './inbox-message-state.js';
 
-export const IGNORE_RETENTION_HEADER = 'oncebus-ignore-retention';
 
 /**
  * With idempotence on: opens the message's unit of work and asks for its processing status (claiming
