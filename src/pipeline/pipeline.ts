@@ -60,15 +60,19 @@ export interface IAroundStep<S extends PipelineState, E extends string = string,
   /** The last event it wraps. Absent: the rest of the execution, its failure handling and end observers included. */
   readonly through?: T;
   readonly name?: string;
-  /** Calls `next()` once to run what it wraps; not calling it ends the message's execution there. */
-  readonly run: (state: S, next: () => Promise<void>) => Promise<void>;
+  /**
+   * Calls `next()` once to run what it wraps; resolving without calling it ends the message's execution
+   * there. Returning nothing (undefined, no promise) without calling it declines: what it would have wrapped
+   * runs as if the step were not there, at no cost (a span that records nothing, say).
+   */
+  readonly run: (state: S, next: () => Promise<void>) => Promise<void> | undefined;
 }
 
 export type Step<S> = (state: S) => void | Promise<void>;
 
 /** A compiled around step: its steps are [index + 1, end); REST = to the end, with failure handling. */
 interface Around<S> {
-  readonly run: (state: S, next: () => Promise<void>) => Promise<void>;
+  readonly run: (state: S, next: () => Promise<void>) => Promise<void> | undefined;
   readonly end: number;
 }
 const REST = -1;
@@ -214,10 +218,17 @@ export class Pipeline<S extends PipelineState> {
           if (r !== undefined) await r;
         } else if (around.end === REST) {
           handoff = { called: false };
-          await this.handOver(state, around, i + 1, handoff);
+          const wrapped = this.handOver(state, around, i + 1, handoff);
+          if (wrapped === undefined) {
+            handoff = null; // the step declined: go on here
+            continue;
+          }
+          await wrapped;
           return; // without next(), the step ended the execution: the end observers close it
         } else {
-          await around.run(state, this.once(state, i + 1, around.end));
+          const wrapped = this.wrapRange(state, around, i + 1);
+          if (wrapped === undefined) continue; // declined: its range runs here, step by step
+          await wrapped;
           i = around.end - 1;
           if (state.aborted) return;
           continue;
@@ -242,13 +253,19 @@ export class Pipeline<S extends PipelineState> {
     }
   }
 
-  /** Runs an around step without `through`: its next() runs the rest of the execution from `from`, once. */
-  private handOver(state: S, around: Around<S>, from: number, handoff: Handoff): Promise<void> {
-    return around.run(state, () => {
+  /**
+   * Runs an around step without `through`: its next() runs the rest of the execution from `from`, once.
+   * Undefined when the step declined (returned nothing without calling next()).
+   */
+  private handOver(state: S, around: Around<S>, from: number, handoff: Handoff): Promise<void> | undefined {
+    let remainder: Promise<void> | undefined;
+    const wrapped = around.run(state, () => {
       if (handoff.called) return Promise.reject(new PipelineDefinitionError(`pipeline '${this.name}': an around step called next() twice`));
       handoff.called = true;
-      return this.rest(state, from);
+      return (remainder = this.rest(state, from));
     });
+    // Returning nothing after calling next() still leaves the remainder to await.
+    return wrapped ?? remainder;
   }
 
   /** Runs the steps [from, to): observers and the around steps among them; stops at an event's end when aborted. */
@@ -257,7 +274,9 @@ export class Pipeline<S extends PipelineState> {
     for (let i = from; i < to; i++) {
       const around = arounds[i];
       if (around !== undefined) {
-        await around.run(state, this.once(state, i + 1, around.end));
+        const wrapped = this.wrapRange(state, around, i + 1);
+        if (wrapped === undefined) continue; // declined: its range runs here, step by step
+        await wrapped;
         i = around.end - 1;
         if (state.aborted) return;
         continue;
@@ -268,14 +287,18 @@ export class Pipeline<S extends PipelineState> {
     }
   }
 
-  /** The `next` of an around step with `through`: runs its range once (a second call is a bug in the step). */
-  private once(state: S, from: number, to: number): () => Promise<void> {
-    let called = false;
-    return () => {
-      if (called) return Promise.reject(new PipelineDefinitionError(`pipeline '${this.name}': an around step called next() twice`));
-      called = true;
-      return this.range(state, from, to);
-    };
+  /**
+   * Runs an around step with `through`: its next() runs its range [from, end) once (a second call is a bug
+   * in the step). Undefined when the step declined (returned nothing without calling next()).
+   */
+  private wrapRange(state: S, around: Around<S>, from: number): Promise<void> | undefined {
+    let range: Promise<void> | undefined;
+    const wrapped = around.run(state, () => {
+      if (range !== undefined) return Promise.reject(new PipelineDefinitionError(`pipeline '${this.name}': an around step called next() twice`));
+      range = this.range(state, from, around.end);
+      return range;
+    });
+    return wrapped ?? range;
   }
 }
 

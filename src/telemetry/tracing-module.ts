@@ -39,8 +39,8 @@ export class TracingModule implements IOncebusModule {
         const parent = propagation.extract(ROOT_CONTEXT, tm.headers);
         const span = this.tracer.startSpan(`process ${tm.messageType}`, { kind: SpanKind.CONSUMER }, parent);
         // Without an SDK and without an incoming trace context the span records nothing and carries nothing
-        // to propagate: leave the message alone (the API-only path's cost).
-        if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return next();
+        // to propagate: decline, and the message runs as if the module were not there (the API-only path's cost).
+        if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return undefined;
         if (span.isRecording()) span.setAttributes({ ...messageAttributes(tm, services.address, 'process'), 'messaging.operation.name': 'process' });
         return context.with(trace.setSpan(context.active(), span), () => this.consume(state, span, next, services.idempotence.enabled));
       },
@@ -55,7 +55,8 @@ export class TracingModule implements IOncebusModule {
         if (span.isRecording()) span.setAttributes({ ...messageAttributes(tm, '', 'send'), 'messaging.operation.name': state.kind });
         // The envelope carries the producer's context to whoever handles it (also from the stored copy).
         propagation.inject(trace.setSpan(parent, span), tm.headers);
-        return span.isRecording() ? this.produce(state, span, next, services.queues) : next();
+        // A span that records nothing has nothing to end: decline the wrapping (its context is propagated).
+        return span.isRecording() ? this.produce(state, span, next, services.queues) : undefined;
       },
     });
   }

@@ -179,6 +179,21 @@ describe('pipeline engine: around steps', () => {
     expect(s.trail).to.deep.equal(['gate', 'end']);
   });
 
+  it('runs what a step would wrap as if it were not there when the step declines (returns nothing, next() not called)', async () => {
+    const declining = (name: string, at: Events, through?: Events) => ({ around: at, through, name, run: (s: TestState) => void s.trail.push(name) });
+    const p = build()
+      .addObserver(trail('b'))
+      .addObserver(observer('c', () => { throw new Error('in c'); }))
+      .addObserver(observer(PIPELINE_EXCEPTION_EVENT, (s) => { s.trail.push('handled'); s.exceptionHandled = true; }))
+      .addObserver(trail(PIPELINE_END_EVENT as Events, 'end'))
+      .addAroundStep(declining('rest', 'a'))
+      .addAroundStep(declining('range', 'b', 'c'))
+      .build();
+    const s = new TestState();
+    await p.execute(s);
+    expect(s.trail).to.deep.equal(['rest', 'range', 'b', 'handled', 'end']);
+  });
+
   it('refuses next() called twice', async () => {
     const p = build()
       .addObserver(trail('c'))
