@@ -23,6 +23,7 @@ export type { SendOptions, PublishOptions, ReplyOptions } from './handling/send-
 
 export { type TransportMessage, emptyTransportMessage } from './envelope/transport-message.js';
 export { serializeTransportMessage, deserializeTransportMessage, WIRE_FORMAT_VERSION } from './envelope/wire-format.js';
+export { DEFAULT_MAX_MESSAGE_SIZE, type MessageLimits } from './envelope/message-limits.js';
 
 export { PipelineBuilder, Pipeline, PIPELINE_EXCEPTION_EVENT, type IPipelineObserver, type PipelineState, type StageDefinition } from './pipeline/pipeline.js';
 export { INBOX_STAGES } from './pipelines/inbox/inbox-pipeline.js';
@@ -76,6 +77,7 @@ export {
   CorruptEnvelopeError,
   DuplicateHandlerError,
   MessageDeserializationError,
+  MessageTooLargeError,
   NoHandlerError,
   NoRouteError,
   PipelineDefinitionError,

@@ -105,7 +105,7 @@ export function buildPipelines(
   const watchdog = new HandlerWatchdog(options.handlerTimeoutMs, clock);
   const infrastructure = new InfrastructureFailures();
   const get = new GetWorkMessageObserver();
-  const readEnvelope = new DeserializeTransportMessageObserver();
+  const readEnvelope = new DeserializeTransportMessageObserver({ maxMessageSize: options.maxMessageSize });
   const releaseUnsettled = new ReleaseUnsettledObserver(logger, events);
   if (outbox) {
     b.outbox
@@ -135,7 +135,7 @@ export function buildPipelines(
     .addObserver(new CheckExpiredObserver(clock, idempotence, logger, events))
     .addObserver(new DeferMessageObserver(queues, inbox.workQueueUri, inbox.deferredQueueUri, clock, events))
     .addObserver(new DecryptMessageObserver(codecs))
-    .addObserver(new DecompressMessageObserver(codecs))
+    .addObserver(new DecompressMessageObserver(codecs, options.maxMessageSize))
     .addObserver(new DeserializeMessageObserver(s.types, s.serializer))
     .addObserver(new CheckIdempotenceObserver(idempotence, clock))
     .addObserver(new HandleMessageObserver(s.handlers, s.resolveHandler, built, watchdog, s.handlerScopes))

@@ -1,8 +1,14 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { MessageDeserializationError } from '../errors/errors.js';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../envelope/message-limits.js';
+import { MessageDeserializationError, MessageTooLargeError } from '../errors/errors.js';
 import type { ICompressionAlgorithm } from './compression.js';
 
-/** gzip through node:zlib; sync because bodies are small and the async API costs more than it saves. */
+/**
+ * gzip through node:zlib; sync because bodies are small and the async API costs more than it saves.
+ * Inflation is bounded (zlib's maxOutputLength stops it as the output passes the limit), so a few hundred
+ * KiB of gzip cannot make the endpoint hold the gigabytes they stand for.
+ */
 export class GzipCompression implements ICompressionAlgorithm {
   readonly name = 'gzip';
 
@@ -10,10 +16,14 @@ export class GzipCompression implements ICompressionAlgorithm {
     return gzipSync(data);
   }
 
-  decompress(data: Uint8Array): Uint8Array {
+  decompress(data: Uint8Array, maxOutputLength = DEFAULT_MAX_MESSAGE_SIZE): Uint8Array {
     try {
-      return gunzipSync(data);
+      // zlib accepts 1..kMaxLength; an empty output still fits a limit of 0 (checked below).
+      return gunzipSync(data, { maxOutputLength: Math.min(Math.max(maxOutputLength, 1), bufferConstants.MAX_LENGTH) });
     } catch (cause) {
+      if ((cause as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new MessageTooLargeError(`decompressed body is larger than ${maxOutputLength} bytes (maxMessageSize)`, { cause });
+      }
       throw new MessageDeserializationError(`body is not valid gzip: ${(cause as Error).message}`, { cause });
     }
   }
