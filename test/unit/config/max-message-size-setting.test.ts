@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidSettingsError } from '../../../src/config/check-settings.js';
+import type { InvalidSettingsError } from '../../../src/config/check-settings.js';
 import { loadEndpointSettings } from '../../../src/config/load-endpoint-options.js';
 import { resolveEndpointOptions } from '../../../src/config/resolved-options.js';
 
