@@ -95,7 +95,7 @@ export function buildPipelines(
     .addObserver(new CompressMessageObserver(codecs, options.compression))
     .addObserver(new EncryptMessageObserver(codecs, options.encryption));
   b.dispatch
-    .addObserver(new RouteMessageObserver(s.routes, s.subscriptions, inbox?.workQueueUri))
+    .addObserver(new RouteMessageObserver(s.routes, s.subscriptions, inbox?.workQueueUri, queues))
     .addObserver(new DispatchMessageObserver(queues, idempotence, outboxUri, events));
   b.flush
     .addObserver(new DispatchDeferredMessageObserver(queues, outboxUri, events))

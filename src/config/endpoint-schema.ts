@@ -71,6 +71,7 @@ function entries<T extends v.GenericSchema<unknown, string | MessageClass>, R ex
     sessionSweepInterval: v.optional(duration),
     createQueues: v.optional(v.boolean()),
     maxMessageSize: v.optional(byteSize),
+    trustedConnections: v.optional(v.array(queueUri, 'must be a list of connection URIs (rabbitmq://host[:port])')),
   };
 }
 

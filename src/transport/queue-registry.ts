@@ -36,30 +36,23 @@ export class QueueRegistry {
    */
   check(uri: string, setting: string): void {
     this.trust(uri, setting);
-    const scheme = queueScheme(uri, setting);
-    if (!this.factories.has(scheme)) {
-      throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${uri}'`, {
-        hint: `registered schemes: ${[...this.factories.keys()].join(', ') || 'none'}; bind an IQueueFactory for '${scheme}'`,
-      });
-    }
-    try {
-      this.sender(uri);
-    } catch (error) {
-      if (OncebusError.is(error) && error.code === 'ONCEBUS_CONFIGURATION' && error.setting === 'queue uri') {
-        const detail = error.message.replace(/^queue uri: /, '');
-        throw new ConfigurationError(setting, detail, { cause: error, hint: error.hint });
-      }
-      throw error;
-    }
+    named(setting, () => this.sender(uri));
   }
 
   /**
    * Allows destinations on the connection `uri` names (its host, for a broker) — for a configured URI, or
-   * one the user allows besides. A URI of a scheme without connection scopes needs no trust.
+   * one the user allows besides (for RabbitMQ `rabbitmq://host[:port]` will do). A URI of a scheme without
+   * connection scopes needs no trust; one of a scheme no factory serves is a ConfigurationError.
    */
   trust(uri: string, setting = 'queue uri'): void {
-    const factory = this.factories.get(queueScheme(uri, setting));
-    const scope = factory?.connectionScope?.(uri);
+    const scheme = queueScheme(uri, setting);
+    const factory = this.factories.get(scheme);
+    if (!factory) {
+      throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${uri}'`, {
+        hint: `registered schemes: ${[...this.factories.keys()].join(', ') || 'none'}; bind an IQueueFactory for '${scheme}'`,
+      });
+    }
+    const scope = named(setting, () => factory.connectionScope?.(uri));
     if (scope !== undefined) this.trusted.add(scope);
   }
 
@@ -118,5 +111,18 @@ export class QueueRegistry {
     const f = this.factories.get(queueScheme(uri));
     if (!f) this.check(uri, 'queue');
     return f!;
+  }
+}
+
+/** Runs `run`; a factory's refusal, which names only "queue uri", is raised again naming `setting`. */
+function named<T>(setting: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (OncebusError.is(error) && error.code === 'ONCEBUS_CONFIGURATION' && error.setting === 'queue uri' && setting !== 'queue uri') {
+      const detail = error.message.replace(/^queue uri: /, '');
+      throw new ConfigurationError(setting, detail, { cause: error, hint: error.hint });
+    }
+    throw error;
   }
 }
