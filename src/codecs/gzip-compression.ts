@@ -17,14 +17,19 @@ export class GzipCompression implements ICompressionAlgorithm {
   }
 
   decompress(data: Uint8Array, maxOutputLength = DEFAULT_MAX_MESSAGE_SIZE): Uint8Array {
+    let out: Buffer;
     try {
-      // zlib accepts 1..kMaxLength; an empty output still fits a limit of 0 (checked below).
-      return gunzipSync(data, { maxOutputLength: Math.min(Math.max(maxOutputLength, 1), bufferConstants.MAX_LENGTH) });
+      // zlib takes 1..kMaxLength: a limit below 1 is enforced below.
+      out = gunzipSync(data, { maxOutputLength: Math.min(Math.max(maxOutputLength, 1), bufferConstants.MAX_LENGTH) });
     } catch (cause) {
-      if ((cause as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new MessageTooLargeError(`decompressed body is larger than ${maxOutputLength} bytes (maxMessageSize)`, { cause });
-      }
+      if ((cause as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxOutputLength, cause);
       throw new MessageDeserializationError(`body is not valid gzip: ${(cause as Error).message}`, { cause });
     }
+    if (out.byteLength > maxOutputLength) throw tooLarge(maxOutputLength);
+    return out;
   }
+}
+
+function tooLarge(limit: number, cause?: unknown): MessageTooLargeError {
+  return new MessageTooLargeError(`decompressed body is larger than ${limit} bytes (maxMessageSize)`, cause === undefined ? {} : { cause });
 }

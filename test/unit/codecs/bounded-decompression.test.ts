@@ -24,6 +24,13 @@ describe('decompression is bounded: a body never inflates past the limit', () =>
     expect(codeOf(() => gzip.decompress(data, 9_999))).to.equal('ONCEBUS_MESSAGE_TOO_LARGE');
   });
 
+  // Found by the fuzz suite (test/fuzz/codecs.test.ts): zlib cannot be given a limit below 1 byte, so a
+  // limit of 0 let one byte through.
+  it('a limit of 0 admits an empty body only', () => {
+    expect(gzip.decompress(gzipSync(Buffer.alloc(0)), 0)).to.have.length(0);
+    expect(codeOf(() => gzip.decompress(gzipSync(Buffer.alloc(1)), 0))).to.equal('ONCEBUS_MESSAGE_TOO_LARGE');
+  });
+
   it('applies the default limit (4 MiB) when none is given', () => {
     const bomb = gzipSync(Buffer.alloc(DEFAULT_MAX_MESSAGE_SIZE + 1));
     expect(bomb.length).to.be.below(16 * 1024);
