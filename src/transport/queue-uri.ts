@@ -1,20 +1,37 @@
 import { ConfigurationError } from '../errors/errors.js';
 
+/** RFC 3986's scheme: a letter, then letters, digits, '+', '-' or '.'. */
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+
 /** The scheme of a queue URI ('memory' for 'memory://orders'); a clear error names the setting when malformed. */
 export function queueScheme(uri: string, setting = 'queue uri'): string {
   const i = uri.indexOf('://');
-  if (i <= 0) throw new ConfigurationError(setting, `'${uri}' is not a queue URI (expected scheme://…)`);
-  return uri.slice(0, i).toLowerCase();
+  const scheme = i > 0 ? uri.slice(0, i) : '';
+  if (!SCHEME.test(scheme)) throw new ConfigurationError(setting, `'${uri}' is not a queue URI (expected scheme://…)`);
+  return scheme.toLowerCase();
 }
 
-/** Parses a queue URI with WHATWG URL rules; throws ConfigurationError naming the setting. */
+/**
+ * Parses a queue URI with WHATWG URL rules; throws ConfigurationError naming the setting. The parts
+ * transports decode (user, password, path) must hold well-formed percent escapes of UTF-8: URIs come from
+ * messages too (reply addresses), and a decoder's URIError would escape every check.
+ */
 export function parseQueueUri(uri: string, setting = 'queue uri'): URL {
   queueScheme(uri, setting);
+  let url: URL;
   try {
-    return new URL(uri);
+    url = new URL(uri);
   } catch (cause) {
     throw new ConfigurationError(setting, `'${uri}' is not a valid URI`, { cause });
   }
+  for (const part of [url.username, url.password, url.pathname]) {
+    try {
+      decodeURIComponent(part);
+    } catch (cause) {
+      throw new ConfigurationError(setting, `'${uri}' has a malformed percent escape (%XX of UTF-8 expected)`, { cause });
+    }
+  }
+  return url;
 }
 
 /** Reads a positive integer query parameter, with a default; rejects anything else by name. */
