@@ -33,8 +33,8 @@ const gzipped = plain.map((p) => new Uint8Array(gzipSync(p)));
 describe('fuzz: the codecs (gzip, AES-256-GCM) decode any body without a surprise', function () {
   this.timeout(PROPERTY_TIMEOUT_MS);
 
-  it('gzip: any bytes inflate to at most the limit, or throw a typed oncebus error', () => {
-    check(fc.tuple(fc.oneof(fc.uint8Array({ maxLength: 1024 }), gzipped, mutated(gzipped)), fc.nat({ max: 24 * 1024 })), ([input, limit]) => {
+  it('gzip: any bytes inflate to at most the limit, or throw a typed oncebus error', async () => {
+    await check(fc.tuple(fc.oneof(fc.uint8Array({ maxLength: 1024 }), gzipped, mutated(gzipped)), fc.nat({ max: 24 * 1024 })), ([input, limit]) => {
       const out = typedOrResult(() => gzip.decompress(input, limit));
       if (out) expect(out.byteLength).to.be.at.most(limit);
       const viaRegistry = typedOrResult(() => codecs.decompress('gzip', input, limit));
@@ -42,24 +42,24 @@ describe('fuzz: the codecs (gzip, AES-256-GCM) decode any body without a surpris
     });
   });
 
-  it('gzip: inflates what it compressed exactly when it fits the limit', () => {
-    check(fc.tuple(plain, fc.nat({ max: 20 * 1024 })), ([data, limit]) => {
+  it('gzip: inflates what it compressed exactly when it fits the limit', async () => {
+    await check(fc.tuple(plain, fc.nat({ max: 20 * 1024 })), ([data, limit]) => {
       const out = typedOrResult(() => gzip.decompress(gzip.compress(data), limit));
       if (data.byteLength <= limit) expect(out && Buffer.from(out).equals(Buffer.from(data))).to.equal(true);
       else expect(out).to.equal(undefined);
     });
   });
 
-  it('AES-256-GCM: any bytes under any key id decrypt to no more than they are, or throw a typed oncebus error', () => {
-    check(fc.tuple(fc.uint8Array({ maxLength: 512 }), fc.oneof(fc.constantFrom('old', 'current'), fc.string({ maxLength: 8 }))), ([input, keyId]) => {
+  it('AES-256-GCM: any bytes under any key id decrypt to no more than they are, or throw a typed oncebus error', async () => {
+    await check(fc.tuple(fc.uint8Array({ maxLength: 512 }), fc.oneof(fc.constantFrom('old', 'current'), fc.string({ maxLength: 8 }))), ([input, keyId]) => {
       const out = typedOrResult(() => aes.decrypt(input, keyId));
       if (out) expect(out.byteLength).to.be.at.most(input.byteLength);
     });
   });
 
-  it('AES-256-GCM: a changed ciphertext never decrypts (to anything), an unchanged one always does', () => {
+  it('AES-256-GCM: a changed ciphertext never decrypts (to anything), an unchanged one always does', async () => {
     const sealed = fc.uint8Array({ maxLength: 512 }).map((p) => ({ plain: p, sealed: new Uint8Array(aes.encrypt(p)) }));
-    check(fc.tuple(sealed, fc.boolean()), ([{ plain: p, sealed: s }, tamper]) => {
+    await check(fc.tuple(sealed, fc.boolean()), ([{ plain: p, sealed: s }, tamper]) => {
       if (!tamper) {
         expect(Buffer.from(aes.decrypt(s, 'current')).equals(Buffer.from(p))).to.equal(true);
         return;

@@ -49,8 +49,8 @@ const bytes = fc.oneof(
 describe('fuzz: the envelope decoder (wire-format.ts) reads any bytes without a surprise', function () {
   this.timeout(PROPERTY_TIMEOUT_MS);
 
-  it('returns an envelope no bigger than its bytes, or throws a typed oncebus error', () => {
-    check(bytes, (input) => {
+  it('returns an envelope no bigger than its bytes, or throws a typed oncebus error', async () => {
+    await check(bytes, (input) => {
       const tm = typedOrResult(() => deserializeTransportMessage(input));
       if (!tm) return;
       expect(tm.message.byteLength).to.be.at.most(input.byteLength);
@@ -58,8 +58,8 @@ describe('fuzz: the envelope decoder (wire-format.ts) reads any bytes without a 
     });
   });
 
-  it('reads back what it wrote from anything it read (the written form is stable)', () => {
-    check(envelopes, (input) => {
+  it('reads back what it wrote from anything it read (the written form is stable)', async () => {
+    await check(envelopes, (input) => {
       const tm = typedOrResult(() => deserializeTransportMessage(input));
       if (!tm) return;
       const again = deserializeTransportMessage(serializeTransportMessage(tm));
@@ -67,8 +67,8 @@ describe('fuzz: the envelope decoder (wire-format.ts) reads any bytes without a 
     });
   });
 
-  it('refuses anything over the limit before reading it', () => {
-    check(fc.tuple(bytes, fc.nat({ max: 600 })), ([input, limit]) => {
+  it('refuses anything over the limit before reading it', async () => {
+    await check(fc.tuple(bytes, fc.nat({ max: 600 })), ([input, limit]) => {
       const tm = typedOrResult(() => deserializeTransportMessage(input, { maxMessageSize: limit }));
       if (tm) expect(input.byteLength).to.be.at.most(limit);
     });

@@ -49,8 +49,8 @@ const uris = fc.oneof(
 describe('fuzz: queue URIs (queue-uri.ts, rabbitmq-uri.ts, azuresb-uri.ts, sql-queue-uri.ts) parse or refuse, typed', function () {
   this.timeout(PROPERTY_TIMEOUT_MS);
 
-  it('every parser returns or throws a typed oncebus error', () => {
-    check(uris, (uri) => {
+  it('every parser returns or throws a typed oncebus error', async () => {
+    await check(uris, (uri) => {
       typedOrResult(() => queueScheme(uri));
       typedOrResult(() => parseQueueUri(uri));
       typedOrResult(() => canonicalQueueAddress(uri));
@@ -62,8 +62,8 @@ describe('fuzz: queue URIs (queue-uri.ts, rabbitmq-uri.ts, azuresb-uri.ts, sql-q
     });
   });
 
-  it("a RabbitMQ queue's address is a URI of the same queue, on the same broker (what replies and trust rely on)", () => {
-    check(uris, (uri) => {
+  it("a RabbitMQ queue's address is a URI of the same queue, on the same broker (what replies and trust rely on)", async () => {
+    await check(uris, (uri) => {
       const parsed = typedOrResult(() => parseRabbitMqUri(uri));
       if (!parsed) return;
       const again = parseRabbitMqUri(parsed.address);
@@ -75,8 +75,8 @@ describe('fuzz: queue URIs (queue-uri.ts, rabbitmq-uri.ts, azuresb-uri.ts, sql-q
     });
   });
 
-  it('a canonical address is stable: the address of an address is itself', () => {
-    check(uris, (uri) => {
+  it('a canonical address is stable: the address of an address is itself', async () => {
+    await check(uris, (uri) => {
       const address = typedOrResult(() => canonicalQueueAddress(uri));
       if (address === undefined) return;
       expect(canonicalQueueAddress(address)).to.equal(address);

@@ -51,8 +51,8 @@ describe('fuzz: the settings loader (src/config) reads any settings and environm
   const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'oncebus-fuzz-settings-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('checks any settings value against the schema, with any environment applied', () => {
-    check(fc.tuple(settings, env), ([value, variables]) => {
+  it('checks any settings value against the schema, with any environment applied', async () => {
+    await check(fc.tuple(settings, env), ([value, variables]) => {
       typedOrResult(() => {
         if (typeof value === 'object' && value !== null && !Array.isArray(value)) applyEnvironment(value as Record<string, unknown>, variables);
         return checkSettings(endpointSettingsSchema, value, 'fuzzed settings');
@@ -60,23 +60,23 @@ describe('fuzz: the settings loader (src/config) reads any settings and environm
     });
   });
 
-  it('resolves any options object passed in code', () => {
-    check(settings, (value) => {
+  it('resolves any options object passed in code', async () => {
+    await check(settings, (value) => {
       typedOrResult(() => resolveEndpointOptions(value as EndpointOptions));
     });
   });
 
-  it('loads any file with any environment', () => {
+  it('loads any file with any environment', async () => {
     const file = join(dir, 'endpoint.json');
     const content = fc.oneof(settings.map(jsonOrBroken), fc.string({ unit: 'binary', maxLength: 80 }));
-    check(fc.tuple(content, env), ([text, variables]) => {
+    await check(fc.tuple(content, env), ([text, variables]) => {
       writeFileSync(file, text);
       typedOrResult(() => loadEndpointSettings(file, variables));
     });
   });
 
-  it('parses any duration', () => {
-    check(fc.oneof(settings, fc.string({ maxLength: 12 })), (value) => {
+  it('parses any duration', async () => {
+    await check(fc.oneof(settings, fc.string({ maxLength: 12 })), (value) => {
       typedOrResult(() => parseDuration(value as string, 'fuzzed'));
       typedOrResult(() => parseDurations(value as string[], 'fuzzed'));
     });

@@ -57,8 +57,8 @@ const { carried } = fc.letrec<{ carried: unknown }>((tie) => ({
 describe('fuzz: the JSON body format (tagged-json.ts) and materialize read any body without a surprise', function () {
   this.timeout(PROPERTY_TIMEOUT_MS);
 
-  it('reads any bytes into a value no bigger than they are, or throws a typed oncebus error', () => {
-    check(text, (input) => {
+  it('reads any bytes into a value no bigger than they are, or throws a typed oncebus error', async () => {
+    await check(text, (input) => {
       const value = typedOrResult(() => json.deserialize(Buffer.from(input)));
       if (value === undefined) return;
       // Bounded output: written again, a value is about as long as what it was read from (a tag's fixed width aside).
@@ -67,8 +67,8 @@ describe('fuzz: the JSON body format (tagged-json.ts) and materialize read any b
     });
   });
 
-  it('materializes any body into a true instance, or throws a typed oncebus error', () => {
-    check(text, (input) => {
+  it('materializes any body into a true instance, or throws a typed oncebus error', async () => {
+    await check(text, (input) => {
       const value = typedOrResult(() => json.deserialize(Buffer.from(input)));
       if (value === undefined) return;
       const order = typedOrResult(() => materialize(Order, value));
@@ -79,8 +79,8 @@ describe('fuzz: the JSON body format (tagged-json.ts) and materialize read any b
     });
   });
 
-  it('brings back every value it carries as itself', () => {
-    check(carried, (value) => {
+  it('brings back every value it carries as itself', async () => {
+    await check(carried, (value) => {
       expect(json.deserialize(json.serialize(value))).to.deep.equal(value);
     });
   });
