@@ -24,14 +24,18 @@ export function parseQueueUri(uri: string, setting = 'queue uri'): URL {
   } catch (cause) {
     throw new ConfigurationError(setting, `'${uri}' is not a valid URI`, { cause });
   }
-  for (const part of [url.username, url.password, url.pathname]) {
-    try {
-      decodeURIComponent(part);
-    } catch (cause) {
-      throw new ConfigurationError(setting, `'${uri}' has a malformed percent escape (%XX of UTF-8 expected)`, { cause });
-    }
-  }
+  decodable(url.username, uri, setting);
+  decodable(url.password, uri, setting);
+  decodable(url.pathname, uri, setting);
   return url;
+}
+
+function decodable(part: string, uri: string, setting: string): void {
+  try {
+    decodeURIComponent(part);
+  } catch (cause) {
+    throw new ConfigurationError(setting, `'${uri}' has a malformed percent escape (%XX of UTF-8 expected)`, { cause });
+  }
 }
 
 /** Reads a positive integer query parameter, with a default; rejects anything else by name. */

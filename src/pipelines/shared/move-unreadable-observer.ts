@@ -5,9 +5,10 @@ import type { FailedMessageMover } from '../../recoverability/failed-message-mov
 import type { ReceivedMessageState } from '../received-message-state.js';
 
 /**
- * Failure handling of the deferred and outbox pipelines: an unreadable envelope (or one no retry can help,
- * such as a recipient on a connection nobody configured) goes to the error queue with its raw bytes; any other failure (the transport, a recipient's queue) releases the message and
- * backs off, because these pipelines only move messages and moving again is safe.
+ * Failure handling of the deferred and outbox pipelines: an unreadable envelope, or one no retry can help
+ * (a recipient on a connection nobody configured), goes to the error queue with its raw bytes; any other
+ * failure (the transport, a recipient's queue) releases the message and backs off, because these pipelines
+ * only move messages and moving again is safe.
  */
 export class MoveUnreadableObserver implements IPipelineObserver<ReceivedMessageState> {
   readonly event = PIPELINE_EXCEPTION_EVENT;
