@@ -48,7 +48,10 @@ function jsonOrBroken(value: unknown): string {
 describe('fuzz: the settings loader (src/config) reads any settings and environment, or says what is wrong, typed', function () {
   this.timeout(PROPERTY_TIMEOUT_MS);
   // In memory where the machine has it: a file written per case, 10,000 times, is slow on a real disk.
-  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'oncebus-fuzz-settings-'));
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'oncebus-fuzz-settings-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('checks any settings value against the schema, with any environment applied', async () => {
