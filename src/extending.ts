@@ -24,7 +24,7 @@ export type { ResolvedEndpointOptions, ResolvedInbox, ResolvedQueueProcessing } 
 export { INBOX_STAGES, type InboxEvent, type InboxStates, type InboxStateAt } from './pipelines/inbox/inbox-pipeline.js';
 export { InboxMessageState, type InboxRead, type InboxDecoding, type InboxDecoded, type FailureAction } from './pipelines/inbox/inbox-message-state.js';
 export { OUTGOING_STAGES, type OutgoingEvent, type OutgoingStates } from './pipelines/outgoing/outgoing-pipeline.js';
-export { OutgoingMessageState, type OutgoingKind } from './pipelines/outgoing/outgoing-message-state.js';
+export { OutgoingMessageState, type OutgoingKind, type SendOrigin } from './pipelines/outgoing/outgoing-message-state.js';
 export { FLUSH_STAGES, type FlushEvent, type FlushStates } from './pipelines/flush/flush-pipeline.js';
 export { FlushMessageState } from './pipelines/flush/flush-message-state.js';
 export { DEFERRED_STAGES, type DeferredEvent, type DeferredStates } from './pipelines/deferred/deferred-pipeline.js';
@@ -38,6 +38,7 @@ export { decideFailure, type FailureDecision, type RetryPolicy } from './recover
 
 // The envelope on the wire (docs/wire-format.md)
 export { emptyTransportMessage } from './envelope/transport-message.js';
+export type { MessageLimits } from './envelope/message-limits.js';
 export { serializeTransportMessage, deserializeTransportMessage, WIRE_FORMAT_VERSION } from './envelope/wire-format.js';
 
 // Transports: the queue port, its optional capabilities, and the registry the bus keeps them in

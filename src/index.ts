@@ -28,6 +28,7 @@ export { UNREADABLE_MESSAGE_TYPE, FAILURE_REASON_HEADER, SOURCE_QUEUE_HEADER, IG
 
 // What runs without any server: the memory transport, idempotence store and subscriptions (tests, demos)
 export { MemoryBroker } from './transports/memory/index.js';
+export { DEFAULT_MAX_MESSAGE_SIZE } from './envelope/message-limits.js';
 export { MemoryIdempotenceStore, type MemoryTransaction } from './idempotence/memory/index.js';
 export { MemorySubscriptionService } from './subscriptions/memory-subscription-service.js';
 
@@ -55,6 +56,7 @@ export {
   CorruptEnvelopeError,
   DuplicateHandlerError,
   MessageDeserializationError,
+  MessageTooLargeError,
   NoHandlerError,
   NoRouteError,
   PipelineDefinitionError,

@@ -64,6 +64,7 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
   const handlers = new HandlerRegistry(raw.handlers ?? [], types);
   const routes = new RouteTable(raw.routes ?? []);
   for (const uri of routes.uris) queues.check(uri, 'routes');
+  for (const [i, uri] of (raw.trustedConnections ?? []).entries()) queues.trust(uri, `trustedConnections[${i}]`);
   (raw.sends ?? []).forEach((t, i) => {
     const name = types.register(t, `sends[${i}]`);
     if (!routes.uriFor(name)) throw new ConfigurationError(`sends[${i}]`, `message type '${name}' has no route`, { hint: 'add a route that matches it' });

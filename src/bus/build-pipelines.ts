@@ -75,7 +75,7 @@ export function buildPipelines(s: EndpointServices, modules: readonly IOncebusMo
     .addObserver(new SerializeMessageObserver(s.serializer))
     .addObserver(new CompressMessageObserver(codecs, options.compression))
     .addObserver(new EncryptMessageObserver(codecs, options.encryption))
-    .addObserver(new RouteMessageObserver(s.routes, s.subscriptions, inbox?.workQueueUri))
+    .addObserver(new RouteMessageObserver(s.routes, s.subscriptions, inbox?.workQueueUri, queues))
     .addObserver(new DispatchMessageObserver(queues, idempotence, outboxUri, events));
   b.flush
     .addObserver(new DispatchDeferredMessageObserver(queues, outboxUri, events))
@@ -85,7 +85,7 @@ export function buildPipelines(s: EndpointServices, modules: readonly IOncebusMo
   const watchdog = new HandlerWatchdog(options.handlerTimeoutMs, clock);
   const infrastructure = new InfrastructureFailures();
   const get = new GetWorkMessageObserver();
-  const readEnvelope = new DeserializeTransportMessageObserver();
+  const readEnvelope = new DeserializeTransportMessageObserver({ maxMessageSize: options.maxMessageSize });
   const releaseUnsettled = new ReleaseUnsettledObserver(logger, events);
   if (outbox) {
     b.outbox
@@ -115,7 +115,7 @@ export function buildPipelines(s: EndpointServices, modules: readonly IOncebusMo
     .addObserver(new CheckExpiredObserver(clock, idempotence, logger, events))
     .addObserver(new DeferMessageObserver(queues, inbox.workQueueUri, inbox.deferredQueueUri, clock, events))
     .addObserver(new DecryptMessageObserver(codecs))
-    .addObserver(new DecompressMessageObserver(codecs))
+    .addObserver(new DecompressMessageObserver(codecs, options.maxMessageSize))
     .addObserver(new DeserializeMessageObserver(s.types, s.serializer))
     .addObserver(new CheckIdempotenceObserver(idempotence, clock))
     .addObserver(new HandleMessageObserver(s.handlers, s.resolveHandler, built, watchdog))

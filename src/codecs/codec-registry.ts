@@ -1,4 +1,4 @@
-import { ConfigurationError, MessageDeserializationError } from '../errors/errors.js';
+import { ConfigurationError, MessageDeserializationError, MessageTooLargeError } from '../errors/errors.js';
 import type { ICompressionAlgorithm } from './compression.js';
 import type { IEncryptionAlgorithm } from './encryption.js';
 import { GzipCompression } from './gzip-compression.js';
@@ -34,6 +34,19 @@ export class CodecRegistry {
     const a = this.compressions.get(name);
     if (!a) throw unknown('compression', name, setting);
     return a;
+  }
+
+  /**
+   * Decompresses a received body with the algorithm its envelope names, within `maxLength` bytes in and
+   * out (MessageTooLargeError past it). The output is checked again here: a registered algorithm that
+   * ignores its limit still cannot hand the endpoint more.
+   */
+  decompress(name: string, data: Uint8Array, maxLength: number): Uint8Array {
+    const algorithm = this.compression(name);
+    if (data.byteLength > maxLength) throw new MessageTooLargeError(`compressed body is ${data.byteLength} bytes, larger than ${maxLength} bytes (maxMessageSize)`);
+    const out = algorithm.decompress(data, maxLength);
+    if (out.byteLength > maxLength) throw new MessageTooLargeError(`decompressed body is larger than ${maxLength} bytes (maxMessageSize)`);
+    return out;
   }
 
   encryption(name: string, setting?: string): IEncryptionAlgorithm {

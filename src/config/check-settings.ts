@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ConfigurationError } from '../errors/errors.js';
+import { describeValue } from './describe-value.js';
 
 /** One problem with a setting: where (a dotted path) and what. */
 export interface SettingProblem {
@@ -53,7 +54,7 @@ export function checkSettings<S extends v.GenericSchema>(schema: S, value: unkno
       add(keys, issue.message.startsWith('is required') ? issue.message : 'is required');
     } else {
       const message = issue.message.startsWith('Invalid') ? issue.message.replace(/^Invalid \w+: /, '') : issue.message;
-      add(keys, `${message}, got ${JSON.stringify(issue.input) ?? String(issue.input)}`);
+      add(keys, `${message}, got ${describeValue(issue.input)}`);
     }
   }
   throw new InvalidSettingsError(source, problems);

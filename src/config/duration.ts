@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors/errors.js';
+import { describeValue } from './describe-value.js';
 
 /** A duration in configuration: milliseconds, or a string such as '250ms', '5s', '2m', '1h', '7d'. */
 export type Duration = number | string;
@@ -13,7 +14,7 @@ export function parseDuration(value: Duration, setting: string): number {
     const m = PATTERN.exec(value);
     if (m) return Math.round(Number(m[1]) * UNITS[m[2]!]!);
   }
-  throw new ConfigurationError(setting, `'${String(value)}' is not a duration (a number of ms, or e.g. '250ms', '5s', '2m', '1h', '7d')`);
+  throw new ConfigurationError(setting, `${describeValue(value)} is not a duration (a number of ms, or e.g. '250ms', '5s', '2m', '1h', '7d')`);
 }
 
 export function parseDurations(values: readonly Duration[], setting: string): number[] {

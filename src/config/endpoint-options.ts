@@ -76,4 +76,17 @@ export interface EndpointOptions {
   sessionSweepInterval?: Duration;
   /** Create queues that support it at start (default true). */
   createQueues?: boolean;
+  /**
+   * The largest message this endpoint reads, in bytes (default 4 MiB = 4194304): an envelope larger than
+   * this, or a body that would decompress past it, goes to the error queue as it came, with the reason,
+   * before the endpoint spends the memory (MessageTooLargeError). At least 1 KiB, at most 1 GiB.
+   */
+  maxMessageSize?: number;
+  /**
+   * Connections (for RabbitMQ: `rabbitmq://host[:port]`, any queue URI on it too) this endpoint may send to
+   * when a message names them — a reply address, a subscriber, a send's `recipient` — besides those of its
+   * configured queues and routes. Every other such destination is refused (UntrustedDestinationError, the
+   * message goes to the error queue): the endpoint would log in there with its own credentials.
+   */
+  trustedConnections?: string[];
 }

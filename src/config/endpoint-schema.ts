@@ -16,6 +16,12 @@ const duration = v.union([v.pipe(v.number(), v.minValue(0, DURATION_MESSAGE)), v
 const positiveInt = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'));
 const queueUri = v.pipe(v.string('must be a queue URI (scheme://…)'), v.regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/./, 'is not a queue URI (scheme://…)'));
 const durations = v.array(duration, 'must be a list of durations');
+const byteSize = v.pipe(
+  v.number('must be a number of bytes'),
+  v.integer('must be a whole number of bytes'),
+  v.minValue(1024, 'must be at least 1024 bytes'),
+  v.maxValue(1024 * 1024 * 1024, 'must be at most 1 GiB (1073741824 bytes)'),
+);
 
 const processing = {
   workQueueUri: queueUri,
@@ -64,6 +70,8 @@ function entries<T extends v.GenericSchema<unknown, string | MessageClass>, R ex
     handlerTimeout: v.optional(duration),
     sessionSweepInterval: v.optional(duration),
     createQueues: v.optional(v.boolean()),
+    maxMessageSize: v.optional(byteSize),
+    trustedConnections: v.optional(v.array(queueUri, 'must be a list of connection URIs (rabbitmq://host[:port])')),
   };
 }
 

@@ -2,6 +2,7 @@ import { checkSettings } from './check-settings.js';
 import { parseDuration, parseDurations } from './duration.js';
 import { endpointOptionsSchema } from './endpoint-schema.js';
 import { ConfigurationError } from '../errors/errors.js';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../envelope/message-limits.js';
 import type { EndpointOptions } from './endpoint-options.js';
 
 export interface ResolvedQueueProcessing {
@@ -27,6 +28,8 @@ export interface ResolvedEndpointOptions {
   readonly handlerTimeoutMs: number;
   readonly sessionSweepIntervalMs: number;
   readonly createQueues: boolean;
+  /** Bytes: the largest envelope read, and the most a body may decompress to. */
+  readonly maxMessageSize: number;
 }
 
 const DEFAULT_RETRY = ['1s', '5s', '30s', '2m'];
@@ -55,6 +58,7 @@ export function resolveEndpointOptions(options: EndpointOptions): ResolvedEndpoi
     handlerTimeoutMs: positiveDuration(o.handlerTimeout ?? '60s', 'handlerTimeout'),
     sessionSweepIntervalMs: parseDuration(o.sessionSweepInterval ?? '5s', 'sessionSweepInterval'),
     createQueues: o.createQueues ?? true,
+    maxMessageSize: o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
   };
 }
 

@@ -1,4 +1,5 @@
-import { CorruptEnvelopeError } from '../errors/errors.js';
+import { CorruptEnvelopeError, MessageTooLargeError } from '../errors/errors.js';
+import { DEFAULT_MESSAGE_LIMITS, MAX_HEADER_COUNT, MAX_HEADERS_LENGTH, type MessageLimits } from './message-limits.js';
 import type { TransportMessage } from './transport-message.js';
 
 /**
@@ -57,7 +58,14 @@ export function serializeTransportMessage(tm: TransportMessage): Buffer {
   return Buffer.from(JSON.stringify(wire), 'utf8');
 }
 
-export function deserializeTransportMessage(bytes: Uint8Array): TransportMessage {
+/**
+ * Reads an envelope. Bytes over `limits.maxMessageSize` (default 4 MiB) are refused unparsed
+ * (MessageTooLargeError), as are more headers than MAX_HEADER_COUNT or MAX_HEADERS_LENGTH characters of them.
+ */
+export function deserializeTransportMessage(bytes: Uint8Array, limits: MessageLimits = DEFAULT_MESSAGE_LIMITS): TransportMessage {
+  if (bytes.byteLength > limits.maxMessageSize) {
+    throw new MessageTooLargeError(`envelope is ${bytes.byteLength} bytes, larger than ${limits.maxMessageSize} bytes (maxMessageSize)`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
@@ -161,11 +169,24 @@ function optionalHeaders(w: Record<string, unknown>, ctx: Ctx): Record<string, s
   const v = w.headers;
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) fail('headers', 'is not an object', ctx);
-  for (const value of Object.values(v as object)) {
+  const headers = v as Record<string, unknown>;
+  let count = 0;
+  let length = 0;
+  for (const name in headers) {
+    const value = headers[name];
     if (typeof value !== 'string') fail('headers', 'has a value that is not a string', ctx);
+    count++;
+    length += name.length + value.length;
   }
-  return v as Record<string, string>;
+  // Headers flow from a handled message to every message its handler sends: bounded, so none multiplies.
+  if (count > MAX_HEADER_COUNT) throw new MessageTooLargeError(`envelope has ${count} headers, more than ${MAX_HEADER_COUNT}`, { ...ctx, hint: HEADERS_HINT });
+  if (length > MAX_HEADERS_LENGTH) {
+    throw new MessageTooLargeError(`envelope headers hold ${length} characters, more than ${MAX_HEADERS_LENGTH}`, { ...ctx, hint: HEADERS_HINT });
+  }
+  return headers as Record<string, string>;
 }
+
+const HEADERS_HINT = 'carry data in the message body, not in headers';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

@@ -30,6 +30,7 @@ export const ERROR_KINDS = {
   ONCEBUS_NO_HANDLER: 'unreadable',
   ONCEBUS_RETENTION_WINDOW_PASSED: 'unreadable',
   ONCEBUS_UNTRUSTED_DESTINATION: 'unreadable',
+  ONCEBUS_MESSAGE_TOO_LARGE: 'unreadable',
 
   ONCEBUS_STORE: 'infrastructure',
   ONCEBUS_STORE_DEADLOCK: 'infrastructure',

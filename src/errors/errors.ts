@@ -50,6 +50,21 @@ export class CorruptEnvelopeError extends OncebusError {
   }
 }
 
+/**
+ * A message over the endpoint's bounds: an envelope larger than `maxMessageSize`, a body that would
+ * decompress past it, or more headers than an envelope may carry. It goes to the error queue as it came,
+ * before the endpoint spends the memory it asks for.
+ */
+export class MessageTooLargeError extends OncebusError {
+  constructor(message: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_MESSAGE_TOO_LARGE', message, {
+      hint: "if such messages are legitimate, raise the endpoint's maxMessageSize (or keep large payloads elsewhere and send a reference)",
+      setting: 'maxMessageSize',
+      ...options,
+    });
+  }
+}
+
 /** The envelope names a message type this endpoint has not registered. */
 export class UnknownMessageTypeError extends OncebusError {
   constructor(messageType: string, options: OncebusErrorOptions = {}) {

@@ -1,4 +1,5 @@
 import { ConfigurationError, InvalidMessageError, MessageDeserializationError, UnknownMessageTypeError } from '../errors/errors.js';
+import { isPrototypeKey, prototypeKeyError } from '../serialization/prototype-keys.js';
 import { type MessageClass, messageTypeNameOf } from './message-type.js';
 
 /**
@@ -53,6 +54,9 @@ export class MessageTypeRegistry {
  * Turns a deserialized plain value back into an instance of its class without calling the constructor
  * (which may require arguments). A class may take over with a static `fromJSON(value)`. Without one, the
  * value must be an object: `null`, a number or a list would become an instance with default fields only.
+ * The body's own fields become the instance's own data fields, and nothing else: a field that would replace
+ * the prototype (`__proto__`) or shadow one of the class's methods or accessors (a getter answering what the
+ * sender chose) is refused, so the handler always gets a true instance whose behaviour is its class's.
  */
 export function materialize(type: MessageClass, value: unknown): object {
   const custom = (type as unknown as { fromJSON?: (v: unknown) => object }).fromJSON;
@@ -63,5 +67,37 @@ export function materialize(type: MessageClass, value: unknown): object {
       hint: 'a message body is the JSON object of the message; give the class a static fromJSON(value) to read another shape',
     });
   }
-  return Object.assign(Object.create(type.prototype as object) as object, value);
+  const instance = Object.create(type.prototype as object) as Record<string, unknown>;
+  const behaviour = behaviourOf(type);
+  const fields = value as Record<string, unknown>;
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    if (isPrototypeKey(key)) throw prototypeKeyError(key);
+    if (behaviour.has(key)) {
+      throw new MessageDeserializationError(`the body's field '${key}' would shadow a method or accessor of ${type.name || 'the message class'}`, {
+        hint: 'a body carries data only; rename the field, or give the class a static fromJSON(value)',
+      });
+    }
+    // Neither a setter nor the prototype can be reached from here: both were refused above.
+    instance[key] = fields[key];
+  }
+  return instance;
+}
+
+const behaviours = new WeakMap<MessageClass, ReadonlySet<string>>();
+
+/** The names of a class's methods and accessors, Object.prototype's included; worked out once per class. */
+function behaviourOf(type: MessageClass): ReadonlySet<string> {
+  let names = behaviours.get(type);
+  if (names) return names;
+  const found = new Set<string>();
+  for (let proto: object | null = type.prototype as object; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, name)!;
+      if (d.get || d.set || typeof d.value === 'function') found.add(name);
+    }
+  }
+  names = found;
+  behaviours.set(type, names);
+  return names;
 }

@@ -1,4 +1,4 @@
-import { MessageDeserializationError } from '../errors/errors.js';
+import { MessageDeserializationError, OncebusError } from '../errors/errors.js';
 import type { ISerializer } from './serializer.js';
 import { parseTagged, stringifyTagged } from './tagged-json.js';
 
@@ -25,6 +25,7 @@ export class JsonSerializer implements ISerializer {
     try {
       return parseTagged(text);
     } catch (cause) {
+      if (OncebusError.is(cause)) throw cause;
       throw new MessageDeserializationError(`body is not valid JSON: ${(cause as Error).message}`, { cause });
     }
   }

@@ -1,7 +1,7 @@
 import { ConfigurationError, OncebusError, UntrustedDestinationError } from '../errors/errors.js';
-import { maskSecrets } from '../secrets/mask-secrets.js';
 import type { IQueue, IQueueFactory } from './queue.js';
 import { canonicalQueueAddress, queueScheme } from './queue-uri.js';
+import { maskSecrets } from '../secrets/mask-secrets.js';
 
 /**
  * Finds the factory for a URI's scheme and keeps one sending queue object per URI. Receive loops get a
@@ -36,32 +36,24 @@ export class QueueRegistry {
    * URI (a bad parameter, a queue name it cannot hold): the factory names only "queue uri".
    */
   check(uri: string, setting: string): void {
-    const scheme = queueScheme(uri, setting);
-    if (!this.factories.has(scheme)) {
-      throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${maskSecrets(uri)}'`, {
-        hint: `registered schemes: ${[...this.factories.keys()].join(', ') || 'none'}; bind an IQueueFactory for '${scheme}'`,
-      });
-    }
-    try {
-      this.sender(uri);
-      this.trust(uri, setting);
-    } catch (error) {
-      if (OncebusError.is(error) && error.code === 'ONCEBUS_CONFIGURATION' && error.setting === 'queue uri') {
-        const detail = error.message.replace(/^queue uri: /, '');
-        throw new ConfigurationError(setting, detail, { cause: error, hint: error.hint });
-      }
-      throw error;
-    }
     this.trust(uri, setting);
+    named(setting, () => this.sender(uri));
   }
 
   /**
    * Allows destinations on the connection `uri` names (its host, for a broker) — for a configured URI, or
-   * one the user allows besides. A URI of a scheme without connection scopes needs no trust.
+   * one the user allows besides (for RabbitMQ `rabbitmq://host[:port]` will do). A URI of a scheme without
+   * connection scopes needs no trust; one of a scheme no factory serves is a ConfigurationError.
    */
   trust(uri: string, setting = 'queue uri'): void {
-    const factory = this.factories.get(queueScheme(uri, setting));
-    const scope = factory?.connectionScope?.(uri);
+    const scheme = queueScheme(uri, setting);
+    const factory = this.factories.get(scheme);
+    if (!factory) {
+      throw new ConfigurationError(setting, `unknown queue URI scheme '${scheme}' in '${maskSecrets(uri)}'`, {
+        hint: `registered schemes: ${[...this.factories.keys()].join(', ') || 'none'}; bind an IQueueFactory for '${scheme}'`,
+      });
+    }
+    const scope = named(setting, () => factory.connectionScope?.(uri));
     if (scope !== undefined) this.trusted.add(scope);
   }
 
@@ -120,5 +112,18 @@ export class QueueRegistry {
     const f = this.factories.get(queueScheme(uri));
     if (!f) this.check(uri, 'queue');
     return f!;
+  }
+}
+
+/** Runs `run`; a factory's refusal, which names only "queue uri", is raised again naming `setting`. */
+function named<T>(setting: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (OncebusError.is(error) && error.code === 'ONCEBUS_CONFIGURATION' && error.setting === 'queue uri' && setting !== 'queue uri') {
+      const detail = error.message.replace(/^queue uri: /, '');
+      throw new ConfigurationError(setting, detail, { cause: error, hint: error.hint });
+    }
+    throw error;
   }
 }

@@ -1,21 +1,34 @@
 import { ConfigurationError } from '../errors/errors.js';
 import { maskSecrets } from '../secrets/mask-secrets.js';
 
+/** RFC 3986's scheme: a letter, then letters, digits, '+', '-' or '.'. */
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+
 /** The scheme of a queue URI ('memory' for 'memory://orders'); a clear error names the setting when malformed. */
 export function queueScheme(uri: string, setting = 'queue uri'): string {
   const i = uri.indexOf('://');
-  if (i <= 0) throw new ConfigurationError(setting, `'${maskSecrets(uri)}' is not a queue URI (expected scheme://…)`);
-  return uri.slice(0, i).toLowerCase();
+  const scheme = i > 0 ? uri.slice(0, i) : '';
+  if (!SCHEME.test(scheme)) throw new ConfigurationError(setting, `'${maskSecrets(uri)}' is not a queue URI (expected scheme://…)`);
+  return scheme.toLowerCase();
 }
 
-/** Parses a queue URI with WHATWG URL rules; throws ConfigurationError naming the setting. */
+/**
+ * Parses a queue URI with WHATWG URL rules; throws ConfigurationError naming the setting. The parts
+ * transports decode (user, password, path) must hold well-formed percent escapes of UTF-8: URIs come from
+ * messages too (reply addresses), and a decoder's URIError would escape every check.
+ */
 export function parseQueueUri(uri: string, setting = 'queue uri'): URL {
   queueScheme(uri, setting);
+  let url: URL;
   try {
-    return new URL(uri);
+    url = new URL(uri);
   } catch (cause) {
     throw new ConfigurationError(setting, `'${maskSecrets(uri)}' is not a valid URI`, { cause });
   }
+  decodeUriPart(url.username, uri, setting);
+  decodeUriPart(url.password, uri, setting);
+  decodeUriPart(url.pathname, uri, setting);
+  return url;
 }
 
 /**
@@ -26,7 +39,7 @@ export function decodeUriPart(part: string, uri: string, setting = 'queue uri'):
   try {
     return decodeURIComponent(part);
   } catch (cause) {
-    throw new ConfigurationError(setting, `'${maskSecrets(uri)}' holds a malformed percent-escape`, { cause, hint: "write a literal '%' as %25" });
+    throw new ConfigurationError(setting, `'${maskSecrets(uri)}' holds a malformed percent-escape (%XX of UTF-8 expected)`, { cause, hint: "write a literal '%' as %25" });
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
-import { type Behaviour, PlaceOrder } from './sim-messages.js';
+import { type Behaviour, PlaceOrder, SIM_MAX_MESSAGE_SIZE } from './sim-messages.js';
 import { checkRun, type SentOrder } from './sim-oracle.js';
 import { type Broken, type StoreKind, SimWorld, sessionOrderId } from './sim-world.js';
 import { VirtualTime } from './virtual-time.js';
@@ -109,9 +109,12 @@ async function feed(world: SimWorld, time: VirtualTime, count: number, out: Sent
       world.log(`web p${worker.id} session for ${orderId} ${JSON.stringify({ ...behaviour, rollsBack })}`);
       continue;
     }
-    const sent = await world.clientBus.send(new PlaceOrder(orderId, behaviour), options);
-    out.push({ orderId, messageId: sent.messageId, behaviour, mayExpire });
-    world.log(`client sent ${orderId} ${sent.messageId} ${JSON.stringify({ ...behaviour, ...options })}`);
+    // A few client orders are too large for the orders endpoint once inflated (the client compresses).
+    const oversized = r() < 0.05;
+    const order = oversized ? new PlaceOrder(orderId, { ...behaviour, oversized }, '0'.repeat(2 * SIM_MAX_MESSAGE_SIZE)) : new PlaceOrder(orderId, behaviour);
+    const sent = await world.clientBus.send(order, options);
+    out.push({ orderId, messageId: sent.messageId, behaviour: order.behaviour, mayExpire });
+    world.log(`client sent ${orderId} ${sent.messageId} ${JSON.stringify({ ...order.behaviour, ...options })}`);
     const copies = r() < 0.1 ? 2 : r() < 0.15 ? 1 : 0; // duplicates under the same messageId
     for (let c = 0; c < copies; c++) await world.broker.create('memory://orders').enqueue(sent, serializeTransportMessage(sent));
   }

@@ -10,13 +10,22 @@ export interface Behaviour {
   readonly hangs: boolean;
   /** Virtual milliseconds the handler takes. */
   readonly slowMs: number;
+  /**
+   * Its body inflates past the orders endpoint's maxMessageSize (SIM_MAX_MESSAGE_SIZE): it goes to the
+   * error queue unhandled, as it came, and the operator deletes it (no repair makes it fit).
+   */
+  readonly oversized?: boolean;
 }
+
+/** Every endpoint's maxMessageSize in the simulator; an oversized order's body is twice that (as gzip, a few dozen bytes). */
+export const SIM_MAX_MESSAGE_SIZE = 16 * 1024;
 
 @messageType('sim.PlaceOrder')
 export class PlaceOrder {
   constructor(
     public orderId = '',
     public behaviour: Behaviour = { failures: 0, poison: false, hangs: false, slowMs: 0 },
+    public padding = '',
   ) {}
 }
 

@@ -1,6 +1,6 @@
 import { ErrorIngestor } from '../../src/operations/errors/error-ingestor.js';
 import { FailedMessageStore, type FailedMessageDetail, type IngestOutcome } from '../../src/operations/errors/failed-message-store.js';
-import { RESUME_RETURNS_AFTER_MS, returnFailedMessages } from '../../src/operations/errors/return-failed-messages.js';
+import { deleteFailedMessages, RESUME_RETURNS_AFTER_MS, returnFailedMessages } from '../../src/operations/errors/return-failed-messages.js';
 import { StoreError } from '../../src/errors/errors.js';
 import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import type { SqlDatabase } from '../../src/stores/sql/sql-database.js';
@@ -53,7 +53,7 @@ export interface OperationsWorld {
 /**
  * One operations process, as an operator runs `oncebus errors ingest --watch` and `errors return --all`:
  * drains the error queues into the operations store, then repairs and returns what it found (and resumes
- * returns a dead process left). Every queue and store call passes a seam: it may crash there (the world
+ * returns a dead process left), deleting what was too large for its endpoint. Every queue and store call passes a seam: it may crash there (the world
  * drops its connections) or fail; a failed round is tried again after a pause, as the CLI's watch does.
  */
 export async function runOperations(world: OperationsWorld, process: SimProcessRef, database: SqlDatabase, queueFactory: IQueueFactory, broken?: BrokenOperations): Promise<never> {
@@ -68,11 +68,21 @@ export async function runOperations(world: OperationsWorld, process: SimProcessR
       // The operator looks before acting (both often act at the same beat: the race a return's lease settles).
       await world.time.sleep(Math.floor(world.time.random() * THINK_MS));
       const ids = await store.unresolved({ all: true });
+      const repaired: string[] = [];
+      const tooLarge: string[] = [];
       for (const id of ids) {
         const record = await store.get(id);
-        if (record) world.repaired.add(record.messageId);
+        if (!record) continue;
+        // No repair makes a message fit the endpoint's maxMessageSize: it is deleted, never returned.
+        if (record.exceptionType === 'MessageTooLargeError') tooLarge.push(id);
+        else {
+          world.repaired.add(record.messageId);
+          repaired.push(id);
+        }
       }
-      const done = await returnFailedMessages(store, queues, ids, { by: `p${process.id}`, clock, resumeAfterMs: broken === 'ops-no-return-lease' ? 0 : RESUME_RETURNS_AFTER_MS });
+      const deleted = await deleteFailedMessages(store, tooLarge, { by: `p${process.id}`, clock });
+      if (deleted.done.length > 0) world.log(`p${process.id} ops deleted ${deleted.done.length} too large to return`);
+      const done = await returnFailedMessages(store, queues, repaired, { by: `p${process.id}`, clock, resumeAfterMs: broken === 'ops-no-return-lease' ? 0 : RESUME_RETURNS_AFTER_MS });
       if (done.done.length > 0) world.log(`p${process.id} ops returned ${done.done.length}, skipped ${JSON.stringify(done.skipped)}`);
     } catch (error) {
       world.log(`p${process.id} ops round failed: ${String(error)}`);

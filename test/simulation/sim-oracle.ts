@@ -20,6 +20,8 @@ const FOLLOW_UPS: readonly EndpointName[] = ['shipping', 'billing', 'audit', 'cl
  *   expired had its effect once or not at all, and its follow-ups exactly as often;
  * - a poison order went to the error queue, was ingested into the operations store as one record, repaired
  *   and returned (that record 'returned'), and from there was handled like any other order: once;
+ * - an oversized order (its body inflates past maxMessageSize) was never handled, and reached the operations
+ *   store as one record, which the operator deleted ('archived');
  * - an order placed through a transactional session exists (its 'web' effect) exactly when the session
  *   committed — never when its work threw — and then is handled like any other; one whose session did not
  *   commit reached nobody;
@@ -41,6 +43,15 @@ export function checkRun(world: SimWorld, orders: readonly SentOrder[], calm: bo
   const recordsOf = (messageId: string) => records.filter((r) => r.messageId === messageId);
   for (const order of orders) {
     const at = (endpoint: EndpointName) => count.get(`${endpoint}/${order.orderId}`) ?? 0;
+    if (order.behaviour.oversized) {
+      // Too large once inflated: never handled; one record (none if it expired first), deleted by the operator.
+      const mine = recordsOf(order.messageId);
+      if (mine.length > 1) problems.push(`oversized order ${order.orderId} has ${mine.length} failed-message records`);
+      if (mine.length === 0 && !order.mayExpire) problems.push(`oversized order ${order.orderId} never reached the operations store`);
+      for (const r of mine) if (r.status !== 'archived') problems.push(`oversized order ${order.orderId}: its failed-message record is '${r.status}'`);
+      for (const endpoint of ['orders', ...FOLLOW_UPS] as const) if (at(endpoint) !== 0) problems.push(`oversized order ${order.orderId} reached ${endpoint}`);
+      continue;
+    }
     if (order.behaviour.poison && !(order.session && at('web') === 0)) {
       // It failed every attempt until the operator repaired it: one record, returned, whatever crashed.
       // (One that expired before it failed three times never reached the error queue: no record.)
@@ -66,9 +77,9 @@ export function checkRun(world: SimWorld, orders: readonly SentOrder[], calm: bo
       if (at(endpoint) !== handled) problems.push(`order ${order.orderId}: handled ${handled} time(s), but its follow-up at ${endpoint} ${at(endpoint)} time(s)`);
     }
   }
-  const poison = new Set(orders.filter((o) => o.behaviour.poison).map((o) => o.messageId));
+  const failing = new Set(orders.filter((o) => o.behaviour.poison || o.behaviour.oversized).map((o) => o.messageId));
   for (const r of records) {
-    if (!poison.has(r.messageId)) problems.push(`failed message ${r.messageId} (from ${r.sourceQueue}) is no poison order`);
+    if (!failing.has(r.messageId)) problems.push(`failed message ${r.messageId} (from ${r.sourceQueue}) is no poison or oversized order`);
     if (r.sourceQueue !== 'memory://orders') problems.push(`failed message ${r.messageId} came from ${r.sourceQueue}`);
   }
 

@@ -19,7 +19,7 @@ import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { SqliteDatabase } from '../../src/stores/sqlite/sqlite-database.js';
 import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';
 import { MemoryBroker } from '../../src/transports/memory/index.js';
-import { OrderAccepted, OrderPlaced, PlaceOrder, ShipOrder } from './sim-messages.js';
+import { OrderAccepted, OrderPlaced, PlaceOrder, ShipOrder, SIM_MAX_MESSAGE_SIZE } from './sim-messages.js';
 import { never, Seams } from './sim-seams.js';
 import { batchedQueue } from './sim-batched-queue.js';
 import { type BrokenOperations, countingReturns, OPS_BUDGET, opsQueueWeight, runOperations } from './sim-operations.js';
@@ -306,6 +306,8 @@ export class SimWorld {
       routes: [{ uri: 'memory://shipping', specifications: [{ types: [ShipOrder] }] }, { uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }],
       handlerTimeout: '2s',
       stopTimeout: '1s',
+      maxMessageSize: SIM_MAX_MESSAGE_SIZE,
+      ...(name === 'client' ? { compression: 'gzip' } : {}),
       inbox: {
         workQueueUri: `memory://${name}`,
         errorQueueUri: `memory://${name}-error`,

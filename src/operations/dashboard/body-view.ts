@@ -1,5 +1,5 @@
-import { gunzipSync } from 'node:zlib';
 import { CodecRegistry } from '../../codecs/codec-registry.js';
+import { OncebusError } from '../../errors/oncebus-error.js';
 import { ENCRYPTION_KEY_ID_HEADER } from '../../codecs/encryption.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import type { BodyView } from './api-types.js';
@@ -62,19 +62,14 @@ export function bodyView(envelope: TransportMessage | null, raw: Uint8Array, cod
   return { kind: 'json', text: prettyJson(text), bytes: bytes.length, note: decoded };
 }
 
-/** gzip inflated to the bound as it goes; another algorithm (the endpoint's own) inflates as it does, then is checked. */
+/** Inflated through the codecs' bounded path (gzip stops at the bound as it goes), as an endpoint inflates. */
 function inflate(codecs: CodecRegistry, name: string, bytes: Uint8Array): Uint8Array {
-  if (name === 'gzip') {
-    try {
-      return gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new TooLargeToShow();
-      throw error;
-    }
+  try {
+    return codecs.decompress(name, bytes, MAX_INFLATED_BYTES);
+  } catch (error) {
+    if (OncebusError.is(error) && error.code === 'ONCEBUS_MESSAGE_TOO_LARGE') throw new TooLargeToShow();
+    throw error;
   }
-  const inflated = codecs.compression(name).decompress(bytes);
-  if (inflated.length > MAX_INFLATED_BYTES) throw new TooLargeToShow();
-  return inflated;
 }
 
 function isJson(text: string): boolean {

@@ -30,9 +30,16 @@ export interface FailedMessageFields {
 export const rawHash = (raw: Uint8Array): string => createHash('sha256').update(raw).digest('hex');
 
 /** The envelope in `raw`, or null when the bytes are not one. */
+/**
+ * How large an error-queue envelope operations read. The error-queue copy of an envelope an endpoint found
+ * too large wraps its bytes (base64: a third larger), and endpoints may raise maxMessageSize: with the
+ * endpoints' 4 MiB default, that copy would be recorded as unread bytes, its reason lost. Past this, it is.
+ */
+const ERROR_QUEUE_LIMITS = { maxMessageSize: 64 * 1024 * 1024 };
+
 export function readEnvelope(raw: Uint8Array): TransportMessage | null {
   try {
-    return deserializeTransportMessage(raw);
+    return deserializeTransportMessage(raw, ERROR_QUEUE_LIMITS);
   } catch {
     return null;
   }

@@ -6,11 +6,15 @@ import type { InboxDecoding } from './inbox-message-state.js';
 export class DecompressMessageObserver implements IPipelineObserver<InboxDecoding, 'onDecompressMessage'> {
   readonly event = 'onDecompressMessage';
 
-  constructor(private readonly codecs: CodecRegistry) {}
+  constructor(
+    private readonly codecs: CodecRegistry,
+    /** The endpoint's maxMessageSize: inflation stops there. */
+    private readonly maxLength: number,
+  ) {}
 
   execute(state: InboxDecoding): void {
     const tm = state.transportMessage;
     if (!tm.compressionAlgorithm) return;
-    state.body = this.codecs.compression(tm.compressionAlgorithm).decompress(state.body);
+    state.body = this.codecs.decompress(tm.compressionAlgorithm, state.body, this.maxLength);
   }
 }

@@ -3,7 +3,7 @@ import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { WithEnvelope } from '../received-message-state.js';
 
-/** Forwards an outbox message, unchanged, to the queue its envelope names. */
+/** Forwards an outbox message, unchanged, to the queue its envelope names (when on a configured connection). */
 export class SendOutboxMessageObserver implements IPipelineObserver<WithEnvelope, 'onSendOutboxMessage'> {
   readonly event = 'onSendOutboxMessage';
 
@@ -14,6 +14,8 @@ export class SendOutboxMessageObserver implements IPipelineObserver<WithEnvelope
 
   async execute(state: WithEnvelope): Promise<void> {
     const tm = state.transportMessage;
+    // Whoever can write to the outbox queue chose this recipient: it must be on a configured connection.
+    this.queues.checkDestination(tm.recipientInboxWorkQueueUri);
     await this.queues.sender(tm.recipientInboxWorkQueueUri).enqueue(tm, state.received.body);
     this.events.emit('messageDispatched', tm);
   }

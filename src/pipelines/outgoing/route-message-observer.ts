@@ -2,11 +2,15 @@ import { ConfigurationError, NoRouteError, OncebusError } from '../../errors/err
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { RouteTable } from '../../routing/route-table.js';
 import type { ISubscriptionService } from '../../subscriptions/subscription-service.js';
+import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { OutgoingMessageState } from './outgoing-message-state.js';
 
 /**
  * Finds where the message goes: `send` → local inbox, explicit recipient, or the route table;
  * `reply` → the handled message's sender; `publish` → every subscriber (none is not an error: nobody listens).
+ * A destination not from the endpoint's own configuration — a reply address, a subscriber, a recipient —
+ * must be on a connection it was configured for or trusts (QueueRegistry.checkDestination): checked here,
+ * before anything is stored or connects, so a refusal fails the handled message (to the error queue).
  */
 export class RouteMessageObserver implements IPipelineObserver<OutgoingMessageState, 'onRouteMessage'> {
   readonly event = 'onRouteMessage';
@@ -15,14 +19,18 @@ export class RouteMessageObserver implements IPipelineObserver<OutgoingMessageSt
     private readonly routes: RouteTable,
     private readonly subscriptions: ISubscriptionService,
     private readonly inboxWorkQueueUri: string | undefined,
+    private readonly queues: QueueRegistry,
   ) {}
 
   async execute(state: OutgoingMessageState): Promise<void> {
     const tm = state.transportMessage;
     switch (state.kind) {
-      case 'publish':
-        state.recipients = await this.subscriptions.getSubscribers(tm.messageType);
+      case 'publish': {
+        const subscribers = await this.subscriptions.getSubscribers(tm.messageType);
+        for (let i = 0; i < subscribers.length; i++) this.queues.checkDestination(subscribers[i]!);
+        state.recipients = subscribers;
         return;
+      }
       case 'reply': {
         const sender = state.received?.senderInboxWorkQueueUri;
         if (!sender) {
@@ -30,6 +38,7 @@ export class RouteMessageObserver implements IPipelineObserver<OutgoingMessageSt
             messageId: state.received?.messageId,
           });
         }
+        this.queues.checkDestination(sender);
         state.recipients = [sender];
         return;
       }
@@ -38,6 +47,8 @@ export class RouteMessageObserver implements IPipelineObserver<OutgoingMessageSt
         if (local && !this.inboxWorkQueueUri) {
           throw new ConfigurationError('send options.local', 'a send-only endpoint has no inbox to send to', { hint: 'route the message, or give it a recipient' });
         }
+        // A recipient is often read from a message (a return address in its body): checked like a reply.
+        if (!local && recipient) this.queues.checkDestination(recipient);
         const uri = local ? this.inboxWorkQueueUri : (recipient ?? this.routes.uriFor(tm.messageType));
         if (!uri) throw new NoRouteError(tm.messageType);
         state.recipients = [uri];

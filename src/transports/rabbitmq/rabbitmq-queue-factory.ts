@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
+import { parseQueueUri } from '../../transport/queue-uri.js';
 import { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
 import { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { RabbitMqQueue } from './rabbitmq-queue.js';
@@ -49,9 +50,13 @@ export class RabbitMqQueueFactory implements IQueueFactory {
     return parseRabbitMqUri(uri).address;
   }
 
-  /** The broker a URI's queue is on (scheme, host, port): a reply address off it is refused (QueueRegistry). */
+  /**
+   * The broker a URI names (scheme, host, port) — a queue's URI, or the broker's alone (`rabbitmq://host`,
+   * as trustedConnections lists it): the credentials go only to brokers the endpoint was configured for,
+   * so a destination a message names off them is refused (QueueRegistry.checkDestination).
+   */
   connectionScope(uri: string): string {
-    return parseRabbitMqUri(uri).connectionScope;
+    return parseRabbitMqUri(withQueue(uri)).connectionScope;
   }
 
   /**
@@ -70,6 +75,14 @@ export class RabbitMqQueueFactory implements IQueueFactory {
     this.brokers.clear();
     await Promise.all(all.map((b) => b.connection.close()));
   }
+}
+
+/** `rabbitmq://host[:port]` with a placeholder queue, so one parser (and one notion of a broker) reads both forms. */
+function withQueue(uri: string): string {
+  const url = parseQueueUri(uri);
+  if (url.pathname !== '' && url.pathname !== '/') return uri;
+  url.pathname = '/-';
+  return url.href;
 }
 
 /** A factory for rabbitmqs:// URIs (TLS); `socketOptions` (ca, cert, key, servername, …) go to amqplib. */

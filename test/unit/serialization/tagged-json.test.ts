@@ -1,3 +1,4 @@
+import assert from 'node:assert';
 import { expect } from 'chai';
 import { JsonSerializer } from '../../../src/serialization/json-serializer.js';
 
@@ -41,5 +42,12 @@ describe('the JSON body format: values plain JSON loses come back as themselves'
   it("leaves a user's object that merely has a $oncebus key alone", () => {
     const value = { $oncebus: 'Date', value: 'not a tag', extra: true };
     expect(roundTrip(value)).to.deep.equal(value);
+  });
+
+  // Found by the long fuzz run (test/fuzz/tagged-json.test.ts, seed 521373677): such a value travels intact;
+  // what broke was chai's deep equality, which sorts a Set's members by calling their toString.
+  it('round-trips data whose keys are the names of Object methods (a Set of objects with a toString field)', () => {
+    const value = new Set<unknown>([{ toString: '' }, { valueOf: 1, hasOwnProperty: false }, 0]);
+    assert.deepStrictEqual(roundTrip(value), value);
   });
 });
