@@ -384,12 +384,13 @@ async function owedSent(started: number): Promise<void> {
 /**
  * Queue rows taken by a process that was killed stay leased until their lease runs out (SQLite); the workers
  * then take them again (copies already handled: ignored; a poison message's copy: failed once more, into
- * the error queue). Waits until the `names` tables are empty, at most a lease and a little longer: before
- * the operations phase, so that the ingestor sees every failed copy; before the audit, so that it does
- * not count them as left over.
+ * the error queue). Waits until the `names` tables are empty — before the operations phase, so that the
+ * ingestor sees every failed copy; before the audit, so that it does not count them as left over — or the
+ * run's deadline passes (a row stuck for good is then reported as left over). Not a lease and a little
+ * longer: on a loaded machine the workers may need longer than that to take the copies again.
  */
 async function leasesRunOut(started: number, names: readonly string[]): Promise<void> {
-  const until = Math.min(started + TIMEOUT_MS, Date.now() + db.takenRowsReturnAfterMs + 15_000);
+  const until = started + TIMEOUT_MS;
   for (;;) {
     let rows = 0;
     for (const name of names) rows += await withheld(name);
