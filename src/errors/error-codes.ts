@@ -9,9 +9,9 @@
  *   queue configured wrongly): counted like a handler's throw, then the error queue;
  * - 'unreadable': something about the message itself that no retry changes (bad bytes, unknown type, no
  *   handler, too large): the error queue at once;
- * - 'caller': raised by how oncebus was called (a handler's own UnrecoverableHandlerError or timeout, a
- *   send before start, a plain object sent): the handler's failure when its handler raised it, otherwise
- *   released like the infrastructure's;
+ * - 'contextual': whose fault depends on where it surfaced (a handler's own UnrecoverableHandlerError or
+ *   timeout, a send before start, a plain object sent, a duplicate key, a broker refusing a publish): the
+ *   handler's failure when its handler raised it, otherwise released like the infrastructure's;
  * - 'crash': a simulated crash (fault injection): released, as a dead process's broker would.
  */
 export const ERROR_KINDS = {
@@ -21,8 +21,8 @@ export const ERROR_KINDS = {
   ONCEBUS_QUEUE_MISMATCH: 'message',
   ONCEBUS_TRANSACTION_ABORTED: 'message',
   ONCEBUS_TRANSACTION_MISUSE: 'message',
-  ONCEBUS_UNRECOVERABLE: 'caller',
-  ONCEBUS_HANDLER_TIMEOUT: 'caller',
+  ONCEBUS_UNRECOVERABLE: 'contextual',
+  ONCEBUS_HANDLER_TIMEOUT: 'contextual',
 
   ONCEBUS_CORRUPT_ENVELOPE: 'unreadable',
   ONCEBUS_UNKNOWN_MESSAGE_TYPE: 'unreadable',
@@ -37,24 +37,24 @@ export const ERROR_KINDS = {
   ONCEBUS_TRANSPORT: 'infrastructure',
   ONCEBUS_BROKER_UNAVAILABLE: 'infrastructure',
   ONCEBUS_LOCK_LOST: 'infrastructure',
-  // Not the message's doing either, and before kinds they fell to the same default: released.
-  ONCEBUS_STORE_DUPLICATE_KEY: 'infrastructure',
-  ONCEBUS_PUBLISH_REJECTED: 'infrastructure',
-  ONCEBUS_STALE_DELIVERY: 'infrastructure',
-  ONCEBUS_ENTITY_NOT_FOUND: 'infrastructure',
 
-  ONCEBUS_BUS_STATE: 'caller',
-  ONCEBUS_INVALID_MESSAGE: 'caller',
-  ONCEBUS_DRIVER_MISSING: 'caller',
-  ONCEBUS_QUEUE_OPERATION_UNSUPPORTED: 'caller',
-  ONCEBUS_DUPLICATE_HANDLER: 'caller',
-  ONCEBUS_PIPELINE_DEFINITION: 'caller',
-  ONCEBUS_DELIVERY_ALREADY_SETTLED: 'caller',
+  ONCEBUS_STORE_DUPLICATE_KEY: 'contextual',
+  ONCEBUS_PUBLISH_REJECTED: 'contextual',
+  ONCEBUS_STALE_DELIVERY: 'contextual',
+  ONCEBUS_ENTITY_NOT_FOUND: 'contextual',
+
+  ONCEBUS_BUS_STATE: 'contextual',
+  ONCEBUS_INVALID_MESSAGE: 'contextual',
+  ONCEBUS_DRIVER_MISSING: 'contextual',
+  ONCEBUS_QUEUE_OPERATION_UNSUPPORTED: 'contextual',
+  ONCEBUS_DUPLICATE_HANDLER: 'contextual',
+  ONCEBUS_PIPELINE_DEFINITION: 'contextual',
+  ONCEBUS_DELIVERY_ALREADY_SETTLED: 'contextual',
 
   ONCEBUS_SIMULATED_CRASH: 'crash',
 } as const satisfies Record<`ONCEBUS_${string}`, ErrorKind>;
 
-export type ErrorKind = 'infrastructure' | 'message' | 'unreadable' | 'caller' | 'crash';
+export type ErrorKind = 'infrastructure' | 'message' | 'unreadable' | 'contextual' | 'crash';
 
 /** The stable codes of oncebus's errors: match on these, not on messages. */
 export type OncebusErrorCode = keyof typeof ERROR_KINDS;

@@ -475,8 +475,10 @@ async function main(): Promise<number> {
   // On RabbitMQ an endpoint defers through a queue of its own; a queue table holds its deferred rows itself.
   const deferred = onTables ? [] : ['work-deferred', ...RECEIVERS.map((r) => `${r}-deferred`)];
   for (const name of ['work', ...deferred, ...RECEIVERS.flatMap((r) => [r, `${r}-error`])]) {
-    const n = (await drain(name)).length + (await withheld(name));
+    const left = await drain(name);
+    const n = left.length + (await withheld(name));
     if (n > 0) leftovers[name] = n;
+    if (left.length > 0) log(`chaos: left in ${name}: ${left.map((m) => `${m.messageId} ${m.messageType} (${(m.failureMessages.at(-1) ?? m.headers['oncebus-failure-reason'] ?? 'no failure').slice(0, 300)})`).join('; ')}`);
   }
   const opsOk = ops.returnedOnce === poison.size && ops.wrongRecords.length === 0;
   log(`chaos: sessions placed ${sessionsPlaced}/${SESSIONS} (the producer killed ${producerKills} times), Work without its order's row: ${ghosts}`);

@@ -15,7 +15,8 @@ import {
 import { ERROR_KINDS } from '../../../src/errors/error-codes.js';
 import { OncebusError } from '../../../src/errors/oncebus-error.js';
 import { classifyFailure, type FailureKind } from '../../../src/recoverability/classify-failure.js';
-import { BrokerUnavailableError, QueueMismatchError } from '../../../src/transports/rabbitmq/rabbitmq-errors.js';
+import { DuplicateKeyError } from '../../../src/stores/mssql/mssql-errors.js';
+import { BrokerUnavailableError, PublishRejectedError, QueueMismatchError } from '../../../src/transports/rabbitmq/rabbitmq-errors.js';
 import { INFRASTRUCTURE_FAILURE_LIMIT, InfrastructureFailures } from '../../../src/recoverability/infrastructure-failures.js';
 
 describe('classifyFailure: where a failure sends its message', () => {
@@ -24,6 +25,7 @@ describe('classifyFailure: where a failure sends its message', () => {
   const storeUnderSend = new StoreError('the store failed while ctx.send stored a send');
   const broker = new BrokerUnavailableError('lost', 'down');
   const busState = new BusStateError('not started');
+  const duplicate = new DuplicateKeyError('duplicate key in the handler’s table', null);
   const cases: [string, unknown, unknown, boolean, FailureKind][] = [
     ['a simulated crash', new SimulatedCrash('x'), undefined, false, 'crash'],
     ['a body that will not deserialize', new MessageDeserializationError('bad'), undefined, false, 'unreadable'],
@@ -43,6 +45,9 @@ describe('classifyFailure: where a failure sends its message', () => {
     ['a message past its retention window', new RetentionWindowPassedError('m', 2, 1), undefined, false, 'unreadable'],
     ['a send before start, from the handler', busState, busState, false, 'message'],
     ['a send before start, outside the handler', new BusStateError('x'), undefined, false, 'infrastructure'],
+    ['a duplicate key the handler’s own write hit', duplicate, duplicate, false, 'message'],
+    ['a duplicate key outside the handler', new DuplicateKeyError('dup', null), undefined, false, 'infrastructure'],
+    ['a publish the broker refused, outside the handler', new PublishRejectedError('full'), undefined, false, 'infrastructure'],
   ];
   for (const [what, error, handlerError, stopping, kind] of cases) {
     it(`${what} → ${kind}`, () => expect(classifyFailure(error, handlerError, stopping)).to.equal(kind));
@@ -51,7 +56,7 @@ describe('classifyFailure: where a failure sends its message', () => {
 
 describe('error kinds: the classifier reads them from the error', () => {
   it('gives every code a kind the classifier knows, and every error its code’s kind', () => {
-    const known = new Set(['infrastructure', 'message', 'unreadable', 'caller', 'crash']);
+    const known = new Set(['infrastructure', 'message', 'unreadable', 'contextual', 'crash']);
     for (const [code, kind] of Object.entries(ERROR_KINDS)) expect(known.has(kind), code).to.equal(true);
     const e = new OncebusError('ONCEBUS_LOCK_LOST', 'lost');
     expect(e.kind).to.equal('infrastructure');
