@@ -22,4 +22,10 @@ export interface IUnitOfWork<TTransaction = unknown> {
    * handler (`bus.send` to a sqlite:// queue) joins this transaction instead of waiting for it forever.
    */
   within?<T>(run: () => T): T;
+  /**
+   * Whether `error`, raised by a statement the handler ran on `transaction`, is the connection under this
+   * unit of work failing (the server went away, the socket broke) rather than the statement: the
+   * infrastructure's fault wherever it surfaced, so the message is released and not counted as failed.
+   */
+  isConnectionFailure?(error: unknown): boolean;
 }

@@ -17,15 +17,18 @@ export type FailureKind = 'crash' | 'stopped' | 'unreadable' | 'message' | 'infr
 /**
  * Reads the error's kind (errors/error-codes.ts); an error that is not oncebus's is the handler's when the
  * handler threw it, otherwise the infrastructure's. The infrastructure's kind wins over "the handler threw
- * it": a store failing under the handler's ctx.send is an outage, not the message's fault.
+ * it": a store failing under the handler's ctx.send is an outage, not the message's fault — and so does
+ * `connectionFailure`, the unit of work's reading of a driver error from the handler's own statement (a
+ * dropped connection is an outage wherever it surfaces).
  */
-export function classifyFailure(error: unknown, handlerError: unknown, stopping: boolean): FailureKind {
+export function classifyFailure(error: unknown, handlerError: unknown, stopping: boolean, connectionFailure = false): FailureKind {
   const kind = OncebusError.is(error) ? error.kind : undefined;
   if (kind === 'crash') return 'crash';
   if (kind === 'unreadable') return 'unreadable';
   const fromHandler = error === handlerError && error !== undefined;
   if (fromHandler && stopping) return 'stopped';
-  if (kind === 'infrastructure') return 'infrastructure';
+  // The store says its connection failed under the statement (a driver error the handler let through).
+  if (kind === 'infrastructure' || connectionFailure) return 'infrastructure';
   if (fromHandler || kind === 'message') return 'message';
   return 'infrastructure';
 }

@@ -39,6 +39,8 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
 
   async execute(state: InboxMessageState): Promise<void> {
     const error = state.exception;
+    // Read before the rollback: whether the unit of work's connection failed under the handler's statement.
+    const connectionFailure = state.unitOfWork?.isConnectionFailure?.(error) ?? false;
     if (state.unitOfWork) {
       const uow = state.unitOfWork;
       state.unitOfWork = null;
@@ -46,7 +48,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
     }
     if (!state.received) return; // nothing taken: the loop logs and backs off
     try {
-      await this.route(state as Taken<InboxMessageState>, error);
+      await this.route(state as Taken<InboxMessageState>, error, connectionFailure);
     } catch (secondary) {
       this.logger.error('could not move a failed message; releasing it', this.fields(state.transportMessage, secondary, { failure: String(error) }));
       await this.release(state, secondary);
@@ -54,7 +56,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
     state.exceptionHandled = true;
   }
 
-  private async route(state: Taken<InboxMessageState>, error: unknown): Promise<void> {
+  private async route(state: Taken<InboxMessageState>, error: unknown, connectionFailure: boolean): Promise<void> {
     const { inbox } = this.options;
     const tm = state.transportMessage;
     if (!tm) {
@@ -66,7 +68,7 @@ export class HandleFailureObserver implements IPipelineObserver<InboxMessageStat
       return;
     }
     let decision: FailureDecision;
-    switch (classifyFailure(error, state.handlerError, this.stopSignal.aborted)) {
+    switch (classifyFailure(error, state.handlerError, this.stopSignal.aborted, connectionFailure)) {
       case 'crash':
       case 'stopped': // not the message's fault: no failure counted; it comes back after the restart
         return this.release(state, error);

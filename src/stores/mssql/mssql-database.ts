@@ -6,7 +6,7 @@ import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
 import { ConnectionBudget } from '../sql/connection-budget.js';
 import type { HandleLease } from '../sql/handle-lease.js';
 import { guardedTransaction } from './guarded-transaction.js';
-import { mapMssqlError } from './mssql-errors.js';
+import { isMssqlConnectionFailure, mapMssqlError } from './mssql-errors.js';
 import { bindParameters } from './mssql-parameters.js';
 
 export interface MssqlConnectionOptions {
@@ -45,6 +45,10 @@ export class MssqlDatabase implements SqlDatabase {
   async execute(text: string, params: readonly unknown[] = []): Promise<number> {
     const request = (await this.connect()).request();
     return run(request, text, params, this.name).then(affected);
+  }
+
+  isConnectionFailure(error: unknown): boolean {
+    return isMssqlConnectionFailure(error);
   }
 
   async begin(): Promise<SqlTransaction> {

@@ -33,3 +33,12 @@ export function mapMssqlError(error: unknown, where: string): OncebusError {
   if (number === 1205) return new DeadlockError(text, error);
   return new MssqlStoreError(text, error);
 }
+
+/** tedious's codes for a connection that broke or closed under a request (not a statement's own failure). */
+const CONNECTION_CODES = new Set(['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOPEN']);
+
+/** Whether an mssql error is the connection failing, not the statement. */
+export function isMssqlConnectionFailure(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return (typeof code === 'string' && CONNECTION_CODES.has(code)) || name === 'ConnectionError';
+}

@@ -8,6 +8,7 @@ import { ConnectionBudget } from '../sql/connection-budget.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { guardedClient } from './guarded-client.js';
 import { postgresHint } from './postgres-hints.js';
+import { isPgConnectionFailure } from './pg-connection-failure.js';
 import { runPipeline } from './postgres-pipeline.js';
 
 /** The pg package, loaded when oncebus/postgres is imported (an optional peer dependency). */
@@ -95,6 +96,10 @@ export class PostgresDatabase implements SqlDatabase {
     } catch (error) {
       throw this.wrap(error);
     }
+  }
+
+  isConnectionFailure(error: unknown): boolean {
+    return isPgConnectionFailure(error);
   }
 
   async begin(): Promise<SqlTransaction> {

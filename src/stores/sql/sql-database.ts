@@ -49,6 +49,8 @@ export interface SqlDatabase extends SqlExecutor {
   /** Begins a transaction and runs its first statement in one round trip. Optional, as above. */
   beginWith?<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }>;
   close(): Promise<void>;
+  /** Whether a driver error is the connection failing, not the statement (see IUnitOfWork.isConnectionFailure). */
+  isConnectionFailure?(error: unknown): boolean;
 }
 
 /**

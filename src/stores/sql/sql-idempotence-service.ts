@@ -84,7 +84,8 @@ export class SqlIdempotenceService implements IIdempotenceService, IIdempotenceA
   }
 
   async beginUnitOfWork(): Promise<IUnitOfWork> {
-    return new SqlUnitOfWork(await this.store.database.begin(), this.store.database.id);
+    const db = this.store.database;
+    return new SqlUnitOfWork(await db.begin(), db.id, db.isConnectionFailure?.bind(db));
   }
 
   async processingStatus(tm: TransportMessage, uow: IUnitOfWork): Promise<ProcessingStatus> {

@@ -16,7 +16,13 @@ export class SqlUnitOfWork<TNative = unknown> implements IUnitOfWork<TNative> {
   constructor(
     readonly tx: SqlTransaction,
     readonly storeId: string,
+    /** The store's reading of its driver's errors (SqlDatabase.isConnectionFailure). */
+    private readonly connectionFailure?: (error: unknown) => boolean,
   ) {}
+
+  isConnectionFailure(error: unknown): boolean {
+    return this.connectionFailure?.(error) ?? false;
+  }
 
   get transaction(): TNative {
     this.guarded ??= this.tx.handle(this.lease) as TNative;

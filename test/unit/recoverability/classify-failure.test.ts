@@ -15,7 +15,8 @@ import {
 import { ERROR_KINDS } from '../../../src/errors/error-codes.js';
 import { OncebusError } from '../../../src/errors/oncebus-error.js';
 import { classifyFailure, type FailureKind } from '../../../src/recoverability/classify-failure.js';
-import { DuplicateKeyError } from '../../../src/stores/mssql/mssql-errors.js';
+import { DuplicateKeyError, isMssqlConnectionFailure } from '../../../src/stores/mssql/mssql-errors.js';
+import { isPgConnectionFailure } from '../../../src/stores/postgres/pg-connection-failure.js';
 import { BrokerUnavailableError, PublishRejectedError, QueueMismatchError } from '../../../src/transports/rabbitmq/rabbitmq-errors.js';
 import { INFRASTRUCTURE_FAILURE_LIMIT, InfrastructureFailures } from '../../../src/recoverability/infrastructure-failures.js';
 
@@ -52,6 +53,20 @@ describe('classifyFailure: where a failure sends its message', () => {
   for (const [what, error, handlerError, stopping, kind] of cases) {
     it(`${what} → ${kind}`, () => expect(classifyFailure(error, handlerError, stopping)).to.equal(kind));
   }
+});
+
+describe('a dropped connection under the handler’s own statement', () => {
+  it('is the infrastructure’s when the unit of work says its connection failed, the handler’s otherwise', () => {
+    const raw = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    expect(classifyFailure(raw, raw, false, true)).to.equal('infrastructure');
+    expect(classifyFailure(raw, raw, false, false)).to.equal('message');
+    expect(isPgConnectionFailure(raw)).to.equal(true);
+    expect(isPgConnectionFailure(new Error('Connection terminated unexpectedly'))).to.equal(true);
+    expect(isPgConnectionFailure(Object.assign(new Error('duplicate key'), { code: '23505' }))).to.equal(false);
+    expect(isPgConnectionFailure(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).to.equal(true);
+    expect(isMssqlConnectionFailure(Object.assign(new Error('socket hang up'), { code: 'ESOCKET' }))).to.equal(true);
+    expect(isMssqlConnectionFailure(Object.assign(new Error('Violation of PRIMARY KEY'), { code: 'EREQUEST', number: 2627 }))).to.equal(false);
+  });
 });
 
 describe('error kinds: the classifier reads them from the error', () => {

@@ -67,7 +67,8 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
 
   override async beginUnitOfWork(): Promise<IUnitOfWork> {
     this.savepoints = (this.savepoints + 1) % 1_000_000;
-    return new GroupMember(this.store.database.id, `oncebus_m${this.savepoints}`, this.statements);
+    const db = this.store.database;
+    return new GroupMember(db.id, `oncebus_m${this.savepoints}`, this.statements, db.isConnectionFailure?.bind(db));
   }
 
   override processingStatus(tm: TransportMessage, uow: IUnitOfWork): Promise<ProcessingStatus> {

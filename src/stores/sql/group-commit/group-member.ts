@@ -33,9 +33,9 @@ export class GroupMember extends SqlUnitOfWork {
   /** Settled when the lane has dealt with the end of the section: the batch committed, or the member was undone. */
   private outcome: Settable<void> | null = null;
 
-  constructor(storeId: string, savepointName: string, statements: MemberStatements) {
+  constructor(storeId: string, savepointName: string, statements: MemberStatements, connectionFailure?: (error: unknown) => boolean) {
     const tx = new MemberTransaction(savepointName, statements);
-    super(tx, storeId);
+    super(tx, storeId, connectionFailure);
     this.status = settable<ProcessingStatus>();
   }
 
