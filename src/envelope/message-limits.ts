@@ -7,6 +7,10 @@
 export interface MessageLimits {
   /** The largest envelope read, in bytes; also the most a body may decompress to. */
   readonly maxMessageSize: number;
+  /** The most headers an envelope may carry (default MAX_HEADER_COUNT). */
+  readonly maxHeaderCount?: number;
+  /** The most characters its header names and values may hold together (default MAX_HEADERS_LENGTH). */
+  readonly maxHeadersLength?: number;
 }
 
 /**

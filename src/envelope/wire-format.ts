@@ -93,7 +93,7 @@ export function deserializeTransportMessage(bytes: Uint8Array, limits: MessageLi
     messageType: requiredString(w, 'messageType', ctx),
     encryptionAlgorithm: optionalString(w, 'encryptionAlgorithm', ctx),
     compressionAlgorithm: optionalString(w, 'compressionAlgorithm', ctx),
-    headers: optionalHeaders(w, ctx),
+    headers: optionalHeaders(w, ctx, limits),
     message: decodeBody(w, ctx),
   };
   return tm;
@@ -165,7 +165,7 @@ function optionalStringArray(w: Record<string, unknown>, field: string, ctx: Ctx
   return v as string[];
 }
 
-function optionalHeaders(w: Record<string, unknown>, ctx: Ctx): Record<string, string> {
+function optionalHeaders(w: Record<string, unknown>, ctx: Ctx, limits: MessageLimits): Record<string, string> {
   const v = w.headers;
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) fail('headers', 'is not an object', ctx);
@@ -179,9 +179,10 @@ function optionalHeaders(w: Record<string, unknown>, ctx: Ctx): Record<string, s
     length += name.length + value.length;
   }
   // Headers flow from a handled message to every message its handler sends: bounded, so none multiplies.
-  if (count > MAX_HEADER_COUNT) throw new MessageTooLargeError(`envelope has ${count} headers, more than ${MAX_HEADER_COUNT}`, { ...ctx, hint: HEADERS_HINT });
-  if (length > MAX_HEADERS_LENGTH) {
-    throw new MessageTooLargeError(`envelope headers hold ${length} characters, more than ${MAX_HEADERS_LENGTH}`, { ...ctx, hint: HEADERS_HINT });
+  const { maxHeaderCount = MAX_HEADER_COUNT, maxHeadersLength = MAX_HEADERS_LENGTH } = limits;
+  if (count > maxHeaderCount) throw new MessageTooLargeError(`envelope has ${count} headers, more than ${maxHeaderCount}`, { ...ctx, hint: HEADERS_HINT });
+  if (length > maxHeadersLength) {
+    throw new MessageTooLargeError(`envelope headers hold ${length} characters, more than ${maxHeadersLength}`, { ...ctx, hint: HEADERS_HINT });
   }
   return headers as Record<string, string>;
 }

@@ -31,11 +31,12 @@ export const rawHash = (raw: Uint8Array): string => createHash('sha256').update(
 
 /** The envelope in `raw`, or null when the bytes are not one. */
 /**
- * How large an error-queue envelope operations read. The error-queue copy of an envelope an endpoint found
- * too large wraps its bytes (base64: a third larger), and endpoints may raise maxMessageSize: with the
- * endpoints' 4 MiB default, that copy would be recorded as unread bytes, its reason lost. Past this, it is.
+ * How much of an error-queue envelope operations read: an endpoint's limits would record what it refused
+ * (its error-queue copy wraps the bytes: a third larger) or what a hostile writer put there as unread bytes,
+ * its reason and headers lost. Operations take one message at a time and bound what they show and store;
+ * 256 MiB is past any broker's default message size, and headers are taken whole.
  */
-const ERROR_QUEUE_LIMITS = { maxMessageSize: 64 * 1024 * 1024 };
+const ERROR_QUEUE_LIMITS = { maxMessageSize: 256 * 1024 * 1024, maxHeaderCount: Number.POSITIVE_INFINITY, maxHeadersLength: Number.POSITIVE_INFINITY };
 
 export function readEnvelope(raw: Uint8Array): TransportMessage | null {
   try {
