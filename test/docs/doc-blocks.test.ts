@@ -16,6 +16,7 @@ const ENTRIES: Record<string, string> = {
   'oncebus/azuresb': 'src/transports/azuresb/index.ts',
   'oncebus/testing': 'src/testing/index.ts',
   'oncebus/telemetry': 'src/telemetry/index.ts',
+  'oncebus/hosting': 'src/hosting/index.ts',
   'oncebus/drizzle': 'src/orm/drizzle.ts',
   'oncebus/knex': 'src/orm/knex.ts',
 };
