@@ -17,10 +17,22 @@ export interface RunEndpointOptions {
   /** How long one dependency's health check may take before it counts as unhealthy (ms, default 2000). */
   readonly probeTimeoutMs?: number;
   /**
+   * Runs before the bus starts (create your tables, warm a cache). A failure is a failed start: printed,
+   * exit 1.
+   */
+  readonly beforeStart?: () => void | Promise<void>;
+  /** Runs once the bus has started (open what feeds it: a web server). A failure stops the bus and exits 1. */
+  readonly afterStart?: () => void | Promise<void>;
+  /**
    * Runs when a stop begins, after readiness turned false and before the bus stops: close what feeds the
    * bus (a web server that sends), so nothing sends on a stopping bus.
    */
-  readonly onStopping?: () => void | Promise<void>;
+  readonly beforeStop?: () => void | Promise<void>;
+  /**
+   * Runs after the bus stopped, before the exit: close what it ran on — the store's pool, the broker's
+   * connections (the bus leaves the factories to whoever bound them).
+   */
+  readonly afterStop?: () => void | Promise<void>;
   /** The process to run in (tests inject one: signals they raise, exits they record). */
   readonly process?: HostProcess;
   /** Epoch ms (tests). */
@@ -37,17 +49,17 @@ export interface EndpointHost {
   /** Liveness alone, without asking any dependency (what `/healthz` answers). */
   liveness(): HealthReport;
   /**
-   * Stops gracefully (readiness turns false at once, then `onStopping`, then `bus.stop()` within the
-   * endpoint's stopTimeout), removes the signal handlers and closes the probe server. Resolves to the exit
-   * code a signal would exit with: 0, or 1 when the stop failed. Does not exit by itself.
+   * Stops gracefully (readiness turns false at once, then `beforeStop`, `bus.stop()` within the endpoint's
+   * stopTimeout, `afterStop`), removes the signal handlers and closes the probe server. Resolves to the
+   * exit code a signal would exit with: 0, or 1 when the stop failed. Does not exit by itself.
    */
   stop(): Promise<number>;
 }
 
 /**
- * Runs one endpoint as a process: starts the probe server (when `http` is given), then the bus; on the
- * first SIGTERM or SIGINT stops it gracefully and exits 0 (1 if the stop failed); a second signal exits at
- * once (128 + the signal's number). When the start fails, prints the error (typed, secrets masked) and
+ * Runs one endpoint as a process: starts the probe server (when `http` is given), runs `beforeStart`,
+ * starts the bus, runs `afterStart`; on the first SIGTERM or SIGINT stops it gracefully and exits 0 (1 if
+ * the stop failed); a second signal exits at once (128 + the signal's number). When the start fails, prints the error (typed, secrets masked) and
  * exits 1; the returned promise then rejects with that error (seen only where `exit` returns, in tests).
  */
 export async function runEndpoint(container: Container, options: RunEndpointOptions = {}): Promise<EndpointHost> {
@@ -96,8 +108,9 @@ export async function runEndpoint(container: Container, options: RunEndpointOpti
       stopping = true;
       let code = 0;
       try {
-        await options.onStopping?.();
+        await options.beforeStop?.();
         await bus.stop();
+        await options.afterStop?.();
         proc.info('endpoint stopped');
       } catch (error) {
         proc.error(`the endpoint did not stop cleanly: ${describeError(error)}`);
@@ -117,15 +130,26 @@ export async function runEndpoint(container: Container, options: RunEndpointOpti
       // First, so a liveness probe answers while a slow start (a broker far away) is under way.
       ({ server, address: probeAddress } = await startProbeServer(options.http, { liveness, health }));
     }
+    await options.beforeStart?.();
     await bus.start();
   } catch (error) {
     proc.error(`the endpoint could not start: ${describeError(error)}`);
     for (const [s, l] of listeners) proc.off(s, l);
     if (server) await closeProbeServer(server);
+    await Promise.resolve(options.afterStop?.()).catch(() => undefined);
     proc.exit(1);
     throw error;
   }
-  return { bus, probeAddress, health, liveness, stop };
+  const host: EndpointHost = { bus, probeAddress, health, liveness, stop };
+  try {
+    await options.afterStart?.();
+  } catch (error) {
+    proc.error(`the endpoint could not start: ${describeError(error)}`);
+    await stop();
+    proc.exit(1);
+    throw error;
+  }
+  return host;
 }
 
 /** The queue factories and the idempotence store bound in the container, those of them that can tell their health. */

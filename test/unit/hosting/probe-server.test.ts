@@ -26,7 +26,7 @@ describe('runEndpoint: the HTTP probes', () => {
     const host = await runEndpoint(container, {
       process: proc,
       http: { port: 0 },
-      onStopping: async () => {
+      beforeStop: async () => {
         readyWhileStopping = await call(port, '/readyz');
       },
     });

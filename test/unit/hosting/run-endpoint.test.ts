@@ -53,7 +53,7 @@ describe('runEndpoint: a process around one endpoint', () => {
     let duringStop: Awaited<ReturnType<EndpointHost['health']>> | null = null;
     let busStartedDuringStop: boolean | null = null;
     const { host, proc } = await run(container, {
-      onStopping: async () => {
+      beforeStop: async () => {
         busStartedDuringStop = bus.started;
         duringStop = await host.health();
       },
@@ -72,7 +72,7 @@ describe('runEndpoint: a process around one endpoint', () => {
     const { container } = endpoint();
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const { proc } = await run(container, { onStopping: () => held });
+    const { proc } = await run(container, { beforeStop: () => held });
     proc.raise('SIGINT');
     proc.raise('SIGTERM');
     expect(proc.exits).to.deep.equal([143]);
@@ -134,6 +134,30 @@ describe('runEndpoint: a process around one endpoint', () => {
     const report = await host.health();
     expect(report).to.include({ live: false, ready: false });
     expect(report.checks[1]!.detail).to.match(/^inbox\[0\] stalled for \d+ s; inbox\[1\] stalled/);
+  });
+
+  it('runs its hooks in order around the start and the stop', async () => {
+    const { container, bus } = endpoint();
+    const seen: string[] = [];
+    const hook = (name: string) => () => void seen.push(`${name}:${bus.started}`);
+    const { host } = await run(container, { beforeStart: hook('beforeStart'), afterStart: hook('afterStart'), beforeStop: hook('beforeStop'), afterStop: hook('afterStop') });
+    expect(await host.stop()).to.equal(0);
+    expect(seen).to.deep.equal(['beforeStart:false', 'afterStart:true', 'beforeStop:true', 'afterStop:false']);
+  });
+
+  it('a failing beforeStart or afterStart is a failed start: exit 1, the bus stopped, afterStop run', async () => {
+    for (const failing of ['beforeStart', 'afterStart'] as const) {
+      const { container, bus } = endpoint();
+      const proc = new FakeProcess();
+      let closed = false;
+      const failure = () => Promise.reject(new Error('port 8080 taken; token=abc123 kept'));
+      await runEndpoint(container, { process: proc, [failing]: failure, afterStop: () => void (closed = true) }).catch(() => undefined);
+      expect(proc.exits, failing).to.deep.equal([1]);
+      expect(proc.errors[0], failing).to.contain('port 8080 taken; token=*** kept');
+      expect(bus.started, failing).to.equal(false);
+      expect(closed, failing).to.equal(true);
+      expect(proc.listening('SIGTERM'), failing).to.equal(0);
+    }
   });
 
   it('refuses a bad probe port or timeout with a typed error', async () => {
