@@ -5,6 +5,8 @@ export type BusPhase = 'stopped' | 'starting' | 'started' | 'stopping';
 
 /** What a bus can tell a health check about itself, now (IServiceBus.status). Cheap: no I/O. */
 export interface BusStatus {
+  /** The endpoint's name (its `name` option; else its inbox URI, secrets masked; else `send-only`). */
+  readonly endpoint: string;
   readonly phase: BusPhase;
   /** The inbox and outbox receive loops (none on a send-only endpoint, none while stopped). */
   readonly receiveLoops: readonly ReceiveLoopStatus[];

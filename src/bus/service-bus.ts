@@ -11,6 +11,7 @@ import { buildPipelines, type EndpointPipelines } from './build-pipelines.js';
 import { EndpointLifecycle } from './endpoint-lifecycle.js';
 import type { EndpointServices } from '../modules/endpoint-services.js';
 import type { BusPhase, BusStatus } from './bus-status.js';
+import { maskSecrets } from '../secrets/mask-secrets.js';
 
 /** The bus of one endpoint, as users see it. */
 export interface IServiceBus {
@@ -130,11 +131,14 @@ export class ServiceBus implements IServiceBus {
   }
 
   status(): BusStatus {
+    const { name, inbox: configuredInbox } = this.deps.options;
+    const endpoint = name ?? (configuredInbox ? maskSecrets(configuredInbox.workQueueUri) : 'send-only');
     const running = this.running;
-    if (!running) return { phase: this.phase, receiveLoops: [], stallAfterMs: STALL_MARGIN_MS };
+    if (!running) return { endpoint, phase: this.phase, receiveLoops: [], stallAfterMs: STALL_MARGIN_MS };
     const { handlerTimeoutMs, stopTimeoutMs, inbox, outbox } = running.services.options;
     const pauses = [...(inbox?.durationToSleepWhenIdle ?? []), ...(outbox?.durationToSleepWhenIdle ?? [])];
     return {
+      endpoint,
       phase: this.phase,
       receiveLoops: running.lifecycle.receiveLoops(),
       stallAfterMs: handlerTimeoutMs + stopTimeoutMs + Math.max(0, ...pauses) + STALL_MARGIN_MS,

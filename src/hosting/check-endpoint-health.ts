@@ -24,7 +24,7 @@ export function healthCheckedDependencies(candidates: readonly { name: string; v
 /** The bus's own part: started and not stopping (`stopping` is the host's word: a signal came). */
 export function busCheck(status: BusStatus, stopping: boolean): HealthCheckEntry {
   const phase = stopping && status.phase === 'started' ? 'stopping' : status.phase;
-  return { name: 'bus', healthy: phase === 'started', detail: phase };
+  return { name: 'bus', endpoint: status.endpoint, healthy: phase === 'started', detail: phase };
 }
 
 /**
@@ -32,14 +32,15 @@ export function busCheck(status: BusStatus, stopping: boolean): HealthCheckEntry
  * the bus is started (before, there are none; while stopping, they end on purpose).
  */
 export function receiveLoopsCheck(status: BusStatus, now: number): HealthCheckEntry {
-  if (status.phase !== 'started') return { name: 'receive-loops', healthy: true, detail: `not judged while ${status.phase}` };
+  const entry = (healthy: boolean, detail: string): HealthCheckEntry => ({ name: 'receive-loops', endpoint: status.endpoint, healthy, detail });
+  if (status.phase !== 'started') return entry(true, `not judged while ${status.phase}`);
   const problems: string[] = [];
   for (const loop of status.receiveLoops) {
     if (!loop.running) problems.push(`${loop.name} ended`);
     else if (now - loop.lastTurnAt > status.stallAfterMs) problems.push(`${loop.name} stalled for ${Math.round((now - loop.lastTurnAt) / 1000)} s`);
   }
-  if (problems.length > 0) return { name: 'receive-loops', healthy: false, detail: problems.join('; ') };
-  return { name: 'receive-loops', healthy: true, detail: `${status.receiveLoops.length} running` };
+  if (problems.length > 0) return entry(false, problems.join('; '));
+  return entry(true, `${status.receiveLoops.length} running`);
 }
 
 /** Asks one dependency, giving it `timeoutMs`: no answer, or a throw, is unhealthy, said why (masked). */

@@ -2,6 +2,8 @@
 export interface HealthCheckEntry {
   /** `bus`, `receive-loops`, `transport:<scheme>` (per queue factory that can tell), `store`. */
   readonly name: string;
+  /** Whose: the endpoint's name, on its `bus` and `receive-loops` checks (the others serve every endpoint). */
+  readonly endpoint?: string;
   readonly healthy: boolean;
   /** What it saw, secrets masked. */
   readonly detail: string;

@@ -1,11 +1,11 @@
-import { constants } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constants } from 'node:os';
 import type { Container } from 'inversify';
 import { ConfigurationError, type IServiceBus, OncebusError, TYPES } from '../index.js';
 import { maskSecrets } from '../secrets/mask-secrets.js';
-import { busCheck, dependencyCheck, healthCheckedDependencies, type NamedDependency, receiveLoopsCheck } from './check-endpoint-health.js';
-import type { HealthReport } from './health-report.js';
+import { busCheck, dependencyCheck, healthCheckedDependencies, receiveLoopsCheck } from './check-endpoint-health.js';
+import type { HealthCheckEntry, HealthReport } from './health-report.js';
 import { type HostProcess, nodeProcess } from './host-process.js';
 import { closeProbeServer, type ProbeServerOptions, startProbeServer } from './probe-server.js';
 
@@ -29,8 +29,8 @@ export interface RunEndpointOptions {
    */
   readonly beforeStop?: () => void | Promise<void>;
   /**
-   * Runs after the bus stopped, before the exit: close what it ran on — the store's pool, the broker's
-   * connections (the bus leaves the factories to whoever bound them).
+   * Runs after the bus stopped (or failed to start or stop), before the exit: close what it ran on — the
+   * store's pool, the broker's connections (the bus leaves the factories to whoever bound them).
    */
   readonly afterStop?: () => void | Promise<void>;
   /** The process to run in (tests inject one: signals they raise, exits they record). */
@@ -41,7 +41,10 @@ export interface RunEndpointOptions {
 
 /** A running endpoint under its host. */
 export interface EndpointHost {
+  /** The endpoint's bus (the first one's, when the host runs several). */
   readonly bus: IServiceBus;
+  /** Every bus the host runs, in start order. */
+  readonly buses: readonly IServiceBus[];
   /** Where the probe server listens (with `http`); null without one. */
   readonly probeAddress: AddressInfo | null;
   /** Liveness and readiness with every check; asks the broker's and store's health (bounded by probeTimeoutMs). */
@@ -57,40 +60,52 @@ export interface EndpointHost {
 }
 
 /**
- * Runs one endpoint as a process: starts the probe server (when `http` is given), runs `beforeStart`,
+ * Runs an endpoint as a process: starts the probe server (when `http` is given), runs `beforeStart`,
  * starts the bus, runs `afterStart`; on the first SIGTERM or SIGINT stops it gracefully and exits 0 (1 if
- * the stop failed); a second signal exits at once (128 + the signal's number). When the start fails, prints the error (typed, secrets masked) and
- * exits 1; the returned promise then rejects with that error (seen only where `exit` returns, in tests).
+ * the stop failed); a second signal exits at once (128 + the signal's number). When the start fails,
+ * prints the error (typed, secrets masked) and exits 1; the returned promise then rejects with that error
+ * (seen only where `exit` returns, in tests).
+ *
+ * One container is one endpoint. A process that runs several (a demo, a web endpoint beside its worker)
+ * passes their containers in the order to start them; they stop in reverse, and readiness needs them all.
  */
-export async function runEndpoint(container: Container, options: RunEndpointOptions = {}): Promise<EndpointHost> {
+export async function runEndpoint(endpoints: Container | readonly Container[], options: RunEndpointOptions = {}): Promise<EndpointHost> {
+  const containers = isContainerList(endpoints) ? endpoints : [endpoints];
+  if (containers.length === 0) throw new ConfigurationError('runEndpoint', 'was given no container', { hint: 'pass the container you configured with addOncebus' });
   const proc = options.process ?? nodeProcess;
   const probeTimeoutMs = options.probeTimeoutMs ?? 2000;
   if (!Number.isInteger(probeTimeoutMs) || probeTimeoutMs < 1) {
     throw new ConfigurationError('probeTimeoutMs', `must be a positive integer of milliseconds (got ${String(probeTimeoutMs)})`);
   }
   const clock = options.clock ?? Date.now;
-  const bus = container.get<IServiceBus>(TYPES.ServiceBus);
-  const dependencies = dependenciesOf(container);
+  const buses = containers.map((c) => c.get<IServiceBus>(TYPES.ServiceBus));
+  const dependencies = healthCheckedDependencies(containers.flatMap(candidatesOf));
+  const what = buses.length === 1 ? 'the endpoint' : `${buses.length} endpoints`;
   let stopping = false;
   let server: Server | null = null;
   let probeAddress: AddressInfo | null = null;
 
+  /** The buses' own checks: no I/O. */
+  const local = (): HealthCheckEntry[] =>
+    buses.flatMap((b) => {
+      const status = b.status();
+      return [busCheck(status, stopping), receiveLoopsCheck(status, clock())];
+    });
+  const isLive = (checks: readonly HealthCheckEntry[]) => checks.every((c) => c.name !== 'receive-loops' || c.healthy);
   const liveness = (): HealthReport => {
-    const status = bus.status();
-    const loops = receiveLoopsCheck(status, clock());
-    const checks = [busCheck(status, stopping), loops];
-    return { live: loops.healthy, ready: false, checks };
+    const checks = local();
+    return { live: isLive(checks), ready: false, checks };
   };
   const health = async (): Promise<HealthReport> => {
-    const status = bus.status();
-    const local = [busCheck(status, stopping), receiveLoopsCheck(status, clock())];
     const remote = await Promise.all(dependencies.map((d) => dependencyCheck(d, probeTimeoutMs)));
-    // Read again: a stop may have begun while the dependencies answered.
-    const checks = [busCheck(bus.status(), stopping), local[1]!, ...remote];
-    return { live: local[1]!.healthy, ready: checks.every((c) => c.healthy), checks };
+    // Read after the dependencies answered: a stop may have begun meanwhile.
+    const checks = [...local(), ...remote];
+    return { live: isLive(checks), ready: checks.every((c) => c.healthy), checks };
   };
 
   let stopped: Promise<number> | undefined;
+  /** The start sequence; a stop asked for during it (a SIGTERM while a broker is slow) waits for it. */
+  let starting: Promise<unknown> = Promise.resolve();
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const onSignal = (signal: NodeJS.Signals) => () => {
     if (stopped !== undefined) {
@@ -98,62 +113,76 @@ export async function runEndpoint(container: Container, options: RunEndpointOpti
       proc.exit(128 + (constants.signals[signal] ?? 0));
       return;
     }
-    proc.info(`${signal}: stopping the endpoint`);
+    proc.info(`${signal}: stopping ${what}`);
     void stop().then((code) => proc.exit(code));
   };
   const listeners = signals.map((s) => [s, onSignal(s)] as const);
+  const detach = async () => {
+    for (const [s, l] of listeners) proc.off(s, l);
+    if (server) await closeProbeServer(server);
+  };
 
   const stop = (): Promise<number> => {
     stopped ??= (async () => {
       stopping = true;
+      await starting.catch(() => undefined);
       let code = 0;
       try {
         await options.beforeStop?.();
-        await bus.stop();
-        await options.afterStop?.();
-        proc.info('endpoint stopped');
+        for (const bus of [...buses].reverse()) await bus.stop();
       } catch (error) {
-        proc.error(`the endpoint did not stop cleanly: ${describeError(error)}`);
+        proc.error(`${what} did not stop cleanly: ${describeError(error)}`);
         code = 1;
       }
+      try {
+        await options.afterStop?.();
+      } catch (error) {
+        proc.error(`afterStop failed: ${describeError(error)}`);
+        code = 1;
+      }
+      if (code === 0) proc.info(buses.length === 1 ? 'endpoint stopped' : 'endpoints stopped');
       // The signal handlers stay until here: a second signal during the stop forces the exit.
-      for (const [s, l] of listeners) proc.off(s, l);
-      if (server) await closeProbeServer(server);
+      await detach();
       return code;
     })();
     return stopped;
   };
 
-  try {
-    for (const [s, l] of listeners) proc.on(s, l);
-    if (options.http) {
-      // First, so a liveness probe answers while a slow start (a broker far away) is under way.
-      ({ server, address: probeAddress } = await startProbeServer(options.http, { liveness, health }));
+  const failStart = async (error: unknown): Promise<never> => {
+    proc.error(`${what} could not start: ${describeError(error)}`);
+    // Whatever did start stops (a bus whose own start failed has undone it); then afterStop and the exit.
+    stopping = true;
+    for (const bus of [...buses].reverse()) await bus.stop().catch(() => undefined);
+    await Promise.resolve()
+      .then(options.afterStop)
+      .catch(() => undefined);
+    await detach();
+    proc.exit(1);
+    throw error;
+  };
+
+  starting = (async () => {
+    try {
+      for (const [s, l] of listeners) proc.on(s, l);
+      if (options.http) {
+        // First, so a liveness probe answers while a slow start (a broker far away) is under way.
+        ({ server, address: probeAddress } = await startProbeServer(options.http, { liveness, health }));
+      }
+      await options.beforeStart?.();
+      for (const bus of buses) await bus.start();
+      await options.afterStart?.();
+    } catch (error) {
+      await failStart(error);
     }
-    await options.beforeStart?.();
-    await bus.start();
-  } catch (error) {
-    proc.error(`the endpoint could not start: ${describeError(error)}`);
-    for (const [s, l] of listeners) proc.off(s, l);
-    if (server) await closeProbeServer(server);
-    await Promise.resolve(options.afterStop?.()).catch(() => undefined);
-    proc.exit(1);
-    throw error;
-  }
-  const host: EndpointHost = { bus, probeAddress, health, liveness, stop };
-  try {
-    await options.afterStart?.();
-  } catch (error) {
-    proc.error(`the endpoint could not start: ${describeError(error)}`);
-    await stop();
-    proc.exit(1);
-    throw error;
-  }
-  return host;
+  })();
+  await starting;
+  return { bus: buses[0]!, buses, probeAddress, health, liveness, stop };
 }
 
-/** The queue factories and the idempotence store bound in the container, those of them that can tell their health. */
-function dependenciesOf(container: Container): NamedDependency[] {
+const isContainerList = (value: Container | readonly Container[]): value is readonly Container[] => Array.isArray(value);
+
+/** A container's queue factories and idempotence store, named for the report. */
+function candidatesOf(container: Container): { name: string; value: unknown }[] {
   const candidates: { name: string; value: unknown }[] = [];
   if (container.isBound(TYPES.QueueFactory)) {
     for (const f of container.getAll<{ scheme: string }>(TYPES.QueueFactory)) candidates.push({ name: `transport:${f.scheme}`, value: f });
@@ -161,7 +190,7 @@ function dependenciesOf(container: Container): NamedDependency[] {
   if (container.isBound(TYPES.IdempotenceServiceFactory)) {
     candidates.push({ name: 'store', value: container.get(TYPES.IdempotenceServiceFactory) });
   }
-  return healthCheckedDependencies(candidates);
+  return candidates;
 }
 
 /** One line: the error's type and code, its message (with its hint) and its cause, secrets masked. */

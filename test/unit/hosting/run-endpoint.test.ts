@@ -29,7 +29,7 @@ describe('runEndpoint: a process around one endpoint', () => {
     return world.endpoint(unique(), { idempotence: true }, [], configure);
   }
 
-  async function run(container: Container, options: Parameters<typeof runEndpoint>[1] = {}) {
+  async function run(container: Container | Container[], options: Parameters<typeof runEndpoint>[1] = {}) {
     const proc = new FakeProcess();
     const host = await runEndpoint(container, { process: proc, ...options });
     hosts.push(host);
@@ -63,6 +63,7 @@ describe('runEndpoint: a process around one endpoint', () => {
     expect(busStartedDuringStop).to.equal(true);
     expect(duringStop!.ready).to.equal(false);
     expect(duringStop!.checks[0]).to.deep.include({ name: 'bus', healthy: false, detail: 'stopping' });
+    expect(duringStop!.checks[0]!.endpoint).to.equal(bus.status().endpoint);
     expect(bus.started).to.equal(false);
     expect(proc.listening('SIGTERM') + proc.listening('SIGINT')).to.equal(0);
     expect(proc.infos).to.deep.equal(['SIGTERM: stopping the endpoint', 'endpoint stopped']);
@@ -160,11 +161,59 @@ describe('runEndpoint: a process around one endpoint', () => {
     }
   });
 
+  it('runs several endpoints of one process: starts them in order, needs them all for readiness, stops them in reverse', async () => {
+    const world = new MemoryWorld();
+    const names = [unique(), unique()];
+    const broker = new CheckedBroker();
+    const [first, second] = names.map((n) => world.endpoint(n, { name: n }, [], (c) => c.rebind(TYPES.QueueFactory).toConstantValue(broker)));
+    const order: string[] = [];
+    for (const [i, e] of [first!, second!].entries()) {
+      e.bus.events.on('started', () => order.push(`started ${i}`));
+      e.bus.events.on('stopped', () => order.push(`stopped ${i}`));
+    }
+    const { host, proc } = await run([first!.container, second!.container]);
+    expect(host.buses).to.deep.equal([first!.bus, second!.bus]);
+    const report = await host.health();
+    expect(report.ready).to.equal(true);
+    expect(report.checks.filter((c) => c.name === 'bus').map((c) => c.endpoint)).to.deep.equal(names);
+    // The broker both endpoints share is asked once, not once per endpoint.
+    expect(report.checks.map((c) => c.name).filter((n) => !['bus', 'receive-loops'].includes(n))).to.deep.equal(['transport:memory']);
+    await first!.bus.stop();
+    expect((await host.health()).ready).to.equal(false);
+    proc.raise('SIGTERM');
+    expect(await proc.exit_).to.equal(0);
+    expect(order).to.deep.equal(['started 0', 'started 1', 'stopped 0', 'stopped 1']);
+    expect(proc.infos).to.deep.equal(['SIGTERM: stopping 2 endpoints', 'endpoints stopped']);
+  });
+
+  it('a signal during a slow start waits for the start, then stops what started', async () => {
+    const { container, bus } = endpoint();
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const proc = new FakeProcess();
+    const running = runEndpoint(container, { process: proc, beforeStart: () => slow });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    proc.raise('SIGTERM');
+    release();
+    const host = await running;
+    hosts.push(host);
+    expect(await proc.exit_).to.equal(0);
+    expect(bus.started).to.equal(false);
+  });
+
+  it('names an endpoint by its name option, else by its inbox URI with the password masked', () => {
+    const world = new MemoryWorld();
+    expect(world.endpoint(unique(), { name: 'orders' }).bus.status().endpoint).to.equal('orders');
+    const { bus } = world.endpoint(unique(), { inbox: { workQueueUri: 'memory://app:s3cret@q', errorQueueUri: 'memory://e' } as never });
+    expect(bus.status()).to.deep.include({ endpoint: 'memory://app:***@q', phase: 'stopped', receiveLoops: [] });
+  });
+
   it('refuses a bad probe port or timeout with a typed error', async () => {
     const { container } = endpoint();
     const proc = new FakeProcess();
     const codeOf = (e: unknown) => (e as { code?: string }).code;
     expect(codeOf(await runEndpoint(container, { process: proc, http: { port: 70_000 } }).catch((e: unknown) => e))).to.equal('ONCEBUS_CONFIGURATION');
     expect(codeOf(await runEndpoint(container, { process: proc, probeTimeoutMs: 0 }).catch((e: unknown) => e))).to.equal('ONCEBUS_CONFIGURATION');
+    expect(codeOf(await runEndpoint([], { process: proc }).catch((e: unknown) => e))).to.equal('ONCEBUS_CONFIGURATION');
   });
 });
