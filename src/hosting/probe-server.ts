@@ -28,8 +28,11 @@ export async function startProbeServer(options: ProbeServerOptions, source: Prob
     throw new ConfigurationError('http.port', `must be an integer from 0 to 65535 (got ${String(port)})`, { hint: 'give the port the probes call, e.g. { http: { port: 8080 } }, or 0 for any free one' });
   }
   const server = createServer((req, res) => void answer(req, res, source));
-  // A probe that hangs up mid-request is not the host's problem.
+  // A probe that hangs up mid-request is not the host's problem; one that dawdles is cut off.
   server.on('clientError', (_error, socket) => socket.destroy());
+  server.headersTimeout = 5000;
+  server.requestTimeout = 10_000;
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(new ConfigurationError('http', `cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { hint: 'choose another port or host, or stop what holds this one', cause: error })),

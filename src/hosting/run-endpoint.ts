@@ -96,8 +96,14 @@ export async function runEndpoint(endpoints: Container | readonly Container[], o
     const checks = local();
     return { live: isLive(checks), ready: false, checks };
   };
+  // Callers at the same time share one round of dependency checks: a flood of probes is one SELECT 1.
+  let asking: Promise<HealthCheckEntry[]> | undefined;
+  const askDependencies = (): Promise<HealthCheckEntry[]> => {
+    asking ??= Promise.all(dependencies.map((d) => dependencyCheck(d, probeTimeoutMs))).finally(() => (asking = undefined));
+    return asking;
+  };
   const health = async (): Promise<HealthReport> => {
-    const remote = await Promise.all(dependencies.map((d) => dependencyCheck(d, probeTimeoutMs)));
+    const remote = await askDependencies();
     // Read after the dependencies answered: a stop may have begun meanwhile.
     const checks = [...local(), ...remote];
     return { live: isLive(checks), ready: checks.every((c) => c.healthy), checks };

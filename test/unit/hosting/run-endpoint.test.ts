@@ -10,7 +10,9 @@ import { FakeProcess } from './fake-process.js';
 /** A memory broker that can say it is down, as a broker transport would. */
 class CheckedBroker extends MemoryBroker implements IHealthCheck {
   answer: HealthCheckResult | 'never' = { healthy: true, detail: 'connected' };
+  asked = 0;
   checkHealth(): Promise<HealthCheckResult> {
+    this.asked++;
     return this.answer === 'never' ? new Promise(() => undefined) : Promise.resolve(this.answer);
   }
 }
@@ -124,6 +126,17 @@ describe('runEndpoint: a process around one endpoint', () => {
     report = await host.health();
     expect(report.checks.find((c) => c.name === 'transport:memory')!.detail).to.equal('no answer within 50 ms');
     expect(report.ready).to.equal(false);
+  });
+
+  it('callers at the same time share one round of checks', async () => {
+    const broker = new CheckedBroker();
+    const { container } = endpoint((c) => c.rebind(TYPES.QueueFactory).toConstantValue(broker));
+    const { host } = await run(container);
+    const reports = await Promise.all(Array.from({ length: 20 }, () => host.health()));
+    expect(reports.every((r) => r.ready)).to.equal(true);
+    expect(broker.asked).to.equal(1);
+    await host.health();
+    expect(broker.asked).to.equal(2);
   });
 
   it('is neither live nor ready when a receive loop has not turned for longer than the bus allows', async () => {
