@@ -42,11 +42,12 @@ export async function startProbeServer(options: ProbeServerOptions, source: Prob
   return { server, address: server.address() as AddressInfo };
 }
 
+/** Stops listening; a probe being answered gets a second to finish, idle keep-alive sockets are closed now. */
 export function closeProbeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    // Keep-alive sockets of a probe client would hold close() open.
-    server.closeAllConnections();
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 1000).unref();
   });
 }
 

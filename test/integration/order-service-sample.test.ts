@@ -31,6 +31,8 @@ function http(url: string, method = 'GET', body?: object): Promise<{ status: num
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      // A response cut off by the server going away ends in 'close' without 'end' (the first call wins).
+      res.on('close', () => resolve({ error: 'ECONNRESET' }));
     });
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
     req.end(payload);
@@ -91,9 +93,21 @@ describe('the order-service sample: API, worker and subscriber as processes unde
     await deleteQueues(['worker', 'worker-error', 'worker-deferred', 'emails', 'emails-error', 'emails-deferred'].map((q) => `${prefix}-${q}`));
   });
 
+  it('a worker that cannot reach its broker exits 1, saying why with the password masked', async () => {
+    const child = spawn(process.execPath, [sample('worker')], { env: { ...env, RABBITMQ_URL: 'amqp://guest:hunter2@127.0.0.1:1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code, output).to.equal(1);
+    expect(output).to.contain('the endpoint could not start: BrokerUnavailableError [ONCEBUS_BROKER_UNAVAILABLE]').and.contain('amqp://guest:***@127.0.0.1:1');
+    expect(output).not.to.contain('hunter2');
+  });
+
   it('loses and doubles nothing when the worker is stopped (SIGTERM) and started again under load; its readiness turns 503 while it stops', async () => {
     // The subscriber first: it subscribes to OrderPlaced at start, before anything is published.
-    await start('subscriber');
+    const subscriber = await start('subscriber');
     const firstWorker = await start('worker');
     const api = await start('api');
     expect(JSON.parse(((await http(`http://127.0.0.1:${firstWorker.probePort}/readyz`)) as { body: string }).body).ready).to.equal(true);
@@ -127,6 +141,9 @@ describe('the order-service sample: API, worker and subscriber as processes unde
     polling = false;
     await poll;
     expect(exitCode, firstWorker.output.join('\n')).to.equal(0);
+    // Stopped mid-load: it had accepted some orders, and left some for the next worker.
+    const acceptedBeforeRestart = (await counts()).accepted;
+    expect(acceptedBeforeRestart).to.be.greaterThan(0).and.lessThan(ORDERS);
     expect(firstWorker.output).to.include('SIGTERM: stopping the endpoint').and.include('endpoint stopped');
     // Ready until the signal, then 503 (stopping, then stopped while its store closes), then nothing listens.
     const seen = probes.filter((p, i) => p !== probes[i - 1]);
@@ -158,7 +175,7 @@ describe('the order-service sample: API, worker and subscriber as processes unde
       await connection.close();
     }
 
-    for (const c of [secondWorker.child, api.child, children[0]!]) {
+    for (const c of [secondWorker.child, api.child, subscriber.child]) {
       c.kill('SIGTERM');
       const [code] = (await once(c, 'exit')) as [number | null];
       expect(code).to.equal(0);

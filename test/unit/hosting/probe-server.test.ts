@@ -11,6 +11,7 @@ function call(port: number, path: string, method = 'GET'): Promise<{ status: num
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('close', () => reject(new Error('the response was cut off')));
     });
     req.on('error', reject);
     req.end();
