@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { PG_URL } from '../support/sql-subjects.js';
+import { requireService } from '../support/integration.js';
+import { PG_URL, postgresAvailable } from '../support/sql-subjects.js';
 import { RABBITMQ_URL } from '../support/rabbitmq.js';
 import { type DocBlock, docBlocks } from './doc-block-parser.js';
 
@@ -30,14 +31,16 @@ function substitute(code: string, schema: string): string {
     .replaceAll('rabbitmq://localhost/', `rabbitmq://${rabbit.host}/${schema}-`);
 }
 
-/** Runs one compiled block in a child process whose working directory is a scratch copy of the project's config/. */
+/** Runs one compiled block in a child process, in a scratch directory holding a copy of the project's config/ (the README loads a settings file from it). */
 function run(file: string): Promise<{ ok: boolean; output: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'oncebus-doc-block-'));
   cpSync(join(ROOT, 'config'), join(cwd, 'config'), { recursive: true });
   return new Promise((resolve) => {
     execFile(process.execPath, [RUNNER, file], { cwd, timeout: 30_000, encoding: 'utf8' }, (error, stdout, stderr) => {
       rmSync(cwd, { recursive: true, force: true });
-      resolve({ ok: !error, output: `${stdout}${stderr}`.trim() });
+      // A block runs clean: an endpoint that logged an error or a warning (a handler that failed) fails it too.
+      const output = `${stdout}${stderr}`.trim();
+      resolve({ ok: !error && !/^(error|warn):/m.test(output), output });
     });
   });
 }
@@ -51,7 +54,8 @@ describe('README.md and docs/: every TypeScript block compiles against the packa
   const schemaOf = (block: DocBlock) => `docs_${id}_${block.name.replace(/\W/g, '_').toLowerCase()}`.slice(0, 63);
   let compiled = '';
 
-  before(async () => {
+  before(async function () {
+    requireService(this, 'PostgreSQL', await postgresAvailable(), 'the blocks that use it run against PG_URL');
     // The blocks import oncebus by its published names: a node_modules/oncebus beside them is this package
     // (its exports map to dist/src, types and code alike); other packages resolve from the repository's.
     mkdirSync(join(out, 'node_modules'), { recursive: true });
@@ -75,6 +79,7 @@ describe('README.md and docs/: every TypeScript block compiles against the packa
 
   after(async () => {
     rmSync(out, { recursive: true, force: true });
+    if (!(await postgresAvailable())) return;
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     try {
