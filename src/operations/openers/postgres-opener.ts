@@ -25,11 +25,17 @@ async function openPostgresStore(url: string, options: OpenOptions): Promise<Ope
   return { store: store.store, queues: store.queues, where, close: () => store.close() };
 }
 
-/** PostgreSQL databases: an endpoints' store (and its queues, as a transport) or an operations store. */
+/** PostgreSQL databases: an endpoints' store (and its queues, as a transport; or to migrate) or an operations store. */
 export const postgresOpener: SchemeOpener = {
   schemes: ['postgres', 'postgresql'],
   form: 'postgres://user:password@host[:port]/database',
   store: openPostgresStore,
+  async migrationStore(url, options) {
+    const schema = schemaOf(options, 'oncebus');
+    const { PostgresStore } = await import('../../stores/postgres/index.js');
+    const store = new PostgresStore({ connectionString: url, schema, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+    return { store: store.store, queues: store.queues, where: `${maskSecrets(url)} (schema ${store.schema})`, close: () => store.close() };
+  },
   async operationsStore(url, options) {
     const schema = schemaOf(options, 'oncebus_ops');
     const { PostgresDatabase } = await import('../../stores/postgres/index.js');
