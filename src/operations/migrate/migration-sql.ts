@@ -44,7 +44,7 @@ export function grantsSql(store: SqlStore, where: string, role: string): string 
   const { end } = SCRIPT[store.database.dialect];
   return [
     `-- oncebus: what ${role} needs to run endpoints on ${where} without DDL rights`,
-    '-- run as the user that runs `oncebus migrate` (default privileges cover the tables that user creates later)',
+    '-- run as the owner of the schema, the user that runs `oncebus migrate`',
     ...grants.map((g) => `${g}${end}`),
   ].join('\n');
 }
