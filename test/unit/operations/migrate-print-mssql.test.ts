@@ -43,6 +43,17 @@ describe('oncebus migrate --print for SQL Server (not run against a server: none
     expect(hostile.out).to.not.include('DROP');
   });
 
+  it('usage errors exit 2 before anything is opened: --all without --print, no store, a store of no SQL kind', async () => {
+    const all = await cli('migrate', '--store', STORE, '--all');
+    expect([all.code, all.err]).to.deep.equal([2, 'error: --all goes with --print (migrate itself applies only what is pending)']);
+    const none = await cli('migrate', '--print');
+    expect(none.code).to.equal(2);
+    const broker = await cli('migrate', '--store', 'rabbitmq://guest:pw@localhost', '--print', '--all');
+    expect(broker.code).to.equal(2);
+    expect(broker.err).to.include('or mssql://');
+    expect(broker.err).to.not.include(':pw@');
+  });
+
   it('the mssql:// URL becomes a connection string whose values cannot add settings', () => {
     expect(mssqlConnectionString(STORE)).to.equal('Server={db.invalid,1433};Database={app};User Id={sa};Password={s3cret;x};encrypt={true}');
     expect(mssqlConnectionString('mssql://u:p%7D;a=b@h/d')).to.include('Password={p}};a=b}');
