@@ -2,6 +2,7 @@ import { ConfigurationError } from '../../errors/errors.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { sqlIdentifier } from '../../stores/sql/operations.js';
 import type { OpenedStore, SchemeOpener } from './opened.js';
+import { refuseTablePrefix } from './postgres-opener.js';
 
 /** An ADO value in braces (a '}' doubled): a password with ';' or '=' stays one value, never a second key. */
 const braced = (value: string): string => `{${value.replace(/}/g, '}}')}}`;
@@ -37,6 +38,7 @@ export const mssqlOpener: SchemeOpener = {
   schemes: ['mssql', 'sqlserver'],
   form: 'mssql://user:password@host[:port]/database',
   async migrationStore(url, options): Promise<OpenedStore> {
+    refuseTablePrefix(options.tablePrefix);
     const schema = sqlIdentifier(options.schema ?? 'oncebus', options.schemaSetting ?? '--schema');
     const connectionString = mssqlConnectionString(url);
     const { MssqlStore } = await import('../../stores/mssql/index.js');

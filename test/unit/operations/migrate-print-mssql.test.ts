@@ -52,6 +52,8 @@ describe('oncebus migrate --print for SQL Server (not run against a server: none
     expect(broker.code).to.equal(2);
     expect(broker.err).to.include('or mssql://');
     expect(broker.err).to.not.include(':pw@');
+    const prefix = await cli('migrate', '--store', STORE, '--table-prefix', 'app_', '--print', '--all');
+    expect([prefix.code, prefix.err.split('\n')[0]]).to.deep.equal([2, 'error: --table-prefix: a table prefix is for SQLite stores']);
   });
 
   it('the mssql:// URL becomes a connection string whose values cannot add settings', () => {
