@@ -61,6 +61,7 @@ export {
   NoRouteError,
   PipelineDefinitionError,
   RetentionWindowPassedError,
+  SchemaNotMigratedError,
   SimulatedCrash,
   StoreError,
   TransportError,

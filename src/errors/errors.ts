@@ -224,3 +224,14 @@ export class RetentionWindowPassedError extends OncebusError {
     );
   }
 }
+
+/**
+ * A store started with `migrate: false` found its schema behind the code (migrations not applied, or a queue
+ * table never created): it issues no DDL itself, so it stops here instead of failing later on a missing
+ * table. The hint names the `oncebus migrate` command that brings the schema up to date.
+ */
+export class SchemaNotMigratedError extends OncebusError {
+  constructor(message: string, hint: string, queueUri?: string) {
+    super('ONCEBUS_SCHEMA_NOT_MIGRATED', message, { hint, queueUri });
+  }
+}
