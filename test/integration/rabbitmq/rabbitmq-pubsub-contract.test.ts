@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { emptyTransportMessage } from '../../../src/envelope/transport-message.js';
 import type { ISubscriptionService } from '../../../src/subscriptions/subscription-service.js';
 import type { IQueue } from '../../../src/transport/queue.js';
-import { exchangeNameFor, RabbitMqQueue, RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
+import { exchangeNameFor, type RabbitMqQueue, RabbitMqQueueFactory } from '../../../src/transports/rabbitmq/index.js';
 import { describeQueueContract } from '../../contract/queue-contract.js';
 import { describeSubscriptionContract } from '../../contract/subscription-contract.js';
 import { deleteQueues, RABBITMQ_URL, rabbitAvailable, rabbitUri } from '../../support/rabbitmq.js';
