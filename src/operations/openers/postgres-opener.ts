@@ -22,7 +22,7 @@ async function openPostgresStore(url: string, options: OpenOptions): Promise<Ope
     await store.close();
     throw error;
   }
-  return { store: store.store, queues: store.queues, where, close: () => store.close() };
+  return { store: store.store, queues: store.queues, subscriptions: store.subscriptions, where, close: () => store.close() };
 }
 
 /** PostgreSQL databases: an endpoints' store (and its queues, as a transport) or an operations store. */

@@ -16,7 +16,7 @@ async function openSqliteStore(url: string, setting: string): Promise<OpenedStor
   if (!existsSync(file)) throw new ConfigurationError(setting, `no such SQLite file: ${file}`, { hint: 'give the file your endpoints use (sqlite:<file>)' });
   const { SqliteStore } = await import('../../stores/sqlite/index.js');
   const store = new SqliteStore({ file });
-  return { store: store.store, queues: store.queues, where: `sqlite:${file}`, close: () => store.close() };
+  return { store: store.store, queues: store.queues, subscriptions: store.subscriptions, where: `sqlite:${file}`, close: () => store.close() };
 }
 
 /** SQLite files (an operations store keeps its tables beside others, prefixed oncebus_ops_; no schema): an endpoints' store (and its queues, as a transport) or an operations store. */

@@ -1,7 +1,8 @@
 // The SQL store internals the operations tools (src/operations) build on, and their only way in: the
 // operations store migrates its own tables, runs transactions and checks identifiers as the stores do, and
-// reads the endpoints' idempotence rows through their SqlStore.
+// reads the endpoints' idempotence rows through their SqlStore, and their subscriptions.
 export { type Migration, migrate } from './migrations.js';
 export { inTransaction, type SqlDatabase } from './sql-database.js';
 export { sqlIdentifier } from './sql-identifiers.js';
 export type { SqlStore } from './sql-store.js';
+export type { SqlSubscriptionService } from './sql-subscription-service.js';

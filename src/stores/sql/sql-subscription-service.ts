@@ -47,6 +47,30 @@ export class SqlSubscriptionService implements ISubscriptionService {
     await this.changes?.announce();
   }
 
+  /** Removes the rows; every process's next publish leaves the inbox out. */
+  async unsubscribe(messageTypes: readonly string[], inboxWorkQueueUri: string): Promise<void> {
+    await this.remove(messageTypes, inboxWorkQueueUri);
+  }
+
+  /** Removes the rows, and says how many there were (what an operator is told). */
+  async remove(messageTypes: readonly string[], inboxWorkQueueUri: string): Promise<number> {
+    await this.store.ready();
+    let removed = 0;
+    for (const type of messageTypes) {
+      removed += await this.store.database.execute(this.store.dialect.subscriptions.unsubscribe, [type, inboxWorkQueueUri]);
+      this.cache.delete(type);
+    }
+    await this.changes?.announce();
+    return removed;
+  }
+
+  /** Every subscription, by type then inbox (for operators). */
+  async list(): Promise<{ messageType: string; inboxUri: string }[]> {
+    await this.store.ready();
+    const rows = await this.store.database.query<{ message_type: string; inbox_uri: string }>(this.store.dialect.subscriptions.all);
+    return rows.map((r) => ({ messageType: r.message_type, inboxUri: r.inbox_uri }));
+  }
+
   async getSubscribers(messageType: string): Promise<readonly string[]> {
     // Taken before the read: an announcement arriving during it makes this answer stale at once.
     const generation = this.changes?.generation() ?? null;
