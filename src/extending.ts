@@ -21,6 +21,8 @@ export {
 export type { IOncebusModule, PipelineBuilders, PipelineName, PipelineEvents } from './modules/oncebus-module.js';
 export type { EndpointServices } from './modules/endpoint-services.js';
 export type { ResolvedEndpointOptions, ResolvedInbox, ResolvedQueueProcessing } from './config/resolved-options.js';
+export type { ResolvedSchedule } from './config/resolve-schedules.js';
+export type { CronExpression } from './config/cron-expression.js';
 export { INBOX_STAGES, type InboxEvent, type InboxStates, type InboxStateAt } from './pipelines/inbox/inbox-pipeline.js';
 export { InboxMessageState, type InboxRead, type InboxDecoding, type InboxDecoded, type FailureAction } from './pipelines/inbox/inbox-message-state.js';
 export { OUTGOING_STAGES, type OutgoingEvent, type OutgoingStates } from './pipelines/outgoing/outgoing-pipeline.js';

@@ -9,6 +9,8 @@ export type { ServiceBusDependencies } from './bus/assemble-endpoint.js';
 export { addOncebus } from './di/add-oncebus.js';
 export { TYPES } from './di/tokens.js';
 export type { EndpointOptions, InboxOptions, OutboxOptions, IdempotenceOptions } from './config/endpoint-options.js';
+export type { ScheduleOptions } from './config/schedule-options.js';
+export { SCHEDULE_HEADER, SCHEDULE_TICK_HEADER } from './schedules/schedule-headers.js';
 export { loadEndpointSettings } from './config/load-endpoint-options.js';
 export { InvalidSettingsError, type SettingProblem } from './config/check-settings.js';
 export type { EndpointSettings } from './config/endpoint-schema.js';
@@ -61,6 +63,7 @@ export {
   NoRouteError,
   PipelineDefinitionError,
   RetentionWindowPassedError,
+  SchemaNotMigratedError,
   SimulatedCrash,
   StoreError,
   TransportError,
@@ -70,4 +73,7 @@ export {
   HandlerTimeoutError,
   TransactionAbortedError,
   TransactionMisuseError,
+  InvalidCronExpressionError,
+  ForgedScheduleTickError,
+  UnknownScheduleError,
 } from './errors/errors.js';

@@ -19,6 +19,7 @@ import type { EndpointServices } from '../modules/endpoint-services.js';
 import type { IOncebusModule } from '../modules/oncebus-module.js';
 import { QueueRegistry } from '../transport/queue-registry.js';
 import { resolveEndpointOptions } from '../config/resolved-options.js';
+import { checkSchedules, scheduleHandlers } from '../schedules/schedule-wiring.js';
 
 /** Everything a bus is made from; the DI module fills it from the container. */
 export interface ServiceBusDependencies {
@@ -61,7 +62,11 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
 
   const types = new MessageTypeRegistry();
   for (const [i, t] of (raw.messageTypes ?? []).entries()) types.register(t, `messageTypes[${i}]`);
-  const handlers = new HandlerRegistry(raw.handlers ?? [], types);
+  const address = inbox ? queues.address(inbox.workQueueUri) : '';
+  const clock = deps.clock ?? Date.now;
+  // With schedules, the tick handler joins the user's handlers (oncebus.ScheduleTick: one handler, as any type).
+  const ticks = scheduleHandlers(options.schedules, address, clock, deps.resolveHandler ?? ((h) => new h()));
+  const handlers = new HandlerRegistry([...(raw.handlers ?? []), ...ticks.handlers], types);
   const routes = new RouteTable(raw.routes ?? []);
   for (const uri of routes.uris) queues.check(uri, 'routes');
   for (const [i, uri] of (raw.trustedConnections ?? []).entries()) queues.trust(uri, `trustedConnections[${i}]`);
@@ -80,9 +85,9 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
       hint: 'bind an IIdempotenceServiceFactory (MemoryIdempotenceStore, a SQL store) in the container',
     });
   }
-  // A send-only endpoint has no address: its envelopes name no sender, so nothing can reply to it.
-  const address = inbox ? queues.address(inbox.workQueueUri) : '';
+  // A send-only endpoint has no address (''): its envelopes name no sender, so nothing can reply to it.
   const idempotence = options.idempotence ? deps.idempotence!.create(address) : new NullIdempotenceService(address);
+  checkSchedules(options.schedules, types, routes, idempotence);
 
   const retries = inbox?.durationToIgnoreOnFailure.some((d) => d > 0) && inbox.maximumFailureCount > 1;
   if (inbox && retries && !inbox.deferredQueueUri && !isSchedulingQueue(queues.sender(inbox.workQueueUri))) {
@@ -98,7 +103,7 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
     queues,
     types,
     handlers,
-    resolveHandler: deps.resolveHandler ?? ((h) => new h()),
+    resolveHandler: ticks.resolve,
     routes,
     subscriptions: deps.subscriptions ?? nativeSubscriptions(queues, inbox?.workQueueUri, [...routes.uris, ...(raw.trustedConnections ?? [])]) ?? new MemorySubscriptionService(),
     idempotence,
@@ -107,7 +112,7 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
     codecs,
     logger,
     events,
-    clock: deps.clock ?? Date.now,
+    clock,
     stopSignal,
   };
   warnAboutRetention(services);

@@ -2,14 +2,17 @@ import type { EndpointServices } from '../modules/endpoint-services.js';
 import { finishesWithin } from '../processing/finishes-within.js';
 import type { Processor } from '../processing/processor.js';
 import { SessionSweeper } from '../sessions/session-sweeper.js';
+import { ScheduleTick } from '../schedules/schedule-tick.js';
+import { Scheduler } from '../schedules/scheduler.js';
+import { tickMessageId } from '../schedules/tick-message-ids.js';
 import { isCreateQueue } from '../transport/queue.js';
 import type { EndpointPipelines } from './build-pipelines.js';
 import { startProcessors } from './start-processors.js';
 
 /**
  * Starts and stops one endpoint, in this order. Start: create its queues (with `createQueues`), start the
- * idempotence service (schema, retention), subscribe, start the receive loops, then the sessions' service and
- * sweeper. Stop: the loops first (in-flight messages finish or are released), then the idempotence service,
+ * idempotence service (schema, retention), subscribe, start the receive loops and the schedules' ticks, then
+ * the sessions' service and sweeper. Stop: the loops first (in-flight messages finish or are released), then the idempotence service,
  * the sessions' service, and the queues. A step that fails ends the sequence there; `stop()` after a failed
  * `start()` undoes what the start got to.
  */
@@ -31,6 +34,7 @@ export class EndpointLifecycle {
     await idempotence.start?.({ concurrency: options.inbox?.threadCount ?? 1 });
     if (this.subscriptions.length > 0) await subscriptions.subscribe(this.subscriptions, address);
     this.processors.push(...startProcessors(this.s, this.pipelines));
+    if (options.schedules.length > 0) this.processors.push(this.startScheduler());
     if (!sessions) return;
     await sessions.start?.({ concurrency: 0 });
     // 0: another process of the endpoint sweeps. The sweeper dispatches sessions committed and never dispatched.
@@ -44,6 +48,16 @@ export class EndpointLifecycle {
     await this.s.sessions?.stop?.();
     // Closes every queue object: anything taken and not settled goes back to its queue.
     await this.s.queues.close();
+  }
+
+  /** Fires the schedules' ticks to the endpoint's own inbox, each under its derived id (see schedules/). */
+  private startScheduler(): Scheduler {
+    const { options, address, clock, logger } = this.s;
+    const fire = async (schedule: { readonly name: string }, tickMs: number): Promise<void> => {
+      const tick = new ScheduleTick(schedule.name, new Date(tickMs).toISOString());
+      await this.pipelines.sender.send('send', tick, { local: true, messageId: tickMessageId(address, schedule.name, tickMs) });
+    };
+    return new Scheduler(options.schedules, fire, clock, logger);
   }
 
   /** The endpoint's own queues (and routed ones), where the transport can create them. */

@@ -8,6 +8,13 @@ export interface SettingProblem {
   readonly problem: string;
 }
 
+/**
+ * Where an installed oncebus keeps the settings file's JSON Schema (package.json "files" ships config/),
+ * as a path from the application's directory: what a settings file's `$schema` names.
+ */
+export const SETTINGS_SCHEMA_PATH = 'node_modules/oncebus/config/oncebus.schema.json';
+const SCHEMA_POINTER = `point the settings file's "$schema" at ${SETTINGS_SCHEMA_PATH} and an editor checks it as you type`;
+
 /** Settings that do not match the schema: every problem at once, each with its path. */
 export class InvalidSettingsError extends ConfigurationError {
   constructor(
@@ -16,7 +23,7 @@ export class InvalidSettingsError extends ConfigurationError {
   ) {
     const list = problems.map((p) => `\n  - ${p.setting}: ${p.problem}`).join('');
     super(source, `${problems.length === 1 ? '1 problem' : `${problems.length} problems`}:${list}\n `, {
-      hint: 'fix the settings above (config/oncebus.schema.json lets an editor check a settings file as you type)',
+      hint: `fix the settings above (${SCHEMA_POINTER})`,
     });
   }
 }

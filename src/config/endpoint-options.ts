@@ -2,6 +2,7 @@ import type { Duration } from './duration.js';
 import type { HandlerClass } from '../handling/handles-message.js';
 import type { MessageClass } from '../messages/message-type.js';
 import type { Route } from '../routing/route-specification.js';
+import type { ScheduleOptions } from './schedule-options.js';
 
 /** The inbox: where this endpoint receives, and where failures go. */
 export interface InboxOptions {
@@ -56,6 +57,11 @@ export interface EndpointOptions {
   /** Event types this endpoint subscribes to at start (published messages it receives). */
   subscriptions?: (MessageClass | string)[];
   idempotence?: boolean | IdempotenceOptions;
+  /**
+   * Messages sent on a cron schedule, once per tick across every process of the endpoint, given in code
+   * (a message is an object). Need an inbox and idempotence: see docs/schedules.md.
+   */
+  schedules?: ScheduleOptions[];
   /** Compression algorithm name for outgoing bodies ('gzip'), or none. */
   compression?: string;
   /** Encryption algorithm name for outgoing bodies ('aes-256-gcm'), or none. */

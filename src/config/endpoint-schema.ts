@@ -36,6 +36,20 @@ const isClass = (value: unknown): boolean => typeof value === 'function';
 const handlerClass = v.custom<HandlerClass>(isClass, 'must be a handler class (handlers come from code)');
 const messageClass = v.custom<MessageClass>(isClass, 'must be a message class');
 
+const scheduleName = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be 1 to 100 letters, digits or . _ : -'));
+const scheduleMessage = v.custom<object>((m) => (typeof m === 'object' && m !== null) || typeof m === 'function', 'must be a message (an instance of a message class) or a function that makes one');
+
+/** A schedule (code only: its message is an object or a function). The expression itself is read by CronExpression. */
+const schedule = v.strictObject({
+  name: scheduleName,
+  cron: v.pipe(v.string('must be a cron expression'), v.maxLength(200, 'must be at most 200 characters')),
+  message: scheduleMessage,
+  timezone: v.optional(v.pipe(v.string('must be an IANA time zone'), v.maxLength(100, 'must be at most 100 characters'))),
+  backfill: v.optional(duration),
+  recipient: v.optional(queueUri),
+  local: v.optional(v.boolean()),
+});
+
 /**
  * The entries of both variants: `typeRef` is how a message type may be named (by name; in code, by class
  * too), `pattern` how a route's regex may be given (a string; in code, a RegExp too).
@@ -84,6 +98,7 @@ export const endpointOptionsSchema = v.strictObject({
   handlers: v.optional(v.array(handlerClass)),
   messageTypes: v.optional(v.array(messageClass)),
   sends: v.optional(v.array(messageClass)),
+  schedules: v.optional(v.array(schedule, 'must be a list of schedules')),
 });
 
 /** Settings as loaded from a file: spread them into EndpointOptions with the classes from code. */

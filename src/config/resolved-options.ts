@@ -4,6 +4,7 @@ import { endpointOptionsSchema } from './endpoint-schema.js';
 import { ConfigurationError } from '../errors/errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../envelope/message-limits.js';
 import type { EndpointOptions } from './endpoint-options.js';
+import { type ResolvedSchedule, resolveSchedules } from './resolve-schedules.js';
 
 export interface ResolvedQueueProcessing {
   readonly workQueueUri: string;
@@ -30,6 +31,8 @@ export interface ResolvedEndpointOptions {
   readonly createQueues: boolean;
   /** Bytes: the largest envelope read, and the most a body may decompress to. */
   readonly maxMessageSize: number;
+  /** Messages sent on a cron schedule (empty without any). */
+  readonly schedules: readonly ResolvedSchedule[];
 }
 
 const DEFAULT_RETRY = ['1s', '5s', '30s', '2m'];
@@ -59,6 +62,7 @@ export function resolveEndpointOptions(options: EndpointOptions): ResolvedEndpoi
     sessionSweepIntervalMs: parseDuration(o.sessionSweepInterval ?? '5s', 'sessionSweepInterval'),
     createQueues: o.createQueues ?? true,
     maxMessageSize: o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+    schedules: resolveSchedules(o.schedules ?? [], idempotence),
   };
 }
 
@@ -68,6 +72,7 @@ function sendOnly(o: EndpointOptions, idempotence: boolean): void {
     o.handlers?.length ? 'handlers' : '',
     o.subscriptions?.length ? 'subscriptions' : '',
     idempotence ? 'idempotence' : '',
+    o.schedules?.length ? 'schedules' : '',
   ].filter(Boolean);
   if (needs.length > 0) {
     throw new ConfigurationError('inbox', `is required: ${needs.join(', ')} need an inbox to receive on`, {

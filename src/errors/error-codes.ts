@@ -37,6 +37,7 @@ export const ERROR_KINDS = {
   ONCEBUS_TRANSPORT: 'infrastructure',
   ONCEBUS_BROKER_UNAVAILABLE: 'infrastructure',
   ONCEBUS_LOCK_LOST: 'infrastructure',
+  ONCEBUS_SCHEMA_NOT_MIGRATED: 'infrastructure',
 
   ONCEBUS_STORE_DUPLICATE_KEY: 'contextual',
   ONCEBUS_PUBLISH_REJECTED: 'contextual',

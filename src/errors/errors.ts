@@ -7,6 +7,17 @@ export class ConfigurationError extends OncebusError {
   }
 }
 
+/** A schedule's cron expression or time zone cannot be read. */
+export class InvalidCronExpressionError extends ConfigurationError {
+  constructor(setting: string, readonly expression: string, readonly timezone: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message.split('. ')[0] : String(cause);
+    super(setting, `'${expression.slice(0, 100)}' (time zone '${timezone.slice(0, 100)}') is not a cron expression oncebus can read: ${reason}`, {
+      cause,
+      hint: "write 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, e.g. '0 * * * *' for hourly, and an IANA time zone such as 'Europe/Paris'",
+    });
+  }
+}
+
 /** An entry point was imported without the driver package it runs on (an optional peer dependency). */
 export class DriverMissingError extends OncebusError {
   constructor(
@@ -224,3 +235,43 @@ export class RetentionWindowPassedError extends OncebusError {
     );
   }
 }
+
+/**
+ * A store started with `migrate: false` found its schema behind the code (migrations not applied, or a queue
+ * table never created): it issues no DDL itself, so it stops here instead of failing later on a missing
+ * table. The hint names the `oncebus migrate` command that brings the schema up to date.
+ */
+export class SchemaNotMigratedError extends OncebusError {
+  constructor(message: string, hint: string, queueUri?: string) {
+    super('ONCEBUS_SCHEMA_NOT_MIGRATED', message, { hint, queueUri });
+  }
+}
+
+/**
+ * A schedule tick this endpoint did not send: its tick is not one of the schedule's, lies in the future, or
+ * its messageId is not the one oncebus derives for it. Straight to the error queue: no retry makes it right.
+ */
+export class ForgedScheduleTickError extends UnrecoverableHandlerError {
+  constructor(schedule: string, reason: string, messageId: string) {
+    super(`schedule tick refused for schedule '${printable(schedule)}': ${reason}`, {
+      messageId,
+      hint: 'only the endpoint itself sends oncebus.ScheduleTick messages to its inbox: look for who else writes to it',
+    });
+  }
+}
+
+/**
+ * A schedule tick names a schedule this process does not have: another process of the endpoint runs a
+ * configuration with it (a deploy under way), or it was removed while its tick waited in the queue. Retried,
+ * then the error queue: a process with the schedule may take it meanwhile.
+ */
+export class UnknownScheduleError extends ConfigurationError {
+  constructor(schedule: string) {
+    super('schedules', `no schedule named '${printable(schedule)}' in this process`, {
+      hint: 'run the same schedules in every process of the endpoint; return the tick from the error queue once they do, or delete it if the schedule is gone',
+    });
+  }
+}
+
+/** A name a message carried, safe to put in a log line: short, printable ASCII. */
+const printable = (text: string): string => String(text).slice(0, 100).replace(/[^\x20-\x7e]/g, '?');

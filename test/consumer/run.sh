@@ -12,10 +12,12 @@ trap 'rm -rf "$work"' EXIT
 # Pack from a copy: prepack rebuilds dist/src, which a running test suite is using.
 stage=$work/stage
 mkdir -p "$stage"
-cp -r "$repo"/{package.json,README.md,CHANGELOG.md,LICENSE,tsconfig.json,tsconfig.package.json,tsconfig.dashboard.json,src,docs} "$stage"/
+cp -r "$repo"/{package.json,README.md,CHANGELOG.md,LICENSE,tsconfig.json,tsconfig.package.json,tsconfig.dashboard.json,src,docs,config} "$stage"/
 ln -s "$repo/node_modules" "$stage/node_modules"
 (cd "$stage" && npm pack --json --pack-destination "$work" 2>/dev/null) >"$work/pack.json"
 node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`pack: ${p.filename}, ${p.entryCount} files, ${p.size} bytes packed, ${p.unpackedSize} unpacked; dist/test in it: ${p.files.some((f) => f.path.startsWith("dist/test"))}; dashboard page script in it: ${p.files.some((f) => f.path === "dist/src/operations/dashboard/page/app.js")}`)' "$work/pack.json"
+# What a user reads beside the code: the settings schema and the example settings files; not the screenshots.
+node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const has = (re) => p.files.filter((f) => re.test(f.path)).map((f) => f.path).sort(); console.log(`shipped: schema ${has(/^config\/oncebus\.schema\.json$/).length === 1}; examples ${has(/^config\/(?!oncebus\.schema).*\.json$/).join(" ")}; screenshots ${has(/^docs\/screenshots\//).length}`)' "$work/pack.json"
 
 app=$work/app
 mkdir -p "$app"
@@ -26,15 +28,20 @@ echo '{ "name": "consumer", "private": true, "type": "module" }' >package.json
 # registry's copy would compile again); everything else the tarball needs comes from the registry.
 # --ignore-scripts: npm would run a linked package's install script in place, rebuilding the repository's
 # own better-sqlite3 (minutes, and its binary missing meanwhile); nothing the app needs has a script.
-npm install --ignore-scripts --no-audit --no-fund --loglevel=error "$work"/oncebus-*.tgz reflect-metadata \
-  "$repo/node_modules/better-sqlite3" "$repo/node_modules/inversify" "$repo/node_modules/@types/node" >/dev/null
-echo "install: $(ls node_modules | wc -l) top-level packages; pg installed: $(test -d node_modules/pg && echo yes || echo no)"
+# No reflect-metadata: inversify loads it itself (and npm installs it as inversify's peer).
+npm install --ignore-scripts --no-audit --no-fund --loglevel=error "$work"/oncebus-*.tgz \
+  "$repo/node_modules/better-sqlite3" "$repo/node_modules/@types/better-sqlite3" "$repo/node_modules/inversify" "$repo/node_modules/@types/node" >/dev/null
+echo "install: $(ls node_modules | wc -l) top-level packages; pg installed: $(test -d node_modules/pg && echo yes || echo no); @types/pg installed: $(test -d node_modules/@types/pg && echo yes || echo no)"
 
 tsc=$repo/node_modules/.bin/tsc
 for mode in legacy tc39; do
   "$tsc" -p "tsconfig.$mode.json"
   echo "$mode: $(node "out-$mode/app.js")"
 done
+echo "injection by type: $(node out-legacy/injection.js)"
+# A settings file with a mistake: the error's hint names the schema's path, which must exist from here.
+echo '{ "nmae": "sales" }' >bad-settings.json
+echo "schema pointer: $(node --input-type=module -e "Promise.all([import('oncebus'), import('node:fs')]).then(([{ loadEndpointSettings }, { existsSync }]) => { try { loadEndpointSettings('bad-settings.json', {}); console.log('accepted'); } catch (e) { const path = /node_modules\/oncebus\/\S+\.json/.exec(e.hint ?? '')?.[0]; console.log(path + (path && existsSync(path) ? ' exists' : ' missing')); } })")"
 echo "esm: $(node app.mjs)"
 echo "testing entry: $(node --input-type=module -e "import('oncebus/testing').then((m) => console.log(typeof m.TestHarness + ' ' + typeof m.HandlerTestContext))")"
 # oncebus/postgres without pg installed: the error names the package to install.

@@ -9,7 +9,8 @@ import { requireService } from '../support/integration.js';
 export const FLUSH_LEASE_MS = 400;
 
 /**
- * DESIGN.md's idempotence contract, written once; every store (memory, SQLite, PostgreSQL, SQL Server)
+ * The idempotence contract (claim → handled with stored sends → flushed → completed; a concurrent copy
+ * waits, then sees the outcome), written once; every store (memory, SQLite, PostgreSQL, SQL Server)
  * must pass it. `open()` returns a fresh, isolated store.
  */
 export interface IdempotenceSubject {

@@ -18,6 +18,20 @@ describe('the package as a user installs it (npm pack, then a fresh project outs
     expect(line('pack'), out).to.include('dist/test in it: false');
     expect(line('pack'), out).to.include('dashboard page script in it: true');
     expect(line('install'), out).to.include('pg installed: no');
+    expect(line('install'), out).to.include('@types/pg installed: no');
+  });
+
+  it('ships the settings schema and the example settings files, and leaves the screenshots out', () => {
+    expect(line('shipped'), out).to.match(/^shipped: schema true; examples \S*\.json.*; screenshots 0$/);
+    expect(line('shipped'), out).to.include('config/sales-endpoint.json');
+  });
+
+  it("points a settings error at the schema's path in the installed package, which exists", () => {
+    expect(line('schema pointer'), out).to.equal('schema pointer: node_modules/oncebus/config/oncebus.schema.json exists');
+  });
+
+  it('injects a constructor dependency by type without the application importing reflect-metadata', () => {
+    expect(line('injection by type'), out).to.equal('injection by type: ok');
   });
 
   it('compiles against the published types and runs a two-endpoint SQLite app, with legacy and with TC39 decorators', () => {

@@ -27,6 +27,14 @@ const CASES: readonly Case[] = [
   ['src/pipelines/inbox/probe.ts', '../../telemetry/tracing-module.js', 'refused'],
   ['src/pipelines/inbox/probe.ts', '../../transport/queue-registry.js', 'allowed'],
   ['src/pipelines/inbox/probe.ts', '../outgoing/message-sender.js', 'allowed'],
+  // the schedules: their own folder on the core; nothing below the composition root imports them
+  ['src/schedules/probe.ts', '../bus/service-bus.js', 'refused'],
+  ['src/schedules/probe.ts', '../pipelines/outgoing/message-sender.js', 'refused'],
+  ['src/schedules/probe.ts', '../stores/sqlite/index.js', 'refused'],
+  ['src/schedules/probe.ts', '../handling/handles-message.js', 'allowed'],
+  ['src/config/probe.ts', '../schedules/scheduler.js', 'refused'],
+  ['src/pipelines/inbox/probe.ts', '../../schedules/schedule-tick.js', 'refused'],
+  ['src/bus/probe.ts', '../schedules/scheduler.js', 'allowed'],
   // the composition root never imports a transport, a store or an add-on
   ['src/bus/probe.ts', '../transports/rabbitmq/index.js', 'refused'],
   ['src/bus/probe.ts', '../stores/sqlite/index.js', 'refused'],

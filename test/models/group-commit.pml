@@ -49,7 +49,7 @@
    - the completion statements (CompletionBatcher) are shared but each caller waits for its own commit:
      one step per member; F's dispatch is counted "at least once" (saturates at 1).
    Restrictions: a lane takes its waiting copies in slot order (the implementation: arrival order); no
-   retention purge (a 'completed' row purged and claimed anew: DESIGN.md's retention rules); the bounds:
+   retention purge (a 'completed' row purged and claimed anew: only completed rows are purged, after the window); the bounds:
    two messages, MAXFAULT crashes and outages in all (at most MAXCRASH crashes, MAXOUTAGE outages),
    MAXFAIL handler failures, NS1 / NS2 copies in flight. Defaults: one lane per process, two copies in
    flight each, 2 faults, 1 handler failure; check.sh's second run: two lanes and three copies in process

@@ -2,7 +2,7 @@
    competing consumers, duplicate publishes, handler failures (retry by re-enqueue), infrastructure
    failures (rollback + release, no failure counted), crashes between any two steps, and the message
    expiring at any moment.
-   It extends the shared model of DESIGN.md's contract with what oncebus adds:
+   It extends the model of the idempotence contract with what oncebus adds:
    - a publish to NR subscribers: the handler stores one row per recipient, all with F's messageId; the
      flush dispatches them one by one and settles each by its own row (deferredMessageSent deletes by
      sequence), so a flush cut short leaves exactly the rows not yet sent;

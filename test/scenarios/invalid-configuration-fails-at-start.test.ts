@@ -75,7 +75,7 @@ describe('scenario: invalid configuration fails at start() with an error that na
         '  - inbox.threadCount: must be at least 1, got 0',
         '  - inbox.maximumFailureCount: must be a whole number, got 1.5',
         "  - stopTimeout: is not a duration (a number of ms, or e.g. '250ms', '5s', '2m', '1h', '7d'), got \"soon\"",
-        '  — fix the settings above (config/oncebus.schema.json lets an editor check a settings file as you type)',
+        '  — fix the settings above (point the settings file\'s "$schema" at node_modules/oncebus/config/oncebus.schema.json and an editor checks it as you type)',
       ].join('\n'),
     );
   });

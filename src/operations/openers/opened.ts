@@ -10,6 +10,14 @@ export interface OpenOptions {
   readonly schemaSetting?: string;
   /** Where secrets that cannot be in a URL come from (Azure connection strings); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The SQLite store's table prefix (default 'oncebus_'). */
+  readonly tablePrefix?: string;
+}
+
+/** How `oncebus migrate` opens a store. */
+export interface MigrationOpenOptions extends OpenOptions {
+  /** Only SQL is printed: create nothing (no SQLite file where none is). */
+  readonly printOnly?: boolean;
 }
 
 /** An endpoints' SQL store, opened read-only, with its queues. */
@@ -55,6 +63,11 @@ export interface SchemeOpener {
   /** The form of its URLs, for help and hints. */
   readonly form: string;
   store?(url: string, options: OpenOptions): Promise<OpenedStore>;
+  /**
+   * An endpoints' SQL store to migrate (`oncebus migrate`): nothing checked first, since migrating creates the
+   * schema (PostgreSQL, SQL Server) or the file (SQLite).
+   */
+  migrationStore?(url: string, options: MigrationOpenOptions): Promise<OpenedStore>;
   operationsStore?(url: string, options: OpenOptions): Promise<OpenedOperationsStore>;
   transport?(urls: readonly string[], options: OpenOptions): Promise<OpenedTransports>;
   /** The transport URL a queue URI of this kind is reached through on its own (a broker), if any. */

@@ -9,6 +9,11 @@ const CONNECT_TIMEOUT_MS = 5000;
 /** The schema to use, checked before it reaches a statement (it cannot be a parameter). */
 const schemaOf = (options: OpenOptions, fallback: string): string => sqlIdentifier(options.schema ?? fallback, options.schemaSetting ?? '--schema');
 
+/** A table prefix is SQLite's (no schemas there); PostgreSQL and SQL Server take --schema. */
+export function refuseTablePrefix(prefix: string | undefined): void {
+  if (prefix !== undefined) throw new ConfigurationError('--table-prefix', 'a table prefix is for SQLite stores', { hint: 'give --schema <name> for PostgreSQL and SQL Server' });
+}
+
 /** An endpoints' PostgreSQL store, read-only: never create a schema where an operator mistyped one. */
 async function openPostgresStore(url: string, options: OpenOptions): Promise<OpenedStore> {
   const schema = schemaOf(options, 'oncebus');
@@ -25,11 +30,18 @@ async function openPostgresStore(url: string, options: OpenOptions): Promise<Ope
   return { store: store.store, queues: store.queues, subscriptions: store.subscriptions, where, close: () => store.close() };
 }
 
-/** PostgreSQL databases: an endpoints' store (and its queues, as a transport) or an operations store. */
+/** PostgreSQL databases: an endpoints' store (and its queues, as a transport; or to migrate) or an operations store. */
 export const postgresOpener: SchemeOpener = {
   schemes: ['postgres', 'postgresql'],
   form: 'postgres://user:password@host[:port]/database',
   store: openPostgresStore,
+  async migrationStore(url, options) {
+    refuseTablePrefix(options.tablePrefix);
+    const schema = schemaOf(options, 'oncebus');
+    const { PostgresStore } = await import('../../stores/postgres/index.js');
+    const store = new PostgresStore({ connectionString: url, schema, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+    return { store: store.store, queues: store.queues, subscriptions: store.subscriptions, where: `${maskSecrets(url)} (schema ${store.schema})`, close: () => store.close() };
+  },
   async operationsStore(url, options) {
     const schema = schemaOf(options, 'oncebus_ops');
     const { PostgresDatabase } = await import('../../stores/postgres/index.js');

@@ -3,16 +3,17 @@ import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { QueueRegistry } from '../../transport/queue-registry.js';
 import type { IQueueFactory } from '../../transport/queue.js';
 import { azureServiceBusOpener } from './azuresb-opener.js';
-import type { OpenedOperationsStore, OpenedStore, OpenedTransports, OpenOptions, SchemeOpener } from './opened.js';
+import type { MigrationOpenOptions, OpenedOperationsStore, OpenedStore, OpenedTransports, OpenOptions, SchemeOpener } from './opened.js';
+import { mssqlOpener } from './mssql-opener.js';
 import { postgresOpener } from './postgres-opener.js';
 import { rabbitMqOpener } from './rabbitmq-opener.js';
 import { sqliteOpener } from './sqlite-opener.js';
 
 /** Every kind of URL the operations tools open, by scheme: the one place a URL becomes a store or a transport. */
-const OPENERS: readonly SchemeOpener[] = [sqliteOpener, postgresOpener, rabbitMqOpener, azureServiceBusOpener];
+const OPENERS: readonly SchemeOpener[] = [sqliteOpener, postgresOpener, mssqlOpener, rabbitMqOpener, azureServiceBusOpener];
 const BY_SCHEME = new Map(OPENERS.flatMap((opener) => opener.schemes.map((scheme) => [scheme, opener] as const)));
 
-type Capability = 'store' | 'operationsStore' | 'transport';
+type Capability = 'store' | 'operationsStore' | 'transport' | 'migrationStore';
 
 /** `sqlite` for `sqlite:<file>` and a bare `*.db` path, else the URL's scheme (lower case); null when none. */
 function schemeOf(url: string): string | null {
@@ -31,6 +32,11 @@ function openerFor(url: string, capability: Capability, setting: string): Scheme
 /** An endpoints' SQL store, read-only (never a file or a schema created where an operator mistyped one). */
 export async function openStore(url: string, options: OpenOptions = {}): Promise<OpenedStore> {
   return openerFor(url, 'store', '--store').store!(url, options);
+}
+
+/** An endpoints' SQL store to migrate (`oncebus migrate`): see SchemeOpener.migrationStore. */
+export async function openMigrationStore(url: string, options: MigrationOpenOptions = {}): Promise<OpenedStore> {
+  return openerFor(url, 'migrationStore', '--store').migrationStore!(url, options);
 }
 
 /** An operations store (failed messages): a SQLite file, created when missing, or PostgreSQL, schema `oncebus_ops`. */

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigurationError } from '../../errors/errors.js';
 import { FailedMessageStore } from '../errors/failed-message-store.js';
-import type { OpenedStore, SchemeOpener } from './opened.js';
+import type { MigrationOpenOptions, OpenedStore, SchemeOpener } from './opened.js';
 
 /** The file a `sqlite:<file>` URL (or a bare path ending in .db, .sqlite, .sqlite3) names. */
 function fileOf(url: string, setting: string): string {
@@ -19,11 +21,33 @@ async function openSqliteStore(url: string, setting: string): Promise<OpenedStor
   return { store: store.store, queues: store.queues, subscriptions: store.subscriptions, where: `sqlite:${file}`, close: () => store.close() };
 }
 
+/**
+ * An endpoints' SQLite store to migrate: the file is created when missing, unless only SQL is printed —
+ * then a missing file is stood in for by an empty one in a temporary folder (its every migration pending).
+ */
+async function openSqliteMigrationStore(url: string, options: MigrationOpenOptions): Promise<OpenedStore> {
+  const file = fileOf(url, '--store');
+  const standIn = options.printOnly && !existsSync(file) ? mkdtempSync(join(tmpdir(), 'oncebus-migrate-')) : null;
+  const { SqliteStore } = await import('../../stores/sqlite/index.js');
+  const store = new SqliteStore({ file: standIn ? join(standIn, 'empty.db') : file, tablePrefix: options.tablePrefix });
+  return {
+    store: store.store,
+    queues: store.queues,
+    subscriptions: store.subscriptions,
+    where: `sqlite:${file}`,
+    async close() {
+      await store.close();
+      if (standIn) rmSync(standIn, { recursive: true, force: true });
+    },
+  };
+}
+
 /** SQLite files (an operations store keeps its tables beside others, prefixed oncebus_ops_; no schema): an endpoints' store (and its queues, as a transport) or an operations store. */
 export const sqliteOpener: SchemeOpener = {
   schemes: ['sqlite'],
   form: 'sqlite:<file>',
   store: (url) => openSqliteStore(url, '--store'),
+  migrationStore: openSqliteMigrationStore,
   async operationsStore(url) {
     const file = fileOf(url, '--store');
     const { SqliteDatabase } = await import('../../stores/sqlite/index.js');

@@ -1,3 +1,4 @@
+import { sqlIdentifier } from '../sql/sql-identifiers.js';
 import type { Migration } from '../sql/migrations.js';
 import type { RowLockingQueueStatements } from '../sql/row-locking-queue.js';
 import type { IdempotenceStatements, SubscriptionStatements } from '../sql/sql-statements.js';
@@ -57,6 +58,8 @@ export function mssqlSubscriptions(s: string): SubscriptionStatements {
 export function mssqlQueue(s: string, table: string): RowLockingQueueStatements {
   const t = `${s}.${table}`;
   return {
+    table: t,
+    tableExists: `SELECT 1 AS found WHERE OBJECT_ID('${t}', 'U') IS NOT NULL`,
     createTable: [
       `IF OBJECT_ID('${t}', 'U') IS NULL CREATE TABLE ${t} (
          id BIGINT IDENTITY(1,1) PRIMARY KEY, message_id NVARCHAR(200) NOT NULL, priority INT NOT NULL DEFAULT 0,
@@ -79,6 +82,7 @@ export function mssqlQueue(s: string, table: string): RowLockingQueueStatements 
 }
 
 export const mssqlVersionTable = (s: string): string => `${s}.schema_version`;
+export const mssqlVersionTableExists = (s: string): string => `SELECT 1 AS found WHERE OBJECT_ID('${s}.schema_version', 'U') IS NOT NULL`;
 export const mssqlCreateVersionTable = (s: string): string[] => [
   `IF SCHEMA_ID('${s}') IS NULL EXEC('CREATE SCHEMA ${s}')`,
   `IF OBJECT_ID('${s}.schema_version', 'U') IS NULL CREATE TABLE ${s}.schema_version (version INT PRIMARY KEY, description NVARCHAR(400) NOT NULL)`,
@@ -141,4 +145,12 @@ export function mssqlMigrations(s: string): Migration[] {
       statements: [`CREATE INDEX idempotence_owed ON ${s}.idempotence (inbox_uri, created_at) WHERE status = 'handled'`],
     },
   ];
+}
+
+/**
+ * What a database user needs to run endpoints on schema `s` without DDL rights: DML on the schema, which
+ * covers the tables `oncebus migrate` creates later too. No CREATE TABLE, no ALTER.
+ */
+export function mssqlGrants(s: string, user: string): string[] {
+  return [`GRANT SELECT, INSERT, UPDATE, DELETE ON SCHEMA::${s} TO ${sqlIdentifier(user, 'role')}`];
 }

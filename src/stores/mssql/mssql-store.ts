@@ -9,17 +9,25 @@ import { SqlSubscriptionService } from '../sql/sql-subscription-service.js';
 import { type MssqlConnectionOptions, MssqlDatabase } from './mssql-database.js';
 import {
   mssqlCreateVersionTable,
+  mssqlGrants,
   mssqlIdempotence,
   mssqlMigrations,
   mssqlQueue,
   mssqlSubscriptions,
   mssqlVersionTable,
+  mssqlVersionTableExists,
 } from './mssql-statements.js';
 
 export interface MssqlStoreOptions extends MssqlConnectionOptions {
   readonly schema?: string;
   readonly name?: string;
   readonly scheme?: string;
+  /**
+   * Whether the store creates and migrates its schema and queue tables itself (default true; needs DDL
+   * rights). false: it never issues DDL, checks the schema at start and fails with SchemaNotMigratedError
+   * when it is behind; run `npx oncebus migrate` as a user that may change the schema (docs/sql-stores.md).
+   */
+  readonly migrate?: boolean;
 }
 
 /** SQL Server errors 2714 (object exists) and 2627/2601 on a racing CREATE: the table is there either way. */
@@ -49,15 +57,21 @@ export class MssqlStore {
       queue: (table) => mssqlQueue(s, table),
       versionTable: mssqlVersionTable(s),
       createVersionTable: mssqlCreateVersionTable(s),
+      versionTableExists: mssqlVersionTableExists(s),
       migrations: mssqlMigrations(s),
-    });
+      location: `SQL Server ${this.database.name} (schema ${s})`,
+      migrateCommand: `npx oncebus migrate --store mssql://<user>:<password>@<host>/<database> --schema ${s}`,
+      grants: (role) => mssqlGrants(s, role),
+    }, { migrate: options.migrate });
     this.subscriptions = new SqlSubscriptionService(this.store);
     const { database: db, store } = this;
     this.queues = {
       scheme,
       create(uri: string): IQueue {
         const { table, queue } = sqlQueueTable(uri, scheme, name);
-        return new RowLockingQueue(uri, queue, db, mssqlQueue(s, table), () => store.ready(), isAlreadyExists);
+        const statements = mssqlQueue(s, table);
+        const checkTable = store.migrates ? undefined : () => store.requireQueueTable(statements, uri);
+        return new RowLockingQueue(uri, queue, db, statements, () => store.ready(), isAlreadyExists, undefined, checkTable);
       },
     };
   }

@@ -1,3 +1,4 @@
+import { sqlIdentifier } from '../sql/sql-identifiers.js';
 import type { Migration } from '../sql/migrations.js';
 import type { BatchTakingQueueStatements } from '../sql/batch-taking-queue.js';
 import type { GroupCommitStatements, IdempotenceStatements, SubscriptionStatements } from '../sql/sql-statements.js';
@@ -99,6 +100,9 @@ export function postgresSubscriptions(s: string): SubscriptionStatements {
 export function postgresQueue(s: string, table: string, channel: string): BatchTakingQueueStatements {
   const t = `${s}.${table}`;
   return {
+    table: t,
+    // pg_tables lists every table whatever the role's rights on it, so "missing" means missing.
+    tableExists: `SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = '${s}' AND tablename = '${table}'`,
     createTable: [
       `CREATE TABLE IF NOT EXISTS ${t} (
          id bigserial PRIMARY KEY, message_id text NOT NULL, priority integer NOT NULL DEFAULT 0,
@@ -127,6 +131,8 @@ export function postgresQueue(s: string, table: string, channel: string): BatchT
 }
 
 export const postgresVersionTable = (s: string): string => `${s}.schema_version`;
+export const postgresVersionTableExists = (s: string): string =>
+  `SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = '${s}' AND tablename = 'schema_version'`;
 export const postgresCreateVersionTable = (s: string): string[] => [
   `CREATE SCHEMA IF NOT EXISTS ${s}`,
   `CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer PRIMARY KEY, description text NOT NULL)`,
@@ -174,5 +180,21 @@ export function postgresMigrations(s: string): Migration[] {
          BEGIN PERFORM pg_notify(TG_ARGV[0], TG_TABLE_NAME); RETURN NULL; END $$`,
       ],
     },
+  ];
+}
+
+/**
+ * What a role needs to run endpoints on schema `s` without DDL rights: the schema's USAGE, DML on its tables
+ * and the queue tables' sequences, now and (default privileges) for those `oncebus migrate` creates later —
+ * so run these as the user that runs `oncebus migrate`. No CREATE anywhere.
+ */
+export function postgresGrants(s: string, role: string): string[] {
+  const r = sqlIdentifier(role, 'role');
+  return [
+    `GRANT USAGE ON SCHEMA ${s} TO ${r}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${r}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${r}`,
   ];
 }

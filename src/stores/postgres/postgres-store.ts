@@ -13,12 +13,14 @@ import { RowLockingQueue } from '../sql/row-locking-queue.js';
 import { PostgresNotifier, queueChannel, SUBSCRIPTIONS_CHANGED } from './postgres-notifier.js';
 import {
   postgresCreateVersionTable,
+  postgresGrants,
   postgresGroupCommit,
   postgresIdempotence,
   postgresMigrations,
   postgresQueue,
   postgresSubscriptions,
   postgresVersionTable,
+  postgresVersionTableExists,
 } from './postgres-statements.js';
 
 /** The most rows one take may lock (a batch holds them until its last one is settled). */
@@ -37,6 +39,12 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
   readonly name?: string;
   /** The URI scheme its queues answer to (default 'postgres'); give a second store of one kind its own. */
   readonly scheme?: string;
+  /**
+   * Whether the store creates and migrates its schema and queue tables itself (default true; needs DDL
+   * rights). false: it never issues DDL, checks the schema at start and fails with SchemaNotMigratedError
+   * when it is behind; run `npx oncebus migrate` as a user that may change the schema (docs/sql-stores.md).
+   */
+  readonly migrate?: boolean;
 }
 
 /**
@@ -70,8 +78,12 @@ export class PostgresStore {
       queue: (table) => postgresQueue(s, table, channel),
       versionTable: postgresVersionTable(s),
       createVersionTable: postgresCreateVersionTable(s),
+      versionTableExists: postgresVersionTableExists(s),
       migrations: postgresMigrations(s),
-    });
+      location: `PostgreSQL ${this.database.name} (schema ${s})`,
+      migrateCommand: `npx oncebus migrate --store ${this.database.name} --schema ${s}`,
+      grants: (role) => postgresGrants(s, role),
+    }, { migrate: options.migrate });
     // A new subscription is announced on the store's channel; publishers drop their cached lists on it.
     this.subscriptions = new SqlSubscriptionService(this.store, {
       generation: () => notifier.subscriptionsGeneration(),
@@ -91,8 +103,9 @@ export class PostgresStore {
         if (batch > MAX_BATCH) throw new ConfigurationError('queue uri', `'${uri}': batch=${batch} is more than ${MAX_BATCH}`, { hint: `give ?batch=1…${MAX_BATCH}` });
         const statements = postgresQueue(s, table, channel);
         const wakeUps = { wait: (ms: number) => notifier.wait(table, ms) };
-        if (batch > 1) return new BatchTakingQueue(uri, queue, db, statements, batch, () => store.ready(), isDuplicateObject, wakeUps);
-        return new RowLockingQueue(uri, queue, db, statements, () => store.ready(), isDuplicateObject, wakeUps);
+        const checkTable = store.migrates ? undefined : () => store.requireQueueTable(statements, uri);
+        if (batch > 1) return new BatchTakingQueue(uri, queue, db, statements, batch, () => store.ready(), isDuplicateObject, wakeUps, checkTable);
+        return new RowLockingQueue(uri, queue, db, statements, () => store.ready(), isDuplicateObject, wakeUps, checkTable);
       },
     };
   }

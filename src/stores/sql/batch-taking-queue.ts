@@ -34,8 +34,9 @@ export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQue
     ready: () => Promise<unknown>,
     isAlreadyExists: (error: unknown) => boolean,
     wakeUps?: QueueWakeUps,
+    checkTable?: () => Promise<void>,
   ) {
-    super(uri, queueName, db, sql, ready, isAlreadyExists);
+    super(uri, queueName, db, sql, ready, isAlreadyExists, checkTable);
     const rows = lockedRows(db, sql);
     this.deliveries = new BatchedDeliveries(uri, { take: (limit) => takeOrWait(() => rows.take(limit), wakeUps) }, batchSize);
   }

@@ -5,4 +5,7 @@ export { type Migration, migrate } from './migrations.js';
 export { inTransaction, type SqlDatabase } from './sql-database.js';
 export { sqlIdentifier } from './sql-identifiers.js';
 export type { SqlStore } from './sql-store.js';
+export { recordMigration } from './migrations.js';
+export { sqlQueueTable } from './sql-queue-uri.js';
+export type { QueueStatements } from './sql-statements.js';
 export type { SqlSubscriptionService } from './sql-subscription-service.js';

@@ -38,8 +38,9 @@ export class RowLockingQueue extends SqlQueueBase {
     ready: () => Promise<unknown>,
     isAlreadyExists: (error: unknown) => boolean,
     private readonly wakeUps?: QueueWakeUps,
+    checkTable?: () => Promise<void>,
   ) {
-    super(uri, queueName, db, sql, ready, isAlreadyExists);
+    super(uri, queueName, db, sql, ready, isAlreadyExists, checkTable);
   }
 
   async getMessage(): Promise<ReceivedMessage | null> {

@@ -25,7 +25,7 @@ export interface SqlIdempotenceSettings {
 }
 
 /**
- * DESIGN.md's idempotence contract over SQL, for one endpoint (rows keyed by its inbox URI and the messageId).
+ * The idempotence contract (claim, stored sends flushed after commit, completion) over SQL, for one endpoint (rows keyed by its inbox URI and the messageId).
  * The claim is an INSERT in the unit of work's transaction: a concurrent copy's INSERT of the same key waits
  * on the uncommitted row (PostgreSQL's ON CONFLICT, SQL Server's key lock, SQLite's single writer) and then
  * sees the committed outcome. Committed rows are only ever 'handled' or 'completed': the 'assigned' claim

@@ -63,6 +63,11 @@ export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue,
     private readonly ready: () => Promise<unknown>,
     /** Whether an error from CREATE means "another process created it first". */
     private readonly isAlreadyExists: (error: unknown) => boolean = () => false,
+    /**
+     * Given by a store that does not migrate (`migrate: false`): create() runs this check that the table is
+     * there instead of creating it, so the runtime user needs no DDL rights.
+     */
+    private readonly checkTable?: () => Promise<void>,
   ) {}
 
   abstract getMessage(): Promise<ReceivedMessage | null>;
@@ -100,6 +105,11 @@ export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue,
 
   async create(): Promise<void> {
     await this.ready();
+    if (this.checkTable) {
+      await this.checkTable();
+      await this.owned();
+      return;
+    }
     for (const statement of this.statements.createTable) {
       await this.db.execute(statement).catch((error: unknown) => {
         if (!this.isAlreadyExists(error)) throw error;

@@ -93,7 +93,11 @@ export interface SubscriptionStatements {
 }
 
 export interface QueueStatements {
+  /** The table's name as statements write it (schema-qualified or prefixed), for messages. */
+  readonly table: string;
   readonly createTable: readonly string[];
+  /** () → a row when the table exists (asked without creating it: a store that does not migrate) */
+  readonly tableExists: string;
   /** (queueName): records that this table holds that queue, unless a name is recorded for it already */
   readonly claimTable: string;
   /** () → rows { queue_name }: the queue name recorded for this table */

@@ -8,6 +8,6 @@ export type { SqlDatabase, SqlTransaction } from './sql-database.js';
 export type { SqlIdempotenceService, SqlIdempotenceSettings } from './sql-idempotence-service.js';
 export type { SqlSessionService } from './sql-session-service.js';
 export type { GroupCommitStatements, IdempotenceStatements, QueueStatements, SubscriptionStatements } from './sql-statements.js';
-export type { SqlDialect, SqlStore } from './sql-store.js';
+export type { SqlDialect, SqlStore, SqlStoreOptions } from './sql-store.js';
 export type { SqlSubscriptionService, SubscriptionChanges } from './sql-subscription-service.js';
 export type { SqlUnitOfWork } from './sql-unit-of-work.js';

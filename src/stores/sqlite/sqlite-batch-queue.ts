@@ -36,8 +36,9 @@ export class SqliteBatchQueue extends SqlQueueBase implements ISharedReceiverQue
     batchSize: number,
     ready: () => Promise<unknown>,
     private readonly signal: EnqueueSignal,
+    checkTable?: () => Promise<void>,
   ) {
-    super(uri, queueName, db, sql, ready);
+    super(uri, queueName, db, sql, ready, undefined, checkTable);
     const rows = leasedRows(db, sql, leaseMs);
     const wakeUps = { wait: (ms: number) => ({ done: signal.wait(ms), cancel: () => undefined }) };
     this.deliveries = new BatchedDeliveries(uri, { take: (limit) => takeOrWait(() => rows.take(limit), wakeUps) }, batchSize);

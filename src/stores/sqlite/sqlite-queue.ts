@@ -34,8 +34,9 @@ export class SqliteQueue extends SqlQueueBase {
     private readonly leaseMs: number,
     ready: () => Promise<unknown>,
     private readonly signal: { wait(ms: number): Promise<void>; notify(): void },
+    checkTable?: () => Promise<void>,
   ) {
-    super(uri, queueName, db, sql, ready);
+    super(uri, queueName, db, sql, ready, undefined, checkTable);
   }
 
   override async enqueue(message: TransportMessage, body: Uint8Array, unitOfWork?: IUnitOfWork): Promise<void> {

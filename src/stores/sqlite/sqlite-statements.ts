@@ -53,6 +53,8 @@ export function sqliteSubscriptions(p: string): SubscriptionStatements {
 export function sqliteQueue(p: string, table: string): QueueStatements & { take: string; delete: string; unlock: string; takeMany: string; deleteMany: string; unlockMany: string } {
   const t = `${p}${table}`;
   return {
+    table: t,
+    tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '${t}'`,
     createTable: [
       `CREATE TABLE IF NOT EXISTS ${t} (
          id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 0,
@@ -85,6 +87,7 @@ export function sqliteQueue(p: string, table: string): QueueStatements & { take:
 }
 
 export const sqliteVersionTable = (p: string): string => `${p}schema_version`;
+export const sqliteVersionTableExists = (p: string): string => `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '${p}schema_version'`;
 export const sqliteCreateVersionTable = (p: string): string[] => [
   `CREATE TABLE IF NOT EXISTS ${p}schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL)`,
 ];

@@ -18,6 +18,7 @@ import {
   sqliteQueue,
   sqliteSubscriptions,
   sqliteVersionTable,
+  sqliteVersionTableExists,
 } from './sqlite-statements.js';
 
 export interface SqliteStoreOptions extends SqliteOptions {
@@ -29,6 +30,12 @@ export interface SqliteStoreOptions extends SqliteOptions {
   readonly scheme?: string;
   /** How long a taken queue message is held before another consumer may take it (ms, default 30 s). */
   readonly leaseMs?: number;
+  /**
+   * Whether the store creates and migrates its tables itself (default true). false: it never issues DDL,
+   * checks the schema at start and fails with SchemaNotMigratedError when it is behind; run
+   * `npx oncebus migrate --store sqlite:<file>` first (docs/sql-stores.md).
+   */
+  readonly migrate?: boolean;
 }
 
 /** Wakes getMessage waiters in this process when a message is enqueued or released. */
@@ -79,8 +86,11 @@ export class SqliteStore {
       queue: (table) => sqliteQueue(p, table),
       versionTable: sqliteVersionTable(p),
       createVersionTable: sqliteCreateVersionTable(p),
+      versionTableExists: sqliteVersionTableExists(p),
       migrations: sqliteMigrations(p),
-    });
+      location: `SQLite ${options.file}${p === 'oncebus_' ? '' : ` (table prefix ${p})`}`,
+      migrateCommand: `npx oncebus migrate --store sqlite:${options.file}${p === 'oncebus_' ? '' : ` --table-prefix ${p}`}`,
+    }, { migrate: options.migrate });
     this.subscriptions = new SqlSubscriptionService(this.store);
     const { database: db, store, name } = this;
     const signals = new Map<string, EnqueueSignal>();
@@ -95,8 +105,10 @@ export class SqliteStore {
         // ?batch=N: a receiver leases up to N rows per statement (see SqliteBatchQueue).
         const batch = intParam(parseQueueUri(uri), 'batch', 1, 'queue uri');
         if (batch > MAX_BATCH) throw new ConfigurationError('queue uri', `'${uri}': batch=${batch} is more than ${MAX_BATCH}`, { hint: `give ?batch=1…${MAX_BATCH}` });
-        if (batch > 1) return new SqliteBatchQueue(uri, queue, db, sqliteQueue(p, table), lease, batch, () => store.ready(), signal);
-        return new SqliteQueue(uri, queue, db, sqliteQueue(p, table), lease, () => store.ready(), signal);
+        const statements = sqliteQueue(p, table);
+        const checkTable = store.migrates ? undefined : () => store.requireQueueTable(statements, uri);
+        if (batch > 1) return new SqliteBatchQueue(uri, queue, db, statements, lease, batch, () => store.ready(), signal, checkTable);
+        return new SqliteQueue(uri, queue, db, statements, lease, () => store.ready(), signal, checkTable);
       },
     };
   }

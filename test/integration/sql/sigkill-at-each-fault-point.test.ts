@@ -3,7 +3,7 @@ import { CrashWorld, receiveFollowupsIdempotently } from '../../support/crash-wo
 import { requireService } from '../../support/integration.js';
 import { postgresAvailable } from '../../support/sql-subjects.js';
 
-/** The named points of DESIGN.md's crash windows, as fault specs (pipeline:event:kill). */
+/** The named points of the crash windows (before the commit, between commit and flush, mid-flush, before the ack), as fault specs (pipeline:event:kill). */
 const FAULT_POINTS: [string, string, number][] = [
   // [where, fault spec, follow-ups sent twice (same messageId) by the recovery]
   ['during the handler (before commit)', 'inbox:onHandleMessage:kill', 0],

@@ -32,9 +32,9 @@ interface Batch {
  * One shared transaction at a time, on a connection of its own. A cycle takes the members waiting (up to
  * maxBatchSize), claims them all in one statement, gives each claimed member its turn on the connection
  * (a handler failure rolls back to the member's savepoint and deletes its claim, nobody else's work),
- * then stores the batch's sends, marks the members that stored sends 'handled' and commits — DESIGN.md's
- * per-message sequence, with the statements of many messages in one transaction. A member that stored no
- * sends commits 'completed' straight away: it owes nothing, so a later copy is simply ignored. Members
+ * then stores the batch's sends, marks the members that stored sends 'handled' and commits — the
+ * per-message sequence (claim, handler, stored sends, 'handled', commit), with the statements of many
+ * messages in one transaction. A member that stored no sends commits 'completed' straight away: it owes nothing, so a later copy is simply ignored. Members
  * arriving meanwhile form the next batch, whose BEGIN and claim ride in the same round trip as this
  * batch's COMMIT; so the batch grows with the load and a lone message commits at once.
  */
