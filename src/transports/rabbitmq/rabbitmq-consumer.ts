@@ -113,7 +113,7 @@ export class RabbitMqConsumer {
 
   /** Starts a consumer unless one is live or starting; failures are kept for take() to report. */
   private start(): void {
-    if (this.closed || this.live || this.starting) return;
+    if (this.closed || this.live || this.starting !== null) return;
     this.starting = this.open()
       .then(
         () => {
