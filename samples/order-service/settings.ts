@@ -29,6 +29,9 @@ export function orderServiceContainer(): { container: Container; store: Postgres
   const broker = new RabbitMqQueueFactory({ username: decodeURIComponent(rabbit.username), password: decodeURIComponent(rabbit.password) });
   container.bind(TYPES.QueueFactory).toConstantValue(broker);
   container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence({ groupCommit: true }));
+  // Subscriptions as rows in the service's schema (publishers read them): bound, this store is the pub/sub
+  // mechanism; left out, RabbitMQ endpoints would publish through fanout exchanges instead. Every process of
+  // the service must use the same one.
   container.bind(TYPES.SubscriptionService).toConstantValue(store.subscriptions);
   container.bind(TYPES.Logger).toConstantValue(createDefaultLogger());
   return { container, store };

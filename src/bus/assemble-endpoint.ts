@@ -105,7 +105,7 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
     handlers,
     resolveHandler: ticks.resolve,
     routes,
-    subscriptions: deps.subscriptions ?? new MemorySubscriptionService(),
+    subscriptions: deps.subscriptions ?? nativeSubscriptions(queues, inbox?.workQueueUri, [...routes.uris, ...(raw.trustedConnections ?? [])]) ?? new MemorySubscriptionService(),
     idempotence,
     sessions: deps.idempotence?.createSessionService?.(sessionKeyOf(options.name)) ?? null,
     serializer: deps.serializer ?? new JsonSerializer(),
@@ -117,6 +117,20 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
   };
   warnAboutRetention(services);
   return { services, subscriptions };
+}
+
+/**
+ * With no subscription service bound, the transport's own pub/sub (a RabbitMQ exchange per type): that of
+ * the inbox's transport, or for a send-only endpoint the first of its routes and trusted connections whose
+ * transport has one. An inbox whose transport has none keeps the in-process default, as before.
+ */
+function nativeSubscriptions(queues: QueueRegistry, inboxUri: string | undefined, others: readonly string[]): ISubscriptionService | undefined {
+  if (inboxUri) return queues.nativeSubscriptions(inboxUri);
+  for (const uri of others) {
+    const native = queues.nativeSubscriptions(uri);
+    if (native) return native;
+  }
+  return undefined;
 }
 
 function subscriptionName(t: MessageClass | string, types: MessageTypeRegistry, setting: string): string {

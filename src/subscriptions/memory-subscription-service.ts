@@ -12,6 +12,10 @@ export class MemorySubscriptionService implements ISubscriptionService {
     }
   }
 
+  async unsubscribe(messageTypes: readonly string[], inboxWorkQueueUri: string): Promise<void> {
+    for (const type of messageTypes) this.subscribers.set(type, (this.subscribers.get(type) ?? []).filter((uri) => uri !== inboxWorkQueueUri));
+  }
+
   async getSubscribers(messageType: string): Promise<readonly string[]> {
     return this.subscribers.get(messageType) ?? [];
   }

@@ -1,5 +1,6 @@
 import { ConfigurationError, OncebusError, UntrustedDestinationError } from '../errors/errors.js';
 import type { IQueue, IQueueFactory } from './queue.js';
+import type { ISubscriptionService } from '../subscriptions/subscription-service.js';
 import { canonicalQueueAddress, queueScheme } from './queue-uri.js';
 import { maskSecrets } from '../secrets/mask-secrets.js';
 
@@ -78,6 +79,15 @@ export class QueueRegistry {
       this.addresses.set(uri, address);
     }
     return address;
+  }
+
+  /**
+   * The transport's own publish/subscribe for an endpoint on `uri` (IQueueFactory.subscriptions), or
+   * undefined when its factory has none. Its subscribers stay destinations like any other: checked by
+   * checkDestination at each publish.
+   */
+  nativeSubscriptions(uri: string): ISubscriptionService | undefined {
+    return this.factoryOf(uri).subscriptions?.(uri);
   }
 
   /** The shared queue object used to enqueue to `uri`. */

@@ -1,5 +1,6 @@
 import type { TransportMessage } from '../envelope/transport-message.js';
 import type { IUnitOfWork } from '../idempotence/unit-of-work.js';
+import type { ISubscriptionService } from '../subscriptions/subscription-service.js';
 
 /**
  * A message taken from a queue and not yet settled. `token` is the transport's own handle (an AMQP
@@ -108,6 +109,12 @@ export interface IQueueFactory {
    * names only when its scope is one the endpoint was configured for (QueueRegistry.checkDestination).
    */
   connectionScope?(uri: string): string;
+  /**
+   * Publish/subscribe by the transport itself (RabbitMQ: an exchange per message type, inbox queues bound
+   * to it), for an endpoint whose inbox is `uri` (or, sending only, on the connection `uri` names). The bus
+   * uses it when no ISubscriptionService is bound. Its subscribers are destinations this factory serves.
+   */
+  subscriptions?(uri: string): ISubscriptionService;
   close?(): Promise<void>;
 }
 export const isSharedReceiverQueue = (q: IQueue): q is IQueue & ISharedReceiverQueue =>

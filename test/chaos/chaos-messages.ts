@@ -14,13 +14,19 @@ export class FollowUp {
   constructor(public n = 0) {}
 }
 
+/**
+ * The event's type name, one per run: on RabbitMQ a type's exchange is shared by everyone on the broker, and
+ * two runs at once must not get each other's events.
+ */
+export const shippedType = (prefix: string): string => `chaos.Shipped.${prefix}`;
+
 /** Published by the work handler after its follow-up: every subscriber must get it exactly once. */
-@messageType('chaos.Shipped')
+@messageType(shippedType((JSON.parse(process.env.CHAOS_CONFIG ?? '{}') as { prefix?: string }).prefix ?? 'none'))
 export class Shipped {
   constructor(public n = 0) {}
 }
 
-/** The endpoints subscribed to Shipped: a publish stores one row per subscriber. */
+/** The endpoints subscribed to Shipped: on queue tables a publish stores one row per subscriber; on RabbitMQ one, for the exchange. */
 export const SUBSCRIBERS = ['sub-a', 'sub-b', 'sub-c'] as const;
 
 export interface ChaosConfig {

@@ -20,6 +20,7 @@
 // operations store in a file beside it), needs no server, and restarts the database the embedded way:
 // every process holding the file SIGKILLed at once (chaos-database.ts has what differs by database).
 //   node dist/test/chaos/main.js --messages 10000 --sessions 2500 --workers 3 --kills 100 --seed 7
+import amqp from 'amqplib';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -30,8 +31,9 @@ import { emptyTransportMessage, type TransportMessage } from '../../src/envelope
 import { deserializeTransportMessage, serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { type IQueue, isCountQueue, isCreateQueue, isSchedulingQueue } from '../../src/transport/queue.js';
 import { canonicalQueueAddress } from '../../src/transport/queue-uri.js';
+import { exchangeNameFor } from '../../src/transports/rabbitmq/index.js';
 import { openChaosDatabase } from './chaos-database.js';
-import { type ChaosConfig, chaosQueue, onQueueTables, SUBSCRIBERS, sessionWorkId } from './chaos-messages.js';
+import { type ChaosConfig, chaosQueue, onQueueTables, SUBSCRIBERS, sessionWorkId, shippedType } from './chaos-messages.js';
 import { chaosTransport } from './chaos-transport.js';
 import { operationsPhase } from './operations-phase.js';
 import type { FaultPointName } from '../../src/testing/index.js';
@@ -86,7 +88,7 @@ const cfg: ChaosConfig = {
 };
 const onTables = onQueueTables(cfg);
 const db = await openChaosDatabase(cfg, 'harness');
-log(`idempotence: ${cfg.groupCommit ? 'group commit' : 'one transaction per message'}; queues: ${onTables ? db.description : 'RabbitMQ'}`);
+log(`idempotence: ${cfg.groupCommit ? 'group commit' : 'one transaction per message'}; queues: ${onTables ? db.description : 'RabbitMQ'}; publishes: ${onTables ? 'to the subscription rows' : 'through RabbitMQ exchanges'}`);
 const transport = chaosTransport(cfg, db.queues);
 const queue = (name: string): IQueue => transport.factory.create(chaosQueue(cfg, name));
 
@@ -171,7 +173,10 @@ async function setUp(): Promise<void> {
   await store.database.execute(`CREATE TABLE ${t('shipped')} (subscriber text NOT NULL, work_message_id text NOT NULL, n integer NOT NULL)`);
   // Subscribed before the first publish, so that every publish has all three recipients.
   const address = (uri: string) => transport.factory.address?.(uri) ?? canonicalQueueAddress(uri);
-  for (const name of SUBSCRIBERS) await store.subscriptions.subscribe(['chaos.Shipped'], address(chaosQueue(cfg, name)));
+  // On RabbitMQ by the broker (bindings to the type's exchange, what the workers' endpoints use with no
+  // subscription store bound); on queue tables in the store's subscription rows.
+  const subscriptions = transport.factory.subscriptions?.(chaosQueue(cfg, 'work')) ?? store.subscriptions;
+  for (const name of SUBSCRIBERS) await subscriptions.subscribe([shippedType(cfg.prefix)], address(chaosQueue(cfg, name)));
   // Queue tables exist before the feed and the producer send to them (a broker declares its queues on first
   // use; an endpoint creates its tables only when it starts).
   if (onTables) {
@@ -238,9 +243,12 @@ async function feed(): Promise<Fed> {
 }
 
 async function chaos(progress: () => number): Promise<void> {
-  let brokerRestarted = onTables;
+  // --no-restarts: kills only, for a run beside others who use the same servers (the short run restarts both).
+  const restarts = !process.argv.includes('--no-restarts');
+  let brokerRestarted = onTables || !restarts;
   if (onTables) log(`chaos: no broker restart: the queues are ${db.description}, restarted with the database`);
-  let databaseRestarted = false;
+  if (!restarts) log('chaos: no restarts (--no-restarts): kills only');
+  let databaseRestarted = !restarts;
   let attempts = 0;
   while (!stopping && (attempts < KILLS || !brokerRestarted || !databaseRestarted)) {
     await sleep(200 + random() * 600);
@@ -493,11 +501,21 @@ async function main(): Promise<number> {
     for (const name of onTables ? [] : ['work', 'work-error', ...deferred, ...RECEIVERS.map((r) => `${r}-error`), ...RECEIVERS]) {
       execFileSync('rabbitmqctl', ['-q', 'delete_queue', `${cfg.prefix}-${name}`], { stdio: 'ignore' });
     }
+    if (!onTables) await deleteExchange(exchangeNameFor(shippedType(cfg.prefix)));
   }
   await db.close(!keep);
   const ok = lost === 0 && duplicated === 0 && ghosts === 0 && sessionsPlaced === SESSIONS && opsOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
   process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${kills} kills, ${lost + ghosts} lost, ${duplicated} duplicated effects\n`);
   return ok ? 0 : 1;
+}
+
+/** The run's event exchange (rabbitmqctl cannot delete one). */
+async function deleteExchange(name: string): Promise<void> {
+  const connection = await amqp.connect(cfg.rabbitUrl).catch(() => null);
+  if (!connection) return;
+  const channel = await connection.createChannel();
+  await channel.deleteExchange(name).catch(() => undefined);
+  await connection.close().catch(() => undefined);
 }
 
 main().then(

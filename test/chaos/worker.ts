@@ -7,7 +7,7 @@ import { Container } from 'inversify';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { addOncebus, createSilentLogger, type EndpointOptions, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
 import { openChaosDatabase } from './chaos-database.js';
-import { type ChaosConfig, chaosQueue, FollowUp, MAXIMUM_FAILURE_COUNT, receiveQueue, SUBSCRIBERS, Shipped, Work } from './chaos-messages.js';
+import { type ChaosConfig, chaosQueue, FollowUp, MAXIMUM_FAILURE_COUNT, onQueueTables, receiveQueue, SUBSCRIBERS, Shipped, Work } from './chaos-messages.js';
 import { chaosTransport } from './chaos-transport.js';
 
 const cfg = JSON.parse(process.env.CHAOS_CONFIG ?? '{}') as ChaosConfig;
@@ -56,7 +56,8 @@ function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultI
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(transport.factory);
   c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(db.store.idempotence({ groupCommit: cfg.groupCommit && { lanes: 2, maxBatchSize: 16 }, flushLeaseMs: 2000 }));
-  c.bind(TYPES.SubscriptionService).toConstantValue(db.store.subscriptions);
+  // On RabbitMQ none is bound: the endpoints publish through the broker's exchanges (subscribed by the harness).
+  if (onQueueTables(cfg)) c.bind(TYPES.SubscriptionService).toConstantValue(db.store.subscriptions);
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
   if (fault) c.bind(TYPES.Module).toConstantValue(fault);
   addOncebus(c, {

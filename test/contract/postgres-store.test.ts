@@ -1,7 +1,8 @@
 import { describeIdempotenceServiceContract, FLUSH_LEASE_MS } from './idempotence-contract.js';
 import { describeQueueContract } from './queue-contract.js';
 import { describeSubscriptionContract } from './subscription-contract.js';
-import { openPostgresStore, postgresAvailable } from '../support/sql-subjects.js';
+import { PostgresStore } from '../../src/stores/postgres/index.js';
+import { openPostgresStore, PG_URL, postgresAvailable } from '../support/sql-subjects.js';
 
 describeIdempotenceServiceContract('postgres', {
   available: postgresAvailable,
@@ -15,8 +16,15 @@ describeSubscriptionContract('postgres', {
   available: postgresAvailable,
   open: async () => {
     const store = openPostgresStore();
-    return { service: store.subscriptions, close: () => store.dispose() };
+    // Another process on the same schema: it learns of a new subscription by NOTIFY.
+    const peer = async () => {
+      const other = new PostgresStore({ connectionString: PG_URL, schema: store.schema, connectTimeoutMs: 3000 });
+      return { service: other.subscriptions, close: () => other.close() };
+    };
+    return { service: store.subscriptions, close: () => store.dispose(), peer };
   },
+  // The notification's way from the subscriber's commit to the publisher: the window the docs state.
+  propagationMs: 1000,
 });
 
 let queues: ReturnType<typeof openPostgresStore> | null = null;

@@ -2,6 +2,7 @@ import { describeIdempotenceServiceContract, FLUSH_LEASE_MS } from './idempotenc
 import { describeQueueContract } from './queue-contract.js';
 import { describeSubscriptionContract } from './subscription-contract.js';
 import { openSqliteStore } from '../support/sql-subjects.js';
+import { SqliteStore } from '../../src/stores/sqlite/index.js';
 
 describeIdempotenceServiceContract('sqlite', {
   open: async () => {
@@ -20,7 +21,12 @@ describeIdempotenceServiceContract('sqlite (group commit)', {
 describeSubscriptionContract('sqlite', {
   open: async () => {
     const store = openSqliteStore();
-    return { service: store.subscriptions, close: () => store.dispose() };
+    // Another process on the same file.
+    const peer = async () => {
+      const other = new SqliteStore({ file: store.file });
+      return { service: other.subscriptions, close: () => other.close() };
+    };
+    return { service: store.subscriptions, close: () => store.dispose(), peer };
   },
 });
 

@@ -34,6 +34,8 @@ describe('the crash harness, short run (npm run chaos)', function () {
     expect(err, 'every order placed through a session, none sent without its row').to.match(/sessions placed 100\/100 \(the producer killed [1-9]\d* times\)/).and.include("Work without its order's row: 0");
     expect(Number(/(\d+) kills/.exec(last)?.[1]), 'workers were killed').to.be.at.least(5);
     expect(err).to.include('restarting the broker').and.include('restarting PostgreSQL');
+    // The event goes out through the broker's exchange, so the audit above covers its pub/sub.
+    expect(err).to.include('publishes: through RabbitMQ exchanges');
     // The poison messages: ingested and returned by operations processes killed along the way, each one record, returned.
     expect(err, 'the operations phase').to.match(/operations: (\d+)\/\1 failed messages ingested and returned, each one record \(the ingestor killed [1-9]\d* times, the returner \d+/);
     expect(err).to.include('other records: none').and.include('messages left in the error queue: 0');

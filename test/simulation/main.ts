@@ -3,6 +3,7 @@
 // ingesting and returning failed messages, crashing and failing at awaited steps; an oracle checks each run. A failing seed replays exactly:
 //   npm run simulate -- --seeds 500            many seeds, every variant
 //   npm run simulate -- --seed 42 --store sqlite --trace   one run, with its trace
+//   npm run simulate -- --pubsub exchanges                 publish/subscribe by the broker's bindings
 import { runSeed, type SimOptions } from './run-seed.js';
 import type { StoreKind } from './sim-world.js';
 
@@ -12,12 +13,18 @@ const arg = (name: string): string | undefined => {
 };
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
-/** The variants every seed runs in: calm (every dispatch counted), crashes, crashes and faults; each store. */
-export const VARIANTS: readonly Omit<SimOptions, 'seed'>[] = (['memory', 'sqlite', 'sqlite-gc'] as StoreKind[]).flatMap((store) => [
-  { store, crashes: 0, faults: 0 },
-  { store, crashes: 3, faults: 0 },
-  { store, crashes: 3, faults: 6 },
-]);
+/**
+ * The variants every seed runs in: calm (every dispatch counted), crashes, crashes and faults; each store;
+ * and publish/subscribe by the broker's exchanges (bindings) instead of a subscription list, with both.
+ */
+export const VARIANTS: readonly Omit<SimOptions, 'seed'>[] = [
+  ...(['memory', 'sqlite', 'sqlite-gc'] as StoreKind[]).flatMap((store) => [
+    { store, crashes: 0, faults: 0 },
+    { store, crashes: 3, faults: 0 },
+    { store, crashes: 3, faults: 6 },
+  ]),
+  { store: 'memory', crashes: 3, faults: 6, pubsub: 'exchanges' },
+];
 
 async function main(): Promise<number> {
   const only = arg('seed');
@@ -30,7 +37,13 @@ async function main(): Promise<number> {
   let faults = 0;
   const started = Date.now();
   for (const seed of seeds) {
-    const chosen = VARIANTS.filter((v) => stores.includes(v.store) && (arg('crashes') === undefined || v.crashes === Number(arg('crashes'))) && (arg('faults') === undefined || v.faults === Number(arg('faults'))));
+    const chosen = VARIANTS.filter(
+      (v) =>
+        stores.includes(v.store) &&
+        (arg('crashes') === undefined || v.crashes === Number(arg('crashes'))) &&
+        (arg('faults') === undefined || v.faults === Number(arg('faults'))) &&
+        (arg('pubsub') === undefined || (v.pubsub ?? 'rows') === arg('pubsub')),
+    );
     for (const variant of chosen) {
       const result = await runSeed({ ...variant, seed, trace: flag('trace'), broken: arg('broken') as SimOptions['broken'] });
       runs++;
@@ -39,7 +52,7 @@ async function main(): Promise<number> {
       if (flag('trace')) process.stdout.write(`${result.trace.join('\n')}\n`);
       if (result.problems.length > 0) {
         failed++;
-        process.stdout.write(`FAIL seed ${seed} ${JSON.stringify(variant)}: ${result.problems.join('; ')}\n  replay: npm run simulate -- --seed ${seed} --store ${variant.store} --crashes ${variant.crashes} --faults ${variant.faults} --trace\n`);
+        process.stdout.write(`FAIL seed ${seed} ${JSON.stringify(variant)}: ${result.problems.join('; ')}\n  replay: npm run simulate -- --seed ${seed} --store ${variant.store} --crashes ${variant.crashes} --faults ${variant.faults}${variant.pubsub ? ` --pubsub ${variant.pubsub}` : ''} --trace\n`);
       }
     }
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { type Behaviour, PlaceOrder, SIM_MAX_MESSAGE_SIZE } from './sim-messages.js';
 import { checkRun, type SentOrder } from './sim-oracle.js';
-import { type Broken, type StoreKind, SimWorld, sessionOrderId } from './sim-world.js';
+import { type Broken, type PubSub, type StoreKind, SimWorld, sessionOrderId } from './sim-world.js';
 import { VirtualTime } from './virtual-time.js';
 
 export interface SimOptions {
@@ -19,6 +19,8 @@ export interface SimOptions {
   readonly trace?: boolean;
   /** A known-broken store or operations tool the oracle must catch (see BrokenIdempotence, BrokenOperations). */
   readonly broken?: Broken;
+  /** Subscriptions as rows the bus reads (default), or the broker's exchanges and bindings. */
+  readonly pubsub?: PubSub;
 }
 
 export interface SimResult {
@@ -47,7 +49,7 @@ export async function runSeed(o: SimOptions): Promise<SimResult> {
   const dir = mkdtempSync(join(tmpdir(), 'oncebus-sim-'));
   const crashes = o.crashes ?? 0;
   const faults = o.faults ?? 0;
-  const world = new SimWorld(time, o.store, join(dir, 'sim.db'), { crash: crashes > 0 ? 0.004 : 0, fault: faults > 0 ? 0.004 : 0, maxCrashes: crashes, maxFaults: faults }, o.trace ?? false, o.broken);
+  const world = new SimWorld(time, o.store, join(dir, 'sim.db'), { crash: crashes > 0 ? 0.004 : 0, fault: faults > 0 ? 0.004 : 0, maxCrashes: crashes, maxFaults: faults }, o.trace ?? false, o.broken, o.pubsub);
   const problems: string[] = [];
   try {
     let started = false;

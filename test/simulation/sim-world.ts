@@ -19,6 +19,8 @@ import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { SqliteDatabase } from '../../src/stores/sqlite/sqlite-database.js';
 import { MemorySubscriptionService } from '../../src/subscriptions/memory-subscription-service.js';
 import { MemoryBroker } from '../../src/transports/memory/index.js';
+import type { IQueueFactory } from '../../src/transport/queue.js';
+import { SimExchanges } from './sim-exchanges.js';
 import { OrderAccepted, OrderPlaced, PlaceOrder, ShipOrder, SIM_MAX_MESSAGE_SIZE } from './sim-messages.js';
 import { never, Seams } from './sim-seams.js';
 import { batchedQueue } from './sim-batched-queue.js';
@@ -29,10 +31,12 @@ import type { SimProcessRef, VirtualTime } from './virtual-time.js';
 /** 'sqlite-gc': SQLite with group commit (one lane, batches of up to four members: CommitLane's real code). */
 export type StoreKind = 'memory' | 'sqlite' | 'sqlite-gc';
 /** A known-broken part the oracle must catch: the idempotence store's or the operations tools'. */
-export type Broken = BrokenIdempotence | BrokenOperations | 'batch-ack-on-take';
+export type Broken = BrokenIdempotence | BrokenOperations | 'batch-ack-on-take' | 'bind-after-first-publish';
+/** Where subscriptions live: the subscription list the bus asks (rows), or the broker's own exchanges (see SimExchanges). */
+export type PubSub = 'rows' | 'exchanges';
 const OPERATIONS_BREAKS: readonly Broken[] = ['ops-ack-first', 'ops-never-resumed', 'ops-no-return-lease'];
 const idempotenceBreak = (broken?: Broken): BrokenIdempotence | undefined =>
-  broken && !OPERATIONS_BREAKS.includes(broken) && broken !== 'batch-ack-on-take' ? (broken as BrokenIdempotence) : undefined;
+  broken && !OPERATIONS_BREAKS.includes(broken) && broken !== 'batch-ack-on-take' && broken !== 'bind-after-first-publish' ? (broken as BrokenIdempotence) : undefined;
 const operationsBreak = (broken?: Broken): BrokenOperations | undefined => (broken && OPERATIONS_BREAKS.includes(broken) ? (broken as BrokenOperations) : undefined);
 /** Endpoints whose receivers take their messages in batches (BatchedDeliveries, as postgres://…?batch=N). */
 const BATCHED: readonly EndpointName[] = ['shipping', 'audit'];
@@ -86,6 +90,7 @@ interface SimProcess extends SimProcessRef {
 export class SimWorld {
   readonly broker = new MemoryBroker();
   readonly subscriptions = new MemorySubscriptionService();
+  readonly exchanges: SimExchanges;
   readonly memoryStore: MemoryIdempotenceStore;
   private readonly flushLeaseMs: number;
   readonly effects: Effect[] = [];
@@ -110,7 +115,9 @@ export class SimWorld {
     rates: ConstructorParameters<typeof Seams>[1],
     private readonly tracing: boolean,
     private readonly broken?: Broken,
+    private readonly pubsub: PubSub = 'rows',
   ) {
+    this.exchanges = new SimExchanges(broken === 'bind-after-first-publish');
     this.seams = new Seams(time, rates, (process, site) => this.crash(process as SimProcess, site));
     this.flushLeaseMs = flushLeaseFor(idempotenceBreak(broken), rates.maxCrashes === 0 && rates.maxFaults === 0);
     this.memoryStore = new MemoryIdempotenceStore({ flushLeaseMs: this.flushLeaseMs });
@@ -290,13 +297,11 @@ export class SimWorld {
     const container = new Container();
     const queues = simQueueFactory(this.broker, process, seams, process.handles);
     const batchBreak = this.broken === 'batch-ack-on-take' ? this.broken : undefined;
-    container.bind(TYPES.QueueFactory).toConstantValue({
-      scheme: queues.scheme,
-      create: (uri: string) => (BATCHED.includes(name) && uri === `memory://${name}` ? batchedQueue(queues.create(uri), this.broker, BATCH_SIZE, batchBreak) : queues.create(uri)),
-    });
+    const create = (uri: string) => (BATCHED.includes(name) && uri === `memory://${name}` ? batchedQueue(queues.create(uri), this.broker, BATCH_SIZE, batchBreak) : queues.create(uri));
+    container.bind(TYPES.QueueFactory).toConstantValue(this.withPubSub({ scheme: queues.scheme, create }));
     const store = this.idempotenceStore(process);
     container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, seams, process.handles, idempotenceBreak(this.broken)));
-    container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
+    if (this.pubsub === 'rows') container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
     container.bind(TYPES.Logger).toConstantValue(this.logger(process, name));
     const options: EndpointOptions = {
       name,
@@ -357,6 +362,17 @@ export class SimWorld {
   }
 
   /** The process's idempotence store: its SQLite file's (with group commit for 'sqlite-gc'), or the shared memory one. */
+  /** With 'exchanges', the factory offers the broker's pub/sub (the bus uses it: no subscription service is bound). */
+  private withPubSub(factory: IQueueFactory): IQueueFactory {
+    if (this.pubsub === 'rows') return factory;
+    const exchanges = this.exchanges;
+    return {
+      scheme: factory.scheme,
+      create: (uri: string) => (exchanges.isExchange(uri) ? exchanges.exchange(uri, (inbox) => factory.create(inbox)) : factory.create(uri)),
+      subscriptions: () => exchanges.service,
+    };
+  }
+
   private idempotenceStore(process: SimProcess): IIdempotenceServiceFactory {
     if (!process.sqlite) return this.memoryStore;
     return process.sqlite.idempotence({ flushLeaseMs: this.flushLeaseMs, ...(this.store === 'sqlite-gc' ? { groupCommit: { lanes: 1, maxBatchSize: 4 } } : {}) });
@@ -371,10 +387,10 @@ export class SimWorld {
 
   private webEndpoint(process: SimProcess): IServiceBus {
     const container = new Container();
-    container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(this.broker, process, this.seams, process.handles));
+    container.bind(TYPES.QueueFactory).toConstantValue(this.withPubSub(simQueueFactory(this.broker, process, this.seams, process.handles)));
     const store = this.idempotenceStore(process);
     container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, this.seams, process.handles, idempotenceBreak(this.broken)));
-    container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
+    if (this.pubsub === 'rows') container.bind(TYPES.SubscriptionService).toConstantValue(this.subscriptions);
     container.bind(TYPES.Logger).toConstantValue(this.logger(process, 'web'));
     addOncebus(container, { name: 'web', routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }], sessionSweepInterval: '100ms', stopTimeout: '1s' });
     const bus = container.get<IServiceBus>(TYPES.ServiceBus);

@@ -12,6 +12,7 @@ import { queueDepths, queuesOf } from '../queue-depths.js';
 import { addDashboardCommand } from './dashboard-command.js';
 import { addErrorCommands } from './errors-commands.js';
 import { addMigrateCommand } from './migrate-command.js';
+import { addSubscriptionCommands } from './subscriptions-commands.js';
 import { rowsText, statsText, table } from './format.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { terminalText } from './terminal-text.js';
@@ -59,7 +60,7 @@ export function program(output: CliOutput = STD): Command {
   const io = terminalSafe(output);
   const out = io.out;
   const cli = new Command('oncebus')
-    .description('operate oncebus endpoints: failed messages, their idempotence stores, their queues, their schemas')
+    .description('operate oncebus endpoints: failed messages, their idempotence stores, their queues, their schemas, their subscriptions')
     .exitOverride()
     // Commander's own help and errors go where ours do (subcommands inherit it).
     .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
@@ -113,6 +114,7 @@ export function program(output: CliOutput = STD): Command {
   addErrorCommands(cli, io, { notFound: (m) => new CheckFailed(m), failed: (m) => new OncebusFailure(m) });
   addDashboardCommand(cli, io);
   addMigrateCommand(cli, io);
+  addSubscriptionCommands(cli, io, { notFound: (m) => new CheckFailed(m) });
   return cli;
 }
 

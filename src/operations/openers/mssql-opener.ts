@@ -43,6 +43,6 @@ export const mssqlOpener: SchemeOpener = {
     const connectionString = mssqlConnectionString(url);
     const { MssqlStore } = await import('../../stores/mssql/index.js');
     const store = new MssqlStore({ connectionString, schema });
-    return { store: store.store, queues: store.queues, where: `${maskSecrets(url)} (schema ${schema})`, close: () => store.close() };
+    return { store: store.store, queues: store.queues, subscriptions: store.subscriptions, where: `${maskSecrets(url)} (schema ${schema})`, close: () => store.close() };
   },
 };

@@ -1,4 +1,4 @@
-import type { SqlStore } from '../../stores/sql/operations.js';
+import type { SqlStore, SqlSubscriptionService } from '../../stores/sql/operations.js';
 import type { IQueueFactory } from '../../transport/queue.js';
 import type { FailedMessageStore } from '../errors/failed-message-store.js';
 
@@ -25,6 +25,8 @@ export interface OpenedStore {
   readonly store: SqlStore;
   /** Its queues (sqlite:// or postgres:// URIs of this database). */
   readonly queues: IQueueFactory;
+  /** Its subscription rows (a removal is announced to the endpoints, as a subscription is). */
+  readonly subscriptions: SqlSubscriptionService;
   /** Where it is, without credentials (for output). */
   readonly where: string;
   close(): Promise<void>;

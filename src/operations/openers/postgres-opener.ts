@@ -27,7 +27,7 @@ async function openPostgresStore(url: string, options: OpenOptions): Promise<Ope
     await store.close();
     throw error;
   }
-  return { store: store.store, queues: store.queues, where, close: () => store.close() };
+  return { store: store.store, queues: store.queues, subscriptions: store.subscriptions, where, close: () => store.close() };
 }
 
 /** PostgreSQL databases: an endpoints' store (and its queues, as a transport; or to migrate) or an operations store. */
@@ -40,7 +40,7 @@ export const postgresOpener: SchemeOpener = {
     const schema = schemaOf(options, 'oncebus');
     const { PostgresStore } = await import('../../stores/postgres/index.js');
     const store = new PostgresStore({ connectionString: url, schema, connectTimeoutMs: CONNECT_TIMEOUT_MS });
-    return { store: store.store, queues: store.queues, where: `${maskSecrets(url)} (schema ${store.schema})`, close: () => store.close() };
+    return { store: store.store, queues: store.queues, subscriptions: store.subscriptions, where: `${maskSecrets(url)} (schema ${store.schema})`, close: () => store.close() };
   },
   async operationsStore(url, options) {
     const schema = schemaOf(options, 'oncebus_ops');

@@ -1,4 +1,5 @@
-import { UntrustedDestinationError } from '../../errors/errors.js';
+import { ConfigurationError, UntrustedDestinationError } from '../../errors/errors.js';
+import type { ISubscriptionService } from '../../subscriptions/subscription-service.js';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
 
 /**
@@ -28,6 +29,15 @@ export class ScopedQueueFactory implements IQueueFactory {
   connectionScope(uri: string): string {
     const any = this.any();
     return any.connectionScope ? any.connectionScope(uri) : this.scheme;
+  }
+
+  /** The broker's own pub/sub on the connection `uri` names, reached with that connection's credentials. */
+  subscriptions(uri: string): ISubscriptionService {
+    const scope = this.connectionScope(uri);
+    const factory = this.byScope.get(scope);
+    if (!factory) throw new UntrustedDestinationError(scope);
+    if (!factory.subscriptions) throw new ConfigurationError('--transport', `${this.scheme}:// has no publish/subscribe of its own`, { hint: 'its subscriptions are rows in a SQL store: use --store' });
+    return factory.subscriptions(uri);
   }
 
   async close(): Promise<void> {

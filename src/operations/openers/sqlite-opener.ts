@@ -18,7 +18,7 @@ async function openSqliteStore(url: string, setting: string): Promise<OpenedStor
   if (!existsSync(file)) throw new ConfigurationError(setting, `no such SQLite file: ${file}`, { hint: 'give the file your endpoints use (sqlite:<file>)' });
   const { SqliteStore } = await import('../../stores/sqlite/index.js');
   const store = new SqliteStore({ file });
-  return { store: store.store, queues: store.queues, where: `sqlite:${file}`, close: () => store.close() };
+  return { store: store.store, queues: store.queues, subscriptions: store.subscriptions, where: `sqlite:${file}`, close: () => store.close() };
 }
 
 /**
@@ -33,6 +33,7 @@ async function openSqliteMigrationStore(url: string, options: MigrationOpenOptio
   return {
     store: store.store,
     queues: store.queues,
+    subscriptions: store.subscriptions,
     where: `sqlite:${file}`,
     async close() {
       await store.close();

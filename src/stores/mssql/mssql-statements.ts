@@ -50,6 +50,8 @@ export function mssqlSubscriptions(s: string): SubscriptionStatements {
     subscribe: `IF NOT EXISTS (SELECT 1 FROM ${s}.subscriptions WITH (UPDLOCK, HOLDLOCK) WHERE message_type = @p1 AND inbox_uri = @p2)
                 INSERT INTO ${s}.subscriptions (message_type, inbox_uri) VALUES (@p1, @p2)`,
     subscribers: `SELECT inbox_uri FROM ${s}.subscriptions WHERE message_type = @p1 ORDER BY inbox_uri`,
+    all: `SELECT message_type, inbox_uri FROM ${s}.subscriptions ORDER BY message_type, inbox_uri`,
+    unsubscribe: `DELETE FROM ${s}.subscriptions WHERE message_type = @p1 AND inbox_uri = @p2`,
   };
 }
 

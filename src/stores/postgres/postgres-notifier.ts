@@ -13,6 +13,9 @@ export interface EnqueueWait {
 /** After a failed LISTEN, how long to poll before trying again. */
 const RETRY_LISTEN_MS = 5000;
 
+/** The payload announcing a subscription change: never a queue table's name (those are plain identifiers). */
+export const SUBSCRIPTIONS_CHANGED = 'oncebus:subscriptions';
+
 /**
  * Wakes this process's receivers when rows are inserted into a queue table: each queue table has a
  * statement trigger that notifies the store's channel with the table's name when its transaction commits,
@@ -25,6 +28,8 @@ export class PostgresNotifier {
   private failedAt = 0;
   private closed = false;
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Counts subscription announcements, and the listener's losses and returns (what it may have missed). */
+  private subscriptionGeneration = 0;
 
   constructor(
     private readonly connectionString: string,
@@ -56,6 +61,15 @@ export class PostgresNotifier {
     await this.listening;
   }
 
+  /**
+   * Changes at every announced subscription change and whenever the listener was lost or came back; null
+   * while not listening (starting to, lazily), when announcements cannot be heard.
+   */
+  subscriptionsGeneration(): number | null {
+    this.listen();
+    return this.client ? this.subscriptionGeneration : null;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const set of this.waiters.values()) for (const wake of [...set]) wake();
@@ -74,11 +88,15 @@ export class PostgresNotifier {
       await client.connect();
       await client.query(`LISTEN "${this.channel}"`);
       if (this.closed) await client.end();
-      else this.client = client;
+      else {
+        this.client = client;
+        this.subscriptionGeneration++;
+      }
     })().catch(() => this.dropped(client));
   }
 
   private notified(table: string): void {
+    if (table === SUBSCRIPTIONS_CHANGED) this.subscriptionGeneration++;
     const set = this.waiters.get(table);
     if (set) for (const wake of [...set]) wake();
   }
@@ -86,6 +104,7 @@ export class PostgresNotifier {
   /** The listener is gone (server restart, network): receivers poll until the next wait listens again. */
   private dropped(client: pg.Client): void {
     if (this.client === client) this.client = null;
+    this.subscriptionGeneration++;
     if (this.listening !== null) this.failedAt = Date.now();
     this.listening = null;
     void client.end().catch(() => undefined);

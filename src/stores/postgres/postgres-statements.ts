@@ -92,6 +92,8 @@ export function postgresSubscriptions(s: string): SubscriptionStatements {
   return {
     subscribe: `INSERT INTO ${s}.subscriptions (message_type, inbox_uri) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
     subscribers: `SELECT inbox_uri FROM ${s}.subscriptions WHERE message_type = $1 ORDER BY inbox_uri`,
+    all: `SELECT message_type, inbox_uri FROM ${s}.subscriptions ORDER BY message_type, inbox_uri`,
+    unsubscribe: `DELETE FROM ${s}.subscriptions WHERE message_type = $1 AND inbox_uri = $2`,
   };
 }
 

@@ -10,7 +10,7 @@ import { ConfigurationError } from '../../errors/errors.js';
 import { intParam, parseQueueUri } from '../../transport/queue-uri.js';
 import { BatchTakingQueue } from '../sql/batch-taking-queue.js';
 import { RowLockingQueue } from '../sql/row-locking-queue.js';
-import { PostgresNotifier, queueChannel } from './postgres-notifier.js';
+import { PostgresNotifier, queueChannel, SUBSCRIPTIONS_CHANGED } from './postgres-notifier.js';
 import {
   postgresCreateVersionTable,
   postgresGrants,
@@ -84,7 +84,13 @@ export class PostgresStore {
       migrateCommand: `npx oncebus migrate --store ${this.database.name} --schema ${s}`,
       grants: (role) => postgresGrants(s, role),
     }, { migrate: options.migrate });
-    this.subscriptions = new SqlSubscriptionService(this.store);
+    // A new subscription is announced on the store's channel; publishers drop their cached lists on it.
+    this.subscriptions = new SqlSubscriptionService(this.store, {
+      generation: () => notifier.subscriptionsGeneration(),
+      announce: async () => {
+        await this.database.execute('SELECT pg_notify($1, $2)', [channel, SUBSCRIPTIONS_CHANGED]);
+      },
+    });
     const db = this.database;
     const store = this.store;
     const name = this.name;

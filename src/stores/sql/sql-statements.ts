@@ -86,6 +86,10 @@ export interface SubscriptionStatements {
   readonly subscribe: string;
   /** (messageType) → rows { inbox_uri } */
   readonly subscribers: string;
+  /** () → rows { message_type, inbox_uri }, every subscription (for operators) */
+  readonly all: string;
+  /** (messageType, inboxUri): deletes that subscription */
+  readonly unsubscribe: string;
 }
 
 export interface QueueStatements {

@@ -9,5 +9,5 @@ export type { SqlIdempotenceService, SqlIdempotenceSettings } from './sql-idempo
 export type { SqlSessionService } from './sql-session-service.js';
 export type { GroupCommitStatements, IdempotenceStatements, QueueStatements, SubscriptionStatements } from './sql-statements.js';
 export type { SqlDialect, SqlStore, SqlStoreOptions } from './sql-store.js';
-export type { SqlSubscriptionService } from './sql-subscription-service.js';
+export type { SqlSubscriptionService, SubscriptionChanges } from './sql-subscription-service.js';
 export type { SqlUnitOfWork } from './sql-unit-of-work.js';

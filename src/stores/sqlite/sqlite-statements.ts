@@ -45,6 +45,8 @@ export function sqliteSubscriptions(p: string): SubscriptionStatements {
   return {
     subscribe: `INSERT OR IGNORE INTO ${p}subscriptions (message_type, inbox_uri) VALUES ($1, $2)`,
     subscribers: `SELECT inbox_uri FROM ${p}subscriptions WHERE message_type = $1 ORDER BY inbox_uri`,
+    all: `SELECT message_type, inbox_uri FROM ${p}subscriptions ORDER BY message_type, inbox_uri`,
+    unsubscribe: `DELETE FROM ${p}subscriptions WHERE message_type = $1 AND inbox_uri = $2`,
   };
 }
 

@@ -1,5 +1,8 @@
 export { RabbitMqQueueFactory, createRabbitMqTlsFactory } from './rabbitmq-queue-factory.js';
 export { RabbitMqQueue } from './rabbitmq-queue.js';
+export { RabbitMqExchange } from './rabbitmq-exchange.js';
+export { RabbitMqSubscriptions, type BrokerConnections } from './rabbitmq-subscriptions.js';
+export { exchangeNameFor } from './rabbitmq-exchange-name.js';
 export { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
 export { parseRabbitMqUri, type RabbitMqAddress } from './rabbitmq-uri.js';
 export {

@@ -34,8 +34,12 @@ export class RabbitMqPublisher {
 
   constructor(private readonly connection: RabbitMqConnection) {}
 
-  /** `options` must carry `mandatory: true`, or an unroutable message is confirmed as if stored. */
-  async publish(queue: string, content: Buffer, options: Options.Publish, deadline: number, queueUri: string): Promise<PublishOutcome> {
+  /**
+   * Publishes to `queue` through the default exchange — or, with `exchange`, to that exchange (`queue` is
+   * then the routing key). To a queue, `options` must carry `mandatory: true`, or an unroutable message is
+   * confirmed as if stored; a fanout exchange with no queue bound confirms it too: nobody listens.
+   */
+  async publish(queue: string, content: Buffer, options: Options.Publish, deadline: number, queueUri: string, exchange = ''): Promise<PublishOutcome> {
     const lane = await this.open(deadline);
     let timer: NodeJS.Timeout | undefined;
     const lost = (cause: unknown) =>
@@ -47,7 +51,7 @@ export class RabbitMqPublisher {
           Math.max(0, deadline - Date.now()),
         );
         try {
-          lane.channel.sendToQueue(queue, content, options, (error: unknown) => {
+          lane.channel.publish(exchange, queue, content, options, (error: unknown) => {
             if (!error) return resolve(this.takeReturn(lane, queue, options.messageId) ? 'unroutable' : 'confirmed');
             if (String(error).includes('nacked')) {
               return reject(new PublishRejectedError(`the broker refused the message (nack)`, { queueUri, messageId: options.messageId, cause: error }));

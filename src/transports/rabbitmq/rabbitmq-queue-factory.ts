@@ -4,7 +4,9 @@ import type { IQueue, IQueueFactory } from '../../transport/queue.js';
 import { parseQueueUri } from '../../transport/queue-uri.js';
 import { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
 import { RabbitMqPublisher } from './rabbitmq-publisher.js';
+import { RabbitMqExchange } from './rabbitmq-exchange.js';
 import { RabbitMqQueue } from './rabbitmq-queue.js';
+import { RabbitMqSubscriptions } from './rabbitmq-subscriptions.js';
 import { parseRabbitMqUri, type RabbitMqAddress } from './rabbitmq-uri.js';
 
 interface Broker {
@@ -33,17 +35,21 @@ export class RabbitMqQueueFactory implements IQueueFactory, IHealthCheck {
     this.scheme = scheme;
   }
 
+  /** A queue — or, for an exchange URI (`?exchange=true`), the publish-only exchange of a message type. */
   create(uri: string): IQueue {
     const address = parseRabbitMqUri(uri);
-    let broker = this.brokers.get(address.brokerKey);
-    if (!broker) {
-      const connection = new RabbitMqConnection(this.brokerUrl(address), address.safeBrokerUrl, this.options);
-      connection.on('connected', (info) => this.events.emit('connected', info));
-      connection.on('disconnected', (info) => this.events.emit('disconnected', info));
-      broker = { connection, publisher: new RabbitMqPublisher(connection) };
-      this.brokers.set(address.brokerKey, broker);
-    }
+    const broker = this.broker(address);
+    if (address.exchange) return new RabbitMqExchange(uri, address, broker.connection, broker.publisher);
     return new RabbitMqQueue(uri, address, broker.connection, broker.publisher);
+  }
+
+  /**
+   * Publish/subscribe by the broker (an exchange per message type, inbox queues bound to it), for endpoints
+   * whose inbox is `uri` (or, sending only, on the broker it names). The bus uses it when no
+   * ISubscriptionService is bound; see RabbitMqSubscriptions.
+   */
+  subscriptions(uri: string): RabbitMqSubscriptions {
+    return new RabbitMqSubscriptions(withQueue(uri), (address) => this.broker(address).connection);
   }
 
   /** The queue's address: no credentials, no consumer settings, no default port (see parseRabbitMqUri). */
@@ -69,6 +75,18 @@ export class RabbitMqQueueFactory implements IQueueFactory, IHealthCheck {
     if (address.credentials || this.options.username === undefined) return address.brokerUrl;
     const user = `${encodeURIComponent(this.options.username)}:${encodeURIComponent(this.options.password ?? '')}@`;
     return address.brokerUrl.replace(/^(amqps?:\/\/)[^@]*@/, `$1${user}`);
+  }
+
+  private broker(address: RabbitMqAddress): Broker {
+    let broker = this.brokers.get(address.brokerKey);
+    if (!broker) {
+      const connection = new RabbitMqConnection(this.brokerUrl(address), address.safeBrokerUrl, this.options);
+      connection.on('connected', (info) => this.events.emit('connected', info));
+      connection.on('disconnected', (info) => this.events.emit('disconnected', info));
+      broker = { connection, publisher: new RabbitMqPublisher(connection) };
+      this.brokers.set(address.brokerKey, broker);
+    }
+    return broker;
   }
 
   /**

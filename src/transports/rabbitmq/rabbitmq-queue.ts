@@ -125,7 +125,7 @@ const shortString = (value: string): string | undefined => (value && Buffer.byte
  * message even when its unit of work had committed and its stored sends were still owed; the bus checks
  * expiry itself, after asking the idempotence store.
  */
-function publishOptions(message: TransportMessage): Options.Publish {
+export function publishOptions(message: TransportMessage): Options.Publish {
   const options: Options.Publish = {
     persistent: true,
     // Returned by the broker when no queue takes it, instead of dropped (see RabbitMqPublisher).

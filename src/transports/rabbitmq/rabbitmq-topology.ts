@@ -8,6 +8,7 @@ import type { RabbitMqAddress } from './rabbitmq-uri.js';
 const PRECONDITION_FAILED = 406;
 const ACCESS_REFUSED = 403;
 const RESOURCE_LOCKED = 405;
+const NOT_FOUND = 404;
 
 /** The arguments a declaration asks for; part of the "declared" key so other arguments reach the broker. */
 const declareKey = (a: RabbitMqAddress): string => `${a.queue}\u0000${a.durable}\u0000${a.maxPriority}`;
@@ -59,4 +60,55 @@ export function declarationError(error: unknown, queue: string, queueUri: string
   }
   if (error instanceof BrokerUnavailableError || error instanceof TransportError) return error;
   return new BrokerUnavailableError('lost', `declaring queue '${queue}' failed: ${text}`, { queueUri, cause: error });
+}
+
+/** The "declared" key of an exchange: apart from queue keys, so forgetting a queue never forgets an exchange. */
+const exchangeKey = (exchange: string): string => `\u0001exchange\u0000${exchange}`;
+
+/** Declares the durable fanout exchange `exchange` once per connection generation (idempotent on the broker). */
+export async function ensureExchange(connection: RabbitMqConnection, exchange: string, uri: string, deadline: number): Promise<void> {
+  const key = exchangeKey(exchange);
+  const { generation } = await connection.get(deadline);
+  if (connection.isDeclared(key, generation)) return;
+  await connection.withChannel(async (channel) => {
+    try {
+      await channel.assertExchange(exchange, 'fanout', { durable: true });
+    } catch (error) {
+      throw declarationError(error, exchange, uri);
+    }
+  }, deadline);
+  connection.markDeclared(key, generation);
+}
+
+/** After the broker said the exchange is gone (deleted by hand): declare it again before the next publish. */
+export function forgetExchange(connection: RabbitMqConnection, exchange: string): void {
+  connection.forgetDeclared(exchangeKey(exchange));
+}
+
+/**
+ * Binds the queue `address` names to `exchange` (declaring both first: a binding needs them, and the
+ * declarations are idempotent). From the broker's answer on, every publish to the exchange reaches the queue.
+ */
+export async function bindQueue(connection: RabbitMqConnection, address: RabbitMqAddress, exchange: string, queueUri: string, deadline: number): Promise<void> {
+  await ensureQueue(connection, address, queueUri, deadline);
+  await ensureExchange(connection, exchange, queueUri, deadline);
+  await connection.withChannel(async (channel) => {
+    try {
+      await channel.bindQueue(address.queue, exchange, '');
+    } catch (error) {
+      throw declarationError(error, address.queue, queueUri);
+    }
+  }, deadline);
+}
+
+/** Removes the queue's binding to `exchange`; a binding, queue or exchange that is not there is no error. */
+export async function unbindQueue(connection: RabbitMqConnection, address: RabbitMqAddress, exchange: string, queueUri: string, deadline: number): Promise<void> {
+  await connection.withChannel(async (channel) => {
+    try {
+      await channel.unbindQueue(address.queue, exchange, '');
+    } catch (error) {
+      if ((error as { code?: unknown }).code === NOT_FOUND) return;
+      throw declarationError(error, address.queue, queueUri);
+    }
+  }, deadline);
 }

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../errors/errors.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { boolParam, decodeUriPart, intParam, parseQueueUri } from '../../transport/queue-uri.js';
+import { EXCHANGE_PREFIX } from './rabbitmq-exchange-name.js';
 
 /** A rabbitmq:// queue URI, parsed. */
 export interface RabbitMqAddress {
@@ -20,7 +21,12 @@ export interface RabbitMqAddress {
   readonly connectionScope: string;
   /** The same with the password hidden, for errors and logs. */
   readonly safeBrokerUrl: string;
+  /** The queue's name; for an exchange URI (`?exchange=true`), the exchange's. */
   readonly queue: string;
+  /** The vhost ('/' by default). */
+  readonly vhost: string;
+  /** An exchange URI: a publish-only destination, the exchange of one message type (see rabbitmq-exchange-name.ts). */
+  readonly exchange: boolean;
   readonly prefetch: number;
   readonly durable: boolean;
   /** x-max-priority; 0 = not a priority queue. */
@@ -29,7 +35,7 @@ export interface RabbitMqAddress {
   readonly tls: boolean;
 }
 
-const KNOWN = new Set(['prefetch', 'durable', 'priority', 'heartbeat', 'tls', 'amqps']);
+const KNOWN = new Set(['prefetch', 'durable', 'priority', 'heartbeat', 'tls', 'amqps', 'exchange']);
 // AMQP 0-9-1 field widths: prefetch-count and heartbeat are 16-bit; RabbitMQ caps x-max-priority at 255.
 const MAX_SHORT = 65_535;
 const MAX_PRIORITY = 255;
@@ -37,7 +43,7 @@ const MAX_QUEUE_NAME_BYTES = 255;
 
 /**
  * `rabbitmq://[user:pass@]host[:port][/vhost]/queue[?prefetch=…&durable=…&priority=…&heartbeat=…&amqps=…]`
- * (`rabbitmqs://`, `amqps=true` or `tls=true` = TLS). Defaults are the safe ones: durable queue, prefetch
+ * (`rabbitmqs://`, `amqps=true` or `tls=true` = TLS; `exchange=true`: the publish-only exchange of a message type). Defaults are the safe ones: durable queue, prefetch
  * 20, heartbeat 30 s, guest/guest only when no user is given. Unknown parameters are refused, so a typo
  * (`prefech=`) cannot silently fall back to a default.
  */
@@ -75,10 +81,15 @@ export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAd
   const vhostPart = `/${encodeURIComponent(vhost)}?heartbeat=${heartbeatSeconds}`;
   const base = `${tls ? 'amqps' : 'amqp'}://${encodeURIComponent(user)}:%PASS%@${url.hostname}${port}${vhostPart}`;
   const durable = boolParam(url, 'durable', true, setting);
+  // An exchange URI names one of oncebus's own exchanges, never another application's: a destination a
+  // message names (a reply address) reaches no more than a queue URI could.
+  const exchange = boolParam(url, 'exchange', false, setting);
+  if (exchange && !queue.startsWith(EXCHANGE_PREFIX)) throw bad(`an exchange URI names an oncebus exchange ('${EXCHANGE_PREFIX}…')`);
+  if (exchange && (!durable || maxPriority > 0)) throw bad('an exchange URI takes neither durable=false nor priority (the subscribers\' queues have those)');
   // Host names compare without case, and the default port is the same broker as no port.
   const host = url.hostname.toLowerCase();
   const addressPort = url.port && url.port !== (tls ? '5671' : '5672') ? `:${url.port}` : '';
-  const declared = [durable ? '' : 'durable=false', maxPriority > 0 ? `priority=${maxPriority}` : ''].filter(Boolean).join('&');
+  const declared = [durable ? '' : 'durable=false', maxPriority > 0 ? `priority=${maxPriority}` : '', exchange ? 'exchange=true' : ''].filter(Boolean).join('&');
   const path = `${vhost === '/' ? '' : `${encodeURIComponent(vhost)}/`}${encodeURIComponent(queue)}`;
   return {
     brokerUrl: base.replace('%PASS%', encodeURIComponent(pass)),
@@ -88,6 +99,8 @@ export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAd
     connectionScope: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${host}${addressPort}`,
     safeBrokerUrl: base.replace('%PASS%', '***'),
     queue,
+    vhost,
+    exchange,
     prefetch,
     durable,
     maxPriority,

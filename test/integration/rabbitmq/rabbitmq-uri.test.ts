@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '../../../src/errors/errors.js';
-import { parseRabbitMqUri, type RabbitMqAddress } from '../../../src/transports/rabbitmq/index.js';
+import { exchangeNameFor, parseRabbitMqUri, type RabbitMqAddress } from '../../../src/transports/rabbitmq/index.js';
 
 // Unit: no broker. What each URI means, and that every bad one is refused by name instead of defaulted.
 describe('rabbitmq:// URI parsing', () => {
@@ -60,7 +60,31 @@ describe('rabbitmq:// URI parsing', () => {
     ['rabbitmq://h/q?prefech=5', /unknown parameter 'prefech'/],
     ['rabbitmq://h/amq.orders', /reserved/],
     [`rabbitmq://h/${'x'.repeat(256)}`, /longer than 255/],
+    // An exchange URI (a destination a message could name) reaches only oncebus's own exchanges.
+    ['rabbitmq://h/billing-events?exchange=true', /names an oncebus exchange/],
+    ['rabbitmq://h/oncebus.a.B?exchange=true&priority=5', /neither durable=false nor priority/],
+    ['rabbitmq://h/oncebus.a.B?exchange=true&durable=false', /neither durable=false nor priority/],
+    ['rabbitmq://h/oncebus.a.B?exchange=maybe', /exchange/],
   ];
+  it('parses an exchange URI, and keeps exchange=true in its address', () => {
+    const a = parseRabbitMqUri('rabbitmq://u:p@H/sales/oncebus.orders.Placed?exchange=true');
+    expect(a).to.deep.include({ exchange: true, queue: 'oncebus.orders.Placed', vhost: 'sales' });
+    expect(a.address).to.equal('rabbitmq://h/sales/oncebus.orders.Placed?exchange=true');
+    expect(parseRabbitMqUri('rabbitmq://h/orders').exchange).to.equal(false);
+  });
+
+  it("derives a type's exchange name within RabbitMQ's 255 bytes, one per type", () => {
+    expect(exchangeNameFor('orders.Placed')).to.equal('oncebus.orders.Placed');
+    const long = (tail: string) => `${'é'.repeat(200)}${tail}`; // 400 bytes and more
+    const [a, b] = [exchangeNameFor(long('A')), exchangeNameFor(long('B'))];
+    expect(Buffer.byteLength(a)).to.be.at.most(255);
+    expect(a).to.not.equal(b);
+    expect(a.startsWith('oncebus.éé')).to.equal(true);
+    expect(a).to.not.include('\uFFFD');
+    // The derived name is one an exchange URI accepts.
+    expect(parseRabbitMqUri(`rabbitmq://h/${encodeURIComponent(a)}?exchange=true`).queue).to.equal(a);
+  });
+
   for (const [uri, why] of bad) {
     it(`refuses ${uri.length > 60 ? `${uri.slice(0, 60)}…` : uri}`, () => {
       expect(() => parseRabbitMqUri(uri)).to.throw(ConfigurationError, why);

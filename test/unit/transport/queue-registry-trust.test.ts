@@ -31,6 +31,19 @@ describe('QueueRegistry: destinations a message names', () => {
     await factory.close();
   });
 
+  it("checks an exchange URI like a queue's: on a configured broker it passes, on another host it is refused", async () => {
+    const factory = new RabbitMqQueueFactory();
+    const queues = new QueueRegistry([factory]);
+    queues.check('rabbitmq://broker.internal/orders', 'inbox.workQueueUri');
+    const native = queues.nativeSubscriptions('rabbitmq://broker.internal/orders');
+    const [exchange] = await native!.getSubscribers('orders.Placed');
+    expect(exchange).to.equal('rabbitmq://broker.internal/oncebus.orders.Placed?exchange=true');
+    expect(codeOf(() => queues.checkDestination(exchange!))).to.equal(undefined);
+    expect(codeOf(() => queues.checkDestination('rabbitmq://attacker.example/oncebus.orders.Placed?exchange=true'))).to.equal('ONCEBUS_UNTRUSTED_DESTINATION');
+    await queues.close();
+    await factory.close();
+  });
+
   it('names the refused connection without its credentials, and refuses an unknown scheme as configuration', () => {
     const queues = new QueueRegistry([new RabbitMqQueueFactory(), new MemoryBroker()]);
     try {
