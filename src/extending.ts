@@ -47,6 +47,8 @@ export { serializeTransportMessage, deserializeTransportMessage, WIRE_FORMAT_VER
 export type { IQueue, IQueueFactory, ReceivedMessage, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue, ISharedReceiverQueue } from './transport/queue.js';
 export { isCreateQueue, isPurgeQueue, isDropQueue, isCountQueue, isSchedulingQueue, isTransactionalQueue, isSharedReceiverQueue } from './transport/queue.js';
 export type { QueueRegistry } from './transport/queue-registry.js';
+// Health: what a transport or store tells a host's readiness probe (optional capability)
+export { hasHealthCheck, type IHealthCheck, type HealthCheckResult } from './health/health-check.js';
 export { PriorityFifo, type MemoryQueueState } from './transports/memory/index.js';
 export type { MemoryQueueEntry } from './transports/memory/memory-queue.js';
 

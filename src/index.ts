@@ -5,6 +5,7 @@
 
 // The bus and its configuration
 export { ServiceBus, type IServiceBus } from './bus/service-bus.js';
+export type { BusStatus, BusPhase } from './bus/bus-status.js';
 export type { ServiceBusDependencies } from './bus/assemble-endpoint.js';
 export { addOncebus } from './di/add-oncebus.js';
 export { TYPES } from './di/tokens.js';
@@ -17,7 +18,7 @@ export type { EndpointSettings } from './config/endpoint-schema.js';
 export { parseDuration, type Duration } from './config/duration.js';
 export type { Route, RouteSpecification } from './routing/route-specification.js';
 export { BusEvents, type BusEventMap } from './events/bus-events.js';
-export type { BackOffReason } from './processing/receive-loop.js';
+export type { BackOffReason, ReceiveLoopStatus } from './processing/receive-loop.js';
 export type { ITransactionalSession } from './sessions/transactional-session.js';
 
 // Messages and handlers

@@ -1,5 +1,6 @@
-// Graceful shutdown on SIGTERM/SIGINT: stop taking messages, let the one in hand finish (or release it
-// after the stop timeout), then exit 0. Run: node dist/samples/graceful-shutdown/main.js, then kill -TERM <pid>.
+// Graceful shutdown on SIGTERM/SIGINT, by runEndpoint (oncebus/hosting): stop taking messages, let the one in
+// hand finish (or release it after the stop timeout), then exit 0; a second signal exits at once.
+// Run: node dist/samples/graceful-shutdown/main.js, then kill -TERM <pid>.
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import {
@@ -8,11 +9,11 @@ import {
   handlesMessage,
   type IHandlerContext,
   type IMessageHandler,
-  type IServiceBus,
   MemoryBroker,
   messageType,
   TYPES,
 } from '../../src/index.js';
+import { runEndpoint } from '../../src/hosting/index.js';
 
 @messageType('sample.SlowJob')
 class SlowJob {
@@ -43,20 +44,7 @@ addOncebus(container, {
   handlers: [SlowJobHandler],
   stopTimeout: '5s',
 });
-const bus = container.get<IServiceBus>(TYPES.ServiceBus);
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: stopping`);
-  await bus.stop();
-  console.log('stopped gracefully');
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
-
-await bus.start();
+// Starts the bus; SIGTERM or SIGINT stops it gracefully and exits (a failed start prints why and exits 1).
+const { bus } = await runEndpoint(container);
 await bus.send(new SlowJob('job-1'), { local: true });
 console.log('ready');

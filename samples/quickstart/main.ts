@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { Container } from 'inversify';
 import { addOncebus, createSilentLogger, type EndpointOptions, type IServiceBus, TYPES } from '../../src/index.js';
+import { runEndpoint } from '../../src/hosting/index.js';
 import { serializeTransportMessage } from '../../src/extending.js';
 import { FaultInjectionModule } from '../../src/testing/index.js';
 import { BillingHandler, PlaceOrderHandler, WarehouseHandler } from './handlers.js';
@@ -43,7 +44,7 @@ if (args.has('--crash')) {
 }
 const idempotence = store.idempotence();
 
-function endpoint(name: string, options: Partial<EndpointOptions>, crash = false): IServiceBus {
+function endpoint(name: string, options: Partial<EndpointOptions>, crash = false): Container {
   const container = new Container();
   container.bind(TYPES.QueueFactory).toConstantValue(store.queues);
   container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(idempotence);
@@ -63,12 +64,15 @@ function endpoint(name: string, options: Partial<EndpointOptions>, crash = false
       durationToSleepWhenIdle: ['10ms', '50ms', '100ms'],
     },
   });
-  return container.get<IServiceBus>(TYPES.ServiceBus);
+  return container;
 }
 
-const sales = endpoint('sales', { handlers: [PlaceOrderHandler] }, args.has('--crash'));
-const billing = endpoint('billing', { handlers: [BillingHandler], subscriptions: [OrderPlaced] });
-const warehouse = endpoint('warehouse', { handlers: [WarehouseHandler], subscriptions: [OrderPlaced] });
+const endpoints = {
+  billing: endpoint('billing', { handlers: [BillingHandler], subscriptions: [OrderPlaced] }),
+  warehouse: endpoint('warehouse', { handlers: [WarehouseHandler], subscriptions: [OrderPlaced] }),
+  sales: endpoint('sales', { handlers: [PlaceOrderHandler] }, args.has('--crash')),
+};
+const [billing, warehouse, sales] = [endpoints.billing, endpoints.warehouse, endpoints.sales].map((c) => c.get<IServiceBus>(TYPES.ServiceBus)) as [IServiceBus, IServiceBus, IServiceBus];
 
 sales.events.on('messageRetried', (tm, error) =>
   narrator.say('sales', `attempt ${tm.failureMessages.length} failed (${(error as Error).message}); the queue holds it back, then retries`),
@@ -91,8 +95,9 @@ async function main(): Promise<void> {
   const run = Date.now().toString(36).slice(-4).toUpperCase();
   const leftover = (await queued('sales').catch(() => 0)) + (await queued('billing').catch(() => 0)) + (await queued('warehouse').catch(() => 0));
   if (leftover > 0) narrator.heading(`0. A previous run ended early: ${leftover} message(s) were still queued; handling them now`);
-  await Promise.all([billing.start(), warehouse.start()]);
-  await sales.start();
+  // The three endpoints of this process under one host: the subscribers start first; Ctrl-C stops them
+  // gracefully (sales first), a failed start prints why and exits 1.
+  const host = await runEndpoint([endpoints.billing, endpoints.warehouse, endpoints.sales]);
   if (leftover > 0) {
     const deadline = Date.now() + 15_000;
     while ((await queued('sales')) + (await queued('billing')) + (await queued('warehouse')) > 0 && Date.now() < deadline) {
@@ -120,7 +125,7 @@ async function main(): Promise<void> {
   await sales.send(new PlaceOrder(`B-${run}`, -1), { local: true });
   await failed;
 
-  await Promise.all([sales.stop(), billing.stop(), warehouse.stop()]);
+  await host.stop();
   const result = audit(store);
   narrator.heading('Checked the database');
   narrator.say('audit', `${result.orders} order(s) recorded over all runs; doubled: ${result.doubled.length}; missing invoice or reservation: ${result.missing.length}`);

@@ -5,7 +5,8 @@ import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Container } from 'inversify';
-import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
+import { addOncebus, createSilentLogger, handlesMessage, type IHandlerContext, type IMessageHandler, TYPES } from '../../src/index.js';
+import { runEndpoint } from '../../src/hosting/index.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
 import { QuoteGiven, queue, RequestQuote } from './messages.js';
 
@@ -42,8 +43,9 @@ addOncebus(container, {
   routes: [{ uri: queue('quote-server'), specifications: [{ startsWith: 'quotes.Request' }] }],
   sends: [RequestQuote],
 });
-const client = container.get<IServiceBus>(TYPES.ServiceBus);
-await client.start();
+// Under runEndpoint: a broker that cannot be reached is one masked line and exit 1; Ctrl-C stops it cleanly.
+const host = await runEndpoint(container, { afterStop: () => rabbit.close() });
+const client = host.bus;
 for (let i = 1; i <= REQUESTS; i++) {
   const sent = await client.send(new RequestQuote(`sku-${i}`, i));
   console.log(`client: asked for a quote on sku-${i} (message ${sent.messageId.slice(0, 8)}, confirmed by the broker)`);
@@ -54,8 +56,7 @@ const timeout = setTimeout(() => {
 }, 30_000);
 await allReplied;
 clearTimeout(timeout);
-await client.stop();
-await rabbit.close();
+await host.stop();
 server.kill('SIGTERM');
 await new Promise((r) => server.on('exit', r));
 console.log(`${replies} requests, ${replies} replies: done.`);

@@ -2,7 +2,8 @@
 // is recorded in the same transaction as the idempotence bookkeeping; the reply goes out after commit).
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { addOncebus, createSilentLogger, type IServiceBus, TYPES } from '../../src/index.js';
+import { addOncebus, createSilentLogger, TYPES } from '../../src/index.js';
+import { runEndpoint } from '../../src/hosting/index.js';
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { RabbitMqQueueFactory } from '../../src/transports/rabbitmq/index.js';
 import { PG, queue } from './messages.js';
@@ -20,16 +21,16 @@ addOncebus(container, {
   handlers: [RequestQuoteHandler],
   idempotence: true,
 });
-const bus = container.get<IServiceBus>(TYPES.ServiceBus);
 
-await store.store.ready();
-await store.database.execute('CREATE TABLE IF NOT EXISTS quote_server.quotes (message_id text NOT NULL, sku text NOT NULL, price integer NOT NULL)');
-await bus.start();
-process.stdout.write('server ready\n');
-process.on('SIGTERM', () => {
-  void bus
-    .stop()
-    .then(() => rabbit.close())
-    .then(() => store.close())
-    .then(() => process.exit(0));
+// runEndpoint starts it and, on SIGTERM, stops it gracefully, closes the connections and exits 0.
+await runEndpoint(container, {
+  beforeStart: async () => {
+    await store.store.ready();
+    await store.database.execute('CREATE TABLE IF NOT EXISTS quote_server.quotes (message_id text NOT NULL, sku text NOT NULL, price integer NOT NULL)');
+  },
+  afterStop: async () => {
+    await rabbit.close();
+    await store.close();
+  },
 });
+process.stdout.write('server ready\n');

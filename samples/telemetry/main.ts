@@ -9,7 +9,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Container } from 'inversify';
 import { handlesMessage, type IHandlerContext, messageType, TYPES } from '../../src/index.js';
+import { runEndpoint } from '../../src/hosting/index.js';
 import { MetricsModule, TracingModule } from '../../src/telemetry/index.js';
 import { TestHarness } from '../../src/testing/index.js';
 
@@ -40,17 +42,20 @@ class BillingHandler {
   handle() {}
 }
 
-// Each endpoint adds the two modules (the harness runs them in one process on the memory transport).
-const instrument = (c: import('inversify').Container) => {
+// Each endpoint adds the two modules (the harness builds them in one process on the memory transport).
+const containers: Container[] = [];
+const instrument = (c: Container) => {
   c.bind(TYPES.Module).toConstantValue(new TracingModule());
   c.bind(TYPES.Module).toConstantValue(new MetricsModule());
+  containers.push(c);
 };
 const harness = new TestHarness();
 const sales = harness.endpoint('sales', { handlers: [PlaceOrderHandler], idempotence: true }, instrument);
 harness.endpoint('billing', { handlers: [BillingHandler], idempotence: true, subscriptions: [OrderPlaced] }, instrument);
-await harness.start();
+// runEndpoint starts both (Ctrl-C would stop them gracefully); the harness tells when all is handled.
+const host = await runEndpoint(containers);
 await sales.send(new PlaceOrder('A-1'), { local: true });
 await harness.settled();
-await harness.stop();
+await host.stop();
 await meterProvider.forceFlush();
 await meterProvider.shutdown();

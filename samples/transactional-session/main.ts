@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Container } from 'inversify';
-import { addOncebus, createSilentLogger, type IServiceBus, TYPES } from '../../src/index.js';
+import { addOncebus, createSilentLogger, TYPES } from '../../src/index.js';
+import { runEndpoint } from '../../src/hosting/index.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { InvoiceHandler } from './invoice-handler.js';
 import { InvoiceOrder } from './messages.js';
@@ -20,13 +21,13 @@ const store = new SqliteStore({ file: join(dir, 'shop.db') });
 await store.store.ready();
 for (const sql of CREATE_TABLES) await store.database.execute(sql);
 
-function endpoint(configure: (c: Container) => void): IServiceBus {
+function endpoint(configure: (c: Container) => void): Container {
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(store.queues);
   c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(store.idempotence());
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
   configure(c);
-  return c.get<IServiceBus>(TYPES.ServiceBus);
+  return c;
 }
 
 const billing = endpoint((c) =>
@@ -39,10 +40,16 @@ const billing = endpoint((c) =>
 );
 // A send-only endpoint: it has no inbox, only sessions (and their sweeper) on the same store.
 const web = endpoint((c) => addOncebus(c, { name: 'web', routes: [{ uri: 'sqlite://default/billing', specifications: [{ types: [InvoiceOrder] }] }] }));
-await billing.start();
-await web.start();
-const api = webApi(web);
-const address = await api.listen({ host: '127.0.0.1', port: 0 });
+// Both endpoints of this process under one host (billing starts first); the API opens once they run and
+// closes before they stop. Ctrl-C stops it all gracefully.
+let address = '';
+const api = webApi(web.get(TYPES.ServiceBus));
+const host = await runEndpoint([billing, web], {
+  afterStart: async () => {
+    address = await api.listen({ host: '127.0.0.1', port: 0 });
+  },
+  beforeStop: () => api.close(),
+});
 
 const invoiced = new Set<string>();
 InvoiceHandler.invoiced = (orderId) => invoiced.add(orderId);
@@ -56,8 +63,6 @@ const rows = (sql: string) => store.database.query<Record<string, unknown>>(sql)
 console.log('orders:  ', JSON.stringify(await rows('SELECT order_id, amount FROM shop_orders')));
 console.log('invoices:', JSON.stringify(await rows('SELECT order_id, amount FROM shop_invoices')));
 console.log('B-2 rolled back: no order row, no InvoiceOrder sent, no invoice.');
-await api.close();
-await web.stop();
-await billing.stop();
+await host.stop();
 await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import type { EndpointServices } from '../modules/endpoint-services.js';
 import { finishesWithin } from '../processing/finishes-within.js';
 import type { Processor } from '../processing/processor.js';
+import { ReceiveLoop, type ReceiveLoopStatus } from '../processing/receive-loop.js';
 import { SessionSweeper } from '../sessions/session-sweeper.js';
 import { ScheduleTick } from '../schedules/schedule-tick.js';
 import { Scheduler } from '../schedules/scheduler.js';
@@ -40,6 +41,11 @@ export class EndpointLifecycle {
     // 0: another process of the endpoint sweeps. The sweeper dispatches sessions committed and never dispatched.
     if (options.sessionSweepIntervalMs === 0) return;
     this.processors.push(new SessionSweeper(sessions, this.pipelines.flush, options.sessionSweepIntervalMs, logger, events, clock));
+  }
+
+  /** The inbox and outbox receive loops, for a health check. */
+  receiveLoops(): ReceiveLoopStatus[] {
+    return this.processors.filter((p) => p instanceof ReceiveLoop).map((p) => p.status);
   }
 
   async stop(): Promise<void> {

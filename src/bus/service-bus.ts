@@ -10,6 +10,8 @@ import { BusEvents } from '../events/bus-events.js';
 import { buildPipelines, type EndpointPipelines } from './build-pipelines.js';
 import { EndpointLifecycle } from './endpoint-lifecycle.js';
 import type { EndpointServices } from '../modules/endpoint-services.js';
+import type { BusPhase, BusStatus } from './bus-status.js';
+import { maskSecrets } from '../secrets/mask-secrets.js';
 
 /** The bus of one endpoint, as users see it. */
 export interface IServiceBus {
@@ -50,9 +52,15 @@ export interface IServiceBus {
    * for this endpoint's own inbox while it runs; QueueOperationUnsupportedError when the transport cannot.
    */
   purgeQueue(queueUri: string): Promise<void>;
+  /**
+   * Its phase and its receive loops, now, for a health check (a host's readiness probe): no I/O. A bus
+   * whose stop() was called reports `stopping` at once.
+   */
+  status(): BusStatus;
 }
 
-type Phase = 'stopped' | 'starting' | 'started' | 'stopping';
+/** Margin for a transport's or store's answer on top of the handler's and stop's bounds (see BusStatus). */
+const STALL_MARGIN_MS = 60_000;
 
 /** What a started bus runs on; null while stopped. */
 interface Running {
@@ -64,7 +72,7 @@ interface Running {
 
 export class ServiceBus implements IServiceBus {
   readonly events = new BusEvents();
-  private phase: Phase = 'stopped';
+  private phase: BusPhase = 'stopped';
   private running: Running | null = null;
 
   constructor(private readonly deps: ServiceBusDependencies) {}
@@ -120,6 +128,21 @@ export class ServiceBus implements IServiceBus {
       services.logger.info('endpoint stopped', { endpoint: services.options.name });
       this.events.emit('stopped');
     }
+  }
+
+  status(): BusStatus {
+    const { name, inbox: configuredInbox } = this.deps.options;
+    const endpoint = name ?? (configuredInbox ? maskSecrets(configuredInbox.workQueueUri) : 'send-only');
+    const running = this.running;
+    if (!running) return { endpoint, phase: this.phase, receiveLoops: [], stallAfterMs: STALL_MARGIN_MS };
+    const { handlerTimeoutMs, stopTimeoutMs, inbox, outbox } = running.services.options;
+    const pauses = [...(inbox?.durationToSleepWhenIdle ?? []), ...(outbox?.durationToSleepWhenIdle ?? [])];
+    return {
+      endpoint,
+      phase: this.phase,
+      receiveLoops: running.lifecycle.receiveLoops(),
+      stallAfterMs: handlerTimeoutMs + stopTimeoutMs + Math.max(0, ...pauses) + STALL_MARGIN_MS,
+    };
   }
 
   async send(message: object, options?: SendOptions): Promise<TransportMessage> {

@@ -8,6 +8,15 @@ export interface LoopState extends PipelineState {
   readonly backOff: boolean;
 }
 
+/** One receive loop as a health check sees it (IServiceBus.status). */
+export interface ReceiveLoopStatus {
+  readonly name: string;
+  /** False once the loop has ended: after stop(), or if it died of an error it could not handle. */
+  readonly running: boolean;
+  /** When it last finished a turn (took a message or found none, then paused if it had to): epoch ms. */
+  readonly lastTurnAt: number;
+}
+
 /** Why a receive loop paused: its queue was empty, a receive failed, or the message was released or put aside. */
 export type BackOffReason = 'idle' | 'failure' | 'released';
 
@@ -19,6 +28,8 @@ export type BackOffReason = 'idle' | 'failure' | 'released';
  */
 export class ReceiveLoop<S extends LoopState> {
   private stopping = false;
+  private running = true;
+  private lastTurnAt = Date.now();
   private readonly idle: IdleBackOff;
   readonly done: Promise<void>;
 
@@ -32,7 +43,11 @@ export class ReceiveLoop<S extends LoopState> {
     private readonly onBackOff?: (loop: string, reason: BackOffReason) => void,
   ) {
     this.idle = new IdleBackOff(idleDurations);
-    this.done = this.run();
+    this.done = this.run().finally(() => (this.running = false));
+  }
+
+  get status(): ReceiveLoopStatus {
+    return { name: this.name, running: this.running, lastTurnAt: this.lastTurnAt };
   }
 
   stop(): void {
@@ -52,6 +67,8 @@ export class ReceiveLoop<S extends LoopState> {
         failed = true;
         this.logger.warn(`${this.name}: receive failed`, { error: String(error) });
       }
+      // One clock read per message: what a stall check compares against.
+      this.lastTurnAt = Date.now();
       if (this.stopping) break;
       const reason: BackOffReason | null = failed ? 'failure' : state.received === null ? 'idle' : state.backOff ? 'released' : null;
       if (reason === null) {

@@ -58,6 +58,13 @@ const CASES: readonly Case[] = [
   ['src/operations/errors/probe.ts', '../../stores/sql/sql-idempotence-store.js', 'refused'],
   ['src/operations/errors/probe.ts', '../../pipelines/inbox/check-idempotence-observer.js', 'refused'],
   ['src/operations/errors/probe.ts', '../../stores/sql/operations.js', 'allowed'],
+  // the host: an add-on like the others; nothing in the core or a plug-in depends on it
+  ['src/hosting/probe.ts', '../bus/service-bus.js', 'refused'],
+  ['src/hosting/probe.ts', '../transports/rabbitmq/rabbitmq-connection.js', 'refused'],
+  ['src/hosting/probe.ts', '../health/health-check.js', 'allowed'],
+  ['src/bus/probe.ts', '../hosting/index.js', 'refused'],
+  ['src/health/probe.ts', '../hosting/index.js', 'refused'],
+  ['src/transports/rabbitmq/probe.ts', '../../hosting/index.js', 'refused'],
   // samples: the package's public entries, as an application
   ['samples/quickstart/probe.ts', '../../src/handling/handles-message.js', 'refused'],
   ['samples/quickstart/probe.ts', '../../src/index.js', 'allowed'],

@@ -23,7 +23,7 @@ describe('scenario: SIGTERM stops an endpoint gracefully (the graceful-shutdown 
     const code = await exited;
     expect(code).to.equal(0);
     const lines = out.trim().split('\n');
-    expect(lines.indexOf('handled job-1'), out).to.be.greaterThan(lines.indexOf('SIGTERM: stopping'));
-    expect(lines.at(-1)).to.equal('stopped gracefully');
+    expect(lines.indexOf('handled job-1'), out).to.be.greaterThan(lines.indexOf('SIGTERM: stopping the endpoint'));
+    expect(lines.at(-1)).to.equal('endpoint stopped');
   });
 });

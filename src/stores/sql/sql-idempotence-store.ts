@@ -1,4 +1,6 @@
 import { ConfigurationError } from '../../errors/errors.js';
+import type { HealthCheckResult, IHealthCheck } from '../../health/health-check.js';
+import { maskSecrets } from '../../secrets/mask-secrets.js';
 import type { IIdempotenceServiceFactory } from '../../idempotence/idempotence-service-factory.js';
 import { IdempotenceEvents } from '../../idempotence/idempotence-events.js';
 import type { ILogger } from '../../logging/logger.js';
@@ -32,7 +34,7 @@ const WEEK = 7 * 24 * 3_600_000;
  * endpoint (keyed by the endpoint's inbox URI) and runs one retention purger for all of them while at
  * least one is started. Retention defaults to 7 days.
  */
-export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
+export class SqlIdempotenceStore implements IIdempotenceServiceFactory, IHealthCheck {
   private readonly purger: RetentionPurger;
   private readonly settings: SqlIdempotenceSettings;
   private readonly groupCommit: ResolvedGroupCommitOptions | null;
@@ -71,6 +73,20 @@ export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
     return new SqlSessionService(this.store, sessionKey, this.settings, onStart, onStop, this.events);
   }
 
+  /**
+   * Healthy when the database answers a `SELECT 1` before `signal` aborts. It takes a pooled connection
+   * like any statement: a pool exhausted for longer than the caller waits reads as unhealthy, which it is.
+   */
+  async checkHealth(signal: AbortSignal): Promise<HealthCheckResult> {
+    const db = this.store.database;
+    try {
+      await abortable(db.query('SELECT 1 AS ok'), signal);
+      return { healthy: true, detail: `${db.dialect} answered` };
+    } catch (error) {
+      return { healthy: false, detail: maskSecrets(`${db.dialect} did not answer: ${error instanceof Error ? error.message : String(error)}`) };
+    }
+  }
+
   /** A service's share in the purger: it runs while at least one service is started. */
   private purgerShare(): { onStart: () => Promise<void>; onStop: () => Promise<void> } {
     return {
@@ -87,4 +103,14 @@ export class SqlIdempotenceStore implements IIdempotenceServiceFactory {
   purgeNow(now?: number): Promise<number> {
     return this.purger.purgeNow(now);
   }
+}
+
+/** `work`, or a rejection as soon as `signal` aborts (the work itself goes on and is ignored). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('no answer in time'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('no answer in time'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

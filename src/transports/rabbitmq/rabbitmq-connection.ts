@@ -69,6 +69,11 @@ export class RabbitMqConnection extends EventEmitter<RabbitMqConnectionEvents> {
     this.outageTimeoutMs = options.outageTimeoutMs ?? 30_000;
   }
 
+  /** Whether a connection is up now (false before the first connect, during a reconnect, after close). */
+  get isConnected(): boolean {
+    return this.live !== null;
+  }
+
   get isClosed(): boolean {
     return this.closing.signal.aborted;
   }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { HealthCheckResult, IHealthCheck } from '../../health/health-check.js';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
 import { parseQueueUri } from '../../transport/queue-uri.js';
 import { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
@@ -22,7 +23,7 @@ interface Broker {
  * checks; the transport itself logs nothing). `close()` closes every connection; the bus does not call it,
  * since one factory may serve several endpoints.
  */
-export class RabbitMqQueueFactory implements IQueueFactory {
+export class RabbitMqQueueFactory implements IQueueFactory, IHealthCheck {
   readonly scheme: string;
   readonly events = new EventEmitter<RabbitMqConnectionEvents>();
   private readonly brokers = new Map<string, Broker>();
@@ -86,6 +87,19 @@ export class RabbitMqQueueFactory implements IQueueFactory {
       this.brokers.set(address.brokerKey, broker);
     }
     return broker;
+  }
+
+  /**
+   * Healthy when every broker this factory has opened a connection to is connected now: a lost connection
+   * (reconnecting in the background) is unhealthy until it is back. No broker opened yet is healthy (the
+   * first queue operation connects). Reads state only: no round trip to the broker.
+   */
+  async checkHealth(): Promise<HealthCheckResult> {
+    const brokers = [...this.brokers.values()].map((b) => b.connection);
+    const down = brokers.filter((c) => !c.isConnected).map((c) => c.safeUrl);
+    if (down.length > 0) return { healthy: false, detail: `not connected to ${down.join(', ')} (reconnecting)` };
+    if (brokers.length === 0) return { healthy: true, detail: 'no broker connection opened yet' };
+    return { healthy: true, detail: `connected to ${brokers.map((c) => c.safeUrl).join(', ')}` };
   }
 
   async close(): Promise<void> {
