@@ -3,6 +3,7 @@ export { RabbitMqQueue } from './rabbitmq-queue.js';
 export { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
 export { parseRabbitMqUri, type RabbitMqAddress } from './rabbitmq-uri.js';
 export {
+  BrokerAccessRefusedError,
   BrokerUnavailableError,
   DeliveryAlreadySettledError,
   PublishRejectedError,
