@@ -64,7 +64,7 @@ export async function runOperations(world: OperationsWorld, process: SimProcessR
   for (;;) {
     try {
       const report = await ingestor.drain();
-      if (report.new + report['failed-again'] > 0) world.log(`p${process.id} ops ingested ${JSON.stringify(report)}`);
+      if (report.new + report.failedAgain > 0) world.log(`p${process.id} ops ingested ${JSON.stringify(report)}`);
       // The operator looks before acting (both often act at the same beat: the race a return's lease settles).
       await world.time.sleep(Math.floor(world.time.random() * THINK_MS));
       const ids = await store.unresolved({ all: true });

@@ -5,8 +5,17 @@ import { type IQueue, isCountQueue } from '../../transport/queue.js';
 import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { FailedMessageStore, IngestOutcome } from './failed-message-store.js';
 
-/** What one drain ingested, by outcome. */
-export type IngestReport = Record<IngestOutcome, number>;
+/** What one drain ingested, by outcome (camelCase, as every JSON the tools print). */
+export interface IngestReport {
+  /** Recorded for the first time. */
+  new: number;
+  /** Recorded before, with failures the record had not seen (it failed again, or another copy of it). */
+  failedAgain: number;
+  /** A copy recorded already (a redelivery after a crash before its acknowledgement): only acknowledged. */
+  alreadyIngested: number;
+}
+
+const REPORT_KEY = { new: 'new', 'failed-again': 'failedAgain', 'already-ingested': 'alreadyIngested' } as const satisfies Record<IngestOutcome, keyof IngestReport>;
 
 /**
  * How long a drain keeps asking a queue that still counts messages but hands none out (held by another
@@ -43,14 +52,14 @@ export class ErrorIngestor {
    * network the first receives come back empty with the queue full. The queue's count decides.
    */
   async drain(): Promise<IngestReport> {
-    const report: IngestReport = { new: 0, 'failed-again': 0, 'already-ingested': 0 };
+    const report: IngestReport = { new: 0, failedAgain: 0, alreadyIngested: 0 };
     for (const uri of this.errorQueueUris) {
       // Real time, not `clock` (a record's time, which a test may hold still).
       let lastTaken = performance.now();
       while (!this.stopping) {
         const outcome = await this.ingestOne(uri);
         if (outcome !== null) {
-          report[outcome]++;
+          report[REPORT_KEY[outcome]]++;
           lastTaken = performance.now();
           continue;
         }
@@ -72,7 +81,7 @@ export class ErrorIngestor {
     while (!this.stopping) {
       try {
         const report = await this.drain();
-        if (report.new + report['failed-again'] > 0) logger.info('failed messages ingested', { ...report });
+        if (report.new + report.failedAgain > 0) logger.info('failed messages ingested', { ...report });
         if (retentionMs !== undefined) await this.store.purge(this.clock() - retentionMs);
       } catch (error) {
         logger.warn('ingestion failed; trying again', { error: maskSecrets(String(error)) });
