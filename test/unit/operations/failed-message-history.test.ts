@@ -7,7 +7,11 @@ import { emptyTransportMessage, type TransportMessage } from '../../../src/envel
 import { serializeTransportMessage } from '../../../src/envelope/wire-format.js';
 import { SOURCE_QUEUE_HEADER } from '../../../src/envelope/oncebus-headers.js';
 import { FailedMessageStore } from '../../../src/operations/errors/failed-message-store.js';
+import { PostgresDatabase } from '../../../src/stores/postgres/index.js';
+import type { SqlDatabase } from '../../../src/stores/sql/sql-database.js';
 import { SqliteDatabase } from '../../../src/stores/sqlite/sqlite-database.js';
+import { requireService } from '../../support/integration.js';
+import { PG_URL, postgresAvailable } from '../../support/sql-subjects.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
@@ -21,19 +25,52 @@ function copy(messageId: string, lines: readonly string[]): Uint8Array {
   return serializeTransportMessage(tm);
 }
 
-describe('failed messages: times and attempts come from the failure records in the envelope, not from ingestion', () => {
-  let dir: string;
-  let database: SqliteDatabase;
-  let store: FailedMessageStore;
+/** An operations store on a fresh database: a SQLite file, or a PostgreSQL schema of its own. */
+const stores = [
+  {
+    name: 'SQLite',
+    async open(): Promise<{ store: FailedMessageStore; dispose(): Promise<void> }> {
+      const dir = mkdtempSync(join(tmpdir(), 'oncebus-history-'));
+      const database = new SqliteDatabase({ file: join(dir, 'ops.db') });
+      return {
+        store: new FailedMessageStore(database),
+        async dispose() {
+          await database.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open(context: Mocha.Context): Promise<{ store: FailedMessageStore; dispose(): Promise<void> }> {
+      requireService(context, 'PostgreSQL', await postgresAvailable());
+      const database: SqlDatabase = new PostgresDatabase({ connectionString: PG_URL });
+      const schema = `ops_history_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+      return {
+        store: new FailedMessageStore(database, schema),
+        async dispose() {
+          await database.execute(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+          await database.close();
+        },
+      };
+    },
+  },
+];
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'oncebus-history-'));
-    database = new SqliteDatabase({ file: join(dir, 'ops.db') });
-    store = new FailedMessageStore(database);
+for (const kind of stores)
+describe(`failed messages on ${kind.name}: times and attempts come from the failure records in the envelope, not from ingestion`, () => {
+  let store: FailedMessageStore;
+  let dispose: () => Promise<void> = async () => undefined;
+
+  beforeEach(async function () {
+    const opened = await kind.open(this);
+    store = opened.store;
+    dispose = opened.dispose;
   });
   afterEach(async () => {
-    await database.close();
-    rmSync(dir, { recursive: true, force: true });
+    await dispose();
+    dispose = async () => undefined;
   });
 
   it('first and last failed are the times of the first and last failure, however late it is ingested', async () => {
