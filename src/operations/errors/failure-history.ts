@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
  * What an error-queue copy's failure lines (one per failed attempt, `<ISO time> <endpoint> <what>`) say
  * about its history: how many attempts, when the first and the last failed, and a short hash of each line,
  * by which copies of one message (a worker killed between a copy's send and the original's
- * acknowledgement sends two) are told apart from a copy already recorded.
+ * acknowledgement sends two) are told apart from a copy already recorded. A line is its time (ms), its
+ * endpoint and its error: two attempts failing alike in the same millisecond count as one.
  */
 export interface FailureHistory {
   readonly attempts: number;
