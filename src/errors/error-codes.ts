@@ -36,6 +36,8 @@ export const ERROR_KINDS = {
   ONCEBUS_STORE_DEADLOCK: 'infrastructure',
   ONCEBUS_TRANSPORT: 'infrastructure',
   ONCEBUS_BROKER_UNAVAILABLE: 'infrastructure',
+  // Refused login or vhost: fails start() at once; mid-run (a rotated password) it is released, poisons nothing.
+  ONCEBUS_BROKER_ACCESS_REFUSED: 'infrastructure',
   ONCEBUS_LOCK_LOST: 'infrastructure',
   ONCEBUS_SCHEMA_NOT_MIGRATED: 'infrastructure',
 

@@ -100,7 +100,7 @@ async function failAndIngest(world: World, orderId: string, headers: Record<stri
   const sent = await world.bus.send(new PlaceOrder(orderId, 42), { local: true, headers });
   await failed;
   const report = await new ErrorIngestor(world.ops.store, world.queues, [ERROR]).drain();
-  expect(report.new + report['failed-again']).to.equal(1);
+  expect(report.new + report.failedAgain).to.equal(1);
   return sent.messageId;
 }
 

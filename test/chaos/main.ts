@@ -491,7 +491,7 @@ async function main(): Promise<number> {
   const opsOk = ops.returnedOnce === poison.size && ops.wrongRecords.length === 0;
   log(`chaos: sessions placed ${sessionsPlaced}/${SESSIONS} (the producer killed ${producerKills} times), Work without its order's row: ${ghosts}`);
   log(
-    `chaos: operations: ${ops.returnedOnce}/${poison.size} failed messages ingested and returned, each one record (the ingestor killed ${ops.ingestorKills} times, the returner ${ops.returnerKills}, ${ops.returnsCutMidway} of them between storing a return and marking it); other records: ${ops.wrongRecords.length === 0 ? 'none' : ops.wrongRecords.join(', ')}`,
+    `chaos: operations: ${ops.returnedOnce}/${poison.size} failed messages ingested and returned, each one record (the ingestor killed ${ops.ingestorKills} times, the returner ${ops.returnerKills}, ${ops.returnsCutMidway} of them between storing a return and marking it; ${ops.mergedCopies} merged from two copies); other records: ${ops.wrongRecords.length === 0 ? 'none' : ops.wrongRecords.join(', ')}`,
   );
   log(`chaos: messages left in the error queue: ${strayErrors}; expiring messages dropped unhandled: ${expiredUnhandled}/${expiring.size}; left in queues: ${JSON.stringify(leftovers)}; ${Math.round((Date.now() - started) / 1000)} s`);
   await transport.close();

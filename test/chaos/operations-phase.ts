@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChaosDatabase, OpsRecord } from './chaos-database.js';
-import { type ChaosConfig, chaosQueue, onQueueTables, opsSchemaOf } from './chaos-messages.js';
+import { type ChaosConfig, chaosQueue, MAXIMUM_FAILURE_COUNT, onQueueTables, opsSchemaOf } from './chaos-messages.js';
 
 const BIN = fileURLToPath(new URL('../../src/operations/cli/bin.js', import.meta.url));
 /** The operations code in a process that SIGKILLs itself at a named step (test/support/ops-child.ts). */
@@ -35,12 +35,17 @@ export interface OperationsReport {
   /** Returner kills that left a return stored and not marked (finished by the next returner). */
   readonly returnsCutMidway: number;
   /**
-   * Poison messages with one record (the store's key) that is returned; and records that are not that. A
-   * record may count a failure twice: a worker killed after moving a message to the error queue and before
-   * acknowledging it fails it again, a second copy with other bytes.
+   * Poison messages with one record (the store's key) that is returned, every attempt of theirs counted
+   * (timesFailed at least MAXIMUM_FAILURE_COUNT); and records that are not that.
    */
   readonly returnedOnce: number;
   readonly wrongRecords: readonly string[];
+  /**
+   * Records that merged more than one error-queue copy (timesFailed past MAXIMUM_FAILURE_COUNT): a worker
+   * killed between sending a copy (a retry or the error-queue copy) and acknowledging the original fails it
+   * again, a second copy with other failure lines — one record still, each failure counted once.
+   */
+  readonly mergedCopies: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -141,7 +146,10 @@ export async function operationsPhase(p: OperationsPhase): Promise<OperationsRep
   p.log('chaos: operations: repaired; returning them, the returner killed at random');
   const returns = await returnAll(p);
   const all = await records(p);
-  const good = all.filter((r) => p.poison.has(r.message_id) && r.status === 'returned' && r.times_failed >= 1);
+  // Every attempt is a failure line, counted once however many copies carried it: fewer than the retry
+  // policy's attempts would be failures lost between copies.
+  const good = all.filter((r) => p.poison.has(r.message_id) && r.status === 'returned' && r.times_failed >= MAXIMUM_FAILURE_COUNT);
   const wrongRecords = all.filter((r) => !good.includes(r)).map((r) => `${r.message_id} ${r.status} failed ${r.times_failed}`);
-  return { ingestorKills, returnerKills: returns.kills, returnsCutMidway: returns.midway, returnedOnce: new Set(good.map((r) => r.message_id)).size, wrongRecords };
+  const mergedCopies = good.filter((r) => r.times_failed > MAXIMUM_FAILURE_COUNT).length;
+  return { ingestorKills, returnerKills: returns.kills, returnsCutMidway: returns.midway, returnedOnce: new Set(good.map((r) => r.message_id)).size, wrongRecords, mergedCopies };
 }

@@ -2,6 +2,7 @@ import { ErrorIngestor } from '../../src/operations/errors/error-ingestor.js';
 import { FailedMessageStore, type FailedMessageDetail, type IngestOutcome } from '../../src/operations/errors/failed-message-store.js';
 import { deleteFailedMessages, RESUME_RETURNS_AFTER_MS, returnFailedMessages } from '../../src/operations/errors/return-failed-messages.js';
 import { StoreError } from '../../src/errors/errors.js';
+import { readEnvelope } from '../../src/operations/errors/failed-message-record.js';
 import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import type { SqlDatabase } from '../../src/stores/sql/sql-database.js';
 import type { IQueue, IQueueFactory } from '../../src/transport/queue.js';
@@ -47,6 +48,8 @@ export interface OperationsWorld {
   readonly repaired: Set<string>;
   /** Returns put on a source queue, by `${messageId} → ${queue}`. */
   readonly returns: Map<string, number>;
+  /** Error-queue copies that brought failures the store had not seen ('new', 'failed-again'), by messageId. */
+  readonly failuresIngested: Map<string, number>;
   log(line: string): void;
 }
 
@@ -57,14 +60,14 @@ export interface OperationsWorld {
  * drops its connections) or fail; a failed round is tried again after a pause, as the CLI's watch does.
  */
 export async function runOperations(world: OperationsWorld, process: SimProcessRef, database: SqlDatabase, queueFactory: IQueueFactory, broken?: BrokenOperations): Promise<never> {
-  const store = new SimFailedMessageStore(database, world.seams, process, broken);
+  const store = new SimFailedMessageStore(database, world.seams, process, broken, (messageId) => world.failuresIngested.set(messageId, (world.failuresIngested.get(messageId) ?? 0) + 1));
   const queues = new QueueRegistry([broken === 'ops-ack-first' ? ackingFirst(queueFactory) : queueFactory]);
   const clock = () => world.time.time;
   const ingestor = new ErrorIngestor(store, queues, ERROR_QUEUES, clock);
   for (;;) {
     try {
       const report = await ingestor.drain();
-      if (report.new + report['failed-again'] > 0) world.log(`p${process.id} ops ingested ${JSON.stringify(report)}`);
+      if (report.new + report.failedAgain > 0) world.log(`p${process.id} ops ingested ${JSON.stringify(report)}`);
       // The operator looks before acting (both often act at the same beat: the race a return's lease settles).
       await world.time.sleep(Math.floor(world.time.random() * THINK_MS));
       const ids = await store.unresolved({ all: true });
@@ -101,6 +104,7 @@ class SimFailedMessageStore extends FailedMessageStore {
     private readonly seams: Seams,
     private readonly process: SimProcessRef,
     private readonly broken?: BrokenOperations,
+    private readonly ingested?: (messageId: string) => void,
   ) {
     super(database);
   }
@@ -114,8 +118,11 @@ class SimFailedMessageStore extends FailedMessageStore {
     return result;
   }
 
-  override ingest(raw: Uint8Array, errorQueue: string, now: number): Promise<IngestOutcome> {
-    return this.around('ingest', () => super.ingest(raw, errorQueue, now));
+  override async ingest(raw: Uint8Array, errorQueue: string, now: number): Promise<IngestOutcome> {
+    const outcome = await this.around('ingest', () => super.ingest(raw, errorQueue, now));
+    const messageId = readEnvelope(raw)?.messageId;
+    if (outcome !== 'already-ingested' && messageId !== undefined) this.ingested?.(messageId);
+    return outcome;
   }
 
   override transition(id: string, status: 'returning' | 'archived', by: string, now: number, ignoreRetention = false): Promise<boolean> {

@@ -93,7 +93,8 @@ export function checkRun(world: SimWorld, orders: readonly SentOrder[], calm: bo
     for (const [key, n] of world.dispatches) if (n !== 1) problems.push(`without crashes or faults, ${key} was dispatched ${n} times`);
     // Each time a copy failed into the error queue it may be returned once (duplicates fail apart), no more.
     for (const [key, n] of world.returns) {
-      const failed = recordsOf(key.split(' → ')[0]!).reduce((sum, r) => sum + r.timesFailed, 0);
+      // Counted as ingested (a record's timesFailed counts attempts, several per copy).
+      const failed = world.failuresIngested.get(key.split(' → ')[0]!) ?? 0;
       if (n > failed) problems.push(`without crashes or faults, the return ${key} was sent ${n} times for ${failed} failure(s)`);
     }
   }

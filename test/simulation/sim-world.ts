@@ -103,6 +103,8 @@ export class SimWorld {
   readonly repaired = new Set<string>();
   /** Returns the operations processes put on a source queue, by `${messageId} → ${queue}`. */
   readonly returns = new Map<string, number>();
+  /** Error-queue copies ingested with failures not seen before, by messageId (each may be returned once). */
+  readonly failuresIngested = new Map<string, number>();
   /** The operations store, read by the oracle (the processes open their own connections). */
   private opsStore: FailedMessageStore | null = null;
   private nextId = 0;

@@ -112,7 +112,7 @@ export function addErrorCommands(cli: Command, io: CliOutput, outcomes: { readon
           const ingestor = new ErrorIngestor(store, queues, all);
           if (!flags.watch) {
             const report = await ingestor.drain();
-            out(flags.json ? JSON.stringify(report) : `ingested ${report.new} new, ${report['failed-again']} failed again, ${report['already-ingested']} already recorded`);
+            out(flags.json ? JSON.stringify(report) : `ingested ${report.new} new, ${report.failedAgain} failed again, ${report.alreadyIngested} already recorded`);
             return;
           }
           const { parseDuration } = await import('../../config/duration.js');

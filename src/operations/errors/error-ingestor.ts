@@ -5,8 +5,26 @@ import { type IQueue, isCountQueue } from '../../transport/queue.js';
 import type { QueueRegistry } from '../../transport/queue-registry.js';
 import type { FailedMessageStore, IngestOutcome } from './failed-message-store.js';
 
-/** What one drain ingested, by outcome. */
-export type IngestReport = Record<IngestOutcome, number>;
+/** What one drain ingested, by outcome (camelCase, as every JSON the tools print). */
+export interface IngestReport {
+  /** Recorded for the first time. */
+  new: number;
+  /** Recorded before, with failures the record had not seen (it failed again, or another copy of it). */
+  failedAgain: number;
+  /** A copy recorded already (a redelivery after a crash before its acknowledgement): only acknowledged. */
+  alreadyIngested: number;
+}
+
+const REPORT_KEY = { new: 'new', 'failed-again': 'failedAgain', 'already-ingested': 'alreadyIngested' } as const satisfies Record<IngestOutcome, keyof IngestReport>;
+
+/**
+ * How long a drain keeps asking a queue that still counts messages but hands none out (held by another
+ * consumer, or a SQL row's lease not yet run out) before it ends: a drain ends when the queue is empty, or
+ * when nothing more can be taken from it now.
+ */
+const DRAIN_PATIENCE_MS = 5_000;
+/** The pause between such asks (a SQL queue answers "nothing" at once; a broker's receive waits by itself). */
+const DRAIN_RETRY_MS = 50;
 
 /**
  * Consumes error queues into the operations store: each delivery is recorded, then acknowledged — never the
@@ -28,14 +46,34 @@ export class ErrorIngestor {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Ingests until every error queue is empty. */
+  /**
+   * Ingests until every error queue is empty. An empty receive alone does not say so: a broker's receive
+   * waits a moment (RabbitMQ: 100 ms) while its consumer's set-up takes several round trips, so over a
+   * network the first receives come back empty with the queue full. The queue's count decides.
+   */
   async drain(): Promise<IngestReport> {
-    const report: IngestReport = { new: 0, 'failed-again': 0, 'already-ingested': 0 };
+    const report: IngestReport = { new: 0, failedAgain: 0, alreadyIngested: 0 };
     for (const uri of this.errorQueueUris) {
-      let outcome: IngestOutcome | null;
-      while (!this.stopping && (outcome = await this.ingestOne(uri)) !== null) report[outcome]++;
+      // Real time, not `clock` (a record's time, which a test may hold still).
+      let lastTaken = performance.now();
+      while (!this.stopping) {
+        const outcome = await this.ingestOne(uri);
+        if (outcome !== null) {
+          report[REPORT_KEY[outcome]]++;
+          lastTaken = performance.now();
+          continue;
+        }
+        if (!(await this.stillHolds(uri)) || performance.now() - lastTaken >= DRAIN_PATIENCE_MS) break;
+        await this.sleeper.sleep(DRAIN_RETRY_MS);
+      }
     }
     return report;
+  }
+
+  /** Whether the queue still counts messages (a queue that cannot count is taken at its word: empty). */
+  private async stillHolds(uri: string): Promise<boolean> {
+    const queue = await this.receiver(uri);
+    return isCountQueue(queue) && (await queue.count()) > 0;
   }
 
   /** Drains, then waits `idleMs`, until stop(); failures are logged and retried after the wait. */
@@ -43,7 +81,7 @@ export class ErrorIngestor {
     while (!this.stopping) {
       try {
         const report = await this.drain();
-        if (report.new + report['failed-again'] > 0) logger.info('failed messages ingested', { ...report });
+        if (report.new + report.failedAgain > 0) logger.info('failed messages ingested', { ...report });
         if (retentionMs !== undefined) await this.store.purge(this.clock() - retentionMs);
       } catch (error) {
         logger.warn('ingestion failed; trying again', { error: maskSecrets(String(error)) });

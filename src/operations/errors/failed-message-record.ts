@@ -25,6 +25,8 @@ export interface FailedMessageFields {
   readonly failureMessage: string;
   readonly groupId: string;
   readonly groupTitle: string;
+  /** The envelope's failure lines, one per failed attempt (none for bytes that are not an envelope). */
+  readonly failureLines: readonly string[];
 }
 
 export const rawHash = (raw: Uint8Array): string => createHash('sha256').update(raw).digest('hex');
@@ -79,6 +81,7 @@ export function describeFailedMessage(raw: Uint8Array): FailedMessageFields {
     exceptionType: storableText(tm.headers[EXCEPTION_TYPE_HEADER] ?? parsed.exceptionType, MAX_FIELD_CHARS),
     failureMessage: storableText(last ?? parsed.message, MAX_FIELD_CHARS),
     reason: storableText(parsed.message, MAX_FIELD_CHARS),
+    failureLines: tm.failureMessages,
   });
 }
 
@@ -94,10 +97,20 @@ export function unreadableFields(raw: Uint8Array, reason: string): FailedMessage
     exceptionType: 'CorruptEnvelopeError',
     failureMessage: storableText(reason, MAX_FIELD_CHARS),
     reason: storableText(reason, MAX_FIELD_CHARS),
+    failureLines: [],
   });
 }
 
 function fields(f: Omit<FailedMessageFields, 'groupId' | 'groupTitle'> & { readonly reason: string }): FailedMessageFields {
   const { id, title } = failureSignature(f.messageType, f.exceptionType, f.reason);
-  return { messageId: f.messageId, sourceQueue: f.sourceQueue, messageType: f.messageType, exceptionType: f.exceptionType, failureMessage: f.failureMessage, groupId: id, groupTitle: title };
+  return {
+    messageId: f.messageId,
+    sourceQueue: f.sourceQueue,
+    messageType: f.messageType,
+    exceptionType: f.exceptionType,
+    failureMessage: f.failureMessage,
+    groupId: id,
+    groupTitle: title,
+    failureLines: f.failureLines,
+  };
 }

@@ -65,6 +65,11 @@ export function opsSchema(dialect: 'sqlite' | 'postgres', namespace: string): Op
           `CREATE INDEX ${sqlite ? `${n}failed_message_actions_record` : 'failed_message_actions_record'} ON ${actions} (record_id, at)`,
         ],
       },
+      {
+        version: 2,
+        description: 'failed messages: the hashes of their failure lines (attempts counted once across copies)',
+        statements: [`ALTER TABLE ${messages} ADD COLUMN failure_hashes text NOT NULL DEFAULT ''`],
+      },
     ],
   };
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EXCEPTION_STACK_HEADER } from '../../envelope/oncebus-headers.js';
-import { ConfigurationError } from '../../errors/errors.js';
+import { ConfigurationError, StoreError } from '../../errors/errors.js';
 import { inTransaction, migrate, type SqlDatabase, sqlIdentifier } from '../../stores/sql/operations.js';
 import { describeFailedMessage, type FailedMessageFields, rawHash, readEnvelope, storableText, unreadableFields } from './failed-message-record.js';
 import { type OpsSchema, opsSchema } from './failed-message-schema.js';
+import { type FailureHistory, failureHistory, joinHashes, splitHashes } from './failure-history.js';
 import {
   FAILED_MESSAGE_COLUMNS as COLUMNS,
   type FailedMessage,
@@ -31,8 +32,9 @@ export type {
 
 /**
  * The operations store (ServiceControl's design): failed messages ingested from error queues, grouped by
- * failure signature, and what operators did with them. Ingestion is one statement keyed by messageId and
- * source queue, so a delivery ingested twice (a crash before its acknowledgement) is recorded once; a
+ * failure signature, and what operators did with them. Ingestion is keyed by messageId and source queue,
+ * and a copy is merged by its failure lines (failure-history.ts), so a delivery ingested twice (a crash
+ * before its acknowledgement) or a second copy of the same failures is recorded once; a
  * return stores its intent before dispatching (see returnFailedMessages).
  */
 export class FailedMessageStore {
@@ -76,20 +78,47 @@ export class FailedMessageStore {
   }
 
   private async record(raw: Uint8Array, r: FailedMessageFields, errorQueue: string, now: number): Promise<IngestOutcome> {
-    const rows = await this.database.query<{ times_failed: number | string }>(
-      `INSERT INTO ${this.schema.messages} AS f (id, message_id, source_queue, error_queue, message_type, exception_type, failure_message, group_id, group_title, status, times_failed, raw, raw_hash, first_failed_at, last_failed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'unresolved', 1, $10, $11, $12, $12)
-       ON CONFLICT (message_id, source_queue) DO UPDATE SET
-         error_queue = excluded.error_queue, message_type = excluded.message_type, exception_type = excluded.exception_type,
-         failure_message = excluded.failure_message, group_id = excluded.group_id, group_title = excluded.group_title,
-         status = 'unresolved', times_failed = f.times_failed + 1, raw = excluded.raw, raw_hash = excluded.raw_hash,
-         last_failed_at = excluded.last_failed_at, status_by = NULL, status_at = NULL, ignore_retention = 0
-       WHERE f.raw_hash <> excluded.raw_hash
-       RETURNING times_failed`,
-      [randomUUID(), r.messageId, r.sourceQueue, errorQueue, r.messageType, r.exceptionType, r.failureMessage, r.groupId, r.groupTitle, Buffer.from(raw), rawHash(raw), now],
+    const history = failureHistory(r.failureLines, now);
+    const hash = rawHash(raw);
+    const inserted = await this.database.query<{ id: string }>(
+      `INSERT INTO ${this.schema.messages} (id, message_id, source_queue, error_queue, message_type, exception_type, failure_message, group_id, group_title, status, times_failed, raw, raw_hash, first_failed_at, last_failed_at, failure_hashes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'unresolved', $10, $11, $12, $13, $14, $15)
+       ON CONFLICT (message_id, source_queue) DO NOTHING
+       RETURNING id`,
+      [randomUUID(), r.messageId, r.sourceQueue, errorQueue, r.messageType, r.exceptionType, r.failureMessage, r.groupId, r.groupTitle, history.attempts, Buffer.from(raw), hash, history.firstFailedAt, history.lastFailedAt, joinHashes(history.hashes)],
     );
-    if (rows.length === 0) return 'already-ingested';
-    return Number(rows[0]!.times_failed) === 1 ? 'new' : 'failed-again';
+    if (inserted.length > 0) return 'new';
+    // Recorded before: merged with what the record knows, by compare-and-set (a concurrent ingestor of
+    // another copy makes this one read again).
+    for (;;) {
+      const [row] = await this.database.query<MergeRow>(
+        `SELECT id, raw_hash, failure_hashes, first_failed_at, last_failed_at, status, status_at FROM ${this.schema.messages} WHERE message_id = $1 AND source_queue = $2`,
+        [r.messageId, r.sourceQueue],
+      );
+      if (!row) throw new StoreError(`the failed message ${r.messageId} was recorded and is gone (purged meanwhile?): ingest again`);
+      const merge = mergeCopy(row, hash, history);
+      if (merge === null) return 'already-ingested';
+      const latest = merge.latest
+        ? `, error_queue = $9, message_type = $10, exception_type = $11, failure_message = $12, group_id = $13, group_title = $14, raw = $15, raw_hash = $16`
+        : '';
+      const reopen = merge.reopen ? `, status = 'unresolved', status_by = NULL, status_at = NULL, ignore_retention = 0` : '';
+      const changed = await this.database.execute(
+        `UPDATE ${this.schema.messages} SET times_failed = times_failed + $1, failure_hashes = $2, first_failed_at = $3, last_failed_at = $4${latest}${reopen}
+         WHERE id = $5 AND raw_hash = $6 AND failure_hashes = $7 AND status = $8`,
+        [
+          merge.added,
+          merge.hashes,
+          merge.firstFailedAt,
+          merge.lastFailedAt,
+          row.id,
+          row.raw_hash,
+          row.failure_hashes,
+          row.status,
+          ...(merge.latest ? [errorQueue, r.messageType, r.exceptionType, r.failureMessage, r.groupId, r.groupTitle, Buffer.from(raw), hash] : []),
+        ],
+      );
+      if (changed === 1) return 'failed-again';
+    }
   }
 
   async list(query: FailedMessageQuery = {}): Promise<{ readonly total: number; readonly messages: readonly FailedMessage[] }> {
@@ -284,6 +313,41 @@ export class FailedMessageStore {
     }
     return { where: clauses.length > 0 ? clauses.join(' AND ') : '1 = 1', params };
   }
+}
+
+type MergeRow = {
+  id: string;
+  raw_hash: string;
+  failure_hashes: string;
+  first_failed_at: number | string;
+  last_failed_at: number | string;
+  status: FailedMessageStatus;
+  status_at: number | string | null;
+};
+
+/**
+ * What another copy of a recorded message adds (null: nothing, it is a copy recorded already). Its
+ * failures the record has not seen count as attempts; its bytes and fields become the record's when its
+ * last failure is the latest; it reopens a returned or deleted record only with a failure after that
+ * action (a late copy of failures from before a return is history, not a new failure).
+ */
+function mergeCopy(row: MergeRow, hash: string, copy: FailureHistory): { added: number; hashes: string; firstFailedAt: number; lastFailedAt: number; latest: boolean; reopen: boolean } | null {
+  if (row.raw_hash === hash) return null;
+  const known = splitHashes(row.failure_hashes);
+  const seen = new Set(known);
+  const fresh = copy.hashes.filter((h) => !seen.has(h));
+  if (copy.hashes.length > 0 && fresh.length === 0) return null;
+  // Lines past the hashes kept (a copy of more than MAX_HASHES lines) count as they come.
+  const added = copy.hashes.length === 0 ? 1 : fresh.length + Math.max(0, copy.attempts - copy.hashes.length);
+  const lastFailedAt = Number(row.last_failed_at);
+  return {
+    added,
+    hashes: joinHashes([...known, ...fresh]),
+    firstFailedAt: Math.min(Number(row.first_failed_at), copy.firstFailedAt),
+    lastFailedAt: Math.max(lastFailedAt, copy.lastFailedAt),
+    latest: copy.lastFailedAt >= lastFailedAt,
+    reopen: row.status === 'unresolved' || row.status_at === null || copy.lastFailedAt > Number(row.status_at),
+  };
 }
 
 /**

@@ -17,8 +17,12 @@ export interface FailedMessage {
   readonly groupId: string;
   readonly groupTitle: string;
   readonly status: FailedMessageStatus;
-  /** How many times it reached an error queue (a message returned and failing again counts anew). */
+  /**
+   * How many attempts failed: one per failure line in its error-queue copies, each counted once (two copies
+   * sharing lines), across returns (a returned message's failures start anew and are added).
+   */
   readonly timesFailed: number;
+  /** When the first and the last attempt failed, from the failure lines (not when it was ingested). */
   readonly firstFailedAt: number;
   readonly lastFailedAt: number;
   /** Who returned or deleted it, and when. */

@@ -51,7 +51,14 @@ export async function returnFailedMessages(store: FailedMessageStore, queues: Qu
   const skipped: { id: string; reason: string }[] = [...resumed.skipped];
   for (const id of ids) {
     const record = await store.get(id);
-    const why = record === null ? 'no such failed message' : record.status !== 'unresolved' ? `it is ${record.status}` : (unreturnable(record) ?? refusedDestination(queues, record));
+    const why =
+      record === null
+        ? 'no such failed message'
+        : record.status === 'returning'
+          ? stillReturning(record, clock(), options.resumeAfterMs ?? RESUME_RETURNS_AFTER_MS)
+          : record.status !== 'unresolved'
+            ? `it is ${record.status}`
+            : (unreturnable(record) ?? refusedDestination(queues, record));
     if (why !== null || record === null) {
       skipped.push({ id, reason: why ?? 'no such failed message' });
       continue;
@@ -104,6 +111,20 @@ export async function deleteFailedMessages(store: FailedMessageStore, ids: reado
     else skipped.push({ id, reason: `it is ${record.status}` });
   }
   return { done, skipped };
+}
+
+/**
+ * Why a message stored as 'returning' is left alone, and what happens to it: another process's return,
+ * finished by that process, or — if it stopped — resumed by the next return once `resumeAfterMs` old.
+ */
+function stillReturning(record: FailedMessageDetail, now: number, resumeAfterMs: number): string {
+  const age = Math.max(0, now - (record.statusAt ?? now));
+  const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
+  return (
+    `it is returning: stored ${seconds(age)} ago by ${record.statusBy ?? 'another operator'} and not yet sent; if that process stopped, ` +
+    `it is resumed by the next return once it is ${seconds(resumeAfterMs)} old (in ${seconds(Math.max(0, resumeAfterMs - age))}); ` +
+    'to resume it now, return with --resume-after 0s (only when no other return is running: it may be sending it)'
+  );
 }
 
 /** Why a failed message cannot be returned (null: it can). */

@@ -6,6 +6,7 @@ export { exchangeNameFor } from './rabbitmq-exchange-name.js';
 export { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
 export { parseRabbitMqUri, type RabbitMqAddress } from './rabbitmq-uri.js';
 export {
+  BrokerAccessRefusedError,
   BrokerUnavailableError,
   DeliveryAlreadySettledError,
   PublishRejectedError,

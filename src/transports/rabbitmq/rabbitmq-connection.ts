@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Channel, ChannelModel } from 'amqplib';
 import { requireDriver } from '../../drivers/require-driver.js';
 import { BackOff, pause } from './back-off.js';
-import { BrokerUnavailableError } from './rabbitmq-errors.js';
+import { BrokerAccessRefusedError, BrokerUnavailableError } from './rabbitmq-errors.js';
 
 /** amqplib, loaded when oncebus/rabbitmq is imported (an optional peer dependency). */
 const amqp = requireDriver<typeof import('amqplib')>('amqplib', 'oncebus/rabbitmq');
@@ -150,6 +150,13 @@ export class RabbitMqConnection extends EventEmitter<RabbitMqConnectionEvents> {
         }
         return this.attach(model);
       } catch (error) {
+        const refused = attempts === Number.POSITIVE_INFINITY ? null : accessRefused(error, this.safeUrl);
+        if (refused) {
+          // The broker answered "no": a configuration error, not an outage (a background reconnect still
+          // tries on, as the broker's users may be fixed while the bus runs).
+          this.connecting = null;
+          throw refused;
+        }
         if (this.isClosed || attempt >= attempts) {
           this.connecting = null;
           if (error instanceof BrokerUnavailableError) throw error;
@@ -183,4 +190,17 @@ export class RabbitMqConnection extends EventEmitter<RabbitMqConnectionEvents> {
     this.emit('connected', { broker: this.safeUrl, generation: live.generation });
     return live;
   }
+}
+
+/**
+ * The broker's refusal of the login or of the virtual host, from amqplib's error (it keeps no code: the
+ * handshake's 403 is in its text, a vhost refused is a ConnectionClose where ConnectionOpenOk was due).
+ */
+function accessRefused(error: unknown, safeUrl: string): BrokerAccessRefusedError | null {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/ACCESS[-_]REFUSED/.test(text)) return new BrokerAccessRefusedError('login', `${safeUrl} refused the login: ${text}`, { cause: error });
+  if (/Expected ConnectionOpenOk; got <ConnectionClose/.test(text)) {
+    return new BrokerAccessRefusedError('vhost', `${safeUrl} refused to open the virtual host (missing, or not open to this user): ${text}`, { cause: error });
+  }
+  return null;
 }

@@ -27,6 +27,28 @@ export class BrokerUnavailableError extends OncebusError {
   }
 }
 
+/**
+ * The broker answered and refused this connection: the login (wrong user or password, ACCESS_REFUSED) or
+ * the virtual host (missing, or the user has no permission on it). Not an outage: trying again changes
+ * nothing until the URI or the broker's users change, so it fails at once, without the connect attempts.
+ */
+export class BrokerAccessRefusedError extends OncebusError {
+  /** 'login': user or password refused; 'vhost': the virtual host is missing or not open to the user. */
+  readonly reason: 'login' | 'vhost';
+
+  constructor(reason: BrokerAccessRefusedError['reason'], message: string, options: QueueErrorOptions = {}) {
+    super('ONCEBUS_BROKER_ACCESS_REFUSED', message, {
+      ...options,
+      setting: 'queue uri',
+      hint:
+        reason === 'login'
+          ? 'wrong user or password: check the user name and password the URI gives (and that the user exists on the broker: rabbitmqctl list_users)'
+          : 'missing virtual host, or the user may not use it: check the vhost the URI names (its path before the queue), rabbitmqctl list_vhosts, add_vhost and set_permissions',
+    });
+    this.reason = reason;
+  }
+}
+
 /** The broker refused a published message (a nack: queue full with reject-publish, message too large, …). */
 export class PublishRejectedError extends OncebusError {
   constructor(message: string, options: QueueErrorOptions = {}) {

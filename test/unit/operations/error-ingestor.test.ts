@@ -61,7 +61,7 @@ describe('error ingestion: a failed message is recorded once and leaves the erro
     const state = broker.stateOf('memory://orders-error');
     expect([state.ready.length, state.inFlight.size]).to.deep.equal([1, 0]);
 
-    expect(await ingestor.drain()).to.deep.equal({ new: 0, 'failed-again': 0, 'already-ingested': 1 });
+    expect(await ingestor.drain()).to.deep.equal({ new: 0, failedAgain: 0, alreadyIngested: 1 });
     expect([state.ready.length, state.inFlight.size]).to.deep.equal([0, 0]);
     const { messages } = await store.list({ status: 'all' });
     expect(messages.map((m) => [m.messageId, m.timesFailed, m.status])).to.deep.equal([['m-1', 1, 'unresolved']]);
