@@ -50,6 +50,13 @@
 # - sqlgc-complete-before-dispatch: B commits the sending member's row 'completed', not 'handled' -> a
 #   crash before F's enqueue loses F (the redelivered copy is ignored);
 # - sqlgc-no-skip-locked: a take also takes rows another take holds (checked in a calm run) -> handed out twice.
+# Then schedules (schedule-ticks.pml): two processes of one endpoint fire the same tick into their inbox under
+# the id derived from (inbox, schedule, tick), a crashed process restarts and fires it again (or comes back
+# past backfill and skips it), a tick send reported failed is sent again; both consume the inbox (claim, the
+# tick handler's send of M stored with the commit, flush under the lease), crashes, outages, exhaustive; and
+# one broken variant, which must fail:
+# - schedule-distinct-tick-ids (-DDISTINCT_TICK_IDS): each process derives a tick id of its own (its process
+#   id in the derivation) -> idempotence sees two messages and both units of work commit M's send.
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 # run FILE [spin -D flags...]: errors, states stored and pan's run time
@@ -89,6 +96,7 @@ mutate sql-queue-group-commit.pml sqlgc-ackearly -e 's/hran\[KI(r)\] = 1 :: else
 mutate sql-queue-group-commit.pml sqlgc-dualwrite -e 's/hran\[KI(r)\] = 1 :: else -> skip fi; cst\[C(r)\] = SUCC }/hran[KI(r)] = 1 :: else -> skip fi; if :: RQ(r) == 0 \&\& RK(r) < NSEND -> m = RK(r); dispatch(m) :: else -> skip fi; cst[C(r)] = SUCC }/' -e 's/cst\[C(r)\] == FLUSHMEM -> m = RK(r); dispatch(m); cst\[C(r)\] = SENT }/cst[C(r)] == FLUSHMEM -> cst[C(r)] = SENT }/'
 mutate sql-queue-group-commit.pml sqlgc-completeearly -e 's/-> irow\[KI(k)\] = HANDLED; stored\[RK(k)\] = 1;/-> irow[KI(k)] = COMPLETED; stored[RK(k)] = 1;/'
 mutate sql-queue-group-commit.pml sqlgc-noskip -e 's/#define FREEP(r) (rdb\[r\] == PRESENT \&\& lk\[r\] == 0)/#define FREEP(r) (rdb[r] == PRESENT \&\& (lk[r] \& PB) == 0)/'
+cp schedule-ticks.pml "$t/schedules.pml"
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
@@ -122,3 +130,5 @@ echo "mutant sqlgc-ack-before-commit:  $(run sqlgc-ackearly.pml)"
 echo "mutant sqlgc-dispatch-before-commit: $(run sqlgc-dualwrite.pml)"
 echo "mutant sqlgc-complete-before-dispatch: $(run sqlgc-completeearly.pml)"
 echo "mutant sqlgc-no-skip-locked:     $(run sqlgc-noskip.pml -DMAXCRASH=0 -DMAXOUTAGE=0)"
+echo "schedule ticks:                  $(run schedules.pml)"
+echo "mutant schedule-distinct-tick-ids: $(run schedules.pml -DDISTINCT_TICK_IDS)"
