@@ -135,7 +135,8 @@ describe('the order-service sample: API, worker and subscriber as processes unde
         await new Promise((r) => setTimeout(r, 2));
       }
     })();
-    await new Promise((r) => setTimeout(r, 20));
+    // The signal only after the poller has seen it ready: on a loaded machine its first answer can take longer than any fixed pause.
+    while (!probes.some((p) => p.startsWith('200'))) await new Promise((r) => setTimeout(r, 5));
     firstWorker.child.kill('SIGTERM');
     const [exitCode] = (await once(firstWorker.child, 'exit')) as [number | null];
     polling = false;
