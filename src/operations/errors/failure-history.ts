@@ -31,8 +31,10 @@ export function failureHistory(lines: readonly string[], now: number): FailureHi
     // A copy without failure lines (bytes an endpoint could not read) still failed once.
     attempts: Math.max(1, lines.length),
     hashes,
-    firstFailedAt: times.length > 0 ? Math.min(...times) : now,
-    lastFailedAt: times.length > 0 ? Math.max(...times) : now,
+    // A loop, not Math.min(...times): a hostile envelope of ~124k lines overflowed the stack and the copy
+    // was released and taken again forever, holding up everything behind it in the error queue.
+    firstFailedAt: times.length > 0 ? times.reduce((a, b) => Math.min(a, b)) : now,
+    lastFailedAt: times.length > 0 ? times.reduce((a, b) => Math.max(a, b)) : now,
   };
 }
 
