@@ -7,7 +7,7 @@ import { EXCHANGE_PREFIX } from './rabbitmq-exchange-name.js';
 export interface RabbitMqAddress {
   /** amqp:// or amqps:// URL of the broker and vhost, credentials included. */
   readonly brokerUrl: string;
-  /** The broker, vhost and connection settings without credentials: queues with the same one share a connection. */
+  /** The broker and vhost, without credentials or settings: queues with the same one share a connection (the first URI's heartbeat). */
   readonly brokerKey: string;
   /** The user and password the URI carries, if it names a user. */
   readonly credentials: { readonly user: string; readonly password: string } | null;
@@ -93,7 +93,8 @@ export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAd
   const path = `${vhost === '/' ? '' : `${encodeURIComponent(vhost)}/`}${encodeURIComponent(queue)}`;
   return {
     brokerUrl: base.replace('%PASS%', encodeURIComponent(pass)),
-    brokerKey: `${tls ? 'amqps' : 'amqp'}://${host}${addressPort}${vhostPart}`,
+    // No heartbeat: an address (a reply's, an exchange's) carries none, and must reach the connection the endpoint made.
+    brokerKey: `${tls ? 'amqps' : 'amqp'}://${host}${addressPort}/${encodeURIComponent(vhost)}`,
     credentials,
     address: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${host}${addressPort}/${path}${declared ? `?${declared}` : ''}`,
     connectionScope: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${host}${addressPort}`,

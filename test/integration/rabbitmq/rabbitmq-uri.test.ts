@@ -36,8 +36,9 @@ describe('rabbitmq:// URI parsing', () => {
   for (const [uri, address] of addresses) {
     it(`addresses ${uri} as ${address} (no secret, no consumer setting, no default port)`, () => {
       expect(parseRabbitMqUri(uri).address).to.equal(address);
-      // An address is itself a URI of the same queue, on the same broker key.
-      expect(parseRabbitMqUri(address)).to.deep.include({ address, brokerKey: parseRabbitMqUri(uri).brokerKey.replace(/heartbeat=\d+/, 'heartbeat=30') });
+      // An address is itself a URI of the same queue, on the same broker key: a reply or a publish to it goes
+      // over the connection (and credentials) the endpoint made, whatever heartbeat the endpoint's URI set.
+      expect(parseRabbitMqUri(address)).to.deep.include({ address, brokerKey: parseRabbitMqUri(uri).brokerKey });
     });
   }
 
