@@ -87,7 +87,7 @@ export function assembleEndpoint(deps: ServiceBusDependencies, events: BusEvents
   }
   // A send-only endpoint has no address (''): its envelopes name no sender, so nothing can reply to it.
   const idempotence = options.idempotence ? deps.idempotence!.create(address) : new NullIdempotenceService(address);
-  checkSchedules(options.schedules, types, routes, idempotence);
+  checkSchedules(options.schedules, types, routes, idempotence, ticks.tickHandler);
 
   const retries = inbox?.durationToIgnoreOnFailure.some((d) => d > 0) && inbox.maximumFailureCount > 1;
   if (inbox && retries && !inbox.deferredQueueUri && !isSchedulingQueue(queues.sender(inbox.workQueueUri))) {

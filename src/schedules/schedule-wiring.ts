@@ -16,19 +16,32 @@ export const SCHEDULE_TICK_TYPE = messageTypeNameOf(ScheduleTick)!;
  * What an endpoint with schedules adds to its handlers: the tick handler (one instance, holding the
  * schedules), and a resolver that gives it out and leaves every other handler to the user's resolver.
  */
-export function scheduleHandlers(schedules: readonly ResolvedSchedule[], address: string, clock: () => number, resolve: HandlerResolver): { handlers: HandlerClass[]; resolve: HandlerResolver } {
+export function scheduleHandlers(
+  schedules: readonly ResolvedSchedule[],
+  address: string,
+  clock: () => number,
+  resolve: HandlerResolver,
+): { handlers: HandlerClass[]; resolve: HandlerResolver; tickHandler?: ScheduleTickHandler } {
   if (schedules.length === 0) return { handlers: [], resolve };
   const tickHandler = new ScheduleTickHandler(schedules, address, clock);
-  return { handlers: [ScheduleTickHandler], resolve: (h) => (h === ScheduleTickHandler ? tickHandler : resolve(h)) };
+  return { handlers: [ScheduleTickHandler], resolve: (h) => (h === ScheduleTickHandler ? tickHandler : resolve(h)), tickHandler };
 }
 
 /**
  * Checks at start what a schedule's first tick would otherwise find out: a fixed message has a type name and
  * a destination, and a tick sent at start by `backfill` is still remembered by idempotence (a backfill longer
- * than the retention window could send a tick again whose record was removed).
+ * than the retention window could send a tick again whose record was removed); and tells the tick handler that
+ * window, past which it refuses a tick.
  */
-export function checkSchedules(schedules: readonly ResolvedSchedule[], types: MessageTypeRegistry, routes: RouteTable, idempotence: IIdempotenceService): void {
+export function checkSchedules(
+  schedules: readonly ResolvedSchedule[],
+  types: MessageTypeRegistry,
+  routes: RouteTable,
+  idempotence: IIdempotenceService,
+  tickHandler?: ScheduleTickHandler,
+): void {
   const window = idempotence.retentionWindowFor?.(SCHEDULE_TICK_TYPE);
+  tickHandler?.refuseOlderThan(window);
   schedules.forEach((s, i) => {
     if (window !== undefined && s.backfillMs >= window) {
       throw new ConfigurationError(`schedules[${i}].backfill`, `must be shorter than the idempotence retention window (${window} ms)`, {

@@ -6,6 +6,8 @@ import { TYPES } from '../../src/di/tokens.js';
 import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import { ScheduleTick } from '../../src/schedules/schedule-tick.js';
 import { SCHEDULE_TICK_HEADER } from '../../src/schedules/schedule-headers.js';
+import { tickMessageId } from '../../src/schedules/tick-message-ids.js';
+import { MemoryIdempotenceStore } from '../../src/idempotence/memory/index.js';
 import { eventually, waitForEvents } from '../support/latch.js';
 import { MemoryWorld } from '../support/memory-endpoint.js';
 import { Ping } from '../support/messages.js';
@@ -95,6 +97,29 @@ describe('scenario: schedules send their message once per tick, across processes
     const reasons = (await refused).flatMap(([tm]) => tm.failureMessages);
     await bus.stop();
     expect(reasons.join('\n')).to.match(/messageId is not the tick's/).and.match(/not one of the schedule's ticks/);
+    expect(ticksIn(`${name}-out`)).to.deep.equal([]);
+  });
+
+  it('a tick older than idempotence remembers (its retention window) is refused, though its id is the derived one', async () => {
+    const name = `sch-old-${++n}`;
+    const hour = 3_600_000;
+    const { bus } = world.endpoint(
+      name,
+      { idempotence: true, schedules: [{ name: 'hourly', cron: '0 * * * *', message: new Ping(4), backfill: 0 }], routes: [{ uri: `memory://${name}-out`, specifications: [{ types: [Ping] }] }] },
+      [],
+      (c) => {
+        c.bind(TYPES.Clock).toConstantValue(clockFrom(TEN + 600_000));
+        c.rebind(TYPES.IdempotenceServiceFactory).toConstantValue(new MemoryIdempotenceStore({ retentionWindowMs: 2 * hour }));
+      },
+    );
+    await bus.start();
+    const refused = waitForEvents(bus.events, 'messageSentToErrorQueue', 1);
+    // Three hours back: anyone can derive the id, and the store no longer remembers whether it was sent.
+    const old = TEN - 3 * hour;
+    await bus.send(new ScheduleTick('hourly', iso(old)), { local: true, messageId: tickMessageId(`memory://${name}`, 'hourly', old) });
+    const reasons = (await refused).flatMap(([tm]) => tm.failureMessages);
+    await bus.stop();
+    expect(reasons.join('\n')).to.match(/older than idempotence remembers/);
     expect(ticksIn(`${name}-out`)).to.deep.equal([]);
   });
 });
