@@ -3,7 +3,7 @@ import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
 import { ConfigurationError } from '../../errors/errors.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { isCreateQueue } from '../../transport/queue.js';
-import { grantsSql, migrationSql } from '../migrate/migration-sql.js';
+import { commentText, grantsSql, migrationSql } from '../migrate/migration-sql.js';
 import { type QueueTable, queuesOfSettings, queueTablesOf } from '../migrate/queue-tables.js';
 import type { OpenedStore } from '../openers/opened.js';
 import { openMigrationStore } from '../openers/registry.js';
@@ -48,7 +48,7 @@ export function addMigrateCommand(cli: Command, io: CliOutput): void {
       const opened = await openMigrationStore(flags.store, { schema: flags.schema, tablePrefix: flags.tablePrefix, printOnly });
       try {
         const { tables, others } = queueTablesOf(opened.store, opened.queues, uris);
-        for (const uri of others) io.out(`${printOnly ? '-- ' : ''}skipped ${maskSecrets(uri)}: not a queue of this store`);
+        for (const uri of others) io.out(`${printOnly ? '-- ' : ''}skipped ${commentText(uri)}: not a queue of this store`);
         if (flags.print) io.out(await printed(opened, tables, flags.all === true));
         if (flags.printGrants !== undefined) {
           const grants = grantsSql(opened.store, opened.where, flags.printGrants);

@@ -1,3 +1,4 @@
+import { maskSecrets } from '../../secrets/mask-secrets.js';
 import type { Migration, SqlStore } from '../../stores/sql/operations.js';
 import { recordMigration } from '../../stores/sql/operations.js';
 import type { QueueTable } from './queue-tables.js';
@@ -32,7 +33,7 @@ export function migrationSql(store: SqlStore, where: string, migrations: readonl
     out.push(...m.statements.map((s) => statement(s, end)), statement(recordMigration(d.versionTable, m), end), `${commit}${end}`);
   }
   for (const t of tables) {
-    out.push('', `-- queue table ${t.statements.table} (${t.uri})`, ...t.statements.createTable.map((s) => statement(s, end)));
+    out.push('', `-- queue table ${t.statements.table} (${commentText(t.uri)})`, ...t.statements.createTable.map((s) => statement(s, end)));
   }
   return out.join('\n');
 }
@@ -48,3 +49,9 @@ export function grantsSql(store: SqlStore, where: string, role: string): string 
     ...grants.map((g) => `${g}${end}`),
   ].join('\n');
 }
+
+/**
+ * A queue URI inside a `--` comment of a script a DBA runs: secrets masked, and on one line (JSON escapes
+ * CR and LF), so a URI carrying a line break cannot end the comment and add a statement of its own.
+ */
+export const commentText = (uri: string): string => JSON.stringify(maskSecrets(uri));

@@ -30,7 +30,16 @@ describe('oncebus migrate --print for SQL Server (not run against a server: none
     }
     expect(out.match(/BEGIN TRANSACTION/g)).to.have.length(migrations.length);
     for (const s of mssqlQueue('app', 'q_orders_in').createTable) expect(out).to.include(`${s}\nGO`);
-    expect(out).to.include('-- queue table app.q_orders_in (mssql://default/orders-in)');
+    expect(out).to.include('-- queue table app.q_orders_in ("mssql://default/orders-in")');
+  });
+
+  it('a queue URI with a line break or a password stays inside its comment, masked: it cannot add a statement to the script', async () => {
+    // URL parsing drops the line break, so the URI names a valid queue: only the comment showed the raw text.
+    const hostile = 'mssql://u:hunter2@default/x#\nDROP TABLE app.subscriptions;--';
+    const { code, out } = await cli('migrate', '--store', STORE, '--schema', 'app', '--print', '--all', '--queue', hostile);
+    expect(code).to.equal(0);
+    expect(out).to.not.include('hunter2');
+    expect(out.split('\n').filter((line) => line.includes('DROP TABLE')).every((line) => line.startsWith('--')), out).to.equal(true);
   });
 
   it('--print-grants names DML on the schema only, and refuses a role that is not a plain identifier', async () => {
