@@ -128,6 +128,10 @@ export async function runEndpoint(endpoints: Container | readonly Container[], o
     if (server) await closeProbeServer(server);
   };
 
+  // Once, whichever of a stop and a failed start gets there first (a signal can come while a start fails).
+  let afterStopRun: Promise<void> | null = null;
+  const afterStop = (): Promise<void> => (afterStopRun ??= Promise.resolve().then(options.afterStop));
+
   const stop = (): Promise<number> => {
     stopped ??= (async () => {
       stopping = true;
@@ -141,7 +145,7 @@ export async function runEndpoint(endpoints: Container | readonly Container[], o
         code = 1;
       }
       try {
-        await options.afterStop?.();
+        await afterStop();
       } catch (error) {
         proc.error(`afterStop failed: ${describeError(error)}`);
         code = 1;
@@ -159,9 +163,7 @@ export async function runEndpoint(endpoints: Container | readonly Container[], o
     // Whatever did start stops (a bus whose own start failed has undone it); then afterStop and the exit.
     stopping = true;
     for (const bus of [...buses].reverse()) await bus.stop().catch(() => undefined);
-    await Promise.resolve()
-      .then(options.afterStop)
-      .catch(() => undefined);
+    await afterStop().catch(() => undefined);
     await detach();
     proc.exit(1);
     throw error;

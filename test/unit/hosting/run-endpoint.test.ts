@@ -214,6 +214,22 @@ describe('runEndpoint: a process around one endpoint', () => {
     expect(bus.started).to.equal(false);
   });
 
+  it('a signal while the start fails runs afterStop once', async () => {
+    const { container } = endpoint();
+    let fail: (error: Error) => void = () => undefined;
+    const failing = new Promise<void>((_, reject) => (fail = reject));
+    let afterStops = 0;
+    const proc = new FakeProcess();
+    const running = runEndpoint(container, { process: proc, beforeStart: () => failing, afterStop: () => void afterStops++ }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    proc.raise('SIGTERM');
+    fail(new Error('the database is not there'));
+    await running;
+    for (let i = 0; i < 50 && proc.exits.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(proc.exits[0]).to.equal(1);
+    expect(afterStops).to.equal(1);
+  });
+
   it('names an endpoint by its name option, else by its inbox URI with the password masked', () => {
     const world = new MemoryWorld();
     expect(world.endpoint(unique(), { name: 'orders' }).bus.status().endpoint).to.equal('orders');
