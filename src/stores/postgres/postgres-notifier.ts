@@ -80,7 +80,8 @@ export class PostgresNotifier {
 
   private listen(): void {
     if (this.closed || this.listening || Date.now() - this.failedAt < RETRY_LISTEN_MS) return;
-    const client = new pgDriver.Client({ connectionString: this.connectionString });
+    // TCP keep-alive: a connection that dies silently (a half-open socket) is found and the listener made again.
+    const client = new pgDriver.Client({ connectionString: this.connectionString, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     this.listening = (async () => {
       client.on('notification', (n) => this.notified(n.payload ?? ''));
       client.on('error', () => this.dropped(client));

@@ -24,9 +24,10 @@ interface Cached {
 
 /**
  * Subscriptions in SQL: (message type, subscriber inbox URI), registered at every start (idempotent).
- * A new subscriber is reached by the next publish in every process: with `changes` (PostgreSQL) a
- * publisher caches the list until a change is announced (or `cacheMs` passes, for rows edited by hand);
- * without, it reads the list at each publish.
+ * Without `changes` a publisher reads the list at each publish: a new subscriber is reached by the next one.
+ * With `changes` (PostgreSQL) it caches the list until a change is announced, so a publish in the
+ * announcement's way (its delivery time) misses the new subscriber; `cacheMs` (5 s) bounds what a change
+ * nobody announced costs — rows edited by hand, a listener connection that died without a word.
  */
 export class SqlSubscriptionService implements ISubscriptionService {
   private readonly cache = new Map<string, Cached>();
@@ -34,7 +35,7 @@ export class SqlSubscriptionService implements ISubscriptionService {
   constructor(
     private readonly store: SqlStore,
     private readonly changes: SubscriptionChanges | null = null,
-    private readonly cacheMs = 60_000,
+    private readonly cacheMs = 5_000,
   ) {}
 
   async subscribe(messageTypes: readonly string[], inboxWorkQueueUri: string): Promise<void> {
