@@ -1,16 +1,16 @@
 // `npx oncebus …`: operations on the stores and queues your endpoints use. Exit codes: 0 done, 1 a
 // failure (a store unreachable), 2 a usage error, 3 a check that found something (rows stuck, a message
 // unknown) — so a monitor can call it.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { OncebusError } from '../../errors/errors.js';
 import { parseDuration } from '../../config/duration.js';
 import { idempotenceRowsOf, idempotenceStats } from '../idempotence-report.js';
 import { loadEndpointSettings } from '../../config/load-endpoint-options.js';
-import type { OpenedStore } from '../openers/opened.js';
 import { openStore, openTransportsOf } from '../openers/registry.js';
 import { queueDepths, queuesOf } from '../queue-depths.js';
 import { addDashboardCommand } from './dashboard-command.js';
 import { addErrorCommands } from './errors-commands.js';
+import { type StoreFlags, storeOptions, withStore } from './store-flags.js';
 import { addMigrateCommand } from './migrate-command.js';
 import { addSubscriptionCommands } from './subscriptions-commands.js';
 import { rowsText, statsText, table } from './format.js';
@@ -22,28 +22,6 @@ class CheckFailed extends Error {}
 
 /** Thrown by a command that could not do all of its work (a queue not counted): exit code 1. */
 class OncebusFailure extends Error {}
-
-interface StoreFlags {
-  readonly store?: string;
-  readonly schema?: string;
-  readonly json?: boolean;
-}
-
-const storeOptions = (command: Command): Command =>
-  command
-    .addOption(new Option('--store <url>', 'the SQL store: sqlite:<file> or postgres://user:password@host/database').env('ONCEBUS_STORE'))
-    .addOption(new Option('--schema <name>', 'PostgreSQL schema of the store').env('ONCEBUS_SCHEMA').default('oncebus'))
-    .option('--json', 'print JSON instead of text');
-
-async function withStore<T>(flags: StoreFlags, run: (opened: OpenedStore) => Promise<T>): Promise<T> {
-  if (!flags.store) throw new CommanderError(2, 'oncebus.missingStore', 'error: no store given: pass --store sqlite:<file> or --store postgres://… (or set ONCEBUS_STORE)');
-  const opened = await openStore(flags.store, { schema: flags.schema });
-  try {
-    return await run(opened);
-  } finally {
-    await opened.close();
-  }
-}
 
 /** Where the CLI writes: stdout and stderr, or a test's buffers. */
 export interface CliOutput {

@@ -1,35 +1,18 @@
-import { type Command, CommanderError, Option } from 'commander';
-import { openStore, openTransports } from '../openers/registry.js';
-import type { OpenedStore } from '../openers/opened.js';
+import { type Command, CommanderError } from 'commander';
+import { openTransports } from '../openers/registry.js';
 import type { CliOutput } from './main.js';
 import { table } from './format.js';
+import { type StoreFlags, storeOptions, withStore } from './store-flags.js';
 
-interface SubscriptionFlags {
-  readonly store?: string;
-  readonly schema?: string;
+interface SubscriptionFlags extends StoreFlags {
   readonly transport?: string;
-  readonly json?: boolean;
 }
+
+const STORE_DESCRIPTION = 'the SQL store whose subscription rows to use: sqlite:<file> or postgres://user:password@host/database';
 
 /** Where the broker's own subscriptions are listed: bindings, which AMQP cannot list (the management API can). */
 const RABBITMQ_LIST_HINT =
   'RabbitMQ subscriptions are bindings of inbox queues to the exchanges oncebus.<type>, and AMQP cannot list them: run `rabbitmqctl list_bindings source_name destination_name` on the broker (or read /api/bindings of its management plugin)';
-
-const storeOptions = (command: Command): Command =>
-  command
-    .addOption(new Option('--store <url>', 'the SQL store whose subscription rows to use: sqlite:<file> or postgres://user:password@host/database').env('ONCEBUS_STORE'))
-    .addOption(new Option('--schema <name>', 'PostgreSQL schema of the store').env('ONCEBUS_SCHEMA').default('oncebus'))
-    .option('--json', 'print JSON instead of text');
-
-async function withStore<T>(flags: SubscriptionFlags, run: (opened: OpenedStore) => Promise<T>): Promise<T> {
-  if (!flags.store) throw new CommanderError(2, 'oncebus.missingStore', 'error: no store given: pass --store sqlite:<file> or --store postgres://… (or set ONCEBUS_STORE)');
-  const opened = await openStore(flags.store, { schema: flags.schema });
-  try {
-    return await run(opened);
-  } finally {
-    await opened.close();
-  }
-}
 
 /**
  * `oncebus subscriptions list|remove`: the subscription rows of a SQL store (endpoints that bind its
@@ -38,7 +21,7 @@ async function withStore<T>(flags: SubscriptionFlags, run: (opened: OpenedStore)
 export function addSubscriptionCommands(cli: Command, io: CliOutput, results: { notFound(message: string): Error }): void {
   const subscriptions = cli.command('subscriptions').description('who receives the events of each type: list or remove subscriptions');
 
-  storeOptions(subscriptions.command('list'))
+  storeOptions(subscriptions.command('list'), STORE_DESCRIPTION)
     .description('every subscription in a SQL store: message type and subscriber inbox')
     .option('--type <messageType>', 'only this message type')
     .option('--transport <url>', 'a RabbitMQ broker: not listable over AMQP (prints where to look instead)')
@@ -52,7 +35,7 @@ export function addSubscriptionCommands(cli: Command, io: CliOutput, results: { 
       });
     });
 
-  storeOptions(subscriptions.command('remove'))
+  storeOptions(subscriptions.command('remove'), STORE_DESCRIPTION)
     .description("stop delivering a message type to an inbox: delete its row in a SQL store, or unbind its queue from the type's exchange on a RabbitMQ broker")
     .argument('<messageType>')
     .argument('<inboxUri>', "the subscriber's inbox, as `list` shows it (a rabbitmq://host/queue on the broker given with --transport)")
