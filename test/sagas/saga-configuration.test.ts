@@ -60,6 +60,16 @@ describe('sagas: configuration and bad messages', () => {
     expect(copy.failureMessages[0]).to.contain('ONCEBUS_SAGA_CORRELATION');
   });
 
+  it('a saga handler on an endpoint without the SagaModule fails its message, saying to bind it', async () => {
+    const { bus } = world.endpoint('saga-no-module', { idempotence: true, handlers: [...orderSaga('NoModuleOrder').handlers], inbox: { maximumFailureCount: 1 } as never });
+    await bus.start();
+    const moved = waitForEvents(bus.events, 'messageSentToErrorQueue');
+    await bus.send(new OrderPlaced('m-1'), { local: true });
+    const [[copy]] = await moved;
+    expect(copy.failureMessages[0]).to.contain("saga 'NoModuleOrder' handled sagatest.OrderPlaced without its instance loaded");
+    expect(copy.failureMessages[0]).to.contain('new SagaModule()');
+  });
+
   it('the builder refuses what cannot work, at declaration', () => {
     const refuse = (build: () => unknown) => {
       try {
