@@ -49,7 +49,9 @@
    requested was dispatched and handled. Every run ends (compiled with -DNP, pan -l finds no cycle: the
    bounds on crashes and not-found retries, and a SagaConcurrencyError only after another unit of work
    committed), so in every run, fair or not, everything is eventually handled.
-   Defaults: MAXCRASH 2, MAXNF 0; check.sh also runs MAXCRASH 1 with MAXNF 1, and the cycle check.
+   Defaults: MAXCRASH 2, MAXNF 0; check.sh also runs MAXCRASH 1 with MAXNF 1, and the cycle check without
+   crashes (a crash is never part of a cycle: each one counts); by hand, the cycle check with MAXCRASH 1 and
+   MAXNF 1 (5.4 million states) and with the defaults (7.8 million) finds none either.
    Broken variants (each must fail):
    -DSAGA_NO_VERSION: update ignores the version -> two events loaded at one version, the second save
      overwrites the first's (lost update);
