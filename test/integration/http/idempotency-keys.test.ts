@@ -82,6 +82,16 @@ for (const framework of ['fastify', 'express'] as const satisfies readonly Frame
         expect(Buffer.from(row!.response!.body).equals(first.bytes), 'the stored bytes are the bytes sent').to.equal(true);
         // Kept: content-type and location; not the route's other headers.
         expect(row?.response?.headers).to.deep.equal({ 'content-type': 'application/json; charset=utf-8', location: `/orders/${orderId}` });
+        if (kind !== 'memory') {
+          // The table as operators' tools read it: the agreed column names, the response as stored.
+          const raw = (await world.rawKeyRows()).find((r) => r.key === key)!;
+          expect(Object.keys(raw).sort()).to.deep.equal(
+            ['attempt', 'completed_at', 'created_at', 'expires_at', 'fingerprint', 'key', 'locked_until', 'response_body', 'response_headers', 'response_status', 'scope', 'status'],
+          );
+          expect(raw).to.deep.include({ scope: 'acme', status: 'completed', locked_until: null, response_status: 201 });
+          expect(JSON.parse(String(raw.response_headers))).to.deep.equal(row?.response?.headers);
+          expect(Buffer.from(raw.response_body as Uint8Array).equals(first.bytes)).to.equal(true);
+        }
       });
 
       it('a retry with the same key and request: the stored bytes, byte for byte, with Idempotent-Replayed: true — the route does not run and nothing is sent', async () => {
