@@ -237,6 +237,10 @@ for (const framework of ['fastify', 'express'] as const satisfies readonly Frame
         expect((await post('/kept', { key, body: { orderId } })).status).to.equal(422);
         expect(world.invocations.get(orderId)).to.equal(1);
         expect(world.invocations.get(`${orderId}-other`)).to.equal(undefined);
+        // A key still running for another request: 422 too, not 409.
+        const running = `k-${randomUUID()}`;
+        await world.holdKeyElsewhere(claimFor('/orders', running, { orderId }, randomUUID(), Date.now() + 5_000));
+        expect((await post('/orders', { key: running, body: { orderId: `${orderId}-other` } })).status).to.equal(422);
       });
 
       it('no key on a route that requires one: 400 saying so; on an optional route the request runs without a key, every time', async () => {
