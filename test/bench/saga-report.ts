@@ -101,11 +101,13 @@ Where a saga step's cost comes from (statements counted by wrapping pg's \`Clien
 under group commit a plain message adds no statement of its own — the idempotence claims and the queue's
 deletes are one statement per batch — while a saga message runs four on the lane's one connection, one round
 trip each and one after the other: SAVEPOINT (the member's), SELECT … FOR UPDATE, the INSERT, UPDATE or DELETE,
-RELEASE SAVEPOINT. In the CPU profile of the saga case the Node side's largest share is writing those statements
-to the socket (a write system call each). Loading and saving a batch's instances together (one SELECT … FOR
-UPDATE for the batch's correlation values, one statement per kind of write) is the direction that would bring a
-step nearer a plain message — not built nor measured here. DBOS Transact runs about 38 statements per instance
-here (recv: a read of its recorded result, the workflow's status, its ownership, the message, then the update and
-the recorded output in a transaction; the workflow's status and output at the end), one transaction each.
+RELEASE SAVEPOINT; a starting message six (its SELECT finds nothing, so an advisory lock on the correlation
+value makes a racing starter wait, then the SELECT again before the INSERT): 14 per instance. In the CPU
+profile of the saga case the Node side's largest share is writing those statements to the socket (a write
+system call each). Loading and saving a batch's instances together (one SELECT … FOR UPDATE for the batch's
+correlation values, one statement per kind of write) is the direction that would bring a step nearer a plain
+message — not built nor measured here. DBOS Transact runs about 38 statements per instance here (recv: a read
+of its recorded result, the workflow's status, its ownership, the message, then the update and the recorded
+output in a transaction; the workflow's status and output at the end), one transaction each.
 `;
 }
