@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs (apt, as root, when missing) and starts the real servers the integration tests use:
-# RabbitMQ (Debian rabbitmq-server) and PostgreSQL 15, plus the tools some tests drive: spin and Chromium
-# (Debian's chromium, for the dashboard's browser tests). Idempotent: a running server is left alone.
-# RABBITMQ_URL / PG_URL pointing elsewhere skip the local server. Usage: services.sh start|stop [rabbitmq|postgres]
+# RabbitMQ (Debian rabbitmq-server) and PostgreSQL 15, PgBouncer in front of it (transaction pooling, port
+# 6432), plus the tools some tests drive: spin and Chromium (Debian's chromium, for the dashboard's browser
+# tests). Idempotent: a running server is left alone.
+# RABBITMQ_URL / PG_URL pointing elsewhere skip the local server (PG_URL: PgBouncer too; PGBOUNCER_URL skips
+# only PgBouncer). Usage: services.sh start|stop [rabbitmq|postgres|pgbouncer]
 set -euo pipefail
 action=${1:-start}
 only=${2:-all}
@@ -51,6 +53,47 @@ pg_start() {
 
 pg_stop() { local ver; ver=$(ls /etc/postgresql | sort -n | tail -1); pg_ctlcluster "$ver" main stop -m fast || true; }
 
+# PgBouncer in transaction pooling mode in front of the local database oncebus: the setup the stores'
+# `pooler: 'transaction'` option is for (docs/sql-stores.md, "Through a connection pooler"). Its ini, userlist,
+# log and pid file live in a directory of its own. The server-side timeouts the store sets as startup
+# parameters on a direct connection are PgBouncer's here (query_timeout, idle_transaction_timeout).
+PGBOUNCER_DIR=${PGBOUNCER_DIR:-/var/tmp/oncebus-pgbouncer}
+PGBOUNCER_PORT=${PGBOUNCER_PORT:-6432}
+pgbouncer_start() {
+  if [ -n "${PG_URL:-}" ] || [ -n "${PGBOUNCER_URL:-}" ]; then echo "services: PG_URL/PGBOUNCER_URL set, not starting a local pgbouncer"; return; fi
+  command -v pgbouncer >/dev/null || { echo "services: installing pgbouncer"; apt_install pgbouncer; }
+  if pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT" -d oncebus; then echo "services: pgbouncer already running"; return; fi
+  mkdir -p "$PGBOUNCER_DIR"
+  cat >"$PGBOUNCER_DIR/pgbouncer.ini" <<INI
+[databases]
+oncebus = host=127.0.0.1 port=5432 dbname=oncebus
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir = $PGBOUNCER_DIR
+auth_type = scram-sha-256
+auth_file = $PGBOUNCER_DIR/userlist.txt
+pool_mode = transaction
+default_pool_size = 30
+max_client_conn = 1000
+query_timeout = 60
+idle_transaction_timeout = 120
+logfile = $PGBOUNCER_DIR/pgbouncer.log
+pidfile = $PGBOUNCER_DIR/pgbouncer.pid
+INI
+  echo '"oncebus" "oncebus"' >"$PGBOUNCER_DIR/userlist.txt"
+  # PgBouncer refuses to run as root: as postgres (Debian's package user) when we are root.
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$PGBOUNCER_DIR"; chmod 700 "$PGBOUNCER_DIR"; fi
+  echo "services: starting pgbouncer"
+  if [ "$(id -u)" = 0 ]; then pgbouncer -d -u postgres "$PGBOUNCER_DIR/pgbouncer.ini" >/dev/null
+  else pgbouncer -d "$PGBOUNCER_DIR/pgbouncer.ini" >/dev/null; fi
+  for _ in $(seq 1 40); do pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT" -d oncebus && break; sleep 0.25; done
+  pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT" -d oncebus || { echo "services: pgbouncer did not start (see $PGBOUNCER_DIR/pgbouncer.log)" >&2; return 1; }
+  echo "services: pgbouncer ready (postgres://oncebus:oncebus@127.0.0.1:$PGBOUNCER_PORT/oncebus, transaction pooling)"
+}
+
+pgbouncer_stop() { [ -f "$PGBOUNCER_DIR/pgbouncer.pid" ] && kill "$(cat "$PGBOUNCER_DIR/pgbouncer.pid")" 2>/dev/null || true; }
+
 # spin (the model checker the protocol model in test/models runs on) and chromium (the headless browser the
 # dashboard's tests in test/browser drive through playwright-core), from Debian.
 tools_install() {
@@ -59,11 +102,13 @@ tools_install() {
 }
 
 case "$action:$only" in
-  start:all) rabbit_start; pg_start; tools_install ;;
+  start:all) rabbit_start; pg_start; pgbouncer_start; tools_install ;;
   start:rabbitmq) rabbit_start ;;
   start:postgres) pg_start ;;
-  stop:all) rabbit_stop; pg_stop ;;
+  start:pgbouncer) pgbouncer_start ;;
+  stop:all) pgbouncer_stop; rabbit_stop; pg_stop ;;
   stop:rabbitmq) rabbit_stop ;;
   stop:postgres) pg_stop ;;
-  *) echo "usage: services.sh start|stop [all|rabbitmq|postgres]" >&2; exit 2 ;;
+  stop:pgbouncer) pgbouncer_stop ;;
+  *) echo "usage: services.sh start|stop [all|rabbitmq|postgres|pgbouncer]" >&2; exit 2 ;;
 esac

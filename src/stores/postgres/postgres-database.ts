@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { requireDriver } from '../../drivers/require-driver.js';
-import { OncebusError, StoreError, TransactionAbortedError } from '../../errors/errors.js';
+import { ConfigurationError, OncebusError, StoreError, TransactionAbortedError } from '../../errors/errors.js';
 import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
 import { ConnectionBudget } from '../sql/connection-budget.js';
@@ -9,7 +9,8 @@ import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { guardedClient } from './guarded-client.js';
 import { postgresHint } from './postgres-hints.js';
 import { isPgConnectionFailure } from './pg-connection-failure.js';
-import { runPipeline } from './postgres-pipeline.js';
+import { type PipelineStep, runPipeline } from './postgres-pipeline.js';
+import { sendCancelRequest } from './cancel-request.js';
 
 /** The pg package, loaded when oncebus/postgres is imported (an optional peer dependency). */
 const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
@@ -30,23 +31,42 @@ export interface PostgresConnectionOptions {
    * process that stops making progress with a unit of work open. Keep it above the endpoints' handlerTimeout.
    */
   readonly idleInTransactionTimeoutMs?: number;
+  /**
+   * 'transaction': connectionString leads to a transaction-pooling proxy (PgBouncer `pool_mode =
+   * transaction`, RDS Proxy, Supavisor…), where consecutive transactions of one client may run on different
+   * server sessions. Statements are then sent unnamed (a named prepared statement lives in one server
+   * session), the timeouts above are not sent as startup parameters (the pooler refuses them: set its own,
+   * e.g. PgBouncer's query_timeout and idle_transaction_timeout), a timed-out handler's statement is
+   * cancelled by a protocol cancel request through the pooler, and LISTEN wake-ups need
+   * listenConnectionString (docs/sql-stores.md, "Through a connection pooler"). Not detected: give it.
+   */
+  readonly pooler?: 'transaction';
 }
 
 /**
  * oncebus's statements are a small fixed set per schema, run thousands of times a second: each is sent
  * as a named prepared statement (`oncebus_1`, `oncebus_2`, …, the same name for the same text all
- * process long), so every connection parses and plans it once.
+ * process long), so every connection parses and plans it once. Through a transaction pooler
+ * (`named` false) they are sent unnamed: parsed and planned at each run.
  */
 const statementNames = new Map<string, string>();
-function protocolName(text: string): string {
+function protocolName(text: string, named: boolean): string | undefined {
+  if (!named) return undefined;
   let name = statementNames.get(text);
   if (!name) statementNames.set(text, (name = `oncebus_${statementNames.size + 1}`));
   return name;
 }
 
-function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
+function prepared(text: string, params: readonly unknown[], named: boolean): pg.QueryConfig {
   if (params.length === 0) return { text };
-  return { name: protocolName(text), text, values: params as unknown[] };
+  const name = protocolName(text, named);
+  return name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] };
+}
+
+/** A timeout option as the whole number of milliseconds PostgreSQL takes (it is written into SQL text). */
+function timeoutSetting(ms: number, option: string): number {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new ConfigurationError('PostgreSQL store', `${option} ${ms} is not a whole number of milliseconds`, { hint: `give ${option} as an integer ≥ 0 (0: no timeout)` });
+  return ms;
 }
 
 /** SQLSTATE 25P02: a statement in this transaction failed earlier; every later one is refused. */
@@ -64,18 +84,46 @@ export class PostgresDatabase implements SqlDatabase {
   readonly pool: pg.Pool;
   readonly name: string;
   readonly budget: ConnectionBudget;
+  /** Whether connectionString leads to a transaction pooler (the pooler option). */
+  readonly transactionPooler: boolean;
+  /** Whether statements are named prepared statements: not through a transaction pooler. */
+  readonly namedStatements: boolean;
+  /**
+   * What begins a transaction. Through a transaction pooler, the timeouts a direct connection gets once at
+   * connect are set for each transaction instead (SET LOCAL): a session setting would stay behind on a server
+   * session other clients then share. In a pipeline, as its own step, in the same round trip.
+   */
+  readonly beginSteps: readonly PipelineStep[];
   /** Clients given an 'error' listener already (a client is reused across checkouts). */
   private readonly guarded = new WeakSet<pg.PoolClient>();
 
   constructor(options: PostgresConnectionOptions) {
     this.name = maskSecrets(options.connectionString);
     this.budget = new ConnectionBudget(options.poolSize ?? 20, `PostgreSQL (${this.name})`, 'poolSize');
+    const pooled = options.pooler === 'transaction';
+    this.transactionPooler = pooled;
+    this.namedStatements = !pooled;
+    const statementTimeoutMs = timeoutSetting(options.statementTimeoutMs ?? 30_000, 'statementTimeoutMs');
+    const idleTimeoutMs = timeoutSetting(options.idleInTransactionTimeoutMs ?? 120_000, 'idleInTransactionTimeoutMs');
+    this.beginSteps = pooled
+      ? [
+          { text: 'BEGIN' },
+          {
+            text: `SELECT set_config('statement_timeout', '${statementTimeoutMs}', true), set_config('idle_in_transaction_session_timeout', '${idleTimeoutMs}', true)`,
+          },
+        ]
+      : [{ text: 'BEGIN' }];
     this.pool = new pgDriver.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 20,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-      statement_timeout: options.statementTimeoutMs ?? 30_000,
-      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 120_000,
+      // Session settings, sent at connect: a transaction pooler refuses them (and could not keep them).
+      ...(pooled
+        ? {}
+        : {
+            statement_timeout: statementTimeoutMs,
+            idle_in_transaction_session_timeout: idleTimeoutMs,
+          }),
     });
     this.pool.on('error', () => {
       // An idle client lost its connection (server restart); the pool replaces it on demand.
@@ -84,7 +132,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      return (await this.pool.query(prepared(sql, params))).rows as R[];
+      return (await this.pool.query(prepared(sql, params, this.namedStatements))).rows as R[];
     } catch (error) {
       throw this.wrap(error);
     }
@@ -92,7 +140,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     try {
-      return (await this.pool.query(prepared(sql, params))).rowCount ?? 0;
+      return (await this.pool.query(prepared(sql, params, this.namedStatements))).rowCount ?? 0;
     } catch (error) {
       throw this.wrap(error);
     }
@@ -105,7 +153,8 @@ export class PostgresDatabase implements SqlDatabase {
   async begin(): Promise<SqlTransaction> {
     const client = await this.connect();
     try {
-      await client.query('BEGIN');
+      if (this.beginSteps.length === 1) await client.query('BEGIN');
+      else await Promise.all(runPipeline(client, this.beginSteps));
     } catch (error) {
       client.release(true);
       throw this.wrap(error);
@@ -117,8 +166,8 @@ export class PostgresDatabase implements SqlDatabase {
     const client = await this.connect();
     try {
       // BEGIN and the statement in one round trip; a failure in either ends the transaction.
-      const [, first] = runPipeline(client, [{ text: 'BEGIN' }, { text: sql, values: params, name: protocolName(sql) }]);
-      const { rows } = await first!;
+      const answers = runPipeline(client, [...this.beginSteps, { text: sql, values: params, name: protocolName(sql, this.namedStatements) }]);
+      const { rows } = await answers.at(-1)!;
       return { transaction: new PostgresTransaction(client, this), rows: rows as R[] };
     } catch (error) {
       client.release(true); // dropping the connection rolls back whatever began
@@ -174,7 +223,7 @@ class PostgresTransaction implements SqlTransaction {
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      return (await this.native.query(prepared(sql, params))).rows as R[];
+      return (await this.native.query(prepared(sql, params, this.db.namedStatements))).rows as R[];
     } catch (error) {
       throw this.db.wrap(error);
     }
@@ -182,7 +231,7 @@ class PostgresTransaction implements SqlTransaction {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     try {
-      return (await this.native.query(prepared(sql, params))).rowCount ?? 0;
+      return (await this.native.query(prepared(sql, params, this.db.namedStatements))).rowCount ?? 0;
     } catch (error) {
       throw this.db.wrap(error);
     }
@@ -192,10 +241,16 @@ class PostgresTransaction implements SqlTransaction {
     return guardedClient(this.native, lease);
   }
 
-  /** A handler timed out with a statement still running on this connection: cancel it, from another. */
+  /**
+   * A handler timed out with a statement still running on this connection: cancel it, from another.
+   * Through a transaction pooler the client's process id is the pooler's, not a server's: a protocol
+   * cancel request, which the pooler forwards to the server session running this transaction.
+   */
   async cancelRunning(): Promise<void> {
-    const pid = (this.native as unknown as { processID?: number }).processID;
-    if (pid !== undefined) await this.db.execute('SELECT pg_cancel_backend($1)', [pid]);
+    const { processID, secretKey, host, port } = this.native as unknown as { processID?: number; secretKey?: number; host: string; port: number };
+    if (processID === undefined) return;
+    if (!this.db.transactionPooler) await this.db.execute('SELECT pg_cancel_backend($1)', [processID]);
+    else if (secretKey !== undefined) await sendCancelRequest(host, port, processID, secretKey);
   }
 
   async commit(): Promise<void> {
@@ -211,11 +266,13 @@ class PostgresTransaction implements SqlTransaction {
     // One round trip; the COMMIT is answered at once (flush), before the statement after it, which may
     // wait on another transaction's row for long. A rejection of either ends the connection, rolling back
     // the transaction that began (if it did).
-    const [commit, , first] = runPipeline(this.native, [
+    const answers = runPipeline(this.native, [
       { text: 'COMMIT', flush: true },
-      { text: 'BEGIN' },
-      { text: sql, values: params, name: protocolName(sql) },
+      ...this.db.beginSteps,
+      { text: sql, values: params, name: protocolName(sql, this.db.namedStatements) },
     ]);
+    const commit = answers[0];
+    const first = answers.at(-1);
     const fail = (error: unknown): never => {
       if (!this.done) {
         this.done = true;

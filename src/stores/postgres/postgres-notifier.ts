@@ -20,7 +20,9 @@ export const SUBSCRIPTIONS_CHANGED = 'oncebus:subscriptions';
  * Wakes this process's receivers when rows are inserted into a queue table: each queue table has a
  * statement trigger that notifies the store's channel with the table's name when its transaction commits,
  * and one connection of this process (outside the pool) listens. Without it a receiver finding its queue
- * empty polls. Best effort: while the listener is down, waits simply run out and receivers poll.
+ * empty polls. Best effort: while the listener is down, waits simply run out and receivers poll. With no
+ * connection string to listen on (a store behind a transaction pooler given no listenConnectionString)
+ * it never listens: every wait runs its time, and receivers poll.
  */
 export class PostgresNotifier {
   private client: pg.Client | null = null;
@@ -32,7 +34,7 @@ export class PostgresNotifier {
   private subscriptionGeneration = 0;
 
   constructor(
-    private readonly connectionString: string,
+    private readonly connectionString: string | null,
     readonly channel: string,
   ) {}
 
@@ -79,7 +81,7 @@ export class PostgresNotifier {
   }
 
   private listen(): void {
-    if (this.closed || this.listening || Date.now() - this.failedAt < RETRY_LISTEN_MS) return;
+    if (this.connectionString === null || this.closed || this.listening || Date.now() - this.failedAt < RETRY_LISTEN_MS) return;
     // TCP keep-alive: a connection that dies silently (a half-open socket) is found and the listener made again.
     const client = new pgDriver.Client({ connectionString: this.connectionString, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     this.listening = (async () => {

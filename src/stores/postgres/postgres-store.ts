@@ -47,6 +47,12 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
    * when it is behind; run `npx oncebus migrate` as a user that may change the schema (docs/sql-stores.md).
    */
   readonly migrate?: boolean;
+  /**
+   * Where the one connection that LISTENs for wake-ups connects (default connectionString, or none with
+   * `pooler: 'transaction'`: LISTEN holds a server session, which a transaction pooler does not give). Point
+   * it at the server itself, past the pooler; without it, receivers on an empty queue poll (docs/sql-stores.md).
+   */
+  readonly listenConnectionString?: string;
 }
 
 /**
@@ -70,7 +76,8 @@ export class PostgresStore {
     const scheme = options.scheme ?? 'postgres';
     this.database = new PostgresDatabase(options);
     const channel = queueChannel(s);
-    const notifier = new PostgresNotifier(options.connectionString, channel);
+    const listenOn = options.listenConnectionString ?? (options.pooler === 'transaction' ? null : options.connectionString);
+    const notifier = new PostgresNotifier(listenOn, channel);
     this.notifier = notifier;
     this.store = new SqlStore({
       database: this.database,
