@@ -8,7 +8,7 @@ const CANCEL_TIMEOUT_MS = 5000;
 /**
  * Asks the server (or the pooler in front of it) to cancel whatever runs on the session that gave this
  * process id and secret key at login: a new connection carrying one 16-byte message, which the server
- * answers by closing it. Through a transaction pooler this reaches the server session the client's
+ * answers by closing it (resolves then, or after CANCEL_TIMEOUT_MS). Through a transaction pooler this reaches the server session the client's
  * transaction runs on, where `pg_cancel_backend(pid)` could not (the pid the client knows is the pooler's).
  */
 export function sendCancelRequest(host: string, port: number, processID: number, secretKey: number): Promise<void> {
@@ -24,7 +24,9 @@ export function sendCancelRequest(host: string, port: number, processID: number,
       resolve();
     };
     socket.setTimeout(CANCEL_TIMEOUT_MS, done);
-    socket.on('connect', () => socket.end(message));
+    // Written, not ended: the server (or pooler) closes the connection once it has acted on the request;
+    // a pooler that sees the client leave first (PgBouncer 1.18) drops the cancel it was forwarding.
+    socket.on('connect', () => socket.write(message));
     socket.on('close', done);
     socket.on('error', done);
   });

@@ -69,6 +69,17 @@ function timeoutSetting(ms: number, option: string): number {
   return ms;
 }
 
+/**
+ * What a transaction pooler answers a store not told of it: it refuses the timeouts sent as startup
+ * parameters (PgBouncer: 08P01 "unsupported startup parameter"), and a named statement prepared on one
+ * server session is missing (26000) or already there (42P05) on the next.
+ */
+function looksLikeATransactionPooler(code: string | undefined, message: string): boolean {
+  return code === '26000' || code === '42P05' || (code === '08P01' && /unsupported startup parameter/.test(message));
+}
+const TRANSACTION_POOLER_HINT =
+  "is connectionString a transaction pooler (PgBouncer pool_mode = transaction)? Give the store pooler: 'transaction' (docs/sql-stores.md, \"Through a connection pooler\")";
+
 /** SQLSTATE 25P02: a statement in this transaction failed earlier; every later one is refused. */
 const IN_FAILED_SQL_TRANSACTION = '25P02';
 
@@ -205,9 +216,10 @@ export class PostgresDatabase implements SqlDatabase {
     if (code === IN_FAILED_SQL_TRANSACTION) {
       return new TransactionAbortedError(`PostgreSQL (${this.name}): ${(error as Error).message} [${code}]`, { cause: error });
     }
-    return new StoreError(`PostgreSQL (${this.name}): ${(error as Error).message ?? String(error)}${code ? ` [${code}]` : ''}`, {
+    const message = (error as Error).message ?? String(error);
+    return new StoreError(`PostgreSQL (${this.name}): ${message}${code ? ` [${code}]` : ''}`, {
       cause: error,
-      hint: postgresHint(code),
+      hint: this.transactionPooler || !looksLikeATransactionPooler(code, message) ? postgresHint(code) : TRANSACTION_POOLER_HINT,
     });
   }
 }
