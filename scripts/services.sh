@@ -62,7 +62,13 @@ PGBOUNCER_PORT=${PGBOUNCER_PORT:-6432}
 pgbouncer_start() {
   if [ -n "${PG_URL:-}" ] || [ -n "${PGBOUNCER_URL:-}" ]; then echo "services: PG_URL/PGBOUNCER_URL set, not starting a local pgbouncer"; return; fi
   command -v pgbouncer >/dev/null || { echo "services: installing pgbouncer"; apt_install pgbouncer; }
-  if pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT" -d oncebus; then echo "services: pgbouncer already running"; return; fi
+  if [ -f "$PGBOUNCER_DIR/pgbouncer.pid" ] && kill -0 "$(cat "$PGBOUNCER_DIR/pgbouncer.pid")" 2>/dev/null; then
+    echo "services: pgbouncer already running"; return
+  fi
+  # Another one on the port (Debian's own service, started by its package): not ours, not this config.
+  if pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT"; then
+    echo "services: port $PGBOUNCER_PORT is taken by another server (Debian's pgbouncer service? systemctl stop pgbouncer)" >&2; return 1
+  fi
   mkdir -p "$PGBOUNCER_DIR"
   cat >"$PGBOUNCER_DIR/pgbouncer.ini" <<INI
 [databases]

@@ -80,6 +80,18 @@ function looksLikeATransactionPooler(code: string | undefined, message: string):
 const TRANSACTION_POOLER_HINT =
   "is connectionString a transaction pooler (PgBouncer pool_mode = transaction)? Give the store pooler: 'transaction' (docs/sql-stores.md, \"Through a connection pooler\")";
 
+/** How a database's statements and transactions go on the wire (direct, or through a transaction pooler). */
+interface WireSettings {
+  /** Named prepared statements: not through a transaction pooler. */
+  readonly namedStatements: boolean;
+  /**
+   * What begins a transaction. Through a transaction pooler, the timeouts a direct connection gets once at
+   * connect are set for each transaction instead (SET LOCAL): a session setting would stay behind on a server
+   * session other clients then share. In a pipeline, as its own step, in the same round trip.
+   */
+  readonly beginSteps: readonly PipelineStep[];
+}
+
 /** SQLSTATE 25P02: a statement in this transaction failed earlier; every later one is refused. */
 const IN_FAILED_SQL_TRANSACTION = '25P02';
 
@@ -97,14 +109,8 @@ export class PostgresDatabase implements SqlDatabase {
   readonly budget: ConnectionBudget;
   /** Whether connectionString leads to a transaction pooler (the pooler option). */
   readonly transactionPooler: boolean;
-  /** Whether statements are named prepared statements: not through a transaction pooler. */
-  readonly namedStatements: boolean;
-  /**
-   * What begins a transaction. Through a transaction pooler, the timeouts a direct connection gets once at
-   * connect are set for each transaction instead (SET LOCAL): a session setting would stay behind on a server
-   * session other clients then share. In a pipeline, as its own step, in the same round trip.
-   */
-  readonly beginSteps: readonly PipelineStep[];
+  /** How statements and transactions go on the wire, shared with this database's transactions. */
+  private readonly wire: WireSettings;
   /** Clients given an 'error' listener already (a client is reused across checkouts). */
   private readonly guarded = new WeakSet<pg.PoolClient>();
 
@@ -113,10 +119,9 @@ export class PostgresDatabase implements SqlDatabase {
     this.budget = new ConnectionBudget(options.poolSize ?? 20, `PostgreSQL (${this.name})`, 'poolSize');
     const pooled = options.pooler === 'transaction';
     this.transactionPooler = pooled;
-    this.namedStatements = !pooled;
     const statementTimeoutMs = timeoutSetting(options.statementTimeoutMs ?? 30_000, 'statementTimeoutMs');
     const idleTimeoutMs = timeoutSetting(options.idleInTransactionTimeoutMs ?? 120_000, 'idleInTransactionTimeoutMs');
-    this.beginSteps = pooled
+    const beginSteps: PipelineStep[] = pooled
       ? [
           { text: 'BEGIN' },
           {
@@ -124,6 +129,7 @@ export class PostgresDatabase implements SqlDatabase {
           },
         ]
       : [{ text: 'BEGIN' }];
+    this.wire = { namedStatements: !pooled, beginSteps };
     this.pool = new pgDriver.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 20,
@@ -143,7 +149,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      return (await this.pool.query(prepared(sql, params, this.namedStatements))).rows as R[];
+      return (await this.pool.query(prepared(sql, params, this.wire.namedStatements))).rows as R[];
     } catch (error) {
       throw this.wrap(error);
     }
@@ -151,7 +157,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     try {
-      return (await this.pool.query(prepared(sql, params, this.namedStatements))).rowCount ?? 0;
+      return (await this.pool.query(prepared(sql, params, this.wire.namedStatements))).rowCount ?? 0;
     } catch (error) {
       throw this.wrap(error);
     }
@@ -164,22 +170,22 @@ export class PostgresDatabase implements SqlDatabase {
   async begin(): Promise<SqlTransaction> {
     const client = await this.connect();
     try {
-      if (this.beginSteps.length === 1) await client.query('BEGIN');
-      else await Promise.all(runPipeline(client, this.beginSteps));
+      if (this.wire.beginSteps.length === 1) await client.query('BEGIN');
+      else await Promise.all(runPipeline(client, this.wire.beginSteps));
     } catch (error) {
       client.release(true);
       throw this.wrap(error);
     }
-    return new PostgresTransaction(client, this);
+    return new PostgresTransaction(client, this, this.wire);
   }
 
   async beginWith<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }> {
     const client = await this.connect();
     try {
       // BEGIN and the statement in one round trip; a failure in either ends the transaction.
-      const answers = runPipeline(client, [...this.beginSteps, { text: sql, values: params, name: protocolName(sql, this.namedStatements) }]);
+      const answers = runPipeline(client, [...this.wire.beginSteps, { text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) }]);
       const { rows } = await answers.at(-1)!;
-      return { transaction: new PostgresTransaction(client, this), rows: rows as R[] };
+      return { transaction: new PostgresTransaction(client, this, this.wire), rows: rows as R[] };
     } catch (error) {
       client.release(true); // dropping the connection rolls back whatever began
       throw this.wrap(error);
@@ -231,11 +237,12 @@ class PostgresTransaction implements SqlTransaction {
   constructor(
     readonly native: pg.PoolClient,
     private readonly db: PostgresDatabase,
+    private readonly wire: WireSettings,
   ) {}
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      return (await this.native.query(prepared(sql, params, this.db.namedStatements))).rows as R[];
+      return (await this.native.query(prepared(sql, params, this.wire.namedStatements))).rows as R[];
     } catch (error) {
       throw this.db.wrap(error);
     }
@@ -243,7 +250,7 @@ class PostgresTransaction implements SqlTransaction {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     try {
-      return (await this.native.query(prepared(sql, params, this.db.namedStatements))).rowCount ?? 0;
+      return (await this.native.query(prepared(sql, params, this.wire.namedStatements))).rowCount ?? 0;
     } catch (error) {
       throw this.db.wrap(error);
     }
@@ -280,8 +287,8 @@ class PostgresTransaction implements SqlTransaction {
     // the transaction that began (if it did).
     const answers = runPipeline(this.native, [
       { text: 'COMMIT', flush: true },
-      ...this.db.beginSteps,
-      { text: sql, values: params, name: protocolName(sql, this.db.namedStatements) },
+      ...this.wire.beginSteps,
+      { text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) },
     ]);
     const commit = answers[0];
     const first = answers.at(-1);
