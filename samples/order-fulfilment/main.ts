@@ -10,7 +10,7 @@ import { runEndpoint } from '../../src/hosting/index.js';
 import { SagaModule } from '../../src/sagas/index.js';
 import { CrashAfterCommit } from './crash-point.js';
 import { defineOrderFulfilment, PAYMENT_TIMEOUT_DEFAULT } from './fulfilment-saga.js';
-import { CancelOrder, OrderPlaced, PaymentDue, PaymentReceived, ReleaseStock, ShipOrder, StockReserved } from './messages.js';
+import { CancelOrder, OrderPlaced, PaymentReceived, ReleaseStock, ShipOrder, StockReserved } from './messages.js';
 import { Narrator } from './narrator.js';
 import { audit, openShopDatabase } from './shop-database.js';
 import { CancelOrderHandler, ReleaseStockHandler, ShipOrderHandler } from './shop-handlers.js';
@@ -100,11 +100,12 @@ const [fulfilment, warehouse, sales] = [containers.fulfilment, containers.wareho
 
 // Random message ids shortened for reading; ids the demo chose itself are shown whole.
 const shortId = (id: string) => (/^[0-9a-f]{8}-/.test(id) ? id.slice(0, 8) : id);
+const shortType = (type: string) => type.replace(/^shop\./, '');
 fulfilment.events.on('messageIgnored', (tm) =>
-  narrator.say('fulfilment', `${tm.messageType} ${tm.correlationId} (message ${shortId(tm.messageId)}) again: completed before, so acknowledged; the saga did not run`),
+  narrator.say('fulfilment', `${shortType(tm.messageType)} ${tm.correlationId} (message ${shortId(tm.messageId)}) again: handled before, so acknowledged; the saga did not run`),
 );
 fulfilment.events.on('messageFlushed', (tm) =>
-  narrator.say('fulfilment', `${tm.messageType} ${tm.correlationId} had committed before the crash: the saga did not run again, what it owed was sent`),
+  narrator.say('fulfilment', `${shortType(tm.messageType)} ${tm.correlationId} came back: it had committed before the crash, so the saga did not run again (anything it still owed was sent now)`),
 );
 // Orders this run leaves unpaid on purpose: their PaymentDue runs the saga's timeout handler. Any other
 // PaymentDue comes due after its payment (which cancelled it) or after its saga completed: it is dropped.
@@ -130,7 +131,7 @@ function processed(bus: IServiceBus, type: string, orderId: string): Promise<voi
 /** What the other services tell the fulfilment endpoint; the order id travels as every message's correlationId. */
 async function tell(who: string, message: OrderPlaced | PaymentReceived | StockReserved, options: SendOptions = {}): Promise<void> {
   const type = messageTypeNameOf(message.constructor as MessageClass) ?? '';
-  narrator.say(who, `${type.replace('shop.', '')} ${message.orderId}${options.messageId ? ` (message ${shortId(options.messageId)})` : ''}`);
+  narrator.say(who, `${shortType(type)} ${message.orderId}${options.messageId ? ` (message ${shortId(options.messageId)})` : ''}`);
   if (message instanceof OrderPlaced) db.prepare('INSERT INTO placed (order_id) VALUES (?)').run(message.orderId);
   const done = processed(fulfilment, type, message.orderId);
   await fulfilment.send(message, { ...options, local: true, correlationId: message.orderId });
@@ -142,6 +143,10 @@ async function carryOnInterrupted(): Promise<void> {
   if (interrupted.length === 0) return;
   narrator.heading('0. A previous run was killed half-way through an order: its saga carries on from the store');
   for (const { order_id: orderId } of interrupted) {
+    // The killed run took PaymentReceived and committed its unit of work, but never acknowledged it: the
+    // queue gives it out again once its lease runs out (2 s here). Idempotence knows it was handled.
+    narrator.say('demo', `the killed run's PaymentReceived ${orderId} is still queued, taken but never acknowledged; it comes back when its lease runs out`);
+    await Promise.race([processed(fulfilment, 'shop.PaymentReceived', orderId), new Promise((r) => setTimeout(r, 15_000))]);
     const shipped = processed(warehouse, 'shop.ShipOrder', orderId);
     await tell('warehouse', new StockReserved(orderId));
     await shipped;

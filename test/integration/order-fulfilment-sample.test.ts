@@ -17,7 +17,7 @@ interface Run {
 /** Runs the demo as `npm run sample:sagas -- <args>` would (after the build), on the test's own database file. */
 function demo(database: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SAMPLE, '--payment-timeout', '2s', ...args], { env: { ...process.env, ONCEBUS_SAGA_DEMO_DB: database }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SAMPLE, '--payment-timeout', '4s', ...args], { env: { ...process.env, ONCEBUS_SAGA_DEMO_DB: database }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -35,7 +35,7 @@ describe('the order-fulfilment saga sample (npm run sample:sagas): a saga per or
   const database = join(dir, 'fulfilment.db');
   let crashed: Run;
   let resumed: Run;
-  let afterCrash: { shipped: string[]; interrupted: string[] };
+  let afterCrash: { shipped: string[]; interrupted: string[]; sagas: { correlation_id: string; version: number }[] };
   let finalDb: Database.Database | undefined;
   const rows = (table: string, orderId: string) => (finalDb!.prepare(`SELECT count(*) AS n FROM ${table} WHERE order_id = ?`).get(orderId) as { n: number }).n;
 
@@ -47,6 +47,8 @@ describe('the order-fulfilment saga sample (npm run sample:sagas): a saga per or
       afterCrash = {
         shipped: (db.prepare('SELECT order_id FROM shipments').all() as { order_id: string }[]).map((r) => r.order_id),
         interrupted: (db.prepare('SELECT order_id FROM interrupted').all() as { order_id: string }[]).map((r) => r.order_id),
+        // The SQLite store's saga table (prefix oncebus_): the instances still running when the process died.
+        sagas: db.prepare("SELECT correlation_id, version FROM oncebus_sagas WHERE saga_type = 'OrderFulfilment'").all() as { correlation_id: string; version: number }[],
       };
     } finally {
       db.close();
@@ -89,21 +91,28 @@ describe('the order-fulfilment saga sample (npm run sample:sagas): a saga per or
     const [orderId] = orderIds(resumed, 'C');
     expect(orderId).to.be.a('string');
     expect(resumed.output).to.include(`PaymentReceived ${orderId} again: already paid, nothing changes`);
-    expect(resumed.output).to.match(new RegExp(`shop\\.PaymentReceived ${orderId} \\(message payment-${orderId}\\) again: completed before, so acknowledged; the saga did not run`));
+    expect(resumed.output).to.include(`[fulfilment] PaymentReceived ${orderId} (message payment-${orderId}) again: handled before, so acknowledged; the saga did not run`);
     expect({ shipped: rows('shipments', orderId!), cancelled: rows('cancellations', orderId!) }).to.deep.equal({ shipped: 1, cancelled: 0 });
     // The saga ran for the first payment and the second notification only: the copy was skipped before it.
-    expect(resumed.output.split('\n').filter((l) => l.includes(`[fulfilment] PaymentReceived ${orderId}`))).to.have.length(2);
+    expect(resumed.output.split('\n').filter((l) => l.includes(`[fulfilment] PaymentReceived ${orderId}`) && l.includes('(saga '))).to.have.length(2);
   });
 
   it('a restart mid-way resumes the saga from the store: paid before the kill, reserved after it, shipped once', () => {
     const [orderId] = orderIds(crashed, 'D');
     expect(orderId).to.be.a('string');
     // Killed after the payment committed: not shipped, and the demo knows it must carry on.
-    expect(afterCrash).to.deep.equal({ shipped: afterCrash.shipped.filter((id) => !id.startsWith('D-')), interrupted: [orderId] });
+    expect(afterCrash.shipped.filter((id) => id.startsWith('D-'))).to.deep.equal([]);
+    expect(afterCrash.interrupted).to.deep.equal([orderId]);
+    // Its saga is in the store as the payment left it: started (version 1), then paid (version 2).
+    expect(afterCrash.sagas).to.deep.equal([{ correlation_id: orderId, version: 2 }]);
     expect(crashed.output).to.include(`[fulfilment] PaymentReceived ${orderId}: paid: yes, reserved: no`);
     // The new process loads the saga with the payment recorded, and ships.
     expect(resumed.output).to.include('0. A previous run was killed half-way through an order');
+    // The payment the killed run committed but never acknowledged comes back, and idempotence keeps it from the saga.
+    expect(resumed.output).to.include(`[fulfilment] PaymentReceived ${orderId} came back: it had committed before the crash, so the saga did not run again`);
     expect(resumed.output).to.include(`[fulfilment] StockReserved ${orderId}: paid: yes, reserved: yes (loaded from the store)`);
     expect({ shipped: rows('shipments', orderId!), cancelled: rows('cancellations', orderId!) }).to.deep.equal({ shipped: 1, cancelled: 0 });
+    // Every saga completed, and completed instances are deleted (no keepCompletedFor).
+    expect((finalDb!.prepare('SELECT count(*) AS n FROM oncebus_sagas').get() as { n: number }).n).to.equal(0);
   });
 });
