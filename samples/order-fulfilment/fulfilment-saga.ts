@@ -24,8 +24,8 @@ export class OrderFulfilment {
 const PAYMENT_DUE = 'payment-due';
 
 export interface FulfilmentOptions {
-  /** `after` of the PaymentDue timeout: milliseconds or a duration ('15m', '3s'). */
-  readonly paymentTimeout: number | string;
+  /** `after` of the PaymentDue timeout: milliseconds or a duration ('3s'); default PAYMENT_TIMEOUT_DEFAULT. */
+  readonly paymentTimeout?: number | string;
   readonly narrator: Narrator;
 }
 
@@ -35,7 +35,7 @@ export interface FulfilmentOptions {
  * comes. Each message is one unit of work: the saga's new state, the commands it sends and its timeout
  * request commit together with the message's idempotence record, or not at all.
  */
-export function defineOrderFulfilment({ paymentTimeout, narrator }: FulfilmentOptions) {
+export function defineOrderFulfilment({ paymentTimeout = PAYMENT_TIMEOUT_DEFAULT, narrator }: FulfilmentOptions) {
   const say = (saga: { readonly id: string }, what: string) => narrator.say('fulfilment', `${what}  (saga ${saga.id.slice(0, 8)})`);
   return defineSaga('OrderFulfilment', OrderFulfilment)
     .startedBy(OrderPlaced, (m) => m.orderId, async (ctx) => {

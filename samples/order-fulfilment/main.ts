@@ -30,18 +30,18 @@ The database is .data/order-fulfilment.db (or ONCEBUS_SAGA_DEMO_DB).`;
 const argv = process.argv.slice(2);
 const timeoutAt = argv.indexOf('--payment-timeout');
 const paymentTimeout = timeoutAt >= 0 ? (argv[timeoutAt + 1] ?? '') : '3s';
-const flags = new Set(argv.filter((_, i) => i !== timeoutAt && i !== timeoutAt + 1));
-const unknown = [...flags].filter((a) => !['--crash', '--fresh', '--help', '-h'].includes(a));
+const flags = new Set(timeoutAt >= 0 ? argv.filter((_, i) => i !== timeoutAt && i !== timeoutAt + 1) : argv);
+const invalid = [...flags].filter((a) => !['--crash', '--fresh', '--help', '-h'].includes(a));
 let paymentTimeoutMs = Number.NaN;
 try {
   paymentTimeoutMs = parseDuration(paymentTimeout, '--payment-timeout');
 } catch (error) {
-  unknown.push(`--payment-timeout ${paymentTimeout} (${(error as Error).message})`);
+  invalid.push(`--payment-timeout ${paymentTimeout} (${(error as Error).message})`);
 }
-if (flags.has('--help') || flags.has('-h') || unknown.length > 0) {
-  if (unknown.length > 0) console.error(`unknown option ${unknown.join(', ')}\n`);
+if (flags.has('--help') || flags.has('-h') || invalid.length > 0) {
+  if (invalid.length > 0) console.error(`invalid option ${invalid.join(', ')}\n`);
   console.log(HELP);
-  process.exit(unknown.length > 0 ? 2 : 0);
+  process.exit(invalid.length > 0 ? 2 : 0);
 }
 
 const narrator = new Narrator();
@@ -139,14 +139,14 @@ async function tell(who: string, message: OrderPlaced | PaymentReceived | StockR
 }
 
 async function carryOnInterrupted(): Promise<void> {
-  const interrupted = db.prepare('SELECT order_id, waiting_for FROM interrupted').all() as { order_id: string; waiting_for: string }[];
+  const interrupted = db.prepare('SELECT order_id FROM interrupted').all() as { order_id: string }[];
   if (interrupted.length === 0) return;
   narrator.heading('0. A previous run was killed half-way through an order: its saga carries on from the store');
   for (const { order_id: orderId } of interrupted) {
     // The killed run took PaymentReceived and committed its unit of work, but never acknowledged it: the
     // queue gives it out again once its lease runs out (2 s here). Idempotence knows it was handled.
     narrator.say('demo', `the killed run's PaymentReceived ${orderId} is still queued, taken but never acknowledged; it comes back when its lease runs out`);
-    await Promise.race([processed(fulfilment, 'shop.PaymentReceived', orderId), new Promise((r) => setTimeout(r, 15_000))]);
+    await Promise.race([processed(fulfilment, 'shop.PaymentReceived', orderId), new Promise((r) => setTimeout(r, 15_000).unref())]);
     const shipped = processed(warehouse, 'shop.ShipOrder', orderId);
     await tell('warehouse', new StockReserved(orderId));
     await shipped;
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   const d = `D-${run}`;
   if (flags.has('--crash')) {
     await tell('sales', new OrderPlaced(d));
-    db.prepare('INSERT INTO interrupted (order_id, waiting_for) VALUES (?, ?)').run(d, 'StockReserved');
+    db.prepare('INSERT INTO interrupted (order_id) VALUES (?)').run(d); // the next run sends its StockReserved
     narrator.say('demo', `--crash: this process kills itself (SIGKILL) right after PaymentReceived ${d} commits. The shell will`);
     narrator.say('demo', 'print "Killed": that is deliberate. Run `npm run sample:sagas` again to see the saga carry on.');
     crash.arm('shop.PaymentReceived', d);

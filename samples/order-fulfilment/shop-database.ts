@@ -17,7 +17,7 @@ export function openShopDatabase(file: string, fresh: boolean): SqliteStore {
     CREATE TABLE IF NOT EXISTS shipments (order_id TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS releases (order_id TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS cancellations (order_id TEXT NOT NULL, reason TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS interrupted (order_id TEXT PRIMARY KEY, waiting_for TEXT NOT NULL);`);
+    CREATE TABLE IF NOT EXISTS interrupted (order_id TEXT PRIMARY KEY);`);
   return store;
 }
 
@@ -25,7 +25,7 @@ export interface Audit {
   readonly orders: number;
   readonly shipped: number;
   readonly cancelled: number;
-  /** Shipped or cancelled twice, or both. */
+  /** Shipped or cancelled twice, or both, or cancelled without its stock released once. */
   readonly doubled: string[];
   /** Placed, neither shipped nor cancelled, and not waiting for a run to carry on. */
   readonly open: string[];
