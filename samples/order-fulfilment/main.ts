@@ -116,15 +116,28 @@ fulfilment.events.on('messageHandled', (tm) => {
   }
 });
 
-/** Resolves once `bus` handled (or skipped as a duplicate) a message of `type` for `orderId`. */
-function processed(bus: IServiceBus, type: string, orderId: string): Promise<void> {
-  return new Promise((done) => {
+/**
+ * Resolves once `bus` handled (or skipped as a duplicate) a message of `type` for `orderId`; rejects if that
+ * takes longer than any step of the story should (a failing handler: its message is retried, then moved to
+ * the error queue), so the demo says so instead of waiting for ever.
+ */
+function processed(bus: IServiceBus, type: string, orderId: string, withinMs = paymentTimeoutMs + 30_000): Promise<void> {
+  return new Promise((done, fail) => {
+    const events = ['messageHandled', 'messageIgnored', 'messageFlushed'] as const;
+    const stop = () => {
+      clearTimeout(timer);
+      for (const event of events) bus.events.off(event, listener);
+    };
     const listener = (tm: { messageType: string; correlationId: string }) => {
       if (tm.messageType !== type || tm.correlationId !== orderId) return;
-      for (const event of ['messageHandled', 'messageIgnored', 'messageFlushed'] as const) bus.events.off(event, listener);
+      stop();
       done();
     };
-    for (const event of ['messageHandled', 'messageIgnored', 'messageFlushed'] as const) bus.events.on(event, listener);
+    const timer = setTimeout(() => {
+      stop();
+      fail(new Error(`${type} for ${orderId} was not handled within ${withinMs} ms: did its handler fail? see the error queue`));
+    }, withinMs);
+    for (const event of events) bus.events.on(event, listener);
   });
 }
 
@@ -146,7 +159,7 @@ async function carryOnInterrupted(): Promise<void> {
     // The killed run took PaymentReceived and committed its unit of work, but never acknowledged it: the
     // queue gives it out again once its lease runs out (2 s here). Idempotence knows it was handled.
     narrator.say('demo', `the killed run's PaymentReceived ${orderId} is still queued, taken but never acknowledged; it comes back when its lease runs out`);
-    await Promise.race([processed(fulfilment, 'shop.PaymentReceived', orderId), new Promise((r) => setTimeout(r, 15_000).unref())]);
+    await processed(fulfilment, 'shop.PaymentReceived', orderId, 15_000).catch(() => undefined); // not there: go on all the same
     const shipped = processed(warehouse, 'shop.ShipOrder', orderId);
     await tell('warehouse', new StockReserved(orderId));
     await shipped;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +14,14 @@ interface Run {
   readonly output: string;
 }
 
+const children: ChildProcess[] = [];
+
 /** Runs the demo as `npm run sample:sagas -- <args>` would (after the build), on the test's own database file. */
 function demo(database: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SAMPLE, '--payment-timeout', '4s', ...args], { env: { ...process.env, ONCEBUS_SAGA_DEMO_DB: database }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    children.push(child);
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
@@ -59,6 +62,8 @@ describe('the order-fulfilment saga sample (npm run sample:sagas): a saga per or
   });
 
   after(() => {
+    // A demo that hung (a saga that never ships) must not outlive the test.
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     finalDb?.close();
     rmSync(dir, { recursive: true, force: true });
   });
