@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { serializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { SagaConcurrencyError } from '../../src/errors/errors.js';
 import type { IUnitOfWork } from '../../src/idempotence/unit-of-work.js';
 import { defineSaga } from '../../src/sagas/define-saga.js';
@@ -52,6 +53,32 @@ describe('sagas under concurrency on a memory endpoint', () => {
     expect(dataOf<Counter>(row).count).to.equal(50);
     expect(row?.version).to.equal(50);
     expect(world.messagesIn('saga-count-error')).to.deep.equal([]);
+  });
+
+  it('a redelivered copy of a handled message is skipped before its instance is loaded', async () => {
+    const { bus } = world.sagaEndpoint('saga-dup', counterSaga.handlers);
+    await bus.start();
+    const handled = waitForEvents(bus.events, 'messageHandled');
+    const sent = await bus.send(new Increment('c-4', 1), { local: true });
+    await handled;
+    const ignored = waitForEvents(bus.events, 'messageIgnored');
+    await world.broker.create('memory://saga-dup').enqueue(sent, serializeTransportMessage(sent));
+    await ignored;
+    const [row] = world.rows('Counter').filter((r) => r.correlationId === 'c-4');
+    expect(row?.version).to.equal(1);
+    expect(dataOf<Counter>(row).count).to.equal(1);
+  });
+
+  it('two SagaModules bound by mistake still load and save once', async () => {
+    const { bus } = world.endpoint('saga-two-modules', { idempotence: true, handlers: [...counterSaga.handlers] }, [new SagaModule(), new SagaModule()]);
+    await bus.start();
+    const handled = waitForEvents(bus.events, 'messageHandled', 2);
+    await bus.send(new Increment('c-5', 1), { local: true });
+    await bus.send(new Increment('c-5', 2), { local: true });
+    await handled;
+    const [row] = world.rows('Counter').filter((r) => r.correlationId === 'c-5');
+    expect(row?.version).to.equal(2);
+    expect(dataOf<Counter>(row).count).to.equal(2);
   });
 
   it('a handler that throws leaves the saved state unchanged', async () => {
