@@ -1,0 +1,353 @@
+// The deterministic simulator for sagas: worker processes of one endpoint run a saga whose instances are
+// started by two racing messages, advanced by several at once (threadCount > 1, two processes), and
+// completed by a Finish racing the timeout the instance requested at its start — or by that timeout alone.
+// Over the memory transport, with the memory store, SQLite or SQLite with group commit, crashing and
+// failing at awaited steps (queue, idempotence, saga store, handler) and restarting. The oracle
+// (sim-saga-oracle.ts) checks each run; a failing seed replays exactly.
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { Container } from 'inversify';
+import type { IServiceBus } from '../../src/bus/service-bus.js';
+import { addOncebus } from '../../src/di/add-oncebus.js';
+import { TYPES } from '../../src/di/tokens.js';
+import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
+import { MemoryIdempotenceStore, type MemoryTransaction } from '../../src/idempotence/memory/index.js';
+import type { ILogger } from '../../src/logging/logger.js';
+import { defineSaga } from '../../src/sagas/index.js';
+import { SqliteStore } from '../../src/stores/sqlite/index.js';
+import { MemoryBroker } from '../../src/transports/memory/index.js';
+import { Advance, Begin, Expire, Finish, Fold } from './sim-saga-messages.js';
+import { checkSagas, type SagaEffect, type SagaPlan, type SagaRow } from './sim-saga-oracle.js';
+import { OutsideWrites, type SagaBroken } from './sim-saga-persister.js';
+import { Seams } from './sim-seams.js';
+import { type ProcessHandles, simIdempotence, simQueueFactory } from './sim-wrappers.js';
+import { type SimProcessRef, VirtualTime } from './virtual-time.js';
+
+export type SagaStoreKind = 'memory' | 'sqlite' | 'sqlite-gc';
+
+export interface SagaSimOptions {
+  readonly seed: number;
+  readonly store: SagaStoreKind;
+  /** Saga instances the workload drives. */
+  readonly instances?: number;
+  readonly workers?: number;
+  /** Crashes of worker processes at seams (at most this many per run); 0 = a calm run. */
+  readonly crashes?: number;
+  /** Store, transport and saga store calls failed at seams (at most this many). */
+  readonly faults?: number;
+  readonly broken?: SagaBroken;
+  readonly trace?: boolean;
+}
+
+export interface SagaSimResult {
+  readonly problems: string[];
+  readonly instances: number;
+  /** Instances completed by their timeout, and by their Finish. */
+  readonly byTimeout: number;
+  readonly byFinish: number;
+  readonly crashes: number;
+  readonly faults: number;
+  readonly steps: number;
+  readonly virtualMs: number;
+  readonly trace: string[];
+}
+
+interface SimProcess extends SimProcessRef {
+  readonly handles: ProcessHandles;
+  readonly sqlite: SqliteStore | null;
+  readonly buses: IServiceBus[];
+}
+
+const START = Date.UTC(2026, 0, 1);
+/** Everything settles within this much virtual time, or the run fails (liveness). */
+const BOUND_MS = 10 * 60_000;
+const SAGA_QUEUE = 'memory://sagas';
+const SAGA_TYPE = 'SimFold';
+
+/** One seeded run: the client drives `instances` saga instances while the workers crash and fail as the seed says. */
+export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
+  const time = new VirtualTime(o.seed, START);
+  const restore = time.install();
+  const dir = mkdtempSync(join(tmpdir(), 'oncebus-simsaga-'));
+  const file = join(dir, 'sagas.db');
+  const crashes = o.crashes ?? 0;
+  const faults = o.faults ?? 0;
+  const trace: string[] = [];
+  const log = (line: string) => void (o.trace && trace.push(`${String(time.time - START).padStart(6)} ${line}`));
+  const broker = new MemoryBroker();
+  const memoryStore = new MemoryIdempotenceStore({ flushLeaseMs: crashes === 0 && faults === 0 ? 60_000 : undefined });
+  const processes: SimProcess[] = [];
+  /** The memory store's committed saga steps (SQLite keeps them in its file). */
+  const memoryEffects: SagaEffect[] = [];
+  let nextId = 0;
+
+  const seams = new Seams(time, { crash: crashes > 0 ? 0.006 : 0, fault: faults > 0 ? 0.006 : 0, maxCrashes: crashes, maxFaults: faults }, (p, site) => crash(p as SimProcess, site));
+  const outside = new OutsideWrites(async (write) => {
+    // 'saga-state-outside-uow': a unit of work of its own, on the client's connection (never crashed).
+    const uow = await idempotenceOf(processes[0]!).create('memory://saga-outside').beginUnitOfWork();
+    try {
+      await write(uow);
+      await uow.commit();
+    } catch (e) {
+      await uow.rollback();
+      throw e;
+    }
+  });
+
+  function crash(p: SimProcess, site: string): void {
+    p.alive = false;
+    log(`crash of p${p.id} at ${site}`);
+    for (const q of p.handles.queues) void q.close();
+    if (p.sqlite) closeSqlite(p.sqlite);
+    else for (const rollback of p.handles.rollbacks) void rollback().catch(() => undefined);
+    void outside.crashed(p);
+    const restartIn = 50 + Math.floor(time.random() * 500);
+    time.process.exit(() => void time.sleep(restartIn).then(() => startProcess(false)));
+  }
+
+  function idempotenceOf(p: SimProcess): IIdempotenceServiceFactory {
+    if (!p.sqlite) return memoryStore;
+    return p.sqlite.idempotence({ flushLeaseMs: crashes === 0 && faults === 0 ? 60_000 : undefined, ...(o.store === 'sqlite-gc' ? { groupCommit: { lanes: 1, maxBatchSize: 4 } } : {}) });
+  }
+
+  async function startProcess(client: boolean): Promise<SimProcess> {
+    const sqlite = o.store === 'memory' ? null : new SqliteStore({ file, synchronous: 'NORMAL', busyTimeoutMs: 600_000 });
+    const p: SimProcess = { id: nextId++, alive: true, handles: { queues: [], rollbacks: [] }, sqlite, buses: [] };
+    processes.push(p);
+    log(`start of p${p.id}${client ? ' (client)' : ''}`);
+    await time.process.run(p, async () => {
+      if (sqlite && client) {
+        await sqlite.store.ready();
+        sqlite.database.native.exec('CREATE TABLE IF NOT EXISTS sim_saga_effects (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT, instance_id TEXT, label TEXT, final TEXT)');
+      }
+      const bus = client ? clientEndpoint(p) : sagaEndpoint(p);
+      p.buses.push(bus);
+      await bus.start().catch((e: unknown) => log(`p${p.id} start failed: ${String(e)}`));
+    });
+    return p;
+  }
+
+  /** One committed step, in the handler's transaction: a row in SQLite's, or applied on the memory transaction's commit. */
+  function recordStep(p: SimProcess, transaction: unknown, step: Omit<SagaEffect, 'seq'>): void {
+    if (p.sqlite) {
+      (transaction as Database.Database)
+        .prepare('INSERT INTO sim_saga_effects (key, instance_id, label, final) VALUES (?, ?, ?, ?)')
+        .run(step.key, step.instanceId, step.label, step.final ? JSON.stringify(step.final) : null);
+    } else (transaction as MemoryTransaction).onCommit(() => memoryEffects.push({ ...step, seq: memoryEffects.length }));
+  }
+
+  function sagaEndpoint(p: SimProcess): IServiceBus {
+    const saga = defineSaga(SAGA_TYPE, Fold)
+      .startedBy(Begin, (m) => m.key, async (ctx) => {
+        log(`p${p.id} ${ctx.message.key} ${ctx.message.label} ${ctx.saga.isNew ? 'starts' : 'joins'} ${ctx.saga.id}`);
+        await seams.step(p, 'saga-handler');
+        if (ctx.saga.isNew) {
+          ctx.saga.data.key = ctx.message.key;
+          await ctx.saga.requestTimeout(new Expire(ctx.message.key, 1), { after: ctx.message.timeoutMs });
+        }
+        ctx.saga.data.applied.push(ctx.message.label);
+        recordStep(p, ctx.transaction, { key: ctx.message.key, instanceId: ctx.saga.id, label: ctx.message.label, final: null });
+      })
+      .handles(Advance, (m) => m.key, async (ctx) => {
+        log(`p${p.id} ${ctx.message.key} ${ctx.message.label} advances ${ctx.saga.id}`);
+        await seams.step(p, 'saga-handler');
+        if (ctx.message.reRequestMs > 0) await ctx.saga.requestTimeout(new Expire(ctx.message.key, 2), { after: ctx.message.reRequestMs });
+        ctx.saga.data.applied.push(ctx.message.label);
+        recordStep(p, ctx.transaction, { key: ctx.message.key, instanceId: ctx.saga.id, label: ctx.message.label, final: null });
+      })
+      .handles(Finish, (m) => m.key, async (ctx) => {
+        log(`p${p.id} ${ctx.message.key} finishes ${ctx.saga.id}`);
+        await seams.step(p, 'saga-handler');
+        complete(p, ctx, 'f');
+      })
+      .timeout(Expire, async (ctx) => {
+        log(`p${p.id} ${ctx.message.key} times out (round ${ctx.message.round}) ${ctx.saga.id}`);
+        await seams.step(p, 'saga-handler');
+        complete(p, ctx, `t${ctx.message.round}`);
+      })
+      // An advancing event may overtake its starters: it waits for the instance.
+      .whenNotFound(() => 'retry')
+      // Completed instances stay (answering nothing), so a late starter cannot start the correlation again.
+      .keepCompletedFor('7d')
+      .build();
+
+    const container = new Container();
+    container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(broker, p, seams, p.handles));
+    container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(idempotenceOf(p), p, seams, p.handles));
+    container.bind(TYPES.Logger).toConstantValue(logger(p, log));
+    addOncebus(container, {
+      name: 'sagas',
+      handlers: [...saga.handlers],
+      idempotence: true,
+      handlerTimeout: '2s',
+      stopTimeout: '1s',
+      inbox: {
+        workQueueUri: SAGA_QUEUE,
+        errorQueueUri: `${SAGA_QUEUE}-error`,
+        deferredQueueUri: `${SAGA_QUEUE}-deferred`,
+        // Several messages of one instance at once in each process (and more under group commit, so its batches fill).
+        threadCount: o.store === 'sqlite-gc' ? 4 : 3,
+        maximumFailureCount: 5,
+        durationToIgnoreOnFailure: ['20ms', '50ms', '100ms'],
+        durationToSleepWhenIdle: ['5ms', '20ms', '50ms'],
+      },
+    });
+    return container.get<IServiceBus>(TYPES.ServiceBus);
+  }
+
+  /** The completing step: the state it completes with is recorded with it. */
+  function complete(p: SimProcess, ctx: { message: { key: string }; transaction: unknown; saga: { id: string; data: Fold; complete(): void } }, label: string): void {
+    ctx.saga.data.applied.push(label);
+    ctx.saga.complete();
+    recordStep(p, ctx.transaction, { key: ctx.message.key, instanceId: ctx.saga.id, label, final: [...ctx.saga.data.applied] });
+  }
+
+  /** The client: a send-only endpoint (never crashed: process 0). */
+  function clientEndpoint(p: SimProcess): IServiceBus {
+    const container = new Container();
+    container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(broker, p, seams, p.handles));
+    container.bind(TYPES.Logger).toConstantValue(logger(p, log));
+    addOncebus(container, { name: 'saga-client', routes: [{ uri: SAGA_QUEUE, specifications: [{ types: [Begin, Advance, Finish] }] }], stopTimeout: '1s' });
+    return container.get<IServiceBus>(TYPES.ServiceBus);
+  }
+
+  const effects = (): SagaEffect[] => {
+    if (o.store === 'memory') return memoryEffects;
+    const rows = processes[0]!.sqlite!.database.native.prepare('SELECT seq, key, instance_id AS instanceId, label, final FROM sim_saga_effects ORDER BY seq').all() as (Omit<SagaEffect, 'final'> & { final: string | null })[];
+    return rows.map((r) => ({ ...r, final: r.final === null ? null : (JSON.parse(r.final) as string[]) }));
+  };
+
+  const problems: string[] = [];
+  try {
+    let client: SimProcess | null = null;
+    void (async () => {
+      client = await startProcess(true);
+      for (let i = 0; i < (o.workers ?? 2); i++) await startProcess(false);
+    })();
+    if ((await time.run(() => client !== null && processes.length > (o.workers ?? 2), time.time + 60_000)) !== 'done') throw new Error('the processes did not start');
+    const plans: SagaPlan[] = [];
+    let fed = false;
+    void time.process.run(client!, () => feed(client!.buses[0]!, time, o.instances ?? 6, plans, log)).then(() => (fed = true));
+    let checkedAt = 0;
+    const settled = () => {
+      if (!fed || time.time - checkedAt < 100) return false;
+      checkedAt = time.time;
+      return quiet(broker) && storeProblems(o.store, memoryStore, processes).length === 0;
+    };
+    const outcome = await time.run(settled, time.time + BOUND_MS);
+    if (outcome !== 'done') problems.push(`not settled: the run ended '${outcome}' after ${Math.round((time.time - START) / 1000)} s of virtual time`);
+    const checked = checkSagas(plans, effects(), sagaRows(o.store, processes[0]!));
+    problems.push(...checked.problems);
+    for (const name of broker.queueNames()) {
+      const state = broker.stateOf(`memory://${name}`);
+      if (state.inFlight.size > 0) problems.push(`queue ${name}: ${state.inFlight.size} message(s) still in flight`);
+      if (state.ready.length > 0) problems.push(`queue ${name}: ${state.ready.length} message(s) never ${name.endsWith('-error') ? 'dealt with (a saga message was given up)' : 'handled'}`);
+    }
+    problems.push(...storeProblems(o.store, memoryStore, processes));
+    return {
+      problems,
+      instances: plans.length,
+      byTimeout: checked.byTimeout,
+      byFinish: checked.byFinish,
+      crashes: seams.log.crashes,
+      faults: seams.log.faults,
+      steps: seams.log.steps,
+      virtualMs: time.time - START,
+      trace,
+    };
+  } finally {
+    for (const p of processes) {
+      p.alive = false;
+      if (p.sqlite) closeSqlite(p.sqlite);
+    }
+    restore();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The client drives `count` instances, each over a little virtual time: two starters (different messages,
+ * a few ms apart), two or three advancing events at once, and — for most — a Finish sent around the
+ * moment the instance's timeout is due, so that either may complete it. The rest only time out.
+ */
+async function feed(bus: IServiceBus, time: VirtualTime, count: number, out: SagaPlan[], log: (line: string) => void): Promise<void> {
+  const r = time.random;
+  const sends: { at: number; message: object; what: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = `s${i}`;
+    const at = time.time + Math.floor(r() * 80);
+    const timeoutMs = 150 + Math.floor(r() * 200);
+    const advances = Array.from({ length: 2 + Math.floor(r() * 2) }, (_, n) => `a${n + 1}`);
+    const finish = r() < 0.7;
+    const reRequest = r() < 0.3;
+    out.push({ key, starters: ['b1', 'b2'], advances, finish, reRequest });
+    sends.push({ at, message: new Begin(key, 'b1', timeoutMs), what: `${key} b1` });
+    sends.push({ at: at + Math.floor(r() * 4), message: new Begin(key, 'b2', timeoutMs), what: `${key} b2` });
+    for (const [n, label] of advances.entries()) {
+      const reRequestMs = reRequest && n === 0 ? timeoutMs + Math.floor(r() * 100) : 0;
+      sends.push({ at: at + Math.floor(r() * 6), message: new Advance(key, label, reRequestMs), what: `${key} ${label}${reRequestMs ? ` (re-requests the timeout, ${reRequestMs} ms)` : ''}` });
+    }
+    if (finish) sends.push({ at: at + timeoutMs + Math.floor(r() * 120) - 60, message: new Finish(key), what: `${key} finish` });
+  }
+  sends.sort((a, b) => a.at - b.at);
+  await Promise.all(
+    sends.map(async (s) => {
+      await time.sleep(s.at - time.time);
+      const sent = await bus.send(s.message);
+      log(`client sent ${s.what} ${sent.messageId}`);
+    }),
+  );
+}
+
+/** No queue holds or carries anything (the deferred queue included: every timeout was delivered). */
+function quiet(broker: MemoryBroker): boolean {
+  for (const name of broker.queueNames()) {
+    const state = broker.stateOf(`memory://${name}`);
+    if (state.inFlight.size > 0 || state.ready.length > 0) return false;
+  }
+  return true;
+}
+
+/** What the idempotence store still holds that it should not once everything settled. */
+function storeProblems(store: SagaStoreKind, memoryStore: MemoryIdempotenceStore, processes: readonly SimProcess[]): string[] {
+  const problems: string[] = [];
+  if (store === 'memory') {
+    if (memoryStore.heldClaims > 0) problems.push(`${memoryStore.heldClaims} claim(s) still held by open units of work`);
+    for (const [key, row] of memoryStore.rows) if (row.status !== 'completed' || row.deferred.length > 0) problems.push(`row ${key.replace('\u0000', ' ')} left '${row.status}' with ${row.deferred.length} send(s) owed`);
+    return problems;
+  }
+  const db = processes[0]!.sqlite!.database.native;
+  const open = db.prepare("SELECT inbox_uri, message_id, status FROM oncebus_idempotence WHERE status <> 'completed'").all() as { inbox_uri: string; message_id: string; status: string }[];
+  for (const r of open) problems.push(`row ${r.inbox_uri} ${r.message_id} left '${r.status}'`);
+  const stored = (db.prepare('SELECT count(*) AS n FROM oncebus_idempotence_deferred').get() as { n: number }).n;
+  if (stored > 0) problems.push(`${stored} stored send(s) never settled`);
+  for (const p of processes) if (p.alive && p.sqlite?.database.native.inTransaction) problems.push(`process ${p.id} left a transaction open`);
+  return problems;
+}
+
+/** The sagas table after the run (SQLite's; null where the store keeps none the oracle can read). */
+function sagaRows(store: SagaStoreKind, client: SimProcess): SagaRow[] | null {
+  if (store === 'memory') return null;
+  const rows = client.sqlite!.database.native.prepare('SELECT correlation_id AS correlationId, instance_id AS instanceId, completed_at AS completedAt FROM oncebus_sagas').all() as { correlationId: string; instanceId: string; completedAt: number | null }[];
+  return rows.map((r) => ({ correlationId: r.correlationId, instanceId: r.instanceId, completed: r.completedAt !== null }));
+}
+
+function logger(p: SimProcessRef, log: (line: string) => void): ILogger {
+  const line = (level: string) => (message: string, meta?: Record<string, unknown>) => log(`p${p.id} ${level} ${message} ${meta ? JSON.stringify(meta) : ''}`);
+  return { debug: () => undefined, info: line('info'), warn: line('warn'), error: line('error'), isDebugEnabled: () => false };
+}
+
+/** Drops a process's SQLite connections: SQLite rolls back what they had open. */
+function closeSqlite(store: SqliteStore): void {
+  const db = store.database as unknown as { native: Database.Database; reader: Database.Database };
+  for (const connection of [db.native, db.reader]) {
+    try {
+      if (connection.open) connection.close();
+    } catch {
+      // already gone
+    }
+  }
+}
