@@ -8,9 +8,14 @@ import type { SimProcessRef } from './virtual-time.js';
  * Known-broken saga persistence, for the simulator to prove it finds (each changes only what the store is
  * asked, never production code):
  * - 'saga-no-version-check': update and remove are made unconditional (the expected version is whatever is
- *   stored now), so of two units of work that loaded one version the later overwrites the earlier (lost update);
+ *   stored now), so of two units of work that loaded one version the later overwrites the earlier (lost
+ *   update). Where that needs two units of work to load one version side by side: SQLite with group commit
+ *   (a batch's members share one transaction), and the memory store once its instance lock is out of the
+ *   way too (its reads are made outside the unit of work). Plain SQLite has one writer at a time: immune;
  * - 'saga-insert-always': a starter's insert that finds its correlation taken stores a second instance
- *   beside it (as a table without the unique key would) and reports success: two instances, one correlation;
+ *   beside it (as a table without the unique key would) and reports success: two instances, one correlation.
+ *   Reachable where two starters can both find nothing: SQLite with group commit, and the memory store
+ *   with its reads outside the unit of work (no instance lock), as above;
  * - 'saga-timeout-after-complete': a completed instance is loaded as live, its timeouts with it (no
  *   completed check, no token check), so a timeout delivered after completion runs;
  * - 'saga-state-outside-uow': each saga write also commits on its own, apart from the message's unit of
@@ -68,7 +73,20 @@ export class OutsideWrites {
  * after (a write's fault after means it happened in the unit of work and its caller heard an error, so
  * the unit of work rolls back), with the broken variant's change.
  */
-export function simSagaPersister(inner: ISagaPersister, process: SimProcessRef, seams: Seams, broken?: SagaBroken, outside?: OutsideWrites): ISagaPersister {
+export function simSagaPersister(
+  inner: ISagaPersister,
+  process: SimProcessRef,
+  seams: Seams,
+  broken?: SagaBroken,
+  outside?: OutsideWrites,
+  /**
+   * Under 'saga-no-version-check' and 'saga-insert-always', where the store's reads lock the instance until
+   * the unit of work ends (the memory store): a unit of work of its own to read in, so that the read holds
+   * no lock. The lock is that store's other guard against a lost update and a second start (the second
+   * waits for the first, then finds its instance); with it the variant would be only half broken there.
+   */
+  unlockedReads?: () => Promise<IUnitOfWork>,
+): ISagaPersister {
   const fault = (site: string) => () => new StoreError(`simulated saga store failure at ${site}`);
   const around = async <T>(site: string, run: () => Promise<T>): Promise<T> => {
     await seams.step(process, site, fault(site));
@@ -78,17 +96,28 @@ export function simSagaPersister(inner: ISagaPersister, process: SimProcessRef, 
   };
   let duplicates = 0;
   /** A write, done outside the unit of work too under 'saga-state-outside-uow'. */
-  const write = (uow: IUnitOfWork, run: (uow: IUnitOfWork) => Promise<boolean>): Promise<boolean> => {
-    if (broken === 'saga-state-outside-uow' && outside) outside.track(process, uow, run);
-    return run(uow);
+  const write = async (uow: IUnitOfWork, run: (uow: IUnitOfWork) => Promise<boolean>): Promise<boolean> => {
+    const done = await run(uow);
+    if (done && broken === 'saga-state-outside-uow' && outside) outside.track(process, uow, run);
+    return done;
+  };
+  /** A read, made outside the unit of work (holding no lock) under 'saga-no-version-check' where reads lock. */
+  const read = async <T>(uow: IUnitOfWork, run: (uow: IUnitOfWork) => Promise<T>): Promise<T> => {
+    if ((broken !== 'saga-no-version-check' && broken !== 'saga-insert-always') || !unlockedReads) return run(uow);
+    const own = await unlockedReads();
+    try {
+      return await run(own);
+    } finally {
+      await own.rollback();
+    }
   };
   const current = async (uow: IUnitOfWork, sagaType: string, instanceId: string): Promise<number | undefined> =>
     (await inner.findById(uow, sagaType, instanceId))?.version;
   const live = (saga: StoredSaga | undefined): StoredSaga | undefined =>
     broken === 'saga-timeout-after-complete' && saga?.completedAt != null ? { ...saga, completedAt: null } : saga;
   return {
-    findByCorrelation: (uow, sagaType, correlationId) => around('saga-find', () => inner.findByCorrelation(uow, sagaType, correlationId)),
-    findById: (uow, sagaType, instanceId) => around('saga-find-id', async () => live(await inner.findById(uow, sagaType, instanceId))),
+    findByCorrelation: (uow, sagaType, correlationId) => around('saga-find', () => read(uow, (u) => inner.findByCorrelation(u, sagaType, correlationId))),
+    findById: (uow, sagaType, instanceId) => around('saga-find-id', async () => live(await read(uow, (u) => inner.findById(u, sagaType, instanceId)))),
     insert: (uow, saga) =>
       around('saga-insert', () =>
         write(uow, async (u) => {
@@ -109,7 +138,7 @@ export function simSagaPersister(inner: ISagaPersister, process: SimProcessRef, 
       around('saga-remove', () =>
         write(uow, async (u) => {
           const expected = broken === 'saga-no-version-check' ? ((await current(u, sagaType, instanceId)) ?? expectedVersion) : expectedVersion;
-          return inner.remove(u, sagaType, instanceId, expectedVersion === expected ? expectedVersion : expected);
+          return inner.remove(u, sagaType, instanceId, expected);
         }),
       ),
   };

@@ -16,12 +16,14 @@ import { TYPES } from '../../src/di/tokens.js';
 import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
 import { MemoryIdempotenceStore, type MemoryTransaction } from '../../src/idempotence/memory/index.js';
 import type { ILogger } from '../../src/logging/logger.js';
-import { defineSaga } from '../../src/sagas/index.js';
+import { defineSaga, memorySagaRows, SagaModule } from '../../src/sagas/index.js';
+import { MemorySagaPersister } from '../../src/sagas/persistence/memory-saga-persister.js';
+import { SqlSagaPersister } from '../../src/sagas/persistence/sql-saga-persister.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { MemoryBroker } from '../../src/transports/memory/index.js';
-import { Advance, Begin, Expire, Finish, Fold } from './sim-saga-messages.js';
+import { type Completion, Fold, MESSAGES } from './sim-saga-messages.js';
 import { checkSagas, type SagaEffect, type SagaPlan, type SagaRow } from './sim-saga-oracle.js';
-import { OutsideWrites, type SagaBroken } from './sim-saga-persister.js';
+import { OutsideWrites, type SagaBroken, simSagaPersister } from './sim-saga-persister.js';
 import { Seams } from './sim-seams.js';
 import { type ProcessHandles, simIdempotence, simQueueFactory } from './sim-wrappers.js';
 import { type SimProcessRef, VirtualTime } from './virtual-time.js';
@@ -48,6 +50,8 @@ export interface SagaSimResult {
   /** Instances completed by their timeout, and by their Finish. */
   readonly byTimeout: number;
   readonly byFinish: number;
+  /** Instances started again by a late starter after the saga that removes them removed the first. */
+  readonly restarts: number;
   readonly crashes: number;
   readonly faults: number;
   readonly steps: number;
@@ -65,7 +69,8 @@ const START = Date.UTC(2026, 0, 1);
 /** Everything settles within this much virtual time, or the run fails (liveness). */
 const BOUND_MS = 10 * 60_000;
 const SAGA_QUEUE = 'memory://sagas';
-const SAGA_TYPE = 'SimFold';
+/** The two sagas: one keeps its completed instances (answering nothing), one removes them at once (the default). */
+const SAGA_TYPES: Readonly<Record<Completion, string>> = { kept: 'SimFoldKept', removed: 'SimFoldRemoved' };
 
 /** One seeded run: the client drives `instances` saga instances while the workers crash and fail as the seed says. */
 export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
@@ -86,8 +91,9 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
 
   const seams = new Seams(time, { crash: crashes > 0 ? 0.006 : 0, fault: faults > 0 ? 0.006 : 0, maxCrashes: crashes, maxFaults: faults }, (p, site) => crash(p as SimProcess, site));
   const outside = new OutsideWrites(async (write) => {
-    // 'saga-state-outside-uow': a unit of work of its own, on the client's connection (never crashed).
-    const uow = await idempotenceOf(processes[0]!).create('memory://saga-outside').beginUnitOfWork();
+    // 'saga-state-outside-uow': a unit of work of its own, on the client's connection (never crashed; no group commit).
+    const client = processes[0]!;
+    const uow = await (client.sqlite ? client.sqlite.idempotence() : memoryStore).create('memory://saga-outside').beginUnitOfWork();
     try {
       await write(uow);
       await uow.commit();
@@ -139,8 +145,10 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
     } else (transaction as MemoryTransaction).onCommit(() => memoryEffects.push({ ...step, seq: memoryEffects.length }));
   }
 
-  function sagaEndpoint(p: SimProcess): IServiceBus {
-    const saga = defineSaga(SAGA_TYPE, Fold)
+  /** One of the two sagas, for process `p` (its handlers pass the process's seams and record its steps). */
+  function simSaga(p: SimProcess, completion: Completion) {
+    const { Begin, Advance, Finish, Expire } = MESSAGES[completion];
+    const builder = defineSaga(SAGA_TYPES[completion], Fold)
       .startedBy(Begin, (m) => m.key, async (ctx) => {
         log(`p${p.id} ${ctx.message.key} ${ctx.message.label} ${ctx.saga.isNew ? 'starts' : 'joins'} ${ctx.saga.id}`);
         await seams.step(p, 'saga-handler');
@@ -168,19 +176,26 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
         await seams.step(p, 'saga-handler');
         complete(p, ctx, `t${ctx.message.round}`);
       })
-      // An advancing event may overtake its starters: it waits for the instance.
-      .whenNotFound(() => 'retry')
-      // Completed instances stay (answering nothing), so a late starter cannot start the correlation again.
-      .keepCompletedFor('7d')
-      .build();
+      // An advancing event may overtake its starters: it is retried until the instance exists. Once the
+      // instance completed, a late message (a Finish after the timeout, an event held up by a crash) is
+      // acknowledged: the application knows its instance is done (here, from the committed steps).
+      .whenNotFound((ctx) => (completedKeys().has((ctx.message as { key: string }).key) ? 'ignore' : 'retry'));
+    // Kept: a late starter finds the completed instance and is ignored. Removed: a late starter starts anew.
+    return (completion === 'kept' ? builder.keepCompletedFor('7d') : builder).build();
+  }
 
+  function sagaEndpoint(p: SimProcess): IServiceBus {
+    const sagas = [simSaga(p, 'kept'), simSaga(p, 'removed')];
     const container = new Container();
     container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(broker, p, seams, p.handles));
     container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(idempotenceOf(p), p, seams, p.handles));
     container.bind(TYPES.Logger).toConstantValue(logger(p, log));
+    // The saga store behind seams (and the broken variant's change), in the endpoint's own store.
+    const persister = simSagaPersister(p.sqlite ? new SqlSagaPersister() : new MemorySagaPersister(), p, seams, o.broken, outside, p.sqlite ? undefined : () => memoryStore.create('memory://saga-peek').beginUnitOfWork());
+    container.bind(TYPES.Module).toConstantValue(new SagaModule({ persister }));
     addOncebus(container, {
       name: 'sagas',
-      handlers: [...saga.handlers],
+      handlers: sagas.flatMap((saga) => saga.handlers),
       idempotence: true,
       handlerTimeout: '2s',
       stopTimeout: '1s',
@@ -190,8 +205,9 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
         deferredQueueUri: `${SAGA_QUEUE}-deferred`,
         // Several messages of one instance at once in each process (and more under group commit, so its batches fill).
         threadCount: o.store === 'sqlite-gc' ? 4 : 3,
-        maximumFailureCount: 5,
-        durationToIgnoreOnFailure: ['20ms', '50ms', '100ms'],
+        // Enough attempts for an advancing event to outwait its starters across a crash and restart.
+        maximumFailureCount: 10,
+        durationToIgnoreOnFailure: ['20ms', '50ms', '100ms', '200ms'],
         durationToSleepWhenIdle: ['5ms', '20ms', '50ms'],
       },
     });
@@ -210,9 +226,13 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
     const container = new Container();
     container.bind(TYPES.QueueFactory).toConstantValue(simQueueFactory(broker, p, seams, p.handles));
     container.bind(TYPES.Logger).toConstantValue(logger(p, log));
-    addOncebus(container, { name: 'saga-client', routes: [{ uri: SAGA_QUEUE, specifications: [{ types: [Begin, Advance, Finish] }] }], stopTimeout: '1s' });
+    const types = Object.values(MESSAGES).flatMap((m) => [m.Begin, m.Advance, m.Finish]);
+    addOncebus(container, { name: 'saga-client', routes: [{ uri: SAGA_QUEUE, specifications: [{ types }] }], stopTimeout: '1s' });
     return container.get<IServiceBus>(TYPES.ServiceBus);
   }
+
+  /** Keys whose completing step committed. */
+  const completedKeys = (): Set<string> => new Set(effects().filter((e) => e.final !== null).map((e) => e.key));
 
   const effects = (): SagaEffect[] => {
     if (o.store === 'memory') return memoryEffects;
@@ -230,7 +250,7 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
     if ((await time.run(() => client !== null && processes.length > (o.workers ?? 2), time.time + 60_000)) !== 'done') throw new Error('the processes did not start');
     const plans: SagaPlan[] = [];
     let fed = false;
-    void time.process.run(client!, () => feed(client!.buses[0]!, time, o.instances ?? 6, plans, log)).then(() => (fed = true));
+    void time.process.run(client!, () => feed(client!.buses[0]!, time, o.instances ?? 8, plans, log)).then(() => (fed = true));
     let checkedAt = 0;
     const settled = () => {
       if (!fed || time.time - checkedAt < 100) return false;
@@ -239,7 +259,7 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
     };
     const outcome = await time.run(settled, time.time + BOUND_MS);
     if (outcome !== 'done') problems.push(`not settled: the run ended '${outcome}' after ${Math.round((time.time - START) / 1000)} s of virtual time`);
-    const checked = checkSagas(plans, effects(), sagaRows(o.store, processes[0]!));
+    const checked = checkSagas(plans, effects(), sagaRows(o.store, processes[0]!, memoryStore), SAGA_TYPES);
     problems.push(...checked.problems);
     for (const name of broker.queueNames()) {
       const state = broker.stateOf(`memory://${name}`);
@@ -252,6 +272,7 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
       instances: plans.length,
       byTimeout: checked.byTimeout,
       byFinish: checked.byFinish,
+      restarts: checked.restarts,
       crashes: seams.log.crashes,
       faults: seams.log.faults,
       steps: seams.log.steps,
@@ -271,21 +292,26 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
 /**
  * The client drives `count` instances, each over a little virtual time: two starters (different messages,
  * a few ms apart), two or three advancing events at once, and — for most — a Finish sent around the
- * moment the instance's timeout is due, so that either may complete it. The rest only time out.
+ * moment the instance's timeout is due, so that either may complete it. The rest only time out. Instances
+ * alternate between the saga that keeps completed instances and the one that removes them.
  */
 async function feed(bus: IServiceBus, time: VirtualTime, count: number, out: SagaPlan[], log: (line: string) => void): Promise<void> {
   const r = time.random;
   const sends: { at: number; message: object; what: string }[] = [];
   for (let i = 0; i < count; i++) {
-    const key = `s${i}`;
+    const completion: Completion = i % 2 === 0 ? 'kept' : 'removed';
+    const { Begin, Advance, Finish } = MESSAGES[completion];
+    const key = `${completion === 'kept' ? 'k' : 'r'}${i}`;
     const at = time.time + Math.floor(r() * 80);
     const timeoutMs = 150 + Math.floor(r() * 200);
     const advances = Array.from({ length: 2 + Math.floor(r() * 2) }, (_, n) => `a${n + 1}`);
     const finish = r() < 0.7;
     const reRequest = r() < 0.3;
-    out.push({ key, starters: ['b1', 'b2'], advances, finish, reRequest });
+    out.push({ key, completion, starters: ['b1', 'b2'], advances, finish, reRequest });
     sends.push({ at, message: new Begin(key, 'b1', timeoutMs), what: `${key} b1` });
-    sends.push({ at: at + Math.floor(r() * 4), message: new Begin(key, 'b2', timeoutMs), what: `${key} b2` });
+    // Now and then, for the saga that removes completed instances, the second starter comes late: it starts the key anew.
+    const late = completion === 'removed' && r() < 0.15;
+    sends.push({ at: at + (late ? timeoutMs + 150 + Math.floor(r() * 100) : Math.floor(r() * 4)), message: new Begin(key, 'b2', timeoutMs), what: `${key} b2${late ? ' (late)' : ''}` });
     for (const [n, label] of advances.entries()) {
       const reRequestMs = reRequest && n === 0 ? timeoutMs + Math.floor(r() * 100) : 0;
       sends.push({ at: at + Math.floor(r() * 6), message: new Advance(key, label, reRequestMs), what: `${key} ${label}${reRequestMs ? ` (re-requests the timeout, ${reRequestMs} ms)` : ''}` });
@@ -328,11 +354,13 @@ function storeProblems(store: SagaStoreKind, memoryStore: MemoryIdempotenceStore
   return problems;
 }
 
-/** The sagas table after the run (SQLite's; null where the store keeps none the oracle can read). */
-function sagaRows(store: SagaStoreKind, client: SimProcess): SagaRow[] | null {
-  if (store === 'memory') return null;
-  const rows = client.sqlite!.database.native.prepare('SELECT correlation_id AS correlationId, instance_id AS instanceId, completed_at AS completedAt FROM oncebus_sagas').all() as { correlationId: string; instanceId: string; completedAt: number | null }[];
-  return rows.map((r) => ({ correlationId: r.correlationId, instanceId: r.instanceId, completed: r.completedAt !== null }));
+/** The sagas table after the run (SQLite's, or the memory store's rows). */
+function sagaRows(store: SagaStoreKind, client: SimProcess, memoryStore: MemoryIdempotenceStore): SagaRow[] {
+  const rows =
+    store === 'memory'
+      ? memorySagaRows(memoryStore.storeId)
+      : (client.sqlite!.database.native.prepare('SELECT saga_type AS sagaType, correlation_id AS correlationId, instance_id AS instanceId, completed_at AS completedAt FROM oncebus_sagas').all() as { sagaType: string; correlationId: string; instanceId: string; completedAt: number | null }[]);
+  return rows.map((r) => ({ sagaType: r.sagaType, correlationId: r.correlationId, instanceId: r.instanceId, completed: r.completedAt !== null }));
 }
 
 function logger(p: SimProcessRef, log: (line: string) => void): ILogger {
