@@ -3,8 +3,11 @@ import { SAGA_VARIANTS } from './main.js';
 import type { SagaBroken } from './sim-saga-persister.js';
 import { runSagaSeed, type SagaSimOptions } from './sim-sagas.js';
 
-/** Seeds per variant in a test run; `npm run simulate -- --part sagas --seeds N` runs more. */
-const SEEDS = Number(process.env.SIM_SAGA_SEEDS ?? 12);
+/**
+ * Seeds per variant in a test run (a memory run costs about a tenth of a SQLite one, whose file is real);
+ * `npm run simulate -- --part sagas --seeds N` runs more.
+ */
+const seedsFor = (store: SagaSimOptions['store']): number => Number(process.env.SIM_SAGA_SEEDS ?? (store === 'memory' ? 80 : 25));
 
 describe('the deterministic simulator: sagas with racing starters, concurrent events and timeouts, with crashes and faults', function () {
   this.timeout(300_000);
@@ -14,6 +17,7 @@ describe('the deterministic simulator: sagas with racing starters, concurrent ev
   });
 
   for (const variant of SAGA_VARIANTS) {
+    const SEEDS = seedsFor(variant.store);
     it(`${variant.store}, ${variant.crashes ? `up to ${variant.crashes} crashes` : 'no crashes'}, ${variant.faults ? `up to ${variant.faults} faults` : 'no faults'}: ${SEEDS} seeds keep every instance's fold`, async () => {
       const failures: string[] = [];
       const total = { instances: 0, byTimeout: 0, byFinish: 0, crashes: 0, faults: 0 };
@@ -41,19 +45,22 @@ describe('the deterministic simulator: sagas with racing starters, concurrent ev
   });
 
   // Each known-broken saga store must be caught within these seeds, or the simulator proves nothing about it.
+  // 'saga-no-version-check' and 'saga-insert-always' are memory-only: SQLite has one writer at a time, and a
+  // group-commit batch gives its members the connection in turn, so no two units of work ever load one
+  // version of an instance side by side there (tried: no seed of either fails on SQLite, with group commit or without).
   const broken: [SagaBroken, Omit<SagaSimOptions, 'seed' | 'broken'>][] = [
     ['saga-no-version-check', { store: 'memory', crashes: 0, faults: 0 }],
-    ['saga-no-version-check', { store: 'sqlite-gc', crashes: 0, faults: 0 }],
     ['saga-insert-always', { store: 'memory', crashes: 0, faults: 0 }],
-    ['saga-insert-always', { store: 'sqlite', crashes: 0, faults: 0 }],
     ['saga-timeout-after-complete', { store: 'memory', crashes: 0, faults: 0 }],
     ['saga-timeout-after-complete', { store: 'sqlite', crashes: 0, faults: 0 }],
+    // A state saved outside the unit of work shows only when that unit of work then rolls back: crashes and faults.
     ['saga-state-outside-uow', { store: 'memory', crashes: 3, faults: 6 }],
     ['saga-state-outside-uow', { store: 'sqlite', crashes: 3, faults: 6 }],
+    ['saga-state-outside-uow', { store: 'sqlite-gc', crashes: 3, faults: 6 }],
   ];
   for (const [mutation, variant] of broken) {
     const seeds = 10;
-    it(`catches the broken variant '${mutation}' (${variant.store}) within ${seeds} seeds`, async () => {
+    it(`catches the broken variant '${mutation}' (${variant.store}${variant.crashes ? ', crashes and faults' : ''}) within ${seeds} seeds`, async () => {
       for (let seed = 1; seed <= seeds; seed++) {
         const result = await runSagaSeed({ ...variant, seed, broken: mutation });
         if (result.problems.length > 0) return;
