@@ -11,8 +11,10 @@ export interface SagaPlan {
   readonly advances: readonly string[];
   /** Whether a Finish is sent (racing the timeout); without one, only the timeout can complete the instance. */
   readonly finish: boolean;
-  /** Whether an advancing event requests the timeout again (its round-2 token replaces round 1's). */
+  /** Whether the first advancing event requests the timeout again (its round-2 token replaces round 1's). */
   readonly reRequest: boolean;
+  /** Whether the first advancing event cancels the timeout (only where a Finish is sent). */
+  readonly cancel: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export interface SagaOutcome {
  *   final state are exactly the labels of its steps that committed (a lost update drops one; a state saved
  *   outside its unit of work keeps one whose unit of work rolled back, and its retry applies it again);
  * - a timeout's effect at most once per instance, and only from the current token: once a re-request
- *   committed, the round-1 timeout (stale) never runs;
+ *   committed, the round-1 timeout (stale) never runs; once a cancel committed, no timeout runs;
  * - never lost: an instance whose Finish was never sent was completed by its timeout; every instance completed;
  * - the sagas table: one completed row per key of the saga that keeps them, no row of the one that removes them.
  */
@@ -115,6 +117,10 @@ export function checkSagas(plans: readonly SagaPlan[], effects: readonly SagaEff
       const reRequested = plan.reRequest ? steps.find((e) => e.label === plan.advances[0]) : undefined;
       const round1 = steps.find((e) => e.label === 't1');
       if (reRequested && round1 && round1.seq > reRequested.seq) problems.push(`${name}: the stale round-1 timeout ran after the re-request replaced it`);
+      // A cancelled timeout never runs once the cancel committed.
+      const cancelled = plan.cancel ? steps.find((e) => e.label === plan.advances[0]) : undefined;
+      const late = cancelled ? timeouts.find((e) => e.seq > cancelled.seq) : undefined;
+      if (late) problems.push(`${name}: the timeout ran (${late.label}) after it was cancelled`);
     }
   }
   if (rows) {

@@ -16,12 +16,13 @@ import { TYPES } from '../../src/di/tokens.js';
 import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
 import { MemoryIdempotenceStore, type MemoryTransaction } from '../../src/idempotence/memory/index.js';
 import type { ILogger } from '../../src/logging/logger.js';
+import { messageTypeNameOf } from '../../src/messages/message-type.js';
 import { defineSaga, memorySagaRows, SagaModule } from '../../src/sagas/index.js';
 import { MemorySagaPersister } from '../../src/sagas/persistence/memory-saga-persister.js';
 import { SqlSagaPersister } from '../../src/sagas/persistence/sql-saga-persister.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { MemoryBroker } from '../../src/transports/memory/index.js';
-import { type Completion, Fold, MESSAGES } from './sim-saga-messages.js';
+import { type AdvanceEffect, type Completion, Fold, MESSAGES, NO_EFFECT } from './sim-saga-messages.js';
 import { checkSagas, type SagaEffect, type SagaPlan, type SagaRow } from './sim-saga-oracle.js';
 import { OutsideWrites, type SagaBroken, simSagaPersister } from './sim-saga-persister.js';
 import { Seams } from './sim-seams.js';
@@ -90,6 +91,10 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
   const processes: SimProcess[] = [];
   /** The memory store's committed saga steps (SQLite keeps them in its file). */
   const memoryEffects: SagaEffect[] = [];
+  /** Advancing events whose handler stalled once already (the first time their instance was found). */
+  const stalled = new Set<string>();
+  /** Handlers stalling right now: the run is not over until they went on (and what they did was refused), or their process died. */
+  const stalling = new Set<{ readonly process: SimProcess }>();
   let nextId = 0;
 
   const seams = new Seams(time, { crash: crashes > 0 ? 0.006 : 0, fault: faults > 0 ? 0.006 : 0, maxCrashes: crashes, maxFaults: faults }, (p, site) => crash(p as SimProcess, site));
@@ -152,6 +157,8 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
   /** One of the two sagas, for process `p` (its handlers pass the process's seams and record its steps). */
   function simSaga(p: SimProcess, completion: Completion) {
     const { Begin, Advance, Finish, Expire } = MESSAGES[completion];
+    /** The timeout's name: requested without one, it is its message type's name. */
+    const expiry = messageTypeNameOf(Expire)!;
     const builder = defineSaga(SAGA_TYPES[completion], Fold)
       .startedBy(Begin, (m) => m.key, async (ctx) => {
         log(`p${p.id} ${ctx.message.key} ${ctx.message.label} ${ctx.saga.isNew ? 'starts' : 'joins'} ${ctx.saga.id}`);
@@ -164,11 +171,22 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
         recordStep(p, ctx.transaction, { key: ctx.message.key, instanceId: ctx.saga.id, label: ctx.message.label, final: null });
       })
       .handles(Advance, (m) => m.key, async (ctx) => {
-        log(`p${p.id} ${ctx.message.key} ${ctx.message.label} advances ${ctx.saga.id}`);
+        const { key, label, effect } = ctx.message;
+        log(`p${p.id} ${key} ${label} advances ${ctx.saga.id}`);
         await seams.step(p, 'saga-handler');
-        if (ctx.message.reRequestMs > 0) await ctx.saga.requestTimeout(new Expire(ctx.message.key, 2), { after: ctx.message.reRequestMs });
-        ctx.saga.data.applied.push(ctx.message.label);
-        recordStep(p, ctx.transaction, { key: ctx.message.key, instanceId: ctx.saga.id, label: ctx.message.label, final: null });
+        // Given up meanwhile (handlerTimeout): what it does next must not reach the instance.
+        if (effect.stallMs > 0 && !stalled.has(ctx.transportMessage.messageId)) {
+          stalled.add(ctx.transportMessage.messageId);
+          const stall = { process: p };
+          stalling.add(stall);
+          await time.sleep(effect.stallMs);
+          stalling.delete(stall);
+          log(`p${p.id} ${key} ${label} goes on after its stall`);
+        }
+        if (effect.reRequestMs > 0) await ctx.saga.requestTimeout(new Expire(key, 2), { after: effect.reRequestMs });
+        if (effect.cancels) ctx.saga.cancelTimeout(expiry);
+        ctx.saga.data.applied.push(label);
+        recordStep(p, ctx.transaction, { key, instanceId: ctx.saga.id, label, final: null });
       })
       .handles(Finish, (m) => m.key, async (ctx) => {
         log(`p${p.id} ${ctx.message.key} finishes ${ctx.saga.id}`);
@@ -259,7 +277,7 @@ export async function runSagaSeed(o: SagaSimOptions): Promise<SagaSimResult> {
     const settled = () => {
       if (!fed || time.time - checkedAt < 100) return false;
       checkedAt = time.time;
-      return quiet(broker) && storeProblems(o.store, memoryStore, processes).length === 0;
+      return [...stalling].every((s) => !s.process.alive) && quiet(broker) && storeProblems(o.store, memoryStore, processes).length === 0;
     };
     const outcome = await time.run(settled, time.time + BOUND_MS);
     if (outcome !== 'done') problems.push(`not settled: the run ended '${outcome}' after ${Math.round((time.time - START) / 1000)} s of virtual time`);
@@ -310,15 +328,26 @@ async function feed(bus: IServiceBus, time: VirtualTime, count: number, out: Sag
     const timeoutMs = 150 + Math.floor(r() * 200);
     const advances = Array.from({ length: 2 + Math.floor(r() * 2) }, (_, n) => `a${n + 1}`);
     const finish = r() < 0.7;
-    const reRequest = r() < 0.3;
-    out.push({ key, completion, starters: ['b1', 'b2'], advances, finish, reRequest });
+    // The first advancing event may request the timeout again, or — where a Finish will come to the same
+    // instance — cancel it (not in the saga that removes instances: a late starter's new instance may take
+    // the cancel, and then neither a Finish nor a timeout would ever come to it).
+    const choice = r();
+    const reRequest = choice < 0.25;
+    const cancel = finish && completion === 'kept' && choice >= 0.25 && choice < 0.45;
+    out.push({ key, completion, starters: ['b1', 'b2'], advances, finish, reRequest, cancel });
     sends.push({ at, message: new Begin(key, 'b1', timeoutMs), what: `${key} b1` });
     // Now and then, for the saga that removes completed instances, the second starter comes late: it starts the key anew.
     const late = completion === 'removed' && r() < 0.15;
     sends.push({ at: at + (late ? timeoutMs + 150 + Math.floor(r() * 100) : Math.floor(r() * 4)), message: new Begin(key, 'b2', timeoutMs), what: `${key} b2${late ? ' (late)' : ''}` });
     for (const [n, label] of advances.entries()) {
-      const reRequestMs = reRequest && n === 0 ? timeoutMs + Math.floor(r() * 100) : 0;
-      sends.push({ at: at + Math.floor(r() * 6), message: new Advance(key, label, reRequestMs), what: `${key} ${label}${reRequestMs ? ` (re-requests the timeout, ${reRequestMs} ms)` : ''}` });
+      const effect: AdvanceEffect = {
+        ...NO_EFFECT,
+        ...(n === 0 && reRequest ? { reRequestMs: timeoutMs + Math.floor(r() * 100) } : {}),
+        ...(n === 0 && cancel ? { cancels: true } : {}),
+        // Now and then an event's first attempt stalls past handlerTimeout (2 s) and is given up.
+        ...(r() < 0.05 ? { stallMs: 2500 } : {}),
+      };
+      sends.push({ at: at + Math.floor(r() * 6), message: new Advance(key, label, effect), what: `${key} ${label} ${JSON.stringify(effect)}` });
     }
     if (finish) sends.push({ at: at + timeoutMs + Math.floor(r() * 120) - 60, message: new Finish(key), what: `${key} finish` });
   }
