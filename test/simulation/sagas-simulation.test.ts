@@ -7,7 +7,7 @@ import { runSagaSeed, type SagaSimOptions } from './sim-sagas.js';
  * Seeds per variant in a test run (a memory run costs about a tenth of a SQLite one, whose file is real);
  * `npm run simulate -- --part sagas --seeds N` runs more.
  */
-const seedsFor = (store: SagaSimOptions['store']): number => Number(process.env.SIM_SAGA_SEEDS ?? (store === 'memory' ? 80 : 25));
+const seedsFor = (store: SagaSimOptions['store']): number => Number(process.env.SIM_SAGA_SEEDS ?? (store === 'memory' ? 60 : 15));
 
 describe('the deterministic simulator: sagas with racing starters, concurrent events and timeouts, with crashes and faults', function () {
   this.timeout(300_000);
