@@ -9,13 +9,14 @@ import type { SimProcessRef } from './virtual-time.js';
  * asked, never production code):
  * - 'saga-no-version-check': update and remove are made unconditional (the expected version is whatever is
  *   stored now), so of two units of work that loaded one version the later overwrites the earlier (lost
- *   update). Where that needs two units of work to load one version side by side: SQLite with group commit
- *   (a batch's members share one transaction), and the memory store once its instance lock is out of the
- *   way too (its reads are made outside the unit of work). Plain SQLite has one writer at a time: immune;
+ *   update). That needs two units of work to load one version side by side: on the memory store once its
+ *   instance lock is out of the way too (its reads are made outside the unit of work). SQLite is immune:
+ *   one writer at a time, and a group-commit batch gives its members the connection in turn, each seeing
+ *   the writes of those before it;
  * - 'saga-insert-always': a starter's insert that finds its correlation taken stores a second instance
  *   beside it (as a table without the unique key would) and reports success: two instances, one correlation.
- *   Reachable where two starters can both find nothing: SQLite with group commit, and the memory store
- *   with its reads outside the unit of work (no instance lock), as above;
+ *   Reachable where two starters can both find nothing: the memory store with its reads outside the unit
+ *   of work (no instance lock), as above; SQLite is immune for the same reason;
  * - 'saga-timeout-after-complete': a completed instance is loaded as live, its timeouts with it (no
  *   completed check, no token check), so a timeout delivered after completion runs;
  * - 'saga-state-outside-uow': each saga write also commits on its own, apart from the message's unit of

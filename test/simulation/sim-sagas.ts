@@ -1,9 +1,10 @@
-// The deterministic simulator for sagas: worker processes of one endpoint run a saga whose instances are
-// started by two racing messages, advanced by several at once (threadCount > 1, two processes), and
-// completed by a Finish racing the timeout the instance requested at its start — or by that timeout alone.
-// Over the memory transport, with the memory store, SQLite or SQLite with group commit, crashing and
-// failing at awaited steps (queue, idempotence, saga store, handler) and restarting. The oracle
-// (sim-saga-oracle.ts) checks each run; a failing seed replays exactly.
+// The deterministic simulator for sagas: worker processes of one endpoint run two sagas (one keeping its
+// completed instances, one removing them) whose instances are started by two racing messages, advanced by
+// several at once (threadCount > 1, two processes), and completed by a Finish racing the timeout the
+// instance requested at its start — or by that timeout alone. Over the memory transport, with the memory
+// store, SQLite or SQLite with group commit, crashing and failing at awaited steps (queue, idempotence,
+// saga store, handler) and restarting. The oracle (sim-saga-oracle.ts) checks each run; a failing seed
+// replays exactly (npm run simulate -- --part sagas --seed N --store S --crashes C --faults F --trace).
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
