@@ -96,3 +96,18 @@ export async function sagaInstance(store: SqlStore, instanceId: string, maxState
   if (!r) return undefined;
   return { ...rowOf(r), state: r.state instanceof Uint8Array ? r.state : null };
 }
+
+/** How many instances of a type, and how many of them are open (not completed). */
+export interface SagaTypeCount {
+  readonly sagaType: string;
+  readonly instances: number;
+  readonly open: number;
+}
+
+/** Instances per saga type (at most `limit` types, by name). */
+export async function sagaTypeCounts(store: SqlStore, limit = 200): Promise<SagaTypeCount[]> {
+  const rows = await store.database.query<{ saga_type: string; n: unknown; open: unknown }>(
+    `SELECT saga_type, count(*) AS n, sum(CASE WHEN completed_at IS NULL THEN 1 ELSE 0 END) AS open FROM ${sagaTableOf(store)} GROUP BY saga_type ORDER BY saga_type LIMIT ${Math.max(1, Math.floor(limit))}`,
+  );
+  return rows.map((r) => ({ sagaType: String(r.saga_type), instances: num(r.n), open: num(r.open) }));
+}
