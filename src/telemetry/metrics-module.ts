@@ -3,6 +3,7 @@ import type { EndpointServices } from '../modules/endpoint-services.js';
 import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 import type { IdempotenceEvents } from '../idempotence/idempotence-events.js';
 import { ProcessingStatus } from '../idempotence/idempotence-service.js';
+import { sagaOutcomeOf } from '../sagas/saga-outcome.js';
 import { isCountQueue } from '../transport/queue.js';
 import { idempotenceOutcome, systemOf } from './message-attributes.js';
 import { otel } from './otel-api.js';
@@ -37,6 +38,9 @@ export class MetricsModule implements IOncebusModule {
     const flushLag = m.createHistogram('oncebus.flush.lag', { unit: 's', description: "From a handler's commit to the dispatch of each send it stored" });
     const retries = m.createCounter('oncebus.retries', { unit: '{message}', description: 'Retry copies scheduled' });
     const errorQueue = m.createCounter('oncebus.error_queue.moves', { unit: '{message}', description: 'Messages moved to the error queue' });
+    const sagaStarted = m.createCounter('oncebus.saga.started', { unit: '{instance}', description: 'Saga instances started (committed), by saga type' });
+    const sagaCompleted = m.createCounter('oncebus.saga.completed', { unit: '{instance}', description: 'Saga instances completed (committed), by saga type' });
+    const sagaTimeouts = m.createCounter('oncebus.saga.timeouts_fired', { unit: '{timeout}', description: 'Saga timeouts run by their instance (committed; not those dropped as superseded or late), by saga type' });
 
     const committedAt = new Map<string, number>();
     const now = () => performance.now();
@@ -59,6 +63,14 @@ export class MetricsModule implements IOncebusModule {
           consumed.add(1, { ...endpoint, ...outcome, ...failed });
           duration.record((now() - from) / 1000, { ...endpoint, ...failed });
           committedAt.delete(state.transportMessage.messageId);
+          // Only what committed: a saga message that failed or lost a race is retried, and counted when it commits.
+          const saga = state.exception === undefined ? sagaOutcomeOf(state.transportMessage) : undefined;
+          if (saga) {
+            const byType = { ...endpoint, 'oncebus.saga.type': saga.sagaType };
+            if (saga.started) sagaStarted.add(1, byType);
+            if (saga.completed) sagaCompleted.add(1, byType);
+            if (saga.timeoutFired) sagaTimeouts.add(1, byType);
+          }
         }
       },
     });

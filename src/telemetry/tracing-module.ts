@@ -3,8 +3,9 @@ import type { EndpointServices } from '../modules/endpoint-services.js';
 import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 import type { InboxMessageState, InboxRead } from '../pipelines/inbox/inbox-message-state.js';
 import type { OutgoingMessageState } from '../pipelines/outgoing/outgoing-message-state.js';
+import { sagaOutcomeOf } from '../sagas/saga-outcome.js';
 import type { QueueRegistry } from '../transport/queue-registry.js';
-import { idempotenceOutcome, messageAttributes, systemOf } from './message-attributes.js';
+import { idempotenceOutcome, messageAttributes, sagaAttributes, systemOf } from './message-attributes.js';
 import { otel } from './otel-api.js';
 
 export interface TracingOptions {
@@ -67,6 +68,9 @@ export class TracingModule implements IOncebusModule {
     } finally {
       // Known only now: whether this copy waited behind a concurrent copy's flush.
       if (idempotence && state.idempotenceChecked) span.setAttribute('oncebus.idempotence.outcome', idempotenceOutcome(state.status, state.waitedForCopy));
+      // The saga instance that handled it (known once the saga runtime loaded it, even when the handler failed).
+      const saga = sagaOutcomeOf(state.transportMessage);
+      if (saga) span.setAttributes(sagaAttributes(saga));
       recordFailure(span, state);
       span.end();
     }
