@@ -21,6 +21,7 @@ export const ERROR_KINDS = {
   ONCEBUS_QUEUE_MISMATCH: 'message',
   ONCEBUS_TRANSACTION_ABORTED: 'message',
   ONCEBUS_TRANSACTION_MISUSE: 'message',
+  ONCEBUS_SAGA_NOT_FOUND: 'message',
   ONCEBUS_UNRECOVERABLE: 'contextual',
   ONCEBUS_HANDLER_TIMEOUT: 'contextual',
 
@@ -31,6 +32,7 @@ export const ERROR_KINDS = {
   ONCEBUS_RETENTION_WINDOW_PASSED: 'unreadable',
   ONCEBUS_UNTRUSTED_DESTINATION: 'unreadable',
   ONCEBUS_MESSAGE_TOO_LARGE: 'unreadable',
+  ONCEBUS_SAGA_CORRELATION: 'unreadable',
 
   ONCEBUS_STORE: 'infrastructure',
   ONCEBUS_STORE_DEADLOCK: 'infrastructure',
@@ -40,6 +42,8 @@ export const ERROR_KINDS = {
   ONCEBUS_BROKER_ACCESS_REFUSED: 'infrastructure',
   ONCEBUS_LOCK_LOST: 'infrastructure',
   ONCEBUS_SCHEMA_NOT_MIGRATED: 'infrastructure',
+  // Another unit of work advanced the saga instance first: retried uncounted, and it loads the newer state.
+  ONCEBUS_SAGA_CONCURRENCY: 'infrastructure',
 
   ONCEBUS_STORE_DUPLICATE_KEY: 'contextual',
   ONCEBUS_PUBLISH_REJECTED: 'contextual',

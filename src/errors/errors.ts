@@ -275,3 +275,50 @@ export class UnknownScheduleError extends ConfigurationError {
 
 /** A name a message carried, safe to put in a log line: short, printable ASCII. */
 const printable = (text: string): string => String(text).slice(0, 100).replace(/[^\x20-\x7e]/g, '?');
+
+/**
+ * A saga instance was changed by another unit of work between this one's load and its save (a racing
+ * starting message inserted it first, or another message for it committed a newer version). Nothing of
+ * this unit of work commits; the message is released and retried uncounted and, next time, loads the
+ * state the winner committed ("the loser retries into the winner"). It cannot loop forever: each such
+ * failure means another unit of work made progress.
+ */
+export class SagaConcurrencyError extends OncebusError {
+  constructor(
+    readonly sagaType: string,
+    readonly correlationId: string,
+    options: OncebusErrorOptions = {},
+  ) {
+    super('ONCEBUS_SAGA_CONCURRENCY', `saga '${printable(sagaType)}' instance '${printable(correlationId)}' was changed by another message first`, {
+      hint: 'nothing to do: the message is retried and sees the newer state; if it keeps happening, many messages race for one instance (lower threadCount or correlate more finely)',
+      ...options,
+    });
+  }
+}
+
+/**
+ * A message a saga handles carries no usable correlation value (empty, over 200 characters, control
+ * characters, not a string or number, or the correlation function threw), or a saga timeout lacks its
+ * headers. No retry changes the message, so it goes to the error queue.
+ */
+export class SagaCorrelationError extends OncebusError {
+  constructor(sagaType: string, reason: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_SAGA_CORRELATION', `saga '${printable(sagaType)}': ${reason}`, {
+      hint: "fix the sender (or the saga's correlation function), then return the message from the error queue",
+      ...options,
+    });
+  }
+}
+
+/**
+ * No saga instance answers the message (none was started for its correlation value, or it completed) and
+ * the saga's `whenNotFound` policy said 'retry' (counted, then the error queue) or 'poison' (the error queue).
+ */
+export class SagaNotFoundError extends OncebusError {
+  constructor(sagaType: string, correlationId: string, options: OncebusErrorOptions = {}) {
+    super('ONCEBUS_SAGA_NOT_FOUND', `saga '${printable(sagaType)}' has no running instance for '${printable(correlationId)}'`, {
+      hint: 'the message came before the one that starts the saga, or after it completed; return it from the error queue once the instance exists',
+      ...options,
+    });
+  }
+}

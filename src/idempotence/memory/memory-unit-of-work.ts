@@ -5,6 +5,11 @@ import type { IUnitOfWork } from '../unit-of-work.js';
 /** What a handler's "transaction" is with the memory store: effects registered here apply only on commit. */
 export interface MemoryTransaction {
   onCommit(effect: () => void): void;
+  /**
+   * Runs `cleanup` once the unit of work ended, committed or rolled back (after the commit's effects):
+   * to let go of what was held for it, such as a saga instance's in-process lock.
+   */
+  onEnd(cleanup: () => void): void;
 }
 
 /**
@@ -22,6 +27,7 @@ export class MemoryUnitOfWork implements IUnitOfWork<MemoryTransaction> {
   flushUntil = 0;
   readonly deferred: (DeferredMessage & { key: string })[] = [];
   private readonly effects: (() => void)[] = [];
+  private readonly cleanups: (() => void)[] = [];
   private finished = false;
   private abandoned = false;
 
@@ -34,6 +40,10 @@ export class MemoryUnitOfWork implements IUnitOfWork<MemoryTransaction> {
       onCommit: (effect) => {
         if (this.finished || this.abandoned) throw new TransactionMisuseError("the unit of work's transaction has ended", 'register effects only while the handler runs');
         this.effects.push(effect);
+      },
+      onEnd: (cleanup) => {
+        if (this.finished) throw new TransactionMisuseError("the unit of work's transaction has ended", 'register cleanups only while the unit of work is open');
+        this.cleanups.push(cleanup);
       },
     };
   }
@@ -52,14 +62,22 @@ export class MemoryUnitOfWork implements IUnitOfWork<MemoryTransaction> {
     this.assertOpen();
     this.finished = true;
     this.onCommit(this);
-    for (const effect of this.effects) effect();
-    this.onEnd(this);
+    try {
+      for (const effect of this.effects) effect();
+    } finally {
+      this.end();
+    }
   }
 
   async rollback(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    this.end();
+  }
+
+  private end(): void {
     this.onEnd(this);
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
 
   private assertOpen(): void {
