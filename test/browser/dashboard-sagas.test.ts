@@ -44,8 +44,6 @@ describe('the dashboard’s Sagas page in a real browser (headless Chromium)', f
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
     endpoint = openSqliteStore();
     await endpoint.store.ready();
-    // TEMPORARY until saga-sql is merged: its migration's table.
-    await endpoint.store.database.execute(`CREATE TABLE IF NOT EXISTS ${sagaTableOf(endpoint.store)} (saga_type TEXT NOT NULL, correlation_id TEXT NOT NULL, instance_id TEXT NOT NULL, state BLOB NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, completed_at INTEGER, PRIMARY KEY (saga_type, correlation_id))`);
     const now = Date.now();
     const rows: [string, string, string, number, number, number, number | null, unknown][] = [
       ['OrderFulfilment', 'A-1', stuckId, 3, now - 3 * HOUR, now - 2 * HOUR, null, { data: { orderId: MARKUP, placedAt: new Date('2026-12-01T10:00:00Z'), paid: false, apiToken: 'tok-123' }, timeouts: { PaymentDue: 't1' } }],

@@ -69,9 +69,6 @@ for (const subject of subjects) {
       if (subject.kind === 'postgres') requireService(this, 'PostgreSQL', await postgresAvailable());
       world = await subject.open();
       await world.store.ready();
-      // TEMPORARY until saga-sql is merged: its migration's table.
-      const t = sagaTableOf(world.store);
-      await world.store.database.execute(`CREATE TABLE IF NOT EXISTS ${t} (saga_type TEXT NOT NULL, correlation_id TEXT NOT NULL, instance_id TEXT NOT NULL, state ${subject.kind === 'postgres' ? 'bytea' : 'BLOB'} NOT NULL, version bigint NOT NULL, created_at bigint NOT NULL, updated_at bigint NOT NULL, completed_at bigint, PRIMARY KEY (saga_type, correlation_id))`);
       const now = Date.now();
       const s = world.store;
       await insert(s, { type: 'OrderFulfilment', correlation: 'A-0', id: ids.a0, version: 4, createdAgo: 3 * HOUR, updatedAgo: MINUTE, completedAgo: MINUTE, state: json({ data: { orderId: 'A-0' }, timeouts: {} }) }, now);
@@ -148,6 +145,13 @@ for (const subject of subjects) {
       expect(unknown.err).to.match(/^no saga instance /);
       const badLimit = await cli('sagas', 'list', '--store', world.url, ...world.extra, '--limit', '0');
       expect(badLimit.code).to.equal(2);
+    });
+
+    it('a schema that predates sagas: exit 1 saying how to migrate it (last: it drops the table)', async () => {
+      await world.store.database.execute(`DROP TABLE ${sagaTableOf(world.store)}`);
+      const { code, err } = await cli('sagas', 'list', '--store', world.url, ...world.extra);
+      expect(code).to.equal(1);
+      expect(err).to.match(/has no sagas table: its schema predates sagas\nhint: migrate it: npx oncebus migrate --store /);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { StoreError } from '../../errors/errors.js';
 import type { SqlStore } from '../../stores/sql/operations.js';
 
 // The saga instances of an endpoints' SQL store, read straight from its `sagas` table (outside any unit of
@@ -37,8 +38,27 @@ export interface SagaList {
   readonly instances: readonly SagaInstanceRow[];
 }
 
-/** The qualified `sagas` table of a store: `<schema>.sagas` on PostgreSQL, `<prefix>sagas` on SQLite. */
-export const sagaTableOf = (store: SqlStore): string => store.dialect.queue('sagas').table;
+/** The qualified `sagas` table of a store (`<schema>.sagas` on PostgreSQL, `<prefix>sagas` on SQLite). */
+export function sagaTableOf(store: SqlStore): string {
+  const table = store.dialect.recordTables?.sagas;
+  if (table === undefined) throw new StoreError(`${store.dialect.location} keeps no saga instances`);
+  return table;
+}
+
+/**
+ * Runs `read` on the sagas table; a table that is not there (a schema not migrated since sagas came) is a
+ * StoreError saying how to add it, rather than the driver's "no such table".
+ */
+async function onSagaTable<T>(store: SqlStore, read: (table: string) => Promise<T>): Promise<T> {
+  const table = sagaTableOf(store);
+  try {
+    return await read(table);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/no such table|does not exist|invalid object name/i.test(message)) throw error;
+    throw new StoreError(`${store.dialect.location} has no sagas table: its schema predates sagas`, { hint: `migrate it: ${store.dialect.migrateCommand}`, cause: error });
+  }
+}
 
 const COLUMNS = 'saga_type, correlation_id, instance_id, version, created_at, updated_at, completed_at';
 
@@ -73,14 +93,15 @@ export async function listSagaInstances(store: SqlStore, query: SagaListQuery): 
     params.push(query.startedBefore);
     where.push(`completed_at IS NULL AND created_at < $${params.length}`);
   }
-  const table = sagaTableOf(store);
   const filter = where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`;
-  const [counted] = await store.database.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}${filter}`, params);
-  const rows = await store.database.query<Record<string, unknown>>(
-    `SELECT ${COLUMNS}, ${stateLength(store)} AS state_bytes FROM ${table}${filter} ORDER BY saga_type, created_at, instance_id LIMIT ${Math.max(1, Math.floor(query.limit))}`,
-    params,
-  );
-  return { total: num(counted?.n), instances: rows.map(rowOf) };
+  return onSagaTable(store, async (table) => {
+    const [counted] = await store.database.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}${filter}`, params);
+    const rows = await store.database.query<Record<string, unknown>>(
+      `SELECT ${COLUMNS}, ${stateLength(store)} AS state_bytes FROM ${table}${filter} ORDER BY saga_type, created_at, instance_id LIMIT ${Math.max(1, Math.floor(query.limit))}`,
+      params,
+    );
+    return { total: num(counted?.n), instances: rows.map(rowOf) };
+  });
 }
 
 /**
@@ -89,9 +110,11 @@ export async function listSagaInstances(store: SqlStore, query: SagaListQuery): 
  */
 export async function sagaInstance(store: SqlStore, instanceId: string, maxStateBytes: number): Promise<SagaInstanceRecord | undefined> {
   const length = stateLength(store);
-  const [r] = await store.database.query<Record<string, unknown>>(
-    `SELECT ${COLUMNS}, ${length} AS state_bytes, CASE WHEN ${length} <= $2 THEN state END AS state FROM ${sagaTableOf(store)} WHERE instance_id = $1`,
-    [instanceId, maxStateBytes],
+  const [r] = await onSagaTable(store, (table) =>
+    store.database.query<Record<string, unknown>>(`SELECT ${COLUMNS}, ${length} AS state_bytes, CASE WHEN ${length} <= $2 THEN state END AS state FROM ${table} WHERE instance_id = $1`, [
+      instanceId,
+      maxStateBytes,
+    ]),
   );
   if (!r) return undefined;
   return { ...rowOf(r), state: r.state instanceof Uint8Array ? r.state : null };
@@ -106,8 +129,10 @@ export interface SagaTypeCount {
 
 /** Instances per saga type (at most `limit` types, by name). */
 export async function sagaTypeCounts(store: SqlStore, limit = 200): Promise<SagaTypeCount[]> {
-  const rows = await store.database.query<{ saga_type: string; n: unknown; open: unknown }>(
-    `SELECT saga_type, count(*) AS n, sum(CASE WHEN completed_at IS NULL THEN 1 ELSE 0 END) AS open FROM ${sagaTableOf(store)} GROUP BY saga_type ORDER BY saga_type LIMIT ${Math.max(1, Math.floor(limit))}`,
+  const rows = await onSagaTable(store, (table) =>
+    store.database.query<{ saga_type: string; n: unknown; open: unknown }>(
+      `SELECT saga_type, count(*) AS n, sum(CASE WHEN completed_at IS NULL THEN 1 ELSE 0 END) AS open FROM ${table} GROUP BY saga_type ORDER BY saga_type LIMIT ${Math.max(1, Math.floor(limit))}`,
+    ),
   );
   return rows.map((r) => ({ sagaType: String(r.saga_type), instances: num(r.n), open: num(r.open) }));
 }
