@@ -11,6 +11,8 @@ export const MAX_SHOWN_STATE_BYTES = 1024 * 1024;
 /** The decoded state as shown: at most this many characters (cut, saying so). */
 const STATE_CHARS = 256 * 1024;
 const NAME_CHARS = 1024;
+/** Bad UTF-8 is an error (not replacement characters): such a state was not written as JSON. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 /** Levels of nesting shown (deeper ones are summarised): the view recurses, an attacker's state need not. */
 const MAX_DEPTH = 32;
 
@@ -50,7 +52,7 @@ export function sagaStateView(record: SagaInstanceRecord): SagaStateView {
   if (record.state === null) return { kind: 'too-large', text: '', bytes, note: `${bytes} bytes: too large to show here (over ${MAX_SHOWN_STATE_BYTES})` };
   let decoded: unknown;
   try {
-    decoded = parseTagged(Buffer.from(record.state).toString('utf8'));
+    decoded = parseTagged(UTF8.decode(record.state));
   } catch (error) {
     const why = maskSecrets(error instanceof Error ? error.message : String(error), NAME_CHARS);
     return { kind: 'undecoded', text: '', bytes, note: `not tagged JSON (${why}): the endpoint may use another serializer` };
