@@ -93,7 +93,7 @@ for (const subject of subjects) {
 
       const text = await cli('sagas', 'list', '--store', world.url, ...world.extra, '--type', 'OrderFulfilment', '--limit', '2');
       expect(text.code).to.equal(0);
-      expect(text.out).to.contain('3 OrderFulfilment saga instance(s) in').and.contain('(the first 2)');
+      expect(text.out).to.contain('3 saga instance(s) of OrderFulfilment in').and.contain('(the first 2)');
       expect(text.out).to.match(new RegExp(`OrderFulfilment\\s+A-1\\s+${ids.a1}\\s+3\\s+\\S+Z\\s+1h 00m ago\\s+2h 00m\\s+no`));
       expect(text.out).to.match(/A-0 .* yes, 1m \d\ds ago/).and.not.contain('A-2');
     });
@@ -108,7 +108,7 @@ for (const subject of subjects) {
       expect(ofType.out).to.contain(ids.a1).and.not.contain('B-1');
       const calm = await cli('sagas', 'list', '--store', world.url, ...world.extra, '--older-than', '1d');
       expect(calm.code).to.equal(0);
-      expect(calm.out).to.contain('no open longer than 1d saga instances in');
+      expect(calm.out).to.contain('no saga instances open longer than 1d in');
     });
 
     it('show: the row and the state decoded (Date, bigint, Map), secrets masked, escapes inert on a terminal', async () => {

@@ -40,13 +40,13 @@ export function addSagaCommands(cli: Command, io: CliOutput, results: { notFound
       await withStore(flags, async ({ store, where }) => {
         const found = await listSagaInstances(store, { sagaType: flags.type, startedBefore: olderThan === undefined ? undefined : now - olderThan, limit });
         const instances = found.instances.map(shownSagaRow);
-        const what = `${flags.type === undefined ? '' : `${flags.type} `}${olderThan === undefined ? '' : `open longer than ${flags.olderThan} `}`;
+        const which = `${flags.type === undefined ? '' : ` of ${flags.type}`}${olderThan === undefined ? '' : ` open longer than ${flags.olderThan}`}`;
         if (flags.json) io.out(JSON.stringify({ store: where, at: iso(now), total: found.total, instances: instances.map((r) => rowJson(r, now)) }, null, 2));
-        else if (found.total === 0) io.out(`no ${what}saga instances in ${where}`);
+        else if (found.total === 0) io.out(`no saga instances${which} in ${where}`);
         else {
           const shown = found.total > instances.length ? ` (the first ${instances.length})` : '';
           const rows = instances.map((r) => [r.sagaType, r.correlationId, r.instanceId, r.version, iso(r.createdAt)!, `${ago(now - r.updatedAt)} ago`, ago(now - r.createdAt), r.completedAt === null ? 'no' : `yes, ${ago(now - r.completedAt)} ago`]);
-          io.out(`${found.total} ${what}saga instance(s) in ${where}${shown}\n${table(['type', 'correlation id', 'instance id', 'version', 'created', 'updated', 'age', 'completed'], rows)}`);
+          io.out(`${found.total} saga instance(s)${which} in ${where}${shown}\n${table(['type', 'correlation id', 'instance id', 'version', 'created', 'updated', 'age', 'completed'], rows)}`);
         }
         if (olderThan !== undefined && found.total > 0) throw results.stuck(`stuck: ${found.total} saga instance(s) open longer than ${flags.olderThan}`);
       });
