@@ -42,8 +42,12 @@ export class SagaRuntime {
     // For observers (telemetry): the instance, as soon as it is known; what happened to it once it is saved.
     const outcome = { sagaType: saga.name, instanceId: session.instanceId, started: false, completed: false, timeoutFired: false };
     if (session.status !== 'not-found') recordSagaOutcome(tm, outcome);
-    await invoke(session);
-    session.ended = true;
+    try {
+      await invoke(session);
+    } finally {
+      // A handler given up (handlerTimeout, stop) may run on: what it does to ctx.saga from now on is refused.
+      session.ended = true;
+    }
     await this.save(session, uow, persister, tm);
     if (session.status !== 'not-found') recordSagaOutcome(tm, { ...outcome, started: session.status === 'new', completed: session.completed, timeoutFired: binding.kind === 'timeout' });
   }
