@@ -1,6 +1,16 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { Container } from 'inversify';
+import { addOncebus } from '../../src/di/add-oncebus.js';
+import { TYPES } from '../../src/di/tokens.js';
+import { createSilentLogger } from '../../src/logging/logger.js';
 import { run } from '../../src/operations/cli/main.js';
+import { SagaModule } from '../../src/sagas/saga-module.js';
+import type { SqlIdempotenceStore } from '../../src/stores/sql/sql-idempotence-store.js';
+import { MemoryBroker } from '../../src/transports/memory/index.js';
+import { eventually } from '../support/latch.js';
+import { orderSaga, outRoutes } from '../sagas/order-saga.js';
+import { OrderPlaced, PaymentReceived } from '../sagas/saga-messages.js';
 import { sagaTableOf } from '../../src/operations/sagas/saga-instances.js';
 import { stringifyTagged } from '../../src/serialization/tagged-json.js';
 import type { SqlStore } from '../../src/stores/sql/operations.js';
@@ -40,6 +50,23 @@ async function insert(store: SqlStore, row: { type: string; correlation: string;
   );
 }
 
+/** An endpoint on memory queues whose idempotence store — and so its saga instances — is the SQL store under test. */
+function sagaEndpoint(idempotence: SqlIdempotenceStore, sagaName: string) {
+  const container = new Container();
+  container.bind(TYPES.QueueFactory).toConstantValue(new MemoryBroker());
+  container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(idempotence);
+  container.bind(TYPES.Logger).toConstantValue(createSilentLogger());
+  container.bind(TYPES.Module).toConstantValue(new SagaModule());
+  const endpoint = `cli-sagas-${randomUUID().slice(0, 8)}`;
+  addOncebus(container, {
+    idempotence: true,
+    handlers: [...orderSaga(sagaName).handlers],
+    routes: outRoutes(endpoint),
+    inbox: { workQueueUri: `memory://${endpoint}`, errorQueueUri: `memory://${endpoint}-error`, deferredQueueUri: `memory://${endpoint}-deferred`, durationToSleepWhenIdle: ['5ms'] },
+  });
+  return container.get<import('../../src/bus/service-bus.js').IServiceBus>(TYPES.ServiceBus);
+}
+
 const json = (value: unknown): Uint8Array => Buffer.from(stringifyTagged(value));
 
 const subjects = [
@@ -47,14 +74,14 @@ const subjects = [
     kind: 'sqlite',
     open: async () => {
       const s = openSqliteStore();
-      return { store: s.store, url: `sqlite:${s.file}`, extra: [] as string[], dispose: () => s.dispose() };
+      return { store: s.store, idempotence: () => s.idempotence(), url: `sqlite:${s.file}`, extra: [] as string[], dispose: () => s.dispose() };
     },
   },
   {
     kind: 'postgres',
     open: async () => {
       const s = openPostgresStore();
-      return { store: s.store, url: PG_URL, extra: ['--schema', s.schema], dispose: () => s.dispose() };
+      return { store: s.store, idempotence: () => s.idempotence(), url: PG_URL, extra: ['--schema', s.schema], dispose: () => s.dispose() };
     },
   },
 ] as const;
@@ -145,6 +172,33 @@ for (const subject of subjects) {
       expect(unknown.err).to.match(/^no saga instance /);
       const badLimit = await cli('sagas', 'list', '--store', world.url, ...world.extra, '--limit', '0');
       expect(badLimit.code).to.equal(2);
+    });
+
+    it('what a real saga run left: its instance listed and its state shown as the runtime wrote it', async () => {
+      const name = `CliOrder_${subject.kind}`;
+      const bus = sagaEndpoint(world.idempotence(), name);
+      await bus.start();
+      try {
+        let listed: { instances: { instanceId: string; version: number; completedAt: number | null }[] } = { instances: [] };
+        const saved = (version: number) => async () => {
+          listed = JSON.parse((await cli('sagas', 'list', '--store', world.url, ...world.extra, '--type', name, '--json')).out);
+          return listed.instances[0]?.version === version;
+        };
+        await bus.send(new OrderPlaced('r-1', 7), { local: true });
+        await eventually(saved(1), 'the instance is started');
+        // Only now: a payment handled before its order started would find no instance (ordering is not guaranteed).
+        await bus.send(new PaymentReceived('r-1'), { local: true });
+        await eventually(saved(2), 'the payment is saved');
+        const [instance] = listed.instances;
+        expect(instance?.completedAt).to.equal(null);
+        const shown = await cli('sagas', 'show', instance!.instanceId, '--store', world.url, ...world.extra, '--json');
+        const { state } = JSON.parse(shown.out) as { state: { data: Record<string, unknown>; timeouts: Record<string, string> } };
+        expect(state.data).to.include({ orderId: 'r-1', paid: true, reserved: false, placedAt: '2026-12-07T10:00:00.000Z', total: '700000000000000000000' });
+        expect(state.data.notes).to.deep.equal({ placed: 7 });
+        expect(Object.keys(state.timeouts)).to.deep.equal(['sagatest.PaymentDue']);
+      } finally {
+        await bus.stop();
+      }
     });
 
     it('a schema that predates sagas: exit 1 saying how to migrate it (last: it drops the table)', async () => {
