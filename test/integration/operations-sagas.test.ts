@@ -9,13 +9,16 @@ import { SagaModule } from '../../src/sagas/saga-module.js';
 import type { SqlIdempotenceStore } from '../../src/stores/sql/sql-idempotence-store.js';
 import { MemoryBroker } from '../../src/transports/memory/index.js';
 import { eventually } from '../support/latch.js';
-import { orderSaga, outRoutes } from '../sagas/order-saga.js';
-import { OrderPlaced, PaymentReceived } from '../sagas/saga-messages.js';
+import { orderSaga } from '../sagas/order-saga.js';
+import { CancelOrder, OrderPlaced, PaymentReceived, ShipOrder } from '../sagas/saga-messages.js';
 import { sagaTableOf } from '../../src/operations/sagas/saga-instances.js';
 import { stringifyTagged } from '../../src/serialization/tagged-json.js';
 import type { SqlStore } from '../../src/stores/sql/operations.js';
 import { requireService } from '../support/integration.js';
 import { openPostgresStore, openSqliteStore, PG_URL, postgresAvailable } from '../support/sql-subjects.js';
+
+/** Where the saga's ShipOrder and CancelOrder go: a queue the test reads. */
+const outRoutes = (name: string) => [{ uri: `memory://${name}-out`, specifications: [{ types: [ShipOrder, CancelOrder] }] }];
 
 /** Runs the CLI in this process; resolves to its exit code and what it wrote. */
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -9,10 +9,13 @@ import { TYPES } from '../../src/di/tokens.js';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { MetricsModule, TracingModule } from '../../src/telemetry/index.js';
 import { eventually } from '../support/latch.js';
-import { orderSaga, outRoutes } from '../sagas/order-saga.js';
-import { OrderPlaced, PaymentReceived, StockReserved } from '../sagas/saga-messages.js';
+import { orderSaga } from '../sagas/order-saga.js';
+import { CancelOrder, OrderPlaced, PaymentReceived, ShipOrder, StockReserved } from '../sagas/saga-messages.js';
 import { SagaWorld } from '../sagas/saga-world.js';
 import { TestReader, total } from './metric-points.js';
+
+/** Where the saga's ShipOrder and CancelOrder go: a queue the test reads. */
+const outRoutes = (name: string) => [{ uri: `memory://${name}-out`, specifications: [{ types: [ShipOrder, CancelOrder] }] }];
 
 // A real saga run on memory endpoints with the TracingModule and the MetricsModule: spans name the saga
 // instance, and its steps are counted once each, when they commit — whatever failed before or after.
