@@ -9,6 +9,8 @@ import { groupsView } from './groups-view.js';
 import { messageView } from './message-view.js';
 import { messagesView } from './messages-view.js';
 import { type Route, route } from './routes.js';
+import { sagaView } from './saga-view.js';
+import { sagasView } from './sagas-view.js';
 import { takeSessionFromAddress } from './session-secret.js';
 import { byId, state } from './state.js';
 import type { View } from './view.js';
@@ -40,7 +42,7 @@ async function show<T>(view: View<T>, r: Route): Promise<void> {
   const shown = region;
   // 'All messages' is the list of any status and group; a group's list and a message belong to 'Failed messages'.
   const everything = r.view === 'messages' && r.params.get('status') === 'all' && !r.params.get('group');
-  const nav = r.view === 'endpoints' ? 'endpoints' : everything ? 'messages' : 'groups';
+  const nav = r.view === 'endpoints' ? 'endpoints' : r.view === 'sagas' || r.view === 'saga' ? 'sagas' : everything ? 'messages' : 'groups';
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('current', a.getAttribute('data-nav') === nav);
   const mine = ++seq;
   const live = byId('live');
@@ -77,6 +79,10 @@ function refresh(): Promise<void> {
       return show(messageView, r);
     case 'endpoints':
       return show(endpointsView, r);
+    case 'sagas':
+      return show(sagasView, r);
+    case 'saga':
+      return show(sagaView, r);
   }
 }
 
