@@ -27,6 +27,8 @@ export const HOUR = 60 * MINUTE;
 /** A principal longer than a stored scope may be: the store keeps its SHA-256. */
 export const LONG_TENANT = `tenant-${'x'.repeat(200)}`;
 export const ESCAPE = '\u001b[2J';
+/** Markup a client put in its order (globex's): a page must show it as text. */
+export const MARKUP = '<img src=x onerror="window.__pwned=1">';
 
 export interface SeededKeys {
   readonly kind: 'sqlite' | 'postgres';
@@ -42,7 +44,7 @@ export interface SeededKeys {
 /**
  * A store with these keys (scope: key):
  * - acme: order-1 — POST /orders, completed 201 (JSON body, location)
- * - globex: order-1 — the same key in another tenant, completed 201
+ * - globex: order-1 — the same key in another tenant, completed 201, MARKUP in its body and location
  * - LONG_TENANT (stored hashed): order-long — completed 201
  * - acme: in-flight — running, lease live (30 min)
  * - acme: abandoned — running since 2 h, lease ran out
@@ -80,7 +82,7 @@ export async function seedHttpKeys(kind: 'sqlite' | 'postgres'): Promise<SeededK
     return r.text();
   };
   const firstBody = await post('acme', 'order-1', 'A-1');
-  await post('globex', 'order-1', 'G-1');
+  await post('globex', 'order-1', MARKUP);
   await post(LONG_TENANT, 'order-long', 'L-1');
   await app.close();
 

@@ -1,6 +1,7 @@
-// The page's addresses: #/ (groups, ?page=), #/messages?group=&search=&status=&page=, #/message/<id>, #/endpoints.
+// The page's addresses: #/ (groups, ?page=), #/messages?group=&search=&status=&page=, #/message/<id>, #/endpoints,
+// #/http-keys?status=&older=&scope=, #/http-key?scope=&key=.
 
-export type RouteName = 'groups' | 'messages' | 'message' | 'endpoints';
+export type RouteName = 'groups' | 'messages' | 'message' | 'endpoints' | 'http-keys' | 'http-key';
 
 export interface Route {
   readonly view: RouteName;
@@ -18,6 +19,8 @@ export function route(): Route {
   if (parts[0] === 'message' && parts[1]) return { view: 'message', id: decodeURIComponent(parts[1]), params };
   if (parts[0] === 'messages') return { view: 'messages', params };
   if (parts[0] === 'endpoints') return { view: 'endpoints', params };
+  if (parts[0] === 'http-keys') return { view: 'http-keys', params };
+  if (parts[0] === 'http-key') return { view: 'http-key', id: `${params.get('scope') ?? ''}\u0000${params.get('key') ?? ''}`, params };
   return { view: 'groups', params };
 }
 
