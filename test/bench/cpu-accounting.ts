@@ -63,3 +63,18 @@ export function cpuPerMessage(from: CpuSnapshot, to: CpuSnapshot, messages: numb
     ...(per(from.databaseUs, to.databaseUs) !== undefined && { databaseUs: per(from.databaseUs, to.databaseUs) }),
   };
 }
+
+/** utime + stime of each of `pids` in µs (a process that ended is left out). */
+export function cpuOfProcesses(pids: readonly number[]): Map<number, number> {
+  const totals = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      totals.set(pid, (Number(fields[11]) + Number(fields[12])) * US_PER_TICK);
+    } catch {
+      // Ended, or not on this machine.
+    }
+  }
+  return totals;
+}

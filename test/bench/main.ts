@@ -10,6 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { rabbitGroupCommitSection } from './rabbit-group-commit-report.js';
 import { sqlQueuesSection } from './sql-queues-report.js';
+import { httpKeysSection } from './http-keys-report.js';
 import { median } from './median.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -23,6 +24,9 @@ const CASE = fileURLToPath(new URL('./bench-case.js', import.meta.url));
 /** The job queues oncebus's SQL queues are measured against (issue 16), run by their own runner. */
 const ANCHOR = fileURLToPath(new URL('./anchors/anchor-case.js', import.meta.url));
 const isAnchor = (name: string) => /^(graphile-worker|pg-boss|plainjob)(-latency)?$/.test(name);
+/** The HTTP Idempotency-Key cases (issue 28): a Fastify API and its load client, run by their own runner. */
+const HTTP_CASE = fileURLToPath(new URL('./http/http-case.js', import.meta.url));
+const isHttp = (name: string) => name.startsWith('http-');
 
 interface Result {
   case: string;
@@ -68,6 +72,10 @@ const cases: [string, number][] = [
   ['graphile-worker-latency', 24],
   ['pg-boss-latency', 2],
   ['plainjob-latency', 1],
+  // HTTP Idempotency-Keys (issue 28): threads are the requests the load client keeps in flight.
+  ['http-plain', 16],
+  ['http-bus', 16],
+  ['http-keyed', 16],
 ];
 /** `--only a,b`: run just these cases (by name), and print the report instead of rewriting docs/BENCHMARKS.md unless `--write`. */
 const onlyIndex = process.argv.indexOf('--only');
@@ -86,10 +94,13 @@ if (only) {
 const NODE_TS_MESSAGES = Math.min(MESSAGES, 1000);
 /** Latency cases send at a fixed rate, so their duration is count / rate: 5000 messages at 1000 msg/s = 5 s. */
 const LATENCY_MESSAGES = Math.min(MESSAGES, 5000);
+/** The HTTP cases answer a few hundred requests/s here (a transaction or two per request): 5000 requests each. */
+const HTTP_REQUESTS = Math.min(MESSAGES, 5000);
 
 function runCase(name: string, threads: number): Result {
-  const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : name.endsWith('-latency') ? LATENCY_MESSAGES : MESSAGES;
-  const out = execFileSync(process.execPath, [isAnchor(name) ? ANCHOR : CASE, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : name.endsWith('-latency') ? LATENCY_MESSAGES : isHttp(name) ? HTTP_REQUESTS : MESSAGES;
+  const runner = isAnchor(name) ? ANCHOR : isHttp(name) ? HTTP_CASE : CASE;
+  const out = execFileSync(process.execPath, [runner, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
 
@@ -115,6 +126,8 @@ const rate = (r: Result) => (r.messages / r.ms) * 1000;
 const rawRates = all.filter((r) => r.case === 'raw-amqplib').map(rate);
 const raw = median(rawRates);
 const isLatency = (k: string) => k.includes('-latency');
+/** Results in a section of their own, not in the message tables (requests are not messages). */
+const ownSection = (k: string) => isHttp(k);
 // Each case against the raw floor of its own round (results are in run order, one round after another).
 const perRound = all.length / ROUNDS_IN(all);
 function ROUNDS_IN(results: Result[]): number {
@@ -125,7 +138,7 @@ const pairedRatio = (r: Result) => {
   const rawOfRound = all.slice(Math.floor(i / perRound) * perRound).find((x) => x.case === 'raw-amqplib');
   return rawOfRound ? rate(r) / rate(rawOfRound) : Number.NaN;
 };
-const rows = [...groups.entries()].filter(([k]) => !isLatency(k)).map(([k, rs]) => {
+const rows = [...groups.entries()].filter(([k]) => !isLatency(k) && !ownSection(k)).map(([k, rs]) => {
   const rates = rs.map(rate);
   return {
     case: k,
@@ -191,7 +204,7 @@ const latencyTable = latencyGroups
 
 /** Medians of CPU µs per message by party, for the throughput cases that report it. */
 const cpuTable = [...groups.entries()]
-  .filter(([k, rs]) => !isLatency(k) && rs.every((r) => r.cpu))
+  .filter(([k, rs]) => !isLatency(k) && !ownSection(k) && rs.every((r) => r.cpu))
   .map(([k, rs]) => {
     const m = (f: (c: NonNullable<Result['cpu']>) => number | undefined) => {
       const xs = rs.map((r) => f(r.cpu!)).filter((v): v is number => v !== undefined);
@@ -208,6 +221,7 @@ const cpuTable = [...groups.entries()]
 
 const sqlQueues = sqlQueuesSection(groups);
 const rabbitGroupCommit = rabbitGroupCommitSection(all);
+const httpKeys = httpKeysSection(groups);
 
 const node = process.version;
 const when = new Date().toISOString();
@@ -273,7 +287,7 @@ endpoint can pass the floor.
 ${sqlQueues}
 **@2**: the same endpoint in two processes competing on the queue (each with the threadCount shown); the
 clock runs from both starting to the last message handled by either; RSS is the sum of both.
-`;
+${httpKeys ? `\n${httpKeys}` : ''}`;
 if (!only || process.argv.includes('--write')) writeFileSync(`${root}docs/BENCHMARKS.md`, doc);
 // (bench-results/ is not committed; copy a run worth keeping to docs/bench/ and name it in BENCHMARKS.md.)
 process.stdout.write(`${doc}\n`);
