@@ -36,7 +36,7 @@ export const httpKeyView: View<Loaded> = {
     const r = k.response;
     return frag(
       h('p', { class: 'crumbs' }, h('a', { href: link('http-keys', { scope: k.scope }) }, `HTTP keys in ${scopeName(k.scope)}`)),
-      h('div', { class: 'title-row' }, h('h1', { class: 'mono' }, k.key)),
+      h('div', { class: 'title-row' }, h('h1', null, `HTTP key ${k.key}`)),
       h(
         'dl',
         { class: 'facts' },
