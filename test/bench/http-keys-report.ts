@@ -6,6 +6,8 @@ interface Run {
   readonly messages: number;
   readonly ms: number;
   readonly threads: number;
+  /** SQL statements the API sent per request, BEGIN and COMMIT included (absent from runs before it was counted). */
+  readonly statementsPerRequest?: number;
   readonly cpu?: { readonly nodeUs: number; readonly nodeSystemUs: number; readonly databaseUs?: number };
 }
 
@@ -45,7 +47,9 @@ export function httpKeysSection(groups: ReadonlyMap<string, readonly Run[]>): st
       const xs = rs.map((r) => (r.cpu ? f(r.cpu) : undefined)).filter((v): v is number => v !== undefined);
       return xs.length === rs.length ? String(median(xs)) : '—';
     };
-    return `| ${name} x${rs[0]!.threads} | ${Math.round(median(rates))} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${m((c) => c.nodeUs)} | ${m((c) => c.nodeSystemUs)} | ${m((c) => c.databaseUs)} | ${rs.every((r) => r.cpu) ? median(rs.map(total)) : '—'} | ${what} |`;
+    const counted = rs.map((r) => r.statementsPerRequest).filter((v): v is number => v !== undefined);
+    const perRequest = counted.length === rs.length ? String(median(counted)) : '—';
+    return `| ${name} x${rs[0]!.threads} | ${Math.round(median(rates))} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${m((c) => c.nodeUs)} | ${m((c) => c.nodeSystemUs)} | ${m((c) => c.databaseUs)} | ${rs.every((r) => r.cpu) ? median(rs.map(total)) : '—'} | ${perRequest} | ${what} |`;
   });
   const keyed = of('http-keyed');
   const bus = of('http-bus');
@@ -66,9 +70,11 @@ once (and, for the bus cases, its message sent; keyed, its key completed). CPU p
 rounds): the API's Node process, of which system time, and the PostgreSQL backends serving the API's
 connections (found by their application_name, read from /proc: not the server's background processes nor
 other clients of a shared server); the client's CPU is not counted, though it shares the machine's cores.
+"statements" is how many SQL statements the API sent per request, BEGIN and COMMIT included (counted on pg's
+client): each is a round trip, and the CPU on both sides follows their number.
 
-| case | requests/s (min–max) | Node µs | of which system | PostgreSQL µs | total µs | what |
-|---|---|---|---|---|---|---|
+| case | requests/s (min–max) | Node µs | of which system | PostgreSQL µs | total µs | statements | what |
+|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 Same-round ratios (medians): the keyed route's CPU per request (Node + PostgreSQL) ${x(cpuRatio)} the same

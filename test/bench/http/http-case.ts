@@ -67,6 +67,18 @@ interface Snapshot {
   /** CPU µs of each backend serving the API (by pid). */
   readonly backends: Map<number, number>;
 }
+/**
+ * Statements the API sent (BEGIN and COMMIT included), counted on pg's Client: how many round trips a request
+ * costs is what its CPU follows, on both sides.
+ */
+let statements = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+let statementsFrom = 0;
+let statementsTo = 0;
 let cpuFrom: Snapshot | null = null;
 let cpuTo: Snapshot | null = null;
 const monitor = new pg.Client({ connectionString: PG_URL });
@@ -93,9 +105,11 @@ function perRequest(from: Snapshot, to: Snapshot): { nodeUs: number; nodeSystemU
 function counted(app: FastifyInstance): void {
   app.addHook('onResponse', async () => {
     if (++responses === WARMUP) {
+      statementsFrom = statements;
       startedAt = performance.now();
       cpuFrom = await snapshot();
     } else if (responses === TOTAL) {
+      statementsTo = statements;
       endedAt = performance.now();
       cpuTo = await snapshot();
     }
@@ -178,5 +192,6 @@ clearInterval(sampler);
 if (!cpuFrom || !cpuTo) throw new Error('the measured window never closed');
 const cpu = perRequest(cpuFrom, cpuTo);
 await monitor.end();
-process.stdout.write(`${JSON.stringify({ case: caseArg, threads: CONCURRENCY, messages: COUNT, ms: endedAt - startedAt, rss: peak, cpu })}\n`);
+const statementsPerRequest = Math.round(((statementsTo - statementsFrom) / COUNT) * 10) / 10;
+process.stdout.write(`${JSON.stringify({ case: caseArg, threads: CONCURRENCY, messages: COUNT, ms: endedAt - startedAt, rss: peak, statementsPerRequest, cpu })}\n`);
 process.exit(0);
