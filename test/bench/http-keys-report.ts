@@ -8,7 +8,8 @@ interface Run {
   readonly threads: number;
   /** SQL statements the API sent per request, BEGIN and COMMIT included (absent from runs before it was counted). */
   readonly statementsPerRequest?: number;
-  readonly cpu?: { readonly nodeUs: number; readonly nodeSystemUs: number; readonly databaseUs?: number };
+  /** ownDatabaseUs: the postgres backends serving the API's connections (databaseUs counts every postgres process). */
+  readonly cpu?: { readonly nodeUs: number; readonly nodeSystemUs: number; readonly ownDatabaseUs?: number };
 }
 
 const CASES = [
@@ -21,7 +22,7 @@ const CASES = [
 const TARGET = 1.3;
 
 const rate = (r: Run): number => (r.messages / r.ms) * 1000;
-const total = (r: Run): number => (r.cpu ? r.cpu.nodeUs + (r.cpu.databaseUs ?? 0) : Number.NaN);
+const total = (r: Run): number => (r.cpu?.ownDatabaseUs !== undefined ? r.cpu.nodeUs + r.cpu.ownDatabaseUs : Number.NaN);
 const x = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '—' : `${v.toFixed(2)}×`);
 
 /** The same-round ratios f(a) / f(b) (the cases run once per round, interleaved). */
@@ -49,7 +50,7 @@ export function httpKeysSection(groups: ReadonlyMap<string, readonly Run[]>): st
     };
     const counted = rs.map((r) => r.statementsPerRequest).filter((v): v is number => v !== undefined);
     const perRequest = counted.length === rs.length ? String(median(counted)) : '—';
-    return `| ${name} x${rs[0]!.threads} | ${Math.round(median(rates))} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${m((c) => c.nodeUs)} | ${m((c) => c.nodeSystemUs)} | ${m((c) => c.databaseUs)} | ${rs.every((r) => r.cpu) ? median(rs.map(total)) : '—'} | ${perRequest} | ${what} |`;
+    return `| ${name} x${rs[0]!.threads} | ${Math.round(median(rates))} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${m((c) => c.nodeUs)} | ${m((c) => c.nodeSystemUs)} | ${m((c) => c.ownDatabaseUs)} | ${rs.every((r) => r.cpu?.ownDatabaseUs !== undefined) ? median(rs.map(total)) : '—'} | ${perRequest} | ${what} |`;
   });
   const keyed = of('http-keyed');
   const bus = of('http-bus');
@@ -68,8 +69,8 @@ order; keyed, a fresh Idempotency-Key each). ${requests} requests are measured a
 response to the last; every response must be a 201, and afterwards every order is checked to be in its table
 once (and, for the bus cases, its message sent; keyed, its key completed). CPU per request (µs, medians over the
 rounds): the API's Node process, of which system time, and the PostgreSQL backends serving the API's
-connections (found by their application_name, read from /proc: not the server's background processes nor
-other clients of a shared server); the client's CPU is not counted, though it shares the machine's cores.
+connections (found by their client ports, read from /proc: not the server's background processes nor other
+clients of a shared server); the client's CPU is not counted, though it shares the machine's cores.
 "statements" is how many SQL statements the API sent per request, BEGIN and COMMIT included (counted on pg's
 client): each is a round trip, and the CPU on both sides follows their number.
 
@@ -79,7 +80,7 @@ ${rows.join('\n')}
 
 Same-round ratios (medians): the keyed route's CPU per request (Node + PostgreSQL) ${x(cpuRatio)} the same
 route's without a key${spread} — target ≤ ${TARGET}× (${verdict}); Node alone ${x(sameRound(keyed, bus, (r) => r.cpu?.nodeUs ?? Number.NaN))}, PostgreSQL alone
-${x(sameRound(keyed, bus, (r) => r.cpu?.databaseUs ?? Number.NaN))}; throughput ${x(sameRound(keyed, bus, rate))} the route's without a key. The route without a key
+${x(sameRound(keyed, bus, (r) => r.cpu?.ownDatabaseUs ?? Number.NaN))}; throughput ${x(sameRound(keyed, bus, rate))} the route's without a key. The route without a key
 against the plain route (what the bus's transactional session costs): CPU ${x(sameRound(bus, plain, total))}, throughput
 ${x(sameRound(bus, plain, rate))}; keyed against plain: CPU ${x(sameRound(keyed, plain, total))}, throughput ${x(sameRound(keyed, plain, rate))}.
 `;

@@ -6,9 +6,10 @@
 //               session.send to a PostgreSQL queue in bus.withTransaction, the send dispatched after the commit;
 // - http-keyed: the same route, each request with a fresh Idempotency-Key: the claim's short transaction,
 //               then the route's, which also stores the response with its key.
-// The clock and the CPU (this process's and every postgres process's, from /proc) run from the WARMUP-th
-// response to the last; the client's CPU is not counted. Afterwards the rows are checked: one order per
-// request, one message sent per request (bus cases), one completed key per request (keyed).
+// The clock and the CPU (this process's, and that of the postgres backends serving its connections, from
+// /proc) run from the WARMUP-th response to the last; the client's CPU is not counted. Afterwards the rows
+// are checked: one order per request, one message sent per request (bus cases), one completed key per
+// request (keyed).
 //   node dist/test/bench/http/http-case.js http-keyed 5000 16
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -21,7 +22,7 @@ import { idempotentRoute } from '../../../src/http/fastify/index.js';
 import { addOncebus, createSilentLogger, type IServiceBus, messageType, TYPES } from '../../../src/index.js';
 import { PostgresStore, type PostgresTransaction } from '../../../src/stores/postgres/index.js';
 import { isCreateQueue } from '../../../src/transport/queue.js';
-import { cpuOfProcesses } from '../cpu-accounting.js';
+import { type CpuSnapshot, cpuPerMessage, cpuSnapshot } from '../cpu-accounting.js';
 
 const [, , caseArg = 'http-keyed', countArg = '5000', concurrencyArg = '16'] = process.argv;
 const COUNT = Number(countArg);
@@ -29,19 +30,13 @@ const CONCURRENCY = Number(concurrencyArg);
 /** Responses before the clock starts: connections open, statements prepared, the JIT warm. */
 const WARMUP = Math.min(1000, Math.max(100, Math.floor(COUNT / 5)));
 const TOTAL = WARMUP + COUNT;
-const PG_URL = process.env.PG_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:5432/oncebus';
+const PG = process.env.PG_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:5432/oncebus';
 const CLIENT = fileURLToPath(new URL('./load-client.js', import.meta.url));
 const POOL = CONCURRENCY + 4;
 const OUT = 'postgres://default/bench-http-out';
 
 if (!['http-plain', 'http-bus', 'http-keyed'].includes(caseArg)) throw new Error(`unknown HTTP case ${caseArg}`);
 const id = randomUUID().replace(/-/g, '').slice(0, 8);
-/**
- * The API's connections carry this application_name: the database CPU counted is that of the backends serving
- * them, read from /proc — not the other clients of a shared server, nor its background processes.
- */
-const APP = `bench-http-${id}`;
-const PG = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}application_name=${APP}`;
 const schema = `bench_http_${id}`;
 const orders = `${schema}.orders`;
 const INSERT = `INSERT INTO ${orders} (order_id, amount, currency) VALUES ($1, $2, $3)`;
@@ -62,11 +57,6 @@ let responses = 0;
 let startedAt = 0;
 let endedAt = 0;
 
-interface Snapshot {
-  readonly node: NodeJS.CpuUsage;
-  /** CPU µs of each backend serving the API (by pid). */
-  readonly backends: Map<number, number>;
-}
 /**
  * Statements the API sent (BEGIN and COMMIT included), counted on pg's Client: how many round trips a request
  * costs is what its CPU follows, on both sides.
@@ -79,27 +69,8 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 } as typeof query;
 let statementsFrom = 0;
 let statementsTo = 0;
-let cpuFrom: Snapshot | null = null;
-let cpuTo: Snapshot | null = null;
-const monitor = new pg.Client({ connectionString: PG_URL });
-await monitor.connect();
-
-async function snapshot(): Promise<Snapshot> {
-  const node = process.cpuUsage();
-  const { rows } = await monitor.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [APP]);
-  return { node, backends: cpuOfProcesses(rows.map((r) => r.pid)) };
-}
-
-/** µs per request: this process (user + system, and system alone), and the API's backends (one opened in the window counts whole). */
-function perRequest(from: Snapshot, to: Snapshot): { nodeUs: number; nodeSystemUs: number; databaseUs: number } {
-  let database = 0;
-  for (const [pid, us] of to.backends) database += us - (from.backends.get(pid) ?? 0);
-  return {
-    nodeUs: Math.round((to.node.user + to.node.system - from.node.user - from.node.system) / COUNT),
-    nodeSystemUs: Math.round((to.node.system - from.node.system) / COUNT),
-    databaseUs: Math.round(database / COUNT),
-  };
-}
+let cpuFrom: CpuSnapshot | null = null;
+let cpuTo: CpuSnapshot | null = null;
 
 /** Every case counts its responses sent (Fastify's onResponse): the window is the WARMUP-th to the last. */
 function counted(app: FastifyInstance): void {
@@ -107,11 +78,11 @@ function counted(app: FastifyInstance): void {
     if (++responses === WARMUP) {
       statementsFrom = statements;
       startedAt = performance.now();
-      cpuFrom = await snapshot();
+      cpuFrom = cpuSnapshot();
     } else if (responses === TOTAL) {
       statementsTo = statements;
       endedAt = performance.now();
-      cpuTo = await snapshot();
+      cpuTo = cpuSnapshot();
     }
   });
 }
@@ -190,8 +161,8 @@ try {
 }
 clearInterval(sampler);
 if (!cpuFrom || !cpuTo) throw new Error('the measured window never closed');
-const cpu = perRequest(cpuFrom, cpuTo);
-await monitor.end();
+// The database's CPU is ownDatabaseUs: the backends serving this process's connections (cpu-accounting.ts).
+const cpu = cpuPerMessage(cpuFrom, cpuTo, COUNT);
 const statementsPerRequest = Math.round(((statementsTo - statementsFrom) / COUNT) * 10) / 10;
 process.stdout.write(`${JSON.stringify({ case: caseArg, threads: CONCURRENCY, messages: COUNT, ms: endedAt - startedAt, rss: peak, statementsPerRequest, cpu })}\n`);
 process.exit(0);
