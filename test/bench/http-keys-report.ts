@@ -59,6 +59,16 @@ export function httpKeysSection(groups: ReadonlyMap<string, readonly Run[]>): st
   const verdict = cpuRatio === undefined ? 'not measured' : cpuRatio <= TARGET ? 'met' : '**not met**';
   const rounds = ratios(keyed, bus, total);
   const spread = rounds.length > 1 ? ` (${Math.min(...rounds).toFixed(2)}–${Math.max(...rounds).toFixed(2)} over ${rounds.length} rounds)` : '';
+  const statementsOf = (rs: readonly Run[] | undefined) => {
+    const xs = (rs ?? []).map((r) => r.statementsPerRequest).filter((v): v is number => v !== undefined);
+    return xs.length > 0 && xs.length === rs!.length ? median(xs) : undefined;
+  };
+  const keyedStatements = statementsOf(keyed);
+  const busStatements = statementsOf(bus);
+  const statements =
+    keyedStatements !== undefined && busStatements !== undefined
+      ? ` The keyed route sends ${keyedStatements} SQL statements per request against ${busStatements} (the key's claim in a transaction of its own, and its completion in the route's).`
+      : '';
   const requests = (keyed ?? bus ?? plain)![0]!.messages;
   const threads = (keyed ?? bus ?? plain)![0]!.threads;
   return `## HTTP Idempotency-Keys (issue 28)
@@ -82,6 +92,6 @@ Same-round ratios (medians): the keyed route's CPU per request (Node + PostgreSQ
 route's without a key${spread} — target ≤ ${TARGET}× (${verdict}); Node alone ${x(sameRound(keyed, bus, (r) => r.cpu?.nodeUs ?? Number.NaN))}, PostgreSQL alone
 ${x(sameRound(keyed, bus, (r) => r.cpu?.ownDatabaseUs ?? Number.NaN))}; throughput ${x(sameRound(keyed, bus, rate))} the route's without a key. The route without a key
 against the plain route (what the bus's transactional session costs): CPU ${x(sameRound(bus, plain, total))}, throughput
-${x(sameRound(bus, plain, rate))}; keyed against plain: CPU ${x(sameRound(keyed, plain, total))}, throughput ${x(sameRound(keyed, plain, rate))}.
+${x(sameRound(bus, plain, rate))}; keyed against plain: CPU ${x(sameRound(keyed, plain, total))}, throughput ${x(sameRound(keyed, plain, rate))}.${statements}
 `;
 }
