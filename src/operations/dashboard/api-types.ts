@@ -164,6 +164,38 @@ export interface SagasAnswer {
   } | null;
 }
 
+/** An HTTP Idempotency-Key as listed (oncebus/http): its row without the stored response. Times are epoch ms. */
+export interface HttpKeyJson {
+  readonly scope: string;
+  readonly key: string;
+  readonly fingerprint: string;
+  readonly status: 'running' | 'completed';
+  readonly attempt: string;
+  readonly lockedUntil: number | null;
+  readonly responseStatus: number | null;
+  readonly bodyBytes: number;
+  readonly createdAt: number;
+  readonly completedAt: number | null;
+  readonly expiresAt: number;
+}
+
+/** GET /api/http-keys: the newest keys of the endpoints' store (null without --endpoint-store). */
+export interface HttpKeysAnswer {
+  readonly keys: {
+    readonly where: string;
+    readonly status: 'running' | 'completed' | null;
+    readonly scope: string | null;
+    /** Only keys created longer ago than this (e.g. '1h'), or null. */
+    readonly older: string | null;
+    readonly limit: number;
+    readonly keys: readonly HttpKeyJson[];
+    /** More keys match than are listed. */
+    readonly more: boolean;
+    /** Why the store could not be read (no http_keys table yet: not migrated). */
+    readonly error: string | null;
+  } | null;
+}
+
 /** GET /api/sagas/:id: one instance and its state, decoded (tagged JSON), masked and bounded. */
 export interface SagaView extends SagaInstanceJson {
   readonly state: {
@@ -172,6 +204,17 @@ export interface SagaView extends SagaInstanceJson {
     readonly bytes: number;
     readonly note: string | null;
   };
+}
+
+/** GET /api/http-key?scope=&key=: one key and the response it stored, masked and bounded. */
+export interface HttpKeyDetail extends HttpKeyJson {
+  readonly expired: boolean;
+  readonly response: {
+    readonly status: number;
+    readonly headers: readonly (readonly [string, string])[];
+    readonly headersNote: string | null;
+    readonly body: { readonly kind: 'json' | 'text' | 'base64' | 'empty' | 'too-large'; readonly text: string; readonly bytes: number; readonly note: string | null };
+  } | null;
 }
 
 /** POST /api/return and /api/delete: the selection, and the answer. */

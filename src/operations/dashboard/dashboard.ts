@@ -20,6 +20,7 @@ import { guardRequests, refuse } from './request-guard.js';
 import { CSRF_HEADER, isLoopback, loopbackHosts, randomToken } from './security.js';
 import type { ActionAnswer, EndpointsAnswer, GroupsAnswer, MessagesAnswer, MessageView, SagasAnswer, SagaView, SessionAnswer, SummaryAnswer } from './api-types.js';
 import { EnvelopeViews } from './envelope-views.js';
+import { addHttpKeyRoutes } from './http-key-routes.js';
 import { pageFiles } from './page-files.js';
 import { depthView, listedGroup, listedMessage, messageView } from './views.js';
 import { sagaInstanceView, sagasOf } from './saga-views.js';
@@ -37,7 +38,7 @@ export interface DashboardOptions {
   /** Endpoint queue URIs whose depth the Endpoints page shows, counted through `queueFactories`. */
   readonly endpointQueues?: readonly string[];
   readonly queueFactories?: readonly IQueueFactory[];
-  /** The endpoints' SQL store: its idempotence rows per endpoint on the Endpoints page, its saga instances on the Sagas page. */
+  /** The endpoints' SQL store: its idempotence rows per endpoint on the Endpoints page, its saga instances on the Sagas page, its HTTP Idempotency-Keys on the HTTP keys page. */
   readonly endpointStore?: SqlStore;
   readonly endpointStoreName?: string;
   /** Default 127.0.0.1. Any host but a loopback one requires `token`. */
@@ -272,6 +273,8 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     if (!found) throw new HttpError(404, `no saga instance ${maskSecrets(request.params.id, 200)}`);
     return found;
   });
+
+  addHttpKeyRoutes(app, options.endpointStore, options.endpointStoreName);
 
   const chosen = async (body: Selection): Promise<string[]> => {
     const ways = [body.ids !== undefined, body.group !== undefined, body.all === true].filter(Boolean).length;

@@ -1,7 +1,8 @@
 // The page's addresses: #/ (groups, ?page=), #/messages?group=&search=&status=&page=, #/message/<id>, #/endpoints,
 // #/sagas?type=&stuck=, #/saga/<instance id>.
+// #/http-keys?status=&older=&scope=, #/http-key?scope=&key=.
 
-export type RouteName = 'groups' | 'messages' | 'message' | 'endpoints' | 'sagas' | 'saga';
+export type RouteName = 'groups' | 'messages' | 'message' | 'endpoints' | 'sagas' | 'saga' | 'http-keys' | 'http-key';
 
 export interface Route {
   readonly view: RouteName;
@@ -21,6 +22,8 @@ export function route(): Route {
   if (parts[0] === 'endpoints') return { view: 'endpoints', params };
   if (parts[0] === 'saga' && parts[1]) return { view: 'saga', id: decodeURIComponent(parts[1]), params };
   if (parts[0] === 'sagas') return { view: 'sagas', params };
+  if (parts[0] === 'http-keys') return { view: 'http-keys', params };
+  if (parts[0] === 'http-key') return { view: 'http-key', id: `${params.get('scope') ?? ''}\u0000${params.get('key') ?? ''}`, params };
   return { view: 'groups', params };
 }
 
