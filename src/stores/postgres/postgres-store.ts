@@ -70,7 +70,7 @@ export class PostgresStore {
     const scheme = options.scheme ?? 'postgres';
     this.database = new PostgresDatabase(options);
     const channel = queueChannel(s);
-    const notifier = new PostgresNotifier(options.connectionString, channel);
+    const notifier = new PostgresNotifier((config) => this.database.newClient(config), channel);
     this.notifier = notifier;
     this.store = new SqlStore({
       database: this.database,
