@@ -12,7 +12,7 @@
 #   pg-pair.sh reset    stops both and rebuilds the pair from nothing (a primary on 5441, b standby on 5442).
 #   pg-pair.sh stop     stops both (fast).
 #   pg-pair.sh status   one line per node: port, up/down, primary/standby.
-#   pg-pair.sh mode sync|async   synchronous_standby_names '*' (synchronous_commit on) or '' on the primary.
+#   pg-pair.sh mode sync|async   synchronous_standby_names '*' (synchronous_commit on) or '' on both nodes.
 #
 # The pair is made in synchronous mode (PG_PAIR_MODE=async to make it asynchronous). Connection string for
 # both: postgres://oncebus:oncebus@127.0.0.1:5441,127.0.0.1:5442/oncebus (the store tries them in order).
@@ -145,6 +145,7 @@ case "$action" in
   reset) pair_reset; echo "pg-pair: rebuilt (primary 5441, standby 5442)" ;;
   stop) for n in $NODES; do node_stop "$n"; done ;;
   status) pair_status ;;
-  mode) p=$(primary_node); [ -n "$p" ] || { echo "pg-pair: no primary up" >&2; exit 1; }; set_mode "$p" "${2:?sync|async}" ;;
+  # On both nodes: the standby's own setting is what its promotion keeps (postgresql.auto.conf is not replicated).
+  mode) for n in $NODES; do is_up "$n" && set_mode "$n" "${2:?sync|async}"; done ;;
   *) echo "usage: pg-pair.sh start|rejoin|reset|stop|status|mode sync|async" >&2; exit 2 ;;
 esac
