@@ -60,7 +60,7 @@ node_stop() {
 make_primary() {
   local n=$1 d; d=$(data_of "$n")
   rm -rf "$d"
-  as_pg "$BIN/initdb -D $d -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-instructions" >/dev/null
+  as_pg "$BIN/initdb -D $d -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-instructions --no-sync" >/dev/null
   cat >>"$d/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 wal_level = replica
@@ -109,7 +109,7 @@ pair_reset() {
 }
 
 pair_start() {
-  local started n other; started=$(date +%s.%N)
+  local started n other; started=$(date +%s%N)
   install -d -o postgres -g postgres "$PAIR_DIR"
   if [ ! -f "$(data_of a)/PG_VERSION" ] && [ ! -f "$(data_of b)/PG_VERSION" ]; then
     pair_reset
@@ -129,7 +129,7 @@ pair_start() {
       fi
     done
   fi
-  echo "pg-pair: ready (primary $(port_of "$(primary_node)"), in $(echo "$(date +%s.%N) - $started" | bc | cut -c1-4) s; postgres://oncebus:oncebus@127.0.0.1:5441,127.0.0.1:5442/oncebus)"
+  echo "pg-pair: ready (primary $(port_of "$(primary_node)"), in $(( ($(date +%s%N) - started) / 1000000 )) ms; postgres://oncebus:oncebus@127.0.0.1:5441,127.0.0.1:5442/oncebus)"
 }
 
 pair_status() {

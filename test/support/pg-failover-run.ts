@@ -12,6 +12,7 @@ import { holdWalSender, killNode, otherPort, PAIR_URL, primaryPort, promote, rej
 export interface FailoverFigures {
   readonly mode: 'sync' | 'async';
   readonly messages: number;
+  /** Failovers done (fewer than asked when the stream ended first). */
   readonly failovers: number;
   /** Messages the endpoint acknowledged (the broker forgot them): handled, or found handled already. */
   readonly acknowledged: number;
@@ -107,6 +108,10 @@ export async function runFailoverStream(options: FailoverRunOptions): Promise<Fa
     for (let f = 0; f < options.failovers; f++) {
       const threshold = Math.floor(((f + 1) * options.messages) / (options.failovers + 1));
       while (acknowledged.size < threshold) await sleep(10);
+      if (acknowledged.size >= options.messages) {
+        log(`the stream ended before failover ${f + 1}: give more messages`);
+        break;
+      }
       const primary = await primaryPort();
       if (primary === null) throw new Error('no primary before the failover');
       const standby = otherPort(primary);
@@ -123,7 +128,7 @@ export async function runFailoverStream(options: FailoverRunOptions): Promise<Fa
       const rejoined = rejoin().then(() => rejoinMs.push(Date.now() - promotedAt));
       // Messages acknowledged between the kill and the promotion had committed before the kill: the stall
       // ends at the first message handled on the new primary.
-      while (lastHandledAt <= promotedAt && Date.now() - killedAt < 60_000) await sleep(5);
+      while (lastHandledAt <= promotedAt && acknowledged.size < options.messages && Date.now() - killedAt < 60_000) await sleep(5);
       stallsMs.push(lastHandledAt - killedAt);
       await rejoined;
       log(`failover ${f + 1}: ${primary} → ${standby}, stall ${stallsMs.at(-1)} ms, promoted after ${promotedAt - killedAt} ms, rejoined in ${rejoinMs.at(-1)} ms, acknowledged ${acknowledged.size}/${options.messages}`);
@@ -139,7 +144,7 @@ export async function runFailoverStream(options: FailoverRunOptions): Promise<Fa
     return {
       mode: options.mode,
       messages: options.messages,
-      failovers: options.failovers,
+      failovers: stallsMs.length,
       acknowledged: sent.filter((id) => acknowledged.has(id)).length,
       effects: effects.size,
       lost,

@@ -72,7 +72,7 @@ export class PostgresDatabase implements SqlDatabase {
   readonly name: string;
   readonly budget: ConnectionBudget;
   /** With a multi-host connection string: which host new connections go to (null for one host). */
-  readonly router: PostgresHostRouter | null;
+  private readonly router: PostgresHostRouter | null;
   /** The Client class connections are made with (one that follows the router, with several hosts). */
   private readonly clientClass: typeof pg.Client;
   private readonly connectionString: string;

@@ -23,6 +23,7 @@ describe('an idempotent endpoint on a PostgreSQL pair whose primary dies mid-str
   it('with synchronous replication: reconnects to the promoted standby and loses or repeats no effect', async () => {
     const f = await runFailoverStream({ mode: 'sync', messages: MESSAGES, failovers: 1, holdMs: 300 });
     console.log(`      sync: ${JSON.stringify(f)}`);
+    expect(f.failovers, 'the primary died mid-stream').to.equal(1);
     expect(f.acknowledged, 'every message acknowledged after the failover').to.equal(MESSAGES);
     expect(f.lost, 'acknowledged messages whose effect is missing').to.equal(0);
     expect(f.duplicatedEffects, 'effects written twice').to.equal(0);
@@ -36,6 +37,7 @@ describe('an idempotent endpoint on a PostgreSQL pair whose primary dies mid-str
     // What is guaranteed: the endpoint goes on, the database never holds an effect twice (the effect and
     // its idempotence row commit together, so a lost commit loses both), and every message is either in
     // the database or counted lost. That some are lost depends on timing: printed, not asserted.
+    expect(f.failovers, 'the primary died mid-stream').to.equal(1);
     expect(f.acknowledged).to.equal(MESSAGES);
     expect(f.duplicatedEffects, 'effects written twice').to.equal(0);
     expect(f.effects + f.lost, 'every message is in the database or counted lost').to.equal(MESSAGES);
