@@ -106,6 +106,12 @@ export async function killNode(port: number): Promise<void> {
   }
 }
 
+/** A clean, fast shutdown of one node (SIGINT to its postmaster), waiting until it answers no more. */
+export async function stopNode(port: number): Promise<void> {
+  process.kill(postmasterPid(port), 'SIGINT');
+  for (let i = 0; i < 300 && (await onNode(port, 'SELECT 1')) !== null; i++) await sleep(100);
+}
+
 /**
  * The link to the standby stalls: the primary's WAL sender is stopped (SIGSTOP), so new WAL stays on the
  * primary, as over a slow or partitioned link; killNode ends it with the rest. (Stopping the standby's

@@ -18,7 +18,7 @@ interface ReplicationState {
 const REPLICATION_STATE = `SELECT pg_is_in_recovery() AS recovery,
   current_setting('synchronous_commit') AS synchronous_commit,
   current_setting('synchronous_standby_names') AS standby_names,
-  CASE WHEN count(*) FILTER (WHERE r.sync_state IS NULL) > 0 THEN NULL
+  CASE WHEN count(*) FILTER (WHERE r.pid IS NOT NULL AND r.sync_state IS NULL) > 0 THEN NULL
        ELSE count(*) FILTER (WHERE r.sync_state IN ('sync', 'quorum')) END::int AS sync_standbys,
   count(r.pid)::int AS standbys
 FROM (SELECT 1) AS one LEFT JOIN pg_stat_replication AS r ON true`;

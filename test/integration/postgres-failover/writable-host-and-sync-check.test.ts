@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { OncebusError } from '../../../src/errors/errors.js';
 import { PostgresStore } from '../../../src/stores/postgres/index.js';
 import { requireService } from '../../support/integration.js';
-import { otherPort, pairAvailable, primaryPort, rejoin, setMode } from '../../support/pg-pair.js';
+import { onNode, otherPort, pairAvailable, primaryPort, rejoin, setMode, sleep, stopNode } from '../../support/pg-pair.js';
 
 const url = (ports: number[], attrs = 'read-write'): string =>
   `postgres://oncebus:oncebus@${ports.map((p) => `127.0.0.1:${p}`).join(',')}/oncebus?target_session_attrs=${attrs}`;
@@ -91,5 +91,29 @@ describe('the PostgreSQL store on a primary + standby pair', function () {
     );
     expect(error.code).to.equal('ONCEBUS_REPLICATION_NOT_SYNCHRONOUS');
     expect(error.message).to.contain("synchronous_commit is 'local'");
+  });
+
+  it('with requireSynchronousReplication: refuses to start while no standby is attached, and starts once it is back', async () => {
+    await setMode('sync');
+    await stopNode(standby);
+    try {
+      for (let i = 0; i < 100 && (await onNode<{ n: number }>(primary, 'SELECT count(*)::int AS n FROM pg_stat_replication'))?.[0]?.n !== 0; i++) await sleep(100);
+      const error = await failure(() => withStore(url([primary, standby]), { requireSynchronousReplication: true }, (store) => store.store.ready()));
+      expect(error.code).to.equal('ONCEBUS_REPLICATION_NOT_SYNCHRONOUS');
+      expect(error.message, error.message).to.contain('no standby is attached as synchronous (0 attached)');
+    } finally {
+      await rejoin();
+    }
+    await setMode('sync'); // waits until the standby streams as sync again
+    await withStore(url([primary, standby]), { requireSynchronousReplication: true }, (store) => store.store.ready());
+  });
+
+  it('with requireSynchronousReplication: says when its role may not see which standbys are synchronous', async () => {
+    await setMode('sync');
+    await onNode(primary, "DO $$ BEGIN CREATE ROLE oncebus_unprivileged LOGIN PASSWORD 'unprivileged'; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    const plain = `postgres://oncebus_unprivileged:unprivileged@127.0.0.1:${primary},127.0.0.1:${standby}/oncebus`;
+    const error = await failure(() => withStore(plain, { requireSynchronousReplication: true }, (store) => store.store.ready()));
+    expect(error.code).to.equal('ONCEBUS_REPLICATION_NOT_SYNCHRONOUS');
+    expect(error.hint).to.contain('pg_read_all_stats');
   });
 });
