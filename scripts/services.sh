@@ -4,7 +4,10 @@
 # 6432), plus the tools some tests drive: spin and Chromium (Debian's chromium, for the dashboard's browser
 # tests). Idempotent: a running server is left alone.
 # RABBITMQ_URL / PG_URL pointing elsewhere skip the local server (PG_URL: PgBouncer too; PGBOUNCER_URL skips
-# only PgBouncer). Usage: services.sh start|stop [rabbitmq|postgres|pgbouncer]
+# only PgBouncer).
+# `pg-pair` is a second, separate PostgreSQL: a primary + streaming standby on 5441/5442 (scripts/pg-pair.sh)
+# for the failover suite; `all` starts it under CI=true (or ONCEBUS_PG_PAIR=1) only, as root. The shared
+# server on 5432 is untouched by it. Usage: services.sh start|stop [all|rabbitmq|postgres|pgbouncer|pg-pair]
 set -euo pipefail
 action=${1:-start}
 only=${2:-all}
@@ -100,6 +103,17 @@ INI
 
 pgbouncer_stop() { [ -f "$PGBOUNCER_DIR/pgbouncer.pid" ] && kill "$(cat "$PGBOUNCER_DIR/pgbouncer.pid")" 2>/dev/null || true; }
 
+# The failover suite's pair: CI runs that suite (it SIGKILLs the pair's primary, so it needs root); a
+# developer's npm test skips it unless ONCEBUS_PG_PAIR=1 (or scripts/pg-pair.sh start was run).
+pair_wanted() { [ "${CI:-}" = true ] || [ "${ONCEBUS_PG_PAIR:-}" = 1 ]; }
+pair_start() {
+  if [ "$(id -u)" != 0 ]; then echo "services: pg-pair needs root (it runs as the postgres user); not started"; return; fi
+  local started; started=$(date +%s%N)
+  bash "$(dirname "$0")/pg-pair.sh" start
+  echo "services: pg-pair start took $(( ($(date +%s%N) - started) / 1000000 )) ms"
+}
+pair_stop() { bash "$(dirname "$0")/pg-pair.sh" stop; }
+
 # spin (the model checker the protocol model in test/models runs on) and chromium (the headless browser the
 # dashboard's tests in test/browser drive through playwright-core), from Debian.
 tools_install() {
@@ -108,13 +122,15 @@ tools_install() {
 }
 
 case "$action:$only" in
-  start:all) rabbit_start; pg_start; pgbouncer_start; tools_install ;;
+  start:all) rabbit_start; pg_start; pgbouncer_start; if pair_wanted; then pair_start; fi; tools_install ;;
   start:rabbitmq) rabbit_start ;;
   start:postgres) pg_start ;;
   start:pgbouncer) pgbouncer_start ;;
-  stop:all) pgbouncer_stop; rabbit_stop; pg_stop ;;
+  start:pg-pair) pair_start ;;
+  stop:all) pgbouncer_stop; rabbit_stop; pg_stop; pair_stop ;;
   stop:rabbitmq) rabbit_stop ;;
   stop:postgres) pg_stop ;;
   stop:pgbouncer) pgbouncer_stop ;;
-  *) echo "usage: services.sh start|stop [all|rabbitmq|postgres|pgbouncer]" >&2; exit 2 ;;
+  stop:pg-pair) pair_stop ;;
+  *) echo "usage: services.sh start|stop [all|rabbitmq|postgres|pgbouncer|pg-pair]" >&2; exit 2 ;;
 esac

@@ -11,11 +11,18 @@ import { postgresHint } from './postgres-hints.js';
 import { isPgConnectionFailure } from './pg-connection-failure.js';
 import { type PipelineStep, runPipeline } from './postgres-pipeline.js';
 import { sendCancelRequest } from './cancel-request.js';
+import { parseHostList } from './postgres-host-list.js';
+import { failoverClientClass, PostgresHostRouter } from './postgres-host-router.js';
 
 /** The pg package, loaded when oncebus/postgres is imported (an optional peer dependency). */
 const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
 
 export interface PostgresConnectionOptions {
+  /**
+   * A pg connection string. libpq's multi-host form is read too (node-postgres alone does not):
+   * `postgres://u:pw@h1:5432,h2:5432/db?target_session_attrs=read-write` — each new connection goes to
+   * the first host, in order, that accepts writes, found again when a connection fails (a failover).
+   */
   readonly connectionString: string;
   /**
    * Pool size (default 20). Each receive loop on a postgres:// queue holds a connection, and each message's
@@ -35,10 +42,11 @@ export interface PostgresConnectionOptions {
    * 'transaction': connectionString leads to a transaction-pooling proxy (PgBouncer `pool_mode =
    * transaction`, RDS Proxy, Supavisor…), where consecutive transactions of one client may run on different
    * server sessions. Statements are then sent unnamed (a named prepared statement lives in one server
-   * session), the timeouts above are not sent as startup parameters (the pooler refuses them: set its own,
-   * e.g. PgBouncer's query_timeout and idle_transaction_timeout), a timed-out handler's statement is
-   * cancelled by a protocol cancel request through the pooler, and LISTEN wake-ups need
-   * listenConnectionString (docs/sql-stores.md, "Through a connection pooler"). Not detected: give it.
+   * session), the timeouts above are set in each transaction (SET LOCAL) rather than as startup parameters
+   * (which the pooler refuses; statements outside a transaction run under the pooler's own limits), a
+   * timed-out handler's statement is cancelled by a protocol cancel request through the pooler, and LISTEN
+   * wake-ups need listenConnectionString (docs/sql-stores.md, "Through a connection pooler"). Not detected:
+   * give it.
    */
   readonly pooler?: 'transaction';
 }
@@ -111,6 +119,11 @@ export class PostgresDatabase implements SqlDatabase {
   readonly transactionPooler: boolean;
   /** How statements and transactions go on the wire, shared with this database's transactions. */
   private readonly wire: WireSettings;
+  /** With a multi-host connection string: which host new connections go to (null for one host). */
+  private readonly router: PostgresHostRouter | null;
+  /** The Client class connections are made with (one that follows the router, with several hosts). */
+  private readonly clientClass: typeof pg.Client;
+  private readonly connectionString: string;
   /** Clients given an 'error' listener already (a client is reused across checkouts). */
   private readonly guarded = new WeakSet<pg.PoolClient>();
 
@@ -130,10 +143,16 @@ export class PostgresDatabase implements SqlDatabase {
         ]
       : [{ text: 'BEGIN' }];
     this.wire = { namedStatements: !pooled, beginSteps };
+    const hosts = parseHostList(options.connectionString);
+    this.connectionString = hosts?.connectionString ?? options.connectionString;
+    const connectionTimeoutMillis = options.connectTimeoutMs ?? 5000;
+    this.router = hosts ? new PostgresHostRouter(hosts, { connectionString: hosts.connectionString, connectionTimeoutMillis }, this.name) : null;
+    this.clientClass = this.router ? failoverClientClass(this.router) : pgDriver.Client;
     this.pool = new pgDriver.Pool({
-      connectionString: options.connectionString,
+      connectionString: this.connectionString,
+      Client: this.clientClass,
       max: options.poolSize ?? 20,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      connectionTimeoutMillis,
       // Session settings, sent at connect: a transaction pooler refuses them (and could not keep them).
       ...(pooled
         ? {}
@@ -145,6 +164,11 @@ export class PostgresDatabase implements SqlDatabase {
     this.pool.on('error', () => {
       // An idle client lost its connection (server restart); the pool replaces it on demand.
     });
+  }
+
+  /** A connection outside the pool (the notifier's listener), to the same server the pool's go to. */
+  newClient(config: pg.ClientConfig = {}): pg.Client {
+    return new this.clientClass({ ...config, connectionString: this.connectionString });
   }
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {

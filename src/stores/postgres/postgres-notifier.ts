@@ -1,7 +1,4 @@
 import type pg from 'pg';
-import { requireDriver } from '../../drivers/require-driver.js';
-
-const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
 
 /** A wait for the next insert into one queue table. */
 export interface EnqueueWait {
@@ -34,7 +31,11 @@ export class PostgresNotifier {
   private subscriptionGeneration = 0;
 
   constructor(
-    private readonly connectionString: string | null,
+    /**
+     * A new client outside the pool, to the server the pool's connections go to (PostgresDatabase.newClient)
+     * or to listenConnectionString; null: none to listen on (behind a transaction pooler).
+     */
+    private readonly newClient: ((config: pg.ClientConfig) => pg.Client) | null,
     readonly channel: string,
   ) {}
 
@@ -81,9 +82,10 @@ export class PostgresNotifier {
   }
 
   private listen(): void {
-    if (this.connectionString === null || this.closed || this.listening || Date.now() - this.failedAt < RETRY_LISTEN_MS) return;
+    if (this.newClient === null || this.closed || this.listening || Date.now() - this.failedAt < RETRY_LISTEN_MS) return;
     // TCP keep-alive: a connection that dies silently (a half-open socket) is found and the listener made again.
-    const client = new pgDriver.Client({ connectionString: this.connectionString, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const newClient = this.newClient;
+    const client = newClient({ keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     this.listening = (async () => {
       client.on('notification', (n) => this.notified(n.payload ?? ''));
       client.on('error', () => this.dropped(client));

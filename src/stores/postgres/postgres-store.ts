@@ -1,3 +1,5 @@
+import type pg from 'pg';
+import { requireDriver } from '../../drivers/require-driver.js';
 import type { ILogger } from '../../logging/logger.js';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
 import { sqlIdentifier } from '../sql/sql-identifiers.js';
@@ -10,6 +12,7 @@ import { ConfigurationError } from '../../errors/errors.js';
 import { intParam, parseQueueUri } from '../../transport/queue-uri.js';
 import { BatchTakingQueue } from '../sql/batch-taking-queue.js';
 import { RowLockingQueue } from '../sql/row-locking-queue.js';
+import { checkSynchronousReplication } from './synchronous-replication.js';
 import { PostgresNotifier, queueChannel, SUBSCRIPTIONS_CHANGED } from './postgres-notifier.js';
 import {
   postgresCreateVersionTable,
@@ -24,6 +27,8 @@ import {
   postgresVersionTable,
   postgresVersionTableExists,
 } from './postgres-statements.js';
+
+const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
 
 /** The most rows one take may lock (a batch holds them until its last one is settled). */
 const MAX_BATCH = 1000;
@@ -53,6 +58,15 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
    * it at the server itself, past the pooler; without it, receivers on an empty queue poll (docs/sql-stores.md).
    */
   readonly listenConnectionString?: string;
+  /**
+   * Refuse to start unless commits are kept by a synchronous standby (default false): at first use (the
+   * endpoint's start) the store checks it is on a primary with synchronous_standby_names set,
+   * synchronous_commit on (or remote_apply) for its session and a standby attached as sync, and fails with
+   * ReplicationNotSynchronousError naming what is missing. With asynchronous replication a failover can
+   * lose commits the broker was already told about (docs/sql-stores.md, "Failover"). Checked at start
+   * only: a primary that loses its synchronous standby later makes commits wait, it does not lose them.
+   */
+  readonly requireSynchronousReplication?: boolean;
 }
 
 /**
@@ -76,8 +90,15 @@ export class PostgresStore {
     const scheme = options.scheme ?? 'postgres';
     this.database = new PostgresDatabase(options);
     const channel = queueChannel(s);
-    const listenOn = options.listenConnectionString ?? (options.pooler === 'transaction' ? null : options.connectionString);
-    const notifier = new PostgresNotifier(listenOn, channel);
+    // LISTEN needs a server session of its own: past a transaction pooler, on listenConnectionString or nowhere.
+    const listenOn = options.listenConnectionString;
+    const newListener =
+      listenOn !== undefined
+        ? (config: pg.ClientConfig) => new pgDriver.Client({ ...config, connectionString: listenOn })
+        : options.pooler === 'transaction'
+          ? null
+          : (config: pg.ClientConfig) => this.database.newClient(config);
+    const notifier = new PostgresNotifier(newListener, channel);
     this.notifier = notifier;
     this.store = new SqlStore({
       database: this.database,
@@ -94,7 +115,10 @@ export class PostgresStore {
       location: `PostgreSQL ${this.database.name} (schema ${s})`,
       migrateCommand: `npx oncebus migrate --store ${this.database.name} --schema ${s}`,
       grants: (role) => postgresGrants(s, role),
-    }, { migrate: options.migrate });
+    }, {
+      migrate: options.migrate,
+      startCheck: options.requireSynchronousReplication ? () => checkSynchronousReplication(this.database, `PostgreSQL ${this.database.name}`) : undefined,
+    });
     // A new subscription is announced on the store's channel; publishers drop their cached lists on it.
     this.subscriptions = new SqlSubscriptionService(this.store, {
       generation: () => notifier.subscriptionsGeneration(),
