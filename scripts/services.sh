@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs (apt, as root, when missing) and starts the real servers the integration tests use:
-# RabbitMQ (Debian rabbitmq-server) and PostgreSQL 15, plus the tools some tests drive: spin and Chromium
-# (Debian's chromium, for the dashboard's browser tests). Idempotent: a running server is left alone.
-# RABBITMQ_URL / PG_URL pointing elsewhere skip the local server.
+# RabbitMQ (Debian rabbitmq-server) and PostgreSQL 15, PgBouncer in front of it (transaction pooling, port
+# 6432), plus the tools some tests drive: spin and Chromium (Debian's chromium, for the dashboard's browser
+# tests). Idempotent: a running server is left alone.
+# RABBITMQ_URL / PG_URL pointing elsewhere skip the local server (PG_URL: PgBouncer too; PGBOUNCER_URL skips
+# only PgBouncer).
 # `pg-pair` is a second, separate PostgreSQL: a primary + streaming standby on 5441/5442 (scripts/pg-pair.sh)
 # for the failover suite; `all` starts it under CI=true (or ONCEBUS_PG_PAIR=1) only, as root. The shared
-# server on 5432 is untouched by it. Usage: services.sh start|stop [all|rabbitmq|postgres|pg-pair]
+# server on 5432 is untouched by it. Usage: services.sh start|stop [all|rabbitmq|postgres|pgbouncer|pg-pair]
 set -euo pipefail
 action=${1:-start}
 only=${2:-all}
@@ -54,6 +56,53 @@ pg_start() {
 
 pg_stop() { local ver; ver=$(ls /etc/postgresql | sort -n | tail -1); pg_ctlcluster "$ver" main stop -m fast || true; }
 
+# PgBouncer in transaction pooling mode in front of the local database oncebus: the setup the stores'
+# `pooler: 'transaction'` option is for (docs/sql-stores.md, "Through a connection pooler"). Its ini, userlist,
+# log and pid file live in a directory of its own. The server-side timeouts the store sets as startup
+# parameters on a direct connection are PgBouncer's here (query_timeout, idle_transaction_timeout).
+PGBOUNCER_DIR=${PGBOUNCER_DIR:-/var/tmp/oncebus-pgbouncer}
+PGBOUNCER_PORT=${PGBOUNCER_PORT:-6432}
+pgbouncer_start() {
+  if [ -n "${PG_URL:-}" ] || [ -n "${PGBOUNCER_URL:-}" ]; then echo "services: PG_URL/PGBOUNCER_URL set, not starting a local pgbouncer"; return; fi
+  command -v pgbouncer >/dev/null || { echo "services: installing pgbouncer"; apt_install pgbouncer; }
+  if [ -f "$PGBOUNCER_DIR/pgbouncer.pid" ] && kill -0 "$(cat "$PGBOUNCER_DIR/pgbouncer.pid")" 2>/dev/null; then
+    echo "services: pgbouncer already running"; return
+  fi
+  # Another one on the port (Debian's own service, started by its package): not ours, not this config.
+  if pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT"; then
+    echo "services: port $PGBOUNCER_PORT is taken by another server (Debian's pgbouncer service? systemctl stop pgbouncer)" >&2; return 1
+  fi
+  mkdir -p "$PGBOUNCER_DIR"
+  cat >"$PGBOUNCER_DIR/pgbouncer.ini" <<INI
+[databases]
+oncebus = host=127.0.0.1 port=5432 dbname=oncebus
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir = $PGBOUNCER_DIR
+auth_type = scram-sha-256
+auth_file = $PGBOUNCER_DIR/userlist.txt
+pool_mode = transaction
+default_pool_size = 30
+max_client_conn = 1000
+query_timeout = 60
+idle_transaction_timeout = 120
+logfile = $PGBOUNCER_DIR/pgbouncer.log
+pidfile = $PGBOUNCER_DIR/pgbouncer.pid
+INI
+  echo '"oncebus" "oncebus"' >"$PGBOUNCER_DIR/userlist.txt"
+  # PgBouncer refuses to run as root: as postgres (Debian's package user) when we are root.
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$PGBOUNCER_DIR"; chmod 700 "$PGBOUNCER_DIR"; fi
+  echo "services: starting pgbouncer"
+  if [ "$(id -u)" = 0 ]; then pgbouncer -d -u postgres "$PGBOUNCER_DIR/pgbouncer.ini" >/dev/null
+  else pgbouncer -d "$PGBOUNCER_DIR/pgbouncer.ini" >/dev/null; fi
+  for _ in $(seq 1 40); do pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT" -d oncebus && break; sleep 0.25; done
+  pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT" -d oncebus || { echo "services: pgbouncer did not start (see $PGBOUNCER_DIR/pgbouncer.log)" >&2; return 1; }
+  echo "services: pgbouncer ready (postgres://oncebus:oncebus@127.0.0.1:$PGBOUNCER_PORT/oncebus, transaction pooling)"
+}
+
+pgbouncer_stop() { [ -f "$PGBOUNCER_DIR/pgbouncer.pid" ] && kill "$(cat "$PGBOUNCER_DIR/pgbouncer.pid")" 2>/dev/null || true; }
+
 # The failover suite's pair: CI runs that suite (it SIGKILLs the pair's primary, so it needs root); a
 # developer's npm test skips it unless ONCEBUS_PG_PAIR=1 (or scripts/pg-pair.sh start was run).
 pair_wanted() { [ "${CI:-}" = true ] || [ "${ONCEBUS_PG_PAIR:-}" = 1 ]; }
@@ -73,13 +122,15 @@ tools_install() {
 }
 
 case "$action:$only" in
-  start:all) rabbit_start; pg_start; if pair_wanted; then pair_start; fi; tools_install ;;
+  start:all) rabbit_start; pg_start; pgbouncer_start; if pair_wanted; then pair_start; fi; tools_install ;;
   start:rabbitmq) rabbit_start ;;
   start:postgres) pg_start ;;
+  start:pgbouncer) pgbouncer_start ;;
   start:pg-pair) pair_start ;;
-  stop:all) rabbit_stop; pg_stop; pair_stop ;;
+  stop:all) pgbouncer_stop; rabbit_stop; pg_stop; pair_stop ;;
   stop:rabbitmq) rabbit_stop ;;
   stop:postgres) pg_stop ;;
+  stop:pgbouncer) pgbouncer_stop ;;
   stop:pg-pair) pair_stop ;;
-  *) echo "usage: services.sh start|stop [all|rabbitmq|postgres|pg-pair]" >&2; exit 2 ;;
+  *) echo "usage: services.sh start|stop [all|rabbitmq|postgres|pgbouncer|pg-pair]" >&2; exit 2 ;;
 esac

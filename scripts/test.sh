@@ -18,6 +18,8 @@ export ONCEBUS_SUMMARY_FILE=$summary
 status=0
 npx mocha "$@" || status=$?
 if [ $# -eq 0 ]; then bash scripts/node24.sh || status=$?; fi
-awk '{ p += $1; f += $2; s += $3 } END { printf "\nall runs (this Node, then Node 24):\n%d passed, %d failed, %d skipped\n", p, f, s }' "$summary"
+# Then (for the full run) the PostgreSQL suites again, through PgBouncer in transaction pooling mode.
+if [ $# -eq 0 ]; then bash scripts/pgbouncer-suites.sh || status=$?; fi
+awk '{ p += $1; f += $2; s += $3 } END { printf "\nall runs (this Node, then Node 24, then through PgBouncer):\n%d passed, %d failed, %d skipped\n", p, f, s }' "$summary"
 rm -f "$summary"
 exit $status

@@ -35,6 +35,7 @@ const THREADS = Number(threadsArg);
 const PREFETCH = 100;
 const RABBIT = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const PG = process.env.PG_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:5432/oncebus';
+const PGBOUNCER = process.env.PGBOUNCER_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:6432/oncebus';
 const BODY = { orderId: 'x'.repeat(120), amount: 42, currency: 'EUR' }; // ~200 bytes serialized with its envelope body
 
 @messageType('bench.Order')
@@ -438,9 +439,15 @@ async function run(): Promise<number> {
       await store.close();
       return ms;
     }
-    case 'postgres-queue-batch': {
-      // The fast path of a queue in the database: batches of 100 rows, group commit, 64 loops.
-      const store = new PostgresStore({ connectionString: PG, schema: `bench_${id}`, poolSize: 20 });
+    case 'postgres-queue-batch':
+    case 'postgres-queue-batch-unnamed':
+    case 'postgres-queue-batch-pgbouncer': {
+      // The fast path of a queue in the database: batches of 100 rows, group commit, 64 loops. -unnamed: the
+      // same server, in the transaction-pooler mode (unnamed statements, timeouts set per transaction), its
+      // cost alone; -pgbouncer: that mode through PgBouncer (PGBOUNCER_URL), LISTEN on the server itself.
+      const pooler = name === 'postgres-queue-batch' ? {} : { pooler: 'transaction' as const, listenConnectionString: PG };
+      const at = name === 'postgres-queue-batch-pgbouncer' ? PGBOUNCER : PG;
+      const store = new PostgresStore({ connectionString: at, schema: `bench_${id}`, poolSize: 20, ...pooler });
       const uri = 'postgres://default/work?batch=100';
       const q = store.queues.create(uri);
       await (q as unknown as { create(): Promise<void> }).create();

@@ -61,6 +61,9 @@ const cases: [string, number][] = [
   ['rabbitmq+postgres-gc', 100],
   ['postgres-queue', 8],
   ['postgres-queue-batch', 64],
+  // The same through a transaction pooler: the pooler mode on the server itself, then through PgBouncer.
+  ['postgres-queue-batch-unnamed', 64],
+  ['postgres-queue-batch-pgbouncer', 64],
   ['sqlite', 4],
   ['sqlite-batch', 64],
   ['rabbitmq', 1],

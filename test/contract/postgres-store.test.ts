@@ -2,7 +2,7 @@ import { describeIdempotenceServiceContract, FLUSH_LEASE_MS } from './idempotenc
 import { describeQueueContract } from './queue-contract.js';
 import { describeSubscriptionContract } from './subscription-contract.js';
 import { PostgresStore } from '../../src/stores/postgres/index.js';
-import { openPostgresStore, PG_URL, postgresAvailable } from '../support/sql-subjects.js';
+import { openPostgresStore, PG_POOLER_OPTIONS, PG_URL, postgresAvailable } from '../support/sql-subjects.js';
 
 describeIdempotenceServiceContract('postgres', {
   available: postgresAvailable,
@@ -18,7 +18,7 @@ describeSubscriptionContract('postgres', {
     const store = openPostgresStore();
     // Another process on the same schema: it learns of a new subscription by NOTIFY.
     const peer = async () => {
-      const other = new PostgresStore({ connectionString: PG_URL, schema: store.schema, connectTimeoutMs: 3000 });
+      const other = new PostgresStore({ connectionString: PG_URL, schema: store.schema, connectTimeoutMs: 3000, ...PG_POOLER_OPTIONS });
       return { service: other.subscriptions, close: () => other.close() };
     };
     return { service: store.subscriptions, close: () => store.dispose(), peer };

@@ -8,6 +8,15 @@ import { SqliteStore } from '../../src/stores/sqlite/index.js';
 
 export const PG_URL = process.env.PG_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:5432/oncebus';
 
+/**
+ * The store options for PG_URL: with PG_POOLER=transaction (CI's run through PgBouncer, PG_URL at its port)
+ * the transaction-pooler mode, and LISTEN on PG_LISTEN_URL (the server itself) when given.
+ */
+export const PG_POOLER_OPTIONS: { pooler?: 'transaction'; listenConnectionString?: string } =
+  process.env.PG_POOLER === 'transaction'
+    ? { pooler: 'transaction', ...(process.env.PG_LISTEN_URL ? { listenConnectionString: process.env.PG_LISTEN_URL } : {}) }
+    : {};
+
 /** Whether PostgreSQL answers at PG_URL (a quick probe before an integration suite). */
 export async function postgresAvailable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
@@ -25,7 +34,7 @@ export async function postgresAvailable(): Promise<boolean> {
 /** A PostgresStore in a schema of its own, dropped on close. */
 export function openPostgresStore(extra: { poolSize?: number; statementTimeoutMs?: number } = {}): PostgresStore & { dispose(): Promise<void> } {
   const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const store = new PostgresStore({ connectionString: PG_URL, schema, connectTimeoutMs: 3000, ...extra });
+  const store = new PostgresStore({ connectionString: PG_URL, schema, connectTimeoutMs: 3000, ...PG_POOLER_OPTIONS, ...extra });
   return Object.assign(store, {
     async dispose(): Promise<void> {
       await store.database.execute(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);

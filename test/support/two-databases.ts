@@ -2,6 +2,7 @@ import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import { deserializeTransportMessage } from '../../src/envelope/wire-format.js';
 import { PostgresStore } from '../../src/stores/postgres/index.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
+import { PG_POOLER_OPTIONS } from './sql-subjects.js';
 import type { IQueue } from '../../src/transport/queue.js';
 
 /**
@@ -25,8 +26,8 @@ export function openTwoDatabases(cfg: TwoDatabases): { main: PostgresStore | Sql
   const lease = cfg.leaseMs === undefined ? {} : { leaseMs: cfg.leaseMs };
   if (cfg.kind === 'postgres') {
     return {
-      main: new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.schema!, scheme: 'main' }),
-      out: new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.outSchema!, scheme: 'out' }),
+      main: new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.schema!, scheme: 'main', ...PG_POOLER_OPTIONS }),
+      out: new PostgresStore({ connectionString: cfg.pgUrl!, schema: cfg.outSchema!, scheme: 'out', ...PG_POOLER_OPTIONS }),
     };
   }
   return {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { requireDriver } from '../../drivers/require-driver.js';
-import { OncebusError, StoreError, TransactionAbortedError } from '../../errors/errors.js';
+import { ConfigurationError, OncebusError, StoreError, TransactionAbortedError } from '../../errors/errors.js';
 import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
 import { ConnectionBudget } from '../sql/connection-budget.js';
@@ -9,7 +9,8 @@ import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { guardedClient } from './guarded-client.js';
 import { postgresHint } from './postgres-hints.js';
 import { isPgConnectionFailure } from './pg-connection-failure.js';
-import { runPipeline } from './postgres-pipeline.js';
+import { type PipelineStep, runPipeline } from './postgres-pipeline.js';
+import { sendCancelRequest } from './cancel-request.js';
 import { parseHostList } from './postgres-host-list.js';
 import { failoverClientClass, PostgresHostRouter } from './postgres-host-router.js';
 
@@ -37,23 +38,66 @@ export interface PostgresConnectionOptions {
    * process that stops making progress with a unit of work open. Keep it above the endpoints' handlerTimeout.
    */
   readonly idleInTransactionTimeoutMs?: number;
+  /**
+   * 'transaction': connectionString leads to a transaction-pooling proxy (PgBouncer `pool_mode =
+   * transaction`, RDS Proxy, Supavisor…), where consecutive transactions of one client may run on different
+   * server sessions. Statements are then sent unnamed (a named prepared statement lives in one server
+   * session), the timeouts above are set in each transaction (SET LOCAL) rather than as startup parameters
+   * (which the pooler refuses; statements outside a transaction run under the pooler's own limits), a
+   * timed-out handler's statement is cancelled by a protocol cancel request through the pooler, and LISTEN
+   * wake-ups need listenConnectionString (docs/sql-stores.md, "Through a connection pooler"). Not detected:
+   * give it.
+   */
+  readonly pooler?: 'transaction';
 }
 
 /**
  * oncebus's statements are a small fixed set per schema, run thousands of times a second: each is sent
  * as a named prepared statement (`oncebus_1`, `oncebus_2`, …, the same name for the same text all
- * process long), so every connection parses and plans it once.
+ * process long), so every connection parses and plans it once. Through a transaction pooler
+ * (`named` false) they are sent unnamed: parsed and planned at each run.
  */
 const statementNames = new Map<string, string>();
-function protocolName(text: string): string {
+function protocolName(text: string, named: boolean): string | undefined {
+  if (!named) return undefined;
   let name = statementNames.get(text);
   if (!name) statementNames.set(text, (name = `oncebus_${statementNames.size + 1}`));
   return name;
 }
 
-function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
+function prepared(text: string, params: readonly unknown[], named: boolean): pg.QueryConfig {
   if (params.length === 0) return { text };
-  return { name: protocolName(text), text, values: params as unknown[] };
+  const name = protocolName(text, named);
+  return name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] };
+}
+
+/** A timeout option as the whole number of milliseconds PostgreSQL takes (it is written into SQL text). */
+function timeoutSetting(ms: number, option: string): number {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new ConfigurationError('PostgreSQL store', `${option} ${ms} is not a whole number of milliseconds`, { hint: `give ${option} as an integer ≥ 0 (0: no timeout)` });
+  return ms;
+}
+
+/**
+ * What a transaction pooler answers a store not told of it: it refuses the timeouts sent as startup
+ * parameters (PgBouncer: 08P01 "unsupported startup parameter"), and a named statement prepared on one
+ * server session is missing (26000) or already there (42P05) on the next.
+ */
+function looksLikeATransactionPooler(code: string | undefined, message: string): boolean {
+  return code === '26000' || code === '42P05' || (code === '08P01' && /unsupported startup parameter/.test(message));
+}
+const TRANSACTION_POOLER_HINT =
+  "is connectionString a transaction pooler (PgBouncer pool_mode = transaction)? Give the store pooler: 'transaction' (docs/sql-stores.md, \"Through a connection pooler\")";
+
+/** How a database's statements and transactions go on the wire (direct, or through a transaction pooler). */
+interface WireSettings {
+  /** Named prepared statements: not through a transaction pooler. */
+  readonly namedStatements: boolean;
+  /**
+   * What begins a transaction. Through a transaction pooler, the timeouts a direct connection gets once at
+   * connect are set for each transaction instead (SET LOCAL): a session setting would stay behind on a server
+   * session other clients then share. In a pipeline, as its own step, in the same round trip.
+   */
+  readonly beginSteps: readonly PipelineStep[];
 }
 
 /** SQLSTATE 25P02: a statement in this transaction failed earlier; every later one is refused. */
@@ -71,6 +115,10 @@ export class PostgresDatabase implements SqlDatabase {
   readonly pool: pg.Pool;
   readonly name: string;
   readonly budget: ConnectionBudget;
+  /** Whether connectionString leads to a transaction pooler (the pooler option). */
+  readonly transactionPooler: boolean;
+  /** How statements and transactions go on the wire, shared with this database's transactions. */
+  private readonly wire: WireSettings;
   /** With a multi-host connection string: which host new connections go to (null for one host). */
   private readonly router: PostgresHostRouter | null;
   /** The Client class connections are made with (one that follows the router, with several hosts). */
@@ -82,6 +130,19 @@ export class PostgresDatabase implements SqlDatabase {
   constructor(options: PostgresConnectionOptions) {
     this.name = maskSecrets(options.connectionString);
     this.budget = new ConnectionBudget(options.poolSize ?? 20, `PostgreSQL (${this.name})`, 'poolSize');
+    const pooled = options.pooler === 'transaction';
+    this.transactionPooler = pooled;
+    const statementTimeoutMs = timeoutSetting(options.statementTimeoutMs ?? 30_000, 'statementTimeoutMs');
+    const idleTimeoutMs = timeoutSetting(options.idleInTransactionTimeoutMs ?? 120_000, 'idleInTransactionTimeoutMs');
+    const beginSteps: PipelineStep[] = pooled
+      ? [
+          { text: 'BEGIN' },
+          {
+            text: `SELECT set_config('statement_timeout', '${statementTimeoutMs}', true), set_config('idle_in_transaction_session_timeout', '${idleTimeoutMs}', true)`,
+          },
+        ]
+      : [{ text: 'BEGIN' }];
+    this.wire = { namedStatements: !pooled, beginSteps };
     const hosts = parseHostList(options.connectionString);
     this.connectionString = hosts?.connectionString ?? options.connectionString;
     const connectionTimeoutMillis = options.connectTimeoutMs ?? 5000;
@@ -92,8 +153,13 @@ export class PostgresDatabase implements SqlDatabase {
       Client: this.clientClass,
       max: options.poolSize ?? 20,
       connectionTimeoutMillis,
-      statement_timeout: options.statementTimeoutMs ?? 30_000,
-      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 120_000,
+      // Session settings, sent at connect: a transaction pooler refuses them (and could not keep them).
+      ...(pooled
+        ? {}
+        : {
+            statement_timeout: statementTimeoutMs,
+            idle_in_transaction_session_timeout: idleTimeoutMs,
+          }),
     });
     this.pool.on('error', () => {
       // An idle client lost its connection (server restart); the pool replaces it on demand.
@@ -107,7 +173,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      return (await this.pool.query(prepared(sql, params))).rows as R[];
+      return (await this.pool.query(prepared(sql, params, this.wire.namedStatements))).rows as R[];
     } catch (error) {
       throw this.wrap(error);
     }
@@ -115,7 +181,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     try {
-      return (await this.pool.query(prepared(sql, params))).rowCount ?? 0;
+      return (await this.pool.query(prepared(sql, params, this.wire.namedStatements))).rowCount ?? 0;
     } catch (error) {
       throw this.wrap(error);
     }
@@ -128,21 +194,22 @@ export class PostgresDatabase implements SqlDatabase {
   async begin(): Promise<SqlTransaction> {
     const client = await this.connect();
     try {
-      await client.query('BEGIN');
+      if (this.wire.beginSteps.length === 1) await client.query('BEGIN');
+      else await Promise.all(runPipeline(client, this.wire.beginSteps));
     } catch (error) {
       client.release(true);
       throw this.wrap(error);
     }
-    return new PostgresTransaction(client, this);
+    return new PostgresTransaction(client, this, this.wire);
   }
 
   async beginWith<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }> {
     const client = await this.connect();
     try {
       // BEGIN and the statement in one round trip; a failure in either ends the transaction.
-      const [, first] = runPipeline(client, [{ text: 'BEGIN' }, { text: sql, values: params, name: protocolName(sql) }]);
-      const { rows } = await first!;
-      return { transaction: new PostgresTransaction(client, this), rows: rows as R[] };
+      const answers = runPipeline(client, [...this.wire.beginSteps, { text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) }]);
+      const { rows } = await answers.at(-1)!;
+      return { transaction: new PostgresTransaction(client, this, this.wire), rows: rows as R[] };
     } catch (error) {
       client.release(true); // dropping the connection rolls back whatever began
       throw this.wrap(error);
@@ -179,9 +246,10 @@ export class PostgresDatabase implements SqlDatabase {
     if (code === IN_FAILED_SQL_TRANSACTION) {
       return new TransactionAbortedError(`PostgreSQL (${this.name}): ${(error as Error).message} [${code}]`, { cause: error });
     }
-    return new StoreError(`PostgreSQL (${this.name}): ${(error as Error).message ?? String(error)}${code ? ` [${code}]` : ''}`, {
+    const message = (error as Error).message ?? String(error);
+    return new StoreError(`PostgreSQL (${this.name}): ${message}${code ? ` [${code}]` : ''}`, {
       cause: error,
-      hint: postgresHint(code),
+      hint: this.transactionPooler || !looksLikeATransactionPooler(code, message) ? postgresHint(code) : TRANSACTION_POOLER_HINT,
     });
   }
 }
@@ -193,11 +261,12 @@ class PostgresTransaction implements SqlTransaction {
   constructor(
     readonly native: pg.PoolClient,
     private readonly db: PostgresDatabase,
+    private readonly wire: WireSettings,
   ) {}
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      return (await this.native.query(prepared(sql, params))).rows as R[];
+      return (await this.native.query(prepared(sql, params, this.wire.namedStatements))).rows as R[];
     } catch (error) {
       throw this.db.wrap(error);
     }
@@ -205,7 +274,7 @@ class PostgresTransaction implements SqlTransaction {
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     try {
-      return (await this.native.query(prepared(sql, params))).rowCount ?? 0;
+      return (await this.native.query(prepared(sql, params, this.wire.namedStatements))).rowCount ?? 0;
     } catch (error) {
       throw this.db.wrap(error);
     }
@@ -215,10 +284,16 @@ class PostgresTransaction implements SqlTransaction {
     return guardedClient(this.native, lease);
   }
 
-  /** A handler timed out with a statement still running on this connection: cancel it, from another. */
+  /**
+   * A handler timed out with a statement still running on this connection: cancel it, from another.
+   * Through a transaction pooler the client's process id is the pooler's, not a server's: a protocol
+   * cancel request, which the pooler forwards to the server session running this transaction.
+   */
   async cancelRunning(): Promise<void> {
-    const pid = (this.native as unknown as { processID?: number }).processID;
-    if (pid !== undefined) await this.db.execute('SELECT pg_cancel_backend($1)', [pid]);
+    const { processID, secretKey, host, port } = this.native as unknown as { processID?: number; secretKey?: number; host: string; port: number };
+    if (processID === undefined) return;
+    if (!this.db.transactionPooler) await this.db.execute('SELECT pg_cancel_backend($1)', [processID]);
+    else if (secretKey !== undefined) await sendCancelRequest(host, port, processID, secretKey);
   }
 
   async commit(): Promise<void> {
@@ -234,11 +309,13 @@ class PostgresTransaction implements SqlTransaction {
     // One round trip; the COMMIT is answered at once (flush), before the statement after it, which may
     // wait on another transaction's row for long. A rejection of either ends the connection, rolling back
     // the transaction that began (if it did).
-    const [commit, , first] = runPipeline(this.native, [
+    const answers = runPipeline(this.native, [
       { text: 'COMMIT', flush: true },
-      { text: 'BEGIN' },
-      { text: sql, values: params, name: protocolName(sql) },
+      ...this.wire.beginSteps,
+      { text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) },
     ]);
+    const commit = answers[0];
+    const first = answers.at(-1);
     const fail = (error: unknown): never => {
       if (!this.done) {
         this.done = true;

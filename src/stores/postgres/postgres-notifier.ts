@@ -17,7 +17,9 @@ export const SUBSCRIPTIONS_CHANGED = 'oncebus:subscriptions';
  * Wakes this process's receivers when rows are inserted into a queue table: each queue table has a
  * statement trigger that notifies the store's channel with the table's name when its transaction commits,
  * and one connection of this process (outside the pool) listens. Without it a receiver finding its queue
- * empty polls. Best effort: while the listener is down, waits simply run out and receivers poll.
+ * empty polls. Best effort: while the listener is down, waits simply run out and receivers poll. With no
+ * connection string to listen on (a store behind a transaction pooler given no listenConnectionString)
+ * it never listens: every wait runs its time, and receivers poll.
  */
 export class PostgresNotifier {
   private client: pg.Client | null = null;
@@ -29,8 +31,11 @@ export class PostgresNotifier {
   private subscriptionGeneration = 0;
 
   constructor(
-    /** A new client outside the pool, to the server the pool's connections go to (PostgresDatabase.newClient). */
-    private readonly newClient: (config: pg.ClientConfig) => pg.Client,
+    /**
+     * A new client outside the pool, to the server the pool's connections go to (PostgresDatabase.newClient)
+     * or to listenConnectionString; null: none to listen on (behind a transaction pooler).
+     */
+    private readonly newClient: ((config: pg.ClientConfig) => pg.Client) | null,
     readonly channel: string,
   ) {}
 
@@ -77,9 +82,10 @@ export class PostgresNotifier {
   }
 
   private listen(): void {
-    if (this.closed || this.listening || Date.now() - this.failedAt < RETRY_LISTEN_MS) return;
+    if (this.newClient === null || this.closed || this.listening || Date.now() - this.failedAt < RETRY_LISTEN_MS) return;
     // TCP keep-alive: a connection that dies silently (a half-open socket) is found and the listener made again.
-    const client = this.newClient({ keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const newClient = this.newClient;
+    const client = newClient({ keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     this.listening = (async () => {
       client.on('notification', (n) => this.notified(n.payload ?? ''));
       client.on('error', () => this.dropped(client));

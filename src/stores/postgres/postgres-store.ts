@@ -1,3 +1,5 @@
+import type pg from 'pg';
+import { requireDriver } from '../../drivers/require-driver.js';
 import type { ILogger } from '../../logging/logger.js';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
 import { sqlIdentifier } from '../sql/sql-identifiers.js';
@@ -26,6 +28,8 @@ import {
   postgresVersionTableExists,
 } from './postgres-statements.js';
 
+const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
+
 /** The most rows one take may lock (a batch holds them until its last one is settled). */
 const MAX_BATCH = 1000;
 
@@ -48,6 +52,12 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
    * when it is behind; run `npx oncebus migrate` as a user that may change the schema (docs/sql-stores.md).
    */
   readonly migrate?: boolean;
+  /**
+   * Where the one connection that LISTENs for wake-ups connects (default connectionString, or none with
+   * `pooler: 'transaction'`: LISTEN holds a server session, which a transaction pooler does not give). Point
+   * it at the server itself, past the pooler; without it, receivers on an empty queue poll (docs/sql-stores.md).
+   */
+  readonly listenConnectionString?: string;
   /**
    * Refuse to start unless commits are kept by a synchronous standby (default false): at first use (the
    * endpoint's start) the store checks it is on a primary with synchronous_standby_names set,
@@ -80,7 +90,15 @@ export class PostgresStore {
     const scheme = options.scheme ?? 'postgres';
     this.database = new PostgresDatabase(options);
     const channel = queueChannel(s);
-    const notifier = new PostgresNotifier((config) => this.database.newClient(config), channel);
+    // LISTEN needs a server session of its own: past a transaction pooler, on listenConnectionString or nowhere.
+    const listenOn = options.listenConnectionString;
+    const newListener =
+      listenOn !== undefined
+        ? (config: pg.ClientConfig) => new pgDriver.Client({ ...config, connectionString: listenOn })
+        : options.pooler === 'transaction'
+          ? null
+          : (config: pg.ClientConfig) => this.database.newClient(config);
+    const notifier = new PostgresNotifier(newListener, channel);
     this.notifier = notifier;
     this.store = new SqlStore({
       database: this.database,

@@ -11,7 +11,7 @@ import { GroupCommitIdempotenceService } from '../../../src/stores/sql/group-com
 import { PostgresPipeline } from '../../../src/stores/postgres/postgres-pipeline.js';
 import type { GroupCommitOptions } from '../../../src/stores/sql/group-commit/group-commit-options.js';
 import { requireService } from '../../support/integration.js';
-import { openPostgresStore, openSqliteStore, PG_URL, postgresAvailable } from '../../support/sql-subjects.js';
+import { openPostgresStore, openSqliteStore, PG_POOLER_OPTIONS, PG_URL, postgresAvailable } from '../../support/sql-subjects.js';
 
 const INBOX = 'rabbitmq://localhost/gc-work';
 
@@ -180,7 +180,7 @@ describe('PostgreSQL group commit (real server)', function () {
   });
 
   it('lets two processes claim overlapping messages in opposite orders: each is handled exactly once, no deadlock', async () => {
-    const other = new PostgresStore({ connectionString: PG_URL, schema: store.schema, poolSize: 5 });
+    const other = new PostgresStore({ connectionString: PG_URL, schema: store.schema, poolSize: 5, ...PG_POOLER_OPTIONS });
     try {
       const [one, two] = [await service({ lanes: 2 }), await service({ lanes: 2 }, other)];
       const tms = Array.from({ length: 20 }, () => message());
@@ -291,7 +291,8 @@ describe('PostgreSQL group commit (real server)', function () {
     const svc = await service({ lanes: 1, maxBatchSize: 2 });
     const tms = Array.from({ length: 6 }, () => message());
     const { results } = await handleWatchingCommits(svc, tms, async (client, n) => {
-      if (n === 0) await store.database.execute('SELECT pg_terminate_backend($1)', [(client as unknown as { processID: number }).processID]);
+      // The server session's own pid, asked inside the transaction: through a pooler, client.processID is the pooler's.
+      if (n === 0) await store.database.execute('SELECT pg_terminate_backend($1)', [(await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid]);
     });
     expect(results.map((r) => r.committed)).to.deep.equal([false, false, true, true, true, true]);
     expect(OncebusError.is(results[0]!.error) && results[0]!.error.code).to.equal('ONCEBUS_STORE');
