@@ -39,4 +39,11 @@ export interface ISagaPersister {
   update(uow: IUnitOfWork, saga: StoredSaga, expectedVersion: number): Promise<boolean>;
   /** Deletes the instance (it completed) if the stored version is still `expectedVersion`. */
   remove(uow: IUnitOfWork, sagaType: string, instanceId: string, expectedVersion: number): Promise<boolean>;
+  /**
+   * Deletes at most `limit` kept completed instances of `sagaType` whose completedAt is before
+   * `completedBefore` (epoch ms), skipping any a unit of work holds; resolves to how many it deleted.
+   * Run by SagaModule's purge in a short unit of work of its own, outside any message. Optional: a persister
+   * without it keeps completed instances until a later message for their correlation value removes them.
+   */
+  purgeCompleted?(uow: IUnitOfWork, sagaType: string, completedBefore: number, limit: number): Promise<number>;
 }

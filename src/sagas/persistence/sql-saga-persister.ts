@@ -53,6 +53,11 @@ export class SqlSagaPersister implements ISagaPersister {
     return (await records.execute(s.remove, [sagaType, instanceId, expectedVersion])) === 1;
   }
 
+  async purgeCompleted(uow: IUnitOfWork, sagaType: string, completedBefore: number, limit: number): Promise<number> {
+    const { records, s } = this.on(uow);
+    return records.execute(s.purgeCompleted, [sagaType, completedBefore, limit]);
+  }
+
   private on(uow: IUnitOfWork): { records: IUnitOfWorkRecords; s: SagaStatements } {
     const records = uow.records;
     if (!records) {
