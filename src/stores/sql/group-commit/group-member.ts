@@ -167,14 +167,14 @@ export class MemberTransaction implements SqlTransaction {
 
   async query<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> {
     const shared = this.current();
-    if (this.opened === null && shared.pipelined) return (await this.openWith(shared, [{ sql, params, rows: true }])[0]!).rows as R[];
+    if (!this.opened && shared.pipelined) return (await this.openWith(shared, [{ sql, params, rows: true }])[0]!).rows as R[];
     await this.open(shared);
     return shared.query<R>(sql, params);
   }
 
   async execute(sql: string, params?: readonly unknown[]): Promise<number> {
     const shared = this.current();
-    if (this.opened === null && shared.pipelined) return (await this.openWith(shared, [{ sql, params }])[0]!).count;
+    if (!this.opened && shared.pipelined) return (await this.openWith(shared, [{ sql, params }])[0]!).count;
     await this.open(shared);
     return shared.execute(sql, params);
   }
@@ -183,7 +183,7 @@ export class MemberTransaction implements SqlTransaction {
   get pipelined(): ((steps: readonly SqlStep[]) => Promise<SqlAnswer>[]) | undefined {
     const shared = this.shared;
     if (!shared?.pipelined) return undefined;
-    return (steps) => (this.opened !== null ? shared.pipelined!(steps) : this.openWith(shared, steps));
+    return (steps) => (this.opened ? shared.pipelined!(steps) : this.openWith(shared, steps));
   }
 
   commit(): Promise<void> {
