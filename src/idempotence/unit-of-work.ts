@@ -53,10 +53,4 @@ export interface IUnitOfWorkRecords {
   query<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** A statement run for its effect; resolves to the number of rows it touched. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
-  /**
-   * Runs `first` for its effect (taking a lock) and then `sql`, in one round trip where the driver can
-   * (PostgreSQL); the rows of `sql`, which runs only once `first` has (and sees what committed meanwhile).
-   * A failing `first` rejects, and `sql` does not run. Optional.
-   */
-  queryAfter?<R extends object>(first: string, firstParams: readonly unknown[], sql: string, params?: readonly unknown[]): Promise<R[]>;
 }

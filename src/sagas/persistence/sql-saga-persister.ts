@@ -21,11 +21,8 @@ export class SqlSagaPersister implements ISagaPersister {
       // first read (a statement and a round trip). What it reads after the lock is what the read after it
       // would have read; a start that does find its instance waited for the lock only where a racing unit of
       // work holds it, which is one about to start or advance this same instance.
-      // In one round trip where the store can: the read runs after the lock is granted, so it sees what
-      // a starter that held it committed.
-      const [row] = records.queryAfter
-        ? await records.queryAfter<SagaRow>(s.lockCorrelation, params, s.findByCorrelation, params)
-        : (await records.query(s.lockCorrelation, params), await records.query<SagaRow>(s.findByCorrelation, params));
+      await records.query(s.lockCorrelation, params);
+      const [row] = await records.query<SagaRow>(s.findByCorrelation, params);
       return row ? toStoredSaga(row) : undefined;
     }
     const [row] = await records.query<SagaRow>(s.findByCorrelation, params);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { requireDriver } from '../../drivers/require-driver.js';
 import { OncebusError, StoreError, TransactionAbortedError } from '../../errors/errors.js';
-import { rolledBackAtCommit, type SqlAnswer, type SqlDatabase, type SqlStep, type SqlTransaction } from '../sql/sql-database.js';
+import { rolledBackAtCommit, type SqlDatabase, type SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
 import { ConnectionBudget } from '../sql/connection-budget.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
@@ -188,24 +188,15 @@ class PostgresTransaction implements SqlTransaction {
     }
   }
 
-  pipelined(steps: readonly SqlStep[]): Promise<SqlAnswer>[] {
-    // Only the last step may be a named (prepared once) statement: pg keeps the books of one name per
-    // submitted query, and a failing step makes the server skip the parses after it.
-    const last = steps.length - 1;
-    const answers = runPipeline(
-      this.native,
-      steps.map((step, i) => ({ text: step.sql, values: step.params ?? [], typed: true, ...(i === last && step.params?.length ? { name: protocolName(step.sql) } : {}) })),
-    );
-    return answers.map((answer) => {
-      const mapped = answer.then(
-        (r): SqlAnswer => ({ rows: r.rows, count: r.rowCount }),
-        (error: unknown): never => {
-          throw this.db.wrap(error);
-        },
-      );
-      mapped.catch(() => undefined); // a caller may await only the last
-      return mapped;
-    });
+  leadWith<R extends object>(lead: string, sql: string, params: readonly unknown[]): { lead: Promise<void>; result: Promise<{ rows: R[]; count: number }> } {
+    const [first, second] = runPipeline(this.native, [{ text: lead }, { text: sql, values: params, typed: true, ...(params.length > 0 ? { name: protocolName(sql) } : {}) }]);
+    const wrap = (error: unknown): never => {
+      throw this.db.wrap(error);
+    };
+    const led = first!.then(() => undefined, wrap);
+    const result = second!.then((r) => ({ rows: r.rows as unknown as R[], count: r.rowCount }), wrap);
+    led.catch(() => undefined); // the caller may await only the result
+    return { lead: led, result };
   }
 
   handle(lease: HandleLease): pg.PoolClient {

@@ -15,38 +15,6 @@ export interface SqlExecutor {
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
-/** One statement of SqlTransaction.pipelined. */
-export interface SqlStep {
-  readonly sql: string;
-  readonly params?: readonly unknown[];
-  /** Its rows are wanted (run as `query`); otherwise its count (run as `execute`). */
-  readonly rows?: boolean;
-}
-
-/** A statement's answer: its rows and the number it returned or touched. */
-export interface SqlAnswer {
-  readonly rows: object[];
-  readonly count: number;
-}
-
-/** SqlTransaction.pipelined where the transaction has it, else the statements one after the other with the same answers. */
-export function runPipelined(tx: SqlTransaction, steps: readonly SqlStep[]): Promise<SqlAnswer>[] {
-  if (tx.pipelined) return tx.pipelined(steps);
-  const answers: Promise<SqlAnswer>[] = [];
-  let before: Promise<unknown> = Promise.resolve();
-  for (const step of steps) {
-    const answer = before.then(async (): Promise<SqlAnswer> => {
-      if (!step.rows) return { rows: [], count: await tx.execute(step.sql, step.params) };
-      const rows = await tx.query(step.sql, step.params);
-      return { rows, count: rows.length };
-    });
-    answers.push(answer);
-    before = answer;
-  }
-  for (const a of answers) a.catch(() => undefined);
-  return answers;
-}
-
 export interface SqlTransaction extends SqlExecutor {
   /** The driver's own handle (a pg PoolClient, a better-sqlite3 Database, an mssql Transaction). */
   readonly native: unknown;
@@ -69,12 +37,12 @@ export interface SqlTransaction extends SqlExecutor {
    */
   commitAndBeginWith?<R extends object>(sql: string, params: readonly unknown[]): { committed: Promise<boolean>; rows: Promise<R[]> };
   /**
-   * Runs the statements in order in one round trip; each answer settles once its statement has run, with
-   * its rows (typed as `query` types them) and the rows it touched (as `execute` counts them). A failing
-   * statement rejects its answer and those after it (the server skips them). Optional: a driver without it
-   * runs them one after the other (runPipelined).
+   * Runs `lead` (a statement without parameters: a group-commit member's SAVEPOINT) and then `sql` in one
+   * round trip. `lead` settles once it has run; `result` once `sql` has, with its rows (typed as `query`
+   * types them) and the rows it touched (as `execute` counts them). A failing `lead` rejects both, and the
+   * server skips `sql`. Optional: a driver without it runs them one after the other.
    */
-  pipelined?(steps: readonly SqlStep[]): Promise<SqlAnswer>[];
+  leadWith?<R extends object>(lead: string, sql: string, params: readonly unknown[]): { lead: Promise<void>; result: Promise<{ rows: R[]; count: number }> };
 }
 
 export interface SqlDatabase extends SqlExecutor {

@@ -1,7 +1,7 @@
 import { StoreError } from '../../errors/errors.js';
 import type { IUnitOfWorkRecords, RecordTableName } from '../../idempotence/unit-of-work.js';
 import { type HandleLease, refuseTransactionControl } from './handle-lease.js';
-import { runPipelined, type SqlTransaction } from './sql-database.js';
+import type { SqlTransaction } from './sql-database.js';
 
 /** The tables a dialect keeps for add-ons (SqlDialect.recordTables): qualified, validated names. */
 export type RecordTables = { readonly [name in RecordTableName]: string };
@@ -32,14 +32,6 @@ export class SqlUnitOfWorkRecords implements IUnitOfWorkRecords {
 
   execute(sql: string, params?: readonly unknown[]): Promise<number> {
     return this.run(sql, () => this.tx.execute(sql, params));
-  }
-
-  queryAfter<R extends object>(first: string, firstParams: readonly unknown[], sql: string, params?: readonly unknown[]): Promise<R[]> {
-    return this.run(first, () => {
-      refuseTransactionControl(sql);
-      const [, answer] = runPipelined(this.tx, [{ sql: first, params: firstParams }, { sql, params, rows: true }]);
-      return answer!.then((a) => a.rows as R[]);
-    });
   }
 
   private run<T>(sql: string, statement: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import { StoreError } from '../../../errors/errors.js';
 import type { DeferredMessage } from '../../../idempotence/idempotence-service.js';
 import { ProcessingStatus } from '../../../idempotence/idempotence-service.js';
 import type { HandleLease } from '../handle-lease.js';
-import type { SqlAnswer, SqlStep, SqlTransaction } from '../sql-database.js';
+import type { SqlTransaction } from '../sql-database.js';
 import { type RecordsSource, SqlUnitOfWork } from '../sql-unit-of-work.js';
 import { type Settable, settable } from '../settable.js';
 
@@ -167,23 +167,16 @@ export class MemberTransaction implements SqlTransaction {
 
   async query<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> {
     const shared = this.current();
-    if (!this.opened && shared.pipelined) return (await this.openWith(shared, [{ sql, params, rows: true }])[0]!).rows as R[];
+    if (!this.opened && shared.leadWith) return (await this.openWith<R>(shared, sql, params)).rows;
     await this.open(shared);
     return shared.query<R>(sql, params);
   }
 
   async execute(sql: string, params?: readonly unknown[]): Promise<number> {
     const shared = this.current();
-    if (!this.opened && shared.pipelined) return (await this.openWith(shared, [{ sql, params }])[0]!).count;
+    if (!this.opened && shared.leadWith) return (await this.openWith(shared, sql, params)).count;
     await this.open(shared);
     return shared.execute(sql, params);
-  }
-
-  /** Present while the member's turn lasts on a connection that can pipeline (PostgreSQL). */
-  get pipelined(): ((steps: readonly SqlStep[]) => Promise<SqlAnswer>[]) | undefined {
-    const shared = this.shared;
-    if (!shared?.pipelined) return undefined;
-    return (steps) => (this.opened ? shared.pipelined!(steps) : this.openWith(shared, steps));
   }
 
   commit(): Promise<void> {
@@ -199,12 +192,12 @@ export class MemberTransaction implements SqlTransaction {
     return this.shared;
   }
 
-  /** The member's first statements: its SAVEPOINT rides with them in one round trip. */
-  private openWith(shared: SqlTransaction, steps: readonly SqlStep[]): Promise<SqlAnswer>[] {
-    const [savepoint, ...answers] = shared.pipelined!([{ sql: this.statements.savepoint(this.savepointName) }, ...steps]);
-    this.opened = savepoint!.then(() => 0);
+  /** The member's first statement: its SAVEPOINT and the statement in one round trip, where the driver can. */
+  private openWith<R extends object>(shared: SqlTransaction, sql: string, params: readonly unknown[] = []): Promise<{ rows: R[]; count: number }> {
+    const { lead, result } = shared.leadWith!<R>(this.statements.savepoint(this.savepointName), sql, params);
+    this.opened = lead.then(() => 0);
     this.opened.catch(() => undefined); // observed by the lane when the section ends
-    return answers;
+    return result;
   }
 
   private open(shared: SqlTransaction): Promise<number> {
