@@ -4,12 +4,17 @@ import type { EndpointServices } from '../modules/endpoint-services.js';
 import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 import { type SagaBinding, type SagaModel, sagaBindingOf } from './saga-binding.js';
 import type { ISagaPersister } from './saga-persister.js';
+import { SagaPurger } from './saga-purge.js';
 import { SagaRuntime } from './saga-runtime.js';
 import { sagaSessions } from './saga-session.js';
 
 export interface SagaModuleOptions {
   /** Keep saga instances here instead of in the endpoint's idempotence store (a store of your own). */
   readonly persister?: ISagaPersister;
+  /** How often kept completed instances (keepCompletedFor) past their time are purged (ms, default 60 s). */
+  readonly purgeIntervalMs?: number;
+  /** Instances deleted per purge statement, each in a short unit of work of its own (default 500). */
+  readonly purgeBatchSize?: number;
 }
 
 /**
@@ -26,9 +31,24 @@ export interface SagaModuleOptions {
  * the unit of work. Loading here rather than in the generated handler is what gives the load and save the
  * unit of work and the endpoint's serializer, which a handler's context does not expose; and the handler's
  * timeout (handlerTimeout) bounds the user's code, not a wait for an instance another message holds.
+ *
+ * Sagas with `keepCompletedFor` get a purge while the endpoint runs (from its `started` event to its
+ * `stopped`): SagaPurger, in short units of work of the endpoint's sessions service, outside any message.
  */
 export class SagaModule implements IOncebusModule {
-  constructor(private readonly options: SagaModuleOptions = {}) {}
+  /** The purge of the endpoint's latest start (a bus started again registers its modules again). */
+  private purger: { readonly purger: SagaPurger; readonly detach: () => void } | null = null;
+
+  constructor(private readonly options: SagaModuleOptions = {}) {
+    const { purgeIntervalMs, purgeBatchSize } = options;
+    if (purgeIntervalMs !== undefined && !(Number.isInteger(purgeIntervalMs) && purgeIntervalMs > 0)) throw new ConfigurationError('SagaModule purgeIntervalMs', 'must be a positive whole number of ms');
+    if (purgeBatchSize !== undefined && !(Number.isInteger(purgeBatchSize) && purgeBatchSize > 0)) throw new ConfigurationError('SagaModule purgeBatchSize', 'must be a positive whole number');
+  }
+
+  /** One purge pass now (tests, operations); 0 when no saga of the running endpoint keeps completed instances. */
+  purgeCompletedNow(): Promise<number> {
+    return this.purger?.purger.purgeNow() ?? Promise.resolve(0);
+  }
 
   register(pipelines: PipelineBuilders, services: EndpointServices): void {
     const bindings = new Map<string, SagaBinding>();
@@ -42,6 +62,7 @@ export class SagaModule implements IOncebusModule {
       sagas.set(binding.saga.name, binding.saga);
     }
     for (const saga of sagas.values()) this.check(saga, bindings, services);
+    this.schedulePurge(sagas, services);
     if (bindings.size === 0) return;
 
     const runtime = new SagaRuntime({ serializer: services.serializer, logger: services.logger, clock: services.clock, persister: this.options.persister });
@@ -66,6 +87,39 @@ export class SagaModule implements IOncebusModule {
         });
       },
     });
+  }
+
+  private schedulePurge(sagas: ReadonlyMap<string, SagaModel>, services: EndpointServices): void {
+    this.purger?.detach();
+    this.purger = null;
+    const kept = new Map<string, number>();
+    for (const saga of sagas.values()) if (saga.keepCompletedForMs !== null) kept.set(saga.name, saga.keepCompletedForMs);
+    if (kept.size === 0) return;
+    // The sessions service's units of work are plain transactions even where the endpoint's handlers group-commit.
+    const units = services.sessions;
+    if (!units) {
+      services.logger.warn('sagas keep completed instances, but this idempotence store offers no units of work outside a message: they are removed only when a later message for their correlation value comes', { sagas: [...kept.keys()] });
+      return;
+    }
+    const purger = new SagaPurger({
+      units,
+      kept,
+      persister: this.options.persister,
+      clock: services.clock,
+      logger: services.logger,
+      intervalMs: this.options.purgeIntervalMs ?? 60_000,
+      batchSize: this.options.purgeBatchSize ?? 500,
+    });
+    const start = (): void => purger.start();
+    const stop = (): void => void purger.stop();
+    services.events.on('started', start);
+    services.events.on('stopped', stop);
+    const detach = (): void => {
+      services.events.off('started', start);
+      services.events.off('stopped', stop);
+      void purger.stop();
+    };
+    this.purger = { purger, detach };
   }
 
   private check(saga: SagaModel, bindings: ReadonlyMap<string, SagaBinding>, services: EndpointServices): void {

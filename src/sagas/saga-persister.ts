@@ -29,8 +29,12 @@ export interface StoredSaga {
  * (another unit of work advanced the instance: the caller rolls back and the message is retried).
  */
 export interface ISagaPersister {
-  /** By correlation; where the dialect can, the row is locked for this unit of work (PostgreSQL FOR UPDATE). */
-  findByCorrelation(uow: IUnitOfWork, sagaType: string, correlationId: string): Promise<StoredSaga | undefined>;
+  /**
+   * By correlation; where the dialect can, the row is locked for this unit of work (PostgreSQL FOR UPDATE).
+   * `starting`: the message may start the instance, so it most likely finds none: a persister that must
+   * wait for a racing starter when it finds none (PostgreSQL's advisory lock) may wait first and read once.
+   */
+  findByCorrelation(uow: IUnitOfWork, sagaType: string, correlationId: string, starting?: boolean): Promise<StoredSaga | undefined>;
   /** By instance id (a timeout finds its instance this way). */
   findById(uow: IUnitOfWork, sagaType: string, instanceId: string): Promise<StoredSaga | undefined>;
   /** Stores a new instance at version 1; false when its (sagaType, correlationId) exists already. */
@@ -39,4 +43,11 @@ export interface ISagaPersister {
   update(uow: IUnitOfWork, saga: StoredSaga, expectedVersion: number): Promise<boolean>;
   /** Deletes the instance (it completed) if the stored version is still `expectedVersion`. */
   remove(uow: IUnitOfWork, sagaType: string, instanceId: string, expectedVersion: number): Promise<boolean>;
+  /**
+   * Deletes at most `limit` kept completed instances of `sagaType` whose completedAt is before
+   * `completedBefore` (epoch ms), skipping any a unit of work holds; resolves to how many it deleted.
+   * Run by SagaModule's purge in a short unit of work of its own, outside any message. Optional: a persister
+   * without it keeps completed instances until a later message for their correlation value removes them.
+   */
+  purgeCompleted?(uow: IUnitOfWork, sagaType: string, completedBefore: number, limit: number): Promise<number>;
 }

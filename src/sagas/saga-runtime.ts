@@ -55,7 +55,7 @@ export class SagaRuntime {
   private async load(binding: SagaBinding, message: object, tm: TransportMessage, uow: IUnitOfWork, persister: ISagaPersister): Promise<SagaSession> {
     const { saga } = binding;
     const correlationId = correlationValueOf(saga.name, binding.messageTypeName, binding.correlate!, message, tm.messageId);
-    let stored = await persister.findByCorrelation(uow, saga.name, correlationId);
+    let stored = await persister.findByCorrelation(uow, saga.name, correlationId, binding.kind === 'start');
     if (stored && stored.completedAt !== null) {
       const keptUntil = stored.completedAt + (saga.keepCompletedForMs ?? 0);
       if (keptUntil > this.options.clock()) return this.session(binding, 'not-found', correlationId, '', null);

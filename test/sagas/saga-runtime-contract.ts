@@ -292,6 +292,40 @@ export function describeSagaRuntimeContract(name: string, subject: SagaRuntimeSu
       });
     });
 
+    describe('the purge of kept completed instances', () => {
+      it('removes, in bounded batches, the completed instances older than keepCompletedFor, and nothing else', async () => {
+        const module = new SagaModule({ purgeIntervalMs: 3_600_000, purgeBatchSize: 2 });
+        const bus = world.endpoint('saga-purge', orderSaga('PurgedOrder', { keep: '3s' }).handlers, {}, [module]);
+        await bus.start();
+        for (const id of ['p-1', 'p-2', 'p-3']) await handledOneByOne(bus, new OrderPlaced(id, 1), new PaymentReceived(id), new StockReserved(id));
+        await handledOneByOne(bus, new OrderPlaced('p-running', 1));
+        expect((await rows('PurgedOrder')).filter((r) => r.completedAt !== null)).to.have.length(3);
+
+        // Within the window: kept.
+        expect(await module.purgeCompletedNow()).to.equal(0);
+        expect(await rows('PurgedOrder')).to.have.length(4);
+
+        // Past the window for p-1..p-3 (a wide one: a loaded machine takes a while over the steps above).
+        await new Promise((r) => setTimeout(r, 3050));
+        await handledOneByOne(bus, new OrderPlaced('p-4', 1), new PaymentReceived('p-4'), new StockReserved('p-4'));
+        // Two batches (2 + 1): the three past the window go; the running one and the one completed just now stay.
+        expect(await module.purgeCompletedNow()).to.equal(3);
+        const left = await rows('PurgedOrder');
+        expect(left.map((r) => r.correlationId).sort()).to.deep.equal(['p-4', 'p-running']);
+        expect(left.find((r) => r.correlationId === 'p-running')?.completedAt).to.equal(null);
+        expect(await module.purgeCompletedNow()).to.equal(0);
+      });
+
+      it('runs by itself on its interval while the endpoint runs', async () => {
+        const bus = world.endpoint('saga-purge-timer', orderSaga('TimedPurgeOrder', { keep: '100ms' }).handlers, {}, [new SagaModule({ purgeIntervalMs: 50 })]);
+        await bus.start();
+        await handledOneByOne(bus, new OrderPlaced('t-1', 1), new PaymentReceived('t-1'), new StockReserved('t-1'));
+        await handledOneByOne(bus, new OrderPlaced('t-running', 1));
+        await eventually(async () => (await rows('TimedPurgeOrder')).length === 1, 'the kept instance is purged');
+        expect((await rows('TimedPurgeOrder'))[0]?.correlationId).to.equal('t-running');
+      });
+    });
+
     describe('a message no instance answers', () => {
       it("by default is acknowledged with a warn line ('ignore')", async () => {
         const bus = world.endpoint('saga-nf-ignore', orderSaga('IgnoreOrder').handlers);

@@ -89,6 +89,24 @@ export class MemorySagaPersister implements ISagaPersister {
     return true;
   }
 
+  async purgeCompleted(uow: IUnitOfWork, sagaType: string, completedBefore: number, limit: number): Promise<number> {
+    const table = tableOf(this.own(uow).storeId);
+    let purged = 0;
+    for (const [key, row] of [...table.rows]) {
+      if (purged >= limit) break;
+      if (row.sagaType !== sagaType || row.completedAt === null || row.completedAt >= completedBefore) continue;
+      // A row another unit of work holds is its to remove (as SKIP LOCKED leaves it on PostgreSQL).
+      const held = table.locks.get(key);
+      if (held && held.owner !== uow) continue;
+      await this.lock(uow, key);
+      const current = this.current(uow, key);
+      if (current?.completedAt == null || current.completedAt >= completedBefore) continue;
+      this.write(uow, key, null);
+      purged++;
+    }
+    return purged;
+  }
+
   /** The row as this unit of work sees it: its own pending write, else the committed one. */
   private current(uow: IUnitOfWork, key: string): StoredSaga | undefined {
     const mine = this.pending.get(uow);

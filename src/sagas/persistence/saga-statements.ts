@@ -9,6 +9,7 @@ import type { IUnitOfWorkRecords } from '../../idempotence/unit-of-work.js';
  * - update (sagaType, instanceId, state, newVersion, updatedAt, completedAt, expectedVersion)
  * - remove (sagaType, instanceId, expectedVersion)
  * - lockCorrelation (sagaType, correlationId), where the dialect needs it: see postgresSagaStatements
+ * - purgeCompleted (sagaType, completedBefore, limit): deletes at most `limit` kept completed instances
  */
 export interface SagaStatements {
   readonly findByCorrelation: string;
@@ -18,6 +19,7 @@ export interface SagaStatements {
   readonly insert: string;
   readonly update: string;
   readonly remove: string;
+  readonly purgeCompleted: string;
 }
 
 /** A row as the drivers return it: bigint columns come back as strings from pg and tedious. */
@@ -55,6 +57,10 @@ export function postgresSagaStatements(t: string): SagaStatements {
     findById: `SELECT ${COLUMNS} FROM ${t} WHERE saga_type = $1 AND instance_id = $2 FOR UPDATE`,
     insert: `INSERT INTO ${t} (${COLUMNS}) VALUES ($1, $2, $3, $4, 1, $5, $6, $7)
              ON CONFLICT (saga_type, correlation_id) DO NOTHING`,
+    // SKIP LOCKED: a row a message's unit of work holds (it is removing it itself) is left to it, not waited for.
+    purgeCompleted: `DELETE FROM ${t} WHERE (saga_type, correlation_id) IN (
+                       SELECT saga_type, correlation_id FROM ${t} WHERE saga_type = $1 AND completed_at < $2
+                       LIMIT $3 FOR UPDATE SKIP LOCKED)`,
     ...versionedWrites(t, '$'),
   };
 }
@@ -66,6 +72,7 @@ export function sqliteSagaStatements(t: string): SagaStatements {
     findById: `SELECT ${COLUMNS} FROM ${t} WHERE saga_type = $1 AND instance_id = $2`,
     insert: `INSERT INTO ${t} (${COLUMNS}) VALUES ($1, $2, $3, $4, 1, $5, $6, $7)
              ON CONFLICT (saga_type, correlation_id) DO NOTHING`,
+    purgeCompleted: `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE saga_type = $1 AND completed_at < $2 LIMIT $3)`,
     ...versionedWrites(t, '$'),
   };
 }
@@ -83,6 +90,8 @@ export function mssqlSagaStatements(t: string): SagaStatements {
     findById: `SELECT ${COLUMNS} FROM ${t} WHERE saga_type = @p1 AND instance_id = @p2`,
     insert: `INSERT INTO ${t} (${COLUMNS}) SELECT @p1, @p2, @p3, @p4, 1, @p5, @p6, @p7
              WHERE NOT EXISTS (SELECT 1 FROM ${t} WITH (UPDLOCK, HOLDLOCK) WHERE saga_type = @p1 AND correlation_id = @p2)`,
+    // READPAST: a row a message's unit of work holds is left to it, not waited for.
+    purgeCompleted: `DELETE TOP (@p3) FROM ${t} WITH (READPAST) WHERE saga_type = @p1 AND completed_at < @p2`,
     ...versionedWrites(t, '@p'),
   };
 }

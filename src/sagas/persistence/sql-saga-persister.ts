@@ -13,9 +13,18 @@ export class SqlSagaPersister implements ISagaPersister {
   /** By dialect and table: a store's statements are built once. */
   private readonly statements = new Map<string, SagaStatements>();
 
-  async findByCorrelation(uow: IUnitOfWork, sagaType: string, correlationId: string): Promise<StoredSaga | undefined> {
+  async findByCorrelation(uow: IUnitOfWork, sagaType: string, correlationId: string, starting = false): Promise<StoredSaga | undefined> {
     const { records, s } = this.on(uow);
     const params = [sagaType, correlationId];
+    if (starting && s.lockCorrelation) {
+      // A start mostly finds nothing, and would then take the lock and read again: the lock first saves that
+      // first read (a statement and a round trip). What it reads after the lock is what the read after it
+      // would have read; a start that does find its instance waited for the lock only where a racing unit of
+      // work holds it, which is one about to start or advance this same instance.
+      await records.query(s.lockCorrelation, params);
+      const [row] = await records.query<SagaRow>(s.findByCorrelation, params);
+      return row ? toStoredSaga(row) : undefined;
+    }
     const [row] = await records.query<SagaRow>(s.findByCorrelation, params);
     if (row || !s.lockCorrelation) return row ? toStoredSaga(row) : undefined;
     // None committed: wait for a unit of work that may be starting it (it holds this lock), then read again.
@@ -51,6 +60,11 @@ export class SqlSagaPersister implements ISagaPersister {
   async remove(uow: IUnitOfWork, sagaType: string, instanceId: string, expectedVersion: number): Promise<boolean> {
     const { records, s } = this.on(uow);
     return (await records.execute(s.remove, [sagaType, instanceId, expectedVersion])) === 1;
+  }
+
+  async purgeCompleted(uow: IUnitOfWork, sagaType: string, completedBefore: number, limit: number): Promise<number> {
+    const { records, s } = this.on(uow);
+    return records.execute(s.purgeCompleted, [sagaType, completedBefore, limit]);
   }
 
   private on(uow: IUnitOfWork): { records: IUnitOfWorkRecords; s: SagaStatements } {

@@ -280,6 +280,17 @@ class PostgresTransaction implements SqlTransaction {
     }
   }
 
+  leadWith<R extends object>(lead: string, sql: string, params: readonly unknown[]): { lead: Promise<void>; result: Promise<{ rows: R[]; count: number }> } {
+    const [first, second] = runPipeline(this.native, [{ text: lead }, { text: sql, values: params, typed: true, ...(params.length > 0 ? { name: protocolName(sql) } : {}) }]);
+    const wrap = (error: unknown): never => {
+      throw this.db.wrap(error);
+    };
+    const led = first!.then(() => undefined, wrap);
+    const result = second!.then((r) => ({ rows: r.rows as unknown as R[], count: r.rowCount }), wrap);
+    led.catch(() => undefined); // the caller may await only the result
+    return { lead: led, result };
+  }
+
   handle(lease: HandleLease): pg.PoolClient {
     return guardedClient(this.native, lease);
   }

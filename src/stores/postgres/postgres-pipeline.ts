@@ -13,12 +13,16 @@ export interface PipelineStep {
   /** A name for a statement prepared once per connection (parsed the first time only). */
   readonly name?: string;
   readonly flush?: boolean;
+  /** Its rows' values parsed as node-postgres parses a query's (by column type: bytea a Buffer, int4 a number, …), not left as text. */
+  readonly typed?: boolean;
 }
 
 /** A step's outcome: its command tag (COMMIT, ROLLBACK, INSERT 0 3, …; statement by statement only its first word) and its rows, values as text. */
 export interface StepResult {
   readonly command: string;
   readonly rows: Record<string, string | null>[];
+  /** The rows it returned or touched (the count in its command tag), as node-postgres's rowCount. */
+  readonly rowCount: number;
 }
 
 /** What node-postgres's Connection offers a submitted query (its own Query uses the same calls). */
@@ -51,6 +55,8 @@ export class PostgresPipeline {
   readonly text: string | undefined;
   private current = 0;
   private fields: string[] = [];
+  /** The current step's column parsers, when it is typed (else values stay text). */
+  private parsers: ((value: string) => unknown)[] | null = null;
   private rows: Record<string, string | null>[] = [];
 
   constructor(readonly steps: readonly PipelineStep[]) {
@@ -80,20 +86,26 @@ export class PostgresPipeline {
     }
   }
 
-  handleRowDescription(message: { fields: { name: string }[] }): void {
+  handleRowDescription(message: { fields: { name: string; dataTypeID: number }[] }): void {
     this.fields = message.fields.map((f) => f.name);
+    this.parsers = this.steps[this.current]?.typed ? message.fields.map((f) => pgDriver.types.getTypeParser(f.dataTypeID, 'text') as (value: string) => unknown) : null;
   }
 
   handleDataRow(message: { fields: (string | null)[] }): void {
     const row: Record<string, string | null> = {};
-    for (const [i, name] of this.fields.entries()) row[name] = message.fields[i] ?? null;
+    const parsers = this.parsers;
+    for (const [i, name] of this.fields.entries()) {
+      const value = message.fields[i] ?? null;
+      row[name] = value === null || !parsers ? value : (parsers[i]!(value) as string);
+    }
     this.rows.push(row);
   }
 
   handleCommandComplete(message: { text: string }): void {
-    this.answers[this.current++]?.resolve({ command: message.text, rows: this.rows });
+    this.answers[this.current++]?.resolve({ command: message.text, rows: this.rows, rowCount: countOf(message.text) });
     this.fields = [];
     this.rows = [];
+    this.parsers = null;
   }
 
   handleError(error: Error): void {
@@ -106,6 +118,12 @@ export class PostgresPipeline {
   handlePortalSuspended(): void {}
   handleCopyInResponse(): void {}
   handleCopyData(): void {}
+}
+
+/** The count at the end of a command tag ('INSERT 0 3', 'UPDATE 1', 'SELECT 2'); 0 for a tag without one (SAVEPOINT). */
+function countOf(tag: string): number {
+  const n = Number(tag.slice(tag.lastIndexOf(' ') + 1));
+  return Number.isInteger(n) ? n : 0;
 }
 
 const PROTOCOL_METHODS = ['parse', 'bind', 'describe', 'execute', 'flush', 'sync'] as const;
@@ -143,8 +161,9 @@ function runOneByOne(client: pg.ClientBase, steps: readonly PipelineStep[]): Pro
     for (let i = 0; i < steps.length; i++) {
       const { text, values, name } = steps[i]!;
       try {
-        const result = await client.query({ text, values: values as unknown[] | undefined, ...(name ? { name } : {}), types: AS_TEXT } as pg.QueryConfig);
-        answers[i]!.resolve({ command: result.command, rows: result.rows as Record<string, string | null>[] });
+        const types = steps[i]!.typed ? {} : { types: AS_TEXT };
+        const result = await client.query({ text, values: values as unknown[] | undefined, ...(name ? { name } : {}), ...types } as pg.QueryConfig);
+        answers[i]!.resolve({ command: result.command, rows: result.rows as Record<string, string | null>[], rowCount: result.rowCount ?? 0 });
       } catch (error) {
         for (let j = i; j < steps.length; j++) answers[j]!.reject(error);
         return;

@@ -36,6 +36,13 @@ export interface SqlTransaction extends SqlExecutor {
    * it commits and begins anew.
    */
   commitAndBeginWith?<R extends object>(sql: string, params: readonly unknown[]): { committed: Promise<boolean>; rows: Promise<R[]> };
+  /**
+   * Runs `lead` (a statement without parameters: a group-commit member's SAVEPOINT) and then `sql` in one
+   * round trip. `lead` settles once it has run; `result` once `sql` has, with its rows (typed as `query`
+   * types them) and the rows it touched (as `execute` counts them). A failing `lead` rejects both, and the
+   * server skips `sql`. Optional: a driver without it runs them one after the other.
+   */
+  leadWith?<R extends object>(lead: string, sql: string, params: readonly unknown[]): { lead: Promise<void>; result: Promise<{ rows: R[]; count: number }> };
 }
 
 export interface SqlDatabase extends SqlExecutor {

@@ -51,5 +51,15 @@ describe('the pg seam under pipelines (PostgreSQL)', () => {
       expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'rejected']);
       await client.query('ROLLBACK');
     });
+
+    it(`${pipelines ? 'as one pipeline' : 'one statement at a time (the fallback)'}: a typed step's rows as pg's own query types them, and each step's row count`, async () => {
+      const sql = "SELECT $1::int AS n, $2::bigint AS big, $3::bytea AS b, NULL::text AS nothing FROM generate_series(1, 2)";
+      const params = [7, '9007199254740993', Buffer.from([1, 2, 255])];
+      const [lead, typed] = await Promise.all(runPipeline(client, [{ text: 'BEGIN' }, { text: sql, values: params, typed: true }, { text: 'ROLLBACK' }], pipelines));
+      expect(lead!.rowCount).to.equal(0);
+      expect(typed!.rowCount).to.equal(2);
+      expect(typed!.rows).to.deep.equal((await client.query(sql, params)).rows);
+      expect(Buffer.isBuffer(typed!.rows[0]!.b)).to.equal(true);
+    });
   }
 });

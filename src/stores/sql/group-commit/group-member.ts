@@ -167,12 +167,14 @@ export class MemberTransaction implements SqlTransaction {
 
   async query<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> {
     const shared = this.current();
+    if (!this.opened && shared.leadWith) return (await this.openWith<R>(shared, sql, params)).rows;
     await this.open(shared);
     return shared.query<R>(sql, params);
   }
 
   async execute(sql: string, params?: readonly unknown[]): Promise<number> {
     const shared = this.current();
+    if (!this.opened && shared.leadWith) return (await this.openWith(shared, sql, params)).count;
     await this.open(shared);
     return shared.execute(sql, params);
   }
@@ -188,6 +190,14 @@ export class MemberTransaction implements SqlTransaction {
   private current(): SqlTransaction {
     if (!this.shared) throw new StoreError('the transaction of this unit of work is not open (its turn has ended)');
     return this.shared;
+  }
+
+  /** The member's first statement: its SAVEPOINT and the statement in one round trip, where the driver can. */
+  private openWith<R extends object>(shared: SqlTransaction, sql: string, params: readonly unknown[] = []): Promise<{ rows: R[]; count: number }> {
+    const { lead, result } = shared.leadWith!<R>(this.statements.savepoint(this.savepointName), sql, params);
+    this.opened = lead.then(() => 0);
+    this.opened.catch(() => undefined); // observed by the lane when the section ends
+    return result;
   }
 
   private open(shared: SqlTransaction): Promise<number> {
