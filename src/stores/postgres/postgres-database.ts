@@ -281,7 +281,7 @@ class PostgresTransaction implements SqlTransaction {
   }
 
   leadWith<R extends object>(lead: string, sql: string, params: readonly unknown[]): { lead: Promise<void>; result: Promise<{ rows: R[]; count: number }> } {
-    const [first, second] = runPipeline(this.native, [{ text: lead }, { text: sql, values: params, typed: true, ...(params.length > 0 ? { name: protocolName(sql) } : {}) }]);
+    const [first, second] = runPipeline(this.native, [{ text: lead }, { text: sql, values: params, typed: true, ...(params.length > 0 ? { name: protocolName(sql, this.wire.namedStatements) } : {}) }]);
     const wrap = (error: unknown): never => {
       throw this.db.wrap(error);
     };
