@@ -349,13 +349,26 @@ for (const framework of ['fastify', 'express'] as const satisfies readonly Frame
         const { orderId, key } = fresh();
         const body = { orderId };
         const dead = randomUUID();
+        const late = { status: 200, headers: {}, body: Buffer.from('late') };
         await world.holdKeyElsewhere(claimFor('/orders', key, body, dead, Date.now() - 1));
-        const answer = await post('/orders', { key, body });
+        let answer: Answer;
+        if (kind === 'sqlite') {
+          // One writer: the dead attempt could only complete before the take-over's transaction or after it.
+          answer = await post('/orders', { key, body });
+        } else {
+          // While the take-over runs (the row is 'running' again, under its attempt), the dead one completes late.
+          const held = world.hold(orderId);
+          const takingOver = post('/orders', { key, body });
+          await held.entered;
+          expect(await world.complete('acme', key, dead, late), 'the late completion, during the take-over').to.equal(false);
+          held.release();
+          answer = await takingOver;
+        }
         expect(answer.status).to.equal(201);
         expect(world.invocations.get(orderId)).to.equal(1);
         const row = await world.keyRow('acme', key);
         expect(row?.attempt).to.not.equal(dead);
-        expect(await world.complete('acme', key, dead, { status: 200, headers: {}, body: Buffer.from('late') }), 'the late completion').to.equal(false);
+        expect(await world.complete('acme', key, dead, late), 'the late completion, after it').to.equal(false);
         const replay = await post('/orders', { key, body });
         expect(replay.bytes.equals(answer.bytes)).to.equal(true);
       });
@@ -368,10 +381,15 @@ for (const framework of ['fastify', 'express'] as const satisfies readonly Frame
           const late = post('/short-lease', { key, body: { orderId } });
           await held.entered;
           await sleep(600); // past the 400 ms lease
-          const takeover = await post('/short-lease', { key, body: { orderId } });
-          expect(takeover.status).to.equal(201);
+          // The take-over is held too: the late attempt tries to complete while the key is running under another attempt.
+          const heldAgain = world.hold(orderId);
+          const takingOver = post('/short-lease', { key, body: { orderId } });
+          await heldAgain.entered;
           held.release();
           const lateAnswer = await late;
+          heldAgain.release();
+          const takeover = await takingOver;
+          expect(takeover.status).to.equal(201);
           expect(lateAnswer.status).to.equal(409);
           expect(String(lateAnswer.json().detail)).to.match(/outlasted its key's lease/);
           expect(world.invocations.get(orderId)).to.equal(2);
