@@ -57,10 +57,26 @@
 # one broken variant, which must fail:
 # - schedule-distinct-tick-ids (-DDISTINCT_TICK_IDS): each process derives a tick id of its own (its process
 #   id in the derivation) -> idempotence sees two messages and both units of work commit M's send.
+# Then HTTP Idempotency-Keys (http-keys.pml): a client whose retries and concurrent duplicate land on either of
+# two API processes, the key row (claim, replay, 409, take-over of a lapsed lease), the route's transaction
+# (order row + stored PlaceOrder + key completion), the session's dispatch after the commit, crashes,
+# a failing route, exhaustive (about 16 million states, about 18 s and 2 GB); then, with weak fairness and one
+# crash, that the client eventually accepts a response (about 12 s); and three broken variants, which must fail
+# (the first two at the assertion that the route's effects commit once: "orders==0"):
+# - http-response-outside-tx (-DHTTP_RESPONSE_OUTSIDE_TX, no lapses: crashes alone): the response stored in a
+#   transaction of its own after the route's commits -> a crash between leaves the key running, a retry takes
+#   it over and runs the route again: two orders;
+# - http-running-unguarded (-DHTTP_RUNNING_UNGUARDED): the completion not conditional on the attempt -> after a
+#   take-over both attempts commit;
+# - http-dead-lease-kept (liveness): a dead holder's lease never runs out -> the client gets 409 forever.
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 # run FILE [spin -D flags...]: errors, states stored and pan's run time
 run() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m400000 | grep -E 'errors:|states, stored|elapsed time' | tr '\n' ' '; echo); }
+# runlive FILE [spin -D flags...]: FILE's `ltl` claim (under -DLIVENESS) with weak fairness: acceptance cycles
+runlive() { f=$1; shift; (cd "$t" && spin -DLIVENESS "$@" -a "$f" >/dev/null && gcc -O2 -o pan pan.c && ./pan -a -f -m400000 | grep -E 'errors:|states, stored|elapsed time' | tr '\n' ' '; echo); }
+# runwhy FILE [spin -D flags...]: as run, with the first assertion it finds violated
+runwhy() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m400000 | grep -E 'errors:|states, stored|elapsed time|assertion violated' | tr '\n' ' '; echo); }
 # mutate MODEL NAME SED-ARGS...: the model with the change applied; a change that does not apply leaves no
 # file, so its line reports no "errors: N" and the test fails
 mutate() { m=$1; n=$2; shift 2; sed "$@" "$m" >"$t/$n.pml"; if cmp -s "$m" "$t/$n.pml"; then echo "mutation $n did not apply" >&2; rm "$t/$n.pml"; fi; }
@@ -97,6 +113,8 @@ mutate sql-queue-group-commit.pml sqlgc-dualwrite -e 's/hran\[KI(r)\] = 1 :: els
 mutate sql-queue-group-commit.pml sqlgc-completeearly -e 's/-> irow\[KI(k)\] = HANDLED; stored\[RK(k)\] = 1;/-> irow[KI(k)] = COMPLETED; stored[RK(k)] = 1;/'
 mutate sql-queue-group-commit.pml sqlgc-noskip -e 's/#define FREEP(r) (rdb\[r\] == PRESENT \&\& lk\[r\] == 0)/#define FREEP(r) (rdb[r] == PRESENT \&\& (lk[r] \& PB) == 0)/'
 cp schedule-ticks.pml "$t/schedules.pml"
+cp http-keys.pml "$t/http.pml"
+mutate http-keys.pml http-deadlease -e 's/  :: atomic { kstatus == RUNNING \&\& klive \&\& katt != held\[1\] \&\& katt != held\[2\] -> klive = false }/  :: false -> skip/'
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
@@ -132,3 +150,8 @@ echo "mutant sqlgc-complete-before-dispatch: $(run sqlgc-completeearly.pml)"
 echo "mutant sqlgc-no-skip-locked:     $(run sqlgc-noskip.pml -DMAXCRASH=0 -DMAXOUTAGE=0)"
 echo "schedule ticks:                  $(run schedules.pml)"
 echo "mutant schedule-distinct-tick-ids: $(run schedules.pml -DDISTINCT_TICK_IDS)"
+echo "http keys:                       $(run http.pml)"
+echo "http keys answer (liveness):     $(runlive http.pml -DMAXCRASH=1)"
+echo "mutant http-response-outside-tx: $(runwhy http.pml -DHTTP_RESPONSE_OUTSIDE_TX -DMAXLAPSE=0)"
+echo "mutant http-running-unguarded:   $(runwhy http.pml -DHTTP_RUNNING_UNGUARDED)"
+echo "mutant http-dead-lease-kept:     $(runlive http-deadlease.pml -DMAXCRASH=1)"
