@@ -82,6 +82,16 @@ for (const framework of ['fastify', 'express'] as const satisfies readonly Frame
         expect(Buffer.from(row!.response!.body).equals(first.bytes), 'the stored bytes are the bytes sent').to.equal(true);
         // Kept: content-type and location; not the route's other headers.
         expect(row?.response?.headers).to.deep.equal({ 'content-type': 'application/json; charset=utf-8', location: `/orders/${orderId}` });
+        if (kind !== 'memory') {
+          // The table as operators' tools read it: the agreed column names, the response as stored.
+          const raw = (await world.rawKeyRows()).find((r) => r.key === key)!;
+          expect(Object.keys(raw).sort()).to.deep.equal(
+            ['attempt', 'completed_at', 'created_at', 'expires_at', 'fingerprint', 'key', 'locked_until', 'response_body', 'response_headers', 'response_status', 'scope', 'status'],
+          );
+          expect(raw).to.deep.include({ scope: 'acme', status: 'completed', locked_until: null, response_status: 201 });
+          expect(JSON.parse(String(raw.response_headers))).to.deep.equal(row?.response?.headers);
+          expect(Buffer.from(raw.response_body as Uint8Array).equals(first.bytes)).to.equal(true);
+        }
       });
 
       it('a retry with the same key and request: the stored bytes, byte for byte, with Idempotent-Replayed: true — the route does not run and nothing is sent', async () => {
@@ -227,6 +237,10 @@ for (const framework of ['fastify', 'express'] as const satisfies readonly Frame
         expect((await post('/kept', { key, body: { orderId } })).status).to.equal(422);
         expect(world.invocations.get(orderId)).to.equal(1);
         expect(world.invocations.get(`${orderId}-other`)).to.equal(undefined);
+        // A key still running for another request: 422 too, not 409.
+        const running = `k-${randomUUID()}`;
+        await world.holdKeyElsewhere(claimFor('/orders', running, { orderId }, randomUUID(), Date.now() + 5_000));
+        expect((await post('/orders', { key: running, body: { orderId: `${orderId}-other` } })).status).to.equal(422);
       });
 
       it('no key on a route that requires one: 400 saying so; on an optional route the request runs without a key, every time', async () => {
