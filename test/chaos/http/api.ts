@@ -17,7 +17,7 @@ import { childConfig, httpChaosQueues, ordersQueue, PlaceOrder } from './http-ch
 const cfg = childConfig();
 const port = Number(process.env.PORT);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 12, connectTimeoutMs: 2000 });
+const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 6, connectTimeoutMs: 2000 });
 
 const queues = httpChaosQueues(cfg, store.queues);
 const c = new Container();

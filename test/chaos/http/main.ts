@@ -64,7 +64,8 @@ const API = fileURLToPath(new URL('./api.js', import.meta.url));
 const DOWNSTREAM = fileURLToPath(new URL('./downstream.js', import.meta.url));
 log(`http chaos: ${REQUESTS} requests, ${APIS} API processes, ${KILLS} kills, lease ${LEASE_MS} ms, PlaceOrder over ${TRANSPORT === 'rabbitmq' ? 'RabbitMQ (dispatched after the commit)' : 'a PostgreSQL queue table (in the transaction)'}, schema ${cfg.schema}, seed ${SEED}`);
 
-const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 4 });
+// Small pools: the PostgreSQL server is shared (each API process 6, the downstream 6, this 2).
+const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 2 });
 await store.store.ready();
 for (const sql of businessTables(cfg.schema)) await store.database.execute(sql);
 const queues = httpChaosQueues(cfg, store.queues);
@@ -134,7 +135,9 @@ interface Answer {
   readonly replayed: boolean;
 }
 const answers = new Map<string, Answer[]>();
-const stats = { attempts: 0, conflicts: 0, serverErrors: 0, failures: 0, replayed: 0, duplicates: 0 };
+const stats = { attempts: 0, conflicts: 0, takenOver: 0, serverErrors: 0, failures: 0, replayed: 0, duplicates: 0 };
+/** The non-2xx answers other than 409, by status and body: the route's errors while a process or the database dies. */
+const otherAnswers = new Map<string, number>();
 const keyOf = (i: number) => `key-${cfg.prefix}-${i}`;
 const bodyOf = (i: number) => JSON.stringify({ item: `item-${i}` });
 
@@ -158,8 +161,15 @@ async function chain(i: number): Promise<void> {
         answers.get(keyOf(i))!.push({ status: response.status, body, location: response.headers.get('location'), replayed });
         return;
       }
-      if (response.status === 409) stats.conflicts++;
-      else stats.serverErrors++;
+      if (response.status === 409) {
+        stats.conflicts++;
+        // this attempt outlived its lease, another took the key over: its transaction rolled back
+        if (body.toString().includes('taken over')) stats.takenOver++;
+      } else {
+        stats.serverErrors++;
+        const what = `${response.status} ${body.toString().slice(0, 160)}`;
+        otherAnswers.set(what, (otherAnswers.get(what) ?? 0) + 1);
+      }
     } catch {
       stats.failures++; // a timeout, a reset, a refused connection: the process died or is restarting
     }
@@ -219,8 +229,9 @@ const killing = killer();
 await client();
 await killing;
 log(
-  `client: ${REQUESTS} keys answered (${stats.duplicates} sent as concurrent duplicates), ${stats.attempts} attempts: ${stats.replayed} replays, ${stats.conflicts} 409, ${stats.serverErrors} other non-2xx, ${stats.failures} timeouts/resets`,
+  `client: ${REQUESTS} keys answered (${stats.duplicates} sent as concurrent duplicates), ${stats.attempts} attempts: ${stats.replayed} replays, ${stats.conflicts} 409 (${stats.takenOver} of them to an attempt whose key was taken over), ${stats.serverErrors} other non-2xx, ${stats.failures} timeouts/resets`,
 );
+for (const [what, n] of [...otherAnswers].sort((a, b) => b[1] - a[1]).slice(0, 5)) log(`  ${n} x ${what}`);
 log(`kills: API ${apiKills} by the harness + ${faultKills} at session dispatch points, downstream ${downstreamKills}`);
 
 // ---- drain: the sweepers dispatch what killed processes committed, the downstream handles it ----
