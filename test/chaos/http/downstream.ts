@@ -9,7 +9,7 @@ import { PostgresStore } from '../../../src/stores/postgres/index.js';
 import { childConfig, httpChaosQueues, ordersQueue, PlaceOrder } from './http-chaos-config.js';
 
 const cfg = childConfig();
-const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 6, connectTimeoutMs: 2000 });
+const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 8, connectTimeoutMs: 2000 });
 
 @handlesMessage(PlaceOrder)
 class PlaceOrderHandler implements IMessageHandler<PlaceOrder, unknown> {

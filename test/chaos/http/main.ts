@@ -64,7 +64,7 @@ const API = fileURLToPath(new URL('./api.js', import.meta.url));
 const DOWNSTREAM = fileURLToPath(new URL('./downstream.js', import.meta.url));
 log(`http chaos: ${REQUESTS} requests, ${APIS} API processes, ${KILLS} kills, lease ${LEASE_MS} ms, PlaceOrder over ${TRANSPORT === 'rabbitmq' ? 'RabbitMQ (dispatched after the commit)' : 'a PostgreSQL queue table (in the transaction)'}, schema ${cfg.schema}, seed ${SEED}`);
 
-// Small pools: the PostgreSQL server is shared (each API process 6, the downstream 6, this 2).
+// Small pools: the PostgreSQL server is shared (each API process 6, the downstream 8: its 4 units of work, 3 batches on a queue table and 1 for short statements; this 2).
 const store = new PostgresStore({ connectionString: cfg.pgUrl, schema: cfg.schema, poolSize: 2 });
 await store.store.ready();
 for (const sql of businessTables(cfg.schema)) await store.database.execute(sql);

@@ -22,7 +22,7 @@ async function runHarness(...extra: string[]): Promise<{ code: number | null; la
 // The harness never restarts PostgreSQL or RabbitMQ: it kills only its own API and downstream processes, so it
 // runs beside other tests on shared servers (its tables in a schema of its own, its queues named per run).
 describe('the HTTP Idempotency-Key crash harness, short run (node dist/test/chaos/http/main.js)', function () {
-  // About 15 s on a 2-core machine (7.5 s of requests, the kills' restarts, the drain and the audit); 120 s
+  // 15 to 30 s each on a 2-core machine (7.5 s of requests, the kills' restarts, the drain and the audit); 120 s
   // leaves room for a loaded one.
   this.timeout(150_000);
   before(async function () {
