@@ -2,7 +2,10 @@
 # Installs (apt, as root, when missing) and starts the real servers the integration tests use:
 # RabbitMQ (Debian rabbitmq-server) and PostgreSQL 15, plus the tools some tests drive: spin and Chromium
 # (Debian's chromium, for the dashboard's browser tests). Idempotent: a running server is left alone.
-# RABBITMQ_URL / PG_URL pointing elsewhere skip the local server. Usage: services.sh start|stop [rabbitmq|postgres]
+# RABBITMQ_URL / PG_URL pointing elsewhere skip the local server.
+# `pg-pair` is a second, separate PostgreSQL: a primary + streaming standby on 5441/5442 (scripts/pg-pair.sh)
+# for the failover suite; `all` starts it under CI=true (or ONCEBUS_PG_PAIR=1) only, as root. The shared
+# server on 5432 is untouched by it. Usage: services.sh start|stop [all|rabbitmq|postgres|pg-pair]
 set -euo pipefail
 action=${1:-start}
 only=${2:-all}
@@ -51,6 +54,17 @@ pg_start() {
 
 pg_stop() { local ver; ver=$(ls /etc/postgresql | sort -n | tail -1); pg_ctlcluster "$ver" main stop -m fast || true; }
 
+# The failover suite's pair: CI runs that suite (it SIGKILLs the pair's primary, so it needs root); a
+# developer's npm test skips it unless ONCEBUS_PG_PAIR=1 (or scripts/pg-pair.sh start was run).
+pair_wanted() { [ "${CI:-}" = true ] || [ "${ONCEBUS_PG_PAIR:-}" = 1 ]; }
+pair_start() {
+  if [ "$(id -u)" != 0 ]; then echo "services: pg-pair needs root (it runs as the postgres user); not started"; return; fi
+  local started; started=$(date +%s%N)
+  bash "$(dirname "$0")/pg-pair.sh" start
+  echo "services: pg-pair start took $(( ($(date +%s%N) - started) / 1000000 )) ms"
+}
+pair_stop() { bash "$(dirname "$0")/pg-pair.sh" stop; }
+
 # spin (the model checker the protocol model in test/models runs on) and chromium (the headless browser the
 # dashboard's tests in test/browser drive through playwright-core), from Debian.
 tools_install() {
@@ -59,11 +73,13 @@ tools_install() {
 }
 
 case "$action:$only" in
-  start:all) rabbit_start; pg_start; tools_install ;;
+  start:all) rabbit_start; pg_start; if pair_wanted; then pair_start; fi; tools_install ;;
   start:rabbitmq) rabbit_start ;;
   start:postgres) pg_start ;;
-  stop:all) rabbit_stop; pg_stop ;;
+  start:pg-pair) pair_start ;;
+  stop:all) rabbit_stop; pg_stop; pair_stop ;;
   stop:rabbitmq) rabbit_stop ;;
   stop:postgres) pg_stop ;;
-  *) echo "usage: services.sh start|stop [all|rabbitmq|postgres]" >&2; exit 2 ;;
+  stop:pg-pair) pair_stop ;;
+  *) echo "usage: services.sh start|stop [all|rabbitmq|postgres|pg-pair]" >&2; exit 2 ;;
 esac

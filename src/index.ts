@@ -65,6 +65,7 @@ export {
   PipelineDefinitionError,
   RetentionWindowPassedError,
   SchemaNotMigratedError,
+  ReplicationNotSynchronousError,
   SimulatedCrash,
   StoreError,
   TransportError,

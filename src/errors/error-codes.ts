@@ -42,6 +42,8 @@ export const ERROR_KINDS = {
   ONCEBUS_BROKER_ACCESS_REFUSED: 'infrastructure',
   ONCEBUS_LOCK_LOST: 'infrastructure',
   ONCEBUS_SCHEMA_NOT_MIGRATED: 'infrastructure',
+  // requireSynchronousReplication and the database does not replicate synchronously: fails start().
+  ONCEBUS_REPLICATION_NOT_SYNCHRONOUS: 'infrastructure',
   // Another unit of work advanced the saga instance first: retried uncounted, and it loads the newer state.
   ONCEBUS_SAGA_CONCURRENCY: 'infrastructure',
   // An HTTP request's Idempotency-Key is held by another attempt (in flight, or it took the key over): 409.

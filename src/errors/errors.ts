@@ -248,6 +248,17 @@ export class SchemaNotMigratedError extends OncebusError {
 }
 
 /**
+ * A store started with `requireSynchronousReplication` is not on a primary whose commits wait for a
+ * synchronous standby (no standby attached as sync, synchronous_standby_names empty, synchronous_commit
+ * below `on`, or a standby itself): a commit it reports could be lost in a failover, so it does not start.
+ */
+export class ReplicationNotSynchronousError extends OncebusError {
+  constructor(message: string, hint: string) {
+    super('ONCEBUS_REPLICATION_NOT_SYNCHRONOUS', message, { hint });
+  }
+}
+
+/**
  * A schedule tick this endpoint did not send: its tick is not one of the schedule's, lies in the future, or
  * its messageId is not the one oncebus derives for it. Straight to the error queue: no retry makes it right.
  */

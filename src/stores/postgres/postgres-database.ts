@@ -10,11 +10,18 @@ import { guardedClient } from './guarded-client.js';
 import { postgresHint } from './postgres-hints.js';
 import { isPgConnectionFailure } from './pg-connection-failure.js';
 import { runPipeline } from './postgres-pipeline.js';
+import { parseHostList } from './postgres-host-list.js';
+import { failoverClientClass, PostgresHostRouter } from './postgres-host-router.js';
 
 /** The pg package, loaded when oncebus/postgres is imported (an optional peer dependency). */
 const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
 
 export interface PostgresConnectionOptions {
+  /**
+   * A pg connection string. libpq's multi-host form is read too (node-postgres alone does not):
+   * `postgres://u:pw@h1:5432,h2:5432/db?target_session_attrs=read-write` — each new connection goes to
+   * the first host, in order, that accepts writes, found again when a connection fails (a failover).
+   */
   readonly connectionString: string;
   /**
    * Pool size (default 20). Each receive loop on a postgres:// queue holds a connection, and each message's
@@ -64,22 +71,38 @@ export class PostgresDatabase implements SqlDatabase {
   readonly pool: pg.Pool;
   readonly name: string;
   readonly budget: ConnectionBudget;
+  /** With a multi-host connection string: which host new connections go to (null for one host). */
+  private readonly router: PostgresHostRouter | null;
+  /** The Client class connections are made with (one that follows the router, with several hosts). */
+  private readonly clientClass: typeof pg.Client;
+  private readonly connectionString: string;
   /** Clients given an 'error' listener already (a client is reused across checkouts). */
   private readonly guarded = new WeakSet<pg.PoolClient>();
 
   constructor(options: PostgresConnectionOptions) {
     this.name = maskSecrets(options.connectionString);
     this.budget = new ConnectionBudget(options.poolSize ?? 20, `PostgreSQL (${this.name})`, 'poolSize');
+    const hosts = parseHostList(options.connectionString);
+    this.connectionString = hosts?.connectionString ?? options.connectionString;
+    const connectionTimeoutMillis = options.connectTimeoutMs ?? 5000;
+    this.router = hosts ? new PostgresHostRouter(hosts, { connectionString: hosts.connectionString, connectionTimeoutMillis }, this.name) : null;
+    this.clientClass = this.router ? failoverClientClass(this.router) : pgDriver.Client;
     this.pool = new pgDriver.Pool({
-      connectionString: options.connectionString,
+      connectionString: this.connectionString,
+      Client: this.clientClass,
       max: options.poolSize ?? 20,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      connectionTimeoutMillis,
       statement_timeout: options.statementTimeoutMs ?? 30_000,
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 120_000,
     });
     this.pool.on('error', () => {
       // An idle client lost its connection (server restart); the pool replaces it on demand.
     });
+  }
+
+  /** A connection outside the pool (the notifier's listener), to the same server the pool's go to. */
+  newClient(config: pg.ClientConfig = {}): pg.Client {
+    return new this.clientClass({ ...config, connectionString: this.connectionString });
   }
 
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {

@@ -1,7 +1,4 @@
 import type pg from 'pg';
-import { requireDriver } from '../../drivers/require-driver.js';
-
-const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
 
 /** A wait for the next insert into one queue table. */
 export interface EnqueueWait {
@@ -32,7 +29,8 @@ export class PostgresNotifier {
   private subscriptionGeneration = 0;
 
   constructor(
-    private readonly connectionString: string,
+    /** A new client outside the pool, to the server the pool's connections go to (PostgresDatabase.newClient). */
+    private readonly newClient: (config: pg.ClientConfig) => pg.Client,
     readonly channel: string,
   ) {}
 
@@ -81,7 +79,7 @@ export class PostgresNotifier {
   private listen(): void {
     if (this.closed || this.listening || Date.now() - this.failedAt < RETRY_LISTEN_MS) return;
     // TCP keep-alive: a connection that dies silently (a half-open socket) is found and the listener made again.
-    const client = new pgDriver.Client({ connectionString: this.connectionString, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const client = this.newClient({ keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     this.listening = (async () => {
       client.on('notification', (n) => this.notified(n.payload ?? ''));
       client.on('error', () => this.dropped(client));

@@ -10,6 +10,7 @@ import { ConfigurationError } from '../../errors/errors.js';
 import { intParam, parseQueueUri } from '../../transport/queue-uri.js';
 import { BatchTakingQueue } from '../sql/batch-taking-queue.js';
 import { RowLockingQueue } from '../sql/row-locking-queue.js';
+import { checkSynchronousReplication } from './synchronous-replication.js';
 import { PostgresNotifier, queueChannel, SUBSCRIPTIONS_CHANGED } from './postgres-notifier.js';
 import {
   postgresCreateVersionTable,
@@ -47,6 +48,15 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
    * when it is behind; run `npx oncebus migrate` as a user that may change the schema (docs/sql-stores.md).
    */
   readonly migrate?: boolean;
+  /**
+   * Refuse to start unless commits are kept by a synchronous standby (default false): at first use (the
+   * endpoint's start) the store checks it is on a primary with synchronous_standby_names set,
+   * synchronous_commit on (or remote_apply) for its session and a standby attached as sync, and fails with
+   * ReplicationNotSynchronousError naming what is missing. With asynchronous replication a failover can
+   * lose commits the broker was already told about (docs/sql-stores.md, "Failover"). Checked at start
+   * only: a primary that loses its synchronous standby later makes commits wait, it does not lose them.
+   */
+  readonly requireSynchronousReplication?: boolean;
 }
 
 /**
@@ -70,7 +80,7 @@ export class PostgresStore {
     const scheme = options.scheme ?? 'postgres';
     this.database = new PostgresDatabase(options);
     const channel = queueChannel(s);
-    const notifier = new PostgresNotifier(options.connectionString, channel);
+    const notifier = new PostgresNotifier((config) => this.database.newClient(config), channel);
     this.notifier = notifier;
     this.store = new SqlStore({
       database: this.database,
@@ -87,7 +97,10 @@ export class PostgresStore {
       location: `PostgreSQL ${this.database.name} (schema ${s})`,
       migrateCommand: `npx oncebus migrate --store ${this.database.name} --schema ${s}`,
       grants: (role) => postgresGrants(s, role),
-    }, { migrate: options.migrate });
+    }, {
+      migrate: options.migrate,
+      startCheck: options.requireSynchronousReplication ? () => checkSynchronousReplication(this.database, `PostgreSQL ${this.database.name}`) : undefined,
+    });
     // A new subscription is announced on the store's channel; publishers drop their cached lists on it.
     this.subscriptions = new SqlSubscriptionService(this.store, {
       generation: () => notifier.subscriptionsGeneration(),

@@ -47,6 +47,8 @@ export interface SqlStoreOptions {
    * `npx oncebus migrate` applies it, as a user that may change the schema.
    */
   readonly migrate?: boolean;
+  /** Run at first use, before the schema is migrated or checked (the dialect's start conditions, e.g. replication). */
+  readonly startCheck?: () => Promise<void>;
 }
 
 /**
@@ -58,12 +60,14 @@ export class SqlStore {
   private migrated: Promise<number> | null = null;
   /** Whether this store may change its schema (SqlStoreOptions.migrate). */
   readonly migrates: boolean;
+  private readonly startCheck: (() => Promise<void>) | undefined;
 
   constructor(
     readonly dialect: SqlDialect,
     options: SqlStoreOptions = {},
   ) {
     this.migrates = options.migrate ?? true;
+    this.startCheck = options.startCheck;
   }
 
   get database(): SqlDatabase {
@@ -74,7 +78,8 @@ export class SqlStore {
   ready(): Promise<number> {
     if (!this.migrated) {
       const d = this.dialect;
-      const done = this.migrates ? migrate(d.database, d.versionTable, d.createVersionTable, d.migrations) : this.requireMigrated();
+      const prepare = () => (this.migrates ? migrate(d.database, d.versionTable, d.createVersionTable, d.migrations) : this.requireMigrated());
+      const done = this.startCheck ? this.startCheck().then(prepare) : prepare();
       this.migrated = done.catch((error: unknown) => {
         this.migrated = null;
         throw error;

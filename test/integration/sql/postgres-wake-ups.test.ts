@@ -49,7 +49,7 @@ describe('PostgreSQL queues wake their receivers (LISTEN/NOTIFY) instead of leav
   });
 
   it('wakes a receiver waiting on the table when a row arrives', async () => {
-    const notifier = new PostgresNotifier(PG_URL, queueChannel(store.schema));
+    const notifier = new PostgresNotifier((config) => store.database.newClient(config), queueChannel(store.schema));
     try {
       await notifier.ready();
       const waiting = notifier.wait('q_work', 60_000);
