@@ -74,6 +74,19 @@
 # - saga-late-start-loops (-DSAGA_LATE_START_INSERTS, the cycle check): a start that finds its instance
 #   completed tries to insert one -> the unique key refuses it and it is retried forever.
 # `bash check.sh saga` runs the saga step's lines alone.
+# Then HTTP Idempotency-Keys (http-keys.pml): a client whose retries and concurrent duplicate land on either of
+# two API processes, the key row (claim, replay, 409, take-over of a lapsed lease), the route's transaction
+# (order row + stored PlaceOrder + key completion), the session's dispatch after the commit, crashes,
+# a failing route, exhaustive (about 16 million states, about 18 s and 2 GB); then, with weak fairness and one
+# crash, that the client eventually accepts a response (about 12 s); and three broken variants, which must fail
+# (the first two at the assertion that the route's effects commit once: "orders==0"):
+# - http-response-outside-tx (-DHTTP_RESPONSE_OUTSIDE_TX, no lapses: crashes alone): the response stored in a
+#   transaction of its own after the route's commits -> a crash between leaves the key running, a retry takes
+#   it over and runs the route again: two orders;
+# - http-running-unguarded (-DHTTP_RUNNING_UNGUARDED): the completion not conditional on the attempt -> after a
+#   take-over both attempts commit;
+# - http-dead-lease-kept (liveness): a dead holder's lease never runs out -> the client gets 409 forever.
+# `bash check.sh http` runs the HTTP keys' lines alone.
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 # run FILE [spin -D flags...]: errors, states stored and pan's run time (O=-O0 or -O1 before it: a quicker
@@ -82,6 +95,10 @@ run() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc ${O:--O2} -
 # runnp FILE [spin -D flags...]: the same for pan's non-progress cycle search; no progress label, so any
 # cycle is an error (a run that need not end)
 runnp() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc ${O:--O2} -DNP -o pan pan.c && ./pan -m400000 -l | grep -E 'errors:|states, stored|elapsed time' | tr '\n' ' '; echo); }
+# runlive FILE [spin -D flags...]: FILE's `ltl` claim (under -DLIVENESS) with weak fairness: acceptance cycles
+runlive() { f=$1; shift; (cd "$t" && spin -DLIVENESS "$@" -a "$f" >/dev/null && gcc -O2 -o pan pan.c && ./pan -a -f -m400000 | grep -E 'errors:|states, stored|elapsed time' | tr '\n' ' '; echo); }
+# runwhy FILE [spin -D flags...]: as run, with the first assertion it finds violated
+runwhy() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m400000 | grep -E 'errors:|states, stored|elapsed time|assertion violated' | tr '\n' ' '; echo); }
 saga() {
   cp saga-step.pml "$t/saga.pml"
   echo "saga step:                       $(O=-O1 run saga.pml)"
@@ -93,10 +110,20 @@ saga() {
   echo "mutant saga-save-outside-uow:    $(O=-O0 run saga.pml -DSAGA_SAVE_OUTSIDE_UOW)"
   echo "mutant saga-late-start-loops:    $(O=-O0 runnp saga.pml -DMAXCRASH=0 -DSAGA_LATE_START_INSERTS)"
 }
+http() {
+  cp http-keys.pml "$t/http.pml"
+  mutate http-keys.pml http-deadlease -e 's/  :: atomic { kstatus == RUNNING \&\& klive \&\& katt != held\[1\] \&\& katt != held\[2\] -> klive = false }/  :: false -> skip/'
+  echo "http keys:                       $(run http.pml)"
+  echo "http keys answer (liveness):     $(runlive http.pml -DMAXCRASH=1)"
+  echo "mutant http-response-outside-tx: $(runwhy http.pml -DHTTP_RESPONSE_OUTSIDE_TX -DMAXLAPSE=0)"
+  echo "mutant http-running-unguarded:   $(runwhy http.pml -DHTTP_RUNNING_UNGUARDED)"
+  echo "mutant http-dead-lease-kept:     $(runlive http-deadlease.pml -DMAXCRASH=1)"
+}
 if [ "${1:-}" = saga ]; then saga; exit 0; fi
 # mutate MODEL NAME SED-ARGS...: the model with the change applied; a change that does not apply leaves no
 # file, so its line reports no "errors: N" and the test fails
 mutate() { m=$1; n=$2; shift 2; sed "$@" "$m" >"$t/$n.pml"; if cmp -s "$m" "$t/$n.pml"; then echo "mutation $n did not apply" >&2; rm "$t/$n.pml"; fi; }
+if [ "${1:-}" = http ]; then http; exit 0; fi
 cp oncebus.pml "$t/ok.pml"
 mutate oncebus.pml shuttle -e 's/effect++; row = HANDLED; lockHolder = 0;/effect++; lockHolder = 0;/'
 mutate oncebus.pml nolock -e 's/lockHolder == 0 ->/true ->/'
@@ -130,6 +157,8 @@ mutate sql-queue-group-commit.pml sqlgc-dualwrite -e 's/hran\[KI(r)\] = 1 :: els
 mutate sql-queue-group-commit.pml sqlgc-completeearly -e 's/-> irow\[KI(k)\] = HANDLED; stored\[RK(k)\] = 1;/-> irow[KI(k)] = COMPLETED; stored[RK(k)] = 1;/'
 mutate sql-queue-group-commit.pml sqlgc-noskip -e 's/#define FREEP(r) (rdb\[r\] == PRESENT \&\& lk\[r\] == 0)/#define FREEP(r) (rdb[r] == PRESENT \&\& (lk[r] \& PB) == 0)/'
 cp schedule-ticks.pml "$t/schedules.pml"
+cp http-keys.pml "$t/http.pml"
+mutate http-keys.pml http-deadlease -e 's/  :: atomic { kstatus == RUNNING \&\& klive \&\& katt != held\[1\] \&\& katt != held\[2\] -> klive = false }/  :: false -> skip/'
 echo "oncebus:            $(run ok.pml)"
 echo "mutant shuttle:     $(run shuttle.pml)"
 echo "mutant no-lock:     $(run nolock.pml)"
@@ -166,3 +195,4 @@ echo "mutant sqlgc-no-skip-locked:     $(run sqlgc-noskip.pml -DMAXCRASH=0 -DMAX
 echo "schedule ticks:                  $(run schedules.pml)"
 echo "mutant schedule-distinct-tick-ids: $(run schedules.pml -DDISTINCT_TICK_IDS)"
 saga
+http

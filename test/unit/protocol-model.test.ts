@@ -14,14 +14,16 @@ function spinAvailable(): boolean {
   }
 }
 
-describe('the protocol models (test/models/oncebus.pml, group-commit.pml, session.pml, error-ingestion.pml, batch-queue.pml, sql-queue-group-commit.pml, schedule-ticks.pml and saga-step.pml, checked with spin)', function () {
+describe('the protocol models (test/models/oncebus.pml, group-commit.pml, session.pml, error-ingestion.pml, batch-queue.pml, sql-queue-group-commit.pml, schedule-ticks.pml, saga-step.pml and http-keys.pml, checked with spin)', function () {
   // check.sh takes about 105 s on a 2-core machine: the inbox model (about 23 million states) takes about
   // 30 s, the two exhaustive group-commit runs (about 3.5 million states each) about 11 s apiece, and each
   // model and mutant is compiled with gcc; the session model (about 4 million states) takes a few seconds and
   // its no-lease mutant about 15 s before its first error; the SQL-queue group-commit model (about 7 million states)
   // about 15 s; the schedules model (about 2 million states) about 2 s; the saga step (about 4 and 3 million
-  // states, a cycle check and five quick mutants) about 15 s of CPU, 30 s on a loaded machine. It runs once,
-  // in before(); 300 s leaves room for a loaded machine.
+  // states, a cycle check and five quick mutants) about 15 s of CPU, 30 s on a loaded machine; the HTTP keys
+  // model (about 16 million states) about 18 s, its liveness run (weak fairness) about 12 s and its three mutants
+  // with their compiles about 10 s (about 45 s for its part, 3 to 4 times that on a machine loaded by other
+  // runs). It runs once, in before(); 600 s leaves room for a loaded machine.
   this.timeout(600_000);
   let out = '';
   const line = (name: string) => out.split('\n').find((l) => l.startsWith(name)) ?? '';
@@ -107,5 +109,15 @@ describe('the protocol models (test/models/oncebus.pml, group-commit.pml, sessio
     ]) {
       expect(line(mutant), out).to.match(/errors: [1-9]/);
     }
+  });
+
+  it('an HTTP Idempotency-Key runs its route once over every interleaving (two API processes, retries and a concurrent duplicate, take-overs, crashes), the client eventually gets the stored response, and each known-broken variant is caught', () => {
+    expect(line('http keys:'), out).to.match(/errors: 0 /);
+    expect(line('http keys answer (liveness):'), out).to.match(/errors: 0 /);
+    // the two stores of the response that let the route's effects commit twice fail at that very assertion
+    for (const mutant of ['mutant http-response-outside-tx:', 'mutant http-running-unguarded:']) {
+      expect(line(mutant), out).to.match(/assertion violated \(orders==0\).*errors: [1-9]/);
+    }
+    expect(line('mutant http-dead-lease-kept:'), out).to.match(/errors: [1-9]/);
   });
 });
