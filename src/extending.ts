@@ -65,7 +65,7 @@ export { IdempotenceKeys } from './idempotence/idempotence-key.js';
 export type { IIdempotenceServiceFactory } from './idempotence/idempotence-service-factory.js';
 export type { ISessionIdempotenceService } from './idempotence/session-idempotence-service.js';
 export { IdempotenceEvents, type IdempotenceEventMap, type PendingSends } from './idempotence/idempotence-events.js';
-export type { IUnitOfWork } from './idempotence/unit-of-work.js';
+export type { IUnitOfWork, IUnitOfWorkRecords, RecordTableName } from './idempotence/unit-of-work.js';
 export { NullIdempotenceService } from './idempotence/null-idempotence-service.js';
 export type { MemoryIdempotenceService, MemoryRow, MemoryUnitOfWork } from './idempotence/memory/index.js';
 export type { RowStatus } from './idempotence/memory/memory-idempotence-store.js';

@@ -28,4 +28,28 @@ export interface IUnitOfWork<TTransaction = unknown> {
    * infrastructure's fault wherever it surfaced, so the message is released and not counted as failed.
    */
   isConnectionFailure?(error: unknown): boolean;
+  /**
+   * Present on the SQL stores' units of work: statements an add-on (sagas) runs on this unit of work's
+   * transaction, so its rows commit with the claim, the handler's writes and the stored sends, or not at all.
+   */
+  readonly records?: IUnitOfWorkRecords;
+}
+
+/** The tables a SQL store keeps for add-ons, by name. */
+export type RecordTableName = 'sagas';
+
+/**
+ * An add-on's access to the unit of work's transaction (`IUnitOfWork.records`). With group commit it runs
+ * inside the message's savepoint, like the handler's own writes. Refused once the unit of work has ended
+ * (committed, rolled back, or its handler given up), like `transaction`.
+ */
+export interface IUnitOfWorkRecords {
+  /** Which SQL the statements must be written in (parameters: `$1`… on PostgreSQL and SQLite, `@p1`… on SQL Server). */
+  readonly dialect: 'sqlite' | 'postgres' | 'mssql';
+  /** The table's name as statements write it: schema-qualified (PostgreSQL, SQL Server) or prefixed (SQLite), validated. */
+  table(name: RecordTableName): string;
+  /** Rows of a statement that returns some. */
+  query<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** A statement run for its effect; resolves to the number of rows it touched. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
 }

@@ -15,6 +15,14 @@ idempotence_deferred.recipient_uri text not null
 idempotence_deferred.body bytea not null
 queue_names.table_name text not null
 queue_names.queue_name text not null
+sagas.saga_type text not null
+sagas.correlation_id text not null
+sagas.instance_id text not null
+sagas.state bytea not null
+sagas.version bigint not null
+sagas.created_at bigint not null
+sagas.updated_at bigint not null
+sagas.completed_at bigint
 schema_version.version integer not null
 schema_version.description text not null
 subscriptions.message_type text not null
@@ -24,6 +32,9 @@ CREATE INDEX idempotence_owed ON oncebus.idempotence USING btree (inbox_uri, cre
 CREATE UNIQUE INDEX idempotence_pkey ON oncebus.idempotence USING btree (inbox_uri, message_id)
 CREATE INDEX idempotence_purge ON oncebus.idempotence USING btree (purge_after) WHERE (status = 'completed'::text)
 CREATE UNIQUE INDEX queue_names_pkey ON oncebus.queue_names USING btree (table_name)
+CREATE INDEX sagas_created ON oncebus.sagas USING btree (saga_type, created_at)
+CREATE UNIQUE INDEX sagas_instance ON oncebus.sagas USING btree (instance_id)
+CREATE UNIQUE INDEX sagas_pkey ON oncebus.sagas USING btree (saga_type, correlation_id)
 CREATE UNIQUE INDEX schema_version_pkey ON oncebus.schema_version USING btree (version)
 CREATE UNIQUE INDEX subscriptions_pkey ON oncebus.subscriptions USING btree (message_type, inbox_uri)
 oncebus.idempotence PRIMARY KEY (inbox_uri, message_id)
@@ -31,5 +42,6 @@ oncebus.idempotence CHECK ((status = ANY (ARRAY['assigned'::text, 'handled'::tex
 oncebus.idempotence_deferred FOREIGN KEY (inbox_uri, message_id) REFERENCES oncebus.idempotence(inbox_uri, message_id) ON DELETE CASCADE
 oncebus.idempotence_deferred PRIMARY KEY (inbox_uri, message_id, sequence)
 oncebus.queue_names PRIMARY KEY (table_name)
+oncebus.sagas PRIMARY KEY (saga_type, correlation_id)
 oncebus.schema_version PRIMARY KEY (version)
 oncebus.subscriptions PRIMARY KEY (message_type, inbox_uri)

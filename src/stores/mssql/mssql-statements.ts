@@ -2,6 +2,7 @@ import { sqlIdentifier } from '../sql/sql-identifiers.js';
 import type { Migration } from '../sql/migrations.js';
 import type { RowLockingQueueStatements } from '../sql/row-locking-queue.js';
 import type { IdempotenceStatements, SubscriptionStatements } from '../sql/sql-statements.js';
+import type { RecordTables } from '../sql/sql-unit-of-work-records.js';
 
 /**
  * SQL Server statements in schema `s`; parameters are @p1, @p2, … (bound with explicit types, see
@@ -144,8 +145,26 @@ export function mssqlMigrations(s: string): Migration[] {
       description: "index of rows still owing sends (the transactional sessions' sweeper)",
       statements: [`CREATE INDEX idempotence_owed ON ${s}.idempotence (inbox_uri, created_at) WHERE status = 'handled'`],
     },
+    {
+      version: 4,
+      description: 'saga instances',
+      statements: [
+        // One row per instance; version advances with every save (optimistic concurrency). Times are epoch
+        // ms. Keys compare byte for byte (BIN2); the primary key stays within the 900 bytes of a clustered key.
+        `CREATE TABLE ${s}.sagas (
+           saga_type NVARCHAR(200) COLLATE ${BINARY} NOT NULL, correlation_id NVARCHAR(200) COLLATE ${BINARY} NOT NULL,
+           instance_id NVARCHAR(64) COLLATE ${BINARY} NOT NULL, state VARBINARY(MAX) NOT NULL, version BIGINT NOT NULL,
+           created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, completed_at BIGINT NULL,
+           CONSTRAINT pk_sagas PRIMARY KEY (saga_type, correlation_id))`,
+        `CREATE UNIQUE INDEX sagas_instance ON ${s}.sagas (instance_id)`,
+        `CREATE INDEX sagas_created ON ${s}.sagas (saga_type, created_at)`,
+      ],
+    },
   ];
 }
+
+/** The tables kept for add-ons in schema `s` (IUnitOfWork.records). */
+export const mssqlRecordTables = (s: string): RecordTables => ({ sagas: `${s}.sagas` });
 
 /**
  * What a database user needs to run endpoints on schema `s` without DDL rights: DML on the schema, which

@@ -2,6 +2,7 @@ import { sqlIdentifier } from '../sql/sql-identifiers.js';
 import type { Migration } from '../sql/migrations.js';
 import type { BatchTakingQueueStatements } from '../sql/batch-taking-queue.js';
 import type { GroupCommitStatements, IdempotenceStatements, SubscriptionStatements } from '../sql/sql-statements.js';
+import type { RecordTables } from '../sql/sql-unit-of-work-records.js';
 
 /**
  * PostgreSQL statements, in schema `s`. Times are epoch milliseconds (bigint), as in every dialect, so
@@ -180,8 +181,24 @@ export function postgresMigrations(s: string): Migration[] {
          BEGIN PERFORM pg_notify(TG_ARGV[0], TG_TABLE_NAME); RETURN NULL; END $$`,
       ],
     },
+    {
+      version: 5,
+      description: 'saga instances',
+      statements: [
+        // One row per instance; version advances with every save (optimistic concurrency). Times are epoch ms.
+        `CREATE TABLE ${s}.sagas (
+           saga_type text NOT NULL, correlation_id text NOT NULL, instance_id text NOT NULL, state bytea NOT NULL,
+           version bigint NOT NULL, created_at bigint NOT NULL, updated_at bigint NOT NULL, completed_at bigint,
+           PRIMARY KEY (saga_type, correlation_id))`,
+        `CREATE UNIQUE INDEX sagas_instance ON ${s}.sagas (instance_id)`,
+        `CREATE INDEX sagas_created ON ${s}.sagas (saga_type, created_at)`,
+      ],
+    },
   ];
 }
+
+/** The tables kept for add-ons in schema `s` (IUnitOfWork.records). */
+export const postgresRecordTables = (s: string): RecordTables => ({ sagas: `${s}.sagas` });
 
 /**
  * What a role needs to run endpoints on schema `s` without DDL rights: the schema's USAGE, DML on its tables

@@ -8,7 +8,7 @@ import { type DeferredMessage, type IIdempotenceAdmin, type IIdempotenceService,
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import { purgeAfter, type RetentionOptions, retentionWindow } from './retention.js';
 import type { SqlStore } from './sql-store.js';
-import { SqlUnitOfWork } from './sql-unit-of-work.js';
+import { type RecordsSource, SqlUnitOfWork } from './sql-unit-of-work.js';
 
 interface DeferredRow {
   sequence: number | string;
@@ -85,7 +85,13 @@ export class SqlIdempotenceService implements IIdempotenceService, IIdempotenceA
 
   async beginUnitOfWork(): Promise<IUnitOfWork> {
     const db = this.store.database;
-    return new SqlUnitOfWork(await db.begin(), db.id, db.isConnectionFailure?.bind(db));
+    return new SqlUnitOfWork(await db.begin(), db.id, db.isConnectionFailure?.bind(db), this.recordsSource());
+  }
+
+  /** Where the units of work's add-on rows live, when the dialect keeps such tables (IUnitOfWork.records). */
+  protected recordsSource(): RecordsSource | undefined {
+    const tables = this.store.dialect.recordTables;
+    return tables ? { dialect: this.store.database.dialect, tables } : undefined;
   }
 
   async processingStatus(tm: TransportMessage, uow: IUnitOfWork): Promise<ProcessingStatus> {

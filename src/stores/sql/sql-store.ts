@@ -1,6 +1,7 @@
 import { SchemaNotMigratedError } from '../../errors/errors.js';
 import { applyMigrations, type Migration, migrate, pendingMigrations } from './migrations.js';
 import type { SqlDatabase } from './sql-database.js';
+import type { RecordTables } from './sql-unit-of-work-records.js';
 import type { GroupCommitStatements, IdempotenceStatements, QueueStatements, SubscriptionStatements } from './sql-statements.js';
 
 /** What a dialect supplies: its database, its statements and its migrations. */
@@ -10,6 +11,11 @@ export interface SqlDialect {
   /** Present when the dialect can group-commit (PostgreSQL, SQLite). */
   readonly groupCommit?: GroupCommitStatements;
   readonly subscriptions: SubscriptionStatements;
+  /**
+   * The tables kept for add-ons (the sagas' instances), qualified and validated, offered to them through
+   * `IUnitOfWork.records`; absent for a dialect without them (its units of work have no `records`).
+   */
+  readonly recordTables?: RecordTables;
   /** Statements of one queue table. */
   queue(table: string): QueueStatements;
   readonly versionTable: string;

@@ -10,4 +10,5 @@ export type { SqlSessionService } from './sql-session-service.js';
 export type { GroupCommitStatements, IdempotenceStatements, QueueStatements, SubscriptionStatements } from './sql-statements.js';
 export type { SqlDialect, SqlStore, SqlStoreOptions } from './sql-store.js';
 export type { SqlSubscriptionService, SubscriptionChanges } from './sql-subscription-service.js';
-export type { SqlUnitOfWork } from './sql-unit-of-work.js';
+export type { RecordsSource, SqlUnitOfWork } from './sql-unit-of-work.js';
+export type { RecordTables, SqlUnitOfWorkRecords } from './sql-unit-of-work-records.js';

@@ -1,6 +1,13 @@
-import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
+import type { IUnitOfWork, IUnitOfWorkRecords } from '../../idempotence/unit-of-work.js';
 import { HandleLease } from './handle-lease.js';
 import type { SqlTransaction } from './sql-database.js';
+import { type RecordTables, SqlUnitOfWorkRecords } from './sql-unit-of-work-records.js';
+
+/** Where a unit of work's add-on rows live (IUnitOfWork.records): the database's dialect and the dialect's tables. */
+export interface RecordsSource {
+  readonly dialect: 'sqlite' | 'postgres' | 'mssql';
+  readonly tables: RecordTables;
+}
 
 /**
  * One inbound message's transaction against a SQL store. `transaction` is the driver's handle (guarded:
@@ -11,6 +18,8 @@ export class SqlUnitOfWork<TNative = unknown> implements IUnitOfWork<TNative> {
   /** Send order of the stored messages of this unit of work. */
   nextSequence = 0;
   readonly lease = new HandleLease();
+  /** Present when the dialect keeps add-on tables (SqlDialect.recordTables). */
+  readonly records: IUnitOfWorkRecords | undefined;
   private guarded: TNative | undefined;
 
   constructor(
@@ -18,7 +27,10 @@ export class SqlUnitOfWork<TNative = unknown> implements IUnitOfWork<TNative> {
     readonly storeId: string,
     /** The store's reading of its driver's errors (SqlDatabase.isConnectionFailure). */
     private readonly connectionFailure?: (error: unknown) => boolean,
-  ) {}
+    records?: RecordsSource,
+  ) {
+    this.records = records ? new SqlUnitOfWorkRecords(tx, this.lease, records.dialect, records.tables) : undefined;
+  }
 
   isConnectionFailure(error: unknown): boolean {
     return this.connectionFailure?.(error) ?? false;

@@ -1,5 +1,6 @@
 import type { Migration } from '../sql/migrations.js';
 import type { IdempotenceStatements, QueueStatements, SubscriptionStatements } from '../sql/sql-statements.js';
+import type { RecordTables } from '../sql/sql-unit-of-work-records.js';
 
 /**
  * SQLite statements; `p` is the table prefix (SQLite has no schemas). Times are epoch milliseconds.
@@ -127,5 +128,21 @@ export function sqliteMigrations(p: string): Migration[] {
       description: "index of rows still owing sends (the transactional sessions' sweeper)",
       statements: [`CREATE INDEX ${p}idempotence_owed ON ${p}idempotence (inbox_uri, created_at) WHERE status = 'handled'`],
     },
+    {
+      version: 4,
+      description: 'saga instances',
+      statements: [
+        // One row per instance; version advances with every save (optimistic concurrency). Times are epoch ms.
+        `CREATE TABLE ${p}sagas (
+           saga_type TEXT NOT NULL, correlation_id TEXT NOT NULL, instance_id TEXT NOT NULL, state BLOB NOT NULL,
+           version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, completed_at INTEGER,
+           PRIMARY KEY (saga_type, correlation_id))`,
+        `CREATE UNIQUE INDEX ${p}sagas_instance ON ${p}sagas (instance_id)`,
+        `CREATE INDEX ${p}sagas_created ON ${p}sagas (saga_type, created_at)`,
+      ],
+    },
   ];
 }
+
+/** The tables kept for add-ons with prefix `p` (IUnitOfWork.records). */
+export const sqliteRecordTables = (p: string): RecordTables => ({ sagas: `${p}sagas` });

@@ -16,6 +16,7 @@ import {
   sqliteIdempotence,
   sqliteMigrations,
   sqliteQueue,
+  sqliteRecordTables,
   sqliteSubscriptions,
   sqliteVersionTable,
   sqliteVersionTableExists,
@@ -88,6 +89,7 @@ export class SqliteStore {
       createVersionTable: sqliteCreateVersionTable(p),
       versionTableExists: sqliteVersionTableExists(p),
       migrations: sqliteMigrations(p),
+      recordTables: sqliteRecordTables(p),
       location: `SQLite ${options.file}${p === 'oncebus_' ? '' : ` (table prefix ${p})`}`,
       migrateCommand: `npx oncebus migrate --store sqlite:${options.file}${p === 'oncebus_' ? '' : ` --table-prefix ${p}`}`,
     }, { migrate: options.migrate });

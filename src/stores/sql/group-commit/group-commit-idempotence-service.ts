@@ -68,7 +68,7 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
   override async beginUnitOfWork(): Promise<IUnitOfWork> {
     this.savepoints = (this.savepoints + 1) % 1_000_000;
     const db = this.store.database;
-    return new GroupMember(db.id, `oncebus_m${this.savepoints}`, this.statements, db.isConnectionFailure?.bind(db));
+    return new GroupMember(db.id, `oncebus_m${this.savepoints}`, this.statements, db.isConnectionFailure?.bind(db), this.recordsSource());
   }
 
   override processingStatus(tm: TransportMessage, uow: IUnitOfWork): Promise<ProcessingStatus> {

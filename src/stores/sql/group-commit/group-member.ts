@@ -4,7 +4,7 @@ import type { DeferredMessage } from '../../../idempotence/idempotence-service.j
 import { ProcessingStatus } from '../../../idempotence/idempotence-service.js';
 import type { HandleLease } from '../handle-lease.js';
 import type { SqlTransaction } from '../sql-database.js';
-import { SqlUnitOfWork } from '../sql-unit-of-work.js';
+import { type RecordsSource, SqlUnitOfWork } from '../sql-unit-of-work.js';
 import { type Settable, settable } from '../settable.js';
 
 /** How a member's turn on the shared transaction ended. */
@@ -33,9 +33,10 @@ export class GroupMember extends SqlUnitOfWork {
   /** Settled when the lane has dealt with the end of the section: the batch committed, or the member was undone. */
   private outcome: Settable<void> | null = null;
 
-  constructor(storeId: string, savepointName: string, statements: MemberStatements, connectionFailure?: (error: unknown) => boolean) {
+  constructor(storeId: string, savepointName: string, statements: MemberStatements, connectionFailure?: (error: unknown) => boolean, records?: RecordsSource) {
+    // Its records run on the MemberTransaction too: inside the member's savepoint, like the handler's writes.
     const tx = new MemberTransaction(savepointName, statements);
-    super(tx, storeId, connectionFailure);
+    super(tx, storeId, connectionFailure, records);
     this.status = settable<ProcessingStatus>();
   }
 
