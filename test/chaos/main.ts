@@ -582,10 +582,7 @@ async function main(): Promise<number> {
   const keep = process.argv.includes('--keep');
   if (!keep) {
     // Queue tables go with the database's tables.
-    for (const name of onTables ? [] : ['work', 'work-error', ...deferred, ...receivers.map((r) => `${r}-error`), ...receivers]) {
-      execFileSync('rabbitmqctl', ['-q', 'delete_queue', `${cfg.prefix}-${name}`], { stdio: 'ignore' });
-    }
-    if (!onTables) await deleteExchange(exchangeNameFor(shippedType(cfg.prefix)));
+    if (!onTables) await deleteFromBroker(['work', 'work-error', ...deferred, ...receivers.map((r) => `${r}-error`), ...receivers].map((name) => `${cfg.prefix}-${name}`), exchangeNameFor(shippedType(cfg.prefix)));
   }
   await db.close(!keep);
   const sagasOk = !sagaAudit || (sagaAudit.completedOnce === SAGAS && sagaAudit.wrongCount === 0 && sagaAudit.rowsLeft === 0);
@@ -599,12 +596,13 @@ async function main(): Promise<number> {
 /** The last line names the sagas when there are any (and reads as before without). */
 const sagasPart = (): string => (SAGAS > 0 ? `${SAGAS} sagas, ` : '');
 
-/** The run's event exchange (rabbitmqctl cannot delete one). */
-async function deleteExchange(name: string): Promise<void> {
+/** The run's queues and its event exchange, over one connection (a rabbitmqctl process per queue took a second or two each). */
+async function deleteFromBroker(queues: readonly string[], exchange: string): Promise<void> {
   const connection = await amqp.connect(cfg.rabbitUrl).catch(() => null);
   if (!connection) return;
   const channel = await connection.createChannel();
-  await channel.deleteExchange(name).catch(() => undefined);
+  for (const name of queues) await channel.deleteQueue(name).catch(() => undefined);
+  await channel.deleteExchange(exchange).catch(() => undefined);
   await connection.close().catch(() => undefined);
 }
 
