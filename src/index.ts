@@ -77,4 +77,7 @@ export {
   InvalidCronExpressionError,
   ForgedScheduleTickError,
   UnknownScheduleError,
+  SagaConcurrencyError,
+  SagaCorrelationError,
+  SagaNotFoundError,
 } from './errors/errors.js';

@@ -94,7 +94,7 @@ export class SagaBuilder<TData extends object> {
     const handlers: HandlerClass[] = this.declared.map((d) =>
       sagaHandlerClass({ saga: model, kind: d.kind, messageTypeName: d.typeName, correlate: d.correlate, handle: d.handle }, d.type),
     );
-    this.built = Object.freeze({ name: this.name, dataClass: this.dataClass, handlers: Object.freeze(handlers), keepCompletedForMs: this.keepMs });
+    this.built = Object.freeze({ name: this.name, dataClass: this.dataClass, handlers, keepCompletedForMs: this.keepMs });
     return this.built;
   }
 

@@ -54,6 +54,8 @@ export class SagaModule implements IOncebusModule {
         const binding = bindings.get(state.transportMessage.messageType);
         if (!binding) return undefined; // not a saga's message: the step costs nothing
         const tm = state.transportMessage;
+        // A second SagaModule bound by mistake would load the instance twice and save it at a stale version.
+        if (sagaSessions.get(tm)) return undefined;
         return runtime.run(binding, state.message, tm, state.unitOfWork, async (session) => {
           sagaSessions.set(tm, session);
           try {

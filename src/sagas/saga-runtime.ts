@@ -38,8 +38,12 @@ export class SagaRuntime {
     const persister = this.options.persister ?? selectSagaPersister(uow, saga.name);
     const session = binding.kind === 'timeout' ? await this.loadForTimeout(binding, tm, uow, persister) : await this.load(binding, message, tm, uow, persister);
     if (!session) return;
-    await invoke(session);
-    session.ended = true;
+    try {
+      await invoke(session);
+    } finally {
+      // A handler given up (handlerTimeout, stop) may run on: what it does to ctx.saga from now on is refused.
+      session.ended = true;
+    }
     await this.save(session, uow, persister, tm);
   }
 

@@ -54,7 +54,7 @@ export interface SagaDefinition<TData extends object = object> {
   readonly name: string;
   readonly dataClass: new () => TData;
   /** One generated handler class per message type the saga handles (starting messages, others, timeouts). */
-  readonly handlers: readonly HandlerClass[];
+  readonly handlers: HandlerClass[];
   /** How long a completed instance is kept (ms), or null: removed when it completes. */
   readonly keepCompletedForMs: number | null;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as extending from '../../src/extending.js';
 import * as api from '../../src/index.js';
+import * as sagas from '../../src/sagas/index.js';
 
 // The runtime exports of the package's entries, compared with committed lists: adding or removing one is a
 // deliberate change that shows up in review (update the snapshot file with it).
@@ -19,8 +20,12 @@ describe('public API', () => {
     expect(Object.keys(extending).sort()).to.deep.equal(snapshot('extending-api.snapshot.json'));
   });
 
+  it('oncebus/sagas exports exactly the names in the committed snapshot', () => {
+    expect(Object.keys(sagas).sort()).to.deep.equal(snapshot('sagas-api.snapshot.json'));
+  });
+
   it('the entries only re-export (no logic of their own)', () => {
-    for (const entry of ['index.ts', 'extending.ts']) {
+    for (const entry of ['index.ts', 'extending.ts', 'sagas/index.ts']) {
       const statements = source(entry).split('\n').filter((l) => l.trim() && !l.trim().startsWith('//'));
       const nonExport = statements.filter((l) => !/^(export |\s|\})/.test(l));
       expect(nonExport, entry).to.deep.equal([]);

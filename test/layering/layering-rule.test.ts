@@ -65,6 +65,15 @@ const CASES: readonly Case[] = [
   ['src/bus/probe.ts', '../hosting/index.js', 'refused'],
   ['src/health/probe.ts', '../hosting/index.js', 'refused'],
   ['src/transports/rabbitmq/probe.ts', '../../hosting/index.js', 'refused'],
+  // sagas: an add-on; nothing in the core, the pipelines or the composition root imports it
+  ['src/handling/probe.ts', '../sagas/index.js', 'refused'],
+  ['src/idempotence/memory/probe.ts', '../../sagas/persistence/memory-saga-persister.js', 'refused'],
+  ['src/pipelines/inbox/probe.ts', '../../sagas/saga-runtime.js', 'refused'],
+  ['src/bus/probe.ts', '../sagas/saga-module.js', 'refused'],
+  ['src/sagas/probe.ts', '../bus/service-bus.js', 'refused'],
+  ['src/sagas/persistence/probe.ts', '../../stores/postgres/postgres-database.js', 'refused'],
+  ['src/sagas/probe.ts', '../modules/oncebus-module.js', 'allowed'],
+  ['src/testing/probe.ts', '../sagas/index.js', 'allowed'],
   // samples: the package's public entries, as an application
   ['samples/quickstart/probe.ts', '../../src/handling/handles-message.js', 'refused'],
   ['samples/quickstart/probe.ts', '../../src/index.js', 'allowed'],

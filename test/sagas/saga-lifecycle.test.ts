@@ -49,7 +49,7 @@ describe('sagas on a memory endpoint: start, advance, complete', () => {
   });
 
   it('keepCompletedFor keeps a completed instance, which answers nothing, and purges it once older', async () => {
-    const saga = orderSaga('KeptOrder', { keep: '150ms' });
+    const saga = orderSaga('KeptOrder', { keep: '500ms' });
     const { bus } = world.sagaEndpoint('saga-kept', saga.handlers, { routes: outRoutes('saga-kept') });
     await bus.start();
     const handled = (n: number) => waitForEvents(bus.events, 'messageHandled', n);
@@ -68,7 +68,7 @@ describe('sagas on a memory endpoint: start, advance, complete', () => {
     expect(world.rows('KeptOrder')).to.deep.equal([kept]);
     expect(world.logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('no saga instance') && l.meta?.correlationId === 'k-1')).to.equal(true);
 
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 550));
     done = handled(1);
     await bus.send(new OrderPlaced('k-1', 2), { local: true });
     await done;
