@@ -93,6 +93,21 @@ describe('SQL Server dialect at the driver boundary', () => {
     expect(order('ADD CONSTRAINT pk_idempotence ')).to.be.lessThan(order('ADD CONSTRAINT fk_idempotence_deferred'));
   });
 
+  it('migration 4 keeps saga instances: binary-collated keys within a clustered key\'s 900 bytes, a unique instance id, bytes as VARBINARY(MAX)', () => {
+    const fourth = mssqlMigrations('oncebus').find((m) => m.version === 4)!;
+    expect(fourth.description).to.equal('saga instances');
+    const [table, instance, created] = fourth.statements.map((st) => st.replace(/\s+/g, ' '));
+    for (const column of ['saga_type NVARCHAR(200)', 'correlation_id NVARCHAR(200)', 'instance_id NVARCHAR(64)']) {
+      expect(table).to.include(`${column} COLLATE Latin1_General_100_BIN2 NOT NULL`);
+    }
+    // (200 + 200) NVARCHAR characters, two bytes each: 800 bytes, under the 900 a clustered key may have.
+    expect(table).to.include('CONSTRAINT pk_sagas PRIMARY KEY (saga_type, correlation_id)');
+    expect(table).to.include('state VARBINARY(MAX) NOT NULL');
+    expect(table).to.match(/version BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, completed_at BIGINT NULL/);
+    expect(instance).to.equal('CREATE UNIQUE INDEX sagas_instance ON oncebus.sagas (instance_id)');
+    expect(created).to.equal('CREATE INDEX sagas_created ON oncebus.sagas (saga_type, created_at)');
+  });
+
   it('rejects a schema name that is not a plain identifier', () => {
     expect(() => new MssqlStore({ connectionString: 'Server=x', schema: 'a;drop' })).to.throw(/not a valid SQL identifier/);
   });
