@@ -109,15 +109,16 @@ const queue = (name: string): IQueue => transport.factory.create(chaosQueue(cfg,
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 const workers: (ChildProcess | null)[] = [];
 let kills = 0;
-/** Workers started to kill themselves at a fault point of the saga endpoint (--sagas). */
+/** Workers started to kill themselves at a fault point, and of those at one of the saga endpoint (--sagas). */
+let faults = 0;
 let sagaFaults = 0;
 let stopping = false;
 /** While the database restart holds every process down (SQLite): nothing comes back until it is over. */
 let holdersDown = false;
 
 function startWorker(slot: number, fault?: string): void {
-  // With sagas, half of the faults strike in the saga endpoint (all of them when no messages are fed).
-  const faultEndpoint = fault && SAGAS > 0 && (MESSAGES === 0 || random() < 0.5) ? 'saga' : 'work';
+  // With sagas, every other fault strikes in the saga endpoint (every one when no messages are fed).
+  const faultEndpoint = fault && SAGAS > 0 && (MESSAGES === 0 || faults++ % 2 === 1) ? 'saga' : 'work';
   if (faultEndpoint === 'saga') sagaFaults++;
   const env = { ...process.env, CHAOS_CONFIG: JSON.stringify(cfg), FAULT: fault ?? '', FAULT_ENDPOINT: faultEndpoint };
   const child = spawn(process.execPath, [WORKER], { env, stdio: ['ignore', 'ignore', 'inherit'] });
