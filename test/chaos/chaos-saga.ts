@@ -1,7 +1,7 @@
 // The chaos workers' saga (--sagas N): counts what advanced each instance and, on completing it, writes the
 // instance's final state into the audit table in the message's transaction — so the audit row, the saga
 // row's removal and the idempotence record commit together, and a row per instance proves it completed once.
-import { defineSaga } from '../../src/sagas/index.js';
+import { defineSaga, type SagaContext } from '../../src/sagas/index.js';
 import type { ChaosDatabase } from './chaos-database.js';
 import { CHAOS_SAGA, SAGA_AUDIT_TABLE, type SagaOutcome, SagaDue, SagaFirst, SagaRemind, SagaSecond, SagaStart } from './chaos-saga-messages.js';
 
@@ -18,15 +18,10 @@ export class ChaosSagaData {
 }
 
 /** Rearming a SagaDue that came before the first event: soon, so the instance still ends by a timeout. */
-const REARM_MS = 500;
-
-interface SagaContext {
-  readonly saga: { data: ChaosSagaData; readonly id: string; complete(): void };
-  readonly transaction: unknown;
-}
+const REARM_MS = 1000;
 
 export function chaosSaga(db: ChaosDatabase) {
-  async function finish(ctx: SagaContext, outcome: SagaOutcome): Promise<void> {
+  async function finish(ctx: SagaContext<object, ChaosSagaData>, outcome: SagaOutcome): Promise<void> {
     const d = ctx.saga.data;
     await db.inTransaction(
       ctx.transaction,
@@ -35,7 +30,7 @@ export function chaosSaga(db: ChaosDatabase) {
     );
     ctx.saga.complete();
   }
-  const completeOnBoth = (ctx: SagaContext) => {
+  const completeOnBoth = (ctx: SagaContext<object, ChaosSagaData>) => {
     const d = ctx.saga.data;
     return d.expectsSecond && d.firsts > 0 && d.seconds > 0 ? finish(ctx, 'events') : Promise.resolve();
   };
