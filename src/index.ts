@@ -80,4 +80,5 @@ export {
   SagaConcurrencyError,
   SagaCorrelationError,
   SagaNotFoundError,
+  IdempotencyKeyConflictError,
 } from './errors/errors.js';

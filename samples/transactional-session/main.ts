@@ -2,7 +2,8 @@
 // order with Drizzle and sends InvoiceOrder in ONE transaction (bus.withTransaction), and a billing endpoint
 // that invoices it with Drizzle in its handler's transaction. One SQLite file, no servers. A bad order
 // rolls back: no row, no message. If the web process died after the commit, its sweeper (or another
-// process's) would send what the session owes.
+// process's) would send what the session owes. Each POST carries an Idempotency-Key (oncebus/http): the
+// response is stored in the order's transaction, and a retry with the same key gets it back, placing nothing.
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,16 +54,21 @@ const host = await runEndpoint([billing, web], {
 
 const invoiced = new Set<string>();
 InvoiceHandler.invoiced = (orderId) => invoiced.add(orderId);
+const postOrder = (body: object, key: string) =>
+  fetch(`${address}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
 for (const body of [{ orderId: 'A-1', amount: 30 }, { orderId: 'B-2', amount: -5 }]) {
-  const response = await fetch(`${address}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await postOrder(body, `key-${body.orderId}`);
   console.log(`POST /orders ${JSON.stringify(body)} → ${response.status} ${await response.text()}`);
 }
+// The client never saw that first answer (a timeout, say) and retries with the same key: the stored response.
+const retry = await postOrder({ orderId: 'A-1', amount: 30 }, 'key-A-1');
+console.log(`POST /orders {"orderId":"A-1","amount":30} again, same Idempotency-Key → ${retry.status} (Idempotent-Replayed: ${retry.headers.get('idempotent-replayed')}) ${await retry.text()}`);
 for (let i = 0; i < 200 && !invoiced.has('A-1'); i++) await new Promise((r) => setTimeout(r, 25));
 
 const rows = (sql: string) => store.database.query<Record<string, unknown>>(sql);
 console.log('orders:  ', JSON.stringify(await rows('SELECT order_id, amount FROM shop_orders')));
 console.log('invoices:', JSON.stringify(await rows('SELECT order_id, amount FROM shop_invoices')));
-console.log('B-2 rolled back: no order row, no InvoiceOrder sent, no invoice.');
+console.log('B-2 rolled back: no order row, no InvoiceOrder sent, no invoice. A-1 retried: placed and invoiced once.');
 await host.stop();
 await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -44,6 +44,8 @@ export const ERROR_KINDS = {
   ONCEBUS_SCHEMA_NOT_MIGRATED: 'infrastructure',
   // Another unit of work advanced the saga instance first: retried uncounted, and it loads the newer state.
   ONCEBUS_SAGA_CONCURRENCY: 'infrastructure',
+  // An HTTP request's Idempotency-Key is held by another attempt (in flight, or it took the key over): 409.
+  ONCEBUS_IDEMPOTENCY_KEY_CONFLICT: 'contextual',
 
   ONCEBUS_STORE_DUPLICATE_KEY: 'contextual',
   ONCEBUS_PUBLISH_REJECTED: 'contextual',

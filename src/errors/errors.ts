@@ -322,3 +322,26 @@ export class SagaNotFoundError extends OncebusError {
     });
   }
 }
+
+/**
+ * An HTTP request's Idempotency-Key is held by another attempt: one still in flight (the client gets 409 and
+ * Retry-After), or — raised inside the route's transaction when the response is stored — another attempt took
+ * the key over after this one's lease ran out, so this one rolls back and its effects never commit.
+ */
+export class IdempotencyKeyConflictError extends OncebusError {
+  constructor(
+    readonly scope: string,
+    readonly key: string,
+    reason: 'in-flight' | 'taken-over',
+    options: OncebusErrorOptions = {},
+  ) {
+    const why =
+      reason === 'in-flight'
+        ? 'is being processed by another request'
+        : "was taken over by another attempt after this one's lease ran out: this attempt rolled back";
+    super('ONCEBUS_IDEMPOTENCY_KEY_CONFLICT', `Idempotency-Key '${printable(key)}' (scope '${printable(scope)}') ${why}`, {
+      hint: reason === 'in-flight' ? 'retry after the Retry-After delay: the first request answers, and a retry replays its response' : 'raise the route\'s leaseMs above the longest time its transaction takes',
+      ...options,
+    });
+  }
+}

@@ -29,14 +29,15 @@ export interface IUnitOfWork<TTransaction = unknown> {
    */
   isConnectionFailure?(error: unknown): boolean;
   /**
-   * Present on the SQL stores' units of work: statements an add-on (sagas) runs on this unit of work's
-   * transaction, so its rows commit with the claim, the handler's writes and the stored sends, or not at all.
+   * Present on the SQL stores' units of work: statements an add-on (sagas, HTTP idempotency keys) runs on
+   * this unit of work's transaction, so its rows commit with the claim, the handler's writes and the stored
+   * sends, or not at all.
    */
   readonly records?: IUnitOfWorkRecords;
 }
 
-/** The tables a SQL store keeps for add-ons, by name. */
-export type RecordTableName = 'sagas';
+/** The tables a SQL store keeps for add-ons, by name: saga instances, and HTTP Idempotency-Keys with their stored responses. */
+export type RecordTableName = 'sagas' | 'http_keys';
 
 /**
  * An add-on's access to the unit of work's transaction (`IUnitOfWork.records`). With group commit it runs

@@ -1,7 +1,7 @@
 import type { TransportMessage } from '../envelope/transport-message.js';
 import { BusStateError } from '../errors/errors.js';
 import type { PublishOptions, SendOptions } from '../handling/send-options.js';
-import type { IUnitOfWork } from '../idempotence/unit-of-work.js';
+import type { IUnitOfWork, IUnitOfWorkRecords } from '../idempotence/unit-of-work.js';
 import type { MessageSender, SendOrigin } from '../pipelines/outgoing/message-sender.js';
 import type { ISessionIdempotenceService } from '../idempotence/session-idempotence-service.js';
 
@@ -17,6 +17,11 @@ export interface ITransactionalSession<TTransaction = unknown> {
   readonly id: string;
   /** The open transaction of this session, on the endpoint's idempotence store. */
   readonly transaction: TTransaction;
+  /**
+   * On a SQL store: statements an add-on runs on this session's transaction (`IUnitOfWork.records`), so its
+   * rows commit with your writes and the stored sends (the HTTP add-on stores the response this way).
+   */
+  readonly records?: IUnitOfWorkRecords;
   /** Stores `message` for its route's queue; resolves to the envelope as it will be sent (its messageId fixed). */
   send(message: object, options?: SendOptions): Promise<TransportMessage>;
   /** Stores one copy per subscriber, all with one messageId. */
@@ -33,7 +38,8 @@ export class TransactionalSession<TTransaction = unknown> implements ITransactio
 
   constructor(
     private readonly service: ISessionIdempotenceService,
-    private readonly unitOfWork: IUnitOfWork,
+    /** Read by an add-on that keeps rows with the memory store (sessionUnitOfWork), not part of the interface. */
+    readonly unitOfWork: IUnitOfWork,
     readonly envelope: TransportMessage,
     private readonly sender: MessageSender,
   ) {
@@ -46,6 +52,10 @@ export class TransactionalSession<TTransaction = unknown> implements ITransactio
 
   get transaction(): TTransaction {
     return this.unitOfWork.transaction as TTransaction;
+  }
+
+  get records(): IUnitOfWorkRecords | undefined {
+    return this.unitOfWork.records;
   }
 
   /** Whether anything was stored: only then does the session write its row and owe a dispatch. */
@@ -85,6 +95,14 @@ export class TransactionalSession<TTransaction = unknown> implements ITransactio
     await this.claim;
     return this.sender.send(kind, message, options, this.origin);
   }
+}
+
+/**
+ * The unit of work under a session that bus.withTransaction opened, for an add-on keeping rows in the memory
+ * store (which has no `records`: its writes are effects registered on the unit of work); undefined otherwise.
+ */
+export function sessionUnitOfWork(session: ITransactionalSession<unknown>): IUnitOfWork | undefined {
+  return session instanceof TransactionalSession ? session.unitOfWork : undefined;
 }
 
 /**

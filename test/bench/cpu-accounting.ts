@@ -1,7 +1,7 @@
 // CPU spent per message by each party of a case — this process, the broker (beam.smp) and the database
 // (every postgres process) — read from /proc at the first message handled and at the last. On a 2-core
 // machine the three share the cores, so where the time goes is a matter of CPU, not of one party's clock.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface CpuSnapshot {
   readonly nodeUserUs: number;
@@ -9,6 +9,8 @@ export interface CpuSnapshot {
   /** null when the server does not run on this machine (or /proc is not there). */
   readonly brokerUs: number | null;
   readonly databaseUs: number | null;
+  /** µs by pid of the postgres backends serving this process's connections (see ownBackends). */
+  readonly ownBackendsUs: ReadonlyMap<string, number>;
 }
 
 export interface CpuPerMessage {
@@ -16,19 +18,63 @@ export interface CpuPerMessage {
   readonly nodeSystemUs: number;
   readonly brokerUs?: number;
   readonly databaseUs?: number;
+  /**
+   * The share of databaseUs spent by the backends serving this process's own connections: what this case
+   * cost the database, without other work on the same server (other clients; the background writers too).
+   */
+  readonly ownDatabaseUs?: number;
 }
 
 /** Linux reports process times in clock ticks of 10 ms (USER_HZ is 100 on every mainstream kernel). */
 const US_PER_TICK = 10_000;
 
-/** utime + stime of every process whose command name is `comm`, in µs; null when there is none. */
-function ticksOf(comms: readonly string[]): Map<string, number | null> {
+/**
+ * The local ports of this process's TCP connections: its sockets' inodes (/proc/self/fd) looked up in the
+ * connection tables. A postgres backend's process title names its client's address and port.
+ */
+function ownLocalPorts(): Set<string> {
+  const ports = new Set<string>();
+  try {
+    const inodes = new Set<string>();
+    for (const fd of readdirSync('/proc/self/fd')) {
+      try {
+        const target = readlinkSync(`/proc/self/fd/${fd}`);
+        if (target.startsWith('socket:[')) inodes.add(target.slice(8, -1));
+      } catch {
+        // Closed between listing and reading.
+      }
+    }
+    for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+      let lines: string[];
+      try {
+        lines = readFileSync(table, 'utf8').split('\n').slice(1);
+      } catch {
+        continue;
+      }
+      for (const line of lines) {
+        // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+        const fields = line.trim().split(/\s+/);
+        if (fields.length > 9 && inodes.has(fields[9]!)) ports.add(String(Number.parseInt(fields[1]!.split(':')[1]!, 16)));
+      }
+    }
+  } catch {
+    // No /proc: nothing is attributed.
+  }
+  return ports;
+}
+
+/**
+ * utime + stime of every process whose command name is `comm`, in µs (null when there is none), and by pid
+ * those postgres backends whose title names one of `ports` ("postgres: … 127.0.0.1(54321) idle").
+ */
+function ticksOf(comms: readonly string[], ports: ReadonlySet<string>): { totals: Map<string, number | null>; backends: Map<string, number> } {
   const totals = new Map<string, number | null>(comms.map((c) => [c, null]));
+  const backends = new Map<string, number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return totals;
+    return { totals, backends };
   }
   for (const pid of entries) {
     if (!/^\d+$/.test(pid)) continue;
@@ -38,19 +84,31 @@ function ticksOf(comms: readonly string[]): Map<string, number | null> {
       // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      totals.set(comm, (totals.get(comm) ?? 0) + ticks * US_PER_TICK);
+      const us = (Number(fields[11]) + Number(fields[12])) * US_PER_TICK;
+      totals.set(comm, (totals.get(comm) ?? 0) + us);
+      if (comm === 'postgres' && ports.size > 0) {
+        const port = /\((\d+)\)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+        if (port !== undefined && ports.has(port)) backends.set(pid, us);
+      }
     } catch {
       // The process ended between listing and reading.
     }
   }
-  return totals;
+  return { totals, backends };
 }
 
 export function cpuSnapshot(): CpuSnapshot {
   const own = process.cpuUsage();
-  const servers = ticksOf(['beam.smp', 'postgres']);
-  return { nodeUserUs: own.user, nodeSystemUs: own.system, brokerUs: servers.get('beam.smp') ?? null, databaseUs: servers.get('postgres') ?? null };
+  const { totals, backends } = ticksOf(['beam.smp', 'postgres'], ownLocalPorts());
+  return { nodeUserUs: own.user, nodeSystemUs: own.system, brokerUs: totals.get('beam.smp') ?? null, databaseUs: totals.get('postgres') ?? null, ownBackendsUs: backends };
+}
+
+/** CPU of this process's backends between two snapshots, pid by pid (a connection opened in between counts whole; one closed in between is lost). */
+function ownBackendsDelta(from: CpuSnapshot, to: CpuSnapshot): number | undefined {
+  if (to.ownBackendsUs.size === 0) return undefined;
+  let us = 0;
+  for (const [pid, at] of to.ownBackendsUs) us += at - (from.ownBackendsUs.get(pid) ?? 0);
+  return us;
 }
 
 /** µs of CPU per message between two snapshots; a party is left out when it was not seen both times. */
@@ -61,5 +119,6 @@ export function cpuPerMessage(from: CpuSnapshot, to: CpuSnapshot, messages: numb
     nodeSystemUs: Math.round((to.nodeSystemUs - from.nodeSystemUs) / messages),
     ...(per(from.brokerUs, to.brokerUs) !== undefined && { brokerUs: per(from.brokerUs, to.brokerUs) }),
     ...(per(from.databaseUs, to.databaseUs) !== undefined && { databaseUs: per(from.databaseUs, to.databaseUs) }),
+    ...(ownBackendsDelta(from, to) !== undefined && { ownDatabaseUs: Math.round(ownBackendsDelta(from, to)! / messages) }),
   };
 }

@@ -4,12 +4,14 @@
 // run. Writes bench-results/<time>.json and docs/BENCHMARKS.md.
 //   node dist/test/bench/main.js --messages 20000 --rounds 5
 //   node dist/test/bench/main.js --only graphile-worker,postgres-queue --rounds 1   (prints the doc; --write to write it)
+//   node dist/test/bench/main.js --only saga,dbos-saga,postgres-queue-batch --rounds 1 --no-services   (the saga section)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { rabbitGroupCommitSection } from './rabbit-group-commit-report.js';
 import { sqlQueuesSection } from './sql-queues-report.js';
+import { isSagaCase, sagaSection } from './saga-report.js';
 import { median } from './median.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -23,6 +25,9 @@ const CASE = fileURLToPath(new URL('./bench-case.js', import.meta.url));
 /** The job queues oncebus's SQL queues are measured against (issue 16), run by their own runner. */
 const ANCHOR = fileURLToPath(new URL('./anchors/anchor-case.js', import.meta.url));
 const isAnchor = (name: string) => /^(graphile-worker|pg-boss|plainjob)(-latency)?$/.test(name);
+/** The saga workload (issue 27): oncebus's saga case, and DBOS Transact running the same process. */
+const SAGA = fileURLToPath(new URL('./saga-case.js', import.meta.url));
+const DBOS_SAGA = fileURLToPath(new URL('./anchors/dbos-saga.js', import.meta.url));
 
 interface Result {
   case: string;
@@ -35,6 +40,9 @@ interface Result {
   rate?: number;
   enqueuePerSec?: number;
   cpu?: { nodeUs: number; nodeSystemUs: number; brokerUs?: number; databaseUs?: number };
+  /** The saga cases: handler re-runs after version conflicts; DBOS's settings. */
+  reruns?: number;
+  settings?: string;
 }
 
 const cases: [string, number][] = [
@@ -68,6 +76,9 @@ const cases: [string, number][] = [
   ['graphile-worker-latency', 24],
   ['pg-boss-latency', 2],
   ['plainjob-latency', 1],
+  // The saga workload (issue 27), in instances: threads are the endpoint's threadCount, DBOS's systemDatabasePoolSize (its default).
+  ['saga', 64],
+  ['dbos-saga', 10],
 ];
 /** `--only a,b`: run just these cases (by name), and print the report instead of rewriting docs/BENCHMARKS.md unless `--write`. */
 const onlyIndex = process.argv.indexOf('--only');
@@ -86,10 +97,13 @@ if (only) {
 const NODE_TS_MESSAGES = Math.min(MESSAGES, 1000);
 /** Latency cases send at a fixed rate, so their duration is count / rate: 5000 messages at 1000 msg/s = 5 s. */
 const LATENCY_MESSAGES = Math.min(MESSAGES, 5000);
+/** Saga instances per saga case (3 inputs each): DBOS drains about 150 a second here. */
+const SAGA_INSTANCES = arg('instances', 5000);
 
 function runCase(name: string, threads: number): Result {
-  const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : name.endsWith('-latency') ? LATENCY_MESSAGES : MESSAGES;
-  const out = execFileSync(process.execPath, [isAnchor(name) ? ANCHOR : CASE, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : name.endsWith('-latency') ? LATENCY_MESSAGES : isSagaCase(name) ? SAGA_INSTANCES : MESSAGES;
+  const runner = isAnchor(name) ? ANCHOR : name === 'saga' ? SAGA : name === 'dbos-saga' ? DBOS_SAGA : CASE;
+  const out = execFileSync(process.execPath, [runner, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
 
@@ -104,7 +118,7 @@ for (let round = 1; !earlier && round <= ROUNDS; round++) {
   for (const [name, threads] of cases) {
     const r = runCase(name, threads);
     all.push(r);
-    process.stderr.write(`round ${round}: ${name} x${threads}: ${Math.round((r.messages / r.ms) * 1000)} msg/s, ${Math.round(r.rss / 1e6)} MB\n`);
+    process.stderr.write(`round ${round}: ${name} x${threads}: ${Math.round((r.messages / r.ms) * 1000)} ${isSagaCase(name) ? 'instances' : 'msg'}/s, ${Math.round(r.rss / 1e6)} MB\n`);
   }
 }
 
@@ -115,6 +129,8 @@ const rate = (r: Result) => (r.messages / r.ms) * 1000;
 const rawRates = all.filter((r) => r.case === 'raw-amqplib').map(rate);
 const raw = median(rawRates);
 const isLatency = (k: string) => k.includes('-latency');
+/** Cases counted in saga instances: their own section, not the per-message tables. */
+const isSagaKey = (k: string) => isSagaCase(k.split(' x')[0]!);
 // Each case against the raw floor of its own round (results are in run order, one round after another).
 const perRound = all.length / ROUNDS_IN(all);
 function ROUNDS_IN(results: Result[]): number {
@@ -125,7 +141,7 @@ const pairedRatio = (r: Result) => {
   const rawOfRound = all.slice(Math.floor(i / perRound) * perRound).find((x) => x.case === 'raw-amqplib');
   return rawOfRound ? rate(r) / rate(rawOfRound) : Number.NaN;
 };
-const rows = [...groups.entries()].filter(([k]) => !isLatency(k)).map(([k, rs]) => {
+const rows = [...groups.entries()].filter(([k]) => !isLatency(k) && !isSagaKey(k)).map(([k, rs]) => {
   const rates = rs.map(rate);
   return {
     case: k,
@@ -191,7 +207,7 @@ const latencyTable = latencyGroups
 
 /** Medians of CPU µs per message by party, for the throughput cases that report it. */
 const cpuTable = [...groups.entries()]
-  .filter(([k, rs]) => !isLatency(k) && rs.every((r) => r.cpu))
+  .filter(([k, rs]) => !isLatency(k) && !isSagaKey(k) && rs.every((r) => r.cpu))
   .map(([k, rs]) => {
     const m = (f: (c: NonNullable<Result['cpu']>) => number | undefined) => {
       const xs = rs.map((r) => f(r.cpu!)).filter((v): v is number => v !== undefined);
@@ -208,6 +224,7 @@ const cpuTable = [...groups.entries()]
 
 const sqlQueues = sqlQueuesSection(groups);
 const rabbitGroupCommit = rabbitGroupCommitSection(all);
+const sagas = sagaSection(groups);
 
 const node = process.version;
 const when = new Date().toISOString();
@@ -271,6 +288,7 @@ settled prefix); the raw amqplib floor acks one by one, as a plain consumer does
 endpoint can pass the floor.
 
 ${sqlQueues}
+${sagas}
 **@2**: the same endpoint in two processes competing on the queue (each with the threadCount shown); the
 clock runs from both starting to the last message handled by either; RSS is the sum of both.
 `;

@@ -74,6 +74,17 @@ const CASES: readonly Case[] = [
   ['src/sagas/persistence/probe.ts', '../../stores/postgres/postgres-database.js', 'refused'],
   ['src/sagas/probe.ts', '../modules/oncebus-module.js', 'allowed'],
   ['src/testing/probe.ts', '../sagas/index.js', 'allowed'],
+  // HTTP Idempotency-Keys: an add-on; nothing in the core, the sessions, the stores or the composition root imports it
+  ['src/sessions/probe.ts', '../http/index.js', 'refused'],
+  ['src/idempotence/probe.ts', '../http/persistence/http-key-store.js', 'refused'],
+  ['src/stores/sqlite/probe.ts', '../../http/persistence/http-key-statements.js', 'refused'],
+  ['src/bus/probe.ts', '../http/idempotent-routes.js', 'refused'],
+  ['src/http/probe.ts', '../bus/service-bus.js', 'refused'],
+  ['src/http/persistence/probe.ts', '../../stores/sqlite/sqlite-database.js', 'refused'],
+  ['src/http/fastify/probe.ts', '../../transports/memory/memory-queue.js', 'refused'],
+  ['src/http/probe.ts', '../sessions/transactional-session.js', 'allowed'],
+  ['src/http/persistence/probe.ts', '../../idempotence/memory/index.js', 'allowed'],
+  ['src/http/probe.ts', '../index.js', 'allowed'],
   // samples: the package's public entries, as an application
   ['samples/quickstart/probe.ts', '../../src/handling/handles-message.js', 'refused'],
   ['samples/quickstart/probe.ts', '../../src/index.js', 'allowed'],

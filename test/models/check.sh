@@ -57,10 +57,43 @@
 # one broken variant, which must fail:
 # - schedule-distinct-tick-ids (-DDISTINCT_TICK_IDS): each process derives a tick id of its own (its process
 #   id in the derivation) -> idempotence sees two messages and both units of work commit M's send.
+# Then the saga step (saga-step.pml, the design of src/sagas): two consumers take one saga's messages - two
+# racing starters, two concurrent advancing events, the timeout each start requests (a stored send flushed
+# after the commit, racing the completing event) - each in its unit of work (idempotence claim, load, handle,
+# conditional save, commit), crashes at every step; exhaustive with two crashes (the file's defaults), with
+# one crash and an event's not-found retry, and a cycle check (-DNP, pan -l: every run ends, so everything is
+# eventually handled); and five broken variants, which must fail:
+# - saga-no-version (-DSAGA_NO_VERSION): an update ignores the expected version -> two events loaded at one
+#   version, the second save overwrites the first (lost update);
+# - saga-no-unique (-DSAGA_NO_UNIQUE): no unique (sagaType, correlationId) -> racing starters insert two
+#   instances;
+# - saga-timeout-after-complete (-DSAGA_TIMEOUT_AFTER_COMPLETE): the timeout handler runs without checking
+#   that its instance is live and its token current -> the timeout's effect after completion;
+# - saga-save-outside-uow (-DSAGA_SAVE_OUTSIDE_UOW): the row saved in a transaction of its own before the unit
+#   of work commits -> a crash between leaves the change without the idempotence record: applied twice;
+# - saga-late-start-loops (-DSAGA_LATE_START_INSERTS, the cycle check): a start that finds its instance
+#   completed tries to insert one -> the unique key refuses it and it is retried forever.
+# `bash check.sh saga` runs the saga step's lines alone.
 set -eu
 cd "$(dirname "$0")"; t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-# run FILE [spin -D flags...]: errors, states stored and pan's run time
-run() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m400000 | grep -E 'errors:|states, stored|elapsed time' | tr '\n' ' '; echo); }
+# run FILE [spin -D flags...]: errors, states stored and pan's run time (O=-O0 or -O1 before it: a quicker
+# compile, for a mutant that fails at once or a run of a few million states)
+run() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc ${O:--O2} -DSAFETY -o pan pan.c && ./pan -m400000 | grep -E 'errors:|states, stored|elapsed time' | tr '\n' ' '; echo); }
+# runnp FILE [spin -D flags...]: the same for pan's non-progress cycle search; no progress label, so any
+# cycle is an error (a run that need not end)
+runnp() { f=$1; shift; (cd "$t" && spin "$@" -a "$f" >/dev/null && gcc ${O:--O2} -DNP -o pan pan.c && ./pan -m400000 -l | grep -E 'errors:|states, stored|elapsed time' | tr '\n' ' '; echo); }
+saga() {
+  cp saga-step.pml "$t/saga.pml"
+  echo "saga step:                       $(O=-O1 run saga.pml)"
+  echo "saga step one crash, not found:  $(O=-O1 run saga.pml -DMAXCRASH=1 -DMAXNF=1)"
+  echo "saga step every run ends:        $(O=-O0 runnp saga.pml -DMAXCRASH=0 -DMAXNF=1)"
+  echo "mutant saga-no-version:          $(O=-O0 run saga.pml -DSAGA_NO_VERSION)"
+  echo "mutant saga-no-unique:           $(O=-O0 run saga.pml -DSAGA_NO_UNIQUE)"
+  echo "mutant saga-timeout-after-complete: $(O=-O0 run saga.pml -DSAGA_TIMEOUT_AFTER_COMPLETE)"
+  echo "mutant saga-save-outside-uow:    $(O=-O0 run saga.pml -DSAGA_SAVE_OUTSIDE_UOW)"
+  echo "mutant saga-late-start-loops:    $(O=-O0 runnp saga.pml -DMAXCRASH=0 -DSAGA_LATE_START_INSERTS)"
+}
+if [ "${1:-}" = saga ]; then saga; exit 0; fi
 # mutate MODEL NAME SED-ARGS...: the model with the change applied; a change that does not apply leaves no
 # file, so its line reports no "errors: N" and the test fails
 mutate() { m=$1; n=$2; shift 2; sed "$@" "$m" >"$t/$n.pml"; if cmp -s "$m" "$t/$n.pml"; then echo "mutation $n did not apply" >&2; rm "$t/$n.pml"; fi; }
@@ -132,3 +165,4 @@ echo "mutant sqlgc-complete-before-dispatch: $(run sqlgc-completeearly.pml)"
 echo "mutant sqlgc-no-skip-locked:     $(run sqlgc-noskip.pml -DMAXCRASH=0 -DMAXOUTAGE=0)"
 echo "schedule ticks:                  $(run schedules.pml)"
 echo "mutant schedule-distinct-tick-ids: $(run schedules.pml -DDISTINCT_TICK_IDS)"
+saga

@@ -67,5 +67,3 @@ export function orderSaga(name: string, options: OrderSagaOptions = {}) {
   if (options.notFound !== undefined) builder = builder.whenNotFound(options.notFound);
   return builder.build();
 }
-
-export const outRoutes = (name: string) => [{ uri: `memory://${name}-out`, specifications: [{ types: [ShipOrder, CancelOrder] }] }];

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigurationError, OncebusError } from '../../src/errors/errors.js';
+import { OncebusError } from '../../src/errors/errors.js';
 import { defineSaga } from '../../src/sagas/define-saga.js';
 import { waitForEvents } from '../support/latch.js';
 import { orderSaga } from './order-saga.js';
@@ -11,16 +11,6 @@ class Empty {}
 describe('sagas: configuration and bad messages', () => {
   const world = new SagaWorld();
   after(() => world.stopAll());
-
-  it('an endpoint listing a saga without idempotence fails to start, naming the saga', async () => {
-    const { bus } = world.sagaEndpoint('saga-no-idem', orderSaga('NoIdemOrder').handlers, { idempotence: false });
-    const error = await bus.start().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).to.be.instanceOf(ConfigurationError);
-    expect((error as Error).message).to.contain("saga 'NoIdemOrder' needs idempotence on");
-  });
 
   it('an endpoint listing only some of a saga\'s handlers fails to start', async () => {
     const [starter] = orderSaga('PartOrder').handlers;

@@ -1,9 +1,12 @@
+CREATE TABLE oncebus_http_keys ( scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('running', 'completed')), attempt TEXT NOT NULL, locked_until INTEGER, response_status INTEGER, response_headers TEXT, response_body BLOB, created_at INTEGER NOT NULL, completed_at INTEGER, expires_at INTEGER NOT NULL, PRIMARY KEY (scope, key));
 CREATE TABLE oncebus_idempotence ( inbox_uri TEXT NOT NULL, message_id TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('assigned', 'handled', 'completed')), message_type TEXT NOT NULL, created_at INTEGER NOT NULL, completed_at INTEGER, purge_after INTEGER, flush_owner TEXT, flush_until INTEGER, PRIMARY KEY (inbox_uri, message_id));
 CREATE TABLE oncebus_idempotence_deferred ( inbox_uri TEXT NOT NULL, message_id TEXT NOT NULL, sequence INTEGER NOT NULL, outgoing_message_id TEXT NOT NULL, recipient_uri TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (inbox_uri, message_id, sequence), FOREIGN KEY (inbox_uri, message_id) REFERENCES oncebus_idempotence (inbox_uri, message_id) ON DELETE CASCADE);
 CREATE TABLE oncebus_queue_names (table_name TEXT PRIMARY KEY, queue_name TEXT NOT NULL);
 CREATE TABLE oncebus_sagas ( saga_type TEXT NOT NULL, correlation_id TEXT NOT NULL, instance_id TEXT NOT NULL, state BLOB NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, completed_at INTEGER, PRIMARY KEY (saga_type, correlation_id));
 CREATE TABLE oncebus_schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL);
 CREATE TABLE oncebus_subscriptions (message_type TEXT NOT NULL, inbox_uri TEXT NOT NULL, PRIMARY KEY (message_type, inbox_uri));
+CREATE INDEX oncebus_http_keys_created ON oncebus_http_keys (created_at);
+CREATE INDEX oncebus_http_keys_expires ON oncebus_http_keys (expires_at);
 CREATE INDEX oncebus_idempotence_owed ON oncebus_idempotence (inbox_uri, created_at) WHERE status = 'handled';
 CREATE INDEX oncebus_idempotence_purge ON oncebus_idempotence (purge_after) WHERE status = 'completed';
 CREATE INDEX oncebus_sagas_created ON oncebus_sagas (saga_type, created_at);

@@ -14,14 +14,15 @@ function spinAvailable(): boolean {
   }
 }
 
-describe('the protocol models (test/models/oncebus.pml, group-commit.pml, session.pml, error-ingestion.pml, batch-queue.pml, sql-queue-group-commit.pml and schedule-ticks.pml, checked with spin)', function () {
+describe('the protocol models (test/models/oncebus.pml, group-commit.pml, session.pml, error-ingestion.pml, batch-queue.pml, sql-queue-group-commit.pml, schedule-ticks.pml and saga-step.pml, checked with spin)', function () {
   // check.sh takes about 105 s on a 2-core machine: the inbox model (about 23 million states) takes about
   // 30 s, the two exhaustive group-commit runs (about 3.5 million states each) about 11 s apiece, and each
   // model and mutant is compiled with gcc; the session model (about 4 million states) takes a few seconds and
   // its no-lease mutant about 15 s before its first error; the SQL-queue group-commit model (about 7 million states)
-  // about 15 s; the schedules model (about 2 million states) about 2 s. It runs once, in before(); 300 s leaves
-  // room for a loaded machine.
-  this.timeout(300_000);
+  // about 15 s; the schedules model (about 2 million states) about 2 s; the saga step (about 4 and 3 million
+  // states, a cycle check and five quick mutants) about 15 s of CPU, 30 s on a loaded machine. It runs once,
+  // in before(); 300 s leaves room for a loaded machine.
+  this.timeout(600_000);
   let out = '';
   const line = (name: string) => out.split('\n').find((l) => l.startsWith(name)) ?? '';
   before(function () {
@@ -91,5 +92,20 @@ describe('the protocol models (test/models/oncebus.pml, group-commit.pml, sessio
   it('a schedule\'s tick sends its message once over every interleaving (two processes firing it, restarts firing it again, crashes, outages), and a tick id per process is caught', () => {
     expect(line('schedule ticks:'), out).to.match(/errors: 0 /);
     expect(line('mutant schedule-distinct-tick-ids:'), out).to.match(/errors: [1-9]/);
+  });
+
+  it('a saga step holds over every interleaving (racing starters, concurrent events, a timeout racing completion, crashes at every step), every run ends, and each known-broken variant is caught', () => {
+    expect(line('saga step:'), out).to.match(/errors: 0 /);
+    expect(line('saga step one crash, not found:'), out).to.match(/errors: 0 /);
+    expect(line('saga step every run ends:'), out).to.match(/errors: 0 /);
+    for (const mutant of [
+      'mutant saga-no-version:',
+      'mutant saga-no-unique:',
+      'mutant saga-timeout-after-complete:',
+      'mutant saga-save-outside-uow:',
+      'mutant saga-late-start-loops:',
+    ]) {
+      expect(line(mutant), out).to.match(/errors: [1-9]/);
+    }
   });
 });

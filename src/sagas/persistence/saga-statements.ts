@@ -8,9 +8,12 @@ import type { IUnitOfWorkRecords } from '../../idempotence/unit-of-work.js';
  *   touching 0 rows (never failing) when (sagaType, correlationId) exists
  * - update (sagaType, instanceId, state, newVersion, updatedAt, completedAt, expectedVersion)
  * - remove (sagaType, instanceId, expectedVersion)
+ * - lockCorrelation (sagaType, correlationId), where the dialect needs it: see postgresSagaStatements
  */
 export interface SagaStatements {
   readonly findByCorrelation: string;
+  /** Run after findByCorrelation found nothing: waits for a unit of work that may be inserting that key, then the find runs again. */
+  readonly lockCorrelation?: string;
   readonly findById: string;
   readonly insert: string;
   readonly update: string;
@@ -31,14 +34,24 @@ export interface SagaRow {
 
 const COLUMNS = 'saga_type, correlation_id, instance_id, state, version, created_at, updated_at, completed_at';
 
+/** The first key of the saga correlation locks ('once'): their own space among the database's advisory locks. */
+const SAGA_LOCK_CLASS = 1869505381;
+
 /**
  * PostgreSQL. Loads lock the row (FOR UPDATE): a second unit of work loading the instance waits for the
  * first to commit, then reads what it saved, instead of both working on one version and one failing at save.
- * The insert's ON CONFLICT waits for a racing uncommitted insert of the same key, then touches nothing.
+ * FOR UPDATE locks only a row that exists: a load that finds none takes a transaction-scoped advisory lock
+ * on (saga type, correlation value) and reads again. A starter inserting that key holds the same lock (its
+ * own load found nothing), so a message for an instance whose start has not committed yet waits for it and
+ * then finds it, instead of taking the not-found policy (as on SQLite and memory, where it waits too); and
+ * racing starters meet at the lock, so the second loads the first's instance instead of losing its insert.
+ * The insert's ON CONFLICT still waits for a racing uncommitted insert of the same key, then touches nothing.
  */
 export function postgresSagaStatements(t: string): SagaStatements {
   return {
     findByCorrelation: `SELECT ${COLUMNS} FROM ${t} WHERE saga_type = $1 AND correlation_id = $2 FOR UPDATE`,
+    // U+001F cannot occur in either part (saga names and correlation values hold no control characters).
+    lockCorrelation: `SELECT pg_advisory_xact_lock(${SAGA_LOCK_CLASS}, hashtext($1::text || chr(31) || $2::text))`,
     findById: `SELECT ${COLUMNS} FROM ${t} WHERE saga_type = $1 AND instance_id = $2 FOR UPDATE`,
     insert: `INSERT INTO ${t} (${COLUMNS}) VALUES ($1, $2, $3, $4, 1, $5, $6, $7)
              ON CONFLICT (saga_type, correlation_id) DO NOTHING`,

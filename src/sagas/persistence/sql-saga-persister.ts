@@ -15,8 +15,13 @@ export class SqlSagaPersister implements ISagaPersister {
 
   async findByCorrelation(uow: IUnitOfWork, sagaType: string, correlationId: string): Promise<StoredSaga | undefined> {
     const { records, s } = this.on(uow);
-    const [row] = await records.query<SagaRow>(s.findByCorrelation, [sagaType, correlationId]);
-    return row ? toStoredSaga(row) : undefined;
+    const params = [sagaType, correlationId];
+    const [row] = await records.query<SagaRow>(s.findByCorrelation, params);
+    if (row || !s.lockCorrelation) return row ? toStoredSaga(row) : undefined;
+    // None committed: wait for a unit of work that may be starting it (it holds this lock), then read again.
+    await records.query(s.lockCorrelation, params);
+    const [started] = await records.query<SagaRow>(s.findByCorrelation, params);
+    return started ? toStoredSaga(started) : undefined;
   }
 
   async findById(uow: IUnitOfWork, sagaType: string, instanceId: string): Promise<StoredSaga | undefined> {

@@ -160,11 +160,33 @@ export function mssqlMigrations(s: string): Migration[] {
         `CREATE INDEX sagas_created ON ${s}.sagas (saga_type, created_at)`,
       ],
     },
+    {
+      version: 5,
+      description: 'HTTP Idempotency-Keys and their stored responses',
+      statements: [
+        // One row per (scope, key): 'running' while attempt holds it (until locked_until), then 'completed'
+        // with the response it answered. Times are epoch ms. KEY is reserved in T-SQL: the column is [key].
+        // NVARCHAR like the parameters (a VARCHAR key would be converted, and not sought, on each lookup);
+        // the primary key, (128 + 255) NVARCHAR characters = 766 bytes, stays within a clustered key's 900.
+        `CREATE TABLE ${s}.http_keys (
+           scope NVARCHAR(128) COLLATE ${BINARY} NOT NULL, [key] NVARCHAR(255) COLLATE ${BINARY} NOT NULL,
+           fingerprint NVARCHAR(64) NOT NULL, status NVARCHAR(16) NOT NULL CHECK (status IN ('running', 'completed')),
+           attempt NVARCHAR(64) NOT NULL, locked_until BIGINT NULL,
+           response_status INT NULL, response_headers NVARCHAR(MAX) NULL, response_body VARBINARY(MAX) NULL,
+           created_at BIGINT NOT NULL, completed_at BIGINT NULL, expires_at BIGINT NOT NULL,
+           CONSTRAINT pk_http_keys PRIMARY KEY (scope, [key]))`,
+        `CREATE INDEX http_keys_created ON ${s}.http_keys (created_at)`,
+        `CREATE INDEX http_keys_expires ON ${s}.http_keys (expires_at)`,
+      ],
+    },
   ];
 }
 
 /** The tables kept for add-ons in schema `s` (IUnitOfWork.records). */
-export const mssqlRecordTables = (s: string): RecordTables => ({ sagas: `${s}.sagas` });
+export const mssqlRecordTables = (s: string): RecordTables => ({ sagas: `${s}.sagas`, http_keys: `${s}.http_keys` });
+
+/** Expired HTTP keys, one bounded batch (@p1 now, @p2 batch size): run by the store's retention purge. */
+export const mssqlPurgeExpiredHttpKeys = (s: string): string => `DELETE TOP (@p2) FROM ${s}.http_keys WHERE expires_at < @p1`;
 
 /**
  * What a database user needs to run endpoints on schema `s` without DDL rights: DML on the schema, which

@@ -194,11 +194,31 @@ export function postgresMigrations(s: string): Migration[] {
         `CREATE INDEX sagas_created ON ${s}.sagas (saga_type, created_at)`,
       ],
     },
+    {
+      version: 6,
+      description: 'HTTP Idempotency-Keys and their stored responses',
+      statements: [
+        // One row per (scope, key): 'running' while attempt holds it (until locked_until), then 'completed'
+        // with the response it answered. Times are epoch ms; expires_at is when the key is forgotten.
+        `CREATE TABLE ${s}.http_keys (
+           scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL,
+           status text NOT NULL CHECK (status IN ('running', 'completed')), attempt text NOT NULL, locked_until bigint,
+           response_status integer, response_headers text, response_body bytea,
+           created_at bigint NOT NULL, completed_at bigint, expires_at bigint NOT NULL,
+           PRIMARY KEY (scope, key))`,
+        `CREATE INDEX http_keys_created ON ${s}.http_keys (created_at)`,
+        `CREATE INDEX http_keys_expires ON ${s}.http_keys (expires_at)`,
+      ],
+    },
   ];
 }
 
 /** The tables kept for add-ons in schema `s` (IUnitOfWork.records). */
-export const postgresRecordTables = (s: string): RecordTables => ({ sagas: `${s}.sagas` });
+export const postgresRecordTables = (s: string): RecordTables => ({ sagas: `${s}.sagas`, http_keys: `${s}.http_keys` });
+
+/** Expired HTTP keys, one bounded batch ($1 now, $2 batch size): run by the store's retention purge. */
+export const postgresPurgeExpiredHttpKeys = (s: string): string =>
+  `DELETE FROM ${s}.http_keys WHERE ctid IN (SELECT ctid FROM ${s}.http_keys WHERE expires_at < $1 LIMIT $2)`;
 
 /**
  * What a role needs to run endpoints on schema `s` without DDL rights: the schema's USAGE, DML on its tables

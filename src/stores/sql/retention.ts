@@ -26,8 +26,10 @@ export function purgeAfter(options: RetentionOptions, messageType: string, compl
 /**
  * Removes completed idempotence rows (and only those: a 'handled' row still owes its sends) whose
  * purge time has passed, in bounded batches on a timer that never blocks message processing. The purge
- * time is fixed when a row completes, so per-type windows cost nothing here. One pass at a time; a
- * failing pass is logged and tried again at the next tick.
+ * time is fixed when a row completes, so per-type windows cost nothing here. The same pass removes the
+ * HTTP Idempotency-Keys whose expires_at has passed (each row carries its own, set by its route), so it
+ * runs even when idempotence rows are kept forever. One pass at a time; a failing pass is logged and tried
+ * again at the next tick.
  */
 export class RetentionPurger {
   private timer: NodeJS.Timeout | null = null;
@@ -42,7 +44,7 @@ export class RetentionPurger {
   ) {}
 
   start(): void {
-    if (this.timer || this.options.windowMs === undefined) return;
+    if (this.timer || (this.options.windowMs === undefined && !this.store.dialect.purgeExpiredHttpKeys)) return;
     this.timer = setInterval(() => {
       this.purgeNow().catch((e: unknown) => this.logger?.warn('retention purge failed', { error: String(e) }));
     }, this.options.intervalMs ?? 60_000);
@@ -64,16 +66,22 @@ export class RetentionPurger {
   }
 
   private async pass(now: number): Promise<number> {
+    // Completed rows have purge_after set only under a window, so without one this deletes nothing.
+    const total = this.options.windowMs === undefined ? 0 : await this.batches(this.store.dialect.idempotence.purgeCompleted, now);
+    if (total > 0) this.purged?.(total);
+    const httpKeys = this.store.dialect.purgeExpiredHttpKeys;
+    if (httpKeys) await this.batches(httpKeys, now);
+    return total;
+  }
+
+  /** Runs `sql` batch after batch until one comes back short; resolves to the rows removed. */
+  private async batches(sql: string, now: number): Promise<number> {
     const batch = this.options.batchSize ?? 500;
-    const sql = this.store.dialect.idempotence.purgeCompleted;
     let total = 0;
     for (;;) {
       const n = await this.store.database.execute(sql, [now, batch]);
       total += n;
-      if (n < batch) {
-        if (total > 0) this.purged?.(total);
-        return total;
-      }
+      if (n < batch) return total;
       // Let messages through between batches.
       await new Promise((r) => setImmediate(r));
     }

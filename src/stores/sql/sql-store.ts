@@ -16,6 +16,11 @@ export interface SqlDialect {
    * `IUnitOfWork.records`; absent for a dialect without them (its units of work have no `records`).
    */
   readonly recordTables?: RecordTables;
+  /**
+   * Deletes one bounded batch of expired HTTP Idempotency-Keys (parameters: now in epoch ms, batch size);
+   * the retention purge runs it. Absent for a dialect without the http_keys table.
+   */
+  readonly purgeExpiredHttpKeys?: string;
   /** Statements of one queue table. */
   queue(table: string): QueueStatements;
   readonly versionTable: string;

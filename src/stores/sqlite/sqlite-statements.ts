@@ -141,8 +141,28 @@ export function sqliteMigrations(p: string): Migration[] {
         `CREATE INDEX ${p}sagas_created ON ${p}sagas (saga_type, created_at)`,
       ],
     },
+    {
+      version: 5,
+      description: 'HTTP Idempotency-Keys and their stored responses',
+      statements: [
+        // One row per (scope, key): 'running' while attempt holds it (until locked_until), then 'completed'
+        // with the response it answered. Times are epoch ms; expires_at is when the key is forgotten.
+        `CREATE TABLE ${p}http_keys (
+           scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+           status TEXT NOT NULL CHECK (status IN ('running', 'completed')), attempt TEXT NOT NULL, locked_until INTEGER,
+           response_status INTEGER, response_headers TEXT, response_body BLOB,
+           created_at INTEGER NOT NULL, completed_at INTEGER, expires_at INTEGER NOT NULL,
+           PRIMARY KEY (scope, key))`,
+        `CREATE INDEX ${p}http_keys_created ON ${p}http_keys (created_at)`,
+        `CREATE INDEX ${p}http_keys_expires ON ${p}http_keys (expires_at)`,
+      ],
+    },
   ];
 }
 
 /** The tables kept for add-ons with prefix `p` (IUnitOfWork.records). */
-export const sqliteRecordTables = (p: string): RecordTables => ({ sagas: `${p}sagas` });
+export const sqliteRecordTables = (p: string): RecordTables => ({ sagas: `${p}sagas`, http_keys: `${p}http_keys` });
+
+/** Expired HTTP keys, one bounded batch ($1 now, $2 batch size): run by the store's retention purge. */
+export const sqlitePurgeExpiredHttpKeys = (p: string): string =>
+  `DELETE FROM ${p}http_keys WHERE rowid IN (SELECT rowid FROM ${p}http_keys WHERE expires_at < $1 LIMIT $2)`;

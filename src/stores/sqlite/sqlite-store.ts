@@ -16,6 +16,7 @@ import {
   sqliteIdempotence,
   sqliteMigrations,
   sqliteQueue,
+  sqlitePurgeExpiredHttpKeys,
   sqliteRecordTables,
   sqliteSubscriptions,
   sqliteVersionTable,
@@ -90,6 +91,7 @@ export class SqliteStore {
       versionTableExists: sqliteVersionTableExists(p),
       migrations: sqliteMigrations(p),
       recordTables: sqliteRecordTables(p),
+      purgeExpiredHttpKeys: sqlitePurgeExpiredHttpKeys(p),
       location: `SQLite ${options.file}${p === 'oncebus_' ? '' : ` (table prefix ${p})`}`,
       migrateCommand: `npx oncebus migrate --store sqlite:${options.file}${p === 'oncebus_' ? '' : ` --table-prefix ${p}`}`,
     }, { migrate: options.migrate });

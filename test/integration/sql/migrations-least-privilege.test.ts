@@ -100,7 +100,7 @@ describe('PostgreSQL migrations apart from the runtime: a role without DDL right
     const migrated = await cli('migrate', '--store', PG_URL, '--schema', schema, '--settings', settings);
     expect(migrated.err).to.equal('');
     expect(migrated.code).to.equal(0);
-    for (const v of [1, 2, 3, 4, 5]) expect(migrated.out).to.match(new RegExp(`applied migration ${v}: `));
+    for (const v of [1, 2, 3, 4, 5, 6]) expect(migrated.out).to.match(new RegExp(`applied migration ${v}: `));
     expect(migrated.out).to.include(`queue table ${schema}.q_orders_${id} `);
     expect(migrated.out).to.include(`${schema}.q_orders_${id}_error`);
     expect(migrated.out).to.not.include('oncebus:oncebus@');
@@ -109,7 +109,7 @@ describe('PostgreSQL migrations apart from the runtime: a role without DDL right
     const again = await cli('migrate', '--store', PG_URL, '--schema', schema, '--settings', settings);
     expect(again.code).to.equal(0);
     expect(again.out).to.not.include('applied migration');
-    expect(again.out).to.include('schema at version 5');
+    expect(again.out).to.include('schema at version 6');
 
     // The handler's own table, then the GRANTs the CLI prints for the runtime role, run as a DBA would.
     await owner.query(`CREATE TABLE ${ordersTable} (id text PRIMARY KEY)`);
@@ -130,6 +130,14 @@ describe('PostgreSQL migrations apart from the runtime: a role without DDL right
     await asRole.query(`INSERT INTO ${schema}.sagas (saga_type, correlation_id, instance_id, state, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)`, saga);
     expect((await asRole.query(`UPDATE ${schema}.sagas SET version = 2 WHERE instance_id = $1 AND version = 1`, [saga[2]])).rowCount).to.equal(1);
     expect((await asRole.query(`DELETE FROM ${schema}.sagas WHERE instance_id = $1`, [saga[2]])).rowCount).to.equal(1);
+    // ...and HTTP Idempotency-Keys: claim, complete, purge.
+    const now = Date.now();
+    await asRole.query(
+      `INSERT INTO ${schema}.http_keys (scope, key, fingerprint, status, attempt, locked_until, created_at, expires_at) VALUES ('t', $1, 'f', 'running', 'a', $2, $2, $2)`,
+      [`k-${id}`, now],
+    );
+    expect((await asRole.query(`UPDATE ${schema}.http_keys SET status = 'completed', response_body = $2 WHERE key = $1 AND attempt = 'a'`, [`k-${id}`, Buffer.from('{}')])).rowCount).to.equal(1);
+    expect((await asRole.query(`DELETE FROM ${schema}.http_keys WHERE expires_at <= $1`, [now])).rowCount).to.equal(1);
     await asRole.end();
 
     runs = 0;
@@ -152,31 +160,31 @@ describe('PostgreSQL migrations apart from the runtime: a role without DDL right
   });
 
   it('a schema behind the code: the restricted endpoint fails at start naming the missing migration and the command to run', async () => {
-    await owner.query(`DELETE FROM ${schema}.schema_version WHERE version = 5`);
+    await owner.query(`DELETE FROM ${schema}.schema_version WHERE version = 6`);
     try {
       const printed = await cli('migrate', '--store', PG_URL, '--schema', schema, '--print');
       expect(printed.code).to.equal(0);
-      expect(printed.out).to.include('-- oncebus migration 5:');
-      expect(printed.out).to.include(`CREATE TABLE ${schema}.sagas (`);
-      expect(printed.out).to.include(`CREATE UNIQUE INDEX sagas_instance ON ${schema}.sagas (instance_id)`);
-      expect(printed.out).to.include(`INSERT INTO ${schema}.schema_version (version, description) VALUES (5,`);
-      expect(printed.out).to.not.include('migration 4');
+      expect(printed.out).to.include('-- oncebus migration 6:');
+      expect(printed.out).to.include(`CREATE TABLE ${schema}.http_keys (`);
+      expect(printed.out).to.include(`CREATE INDEX http_keys_created ON ${schema}.http_keys (created_at)`);
+      expect(printed.out).to.include(`INSERT INTO ${schema}.schema_version (version, description) VALUES (6,`);
+      expect(printed.out).to.not.include('migration 5');
       // --print applies nothing.
       const { rows } = await owner.query(`SELECT version FROM ${schema}.schema_version ORDER BY version`);
-      expect(rows.map((r: { version: number }) => r.version)).to.deep.equal([1, 2, 3, 4]);
+      expect(rows.map((r: { version: number }) => r.version)).to.deep.equal([1, 2, 3, 4, 5]);
 
       const bus = endpoint(restricted(), inbox);
       const error = await bus.start().then(() => null, (e: unknown) => e);
       await bus.stop().catch(() => undefined);
       expect(OncebusError.is(error) && error.code).to.equal('ONCEBUS_SCHEMA_NOT_MIGRATED');
       const e = error as OncebusError;
-      expect(e.message).to.include('migration 5 (saga instances)');
+      expect(e.message).to.include('migration 6 (HTTP Idempotency-Keys and their stored responses)');
       expect(e.message).to.include(`schema ${schema}`);
       expect(e.message).to.not.include(password);
       expect(e.hint).to.include('npx oncebus migrate --store');
       expect(e.hint).to.include(`--schema ${schema}`);
     } finally {
-      await owner.query(`INSERT INTO ${schema}.schema_version (version, description) VALUES (5, 'restored')`);
+      await owner.query(`INSERT INTO ${schema}.schema_version (version, description) VALUES (6, 'restored')`);
     }
   });
 

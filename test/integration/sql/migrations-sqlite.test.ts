@@ -81,6 +81,8 @@ describe('SQLite migrations apart from the runtime: oncebus migrate, then stores
     expect(printed.out).to.include('-- oncebus migration 1:');
     expect(printed.out).to.include('-- oncebus migration 4:');
     expect(printed.out).to.include('CREATE TABLE oncebus_sagas (');
+    expect(printed.out).to.include('-- oncebus migration 5:');
+    expect(printed.out).to.include('CREATE TABLE oncebus_http_keys (');
     expect(printed.out).to.include('CREATE TABLE IF NOT EXISTS oncebus_q_orders_error');
     expect(existsSync(file), 'the file --print was given').to.equal(false);
 
@@ -88,8 +90,9 @@ describe('SQLite migrations apart from the runtime: oncebus migrate, then stores
     expect(migrated.err).to.equal('');
     expect(migrated.code).to.equal(0);
     expect(migrated.out).to.include('applied migration 4: saga instances');
+    expect(migrated.out).to.include('applied migration 5: HTTP Idempotency-Keys and their stored responses');
     expect(migrated.out).to.include('queue table oncebus_q_orders (sqlite://default/orders): created');
-    expect(tablesIn(file)).to.include.members(['oncebus_idempotence', 'oncebus_q_orders', 'oncebus_q_orders_error', 'oncebus_sagas', 'oncebus_schema_version']);
+    expect(tablesIn(file)).to.include.members(['oncebus_idempotence', 'oncebus_q_orders', 'oncebus_q_orders_error', 'oncebus_sagas', 'oncebus_http_keys', 'oncebus_schema_version']);
     const nothing = await cli('migrate', '--store', `sqlite:${file}`, '--print');
     expect(nothing.out).to.equal(`-- oncebus: nothing to apply to sqlite:${file}`);
 
@@ -114,7 +117,7 @@ describe('SQLite migrations apart from the runtime: oncebus migrate, then stores
     await bus.stop().catch(() => undefined);
     expect(OncebusError.is(error) && error.code).to.equal('ONCEBUS_SCHEMA_NOT_MIGRATED');
     const e = error as OncebusError;
-    for (const v of [1, 2, 3, 4]) expect(e.message).to.include(`migration ${v} (`);
+    for (const v of [1, 2, 3, 4, 5]) expect(e.message).to.include(`migration ${v} (`);
     expect(e.hint).to.include(`npx oncebus migrate --store sqlite:${file}`);
     expect(tablesIn(file)).to.deep.equal([]);
   });

@@ -31,6 +31,8 @@ describe('oncebus migrate --print for SQL Server (not run against a server: none
     expect(out.match(/BEGIN TRANSACTION/g)).to.have.length(migrations.length);
     expect(out).to.include('-- oncebus migration 4: saga instances\n');
     expect(out).to.include('CREATE TABLE app.sagas (');
+    expect(out).to.include('-- oncebus migration 5: HTTP Idempotency-Keys and their stored responses\n');
+    expect(out).to.include('CREATE TABLE app.http_keys (');
     for (const s of mssqlQueue('app', 'q_orders_in').createTable) expect(out).to.include(`${s}\nGO`);
     expect(out).to.include('-- queue table app.q_orders_in ("mssql://default/orders-in")');
   });

@@ -90,6 +90,25 @@ describe('SQL saga statements and the SQL saga persister at the driver boundary'
     }
   });
 
+  it('PostgreSQL: a load that finds no row takes the correlation lock and reads again; one that finds a row does not, nor does any other dialect', async () => {
+    const pg = postgresSagaStatements('app.sagas');
+    expect(pg.lockCorrelation).to.match(/^SELECT pg_advisory_xact_lock\(\d+, hashtext\(\$1::text \|\| chr\(31\) \|\| \$2::text\)\)$/);
+    expect(sqliteSagaStatements('oncebus_sagas').lockCorrelation).to.equal(undefined);
+    expect(mssqlSagaStatements('app.sagas').lockCorrelation).to.equal(undefined);
+    const persister = new SqlSagaPersister();
+    const none = new FakeRecords('postgres');
+    expect(await persister.findByCorrelation(uowOn(none), 'OrderFulfilment', 'o-1')).to.equal(undefined);
+    expect(none.calls.map((c) => c.sql)).to.deep.equal([pg.findByCorrelation, pg.lockCorrelation, pg.findByCorrelation]);
+    expect(none.calls.every((c) => c.params.join() === 'OrderFulfilment,o-1')).to.equal(true);
+    const found = new FakeRecords('postgres');
+    found.rows = [{ saga_type: 'OrderFulfilment', correlation_id: 'o-1', instance_id: SAGA.instanceId, state: Buffer.from([1]), version: '2', created_at: '1', updated_at: '1', completed_at: null }];
+    expect((await persister.findByCorrelation(uowOn(found), 'OrderFulfilment', 'o-1'))?.version).to.equal(2);
+    expect(found.calls).to.have.length(1);
+    const sqlite = new FakeRecords('sqlite', 'oncebus_sagas');
+    await persister.findByCorrelation(uowOn(sqlite), 'OrderFulfilment', 'o-1');
+    expect(sqlite.calls).to.have.length(1);
+  });
+
   it('updates and removes only from the expected version, in every dialect', () => {
     const text = (t: string) => t.replace(/\s+/g, ' ');
     expect(text(mssqlSagaStatements('app.sagas').update)).to.equal(

@@ -108,6 +108,21 @@ describe('SQL Server dialect at the driver boundary', () => {
     expect(created).to.equal('CREATE INDEX sagas_created ON oncebus.sagas (saga_type, created_at)');
   });
 
+  it("migration 5 keeps HTTP Idempotency-Keys: [key] (reserved in T-SQL), binary-collated NVARCHAR keys within a clustered key's 900 bytes, bytes as VARBINARY(MAX)", () => {
+    const fifth = mssqlMigrations('oncebus').find((m) => m.version === 5)!;
+    expect(fifth.description).to.equal('HTTP Idempotency-Keys and their stored responses');
+    const [table, created, expires] = fifth.statements.map((st) => st.replace(/\s+/g, ' '));
+    expect(table).to.include('CREATE TABLE oncebus.http_keys (');
+    // NVARCHAR like the bound parameters; (128 + 255) characters, two bytes each: 766 bytes, under 900.
+    expect(table).to.include('scope NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL, [key] NVARCHAR(255) COLLATE Latin1_General_100_BIN2 NOT NULL');
+    expect(table).to.include('CONSTRAINT pk_http_keys PRIMARY KEY (scope, [key])');
+    expect(table).to.include("status NVARCHAR(16) NOT NULL CHECK (status IN ('running', 'completed'))");
+    expect(table).to.include('response_body VARBINARY(MAX) NULL');
+    expect(table).to.match(/created_at BIGINT NOT NULL, completed_at BIGINT NULL, expires_at BIGINT NOT NULL/);
+    expect(created).to.equal('CREATE INDEX http_keys_created ON oncebus.http_keys (created_at)');
+    expect(expires).to.equal('CREATE INDEX http_keys_expires ON oncebus.http_keys (expires_at)');
+  });
+
   it('rejects a schema name that is not a plain identifier', () => {
     expect(() => new MssqlStore({ connectionString: 'Server=x', schema: 'a;drop' })).to.throw(/not a valid SQL identifier/);
   });

@@ -29,7 +29,7 @@ const misuse = (error: unknown): boolean => OncebusError.is(error) && error.code
 describe("a SQL unit of work's records (the add-ons' statements on its transaction)", () => {
   it('exist only where the dialect keeps add-on tables, and name them as given', () => {
     expect(new SqlUnitOfWork(fakeTransaction(), 'db').records).to.equal(undefined);
-    const uow = new SqlUnitOfWork(fakeTransaction(), 'db', undefined, { dialect: 'postgres', tables: { sagas: 'app.sagas' } });
+    const uow = new SqlUnitOfWork(fakeTransaction(), 'db', undefined, { dialect: 'postgres', tables: { sagas: 'app.sagas', http_keys: 'app.http_keys' } });
     expect(uow.records?.dialect).to.equal('postgres');
     expect(uow.records?.table('sagas')).to.equal('app.sagas');
     expect(() => uow.records?.table('constructor' as 'sagas')).to.throw(/keeps no table 'constructor'/);
@@ -37,7 +37,7 @@ describe("a SQL unit of work's records (the add-ons' statements on its transacti
 
   it('run on the transaction, counted while they run (a timed-out handler’s statement is cancelled), and refuse transaction control', async () => {
     const tx = fakeTransaction(20);
-    const uow = new SqlUnitOfWork(tx, 'db', undefined, { dialect: 'sqlite', tables: { sagas: 'oncebus_sagas' } });
+    const uow = new SqlUnitOfWork(tx, 'db', undefined, { dialect: 'sqlite', tables: { sagas: 'oncebus_sagas', http_keys: 'oncebus_http_keys' } });
     const running = uow.records!.execute('DELETE FROM oncebus_sagas');
     expect(uow.lease.inFlight).to.equal(1);
     expect(await running).to.equal(1);
@@ -50,7 +50,7 @@ describe("a SQL unit of work's records (the add-ons' statements on its transacti
   it('are refused once the unit of work has ended or its handler was given up', async () => {
     for (const end of ['commit', 'rollback', 'abandon'] as const) {
       const tx = fakeTransaction();
-      const uow = new SqlUnitOfWork(tx, 'db', undefined, { dialect: 'mssql', tables: { sagas: 'app.sagas' } });
+      const uow = new SqlUnitOfWork(tx, 'db', undefined, { dialect: 'mssql', tables: { sagas: 'app.sagas', http_keys: 'app.http_keys' } });
       await uow[end]();
       expect(misuse(await uow.records!.query('SELECT 1').then(() => null, (e: unknown) => e)), end).to.equal(true);
       expect(tx.ran, end).to.deep.equal([]);
