@@ -8,6 +8,7 @@ import { selectSagaPersister } from './persistence/select-persister.js';
 import type { SagaBinding } from './saga-binding.js';
 import { correlationValueOf, keyProblem } from './saga-correlation.js';
 import { SAGA_ID_HEADER, SAGA_TIMEOUT_HEADER, SAGA_TYPE_HEADER } from './saga-headers.js';
+import { recordSagaOutcome } from './saga-outcome.js';
 import type { ISagaPersister, StoredSaga } from './saga-persister.js';
 import { SagaSession } from './saga-session.js';
 import { decodeSagaState, encodeSagaState } from './saga-state.js';
@@ -38,6 +39,9 @@ export class SagaRuntime {
     const persister = this.options.persister ?? selectSagaPersister(uow, saga.name);
     const session = binding.kind === 'timeout' ? await this.loadForTimeout(binding, tm, uow, persister) : await this.load(binding, message, tm, uow, persister);
     if (!session) return;
+    // For observers (telemetry): the instance, as soon as it is known; what happened to it once it is saved.
+    const outcome = { sagaType: saga.name, instanceId: session.instanceId, started: false, completed: false, timeoutFired: false };
+    if (session.status !== 'not-found') recordSagaOutcome(tm, outcome);
     try {
       await invoke(session);
     } finally {
@@ -45,6 +49,7 @@ export class SagaRuntime {
       session.ended = true;
     }
     await this.save(session, uow, persister, tm);
+    if (session.status !== 'not-found') recordSagaOutcome(tm, { ...outcome, started: session.status === 'new', completed: session.completed, timeoutFired: binding.kind === 'timeout' });
   }
 
   private async load(binding: SagaBinding, message: object, tm: TransportMessage, uow: IUnitOfWork, persister: ISagaPersister): Promise<SagaSession> {

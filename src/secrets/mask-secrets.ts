@@ -200,3 +200,17 @@ function valueEnd(t: string, from: number): number {
   while (i < t.length && !endsValue(t[i]!)) i++;
   return i;
 }
+
+/** Headers whose whole value is a credential, whatever it looks like (`Bearer …`, a cookie list). */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+/**
+ * An HTTP header's value as shown: hidden whole when its name says it holds a credential (Authorization,
+ * Cookie, Set-Cookie, or a name ending like a secret setting: `X-Api-Key`, `X-Auth-Token`), else masked as
+ * text by maskSecrets (a Location holding `postgres://app:pw@db`). Bounded as maskSecrets bounds.
+ */
+export function maskHeaderValue(name: string, value: string, maxChars: number = MAX_MASKED_CHARS): string {
+  const lower = name.toLowerCase();
+  if (CREDENTIAL_HEADERS.has(lower) || isSecretKey(lower)) return value.length === 0 ? value : MASK;
+  return maskSecrets(value, maxChars);
+}

@@ -3,6 +3,7 @@ import type { EndpointServices } from '../modules/endpoint-services.js';
 import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 import type { IdempotenceEvents } from '../idempotence/idempotence-events.js';
 import { ProcessingStatus } from '../idempotence/idempotence-service.js';
+import { sagaOutcomeOf } from '../sagas/saga-outcome.js';
 import { isCountQueue } from '../transport/queue.js';
 import { idempotenceOutcome, systemOf } from './message-attributes.js';
 import { otel } from './otel-api.js';
@@ -37,6 +38,9 @@ export class MetricsModule implements IOncebusModule {
     const flushLag = m.createHistogram('oncebus.flush.lag', { unit: 's', description: "From a handler's commit to the dispatch of each send it stored" });
     const retries = m.createCounter('oncebus.retries', { unit: '{message}', description: 'Retry copies scheduled' });
     const errorQueue = m.createCounter('oncebus.error_queue.moves', { unit: '{message}', description: 'Messages moved to the error queue' });
+    const sagaStarted = m.createCounter('oncebus.saga.started', { unit: '{instance}', description: 'Saga instances started, by saga type (counted when the starting message committed)' });
+    const sagaCompleted = m.createCounter('oncebus.saga.completed', { unit: '{instance}', description: 'Saga instances completed, by saga type (counted when the completing message committed)' });
+    const sagaTimeouts = m.createCounter('oncebus.saga.timeouts_fired', { unit: '{timeout}', description: 'Saga timeouts run by their instance, by saga type (when committed; not those dropped as superseded, cancelled or late)' });
 
     const committedAt = new Map<string, number>();
     const now = () => performance.now();
@@ -76,6 +80,19 @@ export class MetricsModule implements IOncebusModule {
     }
     // The flush of each stored send runs in another pipeline: its lag is found by the message it was sent from.
     pipelines.inbox.addObserver({ event: 'onAfterCommitUnitOfWork', execute: (state) => void committedAt.set(state.transportMessage.messageId, now()) });
+    // A saga's step counts once its unit of work committed: one that failed or lost a race is retried and
+    // counted when it commits; a failure after the commit (a flush) does not run the saga again on redelivery.
+    pipelines.inbox.addObserver({
+      event: 'onAfterCommitUnitOfWork',
+      execute: (state) => {
+        const saga = sagaOutcomeOf(state.transportMessage);
+        if (!saga) return;
+        const byType = { ...endpoint, 'oncebus.saga.type': saga.sagaType };
+        if (saga.started) sagaStarted.add(1, byType);
+        if (saga.completed) sagaCompleted.add(1, byType);
+        if (saga.timeoutFired) sagaTimeouts.add(1, byType);
+      },
+    });
     services.events.on('messageDispatched', (tm) => {
       sent.add(1, { 'messaging.destination.name': tm.recipientInboxWorkQueueUri, 'messaging.system': systemOf(tm.recipientInboxWorkQueueUri) });
       const committed = tm.messageReceivedId ? committedAt.get(tm.messageReceivedId) : undefined;

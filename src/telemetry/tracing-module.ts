@@ -1,10 +1,12 @@
-import type { Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 import type { EndpointServices } from '../modules/endpoint-services.js';
 import type { IOncebusModule, PipelineBuilders } from '../modules/oncebus-module.js';
 import type { InboxMessageState, InboxRead } from '../pipelines/inbox/inbox-message-state.js';
 import type { OutgoingMessageState } from '../pipelines/outgoing/outgoing-message-state.js';
+import { SAGA_ID_HEADER, SAGA_TYPE_HEADER } from '../sagas/saga-headers.js';
+import { sagaOutcomeOf } from '../sagas/saga-outcome.js';
 import type { QueueRegistry } from '../transport/queue-registry.js';
-import { idempotenceOutcome, messageAttributes, systemOf } from './message-attributes.js';
+import { idempotenceOutcome, messageAttributes, sagaAttributes, systemOf } from './message-attributes.js';
 import { otel } from './otel-api.js';
 
 export interface TracingOptions {
@@ -52,7 +54,7 @@ export class TracingModule implements IOncebusModule {
         const tm = state.transportMessage;
         const parent = context.active();
         const span = this.tracer.startSpan(`${state.kind} ${tm.messageType}`, { kind: SpanKind.PRODUCER }, parent);
-        if (span.isRecording()) span.setAttributes({ ...messageAttributes(tm, '', 'send'), 'messaging.operation.name': state.kind });
+        if (span.isRecording()) span.setAttributes({ ...messageAttributes(tm, '', 'send'), ...sentBySaga(tm.headers), 'messaging.operation.name': state.kind });
         // The envelope carries the producer's context to whoever handles it (also from the stored copy).
         propagation.inject(trace.setSpan(parent, span), tm.headers);
         // A span that records nothing has nothing to end: decline the wrapping (its context is propagated).
@@ -67,6 +69,9 @@ export class TracingModule implements IOncebusModule {
     } finally {
       // Known only now: whether this copy waited behind a concurrent copy's flush.
       if (idempotence && state.idempotenceChecked) span.setAttribute('oncebus.idempotence.outcome', idempotenceOutcome(state.status, state.waitedForCopy));
+      // The saga instance that handled it (known once the saga runtime loaded it, even when the handler failed).
+      const saga = sagaOutcomeOf(state.transportMessage);
+      if (saga) span.setAttributes(sagaAttributes(saga));
       recordFailure(span, state);
       span.end();
     }
@@ -86,6 +91,13 @@ export class TracingModule implements IOncebusModule {
       span.end();
     }
   }
+}
+
+/** The saga instance that sends a message, from the headers a saga puts on everything it sends. */
+function sentBySaga(headers: Readonly<Record<string, string>>): Attributes {
+  const sagaType = headers[SAGA_TYPE_HEADER];
+  const instanceId = headers[SAGA_ID_HEADER];
+  return sagaType && instanceId ? sagaAttributes({ sagaType: sagaType.slice(0, 200), instanceId: instanceId.slice(0, 200) }) : {};
 }
 
 /** The address of a queue URI (no credentials); a URI no factory serves is shown by its scheme alone. */

@@ -11,6 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { rabbitGroupCommitSection } from './rabbit-group-commit-report.js';
 import { sqlQueuesSection } from './sql-queues-report.js';
+import { httpKeysSection } from './http-keys-report.js';
 import { isSagaCase, sagaSection } from './saga-report.js';
 import { median } from './median.js';
 
@@ -28,6 +29,9 @@ const isAnchor = (name: string) => /^(graphile-worker|pg-boss|plainjob)(-latency
 /** The saga workload (issue 27): oncebus's saga case, and DBOS Transact running the same process. */
 const SAGA = fileURLToPath(new URL('./saga-case.js', import.meta.url));
 const DBOS_SAGA = fileURLToPath(new URL('./anchors/dbos-saga.js', import.meta.url));
+/** The HTTP Idempotency-Key cases (issue 28): a Fastify API and its load client, run by their own runner. */
+const HTTP_CASE = fileURLToPath(new URL('./http/http-case.js', import.meta.url));
+const isHttp = (name: string) => name.startsWith('http-');
 
 interface Result {
   case: string;
@@ -79,6 +83,10 @@ const cases: [string, number][] = [
   // The saga workload (issue 27), in instances: threads are the endpoint's threadCount, DBOS's systemDatabasePoolSize (its default).
   ['saga', 64],
   ['dbos-saga', 10],
+  // HTTP Idempotency-Keys (issue 28): threads are the requests the load client keeps in flight.
+  ['http-plain', 16],
+  ['http-bus', 16],
+  ['http-keyed', 16],
 ];
 /** `--only a,b`: run just these cases (by name), and print the report instead of rewriting docs/BENCHMARKS.md unless `--write`. */
 const onlyIndex = process.argv.indexOf('--only');
@@ -99,10 +107,12 @@ const NODE_TS_MESSAGES = Math.min(MESSAGES, 1000);
 const LATENCY_MESSAGES = Math.min(MESSAGES, 5000);
 /** Saga instances per saga case (3 inputs each): DBOS drains about 150 a second here. */
 const SAGA_INSTANCES = arg('instances', 5000);
+/** The HTTP cases answer a few hundred requests/s here (a transaction or two per request): 5000 requests each. */
+const HTTP_REQUESTS = Math.min(MESSAGES, 5000);
 
 function runCase(name: string, threads: number): Result {
-  const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : name.endsWith('-latency') ? LATENCY_MESSAGES : isSagaCase(name) ? SAGA_INSTANCES : MESSAGES;
-  const runner = isAnchor(name) ? ANCHOR : name === 'saga' ? SAGA : name === 'dbos-saga' ? DBOS_SAGA : CASE;
+  const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : name.endsWith('-latency') ? LATENCY_MESSAGES : isSagaCase(name) ? SAGA_INSTANCES : isHttp(name) ? HTTP_REQUESTS : MESSAGES;
+  const runner = isAnchor(name) ? ANCHOR : name === 'saga' ? SAGA : name === 'dbos-saga' ? DBOS_SAGA : isHttp(name) ? HTTP_CASE : CASE;
   const out = execFileSync(process.execPath, [runner, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
@@ -118,7 +128,7 @@ for (let round = 1; !earlier && round <= ROUNDS; round++) {
   for (const [name, threads] of cases) {
     const r = runCase(name, threads);
     all.push(r);
-    process.stderr.write(`round ${round}: ${name} x${threads}: ${Math.round((r.messages / r.ms) * 1000)} ${isSagaCase(name) ? 'instances' : 'msg'}/s, ${Math.round(r.rss / 1e6)} MB\n`);
+    process.stderr.write(`round ${round}: ${name} x${threads}: ${Math.round((r.messages / r.ms) * 1000)} ${isSagaCase(name) ? 'instances' : isHttp(name) ? 'requests' : 'msg'}/s, ${Math.round(r.rss / 1e6)} MB\n`);
   }
 }
 
@@ -129,8 +139,9 @@ const rate = (r: Result) => (r.messages / r.ms) * 1000;
 const rawRates = all.filter((r) => r.case === 'raw-amqplib').map(rate);
 const raw = median(rawRates);
 const isLatency = (k: string) => k.includes('-latency');
-/** Cases counted in saga instances: their own section, not the per-message tables. */
+/** Cases counted in saga instances or in HTTP requests: their own sections, not the per-message tables. */
 const isSagaKey = (k: string) => isSagaCase(k.split(' x')[0]!);
+const ownSection = (k: string) => isSagaKey(k) || isHttp(k);
 // Each case against the raw floor of its own round (results are in run order, one round after another).
 const perRound = all.length / ROUNDS_IN(all);
 function ROUNDS_IN(results: Result[]): number {
@@ -141,7 +152,7 @@ const pairedRatio = (r: Result) => {
   const rawOfRound = all.slice(Math.floor(i / perRound) * perRound).find((x) => x.case === 'raw-amqplib');
   return rawOfRound ? rate(r) / rate(rawOfRound) : Number.NaN;
 };
-const rows = [...groups.entries()].filter(([k]) => !isLatency(k) && !isSagaKey(k)).map(([k, rs]) => {
+const rows = [...groups.entries()].filter(([k]) => !isLatency(k) && !ownSection(k)).map(([k, rs]) => {
   const rates = rs.map(rate);
   return {
     case: k,
@@ -207,7 +218,7 @@ const latencyTable = latencyGroups
 
 /** Medians of CPU µs per message by party, for the throughput cases that report it. */
 const cpuTable = [...groups.entries()]
-  .filter(([k, rs]) => !isLatency(k) && !isSagaKey(k) && rs.every((r) => r.cpu))
+  .filter(([k, rs]) => !isLatency(k) && !ownSection(k) && rs.every((r) => r.cpu))
   .map(([k, rs]) => {
     const m = (f: (c: NonNullable<Result['cpu']>) => number | undefined) => {
       const xs = rs.map((r) => f(r.cpu!)).filter((v): v is number => v !== undefined);
@@ -225,6 +236,7 @@ const cpuTable = [...groups.entries()]
 const sqlQueues = sqlQueuesSection(groups);
 const rabbitGroupCommit = rabbitGroupCommitSection(all);
 const sagas = sagaSection(groups);
+const httpKeys = httpKeysSection(groups);
 
 const node = process.version;
 const when = new Date().toISOString();
@@ -291,7 +303,7 @@ ${sqlQueues}
 ${sagas}
 **@2**: the same endpoint in two processes competing on the queue (each with the threadCount shown); the
 clock runs from both starting to the last message handled by either; RSS is the sum of both.
-`;
+${httpKeys ? `\n${httpKeys}` : ''}`;
 if (!only || process.argv.includes('--write')) writeFileSync(`${root}docs/BENCHMARKS.md`, doc);
 // (bench-results/ is not committed; copy a run worth keeping to docs/bench/ and name it in BENCHMARKS.md.)
 process.stdout.write(`${doc}\n`);

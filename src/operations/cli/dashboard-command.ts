@@ -56,7 +56,7 @@ async function readKeyRing(file: string) {
 export function addDashboardCommand(cli: Command, io: CliOutput): void {
   cli
     .command('dashboard')
-    .description('a web page over the operations store: failed messages by group, search, detail, return and delete (confirmed), queue depths and idempotence rows')
+    .description('a web page over the operations store: failed messages by group, search, detail, return and delete (confirmed), queue depths, idempotence rows and saga instances')
     .addOption(new Option('--store <url>', 'the operations store: sqlite:<file> (created when missing) or postgres://user:password@host/database').env('ONCEBUS_OPS_STORE'))
     .addOption(new Option('--schema <name>', 'PostgreSQL schema of the operations store').default('oncebus_ops'))
     .addOption(
@@ -66,7 +66,7 @@ export function addDashboardCommand(cli: Command, io: CliOutput): void {
     )
     .addOption(new Option('--transport-schema <name>', "PostgreSQL schema of the endpoints' queues and store").default('oncebus'))
     .option('--config <file...>', "endpoints' settings files: the depths of their queues (inbox, deferred, error, outbox) are shown")
-    .option('--endpoint-store <url>', "the endpoints' SQL store (sqlite:<file> or postgres://…): its idempotence rows per endpoint are shown")
+    .option('--endpoint-store <url>', "the endpoints' SQL store (sqlite:<file> or postgres://…): its idempotence rows per endpoint and its saga instances are shown")
     .option('--host <host>', 'where to listen; any host but 127.0.0.1, localhost or ::1 needs --token', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free one)', '0')
     .addOption(new Option('--token <token>', 'required by every request (open the page once with ?token=…, or send Authorization: Bearer …); 16 characters or more').env('ONCEBUS_DASHBOARD_TOKEN'))

@@ -10,8 +10,10 @@ import { openStore, openTransportsOf } from '../openers/registry.js';
 import { queueDepths, queuesOf } from '../queue-depths.js';
 import { addDashboardCommand } from './dashboard-command.js';
 import { addErrorCommands } from './errors-commands.js';
+import { addHttpKeyCommands } from './http-keys-commands.js';
 import { type StoreFlags, storeOptions, withStore } from './store-flags.js';
 import { addMigrateCommand } from './migrate-command.js';
+import { addSagaCommands } from './sagas-commands.js';
 import { addSubscriptionCommands } from './subscriptions-commands.js';
 import { rowsText, statsText, table } from './format.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
@@ -38,7 +40,7 @@ export function program(output: CliOutput = STD): Command {
   const io = terminalSafe(output);
   const out = io.out;
   const cli = new Command('oncebus')
-    .description('operate oncebus endpoints: failed messages, their idempotence stores, their queues, their schemas, their subscriptions')
+    .description('operate oncebus endpoints: failed messages, their idempotence stores, their queues, their schemas, their subscriptions, their sagas, their HTTP Idempotency-Keys')
     .exitOverride()
     // Commander's own help and errors go where ours do (subcommands inherit it).
     .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
@@ -93,6 +95,8 @@ export function program(output: CliOutput = STD): Command {
   addDashboardCommand(cli, io);
   addMigrateCommand(cli, io);
   addSubscriptionCommands(cli, io, { notFound: (m) => new CheckFailed(m) });
+  addSagaCommands(cli, io, { notFound: (m) => new CheckFailed(m), stuck: (m) => new CheckFailed(m) });
+  addHttpKeyCommands(cli, io, { notFound: (m) => new CheckFailed(m) });
   return cli;
 }
 

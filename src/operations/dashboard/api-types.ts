@@ -134,6 +134,89 @@ export interface EndpointsAnswer {
   readonly idempotence: { readonly where: string; readonly endpoints: readonly IdempotenceStatsJson[]; readonly error: string | null } | null;
 }
 
+/** A saga instance as listed (times epoch ms; completedAt set when its saga keeps completed instances). */
+export interface SagaInstanceJson {
+  readonly sagaType: string;
+  readonly correlationId: string;
+  readonly instanceId: string;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly completedAt: number | null;
+  readonly stateBytes: number;
+}
+
+/** GET /api/sagas?type=&stuck=&limit=: the instances of the endpoints' store, the oldest first by type. */
+export interface SagasAnswer {
+  /** Null: the dashboard was started without an endpoints' store (`--endpoint-store`). */
+  readonly sagas: {
+    readonly where: string;
+    /** Instances per type, all of them (whatever the filter). */
+    readonly types: readonly { readonly sagaType: string; readonly instances: number; readonly open: number }[];
+    readonly type: string | null;
+    /** The stuck filter: open instances started longer ago than this (e.g. '1h'), or null. */
+    readonly stuck: string | null;
+    readonly limit: number;
+    readonly total: number;
+    readonly instances: readonly SagaInstanceJson[];
+    /** Why the store could not be read (no sagas table yet: not migrated). */
+    readonly error: string | null;
+  } | null;
+}
+
+/** An HTTP Idempotency-Key as listed (oncebus/http): its row without the stored response. Times are epoch ms. */
+export interface HttpKeyJson {
+  readonly scope: string;
+  readonly key: string;
+  readonly fingerprint: string;
+  readonly status: 'running' | 'completed';
+  readonly attempt: string;
+  readonly lockedUntil: number | null;
+  readonly responseStatus: number | null;
+  readonly bodyBytes: number;
+  readonly createdAt: number;
+  readonly completedAt: number | null;
+  readonly expiresAt: number;
+}
+
+/** GET /api/http-keys: the newest keys of the endpoints' store (null without --endpoint-store). */
+export interface HttpKeysAnswer {
+  readonly keys: {
+    readonly where: string;
+    readonly status: 'running' | 'completed' | null;
+    readonly scope: string | null;
+    /** Only keys created longer ago than this (e.g. '1h'), or null. */
+    readonly older: string | null;
+    readonly limit: number;
+    readonly keys: readonly HttpKeyJson[];
+    /** More keys match than are listed. */
+    readonly more: boolean;
+    /** Why the store could not be read (no http_keys table yet: not migrated). */
+    readonly error: string | null;
+  } | null;
+}
+
+/** GET /api/sagas/:id: one instance and its state, decoded (tagged JSON), masked and bounded. */
+export interface SagaView extends SagaInstanceJson {
+  readonly state: {
+    readonly kind: 'json' | 'undecoded' | 'too-large';
+    readonly text: string;
+    readonly bytes: number;
+    readonly note: string | null;
+  };
+}
+
+/** GET /api/http-key?scope=&key=: one key and the response it stored, masked and bounded. */
+export interface HttpKeyDetail extends HttpKeyJson {
+  readonly expired: boolean;
+  readonly response: {
+    readonly status: number;
+    readonly headers: readonly (readonly [string, string])[];
+    readonly headersNote: string | null;
+    readonly body: { readonly kind: 'json' | 'text' | 'base64' | 'empty' | 'too-large'; readonly text: string; readonly bytes: number; readonly note: string | null };
+  } | null;
+}
+
 /** POST /api/return and /api/delete: the selection, and the answer. */
 export interface ActionRequest {
   readonly ids?: readonly string[];

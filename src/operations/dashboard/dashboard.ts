@@ -6,6 +6,7 @@ import { CodecRegistry } from '../../codecs/codec-registry.js';
 import type { ICompressionAlgorithm } from '../../codecs/compression.js';
 import type { IEncryptionAlgorithm } from '../../codecs/encryption.js';
 import { requireDriver } from '../../drivers/require-driver.js';
+import { parseDuration } from '../../config/duration.js';
 import { ConfigurationError } from '../../errors/errors.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import type { SqlStore } from '../../stores/sql/operations.js';
@@ -17,10 +18,12 @@ import { idempotenceStats } from '../idempotence-report.js';
 import { queueDepths } from '../queue-depths.js';
 import { guardRequests, refuse } from './request-guard.js';
 import { CSRF_HEADER, isLoopback, loopbackHosts, randomToken } from './security.js';
-import type { ActionAnswer, EndpointsAnswer, GroupsAnswer, MessagesAnswer, MessageView, SessionAnswer, SummaryAnswer } from './api-types.js';
+import type { ActionAnswer, EndpointsAnswer, GroupsAnswer, MessagesAnswer, MessageView, SagasAnswer, SagaView, SessionAnswer, SummaryAnswer } from './api-types.js';
 import { EnvelopeViews } from './envelope-views.js';
+import { addHttpKeyRoutes } from './http-key-routes.js';
 import { pageFiles } from './page-files.js';
 import { depthView, listedGroup, listedMessage, messageView } from './views.js';
+import { sagaInstanceView, sagasOf } from './saga-views.js';
 
 export interface DashboardOptions {
   /** The operations store: what failed, by group, and what operators did. */
@@ -35,7 +38,7 @@ export interface DashboardOptions {
   /** Endpoint queue URIs whose depth the Endpoints page shows, counted through `queueFactories`. */
   readonly endpointQueues?: readonly string[];
   readonly queueFactories?: readonly IQueueFactory[];
-  /** The endpoints' SQL store: its idempotence rows per endpoint on the Endpoints page. */
+  /** The endpoints' SQL store: its idempotence rows per endpoint on the Endpoints page, its saga instances on the Sagas page, its HTTP Idempotency-Keys on the HTTP keys page. */
   readonly endpointStore?: SqlStore;
   readonly endpointStoreName?: string;
   /** Default 127.0.0.1. Any host but a loopback one requires `token`. */
@@ -240,6 +243,38 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
     }
     return { queues: depths, idempotence };
   });
+
+  app.get<{ Querystring: { type?: string; stuck?: string; limit?: number } }>(
+    '/api/sagas',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { type: { type: 'string', maxLength: 500 }, stuck: { type: 'string', maxLength: 20 }, limit: { type: 'integer', minimum: 1, maximum: 500 } },
+        },
+      },
+    },
+    async (request): Promise<SagasAnswer> => {
+      if (!options.endpointStore) return { sagas: null };
+      const where = maskSecrets(options.endpointStoreName ?? `${options.endpointStore.database.dialect} endpoint store`);
+      const q = request.query;
+      let stuckMs: number | undefined;
+      try {
+        stuckMs = q.stuck ? parseDuration(q.stuck, 'stuck') : undefined;
+      } catch (error) {
+        throw new HttpError(400, error instanceof Error ? error.message : String(error));
+      }
+      return { sagas: await sagasOf(options.endpointStore, where, { type: q.type || undefined, stuck: q.stuck || undefined, stuckMs, limit: q.limit ?? 50 }) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/sagas/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } } } } }, async (request): Promise<SagaView> => {
+    const found = options.endpointStore ? await sagaInstanceView(options.endpointStore, request.params.id) : undefined;
+    if (!found) throw new HttpError(404, `no saga instance ${maskSecrets(request.params.id, 200)}`);
+    return found;
+  });
+
+  addHttpKeyRoutes(app, options.endpointStore, options.endpointStoreName);
 
   const chosen = async (body: Selection): Promise<string[]> => {
     const ways = [body.ids !== undefined, body.group !== undefined, body.all === true].filter(Boolean).length;

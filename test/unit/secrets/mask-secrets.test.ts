@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { maskSecrets } from '../../../src/secrets/mask-secrets.js';
+import { maskHeaderValue, maskSecrets } from '../../../src/secrets/mask-secrets.js';
 
 describe('maskSecrets: no secret in anything oncebus shows', () => {
   const cases: [string, string, string][] = [
@@ -56,5 +56,31 @@ describe('maskSecrets: no secret in anything oncebus shows', () => {
       maskSecrets(hostile, hostile.length);
       expect(performance.now() - started, unit).to.be.below(1000);
     }
+  });
+});
+
+describe('maskHeaderValue: an HTTP header as the operations tools show it', () => {
+  const cases: [string, string, string][] = [
+    ['Authorization', 'Bearer eyJhbGciOi.s3cret', '***'],
+    ['proxy-authorization', 'Basic dXNlcjpwdw==', '***'],
+    ['Set-Cookie', 'sid=abc123; HttpOnly; Path=/', '***'],
+    ['cookie', 'a=1; b=2', '***'],
+    ['X-Api-Key', 'k-123456', '***'],
+    ['x-auth-token', 'tok', '***'],
+    ['X-Client-Secret', 'shh', '***'],
+    ['location', 'postgres://shop:s3cret@db/x', 'postgres://shop:***@db/x'],
+    ['location', '/orders/42?token=abc&page=2', '/orders/42?token=***&page=2'],
+    ['content-type', 'application/json; charset=utf-8', 'application/json; charset=utf-8'],
+    ['x-token-count', '3', '3'],
+    ['authorization', '', ''],
+  ];
+  for (const [name, value, shown] of cases) {
+    it(`${name}: ${JSON.stringify(value)} → ${JSON.stringify(shown)}`, () => {
+      expect(maskHeaderValue(name, value)).to.equal(shown);
+    });
+  }
+
+  it('is bounded like maskSecrets', () => {
+    expect(maskHeaderValue('location', 'x'.repeat(10_000), 100)).to.have.length.below(200);
   });
 });

@@ -18,6 +18,8 @@ export const INDEX_HTML = `<!doctype html>
     <a href="#/" data-nav="groups">Failed messages <span class="count" id="nav-unresolved"></span></a>
     <a href="#/messages?status=all" data-nav="messages">All messages</a>
     <a href="#/endpoints" data-nav="endpoints">Endpoints</a>
+    <a href="#/sagas" data-nav="sagas">Sagas</a>
+    <a href="#/http-keys" data-nav="http-keys">HTTP keys</a>
   </nav>
   <div class="meta">
     <span id="store" title="the operations store"></span>

@@ -6,9 +6,13 @@ import { api } from './api.js';
 import { h, tickTimes } from './dom.js';
 import { endpointsView } from './endpoints-view.js';
 import { groupsView } from './groups-view.js';
+import { httpKeyView } from './http-key-view.js';
+import { httpKeysView } from './http-keys-view.js';
 import { messageView } from './message-view.js';
 import { messagesView } from './messages-view.js';
 import { type Route, route } from './routes.js';
+import { sagaView } from './saga-view.js';
+import { sagasView } from './sagas-view.js';
 import { takeSessionFromAddress } from './session-secret.js';
 import { byId, state } from './state.js';
 import type { View } from './view.js';
@@ -40,7 +44,7 @@ async function show<T>(view: View<T>, r: Route): Promise<void> {
   const shown = region;
   // 'All messages' is the list of any status and group; a group's list and a message belong to 'Failed messages'.
   const everything = r.view === 'messages' && r.params.get('status') === 'all' && !r.params.get('group');
-  const nav = r.view === 'endpoints' ? 'endpoints' : everything ? 'messages' : 'groups';
+  const nav = r.view === 'endpoints' ? 'endpoints' : r.view === 'sagas' || r.view === 'saga' ? 'sagas' : r.view === 'http-keys' || r.view === 'http-key' ? 'http-keys' : everything ? 'messages' : 'groups';
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('current', a.getAttribute('data-nav') === nav);
   const mine = ++seq;
   const live = byId('live');
@@ -77,6 +81,14 @@ function refresh(): Promise<void> {
       return show(messageView, r);
     case 'endpoints':
       return show(endpointsView, r);
+    case 'sagas':
+      return show(sagasView, r);
+    case 'saga':
+      return show(sagaView, r);
+    case 'http-keys':
+      return show(httpKeysView, r);
+    case 'http-key':
+      return show(httpKeyView, r);
   }
 }
 
