@@ -38,10 +38,12 @@ export interface ChaosDatabase {
    * database frees it with the dead connection (PostgreSQL's row locks).
    */
   readonly takenRowsReturnAfterMs: number;
-  /** A business table's name (business, orders, repaired, followups, shipped). */
+  /** A business table's name (business, orders, repaired, followups, shipped, saga_audit). */
   table(name: string): string;
   /** The idempotence table (rows 'handled' still owe sends). */
   readonly idempotenceTable: string;
+  /** The store's saga table (--sagas: no row may be left once every instance completed). */
+  readonly sagaTable: string;
   /**
    * One statement ($1, $2, … in order) in a handler's or a session's transaction (`ctx.transaction`:
    * a pg PoolClient or a better-sqlite3 Database): its rows (none for a write).

@@ -45,6 +45,8 @@ export interface ChaosConfig {
   batch: number;
   /** --transport sqlite: the run's one database file. */
   sqliteFile: string;
+  /** --sagas: saga instances fed to the workers' saga endpoint (0: the workers run none). */
+  sagas: number;
 }
 
 /** Whether the run's queues are tables in its database (its idempotence store's). */

@@ -19,6 +19,12 @@
 // one SQLite file instead (queue tables, idempotence, subscriptions, sessions, the business tables; the
 // operations store in a file beside it), needs no server, and restarts the database the embedded way:
 // every process holding the file SIGKILLed at once (chaos-database.ts has what differs by database).
+// `--sagas N` adds N saga instances beside them, on a saga endpoint of every worker (chaos-saga.ts,
+// saga-workload.ts): each started by one message and advanced by two events fed in any order (an event
+// before its start is retried until the start ran); every fourth has no second event and ends by a 2–5 s
+// timeout requested at its start. Under the same kills and restarts each instance must complete exactly
+// once, writing its final state (what it saw, or its timeout) into an audit table in the message's
+// transaction, and leave no saga row; the last line then names the sagas and counts their losses and doubles.
 //   node dist/test/chaos/main.js --messages 10000 --sessions 2500 --workers 3 --kills 100 --seed 7
 import amqp from 'amqplib';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -36,6 +42,8 @@ import { openChaosDatabase } from './chaos-database.js';
 import { type ChaosConfig, chaosQueue, onQueueTables, SUBSCRIBERS, sessionWorkId, shippedType } from './chaos-messages.js';
 import { chaosTransport } from './chaos-transport.js';
 import { operationsPhase } from './operations-phase.js';
+import { SAGA_AUDIT_COLUMNS, SAGA_AUDIT_TABLE } from './chaos-saga-messages.js';
+import { auditSagas, feedSagas, planSagas, type SagaFeed, sagaRowsLeft, sagasCompleted } from './saga-workload.js';
 import type { FaultPointName } from '../../src/testing/index.js';
 
 const option = (name: string): string | undefined => {
@@ -47,6 +55,7 @@ const TRANSPORT = option('transport') ?? 'rabbitmq';
 if (TRANSPORT !== 'rabbitmq' && TRANSPORT !== 'postgres' && TRANSPORT !== 'sqlite') throw new Error(`--transport ${TRANSPORT}: give rabbitmq, postgres or sqlite`);
 const MESSAGES = arg('messages', 300);
 const SESSIONS = arg('sessions', Math.floor(MESSAGES / 4));
+const SAGAS = arg('sagas', 0);
 const WORKERS = arg('workers', 3);
 const KILLS = arg('kills', 12);
 const SEED = arg('seed', Date.now() % 100_000);
@@ -62,14 +71,17 @@ const FAULT_POINTS: readonly FaultPointName[] = [
 const SESSION_FAULT_POINTS: readonly FaultPointName[] = ['flush:onBeforeDispatchDeferredMessage', 'flush:onAfterDispatchDeferredMessage', 'flush:onAfterDeferredMessageSent'];
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with --seed. */
-let state = SEED >>> 0;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = mulberry32(SEED);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
 
@@ -85,6 +97,7 @@ const cfg: ChaosConfig = {
   batch: arg('batch', 32),
   // A directory of its own: the file, its WAL and the operations store's file, removed at the end.
   sqliteFile: TRANSPORT === 'sqlite' ? join(mkdtempSync(join(tmpdir(), 'oncebus-chaos-')), 'chaos.db') : '',
+  sagas: SAGAS,
 };
 const onTables = onQueueTables(cfg);
 const db = await openChaosDatabase(cfg, 'harness');
@@ -96,12 +109,19 @@ const queue = (name: string): IQueue => transport.factory.create(chaosQueue(cfg,
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 const workers: (ChildProcess | null)[] = [];
 let kills = 0;
+/** Workers started to kill themselves at a fault point, and of those at one of the saga endpoint (--sagas). */
+let faults = 0;
+let sagaFaults = 0;
 let stopping = false;
 /** While the database restart holds every process down (SQLite): nothing comes back until it is over. */
 let holdersDown = false;
 
 function startWorker(slot: number, fault?: string): void {
-  const child = spawn(process.execPath, [WORKER], { env: { ...process.env, CHAOS_CONFIG: JSON.stringify(cfg), FAULT: fault ?? '' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // With sagas, every other fault strikes in the saga endpoint (every one when no messages are fed).
+  const faultEndpoint = fault && SAGAS > 0 && (MESSAGES === 0 || faults++ % 2 === 1) ? 'saga' : 'work';
+  if (faultEndpoint === 'saga') sagaFaults++;
+  const env = { ...process.env, CHAOS_CONFIG: JSON.stringify(cfg), FAULT: fault ?? '', FAULT_ENDPOINT: faultEndpoint };
+  const child = spawn(process.execPath, [WORKER], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   workers[slot] = child;
   child.on('exit', (_code, signal) => {
     if (signal === 'SIGKILL') kills++;
@@ -159,6 +179,8 @@ async function restartDatabase(): Promise<void> {
 // --- the run -------------------------------------------------------------------------------------------
 /** The endpoints that receive what the work handler sends and publishes. */
 const RECEIVERS = ['followups', ...SUBSCRIBERS];
+/** The saga endpoint's queue (--sagas): the harness feeds it; its timeouts come back to it. */
+const SAGA_QUEUES = SAGAS > 0 ? ['saga'] : [];
 
 async function setUp(): Promise<void> {
   const { store } = db;
@@ -171,6 +193,8 @@ async function setUp(): Promise<void> {
   await store.database.execute(`CREATE TABLE ${t('repaired')} (message_id text PRIMARY KEY)`);
   await store.database.execute(`CREATE TABLE ${t('followups')} (work_message_id text NOT NULL, n integer NOT NULL)`);
   await store.database.execute(`CREATE TABLE ${t('shipped')} (subscriber text NOT NULL, work_message_id text NOT NULL, n integer NOT NULL)`);
+  // What each saga instance's completing handler wrote: its final state, one row per completion.
+  await store.database.execute(`CREATE TABLE ${t(SAGA_AUDIT_TABLE)} (${SAGA_AUDIT_COLUMNS})`);
   // Subscribed before the first publish, so that every publish has all three recipients.
   const address = (uri: string) => transport.factory.address?.(uri) ?? canonicalQueueAddress(uri);
   // On RabbitMQ by the broker (bindings to the type's exchange, what the workers' endpoints use with no
@@ -180,7 +204,7 @@ async function setUp(): Promise<void> {
   // Queue tables exist before the feed and the producer send to them (a broker declares its queues on first
   // use; an endpoint creates its tables only when it starts).
   if (onTables) {
-    for (const name of ['work', 'work-error', ...RECEIVERS.flatMap((r) => [r, `${r}-error`])]) {
+    for (const name of ['work', 'work-error', ...[...RECEIVERS, ...SAGA_QUEUES].flatMap((r) => [r, `${r}-error`])]) {
       const q = queue(name);
       if (isCreateQueue(q)) await q.create();
       await q.close();
@@ -226,20 +250,31 @@ async function feed(): Promise<Fed> {
     else if (expiresInMs > 0) expiring.add(tm.messageId);
     else expected.set(tm.messageId, n);
     const copies = random() < 0.05 ? 3 : random() < 0.12 ? 2 : 1;
-    for (let c = 0; c < copies; c++) {
-      for (;;) {
-        try {
-          await q.enqueue(tm, serializeTransportMessage(tm));
-          break;
-        } catch {
-          await sleep(200); // the broker or the database is restarting: the send failed typed, send again
-        }
-      }
-    }
+    for (let c = 0; c < copies; c++) await enqueueSurely(q, tm);
     if (n % 20 === 0) await sleep(5); // a stream, not a burst: kills land while messages are in flight
   }
   await q.close();
   return { expected, poison, expiring };
+}
+
+async function enqueueSurely(q: IQueue, tm: TransportMessage): Promise<void> {
+  for (;;) {
+    try {
+      await q.enqueue(tm, serializeTransportMessage(tm));
+      return;
+    } catch {
+      await sleep(200); // the broker or the database is restarting: the send failed typed, send again
+    }
+  }
+}
+
+/** The saga instances' messages, beside the work messages; a random stream of their own, so the work messages' feed is the seed's with or without sagas. */
+async function feedSagaQueue(): Promise<SagaFeed> {
+  const sagaRandom = mulberry32(SEED ^ 0x5a6a);
+  const q = queue('saga');
+  const fed = await feedSagas(planSagas(SAGAS, sagaRandom), chaosQueue(cfg, 'saga'), (tm) => enqueueSurely(q, tm), sagaRandom, sleep);
+  await q.close();
+  return fed;
 }
 
 async function chaos(progress: () => number): Promise<void> {
@@ -351,6 +386,14 @@ async function withheld(name: string): Promise<number> {
   return n;
 }
 
+/** Messages ready in a broker queue (RabbitMQ counts no unacknowledged ones); 0 if it cannot tell. */
+async function readyIn(name: string): Promise<number> {
+  const q = queue(name);
+  const n = isCountQueue(q) ? await q.count().catch(() => 0) : 0;
+  await q.close();
+  return n;
+}
+
 /** Waits until every expected effect exists with its follow-up and events, and every handled expiring message's too. */
 async function settle(fed: Fed, started: number, onProgress: (done: number) => void): Promise<void> {
   for (;;) {
@@ -407,16 +450,43 @@ async function leasesRunOut(started: number, names: readonly string[]): Promise<
   }
 }
 
+/** Saga instances completed so far (the audit table's keys): read by the restarts' progress. */
+let sagasDone = 0;
+
+/** Waits until every saga instance completed and no saga row is left, or the run's deadline passes. */
+async function settleSagas(started: number): Promise<void> {
+  for (;;) {
+    const left = await Promise.all([sagasCompleted(db), sagaRowsLeft(db)])
+      .then(([completed, rows]) => {
+        sagasDone = completed;
+        return SAGAS - completed + rows;
+      })
+      .catch(() => 1); // restarting: ask again
+    if (left === 0) return;
+    if (Date.now() - started > TIMEOUT_MS) {
+      log(`chaos: timed out with ${sagasDone} of ${SAGAS} saga instances complete`);
+      return;
+    }
+    await sleep(500);
+  }
+}
+
+/** The longest saga timeout (sagaPlan) and a margin: a reminder still pending for a completed instance is due and dropped by then. */
+const SAGA_TIMEOUTS_DUE_MS = 7000;
+
 async function main(): Promise<number> {
-  log(`chaos: seed ${SEED}, ${MESSAGES} messages, ${WORKERS} workers, ${KILLS} kills; schema ${cfg.schema}`);
+  log(`chaos: seed ${SEED}, ${MESSAGES} messages, ${SAGAS > 0 ? `${SAGAS} sagas, ` : ''}${WORKERS} workers, ${KILLS} kills; schema ${cfg.schema}`);
   await setUp();
   for (let i = 0; i < WORKERS; i++) startWorker(i);
   startProducer();
   const started = Date.now();
   let expectedCount = MESSAGES;
   let done = 0;
-  const progress = () => done / expectedCount;
+  // The restarts land at a share of all the work: the messages and the saga instances.
+  const progress = () => (done + sagasDone) / (expectedCount + SAGAS);
   const fed = feed();
+  const sagaFeed = SAGAS > 0 ? feedSagaQueue() : null;
+  const sagasSettled = SAGAS > 0 ? settleSagas(started) : Promise.resolve();
   const chaosRun = chaos(progress);
   const tracking = trackWhileFeeding(fed, (d) => (done = d));
   const fedMessages = await fed;
@@ -426,12 +496,18 @@ async function main(): Promise<number> {
   log(`chaos: fed ${expected.size + poison.size + expiring.size} distinct messages (${poison.size} poison, ${expiring.size} expiring)`);
 
   await settle(fedMessages, started, (d) => (done = d));
+  const sagasFed = await sagaFeed;
+  if (sagasFed) log(`chaos: fed ${SAGAS} saga instances (${sagasFed.plans.filter((p) => p.outcome === 'timeout').length} to end by their timeout), ${sagasFed.eventsBeforeStart} events before their start`);
+  await sagasSettled;
+  const sagasSettledAt = Date.now();
   await chaosRun.catch((e: unknown) => log(`chaos: ${String(e)}`));
   await owedSent(started);
-  if (db.takenRowsReturnAfterMs > 0) await leasesRunOut(started, ['work', ...RECEIVERS]);
+  if (db.takenRowsReturnAfterMs > 0) await leasesRunOut(started, ['work', ...RECEIVERS, ...SAGA_QUEUES]);
 
   // The operator's turn: ingest the poison messages, repair, return them; killed at random all along.
-  const ops = await operationsPhase({
+  // With no messages fed (--messages 0: sagas alone) nothing failed: no operator's turn.
+  const noOperations = { ingestorKills: 0, returnerKills: 0, returnsCutMidway: 0, returnedOnce: 0, wrongRecords: [], mergedCopies: 0 };
+  const ops = poison.size === 0 ? noOperations : await operationsPhase({
     cfg,
     db,
     poison,
@@ -439,13 +515,16 @@ async function main(): Promise<number> {
     random,
     log,
     deadline: started + TIMEOUT_MS,
-    errorQueueRows: () => withheld('work-error'),
+    // The broker counts the ready messages: one a killed ingestor held comes back ready, and the last ingestor must take it too.
+    errorQueueRows: () => (onTables ? withheld('work-error') : readyIn('work-error')),
   });
   for (const id of poison) expected.set(id, -1); // returned after the repair: now each must have its effects once
   await settle(fedMessages, started, (d) => (done = d));
   await owedSent(started);
-  if (db.takenRowsReturnAfterMs > 0) await leasesRunOut(started, ['work', 'work-error', ...RECEIVERS.flatMap((r) => [r, `${r}-error`])]);
-  await sleep(2000);
+  if (db.takenRowsReturnAfterMs > 0) await leasesRunOut(started, ['work', 'work-error', ...[...RECEIVERS, ...SAGA_QUEUES].flatMap((r) => [r, `${r}-error`])]);
+  // A saga's reminder still pending for a completed instance comes due and is dropped before the workers stop.
+  await sleep(Math.max(2000, SAGAS > 0 ? sagasSettledAt + SAGA_TIMEOUTS_DUE_MS - Date.now() : 0));
+  if (onTables && SAGAS > 0) await leasesRunOut(started, SAGA_QUEUES);
   stopping = true;
   await Promise.all(
     [...workers, producer].map((w) => {
@@ -479,10 +558,12 @@ async function main(): Promise<number> {
   const strays = await drain('work-error');
   const strayErrors = strays.length + (await withheld('work-error'));
   if (strays.length > 0) log(`chaos: in the error queue: ${strays.map((m) => `${m.messageId} ${m.messageType} (${(m.failureMessages.at(-1) ?? 'no failure').slice(0, 200)})`).join('; ')}`);
+  const sagaAudit = sagasFed ? await auditSagas(db, sagasFed.plans) : null;
   const leftovers: Record<string, number> = {};
   // On RabbitMQ an endpoint defers through a queue of its own; a queue table holds its deferred rows itself.
-  const deferred = onTables ? [] : ['work-deferred', ...RECEIVERS.map((r) => `${r}-deferred`)];
-  for (const name of ['work', ...deferred, ...RECEIVERS.flatMap((r) => [r, `${r}-error`])]) {
+  const receivers = [...RECEIVERS, ...SAGA_QUEUES];
+  const deferred = onTables ? [] : ['work-deferred', ...receivers.map((r) => `${r}-deferred`)];
+  for (const name of ['work', ...deferred, ...receivers.flatMap((r) => [r, `${r}-error`])]) {
     const left = await drain(name);
     const n = left.length + (await withheld(name));
     if (n > 0) leftovers[name] = n;
@@ -493,28 +574,38 @@ async function main(): Promise<number> {
   log(
     `chaos: operations: ${ops.returnedOnce}/${poison.size} failed messages ingested and returned, each one record (the ingestor killed ${ops.ingestorKills} times, the returner ${ops.returnerKills}, ${ops.returnsCutMidway} of them between storing a return and marking it; ${ops.mergedCopies} merged from two copies); other records: ${ops.wrongRecords.length === 0 ? 'none' : ops.wrongRecords.join(', ')}`,
   );
+  if (sagaAudit) {
+    const a = sagaAudit;
+    log(
+      `chaos: sagas: ${a.completedOnce}/${SAGAS} instances completed exactly once (${a.byEvents} by both events, ${a.byTimeout} by their timeout; ${a.rearmed} timeouts came before the first event and were requested again); reminders fired before completion: ${a.remindersFired}/${a.reminders}, the others dropped; ${sagaFaults} workers set to kill themselves at a fault point of the saga endpoint; wrong final state: ${a.wrongCount}${a.wrong.length > 0 ? ` (${a.wrong.join('; ')})` : ''}; lost ${a.lost}, completed twice or more ${a.duplicated}; saga rows left: ${a.rowsLeft}`,
+    );
+  }
   log(`chaos: messages left in the error queue: ${strayErrors}; expiring messages dropped unhandled: ${expiredUnhandled}/${expiring.size}; left in queues: ${JSON.stringify(leftovers)}; ${Math.round((Date.now() - started) / 1000)} s`);
   await transport.close();
   const keep = process.argv.includes('--keep');
   if (!keep) {
     // Queue tables go with the database's tables.
-    for (const name of onTables ? [] : ['work', 'work-error', ...deferred, ...RECEIVERS.map((r) => `${r}-error`), ...RECEIVERS]) {
-      execFileSync('rabbitmqctl', ['-q', 'delete_queue', `${cfg.prefix}-${name}`], { stdio: 'ignore' });
-    }
-    if (!onTables) await deleteExchange(exchangeNameFor(shippedType(cfg.prefix)));
+    if (!onTables) await deleteFromBroker(['work', 'work-error', ...deferred, ...receivers.map((r) => `${r}-error`), ...receivers].map((name) => `${cfg.prefix}-${name}`), exchangeNameFor(shippedType(cfg.prefix)));
   }
   await db.close(!keep);
-  const ok = lost === 0 && duplicated === 0 && ghosts === 0 && sessionsPlaced === SESSIONS && opsOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
-  process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${kills} kills, ${lost + ghosts} lost, ${duplicated} duplicated effects\n`);
+  const sagasOk = !sagaAudit || (sagaAudit.completedOnce === SAGAS && sagaAudit.wrongCount === 0 && sagaAudit.rowsLeft === 0);
+  const ok = lost === 0 && duplicated === 0 && ghosts === 0 && sessionsPlaced === SESSIONS && opsOk && sagasOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
+  const sagaLost = sagaAudit?.lost ?? 0;
+  const sagaDuplicated = sagaAudit?.duplicated ?? 0;
+  process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${sagasPart()}${kills} kills, ${lost + ghosts + sagaLost} lost, ${duplicated + sagaDuplicated} duplicated effects\n`);
   return ok ? 0 : 1;
 }
 
-/** The run's event exchange (rabbitmqctl cannot delete one). */
-async function deleteExchange(name: string): Promise<void> {
+/** The last line names the sagas when there are any (and reads as before without). */
+const sagasPart = (): string => (SAGAS > 0 ? `${SAGAS} sagas, ` : '');
+
+/** The run's queues and its event exchange, over one connection (a rabbitmqctl process per queue took a second or two each). */
+async function deleteFromBroker(queues: readonly string[], exchange: string): Promise<void> {
   const connection = await amqp.connect(cfg.rabbitUrl).catch(() => null);
   if (!connection) return;
   const channel = await connection.createChannel();
-  await channel.deleteExchange(name).catch(() => undefined);
+  for (const name of queues) await channel.deleteQueue(name).catch(() => undefined);
+  await channel.deleteExchange(exchange).catch(() => undefined);
   await connection.close().catch(() => undefined);
 }
 
@@ -522,7 +613,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     log(`chaos: ${String(error)}`);
-    process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${kills} kills, ? lost, ? duplicated effects\n`);
+    process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${sagasPart()}${kills} kills, ? lost, ? duplicated effects\n`);
     process.exit(2);
   },
 );

@@ -25,7 +25,7 @@ export interface OperationsPhase {
   readonly random: () => number;
   readonly log: (line: string) => void;
   readonly deadline: number;
-  /** Rows in the error queue's table, those taken and not acknowledged too (0 on the broker: it cannot count them). */
+  /** Rows in the error queue's table, those taken and not acknowledged too; on the broker its ready messages. */
   readonly errorQueueRows: () => Promise<number>;
 }
 

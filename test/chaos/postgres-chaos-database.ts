@@ -11,7 +11,9 @@ function poolSize(cfg: ChaosConfig, role: ChaosRole): number | undefined {
   if (role === 'producer') return 4;
   // A batch holds a connection each (15) beside the units of work (22 with --per-message): 40. The pool
   // opens connections as they are needed. Over the broker, 30 cover the endpoints' 8 + 8 + 3 x 2, plus takes.
-  if (role === 'worker') return cfg.transport === 'postgres' ? 40 : 30;
+  // The saga endpoint (--sagas) adds its 8 units of work and, on queue tables, its 3 batches.
+  const sagas = cfg.sagas > 0 ? (cfg.transport === 'postgres' ? 11 : 8) : 0;
+  if (role === 'worker') return (cfg.transport === 'postgres' ? 40 : 30) + sagas;
   return undefined;
 }
 
@@ -25,6 +27,7 @@ export function openPostgresChaosDatabase(cfg: ChaosConfig, role: ChaosRole): Ch
     takenRowsReturnAfterMs: 0,
     table: (name) => `${cfg.schema}.${name}`,
     idempotenceTable: `${cfg.schema}.idempotence`,
+    sagaTable: `${cfg.schema}.sagas`,
     async inTransaction(tx, sql, params) {
       return (await (tx as pg.PoolClient).query(sql, [...params])).rows;
     },

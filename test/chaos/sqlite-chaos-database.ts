@@ -35,6 +35,7 @@ export function openSqliteChaosDatabase(cfg: ChaosConfig, role: ChaosRole): Chao
     takenRowsReturnAfterMs: LEASE_MS,
     table: (name) => name,
     idempotenceTable: `${PREFIX}idempotence`,
+    sagaTable: `${PREFIX}sagas`,
     async inTransaction(tx, sql, params) {
       // The statements number their parameters in order: better-sqlite3 binds them positionally.
       const statement = (tx as Database.Database).prepare(sql.replace(/\$\d+/g, '?'));

@@ -1,11 +1,14 @@
 // One chaos worker process: the work endpoint (competing with the other workers), the follow-up recorder
 // endpoint and three subscribers of the event the work handler publishes, all idempotent on the run's
 // database (PostgreSQL, or the SQLite file), over RabbitMQ or that database's queue tables (their sends
-// then join the handler's transaction). FAULT (pipeline:event:kill:nth) makes it SIGKILL itself at a named point.
+// then join the handler's transaction); with --sagas, the saga endpoint too (chaos-saga.ts).
+// FAULT (pipeline:event:kill:nth) makes it SIGKILL itself at a named point of the endpoint FAULT_ENDPOINT
+// names ('work', the default, or 'saga').
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import type { IOncebusModule } from '../../src/extending.js';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
-import { addOncebus, createSilentLogger, type EndpointOptions, handlesMessage, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
+import { addOncebus, createSilentLogger, type EndpointOptions, handlesMessage, type InboxOptions, type IHandlerContext, type IMessageHandler, type IServiceBus, TYPES } from '../../src/index.js';
 import { openChaosDatabase } from './chaos-database.js';
 import { type ChaosConfig, chaosQueue, FollowUp, MAXIMUM_FAILURE_COUNT, onQueueTables, receiveQueue, SUBSCRIBERS, Shipped, Work } from './chaos-messages.js';
 import { chaosTransport } from './chaos-transport.js';
@@ -52,14 +55,17 @@ function shippedRecorder(subscriber: string): new () => IMessageHandler<Shipped,
   return ShippedRecorder;
 }
 
-function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultInjectionModule | null, threadCount = 8): IServiceBus {
+/** The saga endpoint's retry policy: see sagaEndpoint below. */
+type RetryOverrides = Pick<InboxOptions, 'maximumFailureCount' | 'durationToIgnoreOnFailure'>;
+
+function endpoint(name: string, options: Partial<EndpointOptions>, modules: readonly (IOncebusModule | null)[], threadCount = 8, retry?: RetryOverrides): IServiceBus {
   const c = new Container();
   c.bind(TYPES.QueueFactory).toConstantValue(transport.factory);
   c.bind(TYPES.IdempotenceServiceFactory).toConstantValue(db.store.idempotence({ groupCommit: cfg.groupCommit && { lanes: 2, maxBatchSize: 16 }, flushLeaseMs: 2000 }));
   // On RabbitMQ none is bound: the endpoints publish through the broker's exchanges (subscribed by the harness).
   if (onQueueTables(cfg)) c.bind(TYPES.SubscriptionService).toConstantValue(db.store.subscriptions);
   c.bind(TYPES.Logger).toConstantValue(createSilentLogger());
-  if (fault) c.bind(TYPES.Module).toConstantValue(fault);
+  for (const module of modules) if (module) c.bind(TYPES.Module).toConstantValue(module);
   addOncebus(c, {
     ...options,
     idempotence: true,
@@ -73,15 +79,28 @@ function endpoint(name: string, options: Partial<EndpointOptions>, fault: FaultI
       maximumFailureCount: MAXIMUM_FAILURE_COUNT,
       durationToIgnoreOnFailure: ['100ms'],
       durationToSleepWhenIdle: ['10ms', '50ms', '200ms'],
+      ...retry,
     },
   });
   return c.get<IServiceBus>(TYPES.ServiceBus);
 }
 
-const work = endpoint('work', { handlers: [WorkHandler], routes: [{ uri: chaosQueue(cfg, 'followups'), specifications: [{ types: [FollowUp] }] }] }, FaultInjectionModule.fromSpec(process.env.FAULT));
-const recorder = endpoint('followups', { handlers: [FollowUpRecorder] }, null);
-const subscribers = SUBSCRIBERS.map((name) => endpoint(name, { handlers: [shippedRecorder(name)], subscriptions: [Shipped] }, null, 2));
-const receivers = [recorder, ...subscribers];
+const faultIn = (name: string) => ((process.env.FAULT_ENDPOINT || 'work') === name ? FaultInjectionModule.fromSpec(process.env.FAULT) : null);
+const work = endpoint('work', { handlers: [WorkHandler], routes: [{ uri: chaosQueue(cfg, 'followups'), specifications: [{ types: [FollowUp] }] }] }, [faultIn('work')]);
+const recorder = endpoint('followups', { handlers: [FollowUpRecorder] }, []);
+const subscribers = SUBSCRIBERS.map((name) => endpoint(name, { handlers: [shippedRecorder(name)], subscriptions: [Shipped] }, [], 2));
+// An event that comes before its start fails its attempt (the not-found policy 'retry'): the saga endpoint
+// retries for about a minute, longer than a start can be held up (a killed worker's batch on SQLite comes
+// back after its 30 s lease), so that only a real fault ends in its error queue.
+const sagaRetry: RetryOverrides = { maximumFailureCount: 40, durationToIgnoreOnFailure: ['50ms', '200ms', '500ms', '1s', '2s'] };
+const sagas = cfg.sagas > 0 ? [await sagaEndpoint()] : [];
+const receivers = [recorder, ...subscribers, ...sagas];
+
+/** The saga endpoint: the saga's handlers and the SagaModule that loads and saves its instances. Loaded only for a saga run. */
+async function sagaEndpoint(): Promise<IServiceBus> {
+  const [{ chaosSaga }, { SagaModule }] = await Promise.all([import('./chaos-saga.js'), import('../../src/sagas/index.js')]);
+  return endpoint('saga', { handlers: [...chaosSaga(db).handlers] }, [new SagaModule(), faultIn('saga')], 8, sagaRetry);
+}
 
 process.on('SIGTERM', () => {
   void Promise.all([work.stop(), ...receivers.map((r) => r.stop())])
