@@ -68,7 +68,12 @@ export class QueueMismatchError extends OncebusError {
       {
         ...options,
         setting: 'queue uri',
-        hint: 'make the URI match the existing queue (durable, priority), or delete the queue so it is declared anew',
+        hint:
+          argument === 'x-queue-type'
+            ? "a queue's type cannot change in place: set queueType= to the existing queue's type (classic is the default), or move to the new type: " +
+              'stop the endpoints that receive from it, let it drain (or shovel its messages), delete it (rabbitmqctl delete_queue), and start them with the new queueType; ' +
+              'or give the quorum queue a new name and route to it'
+            : 'make the URI match the existing queue (durable, priority), or delete the queue so it is declared anew',
       },
     );
     this.argument = argument;

@@ -8,7 +8,7 @@ import { RabbitMqConsumer } from './rabbitmq-consumer.js';
 import { BrokerUnavailableError, PublishRejectedError } from './rabbitmq-errors.js';
 import type { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { ensureQueue, forgetQueue } from './rabbitmq-topology.js';
-import type { RabbitMqAddress } from './rabbitmq-uri.js';
+import type { RabbitMqAddress, RabbitMqQueueType } from './rabbitmq-uri.js';
 
 /** How long getMessage waits for a delivery before answering null: cheap idle loops, prompt stops. */
 const WAIT_MS = 100;
@@ -42,7 +42,7 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
   async enqueue(message: TransportMessage, body: Uint8Array): Promise<void> {
     const deadline = Date.now() + this.connection.outageTimeoutMs;
     const content = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    const options = publishOptions(message);
+    const options = publishOptions(message, this.address.queueType);
     const backOff = new BackOff(RESEND_FIRST_MS, RESEND_MAX_MS);
     let returned = 0;
     for (;;) {
@@ -123,9 +123,9 @@ const shortString = (value: string): string | undefined => (value && Buffer.byte
  * value too long for an AMQP short string (a messageId of 200 characters can be 800 bytes) is left out
  * here rather than failing the send. No per-message TTL (`expiration`): the broker would drop an expired
  * message even when its unit of work had committed and its stored sends were still owed; the bus checks
- * expiry itself, after asking the idempotence store.
+ * expiry itself, after asking the idempotence store. No priority to a quorum queue, which ignores it.
  */
-export function publishOptions(message: TransportMessage): Options.Publish {
+export function publishOptions(message: TransportMessage, queueType: RabbitMqQueueType = 'classic'): Options.Publish {
   const options: Options.Publish = {
     persistent: true,
     // Returned by the broker when no queue takes it, instead of dropped (see RabbitMqPublisher).
@@ -136,7 +136,9 @@ export function publishOptions(message: TransportMessage): Options.Publish {
   if (messageId) options.messageId = messageId;
   const type = shortString(message.messageType);
   if (type) options.type = type;
-  if (message.priority > 0) options.priority = Math.min(Math.round(message.priority), 255);
+  // A quorum queue (RabbitMQ 3.x) has no priorities: the message is delivered in order, its envelope
+  // keeps the priority (docs/rabbitmq.md). Not sent, so the broker's tools show no priority it ignores.
+  if (message.priority > 0 && queueType === 'classic') options.priority = Math.min(Math.round(message.priority), 255);
   const correlationId = shortString(message.correlationId);
   if (correlationId) options.correlationId = correlationId;
   return options;
