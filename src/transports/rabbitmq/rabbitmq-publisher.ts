@@ -54,7 +54,7 @@ export class RabbitMqPublisher {
           lane.channel.publish(exchange, queue, content, options, (error: unknown) => {
             if (!error) return resolve(this.takeReturn(lane, queue, options.messageId) ? 'unroutable' : 'confirmed');
             if (String(error).includes('nacked')) {
-              return reject(new PublishRejectedError(`the broker refused the message (nack)`, { queueUri, messageId: options.messageId, cause: error }));
+              return reject(new PublishRejectedError(`the broker refused the message (nack)`, { queueUri, messageId: options.messageId, cause: error, nacked: true }));
             }
             if (lane.brokerError) {
               return reject(new PublishRejectedError(`the broker closed the channel: ${lane.brokerError.message}`, { queueUri, messageId: options.messageId, cause: lane.brokerError }));

@@ -22,7 +22,8 @@ const RESEND_MAX_MS = 1000;
  * - `enqueue` resolves only on the broker's confirm of a persistent, mandatory publish to the declared
  *   queue. A connection lost before the confirm means the broker may or may not have the message: it is
  *   published again (same messageId — at-least-once) until confirmed or until `outageTimeoutMs` has
- *   passed, then BrokerUnavailableError. A nack is PublishRejectedError. Nothing resolves unconfirmed.
+ *   passed, then BrokerUnavailableError. A nack is PublishRejectedError — on a quorum queue only once
+ *   nacks went on until `outageTimeoutMs` (it nacks while it has no leader). Nothing resolves unconfirmed.
  * - The queue is declared before the first send on each connection generation: after a broker restart a
  *   non-durable queue is gone, and the default exchange would drop (and still confirm) a send to it.
  */
@@ -60,9 +61,12 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
         }
       } catch (error) {
         // Only a connection or channel lost under the send is worth another attempt (the next get() waits
-        // for the reconnect), and only before the deadline; a broker never reached fails at once.
+        // for the reconnect), and only before the deadline; a broker never reached fails at once. A quorum
+        // queue nacks while it elects a leader (its node died): the message may even be stored, so it is
+        // published again, same messageId, as after a lost confirm.
         const lost = error instanceof BrokerUnavailableError && error.reason === 'lost';
-        if (!lost || Date.now() + RESEND_FIRST_MS >= deadline) throw error;
+        const leaderless = error instanceof PublishRejectedError && error.nacked && this.address.queueType === 'quorum';
+        if ((!lost && !leaderless) || Date.now() + RESEND_FIRST_MS >= deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(backOff.delay(), deadline - Date.now())));
       }
     }

@@ -110,7 +110,12 @@ export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAd
     throw bad('a quorum queue has no priorities (RabbitMQ refuses x-max-priority on it): drop priority, or keep a classic queue');
   }
   if (queueType === 'quorum' && !durable) throw bad('a quorum queue is always durable: drop durable=false');
-  const hostList = nodes.map((n) => `${n.host}${n.addressPort}`).join(',');
+  // The nodes as a set, in sorted order: the address is the endpoint's identity (idempotence keys!) and the
+  // scope is who gets its credentials — neither may depend on the order a worker lists the nodes in.
+  const hostList = nodes
+    .map((n) => `${n.host}${n.addressPort}`)
+    .sort()
+    .join(',');
   const declared = [
     durable ? '' : 'durable=false',
     maxPriority > 0 ? `priority=${maxPriority}` : '',

@@ -31,8 +31,8 @@ describe('rabbitmq:// URI parsing', () => {
         brokerUrls: ['amqp://u:pw@H1:5701/sales?heartbeat=30', 'amqp://u:pw@h2:5702/sales?heartbeat=30', 'amqp://u:pw@[::1]:5703/sales?heartbeat=30'],
         brokerUrl: 'amqp://u:pw@H1:5701/sales?heartbeat=30',
         safeBrokerUrl: 'amqp://u:***@H1:5701,h2:5702,[::1]:5703/sales?heartbeat=30',
-        address: 'rabbitmq://h1:5701,h2:5702,[::1]:5703/sales/orders?queueType=quorum',
-        connectionScope: 'rabbitmq://h1:5701,h2:5702,[::1]:5703',
+        address: 'rabbitmq://[::1]:5703,h1:5701,h2:5702/sales/orders?queueType=quorum',
+        connectionScope: 'rabbitmq://[::1]:5703,h1:5701,h2:5702',
         credentials: { user: 'u', password: 'pw' },
         queue: 'orders',
         vhost: 'sales',
@@ -60,13 +60,15 @@ describe('rabbitmq:// URI parsing', () => {
     });
   }
 
-  it('keeps a host list in order, so a host list written otherwise is another broker (and another trust scope)', () => {
+  it('knows a host list as a set: another order is the same endpoint, broker and trust scope; the connection tries them as written', () => {
     const a = parseRabbitMqUri('rabbitmq://h1:5701,h2:5702/q');
-    const b = parseRabbitMqUri('rabbitmq://h2:5702,h1:5701/q');
+    const b = parseRabbitMqUri('rabbitmq://H2:5702,h1:5701/q');
     expect(a.connectionScope).to.equal('rabbitmq://h1:5701,h2:5702');
-    expect(b.connectionScope).to.not.equal(a.connectionScope);
+    expect(b).to.deep.include({ address: a.address, connectionScope: a.connectionScope, brokerKey: a.brokerKey });
+    expect(b.brokerUrls).to.deep.equal(['amqp://guest:guest@H2:5702/%2F?heartbeat=30', 'amqp://guest:guest@h1:5701/%2F?heartbeat=30']);
     // One node of the list alone is not the list: the endpoint's credentials are given only to what it was configured with.
     expect(parseRabbitMqUri('rabbitmq://h1:5701/q').connectionScope).to.not.equal(a.connectionScope);
+    expect(parseRabbitMqUri('rabbitmq://h1:5701,h2:5702,evil:5672/q').connectionScope).to.not.equal(a.connectionScope);
   });
 
   it('never puts the password in the safe URL', () => {
