@@ -19,6 +19,10 @@
 // one SQLite file instead (queue tables, idempotence, subscriptions, sessions, the business tables; the
 // operations store in a file beside it), needs no server, and restarts the database the embedded way:
 // every process holding the file SIGKILLed at once (chaos-database.ts has what differs by database).
+// `--cluster` runs every queue as a quorum queue on the local three-node RabbitMQ cluster (services.sh start
+// rabbitmq-cluster), each process reaching it through the host list from a node of its own; instead of the
+// single broker's restart, the node leading the work queue is SIGKILLed `--leader-kills` times (default 5)
+// and started again, and the stall of the work (no new effect) after each loss is measured and reported.
 //   node dist/test/chaos/main.js --messages 10000 --sessions 2500 --workers 3 --kills 100 --seed 7
 import amqp from 'amqplib';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -35,6 +39,8 @@ import { exchangeNameFor } from '../../src/transports/rabbitmq/index.js';
 import { openChaosDatabase } from './chaos-database.js';
 import { type ChaosConfig, chaosQueue, onQueueTables, SUBSCRIBERS, sessionWorkId, shippedType } from './chaos-messages.js';
 import { chaosTransport } from './chaos-transport.js';
+import { CLUSTER_HOSTS, clusterNodeName } from '../support/rabbitmq-cluster.js';
+import { LeaderKiller } from './leader-killer.js';
 import { operationsPhase } from './operations-phase.js';
 import type { FaultPointName } from '../../src/testing/index.js';
 
@@ -51,6 +57,9 @@ const WORKERS = arg('workers', 3);
 const KILLS = arg('kills', 12);
 const SEED = arg('seed', Date.now() % 100_000);
 const TIMEOUT_MS = arg('timeout', 300) * 1000;
+const CLUSTER = process.argv.includes('--cluster');
+if (CLUSTER && TRANSPORT !== 'rabbitmq') throw new Error('--cluster is a RabbitMQ cluster: leave --transport out');
+const LEADER_KILLS = CLUSTER ? arg('leader-kills', 5) : 0;
 const FAULT_POINTS: readonly FaultPointName[] = [
   'inbox:onHandleMessage',
   'inbox:onAfterCommitUnitOfWork',
@@ -85,10 +94,11 @@ const cfg: ChaosConfig = {
   batch: arg('batch', 32),
   // A directory of its own: the file, its WAL and the operations store's file, removed at the end.
   sqliteFile: TRANSPORT === 'sqlite' ? join(mkdtempSync(join(tmpdir(), 'oncebus-chaos-')), 'chaos.db') : '',
+  clusterHosts: CLUSTER ? CLUSTER_HOSTS.join(',') : '',
 };
 const onTables = onQueueTables(cfg);
 const db = await openChaosDatabase(cfg, 'harness');
-log(`idempotence: ${cfg.groupCommit ? 'group commit' : 'one transaction per message'}; queues: ${onTables ? db.description : 'RabbitMQ'}; publishes: ${onTables ? 'to the subscription rows' : 'through RabbitMQ exchanges'}`);
+log(`idempotence: ${cfg.groupCommit ? 'group commit' : 'one transaction per message'}; queues: ${onTables ? db.description : CLUSTER ? `RabbitMQ quorum queues on the cluster ${cfg.clusterHosts}` : 'RabbitMQ'}; publishes: ${onTables ? 'to the subscription rows' : 'through RabbitMQ exchanges'}`);
 const transport = chaosTransport(cfg, db.queues);
 const queue = (name: string): IQueue => transport.factory.create(chaosQueue(cfg, name));
 
@@ -155,6 +165,14 @@ async function restartDatabase(): Promise<void> {
   for (let slot = 0; slot < WORKERS; slot++) if (workers[slot] === null) startWorker(slot);
   if (producer === null) startProducer();
 }
+
+// --- the cluster's leader kills ----------------------------------------------------------------------------
+const leaderKiller = new LeaderKiller(LEADER_KILLS, `${cfg.prefix}-work`, async () => {
+  const [row] = await db.store.database
+    .query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM ${db.table('business')}`)
+    .catch(() => [] as { n: number }[]);
+  return row?.n ?? -1;
+}, log);
 
 // --- the run -------------------------------------------------------------------------------------------
 /** The endpoints that receive what the work handler sends and publishes. */
@@ -249,11 +267,18 @@ async function chaos(progress: () => number): Promise<void> {
   if (onTables) log(`chaos: no broker restart: the queues are ${db.description}, restarted with the database`);
   if (!restarts) log('chaos: no restarts (--no-restarts): kills only');
   let databaseRestarted = !restarts;
+  // On the cluster the single broker is not restarted (others may use it): its nodes die instead.
+  if (CLUSTER) brokerRestarted = true;
   let attempts = 0;
-  while (!stopping && (attempts < KILLS || !brokerRestarted || !databaseRestarted)) {
+  while (!stopping && (attempts < KILLS || !brokerRestarted || !databaseRestarted || leaderKiller.pending)) {
     await sleep(200 + random() * 600);
     if (stopping) return;
     const p = progress();
+    // Leader kills spread over the work (from 10 % to 80 % of it), one node down at a time.
+    if (leaderKiller.due(p)) {
+      leaderKiller.kill(Math.round(p * 100));
+      continue;
+    }
     if (!brokerRestarted && p > 0.3) {
       brokerRestarted = true;
       log(`chaos: restarting the broker (${Math.round(p * 100)} % of the messages handled)`);
@@ -351,6 +376,14 @@ async function withheld(name: string): Promise<number> {
   return n;
 }
 
+/** Messages ready in a broker queue (not those a consumer holds). */
+async function ready(name: string): Promise<number> {
+  const q = queue(name);
+  const n = isCountQueue(q) ? await q.count().catch(() => 1) : 0;
+  await q.close();
+  return n;
+}
+
 /** Waits until every expected effect exists with its follow-up and events, and every handled expiring message's too. */
 async function settle(fed: Fed, started: number, onProgress: (done: number) => void): Promise<void> {
   for (;;) {
@@ -427,6 +460,7 @@ async function main(): Promise<number> {
 
   await settle(fedMessages, started, (d) => (done = d));
   await chaosRun.catch((e: unknown) => log(`chaos: ${String(e)}`));
+  await leaderKiller.settled();
   await owedSent(started);
   if (db.takenRowsReturnAfterMs > 0) await leasesRunOut(started, ['work', ...RECEIVERS]);
 
@@ -439,7 +473,9 @@ async function main(): Promise<number> {
     random,
     log,
     deadline: started + TIMEOUT_MS,
-    errorQueueRows: () => withheld('work-error'),
+    // On the broker too: a second copy of a poison message (its first move's ack lost with a node) may
+    // reach the error queue after the first was ingested; the ingestor merges it, if it is still running.
+    errorQueueRows: () => (onTables ? withheld('work-error') : ready('work-error')),
   });
   for (const id of poison) expected.set(id, -1); // returned after the repair: now each must have its effects once
   await settle(fedMessages, started, (d) => (done = d));
@@ -499,19 +535,21 @@ async function main(): Promise<number> {
   if (!keep) {
     // Queue tables go with the database's tables.
     for (const name of onTables ? [] : ['work', 'work-error', ...deferred, ...RECEIVERS.map((r) => `${r}-error`), ...RECEIVERS]) {
-      execFileSync('rabbitmqctl', ['-q', 'delete_queue', `${cfg.prefix}-${name}`], { stdio: 'ignore' });
+      execFileSync('rabbitmqctl', ['-q', ...(CLUSTER ? ['-n', clusterNodeName(1)] : []), 'delete_queue', `${cfg.prefix}-${name}`], { stdio: 'ignore' });
     }
     if (!onTables) await deleteExchange(exchangeNameFor(shippedType(cfg.prefix)));
   }
   await db.close(!keep);
   const ok = lost === 0 && duplicated === 0 && ghosts === 0 && sessionsPlaced === SESSIONS && opsOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
+  if (CLUSTER) log(`chaos: cluster: ${leaderKiller.summary()}`);
   process.stdout.write(`chaos: ${MESSAGES} messages, ${SESSIONS} sessions, ${kills} kills, ${lost + ghosts} lost, ${duplicated} duplicated effects\n`);
   return ok ? 0 : 1;
 }
 
 /** The run's event exchange (rabbitmqctl cannot delete one). */
 async function deleteExchange(name: string): Promise<void> {
-  const connection = await amqp.connect(cfg.rabbitUrl).catch(() => null);
+  const url = CLUSTER ? `${cfg.rabbitUrl.replace(/@[^/]*/, `@${CLUSTER_HOSTS[0]}`)}` : cfg.rabbitUrl;
+  const connection = await amqp.connect(url).catch(() => null);
   if (!connection) return;
   const channel = await connection.createChannel();
   await channel.deleteExchange(name).catch(() => undefined);
