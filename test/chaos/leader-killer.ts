@@ -53,7 +53,7 @@ export class LeaderKiller {
   }
 
   async settled(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running !== null) await this.running;
   }
 
   summary(): string {

@@ -116,7 +116,7 @@ export class RabbitMqQueueFactory implements IQueueFactory, IHealthCheck {
 function withQueue(uri: string): string {
   queueScheme(uri);
   const match = /^([^:]+:\/\/[^/?#]*)(\/?)([^?#]*)(.*)$/s.exec(uri);
-  if (!match || match[3] !== '') return uri;
+  if (match?.[3] !== '') return uri;
   return `${match[1]}/-${match[4]}`;
 }
 

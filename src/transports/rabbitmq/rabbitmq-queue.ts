@@ -67,6 +67,8 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
         const lost = error instanceof BrokerUnavailableError && error.reason === 'lost';
         const leaderless = error instanceof PublishRejectedError && error.nacked && this.address.queueType === 'quorum';
         if ((!lost && !leaderless) || Date.now() + RESEND_FIRST_MS >= deadline) throw error;
+        // The channel that saw the queue leaderless keeps nacking it (RabbitMQ 3.10): publish on a new one.
+        if (leaderless) this.publisher.renew();
         await new Promise((resolve) => setTimeout(resolve, Math.min(backOff.delay(), deadline - Date.now())));
       }
     }
