@@ -102,8 +102,9 @@ describe('an idempotent endpoint, 3 workers on quorum queues, the leader node SI
         try {
           // The order id as messageId: a send the test repeats after a rejection is the same message.
           const started = Date.now();
-          // From a worker connected to another node than the leader (the first worker declared the queues).
-          await buses[1]!.send(new PlaceOrder(id), { local: true, messageId: id });
+          // From the first worker: it declared the queues, so its node leads them and its connection dies
+          // with the leader — its sends go through the reconnect and the leaderless queue's nacks.
+          await buses[0]!.send(new PlaceOrder(id), { local: true, messageId: id });
           slowestSendMs = Math.max(slowestSendMs, Date.now() - started);
           next++;
         } catch (error) {
