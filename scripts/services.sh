@@ -61,7 +61,7 @@ cluster_await() {
 
 cluster_start() {
   command -v rabbitmq-server >/dev/null || { echo "services: installing rabbitmq-server"; apt_install rabbitmq-server; }
-  local started=$(date +%s.%N) booted="" fresh="" n
+  local started=$(date +%s%N) booted="" fresh="" n
   for n in $CLUSTER_NODES; do
     cluster_up "$n" && continue
     # No data yet: a new node, its own one-node cluster until it joins node 1.
@@ -78,7 +78,7 @@ cluster_start() {
   done
   for p in $pids; do wait "$p" || { echo "services: a cluster node could not join $(cluster_node 1)" >&2; return 1; }; done
   for n in $fresh; do cluster_await "$n"; done
-  echo "services: rabbitmq-cluster ready (amqp://127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703; started$booted in $(echo "$(date +%s.%N) - $started" | bc | cut -c1-4) s)"
+  echo "services: rabbitmq-cluster ready (amqp://127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703; started$booted in $(( ($(date +%s%N) - started) / 1000000 )) ms)"
 }
 
 cluster_stop() {
