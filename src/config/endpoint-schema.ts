@@ -14,7 +14,15 @@ const DURATION_MESSAGE = "is not a duration (a number of ms, or e.g. '250ms', '5
 
 const duration = v.union([v.pipe(v.number(), v.minValue(0, DURATION_MESSAGE)), v.pipe(v.string(), v.regex(DURATION, DURATION_MESSAGE))], DURATION_MESSAGE);
 const positiveInt = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'));
-const queueUri = v.pipe(v.string('must be a queue URI (scheme://…)'), v.regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/./, 'is not a queue URI (scheme://…)'));
+/**
+ * A queue URI; a RabbitMQ queue's `queueType` is checked here too, in the same pattern (a JSON Schema string
+ * has one), so an editor flags `queueType=quorom` as it is typed. The rest a transport checks when it parses.
+ */
+const QUEUE_URI = /^(?![Rr][Aa][Bb][Bb][Ii][Tt][Mm][Qq][Ss]?:\/\/[^#]*[?&]queueType=(?!(?:classic|quorum)(?:[&#]|$)))[a-zA-Z][a-zA-Z0-9+.-]*:\/\/./;
+const queueUri = v.pipe(
+  v.string('must be a queue URI (scheme://…)'),
+  v.regex(QUEUE_URI, "is not a queue URI (scheme://…; a RabbitMQ queueType is 'classic' or 'quorum')"),
+);
 const durations = v.array(duration, 'must be a list of durations');
 const byteSize = v.pipe(
   v.number('must be a number of bytes'),

@@ -47,6 +47,11 @@ export interface ChaosConfig {
   sqliteFile: string;
   /** --sagas: saga instances fed to the workers' saga endpoint (0: the workers run none). */
   sagas: number;
+  /**
+   * --cluster: the nodes of the local RabbitMQ cluster (host:port,…; RABBITMQ_CLUSTER_HOSTS), every queue a
+   * quorum queue on it; '' = the single broker at rabbitUrl.
+   */
+  clusterHosts: string;
 }
 
 /** Whether the run's queues are tables in its database (its idempotence store's). */
@@ -57,7 +62,18 @@ export function chaosQueue(cfg: ChaosConfig, name: string): string {
   if (cfg.transport === 'postgres') return `postgres://default/${cfg.prefix}-${name}`;
   if (cfg.transport === 'sqlite') return `sqlite://default/${cfg.prefix}-${name}`;
   const u = new URL(cfg.rabbitUrl);
-  return `rabbitmq://${u.username}:${u.password}@${u.host}/${cfg.prefix}-${name}`;
+  return `rabbitmq://${u.username}:${u.password}@${brokerHosts(cfg)}/${cfg.prefix}-${name}${cfg.clusterHosts ? '?queueType=quorum' : ''}`;
+}
+
+/**
+ * The broker's host, or the cluster's host list starting at a node of this process's own (by pid): the
+ * processes' connections spread over the nodes, and a node's death drops only some of them.
+ */
+export function brokerHosts(cfg: ChaosConfig): string {
+  if (!cfg.clusterHosts) return new URL(cfg.rabbitUrl).host;
+  const hosts = cfg.clusterHosts.split(',');
+  const first = process.pid % hosts.length;
+  return [...hosts.slice(first), ...hosts.slice(0, first)].join(',');
 }
 
 /** The PostgreSQL schema of the run's operations store (beside the run's own schema). */

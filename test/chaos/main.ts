@@ -25,6 +25,10 @@
 // timeout requested at its start. Under the same kills and restarts each instance must complete exactly
 // once, writing its final state (what it saw, or its timeout) into an audit table in the message's
 // transaction, and leave no saga row; the last line then names the sagas and counts their losses and doubles.
+// `--cluster` runs every queue as a quorum queue on the local three-node RabbitMQ cluster (services.sh start
+// rabbitmq-cluster), each process reaching it through the host list from a node of its own; instead of the
+// single broker's restart, the node leading the work queue is SIGKILLed `--leader-kills` times (default 5)
+// and started again, and the stall of the work (no new effect) after each loss is measured and reported.
 //   node dist/test/chaos/main.js --messages 10000 --sessions 2500 --workers 3 --kills 100 --seed 7
 import amqp from 'amqplib';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -41,6 +45,8 @@ import { exchangeNameFor } from '../../src/transports/rabbitmq/index.js';
 import { openChaosDatabase } from './chaos-database.js';
 import { type ChaosConfig, chaosQueue, onQueueTables, SUBSCRIBERS, sessionWorkId, shippedType } from './chaos-messages.js';
 import { chaosTransport } from './chaos-transport.js';
+import { CLUSTER_HOSTS } from '../support/rabbitmq-cluster.js';
+import { LeaderKiller } from './leader-killer.js';
 import { operationsPhase } from './operations-phase.js';
 import { SAGA_AUDIT_COLUMNS, SAGA_AUDIT_TABLE } from './chaos-saga-messages.js';
 import { auditSagas, feedSagas, planSagas, type SagaFeed, sagaRowsLeft, sagasCompleted } from './saga-workload.js';
@@ -60,6 +66,9 @@ const WORKERS = arg('workers', 3);
 const KILLS = arg('kills', 12);
 const SEED = arg('seed', Date.now() % 100_000);
 const TIMEOUT_MS = arg('timeout', 300) * 1000;
+const CLUSTER = process.argv.includes('--cluster');
+if (CLUSTER && TRANSPORT !== 'rabbitmq') throw new Error('--cluster is a RabbitMQ cluster: leave --transport out');
+const LEADER_KILLS = CLUSTER ? arg('leader-kills', 5) : 0;
 const FAULT_POINTS: readonly FaultPointName[] = [
   'inbox:onHandleMessage',
   'inbox:onAfterCommitUnitOfWork',
@@ -98,10 +107,11 @@ const cfg: ChaosConfig = {
   // A directory of its own: the file, its WAL and the operations store's file, removed at the end.
   sqliteFile: TRANSPORT === 'sqlite' ? join(mkdtempSync(join(tmpdir(), 'oncebus-chaos-')), 'chaos.db') : '',
   sagas: SAGAS,
+  clusterHosts: CLUSTER ? CLUSTER_HOSTS.join(',') : '',
 };
 const onTables = onQueueTables(cfg);
 const db = await openChaosDatabase(cfg, 'harness');
-log(`idempotence: ${cfg.groupCommit ? 'group commit' : 'one transaction per message'}; queues: ${onTables ? db.description : 'RabbitMQ'}; publishes: ${onTables ? 'to the subscription rows' : 'through RabbitMQ exchanges'}`);
+log(`idempotence: ${cfg.groupCommit ? 'group commit' : 'one transaction per message'}; queues: ${onTables ? db.description : CLUSTER ? `RabbitMQ quorum queues on the cluster ${cfg.clusterHosts}` : 'RabbitMQ'}; publishes: ${onTables ? 'to the subscription rows' : 'through RabbitMQ exchanges'}`);
 const transport = chaosTransport(cfg, db.queues);
 const queue = (name: string): IQueue => transport.factory.create(chaosQueue(cfg, name));
 
@@ -175,6 +185,14 @@ async function restartDatabase(): Promise<void> {
   for (let slot = 0; slot < WORKERS; slot++) if (workers[slot] === null) startWorker(slot);
   if (producer === null) startProducer();
 }
+
+// --- the cluster's leader kills ----------------------------------------------------------------------------
+const leaderKiller = new LeaderKiller(LEADER_KILLS, `${cfg.prefix}-work`, async () => {
+  const [row] = await db.store.database
+    .query<{ n: number }>(`SELECT CAST(count(*) AS integer) AS n FROM ${db.table('business')}`)
+    .catch(() => [] as { n: number }[]);
+  return row?.n ?? -1;
+}, log);
 
 // --- the run -------------------------------------------------------------------------------------------
 /** The endpoints that receive what the work handler sends and publishes. */
@@ -284,11 +302,18 @@ async function chaos(progress: () => number): Promise<void> {
   if (onTables) log(`chaos: no broker restart: the queues are ${db.description}, restarted with the database`);
   if (!restarts) log('chaos: no restarts (--no-restarts): kills only');
   let databaseRestarted = !restarts;
+  // On the cluster the single broker is not restarted (others may use it): its nodes die instead.
+  if (CLUSTER) brokerRestarted = true;
   let attempts = 0;
-  while (!stopping && (attempts < KILLS || !brokerRestarted || !databaseRestarted)) {
+  while (!stopping && (attempts < KILLS || !brokerRestarted || !databaseRestarted || leaderKiller.pending)) {
     await sleep(200 + random() * 600);
     if (stopping) return;
     const p = progress();
+    // Leader kills spread over the work (from 10 % to 80 % of it), one node down at a time.
+    if (leaderKiller.due(p)) {
+      leaderKiller.kill(Math.round(p * 100));
+      continue;
+    }
     if (!brokerRestarted && p > 0.3) {
       brokerRestarted = true;
       log(`chaos: restarting the broker (${Math.round(p * 100)} % of the messages handled)`);
@@ -386,10 +411,10 @@ async function withheld(name: string): Promise<number> {
   return n;
 }
 
-/** Messages ready in a broker queue (RabbitMQ counts no unacknowledged ones); 0 if it cannot tell. */
+/** Messages ready in a broker queue (not those a consumer holds; RabbitMQ counts no unacknowledged ones); 1 if it cannot tell (a node is down). */
 async function readyIn(name: string): Promise<number> {
   const q = queue(name);
-  const n = isCountQueue(q) ? await q.count().catch(() => 0) : 0;
+  const n = isCountQueue(q) ? await q.count().catch(() => 1) : 0;
   await q.close();
   return n;
 }
@@ -501,6 +526,7 @@ async function main(): Promise<number> {
   await sagasSettled;
   const sagasSettledAt = Date.now();
   await chaosRun.catch((e: unknown) => log(`chaos: ${String(e)}`));
+  await leaderKiller.settled();
   await owedSent(started);
   if (db.takenRowsReturnAfterMs > 0) await leasesRunOut(started, ['work', ...RECEIVERS, ...SAGA_QUEUES]);
 
@@ -515,7 +541,8 @@ async function main(): Promise<number> {
     random,
     log,
     deadline: started + TIMEOUT_MS,
-    // The broker counts the ready messages: one a killed ingestor held comes back ready, and the last ingestor must take it too.
+    // The broker counts the ready messages: one a killed ingestor held comes back ready, and the last ingestor must take it too
+    // (on the cluster also a second copy of a poison message whose first move's ack was lost with a node).
     errorQueueRows: () => (onTables ? withheld('work-error') : readyIn('work-error')),
   });
   for (const id of poison) expected.set(id, -1); // returned after the repair: now each must have its effects once
@@ -589,6 +616,7 @@ async function main(): Promise<number> {
   }
   await db.close(!keep);
   const sagasOk = !sagaAudit || (sagaAudit.completedOnce === SAGAS && sagaAudit.wrongCount === 0 && sagaAudit.rowsLeft === 0);
+  if (CLUSTER) log(`chaos: cluster: ${leaderKiller.summary()}`);
   const ok = lost === 0 && duplicated === 0 && ghosts === 0 && sessionsPlaced === SESSIONS && opsOk && sagasOk && strayErrors === 0 && Object.keys(leftovers).length === 0;
   const sagaLost = sagaAudit?.lost ?? 0;
   const sagaDuplicated = sagaAudit?.duplicated ?? 0;
@@ -599,9 +627,10 @@ async function main(): Promise<number> {
 /** The last line names the sagas when there are any (and reads as before without). */
 const sagasPart = (): string => (SAGAS > 0 ? `${SAGAS} sagas, ` : '');
 
-/** The run's queues and its event exchange, over one connection (a rabbitmqctl process per queue took a second or two each). */
+/** The run's queues and its event exchange, over one connection (a rabbitmqctl process per queue took a second or two each); on the cluster, through its first node. */
 async function deleteFromBroker(queues: readonly string[], exchange: string): Promise<void> {
-  const connection = await amqp.connect(cfg.rabbitUrl).catch(() => null);
+  const url = CLUSTER ? `${cfg.rabbitUrl.replace(/@[^/]*/, `@${CLUSTER_HOSTS[0]}`)}` : cfg.rabbitUrl;
+  const connection = await amqp.connect(url).catch(() => null);
   if (!connection) return;
   const channel = await connection.createChannel();
   for (const name of queues) await channel.deleteQueue(name).catch(() => undefined);

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChaosDatabase, OpsRecord } from './chaos-database.js';
-import { type ChaosConfig, chaosQueue, MAXIMUM_FAILURE_COUNT, onQueueTables, opsSchemaOf } from './chaos-messages.js';
+import { brokerHosts, type ChaosConfig, chaosQueue, MAXIMUM_FAILURE_COUNT, onQueueTables, opsSchemaOf } from './chaos-messages.js';
 
 const BIN = fileURLToPath(new URL('../../src/operations/cli/bin.js', import.meta.url));
 /** The operations code in a process that SIGKILLs itself at a named step (test/support/ops-child.ts). */
@@ -58,7 +58,7 @@ function opsFlags(p: OperationsPhase): string[] {
 
 function brokerOf(cfg: ChaosConfig): string {
   const broker = new URL(cfg.rabbitUrl);
-  return `rabbitmq://${broker.username}:${broker.password}@${broker.host}`;
+  return `rabbitmq://${broker.username}:${broker.password}@${brokerHosts(cfg)}`;
 }
 
 /** An operations process that dies at the nth step named (see ops-child.ts). */

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../../errors/errors.js';
+import { OncebusError } from '../../errors/oncebus-error.js';
 import { maskSecrets } from '../../secrets/mask-secrets.js';
 import type { IQueueFactory } from '../../transport/queue.js';
 import { decodeUriPart } from '../../transport/queue-uri.js';
@@ -9,7 +10,7 @@ import { ScopedQueueFactory } from './scoped-queue-factory.js';
 interface Broker {
   /** The queue URI scheme of its queues: rabbitmqs for TLS. */
   readonly scheme: 'rabbitmq' | 'rabbitmqs';
-  /** host[:port], as in its queue URIs. */
+  /** host[:port] (or a cluster's host list), as in its queue URIs. */
   readonly host: string;
   readonly username?: string;
   readonly password?: string;
@@ -17,20 +18,35 @@ interface Broker {
 
 const TLS_SCHEMES = new Set(['rabbitmqs', 'amqps']);
 
-/** `rabbitmq[s]://` or `amqp[s]://` `user:password@host[:port][/vhost]`: a broker and its user. */
+/** scheme, user info and host (or a cluster's host list) of a URL; a host list is not one URL host, so by hand. */
+const AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/?#]*)@)?([^/?#]*)/s;
+
+/**
+ * `rabbitmq[s]://` or `amqp[s]://` `user:password@host[:port][,host2[:port2]…][/vhost]`: a broker (or the
+ * nodes of a cluster) and its user.
+ */
 function brokerOf(url: string): Broker {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new ConfigurationError('--transport', `'${maskSecrets(url)}' is not a valid URL`, { cause, hint: 'give rabbitmq://user:password@host[:port] (percent-encode @ : / in the password)' });
-  }
-  if (!parsed.hostname) throw new ConfigurationError('--transport', `'${maskSecrets(url)}' names no broker host`, { hint: 'give rabbitmq://user:password@host[:port]' });
-  const scheme = TLS_SCHEMES.has(parsed.protocol.replace(/:$/, '').toLowerCase()) ? 'rabbitmqs' : 'rabbitmq';
+  const invalid = (cause?: unknown) =>
+    new ConfigurationError('--transport', `'${maskSecrets(url)}' is not a valid URL`, { cause, hint: 'give rabbitmq://user:password@host[:port][,host2[:port2]…] (percent-encode @ : / in the password)' });
+  const match = AUTHORITY.exec(url);
+  if (!match) throw invalid();
+  const [, scheme = '', userinfo, hostList = ''] = match;
+  if (!hostList) throw new ConfigurationError('--transport', `'${maskSecrets(url)}' names no broker host`, { hint: 'give rabbitmq://user:password@host[:port]' });
+  const hosts = hostList.split(',').map((host) => {
+    try {
+      const parsed = new URL(`${scheme}://${host}`);
+      if (!parsed.hostname || parsed.username) throw invalid();
+      return parsed.host.toLowerCase();
+    } catch (cause) {
+      throw OncebusError.is(cause) ? cause : invalid(cause);
+    }
+  });
+  const colon = userinfo?.indexOf(':') ?? -1;
+  const [user, password] = userinfo === undefined ? [] : colon < 0 ? [userinfo, ''] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)];
   return {
-    scheme,
-    host: parsed.host.toLowerCase(),
-    ...(parsed.username ? { username: decodeUriPart(parsed.username, url, '--transport'), password: decodeUriPart(parsed.password, url, '--transport') } : {}),
+    scheme: TLS_SCHEMES.has(scheme.toLowerCase()) ? 'rabbitmqs' : 'rabbitmq',
+    host: hosts.join(','),
+    ...(user ? { username: decodeUriPart(user, url, '--transport'), password: decodeUriPart(password ?? '', url, '--transport') } : {}),
   };
 }
 
@@ -40,7 +56,7 @@ const queueOn = (broker: Broker): string => `${broker.scheme}://${broker.host}/o
 /** RabbitMQ brokers: a transport whose queues are reached with the user given for their broker. */
 export const rabbitMqOpener: SchemeOpener = {
   schemes: ['rabbitmq', 'rabbitmqs', 'amqp', 'amqps'],
-  form: 'rabbitmq://user:password@host[:port] (rabbitmqs:// or amqps:// for TLS)',
+  form: 'rabbitmq://user:password@host[:port][,host2[:port2]…] (rabbitmqs:// or amqps:// for TLS)',
   async transport(urls): Promise<OpenedTransports> {
     const { RabbitMqQueueFactory, createRabbitMqTlsFactory } = await import('../../transports/rabbitmq/index.js');
     const bySchemeAndScope = new Map<string, Map<string, IQueueFactory>>();
@@ -71,9 +87,9 @@ export const rabbitMqOpener: SchemeOpener = {
   },
   transportOf(queueUri) {
     // The queue's broker, with the user its URI names (if any): `queues` counts a queue from its URI alone.
-    if (!URL.canParse(queueUri)) return null;
-    const url = new URL(queueUri);
-    const user = url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
-    return `${url.protocol}//${user}${url.host}`;
+    const match = AUTHORITY.exec(queueUri);
+    if (!match) return null;
+    const [, scheme, userinfo, hostList] = match;
+    return `${scheme}://${userinfo ? `${userinfo}@` : ''}${hostList}`;
   },
 };

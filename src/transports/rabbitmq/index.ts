@@ -4,7 +4,7 @@ export { RabbitMqExchange } from './rabbitmq-exchange.js';
 export { RabbitMqSubscriptions, type BrokerConnections } from './rabbitmq-subscriptions.js';
 export { exchangeNameFor } from './rabbitmq-exchange-name.js';
 export { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
-export { parseRabbitMqUri, type RabbitMqAddress } from './rabbitmq-uri.js';
+export { parseRabbitMqUri, type RabbitMqAddress, type RabbitMqQueueType } from './rabbitmq-uri.js';
 export {
   BrokerAccessRefusedError,
   BrokerUnavailableError,

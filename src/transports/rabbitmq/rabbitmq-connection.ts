@@ -13,7 +13,7 @@ export interface RabbitMqConnectionOptions {
   readonly password?: string;
   /** Passed to amqplib's socket as is (TLS: ca, cert, key, passphrase, servername, …). */
   readonly socketOptions?: Record<string, unknown>;
-  /** Attempts to connect, with back-off, before an operation fails while never connected (default 5). */
+  /** Attempts to connect (to each node of a host list), with back-off, before an operation fails while never connected (default 5). */
   readonly connectAttempts?: number;
   /** First reconnect delay (ms, default 100), doubled and jittered up to `maxReconnectDelayMs` (default 5000). */
   readonly reconnectDelayMs?: number;
@@ -38,7 +38,7 @@ export interface LiveConnection {
 }
 
 /**
- * One AMQP connection to one broker URL, shared by the queues a factory creates. Invariants:
+ * One AMQP connection to one broker (or to one node of a cluster's host list, the others tried in turn), shared by the queues a factory creates. Invariants:
  * - while not closed, a lost connection is re-established in the background with jittered, bounded
  *   back-off, for as long as it takes; each success is a new `generation` and emits 'connected', which
  *   consumers use as their `setup` callback (re-declare, re-consume);
@@ -57,8 +57,11 @@ export class RabbitMqConnection extends EventEmitter<RabbitMqConnectionEvents> {
 
   readonly outageTimeoutMs: number;
 
+  /** The node connected last (index in `urls`): a reconnect tries the next one first, as it may be the node that died. */
+  private lastNode = 0;
+
   constructor(
-    private readonly url: string,
+    private readonly urls: readonly string[],
     readonly safeUrl: string,
     private readonly options: RabbitMqConnectionOptions = {},
   ) {
@@ -141,13 +144,19 @@ export class RabbitMqConnection extends EventEmitter<RabbitMqConnectionEvents> {
       ...this.options.socketOptions,
       clientProperties: { connection_name: this.options.connectionName ?? 'oncebus' },
     };
+    // A cluster's nodes in turn, from the one after the last connected; the back-off applies once every
+    // node was tried (a dead node refuses at once, a surviving one should not wait for it).
+    const nodes = this.urls.length;
+    const firstNode = this.generationCount === 0 ? 0 : (this.lastNode + 1) % nodes;
     for (let attempt = 1; ; attempt++) {
+      const node = (firstNode + attempt - 1) % nodes;
       try {
-        const model = await amqp.connect(this.url, socketOptions);
+        const model = await amqp.connect(this.urls[node]!, socketOptions);
         if (this.isClosed) {
           await model.close().catch(() => undefined);
           throw new BrokerUnavailableError('closed', `the connection to ${this.safeUrl} is closed`);
         }
+        this.lastNode = node;
         return this.attach(model);
       } catch (error) {
         const refused = attempts === Number.POSITIVE_INFINITY ? null : accessRefused(error, this.safeUrl);
@@ -157,12 +166,12 @@ export class RabbitMqConnection extends EventEmitter<RabbitMqConnectionEvents> {
           this.connecting = null;
           throw refused;
         }
-        if (this.isClosed || attempt >= attempts) {
+        if (this.isClosed || attempt >= attempts * nodes) {
           this.connecting = null;
           if (error instanceof BrokerUnavailableError) throw error;
           throw new BrokerUnavailableError('unreachable', `cannot connect to ${this.safeUrl} after ${attempt} attempt(s): ${(error as Error).message}`, { cause: error });
         }
-        await pause(backOff.delay(), this.closing.signal);
+        if (attempt % nodes === 0) await pause(backOff.delay(), this.closing.signal);
       }
     }
   }

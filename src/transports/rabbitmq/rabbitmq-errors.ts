@@ -51,8 +51,18 @@ export class BrokerAccessRefusedError extends OncebusError {
 
 /** The broker refused a published message (a nack: queue full with reject-publish, message too large, …). */
 export class PublishRejectedError extends OncebusError {
-  constructor(message: string, options: QueueErrorOptions = {}) {
-    super('ONCEBUS_PUBLISH_REJECTED', message, { ...options, hint: 'check the queue policy (max-length, overflow) and the message size' });
+  /**
+   * The broker answered with a nack (rather than closing the channel, or the frame not encoding). A quorum
+   * queue also nacks while it has no leader; the transport publishes again until its outage timeout.
+   */
+  readonly nacked: boolean;
+
+  constructor(message: string, options: QueueErrorOptions & { readonly nacked?: boolean } = {}) {
+    super('ONCEBUS_PUBLISH_REJECTED', message, {
+      ...options,
+      hint: 'check the queue policy (max-length, overflow) and the message size; for a quorum queue, that a majority of its nodes is up',
+    });
+    this.nacked = options.nacked ?? false;
   }
 }
 
@@ -68,7 +78,12 @@ export class QueueMismatchError extends OncebusError {
       {
         ...options,
         setting: 'queue uri',
-        hint: 'make the URI match the existing queue (durable, priority), or delete the queue so it is declared anew',
+        hint:
+          argument === 'x-queue-type'
+            ? "a queue's type cannot change in place: set queueType= to the existing queue's type (classic is the default), or move to the new type: " +
+              'stop the endpoints that receive from it, let it drain (or shovel its messages), delete it (rabbitmqctl delete_queue), and start them with the new queueType; ' +
+              'or give the quorum queue a new name and route to it'
+            : 'make the URI match the existing queue (durable, priority), or delete the queue so it is declared anew',
       },
     );
     this.argument = argument;

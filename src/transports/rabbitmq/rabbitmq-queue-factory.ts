@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { HealthCheckResult, IHealthCheck } from '../../health/health-check.js';
 import type { IQueue, IQueueFactory } from '../../transport/queue.js';
-import { parseQueueUri } from '../../transport/queue-uri.js';
+import { queueScheme } from '../../transport/queue-uri.js';
 import { RabbitMqConnection, type RabbitMqConnectionEvents, type RabbitMqConnectionOptions } from './rabbitmq-connection.js';
 import { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { RabbitMqExchange } from './rabbitmq-exchange.js';
@@ -71,16 +71,16 @@ export class RabbitMqQueueFactory implements IQueueFactory, IHealthCheck {
    * One connection per broker and vhost, made with the credentials of the first URI that reached it — so a
    * reply or a publish to an address (which carries none) goes over the connection the endpoint made.
    */
-  private brokerUrl(address: RabbitMqAddress): string {
-    if (address.credentials || this.options.username === undefined) return address.brokerUrl;
+  private brokerUrls(address: RabbitMqAddress): readonly string[] {
+    if (address.credentials || this.options.username === undefined) return address.brokerUrls;
     const user = `${encodeURIComponent(this.options.username)}:${encodeURIComponent(this.options.password ?? '')}@`;
-    return address.brokerUrl.replace(/^(amqps?:\/\/)[^@]*@/, `$1${user}`);
+    return address.brokerUrls.map((url) => url.replace(/^(amqps?:\/\/)[^@]*@/, `$1${user}`));
   }
 
   private broker(address: RabbitMqAddress): Broker {
     let broker = this.brokers.get(address.brokerKey);
     if (!broker) {
-      const connection = new RabbitMqConnection(this.brokerUrl(address), address.safeBrokerUrl, this.options);
+      const connection = new RabbitMqConnection(this.brokerUrls(address), address.safeBrokerUrl, this.options);
       connection.on('connected', (info) => this.events.emit('connected', info));
       connection.on('disconnected', (info) => this.events.emit('disconnected', info));
       broker = { connection, publisher: new RabbitMqPublisher(connection) };
@@ -109,12 +109,15 @@ export class RabbitMqQueueFactory implements IQueueFactory, IHealthCheck {
   }
 }
 
-/** `rabbitmq://host[:port]` with a placeholder queue, so one parser (and one notion of a broker) reads both forms. */
+/**
+ * `rabbitmq://host[:port][,host2…]` with a placeholder queue, so one parser (and one notion of a broker)
+ * reads both forms. A host list is not one URL host, so the authority is found by hand.
+ */
 function withQueue(uri: string): string {
-  const url = parseQueueUri(uri);
-  if (url.pathname !== '' && url.pathname !== '/') return uri;
-  url.pathname = '/-';
-  return url.href;
+  queueScheme(uri);
+  const match = /^([^:]+:\/\/[^/?#]*)(\/?)([^?#]*)(.*)$/s.exec(uri);
+  if (match?.[3] !== '') return uri;
+  return `${match[1]}/-${match[4]}`;
 }
 
 /** A factory for rabbitmqs:// URIs (TLS); `socketOptions` (ca, cert, key, servername, …) go to amqplib. */

@@ -8,7 +8,7 @@ import { RabbitMqConsumer } from './rabbitmq-consumer.js';
 import { BrokerUnavailableError, PublishRejectedError } from './rabbitmq-errors.js';
 import type { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { ensureQueue, forgetQueue } from './rabbitmq-topology.js';
-import type { RabbitMqAddress } from './rabbitmq-uri.js';
+import type { RabbitMqAddress, RabbitMqQueueType } from './rabbitmq-uri.js';
 
 /** How long getMessage waits for a delivery before answering null: cheap idle loops, prompt stops. */
 const WAIT_MS = 100;
@@ -22,7 +22,8 @@ const RESEND_MAX_MS = 1000;
  * - `enqueue` resolves only on the broker's confirm of a persistent, mandatory publish to the declared
  *   queue. A connection lost before the confirm means the broker may or may not have the message: it is
  *   published again (same messageId — at-least-once) until confirmed or until `outageTimeoutMs` has
- *   passed, then BrokerUnavailableError. A nack is PublishRejectedError. Nothing resolves unconfirmed.
+ *   passed, then BrokerUnavailableError. A nack is PublishRejectedError — on a quorum queue only once
+ *   nacks went on until `outageTimeoutMs` (it nacks while it has no leader). Nothing resolves unconfirmed.
  * - The queue is declared before the first send on each connection generation: after a broker restart a
  *   non-durable queue is gone, and the default exchange would drop (and still confirm) a send to it.
  */
@@ -42,7 +43,7 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
   async enqueue(message: TransportMessage, body: Uint8Array): Promise<void> {
     const deadline = Date.now() + this.connection.outageTimeoutMs;
     const content = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    const options = publishOptions(message);
+    const options = publishOptions(message, this.address.queueType);
     const backOff = new BackOff(RESEND_FIRST_MS, RESEND_MAX_MS);
     let returned = 0;
     for (;;) {
@@ -60,9 +61,14 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
         }
       } catch (error) {
         // Only a connection or channel lost under the send is worth another attempt (the next get() waits
-        // for the reconnect), and only before the deadline; a broker never reached fails at once.
+        // for the reconnect), and only before the deadline; a broker never reached fails at once. A quorum
+        // queue nacks while it elects a leader (its node died): the message may even be stored, so it is
+        // published again, same messageId, as after a lost confirm.
         const lost = error instanceof BrokerUnavailableError && error.reason === 'lost';
-        if (!lost || Date.now() + RESEND_FIRST_MS >= deadline) throw error;
+        const leaderless = error instanceof PublishRejectedError && error.nacked && this.address.queueType === 'quorum';
+        if ((!lost && !leaderless) || Date.now() + RESEND_FIRST_MS >= deadline) throw error;
+        // The channel that saw the queue leaderless keeps nacking it (RabbitMQ 3.10): publish on a new one.
+        if (leaderless) this.publisher.renew();
         await new Promise((resolve) => setTimeout(resolve, Math.min(backOff.delay(), deadline - Date.now())));
       }
     }
@@ -123,9 +129,9 @@ const shortString = (value: string): string | undefined => (value && Buffer.byte
  * value too long for an AMQP short string (a messageId of 200 characters can be 800 bytes) is left out
  * here rather than failing the send. No per-message TTL (`expiration`): the broker would drop an expired
  * message even when its unit of work had committed and its stored sends were still owed; the bus checks
- * expiry itself, after asking the idempotence store.
+ * expiry itself, after asking the idempotence store. No priority to a quorum queue, which ignores it.
  */
-export function publishOptions(message: TransportMessage): Options.Publish {
+export function publishOptions(message: TransportMessage, queueType: RabbitMqQueueType = 'classic'): Options.Publish {
   const options: Options.Publish = {
     persistent: true,
     // Returned by the broker when no queue takes it, instead of dropped (see RabbitMqPublisher).
@@ -136,7 +142,9 @@ export function publishOptions(message: TransportMessage): Options.Publish {
   if (messageId) options.messageId = messageId;
   const type = shortString(message.messageType);
   if (type) options.type = type;
-  if (message.priority > 0) options.priority = Math.min(Math.round(message.priority), 255);
+  // A quorum queue (RabbitMQ 3.x) has no priorities: the message is delivered in order, its envelope
+  // keeps the priority (docs/rabbitmq.md). Not sent, so the broker's tools show no priority it ignores.
+  if (message.priority > 0 && queueType === 'classic') options.priority = Math.min(Math.round(message.priority), 255);
   const correlationId = shortString(message.correlationId);
   if (correlationId) options.correlationId = correlationId;
   return options;

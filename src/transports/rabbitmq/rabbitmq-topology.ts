@@ -11,16 +11,20 @@ const RESOURCE_LOCKED = 405;
 const NOT_FOUND = 404;
 
 /** The arguments a declaration asks for; part of the "declared" key so other arguments reach the broker. */
-const declareKey = (a: RabbitMqAddress): string => `${a.queue}\u0000${a.durable}\u0000${a.maxPriority}`;
+const declareKey = (a: RabbitMqAddress): string => `${a.queue}\u0000${a.durable}\u0000${a.maxPriority}\u0000${a.queueType}`;
 
 /**
- * Declares the queue on `channel` (durable unless the URI says otherwise, x-max-priority when asked). The
+ * Declares the queue on `channel` (durable unless the URI says otherwise, x-max-priority when asked,
+ * x-queue-type for a quorum queue — a classic one is declared without it, as before queue types). The
  * declaration is idempotent on the broker, so it is the `setup` step run on every new consumer channel
  * and before the first send of each connection generation.
  */
 export async function assertQueue(channel: Channel, address: RabbitMqAddress, queueUri: string): Promise<void> {
   const options: Options.AssertQueue = { durable: address.durable };
   if (address.maxPriority > 0) options.arguments = { 'x-max-priority': address.maxPriority };
+  // No x-delivery-limit: a quorum queue drops (or dead-letters) a message past it, and oncebus counts
+  // failures itself (docs/rabbitmq.md, "Quorum queues").
+  if (address.queueType === 'quorum') options.arguments = { 'x-queue-type': 'quorum' };
   try {
     await channel.assertQueue(address.queue, options);
   } catch (error) {

@@ -5,8 +5,10 @@ import { EXCHANGE_PREFIX } from './rabbitmq-exchange-name.js';
 
 /** A rabbitmq:// queue URI, parsed. */
 export interface RabbitMqAddress {
-  /** amqp:// or amqps:// URL of the broker and vhost, credentials included. */
+  /** amqp:// or amqps:// URL of the broker (the first node of a host list) and vhost, credentials included. */
   readonly brokerUrl: string;
+  /** The same for each node of the host list, in the order written (one entry for a single broker). */
+  readonly brokerUrls: readonly string[];
   /** The broker and vhost, without credentials or settings: queues with the same one share a connection (the first URI's heartbeat). */
   readonly brokerKey: string;
   /** The user and password the URI carries, if it names a user. */
@@ -31,24 +33,34 @@ export interface RabbitMqAddress {
   readonly durable: boolean;
   /** x-max-priority; 0 = not a priority queue. */
   readonly maxPriority: number;
+  /** x-queue-type: 'classic' (the default; declared without the argument) or 'quorum' (replicated, Raft). */
+  readonly queueType: RabbitMqQueueType;
   readonly heartbeatSeconds: number;
   readonly tls: boolean;
 }
 
-const KNOWN = new Set(['prefetch', 'durable', 'priority', 'heartbeat', 'tls', 'amqps', 'exchange']);
+/** The queue types oncebus declares (streams are not queues a consumer acknowledges one by one). */
+export type RabbitMqQueueType = 'classic' | 'quorum';
+const QUEUE_TYPES: readonly RabbitMqQueueType[] = ['classic', 'quorum'];
+
+const KNOWN = new Set(['prefetch', 'durable', 'priority', 'heartbeat', 'tls', 'amqps', 'exchange', 'queueType']);
+/** A host list holds at most this many nodes (a URI comes from messages too: bounded). */
+const MAX_HOSTS = 16;
 // AMQP 0-9-1 field widths: prefetch-count and heartbeat are 16-bit; RabbitMQ caps x-max-priority at 255.
 const MAX_SHORT = 65_535;
 const MAX_PRIORITY = 255;
 const MAX_QUEUE_NAME_BYTES = 255;
 
 /**
- * `rabbitmq://[user:pass@]host[:port][/vhost]/queue[?prefetch=…&durable=…&priority=…&heartbeat=…&amqps=…]`
+ * `rabbitmq://[user:pass@]host[:port][,host2[:port2]…][/vhost]/queue[?prefetch=…&durable=…&priority=…&heartbeat=…&amqps=…&queueType=…]`
  * (`rabbitmqs://`, `amqps=true` or `tls=true` = TLS; `exchange=true`: the publish-only exchange of a message type). Defaults are the safe ones: durable queue, prefetch
- * 20, heartbeat 30 s, guest/guest only when no user is given. Unknown parameters are refused, so a typo
- * (`prefech=`) cannot silently fall back to a default.
+ * 20, heartbeat 30 s, guest/guest only when no user is given, a classic queue. Unknown parameters are refused, so a typo
+ * (`prefech=`) cannot silently fall back to a default. Several hosts, comma-separated, are the nodes of
+ * one cluster: one connection, to the first node that answers, the others tried in turn when it is lost.
  */
 export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAddress {
-  const url = parseQueueUri(uri, setting);
+  const { first, hosts } = splitHostList(uri, setting);
+  const url = parseQueueUri(first, setting);
   const scheme = url.protocol.replace(/:$/, '');
   const bad = (why: string) => new ConfigurationError(setting, `'${maskSecrets(uri)}': ${why}`);
   if (scheme !== 'rabbitmq' && scheme !== 'rabbitmqs') throw bad('not a rabbitmq:// or rabbitmqs:// URI');
@@ -72,40 +84,93 @@ export function parseRabbitMqUri(uri: string, setting = 'queue uri'): RabbitMqAd
   const heartbeatSeconds = intParam(url, 'heartbeat', 30, setting);
   if (heartbeatSeconds > MAX_SHORT) throw bad(`heartbeat must be 0..${MAX_SHORT} seconds`);
   const tls = scheme === 'rabbitmqs' || boolParam(url, 'amqps', false, setting) || boolParam(url, 'tls', false, setting);
+  const queueType = (url.searchParams.get('queueType') ?? 'classic') as RabbitMqQueueType;
+  if (!QUEUE_TYPES.includes(queueType)) throw bad(`queueType must be ${QUEUE_TYPES.join(' or ')}, got '${queueType}'`);
 
   // No user: RabbitMQ's own default (guest/guest, loopback only). A user without a password gets none.
   const credentials = url.username ? { user: decodeUriPart(url.username, uri, setting), password: decodeUriPart(url.password, uri, setting) } : null;
   const user = credentials?.user ?? 'guest';
   const pass = credentials?.password ?? 'guest';
-  const port = url.port ? `:${url.port}` : '';
   const vhostPart = `/${encodeURIComponent(vhost)}?heartbeat=${heartbeatSeconds}`;
-  const base = `${tls ? 'amqps' : 'amqp'}://${encodeURIComponent(user)}:%PASS%@${url.hostname}${port}${vhostPart}`;
+  // Host names compare without case, and the default port is the same broker as no port.
+  const defaultPort = tls ? '5671' : '5672';
+  const nodes = hosts.map((h) => ({ host: h.hostname.toLowerCase(), port: h.port ? `:${h.port}` : '', addressPort: h.port && h.port !== defaultPort ? `:${h.port}` : '' }));
+  const urlHosts = hosts.map((h) => `${h.hostname}${h.port ? `:${h.port}` : ''}`);
+  const base = (host: string) => `${tls ? 'amqps' : 'amqp'}://${encodeURIComponent(user)}:%PASS%@${host}${vhostPart}`;
   const durable = boolParam(url, 'durable', true, setting);
   // An exchange URI names one of oncebus's own exchanges, never another application's: a destination a
   // message names (a reply address) reaches no more than a queue URI could.
   const exchange = boolParam(url, 'exchange', false, setting);
   if (exchange && !queue.startsWith(EXCHANGE_PREFIX)) throw bad(`an exchange URI names an oncebus exchange ('${EXCHANGE_PREFIX}…')`);
-  if (exchange && (!durable || maxPriority > 0)) throw bad('an exchange URI takes neither durable=false nor priority (the subscribers\' queues have those)');
-  // Host names compare without case, and the default port is the same broker as no port.
-  const host = url.hostname.toLowerCase();
-  const addressPort = url.port && url.port !== (tls ? '5671' : '5672') ? `:${url.port}` : '';
-  const declared = [durable ? '' : 'durable=false', maxPriority > 0 ? `priority=${maxPriority}` : '', exchange ? 'exchange=true' : ''].filter(Boolean).join('&');
+  if (exchange && (!durable || maxPriority > 0 || queueType !== 'classic')) {
+    throw bad("an exchange URI takes neither durable=false, priority nor queueType (the subscribers' queues have those)");
+  }
+  // RabbitMQ 3.x quorum queues have no priorities (x-max-priority is refused) and are always durable.
+  if (queueType === 'quorum' && maxPriority > 0) {
+    throw bad('a quorum queue has no priorities (RabbitMQ refuses x-max-priority on it): drop priority, or keep a classic queue');
+  }
+  if (queueType === 'quorum' && !durable) throw bad('a quorum queue is always durable: drop durable=false');
+  // The nodes as a set, in sorted order: the address is the endpoint's identity (idempotence keys!) and the
+  // scope is who gets its credentials — neither may depend on the order a worker lists the nodes in.
+  const hostList = nodes
+    .map((n) => `${n.host}${n.addressPort}`)
+    .sort()
+    .join(',');
+  const declared = [
+    durable ? '' : 'durable=false',
+    maxPriority > 0 ? `priority=${maxPriority}` : '',
+    queueType === 'classic' ? '' : `queueType=${queueType}`,
+    exchange ? 'exchange=true' : '',
+  ]
+    .filter(Boolean)
+    .join('&');
   const path = `${vhost === '/' ? '' : `${encodeURIComponent(vhost)}/`}${encodeURIComponent(queue)}`;
+  const brokerUrls = urlHosts.map((h) => base(h).replace('%PASS%', encodeURIComponent(pass)));
   return {
-    brokerUrl: base.replace('%PASS%', encodeURIComponent(pass)),
+    brokerUrl: brokerUrls[0]!,
+    brokerUrls,
     // No heartbeat: an address (a reply's, an exchange's) carries none, and must reach the connection the endpoint made.
-    brokerKey: `${tls ? 'amqps' : 'amqp'}://${host}${addressPort}/${encodeURIComponent(vhost)}`,
+    brokerKey: `${tls ? 'amqps' : 'amqp'}://${hostList}/${encodeURIComponent(vhost)}`,
     credentials,
-    address: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${host}${addressPort}/${path}${declared ? `?${declared}` : ''}`,
-    connectionScope: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${host}${addressPort}`,
-    safeBrokerUrl: base.replace('%PASS%', '***'),
+    address: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${hostList}/${path}${declared ? `?${declared}` : ''}`,
+    connectionScope: `${tls ? 'rabbitmqs' : 'rabbitmq'}://${hostList}`,
+    safeBrokerUrl: base(urlHosts.join(',')).replace('%PASS%', '***'),
     queue,
     vhost,
     exchange,
     prefetch,
     durable,
     maxPriority,
+    queueType,
     heartbeatSeconds,
     tls,
   };
+}
+
+/**
+ * Splits `scheme://[userinfo@]h1[:p1],h2[:p2]…/rest` into the URI with its first host only (which the
+ * URL parser reads as usual) and every host, each checked as a URL host. A URL parser takes one host;
+ * the list is RabbitMQ's own (and amqplib's users') way of naming the nodes of a cluster.
+ */
+function splitHostList(uri: string, setting: string): { first: string; hosts: URL[] } {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/s.exec(uri);
+  if (!match || !match[2]!.includes(',')) {
+    const url = parseQueueUri(uri, setting);
+    return { first: uri, hosts: [url] };
+  }
+  const [, scheme, authority, rest] = match as unknown as [string, string, string, string];
+  const at = authority.lastIndexOf('@');
+  const userinfo = at >= 0 ? authority.slice(0, at + 1) : '';
+  const list = authority.slice(at + 1).split(',');
+  const bad = (why: string) => new ConfigurationError(setting, `'${maskSecrets(uri)}': ${why}`);
+  if (list.length > MAX_HOSTS) throw bad(`at most ${MAX_HOSTS} hosts in a host list`);
+  const hosts = list.map((host) => {
+    if (!host) throw bad('an empty host in the host list (h1:port,h2:port,…)');
+    const url = parseQueueUri(`${scheme}${host}`, setting);
+    if (!url.hostname || url.username || url.pathname.replace('/', '') !== '') throw bad(`'${host}' is not a host[:port] of the host list`);
+    return url;
+  });
+  const keys = hosts.map((h) => `${h.hostname.toLowerCase()}:${h.port}`);
+  if (new Set(keys).size !== keys.length) throw bad('a host is named twice in the host list');
+  return { first: `${scheme}${userinfo}${list[0]}${rest}`, hosts };
 }

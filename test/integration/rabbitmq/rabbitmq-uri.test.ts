@@ -21,6 +21,23 @@ describe('rabbitmq:// URI parsing', () => {
     ['rabbitmq://h/orders?amqps=true', { brokerUrl: 'amqps://guest:guest@h/%2F?heartbeat=30', tls: true }],
     ['rabbitmq://h/orders?durable=false&tls=true', { durable: false, tls: true }],
     ['rabbitmq://h/q?heartbeat=0&prefetch=1&priority=255', { heartbeatSeconds: 0, prefetch: 1, maxPriority: 255 }],
+    ['rabbitmq://h/q', { queueType: 'classic', brokerUrls: ['amqp://guest:guest@h/%2F?heartbeat=30'] }],
+    ['rabbitmq://h/q?queueType=classic', { queueType: 'classic', address: 'rabbitmq://h/q' }],
+    ['rabbitmq://h/q?queueType=quorum', { queueType: 'quorum', address: 'rabbitmq://h/q?queueType=quorum' }],
+    [
+      // A cluster's nodes: one URL each, same user and vhost; the safe URL names every node, no password.
+      'rabbitmq://u:pw@H1:5701,h2:5702,[::1]:5703/sales/orders?queueType=quorum',
+      {
+        brokerUrls: ['amqp://u:pw@H1:5701/sales?heartbeat=30', 'amqp://u:pw@h2:5702/sales?heartbeat=30', 'amqp://u:pw@[::1]:5703/sales?heartbeat=30'],
+        brokerUrl: 'amqp://u:pw@H1:5701/sales?heartbeat=30',
+        safeBrokerUrl: 'amqp://u:***@H1:5701,h2:5702,[::1]:5703/sales?heartbeat=30',
+        address: 'rabbitmq://[::1]:5703,h1:5701,h2:5702/sales/orders?queueType=quorum',
+        connectionScope: 'rabbitmq://[::1]:5703,h1:5701,h2:5702',
+        credentials: { user: 'u', password: 'pw' },
+        queue: 'orders',
+        vhost: 'sales',
+      },
+    ],
   ];
   for (const [uri, expected] of table) {
     it(`parses ${uri}`, () => expect(parseRabbitMqUri(uri)).to.deep.include(expected));
@@ -32,6 +49,7 @@ describe('rabbitmq:// URI parsing', () => {
     ['rabbitmq://host:5673/sales/orders?priority=10', 'rabbitmq://host:5673/sales/orders?priority=10'],
     ['rabbitmqs://u:p@host:5671/orders?durable=false', 'rabbitmqs://host/orders?durable=false'],
     ['rabbitmq://host/orders?tls=true', 'rabbitmqs://host/orders'],
+    ['rabbitmq://u:p@Host:5672,other:5672/orders?queueType=quorum&prefetch=5', 'rabbitmq://host,other/orders?queueType=quorum'],
   ];
   for (const [uri, address] of addresses) {
     it(`addresses ${uri} as ${address} (no secret, no consumer setting, no default port)`, () => {
@@ -41,6 +59,17 @@ describe('rabbitmq:// URI parsing', () => {
       expect(parseRabbitMqUri(address)).to.deep.include({ address, brokerKey: parseRabbitMqUri(uri).brokerKey });
     });
   }
+
+  it('knows a host list as a set: another order is the same endpoint, broker and trust scope; the connection tries them as written', () => {
+    const a = parseRabbitMqUri('rabbitmq://h1:5701,h2:5702/q');
+    const b = parseRabbitMqUri('rabbitmq://H2:5702,h1:5701/q');
+    expect(a.connectionScope).to.equal('rabbitmq://h1:5701,h2:5702');
+    expect(b).to.deep.include({ address: a.address, connectionScope: a.connectionScope, brokerKey: a.brokerKey });
+    expect(b.brokerUrls).to.deep.equal(['amqp://guest:guest@H2:5702/%2F?heartbeat=30', 'amqp://guest:guest@h1:5701/%2F?heartbeat=30']);
+    // One node of the list alone is not the list: the endpoint's credentials are given only to what it was configured with.
+    expect(parseRabbitMqUri('rabbitmq://h1:5701/q').connectionScope).to.not.equal(a.connectionScope);
+    expect(parseRabbitMqUri('rabbitmq://h1:5701,h2:5702,evil:5672/q').connectionScope).to.not.equal(a.connectionScope);
+  });
 
   it('never puts the password in the safe URL', () => {
     expect(parseRabbitMqUri('rabbitmq://u:hunter2@h/q').safeBrokerUrl).to.not.include('hunter2');
@@ -63,8 +92,19 @@ describe('rabbitmq:// URI parsing', () => {
     [`rabbitmq://h/${'x'.repeat(256)}`, /longer than 255/],
     // An exchange URI (a destination a message could name) reaches only oncebus's own exchanges.
     ['rabbitmq://h/billing-events?exchange=true', /names an oncebus exchange/],
-    ['rabbitmq://h/oncebus.a.B?exchange=true&priority=5', /neither durable=false nor priority/],
-    ['rabbitmq://h/oncebus.a.B?exchange=true&durable=false', /neither durable=false nor priority/],
+    ['rabbitmq://h/oncebus.a.B?exchange=true&priority=5', /neither durable=false, priority nor queueType/],
+    ['rabbitmq://h/oncebus.a.B?exchange=true&durable=false', /neither durable=false, priority nor queueType/],
+    ['rabbitmq://h/oncebus.a.B?exchange=true&queueType=quorum', /neither durable=false, priority nor queueType/],
+    // Queue types: only those oncebus declares, and none of what a quorum queue refuses.
+    ['rabbitmq://h/q?queueType=stream', /queueType must be classic or quorum, got 'stream'/],
+    ['rabbitmq://h/q?queueType=Quorum', /queueType must be classic or quorum/],
+    ['rabbitmq://h/q?queueType=quorum&priority=5', /a quorum queue has no priorities/],
+    ['rabbitmq://h/q?queueType=quorum&durable=false', /a quorum queue is always durable/],
+    // Host lists: hosts only, each once, bounded.
+    ['rabbitmq://h1:5701,,h3:5703/q', /an empty host in the host list/],
+    ['rabbitmq://h1:5701,h1:5701/q', /a host is named twice/],
+    ['rabbitmq://h1:5701,h2:99999/q', /not a valid URI/],
+    [`rabbitmq://${Array.from({ length: 17 }, (_, i) => `h${i}`).join(',')}/q`, /at most 16 hosts/],
     ['rabbitmq://h/oncebus.a.B?exchange=maybe', /exchange/],
   ];
   it('parses an exchange URI, and keeps exchange=true in its address', () => {

@@ -51,6 +51,25 @@ describe('the operations openers: one scheme → opener registry', () => {
     }
   });
 
+  it('a RabbitMQ cluster as one transport (a host list): its queues in any node order reached, one node alone or another host refused', async () => {
+    const transports = await openTransports(['rabbitmq://ops:pw@node-b.invalid:5702,Node-A.invalid:5701']);
+    try {
+      expect(transports.where).to.deep.equal(['rabbitmq://node-a.invalid:5701,node-b.invalid:5702']);
+      expect(() => transports.queues.checkDestination('rabbitmq://node-a.invalid:5701,node-b.invalid:5702/orders?queueType=quorum')).not.to.throw();
+      for (const uri of ['rabbitmq://node-a.invalid:5701/orders', 'rabbitmq://node-a.invalid:5701,node-b.invalid:5702,evil.invalid/orders']) {
+        let refused: unknown;
+        try {
+          transports.queues.checkDestination(uri);
+        } catch (error) {
+          refused = error;
+        }
+        expect(OncebusError.is(refused) && refused.code, uri).to.equal('ONCEBUS_UNTRUSTED_DESTINATION');
+      }
+    } finally {
+      await transports.close();
+    }
+  });
+
   it('two SQLite files as transports: refused (their queues would have the same URIs)', async () => {
     const error = await refusal(() => openTransports(['sqlite:/nonexistent/a.db', 'sqlite:/nonexistent/b.db']));
     expect(error).to.include({ code: 'ONCEBUS_CONFIGURATION', setting: '--transport' });
