@@ -12,6 +12,9 @@ export interface ScaleResult {
   readonly experiment?: 'curve' | 'empty' | 'retained' | 'purging';
   /** Expired idempotence rows the retention purge deleted while the case ran (the purging runs). */
   readonly purged?: number;
+  /** The server's WAL bytes and commits per message over the case's process (other clients' included). */
+  readonly walBytesPerMessage?: number;
+  readonly commitsPerMessage?: number;
   readonly cpu?: { nodeUs: number; nodeSystemUs: number; brokerUs?: number; databaseUs?: number; ownDatabaseUs?: number };
 }
 
@@ -54,6 +57,9 @@ export function scaleSection(s: ScaleSummary, median: (xs: number[]) => number):
   const us = (rs: readonly ScaleResult[], f: (c: NonNullable<ScaleResult['cpu']>) => number | undefined) =>
     m(rs.map((r) => (r.cpu ? f(r.cpu) : undefined)).filter((v): v is number => v !== undefined));
   const cell = (v: number) => (Number.isNaN(v) ? '—' : String(Math.round(v)));
+  /** The server's WAL bytes and commits per message over the runs' processes (medians). */
+  const server = (rs: readonly ScaleResult[]) =>
+    `${cell(m(rs.map((r) => r.walBytesPerMessage).filter((v): v is number => v !== undefined)))} / ${m(rs.map((r) => r.commitsPerMessage).filter((v): v is number => v !== undefined)).toFixed(3)}`;
   const cores = (rate: number, perMessage: number) => (Number.isNaN(perMessage) ? '—' : ((rate * perMessage) / 1e6).toFixed(2));
 
   const curve = s.results.filter((r) => r.experiment === 'curve');
@@ -74,7 +80,7 @@ export function scaleSection(s: ScaleSummary, median: (xs: number[]) => number):
       const own = us(rs, (c) => c.ownDatabaseUs);
       const total = node + (Number.isNaN(broker) ? 0 : broker) + (Number.isNaN(pg) ? 0 : pg);
       curveRows.push(
-        `| ${k} | ${n} | ${Math.round(rate)} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${(rate / base).toFixed(2)}× | ${cell(node)} | ${cell(us(rs, (c) => c.nodeSystemUs))} | ${cell(broker)} | ${cell(pg)} | ${cell(own)} | ${cell(total)} | ${cores(rate, node)} / ${cores(rate, broker)} / ${cores(rate, pg)} |`,
+        `| ${k} | ${n} | ${Math.round(rate)} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${(rate / base).toFixed(2)}× | ${cell(node)} | ${cell(us(rs, (c) => c.nodeSystemUs))} | ${cell(broker)} | ${cell(pg)} | ${cell(own)} | ${cell(total)} | ${cores(rate, node)} / ${cores(rate, broker)} / ${cores(rate, pg)} | ${server(rs)} |`,
       );
     }
   }
@@ -86,7 +92,7 @@ export function scaleSection(s: ScaleSummary, median: (xs: number[]) => number):
   const sameRound = (rs: readonly ScaleResult[]) => m(rs.map((r) => rateOf(r) / rateOf(empty.find((e) => e.round === r.round)!)).filter((v) => Number.isFinite(v)));
   const retainedRow = (label: string, rs: readonly ScaleResult[], ratio: string, purged: string) => {
     const rates = rs.map(rateOf);
-    return `| ${label} | ${Math.round(m(rates))} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${ratio} | ${cell(us(rs, (c) => c.nodeUs))} | ${cell(us(rs, (c) => c.ownDatabaseUs))} | ${cell(us(rs, (c) => c.databaseUs))} | ${purged} |`;
+    return `| ${label} | ${Math.round(m(rates))} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${ratio} | ${cell(us(rs, (c) => c.nodeUs))} | ${cell(us(rs, (c) => c.ownDatabaseUs))} | ${cell(us(rs, (c) => c.databaseUs))} | ${server(rs)} | ${purged} |`;
   };
   const purgeRate = m(s.purges.map((p) => p.deleted / p.seconds));
   const retainedRatio = sameRound(retained);
@@ -106,10 +112,12 @@ the first message handled by any process to the last handled by any. CPU per mes
 the sum over the worker processes, each from its first message handled; RabbitMQ is beam.smp, PostgreSQL every
 postgres process on the machine (other clients of the server included), "own" only the backends serving the
 workers' connections. "Cores" is each party's CPU per message × the throughput: what it kept busy of the
-${s.cpus} cores (Node / RabbitMQ / PostgreSQL); the parties together cannot pass ${s.cpus}.
+${s.cpus} cores (Node / RabbitMQ / PostgreSQL); the parties together cannot pass ${s.cpus}. WAL bytes and commits
+per message are the whole server's over the case's process (a PostgreSQL queue's fill included; other
+clients' work too, so read them as upper bounds).
 
-| case | processes | msg/s (min–max) | × 1 process | Node µs | of which system | RabbitMQ µs | PostgreSQL µs | own backends µs | total µs | cores Node / RabbitMQ / PostgreSQL |
-|---|---|---|---|---|---|---|---|---|---|---|
+| case | processes | msg/s (min–max) | × 1 process | Node µs | of which system | RabbitMQ µs | PostgreSQL µs | own backends µs | total µs | cores Node / RabbitMQ / PostgreSQL | WAL bytes / commits per message |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${curveRows.join('\n')}
 
 **The idempotence table at scale.** RabbitMQ + PostgreSQL group commit (${s.results.find((r) => r.experiment === 'empty')?.threads ?? 100} threads, one process) against a
@@ -120,8 +128,8 @@ schema of its own, dropped after); and against that table while the retention pu
 ${millions(s.expired)} of those rows past their purge time (a pass deletes 500 rows per statement until none is left, so it
 purges flat out for the whole run). Ratios are to the empty table of the same round.
 
-| idempotence table | msg/s (min–max) | × empty, same round | Node µs | own backends µs | PostgreSQL µs (all) | rows purged |
-|---|---|---|---|---|---|---|
+| idempotence table | msg/s (min–max) | × empty, same round | Node µs | own backends µs | PostgreSQL µs (all) | WAL bytes / commits per message | rows purged |
+|---|---|---|---|---|---|---|---|
 ${retainedRow('empty', empty, '1.00×', '—')}
 ${retainedRow(`${millions(s.retained)} rows`, retained, Number.isNaN(retainedRatio) ? '—' : `${retainedRatio.toFixed(2)}×`, '—')}
 ${retainedRow(`${millions(s.retained)} rows, purging`, purging, Number.isNaN(purgingRatio) ? '—' : `${purgingRatio.toFixed(2)}×`, Number.isNaN(purgeRate) ? '—' : `${Math.round(purgeRate)} rows/s (median over the runs, whole process lifetime)`)}

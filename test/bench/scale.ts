@@ -40,7 +40,25 @@ const CURVE = [
   { case: 'postgres-queue-batch', threads: 64, pool: 8 },
 ] as const;
 
-function runCase(caseArg: string, threads: number, env: Record<string, string>): ScaleResult {
+/** The server's WAL position and commits so far: their growth over a run is its WAL bytes and commits (other clients' included). */
+const serverCounters = async (): Promise<{ lsn: string; commits: number }> => {
+  const [row] = await counters.database.query<{ lsn: string; commits: string }>(
+    `SELECT pg_current_wal_lsn()::text AS lsn, (SELECT sum(xact_commit) FROM pg_stat_database)::text AS commits`,
+  );
+  return { lsn: row!.lsn, commits: Number(row!.commits) };
+};
+const counters = new PostgresStore({ connectionString: PG, schema: 'public', poolSize: 1, migrate: false });
+
+async function runCase(caseArg: string, threads: number, env: Record<string, string>): Promise<ScaleResult> {
+  const before = await serverCounters();
+  const result = runCaseProcess(caseArg, threads, env);
+  const after = await serverCounters();
+  const [wal] = await counters.database.query<{ bytes: string }>(`SELECT pg_wal_lsn_diff($1, $2)::text AS bytes`, [after.lsn, before.lsn]);
+  // Per message, over the whole process (the fill of a PostgreSQL queue included: 1 commit per 1000 messages).
+  return { ...result, walBytesPerMessage: Math.round(Number(wal!.bytes) / result.messages), commitsPerMessage: (after.commits - before.commits) / result.messages };
+}
+
+function runCaseProcess(caseArg: string, threads: number, env: Record<string, string>): ScaleResult {
   const out = execFileSync(process.execPath, [CASE, caseArg, String(MESSAGES), String(threads)], {
     cwd: root,
     encoding: 'utf8',
@@ -59,7 +77,7 @@ if (only.includes('curve')) {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const n of PROCESSES) {
       for (const c of CURVE) {
-        const r = { ...runCase(`${c.case}@${n}`, c.threads, { BENCH_POOL: String(c.pool) }), round, experiment: 'curve' as const };
+        const r = { ...(await runCase(`${c.case}@${n}`, c.threads, { BENCH_POOL: String(c.pool) })), round, experiment: 'curve' as const };
         results.push(r);
         say(`round ${round}: ${c.case} x${c.threads} in ${n} process(es): ${rate(r)} msg/s, cpu ${JSON.stringify(r.cpu)}`);
       }
@@ -132,16 +150,16 @@ if (only.includes('retained')) {
     await prefill(store.database);
     const fixed = { BENCH_POOL: String(retainedCase.pool), BENCH_QUEUE: QUEUE, BENCH_SCHEMA: SCHEMA };
     for (let round = 1; round <= ROUNDS; round++) {
-      const empty = { ...runCase(retainedCase.case, retainedCase.threads, { BENCH_POOL: String(retainedCase.pool) }), round, experiment: 'empty' as const };
+      const empty = { ...(await runCase(retainedCase.case, retainedCase.threads, { BENCH_POOL: String(retainedCase.pool) })), round, experiment: 'empty' as const };
       results.push(empty);
       say(`round ${round}: empty table: ${rate(empty)} msg/s, cpu ${JSON.stringify(empty.cpu)}`);
-      const retained = { ...runCase(retainedCase.case, retainedCase.threads, fixed), round, experiment: 'retained' as const };
+      const retained = { ...(await runCase(retainedCase.case, retainedCase.threads, fixed)), round, experiment: 'retained' as const };
       results.push(retained);
       say(`round ${round}: ${RETAINED} retained rows: ${rate(retained)} msg/s, cpu ${JSON.stringify(retained.cpu)}`);
       // The purge every 100 ms: a pass runs batch after batch (500 rows each) for as long as expired rows are left.
       const before = await expiredLeft(store.database);
       const started = performance.now();
-      const purging = { ...runCase(retainedCase.case, retainedCase.threads, { ...fixed, BENCH_PURGE_MS: '100' }), round, experiment: 'purging' as const };
+      const purging = { ...(await runCase(retainedCase.case, retainedCase.threads, { ...fixed, BENCH_PURGE_MS: '100' })), round, experiment: 'purging' as const };
       const seconds = (performance.now() - started) / 1000;
       const deleted = before - (await expiredLeft(store.database));
       results.push({ ...purging, purged: deleted });
@@ -165,4 +183,5 @@ if (process.argv.includes('--write')) {
   writeFileSync(path, replaceScaleSection(readFileSync(path, 'utf8'), section));
 }
 process.stdout.write(`${section}\n`);
+await counters.close();
 process.exit(0);
