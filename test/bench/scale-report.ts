@@ -27,7 +27,7 @@ export interface ScaleSummary {
   readonly expired: number;
   readonly fill: { seconds: number; tableMb: number; indexMb: number } | null;
   readonly purges: readonly { round: number; deleted: number; seconds: number }[];
-  readonly purgeAlone: { rows: number; seconds: number; ownUsPerRow: number | undefined; serverUsPerRow: number | undefined } | null;
+  readonly purgeAlone: { rows: number; seconds: number; ownUsPerRow: number | undefined; serverUsPerRow: number | undefined; vacuumSeconds?: number; vacuumRows?: number } | null;
   readonly results: readonly ScaleResult[];
 }
 
@@ -132,13 +132,18 @@ purges flat out for the whole run). Ratios are to the empty table of the same ro
 |---|---|---|---|---|---|---|---|
 ${retainedRow('empty', empty, '1.00×', '—')}
 ${retainedRow(`${millions(s.retained)} rows`, retained, Number.isNaN(retainedRatio) ? '—' : `${retainedRatio.toFixed(2)}×`, '—')}
-${retainedRow(`${millions(s.retained)} rows, purging`, purging, Number.isNaN(purgingRatio) ? '—' : `${purgingRatio.toFixed(2)}×`, Number.isNaN(purgeRate) ? '—' : `${Math.round(purgeRate)} rows/s (median over the runs, whole process lifetime)`)}
+${retainedRow(`${millions(s.retained)} rows, purging`, purging, Number.isNaN(purgingRatio) ? '—' : `${purgingRatio.toFixed(2)}×`, Number.isNaN(purgeRate) ? '—' : `${Math.round(purgeRate)} rows/s (rows deleted while the endpoint ran ÷ its consumption time, median)`)}
 
 ${
   s.purgeAlone
     ? `The purge alone on the full table, nothing else from the bench running: ${s.purgeAlone.rows} expired rows in ${s.purgeAlone.seconds.toFixed(1)} s
 (${Math.round(s.purgeAlone.rows / s.purgeAlone.seconds)} rows/s, one connection, 500 rows per statement and commit), ${s.purgeAlone.ownUsPerRow ?? '—'} µs of its backend's CPU per row
-(${s.purgeAlone.serverUsPerRow ?? '—'} µs for every postgres process, background writers and other clients included).
+(${s.purgeAlone.serverUsPerRow ?? '—'} µs for every postgres process, background writers and other clients included).${
+        s.purgeAlone.vacuumSeconds === undefined
+          ? ''
+          : ` Then \`VACUUM\` of the table (the deletes' deferred cost, which autovacuum pays later): ${s.purgeAlone.vacuumSeconds.toFixed(1)} s for the
+${s.purgeAlone.vacuumRows} rows purged in this run — it reads the whole table and every index whatever the number of dead rows.`
+      }
 
 `
     : ''
