@@ -52,20 +52,28 @@ const counters = new PostgresStore({ connectionString: PG, schema: 'public', poo
 async function runCase(caseArg: string, threads: number, env: Record<string, string>): Promise<ScaleResult> {
   const before = await serverCounters();
   const result = runCaseProcess(caseArg, threads, env);
+  if (result.failed) return result;
   const after = await serverCounters();
   const [wal] = await counters.database.query<{ bytes: string }>(`SELECT pg_wal_lsn_diff($1, $2)::text AS bytes`, [after.lsn, before.lsn]);
   // Per message, over the whole process (the fill of a PostgreSQL queue included: 1 commit per 1000 messages).
   return { ...result, walBytesPerMessage: Math.round(Number(wal!.bytes) / result.messages), commitsPerMessage: (after.commits - before.commits) / result.messages };
 }
 
-function runCaseProcess(caseArg: string, threads: number, env: Record<string, string>): ScaleResult {
-  const out = execFileSync(process.execPath, [CASE, caseArg, String(MESSAGES), String(threads)], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as ScaleResult;
+/** A case that fails (the shared server out of connections, say) is recorded as failed and left out of the medians, not the end of the run. */
+function runCaseProcess(caseArg: string, threads: number, env: Record<string, string>): ScaleResult & { failed?: string } {
+  try {
+    const out = execFileSync(process.execPath, [CASE, caseArg, String(MESSAGES), String(threads)], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out.trim().split('\n').at(-1)!) as ScaleResult;
+  } catch (error) {
+    const reason = String((error as { stderr?: string }).stderr ?? error).split('\n').find((l) => /Error/.test(l)) ?? String(error);
+    say(`${caseArg} failed: ${reason.slice(0, 300)}`);
+    return { case: caseArg, threads, messages: MESSAGES, ms: Number.NaN, rss: 0, failed: reason.slice(0, 300) };
+  }
 }
 
 const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -150,7 +158,8 @@ const expiredLeft = async (db: PostgresStore['database']): Promise<number> =>
   Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${SCHEMA}.idempotence WHERE status = 'completed' AND purge_after < $1`, [Date.now()]))[0]!.n);
 
 if (only.includes('retained')) {
-  const store = new PostgresStore({ connectionString: PG, schema: SCHEMA, poolSize: 2 });
+  // No statement timeout: the fill and the index builds of 10 million rows take a minute or more each.
+  const store = new PostgresStore({ connectionString: PG, schema: SCHEMA, poolSize: 2, statementTimeoutMs: 0 });
   try {
     await store.database.execute(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await store.store.ready();

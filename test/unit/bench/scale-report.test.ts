@@ -49,7 +49,7 @@ describe('bench scale section (issue 29)', () => {
       ]),
       median,
     );
-    expect(text).to.contain('10 million rows retained — 0.90× (met); while purging — 0.70× (**not met**)');
+    expect(text).to.contain('10 million rows retained — 0.90× (met) (round by round 0.90×); while purging — 0.70× (**not met**) (round by round 0.70×)');
     expect(text).to.contain('5000 rows/s');
     expect(text).to.contain('30 µs of its backend');
   });
