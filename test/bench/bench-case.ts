@@ -2,6 +2,7 @@
 // { case, messages, ms, rss }. The queue is filled first, then the clock runs from start to the last ack.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,11 +23,13 @@ import type { IOncebusModule } from '../../src/modules/oncebus-module.js';
 import * as otelApi from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { type CpuSnapshot, cpuPerMessage, cpuSnapshot } from './cpu-accounting.js';
+import { type CpuPerMessage, type CpuSnapshot, cpuPerMessage, cpuSnapshot } from './cpu-accounting.js';
 
 const [, , caseArg = 'raw-amqplib', countArg = '5000', threadsArg = '4'] = process.argv;
-// "<case>@2": the same endpoint in two processes competing on the queue (see twoProcesses).
+// "<case>@2": the same endpoint in two processes competing on the queue (see twoProcesses); "@1" runs the
+// one endpoint in a child too, so a scale-out curve (npm run bench:scale) compares like with like.
 const PROCESSES = Number(caseArg.split('@')[1] ?? 1);
+const MULTI = caseArg.includes('@');
 const name = caseArg.split('@')[0]!;
 /** Set in a child of a multi-process case: the queue (and schema) the parent filled. */
 const CHILD = process.env.BENCH_CHILD ? (JSON.parse(process.env.BENCH_CHILD) as { queue: string; schema?: string }) : null;
@@ -36,6 +39,17 @@ const PREFETCH = 100;
 const RABBIT = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const PG = process.env.PG_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:5432/oncebus';
 const PGBOUNCER = process.env.PGBOUNCER_URL ?? 'postgres://oncebus:oncebus@127.0.0.1:6432/oncebus';
+/**
+ * Set by the scale bench (test/bench/scale.ts): a queue and schema of fixed names that the case uses and
+ * keeps (the idempotence table prefilled with millions of rows for this inbox), each process's pool size,
+ * and the retention purge's interval (ms) to run it while consuming.
+ */
+const FIXED_QUEUE = process.env.BENCH_QUEUE;
+const FIXED_SCHEMA = process.env.BENCH_SCHEMA;
+const POOL = process.env.BENCH_POOL ? Number(process.env.BENCH_POOL) : undefined;
+const PURGE_MS = process.env.BENCH_PURGE_MS ? Number(process.env.BENCH_PURGE_MS) : undefined;
+/** The retention options of the idempotence store: a purge every PURGE_MS when the scale bench asks for it. */
+const retention = PURGE_MS ? { intervalMs: PURGE_MS } : {};
 const BODY = { orderId: 'x'.repeat(120), amount: 42, currency: 'EUR' }; // ~200 bytes serialized with its envelope body
 
 @messageType('bench.Order')
@@ -234,15 +248,44 @@ async function endpoint(factory: IQueueFactory, inbox: string, error: string, id
 
 /**
  * A child of a multi-process case: built, it says 'ready', starts on 'go' (stdin), then reports
- * "<handled> <first handled> <last handled> <peak rss>" (epoch ms) every 50 ms until the parent kills it.
+ * "<handled> <first handled> <last handled> <peak rss>" (epoch ms) every 50 ms; on 'stop' it reports the
+ * CPU it and its own database backends spent from its first message handled ("cpu <json>", totals in µs
+ * with the messages handled since), and waits for the parent to kill it.
  */
 async function childEndpoint(bus: IServiceBus): Promise<never> {
   process.stdout.write('ready\n');
-  await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+  let lines = '';
+  const commands = new EventEmitter();
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    lines += chunk;
+    for (let i = lines.indexOf('\n'); i >= 0; i = lines.indexOf('\n')) {
+      commands.emit(lines.slice(0, i));
+      lines = lines.slice(i + 1);
+    }
+  });
+  await new Promise<void>((resolve) => commands.once('go', resolve));
   await bus.start();
   setInterval(() => process.stdout.write(`${handled} ${firstHandledAt} ${lastHandledAt} ${peak}\n`), 50);
+  commands.once('stop', () => {
+    const totals = cpuFrom ? cpuPerMessage(cpuFrom, cpuSnapshot(), 1) : null;
+    process.stdout.write(`cpu ${JSON.stringify({ messages: Math.max(0, handled - 1), ...totals })}\n`);
+  });
   return new Promise<never>(() => undefined);
 }
+
+/** What a child reports on 'stop': µs since its first message handled, and the messages handled since. */
+interface ChildCpu {
+  readonly messages: number;
+  readonly nodeUs?: number;
+  readonly nodeSystemUs?: number;
+  readonly ownDatabaseUs?: number;
+}
+/**
+ * CPU per message of a multi-process case: the children's Node and own backends (each from its first message
+ * handled to the end), the broker and every postgres process (from the first message handled by any).
+ */
+let multiCpu: (CpuPerMessage & { readonly children: number }) | null = null;
 
 /** Runs PROCESSES children of this case on the filled queue; the clock runs from the first message handled by any to the last. */
 async function twoProcesses(queue: string, schema?: string): Promise<number> {
@@ -253,6 +296,7 @@ async function twoProcesses(queue: string, schema?: string): Promise<number> {
     }),
   );
   const latest = children.map(() => ({ handled: 0, first: 0, last: 0, rss: 0 }));
+  const childCpu: (ChildCpu | null)[] = children.map(() => null);
   const ready = children.map(
     (child, i) =>
       new Promise<void>((resolve) => {
@@ -264,6 +308,7 @@ async function twoProcesses(queue: string, schema?: string): Promise<number> {
           buffered = lines.pop()!;
           for (const line of lines) {
             if (line === 'ready') resolve();
+            else if (line.startsWith('cpu ')) childCpu[i] = JSON.parse(line.slice(4)) as ChildCpu;
             else {
               const [h, f, l, r] = line.split(' ').map(Number);
               latest[i] = { handled: h!, first: f!, last: l!, rss: r! };
@@ -275,8 +320,27 @@ async function twoProcesses(queue: string, schema?: string): Promise<number> {
   await Promise.all(ready);
   await settle();
   for (const child of children) child.stdin.write('go\n');
-  while (latest.reduce((n, c) => n + c.handled, 0) < Number(countArg)) await new Promise((r) => setTimeout(r, 20));
+  const total = () => latest.reduce((n, c) => n + c.handled, 0);
+  while (total() === 0) await new Promise((r) => setTimeout(r, 5));
+  const from = cpuSnapshot();
+  const handledAtFrom = total();
+  while (total() < Number(countArg)) await new Promise((r) => setTimeout(r, 20));
+  const to = cpuSnapshot();
+  const window = cpuPerMessage(from, to, Math.max(1, Number(countArg) - handledAtFrom));
   await new Promise((r) => setTimeout(r, 120)); // every child's last report is in
+  for (const child of children) child.stdin.write('stop\n');
+  for (let waited = 0; childCpu.some((c) => c === null) && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  const reported = childCpu.filter((c): c is ChildCpu => c !== null);
+  const messages = reported.reduce((n, c) => n + c.messages, 0);
+  const sum = (f: (c: ChildCpu) => number | undefined) => Math.round(reported.reduce((n, c) => n + (f(c) ?? 0), 0) / Math.max(1, messages));
+  multiCpu = {
+    nodeUs: sum((c) => c.nodeUs),
+    nodeSystemUs: sum((c) => c.nodeSystemUs),
+    ...(window.brokerUs !== undefined && { brokerUs: window.brokerUs }),
+    ...(window.databaseUs !== undefined && { databaseUs: window.databaseUs }),
+    ...(reported.some((c) => c.ownDatabaseUs !== undefined) && { ownDatabaseUs: sum((c) => c.ownDatabaseUs) }),
+    children: reported.length,
+  };
   for (const child of children) child.kill('SIGKILL');
   childrenRss = latest.reduce((n, c) => n + c.rss, 0);
   const started = latest.filter((c) => c.handled > 0);
@@ -314,11 +378,11 @@ async function rabbitCase(): Promise<number> {
   const id = randomUUID().slice(0, 6);
   const u = new URL(RABBIT);
   const rq = (q: string) => `rabbitmq://${u.username}:${u.password}@${u.host}/${q}?prefetch=${PREFETCH}`;
-  const queue = CHILD?.queue ?? `bench-${id}`;
-  const schema = CHILD?.schema ?? `bench_${id}`;
+  const queue = CHILD?.queue ?? FIXED_QUEUE ?? `bench-${id}`;
+  const schema = CHILD?.schema ?? FIXED_SCHEMA ?? `bench_${id}`;
   if (!CHILD) await fillRabbit(queue, () => envelope(rq(queue)));
   const withPostgres = name.startsWith('rabbitmq+postgres');
-  if (!CHILD && PROCESSES > 1) {
+  if (!CHILD && MULTI) {
     if (withPostgres) {
       const migrating = new PostgresStore({ connectionString: PG, schema });
       await migrating.store.ready();
@@ -326,22 +390,22 @@ async function rabbitCase(): Promise<number> {
     }
     const ms = await twoProcesses(queue, withPostgres ? schema : undefined);
     await dropRabbit(queue);
-    if (withPostgres) await dropSchema(schema);
+    if (withPostgres && !FIXED_SCHEMA) await dropSchema(schema);
     return ms;
   }
   const factory = new RabbitMqQueueFactory();
   let store: PostgresStore | null = null;
   if (withPostgres) {
-    store = new PostgresStore({ connectionString: PG, schema, poolSize: THREADS + 5 });
+    store = new PostgresStore({ connectionString: PG, schema, poolSize: POOL ?? THREADS + 5 });
     await store.store.ready();
   }
   const groupCommit = name === 'rabbitmq+postgres-gc' && { lanes: Number(process.env.GC_LANES ?? 1), maxBatchSize: Number(process.env.GC_BATCH ?? 64) };
-  const ms = await endpoint(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence({ groupCommit }) } : undefined);
+  const ms = await endpoint(factory, rq(queue), rq(`${queue}-error`), store ? { factory: store.idempotence({ groupCommit, ...retention }) } : undefined);
   await dropRabbit(queue);
   await factory.close();
   if (store) {
     await store.close();
-    await dropSchema(schema);
+    if (!FIXED_SCHEMA) await dropSchema(schema);
   }
   return ms;
 }
@@ -352,6 +416,22 @@ async function memoryCase(): Promise<number> {
   const q = broker.create('memory://bench');
   for (let i = 0; i < COUNT; i++) await q.enqueue(emptyTransportMessage(), envelope('memory://bench'));
   return endpoint(broker, 'memory://bench', 'memory://bench-error');
+}
+
+/** The fast path of a queue in the database: batches of 100 rows, group commit, 64 loops (or PROCESSES endpoints of them). */
+async function postgresQueueBatchCase(id: string): Promise<number> {
+  const schema = CHILD?.schema ?? FIXED_SCHEMA ?? `bench_${id}`;
+  const store = new PostgresStore({ connectionString: PG, schema, poolSize: POOL ?? 20 });
+  const uri = 'postgres://default/work?batch=100';
+  const idempotence = { factory: store.idempotence({ groupCommit: { lanes: 1, maxBatchSize: 64 }, ...retention }) };
+  if (CHILD) return endpoint(store.queues, uri, 'postgres://default/error', idempotence);
+  const q = store.queues.create(uri);
+  await (q as unknown as { create(): Promise<void> }).create();
+  extra = { enqueuePerSec: await fillTogether(q, 'postgres://default/work') };
+  const ms = MULTI ? await twoProcesses('postgres://default/work', schema) : await endpoint(store.queues, uri, 'postgres://default/error', idempotence);
+  if (!FIXED_SCHEMA) await store.database.execute(`DROP SCHEMA ${schema} CASCADE`);
+  await store.close();
+  return ms;
 }
 
 async function run(): Promise<number> {
@@ -440,12 +520,13 @@ async function run(): Promise<number> {
       return ms;
     }
     case 'postgres-queue-batch':
+      return postgresQueueBatchCase(id);
     case 'postgres-queue-batch-unnamed':
     case 'postgres-queue-batch-pgbouncer': {
       // The fast path of a queue in the database: batches of 100 rows, group commit, 64 loops. -unnamed: the
       // same server, in the transaction-pooler mode (unnamed statements, timeouts set per transaction), its
       // cost alone; -pgbouncer: that mode through PgBouncer (PGBOUNCER_URL), LISTEN on the server itself.
-      const pooler = name === 'postgres-queue-batch' ? {} : { pooler: 'transaction' as const, listenConnectionString: PG };
+      const pooler = { pooler: 'transaction' as const, listenConnectionString: PG };
       const at = name === 'postgres-queue-batch-pgbouncer' ? PGBOUNCER : PG;
       const store = new PostgresStore({ connectionString: at, schema: `bench_${id}`, poolSize: 20, ...pooler });
       const uri = 'postgres://default/work?batch=100';
@@ -509,8 +590,8 @@ const ms = await run();
 clearInterval(sampler);
 // A case that never yields to the timer (all in microtasks) is still measured once at its end.
 peak = Math.max(peak, process.memoryUsage.rss());
-const processes = PROCESSES > 1 ? { processes: PROCESSES } : {};
+const processes = MULTI ? { processes: PROCESSES } : {};
 // CPU per message of a single-process case (the first message's own is outside the window, like its time).
-const cpu = cpuFrom && cpuTo && PROCESSES === 1 ? { cpu: cpuPerMessage(cpuFrom, cpuTo, Number(countArg) - 1) } : {};
-process.stdout.write(`${JSON.stringify({ case: caseArg, threads: THREADS, messages: Number(countArg), ms, rss: PROCESSES > 1 ? childrenRss : peak, ...processes, ...extra, ...cpu })}\n`);
+const cpu = multiCpu ? { cpu: multiCpu } : cpuFrom && cpuTo && !MULTI ? { cpu: cpuPerMessage(cpuFrom, cpuTo, Number(countArg) - 1) } : {};
+process.stdout.write(`${JSON.stringify({ case: caseArg, threads: THREADS, messages: Number(countArg), ms, rss: MULTI ? childrenRss : peak, ...processes, ...extra, ...cpu })}\n`);
 process.exit(0);

@@ -14,6 +14,7 @@ import { sqlQueuesSection } from './sql-queues-report.js';
 import { httpKeysSection } from './http-keys-report.js';
 import { isSagaCase, sagaSection } from './saga-report.js';
 import { median } from './median.js';
+import { existingScaleSection } from './scale-report.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -241,6 +242,14 @@ const rabbitGroupCommit = rabbitGroupCommitSection(all);
 const sagas = sagaSection(groups);
 const httpKeys = httpKeysSection(groups);
 
+// The scale-out section is written by npm run bench:scale (scale.ts): kept as it is.
+let scaleSection = '';
+try {
+  scaleSection = existingScaleSection(readFileSync(`${root}docs/BENCHMARKS.md`, 'utf8'));
+} catch {
+  // No doc yet.
+}
+
 const node = process.version;
 const when = new Date().toISOString();
 if (!earlier) {
@@ -306,7 +315,8 @@ ${sqlQueues}
 ${sagas}
 **@2**: the same endpoint in two processes competing on the queue (each with the threadCount shown); the
 clock runs from both starting to the last message handled by either; RSS is the sum of both.
-${httpKeys ? `\n${httpKeys}` : ''}`;
+${httpKeys ? `\n${httpKeys}` : ''}
+${scaleSection ? `\n${scaleSection}\n` : ''}`;
 if (!only || process.argv.includes('--write')) writeFileSync(`${root}docs/BENCHMARKS.md`, doc);
 // (bench-results/ is not committed; copy a run worth keeping to docs/bench/ and name it in BENCHMARKS.md.)
 process.stdout.write(`${doc}\n`);

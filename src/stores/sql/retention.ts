@@ -34,6 +34,8 @@ export function purgeAfter(options: RetentionOptions, messageType: string, compl
 export class RetentionPurger {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  /** Set by stop(): a running pass ends after its current batch instead of deleting everything due. */
+  private stopping = false;
 
   constructor(
     private readonly store: SqlStore,
@@ -51,10 +53,16 @@ export class RetentionPurger {
     this.timer.unref();
   }
 
+  /** Stops the timer and ends a running pass after its current batch: a pass over millions of due rows would hold the stop up for minutes. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running?.catch(() => undefined);
+    this.stopping = true;
+    try {
+      await this.running?.catch(() => undefined);
+    } finally {
+      this.stopping = false;
+    }
   }
 
   /** One pass: batch after batch until one comes back short. Resolves to the rows removed. */
@@ -81,7 +89,7 @@ export class RetentionPurger {
     for (;;) {
       const n = await this.store.database.execute(sql, [now, batch]);
       total += n;
-      if (n < batch) return total;
+      if (n < batch || this.stopping) return total;
       // Let messages through between batches.
       await new Promise((r) => setImmediate(r));
     }

@@ -51,6 +51,20 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       void short;
     });
 
+    it('stops a running pass after its current batch, leaving the rest for the next start', async () => {
+      const idem = store.idempotence({ windowMs: 0, batchSize: 1 });
+      const svc = idem.create(`memory://ret-stop-${kind}`);
+      await svc.start?.();
+      const before = (await ids()).length;
+      for (let i = 0; i < 30; i++) await complete(svc, 'stop.T');
+      const pass = idem.purgeNow(Date.now() + 1);
+      await svc.stop?.();
+      const purged = await pass;
+      expect(purged, 'the pass ended early').to.be.greaterThan(0).and.lessThan(30);
+      expect((await ids()).length).to.equal(before + 30 - purged);
+      expect(await idem.purgeNow(Date.now() + 1), 'a later pass deletes the rest').to.equal(30 - purged);
+    });
+
     it('purges many rows in batches of batchSize, all of them in one pass', async () => {
       const idem = store.idempotence({ windowMs: 0, batchSize: 7 });
       const svc = idem.create(`memory://ret-batch-${kind}`);
