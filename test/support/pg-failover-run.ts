@@ -138,7 +138,17 @@ export async function runFailoverStream(options: FailoverRunOptions): Promise<Fa
     const deadline = Date.now() + 60_000;
     while (world.count(name) > 0 && Date.now() < deadline) await sleep(20);
     await bus.stop();
-    const rows = await store.database.query<{ message_id: string; n: number }>(`SELECT message_id, count(*)::int AS n FROM ${schema}.effects GROUP BY message_id`);
+    // The audit reads the new primary: right after a rejoin the store may still be re-checking which listed
+    // host takes writes (an infrastructure error the bus retries by itself), so it retries too, bounded.
+    const audit = `SELECT message_id, count(*)::int AS n FROM ${schema}.effects GROUP BY message_id`;
+    let rows: { message_id: string; n: number }[] | undefined;
+    for (const until = Date.now() + 30_000; rows === undefined; ) {
+      rows = await store.database.query<{ message_id: string; n: number }>(audit).catch((error: unknown) => {
+        if (Date.now() > until) throw error;
+        return undefined;
+      });
+      if (rows === undefined) await sleep(200);
+    }
     const effects = new Map(rows.map((r) => [r.message_id, r.n]));
     const lost = sent.filter((id) => acknowledged.has(id) && !effects.has(id)).length;
     return {
