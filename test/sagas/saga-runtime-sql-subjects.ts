@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { PoolClient } from 'pg';
+import type { SagaRow } from '../../src/sagas/persistence/saga-statements.js';
 import { SqlSagaPersister } from '../../src/sagas/persistence/sql-saga-persister.js';
 import type { StoredSaga } from '../../src/sagas/saga-persister.js';
 import { openPostgresStore, openSqliteStore, postgresAvailable } from '../support/sql-subjects.js';
@@ -20,19 +21,8 @@ export const SQL_RUNS: readonly SqlRunOptions[] = [
 
 export const runName = (dialect: string, o: SqlRunOptions) => `${dialect}${o.groupCommit ? ' with group commit' : ''}, ${o.sqlQueues ? `${dialect} queues` : 'memory queues'}`;
 
-interface SagaTableRow {
-  saga_type: string;
-  correlation_id: string;
-  instance_id: string;
-  state: Uint8Array;
-  version: number | string;
-  created_at: number | string;
-  updated_at: number | string;
-  completed_at: number | string | null;
-}
-
 /** A row of the sagas table as a StoredSaga (bigint columns come back as strings from pg). */
-function stored(row: SagaTableRow): StoredSaga {
+function stored(row: SagaRow): StoredSaga {
   return {
     sagaType: row.saga_type,
     correlationId: row.correlation_id,
@@ -59,7 +49,7 @@ export function sqliteRuntimeSubject(o: SqlRunOptions): SagaRuntimeSubject {
         ...(o.sqlQueues ? { queues: store.queues, queueUri: (name: string) => `sqlite://default/${name}` } : {}),
         persister: () => new SqlSagaPersister(),
         rows: async (sagaType) =>
-          (await store.database.query<SagaTableRow>(`SELECT ${COLUMNS} FROM oncebus_sagas WHERE saga_type = $1 ORDER BY created_at`, [sagaType])).map(stored),
+          (await store.database.query<SagaRow>(`SELECT ${COLUMNS} FROM oncebus_sagas WHERE saga_type = $1 ORDER BY created_at`, [sagaType])).map(stored),
         writeOwnRow: async (transaction, key) => void (transaction as Database).prepare('INSERT INTO saga_own_rows (k) VALUES (?)').run(key),
         ownRowExists: async (key) => (await store.database.query('SELECT 1 AS found FROM saga_own_rows WHERE k = $1', [key])).length > 0,
         close: () => store.dispose(),
@@ -82,7 +72,7 @@ export function postgresRuntimeSubject(o: SqlRunOptions): SagaRuntimeSubject {
         ...(o.sqlQueues ? { queues: store.queues, queueUri: (name: string) => `postgres://default/${name}` } : {}),
         persister: () => new SqlSagaPersister(),
         rows: async (sagaType) =>
-          (await store.database.query<SagaTableRow>(`SELECT ${COLUMNS} FROM ${schema}.sagas WHERE saga_type = $1 ORDER BY created_at`, [sagaType])).map(stored),
+          (await store.database.query<SagaRow>(`SELECT ${COLUMNS} FROM ${schema}.sagas WHERE saga_type = $1 ORDER BY created_at`, [sagaType])).map(stored),
         writeOwnRow: async (transaction, key) => void (await (transaction as PoolClient).query(`INSERT INTO ${schema}.saga_own_rows (k) VALUES ($1)`, [key])),
         ownRowExists: async (key) => (await store.database.query(`SELECT 1 AS found FROM ${schema}.saga_own_rows WHERE k = $1`, [key])).length > 0,
         close: () => store.dispose(),
