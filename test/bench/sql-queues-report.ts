@@ -11,7 +11,7 @@ interface Run {
   readonly enqueuePerSec?: number;
   /** How an anchor was configured (anchor-case.ts prints it); oncebus's rows say it below. */
   readonly settings?: string;
-  readonly cpu?: { readonly nodeUs: number; readonly databaseUs?: number };
+  readonly cpu?: { readonly nodeUs: number; readonly databaseUs?: number; readonly ownDatabaseUs?: number };
 }
 
 /** One row: a system's throughput case, its latency case, and whether PostgreSQL does its work. */
@@ -75,7 +75,7 @@ export function sqlQueuesSection(groups: ReadonlyMap<string, readonly Run[]>, ve
     const [key, rs] = found;
     const rates = rs.map(rate);
     // SQLite runs inside the Node process: there is no database server to charge.
-    const cpu = `${cell(of(s.throughput, (r) => r.cpu?.nodeUs))} / ${s.postgres ? cell(of(s.throughput, (r) => r.cpu?.databaseUs)) : '—'}`;
+    const cpu = `${cell(of(s.throughput, (r) => r.cpu?.nodeUs))} / ${s.postgres ? cell(of(s.throughput, (r) => r.cpu?.ownDatabaseUs ?? r.cpu?.databaseUs)) : '—'}`;
     const threads = `x${key.split(' x')[1]}`;
     const settings = s.settings ? `${threads} (threadCount), ${s.settings}` : (rs[0]!.settings ?? threads);
     return `| ${s.label} | ${Math.round(median(rates))} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${cpu} | ${cell(enqueue(s.throughput))} | ${latency} | ${settings} |`;
@@ -95,7 +95,8 @@ export function sqlQueuesSection(groups: ReadonlyMap<string, readonly Run[]>, ve
 
 The same N ~200-byte no-op jobs in every row, enqueued first, then consumed; consume jobs/s is steady state
 (first job handled to last) as the median (min–max) over the rounds; CPU per job by party (µs, medians, Node /
-PostgreSQL, read from /proc over the same window; "—" for SQLite, which runs inside Node); enqueue jobs/s is the
+PostgreSQL, read from /proc over the same window — PostgreSQL's the backends serving the system's own connections,
+as the server is shared; "—" for SQLite, which runs inside Node); enqueue jobs/s is the
 fill before consuming — the anchors with their batch APIs in chunks of 1000 (graphile-worker
 \`WorkerUtils.addJobs\`, pg-boss \`insert()\`, plainjob \`addMany\`); latency is enqueue → handler start with jobs
 enqueued one by one at 1000/s (5000 jobs) while the worker runs, p50 / p99 ms, medians over the rounds. Every
