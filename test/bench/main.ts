@@ -1,7 +1,8 @@
 // The benchmark suite (npm run bench). Every case runs the same workload — N persistent ~200-byte
 // messages, prefetch 100 — in a process of its own, cases interleaved over several rounds; figures are
 // medians with min–max, and every throughput is also given as a ratio to raw amqplib measured in the same
-// run. Writes bench-results/<time>.json and docs/BENCHMARKS.md.
+// run. Writes bench-results/<time>.json and docs/BENCHMARKS.md. npm run bench runs it on Node 24
+// (scripts/bench-node24.sh); the report names the Node it ran on and the anchors' installed versions.
 //   node dist/test/bench/main.js --messages 20000 --rounds 5
 //   node dist/test/bench/main.js --only graphile-worker,postgres-queue --rounds 1   (prints the doc; --write to write it)
 //   node dist/test/bench/main.js --only saga,dbos-saga,postgres-queue-batch --rounds 1 --no-services   (the saga section)
@@ -11,6 +12,8 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { rabbitGroupCommitSection } from './rabbit-group-commit-report.js';
 import { sqlQueuesSection } from './sql-queues-report.js';
+import { speedTargetsSection } from './speed-targets-report.js';
+import { type AnchorVersions, describeVersions, installedVersions } from './anchors/versions.js';
 import { httpKeysSection } from './http-keys-report.js';
 import { isSagaCase, sagaSection } from './saga-report.js';
 import { median } from './median.js';
@@ -26,7 +29,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const CASE = fileURLToPath(new URL('./bench-case.js', import.meta.url));
 /** The job queues oncebus's SQL queues are measured against (issue 16), run by their own runner. */
 const ANCHOR = fileURLToPath(new URL('./anchors/anchor-case.js', import.meta.url));
-const isAnchor = (name: string) => /^(graphile-worker|pg-boss|plainjob)(-latency)?$/.test(name);
+const isAnchor = (name: string) => /^(graphile-worker|pg-boss|pg-boss-5000|plainjob)(-latency)?$/.test(name);
 /** The saga workload (issue 27): oncebus's saga case, and DBOS Transact running the same process. */
 const SAGA = fileURLToPath(new URL('./saga-case.js', import.meta.url));
 const DBOS_SAGA = fileURLToPath(new URL('./anchors/dbos-saga.js', import.meta.url));
@@ -78,8 +81,10 @@ const cases: [string, number][] = [
   ['postgres-queue-latency', 8],
   ['postgres-queue-batch-latency', 64],
   // The anchors (issue 16): threads are graphile-worker's concurrentJobs, pg-boss's workers, plainjob's workers.
+  // pg-boss twice (issue 30): batches of 1000 and of 5000, both fetching on at once while a batch comes back full.
   ['graphile-worker', 24],
   ['pg-boss', 2],
+  ['pg-boss-5000', 2],
   ['plainjob', 1],
   ['graphile-worker-latency', 24],
   ['pg-boss-latency', 2],
@@ -124,7 +129,11 @@ function runCase(name: string, threads: number): Result {
 
 /** `--report <results.json>` rewrites docs/BENCHMARKS.md from an earlier run's results instead of measuring. */
 const reportIndex = process.argv.indexOf('--report');
-const earlier = reportIndex > 0 ? (JSON.parse(readFileSync(process.argv[reportIndex + 1]!, 'utf8')) as { results: Result[] }) : null;
+const earlier =
+  reportIndex > 0 ? (JSON.parse(readFileSync(process.argv[reportIndex + 1]!, 'utf8')) as { results: Result[]; node?: string; versions?: AnchorVersions }) : null;
+/** What the figures were measured with: this process's Node and the anchors installed, or an earlier run's. */
+const node = earlier?.node ?? process.version;
+const versions = earlier?.versions ?? installedVersions(root);
 if (!earlier && !process.argv.includes('--no-services')) execFileSync('bash', ['scripts/services.sh', 'start'], { cwd: root, stdio: 'ignore' });
 
 const all: Result[] = earlier ? earlier.results : [];
@@ -237,7 +246,8 @@ const cpuTable = [...groups.entries()]
   })
   .join('\n');
 
-const sqlQueues = sqlQueuesSection(groups);
+const sqlQueues = sqlQueuesSection(groups, versions);
+const speedTargets = speedTargetsSection(all, versions);
 const rabbitGroupCommit = rabbitGroupCommitSection(all);
 const sagas = sagaSection(groups);
 const httpKeys = httpKeysSection(groups);
@@ -250,11 +260,10 @@ try {
   // No doc yet.
 }
 
-const node = process.version;
 const when = new Date().toISOString();
 if (!earlier) {
   mkdirSync(`${root}bench-results`, { recursive: true });
-  writeFileSync(`${root}bench-results/${when.replace(/[:.]/g, '-')}.json`, JSON.stringify({ when, node, cpus: cpus().length, messages: MESSAGES, rounds: ROUNDS, results: all, summary: rows }, null, 2));
+  writeFileSync(`${root}bench-results/${when.replace(/[:.]/g, '-')}.json`, JSON.stringify({ when, node, versions, cpus: cpus().length, messages: MESSAGES, rounds: ROUNDS, results: all, summary: rows }, null, 2));
 }
 const table = rows
   .map((r) => `| ${r.case} | ${Math.round(r.median)} | ${Math.round(r.min)}–${Math.round(r.max)} | ${x(r.ratio)} | ${x(r.paired)} | ${x(r.best)} | ${Math.round(r.rssMb)} |`)
@@ -262,8 +271,9 @@ const table = rows
 const doc = `# Benchmarks
 
 Measured by \`npm run bench\` (\`test/bench/\`) on ${when.slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}),
-${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node}, RabbitMQ and PostgreSQL on the same machine (started by
-\`scripts/services.sh\`). Workload: ${MESSAGES} persistent messages of about 200 bytes, filled into the queue
+${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node} (\`npm run bench\` runs every case on Node 24 through \`scripts/bench-node24.sh\`,
+whatever Node runs npm), RabbitMQ and PostgreSQL on the same machine (started by \`scripts/services.sh\`); against
+${describeVersions(versions)}. Workload: ${MESSAGES} persistent messages of about 200 bytes, filled into the queue
 first (the same envelope bytes for every case), a 1 s pause, then consumed; prefetch 100; ${ROUNDS} rounds with
 the cases interleaved; each case in a process of its own. Throughput is steady state — from the first message
 handled to the last, so connecting and starting are outside the clock for every case — as the median (min–max)
@@ -275,6 +285,8 @@ over the rounds; the ratio is to raw amqplib consume + ack of the same messages 
 ${table}
 
 ${targets}
+
+${speedTargets}
 
 ${telemetry}
 
@@ -296,7 +308,7 @@ with \`bus.send\` to its own inbox, not awaited one by one), send → handled, m
 |---|---|---|
 ${latencyTable}
 
-Cases: **raw-amqplib** — amqplib consume + ack, nothing else; **node-ts-bus** — @node-ts/bus 1.x (bus-core +
+Cases: **raw-amqplib** — amqplib consume + ack, nothing else; **node-ts-bus** — @node-ts/bus (bus-core ${versions['@node-ts/bus-core']} +
 bus-rabbitmq) over the same broker with an equivalent no-op handler, concurrency 4, its defaults otherwise (it
 reads with basic.get, one broker round trip per message; it gets ${NODE_TS_MESSAGES}
 messages instead of ${MESSAGES} because of its rate); **memory** — the oncebus pipeline over

@@ -1,7 +1,7 @@
 // One anchor case of the benchmark in a process of its own: a job queue oncebus is measured against, on
 // the same machine and in the same run (issue 16). Prints one JSON line in bench-case.ts's shape.
-//   node anchor-case.js <graphile-worker|pg-boss|plainjob>[-latency] <count> <threads>
-// <threads>: graphile-worker's concurrentJobs, pg-boss's workers, plainjob's workers.
+//   node anchor-case.js <graphile-worker|pg-boss|pg-boss-5000|plainjob>[-latency] <count> <threads>
+// <threads>: graphile-worker's concurrentJobs, pg-boss's workers (batches of 1000, or 5000), plainjob's workers.
 // Workload: <count> no-op jobs of ~200 bytes enqueued first with the system's batch API (enqueuePerSec),
 // then consumed; the clock runs from the first job handled to the last. A -latency case enqueues jobs one
 // by one at BENCH_RATE per second while the worker runs: enqueue → handler start, p50/p99.
@@ -25,7 +25,9 @@ const dir = mkdtempSync(join(tmpdir(), 'oncebus-anchor-'));
 /** Each system with the threads it runs at when the command line names none (the issue's settings). */
 const systems: Record<string, { threads: number; make: (threads: number, onJob: OnJob) => Anchor }> = {
   'graphile-worker': { threads: 24, make: (threads, onJob) => graphileWorker(PG, threads, onJob) },
-  'pg-boss': { threads: 2, make: (threads, onJob) => pgBoss(PG, threads, onJob) },
+  // pg-boss's two settings worth keeping: batches of 1000 and of 5000, both in burst mode.
+  'pg-boss': { threads: 2, make: (threads, onJob) => pgBoss(PG, threads, 1000, onJob) },
+  'pg-boss-5000': { threads: 2, make: (threads, onJob) => pgBoss(PG, threads, 5000, onJob) },
   plainjob: { threads: 1, make: (threads, onJob) => plainjob(join(dir, 'plainjob.db'), threads, onJob) },
 };
 const chosen = systems[system];

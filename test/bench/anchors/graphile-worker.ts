@@ -1,12 +1,13 @@
-// graphile-worker 0.17 at the settings of its performance page (worker.graphile.org/docs/performance):
-// concurrentJobs 24, maxPoolSize 25, localQueue of 500, completions and failures batched with no delay.
+// graphile-worker 0.18 at the settings of its performance page (worker.graphile.org/docs/performance):
+// concurrentJobs 24, localQueue of 500, completions and failures batched with no delay; maxPoolSize as its
+// option's documentation recommends (10 or concurrentJobs + 2, whichever is larger).
 import { randomUUID } from 'node:crypto';
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
 import { type Anchor, dropSchema, inChunks, type OnJob, type Payload } from './anchor.js';
 
 export function graphileWorker(connectionString: string, concurrency: number, onJob: OnJob): Anchor {
   const schema = `bench_gw_${randomUUID().slice(0, 8)}`;
-  const maxPoolSize = concurrency + 1; // the page's 25 for 24: a client for every job and one to fetch
+  const maxPoolSize = Math.max(10, concurrency + 2);
   const preset = {
     worker: {
       connectionString,
