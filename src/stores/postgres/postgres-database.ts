@@ -10,6 +10,7 @@ import { guardedClient } from './guarded-client.js';
 import { postgresHint } from './postgres-hints.js';
 import { isPgConnectionFailure } from './pg-connection-failure.js';
 import { type PipelineStep, runPipeline } from './postgres-pipeline.js';
+import { withArrayLiterals } from './postgres-array-literal.js';
 import { sendCancelRequest } from './cancel-request.js';
 import { parseHostList } from './postgres-host-list.js';
 import { failoverClientClass, PostgresHostRouter } from './postgres-host-router.js';
@@ -68,7 +69,8 @@ function protocolName(text: string, named: boolean): string | undefined {
 function prepared(text: string, params: readonly unknown[], named: boolean): pg.QueryConfig {
   if (params.length === 0) return { text };
   const name = protocolName(text, named);
-  return name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] };
+  const values = withArrayLiterals(params) as unknown[];
+  return name ? { name, text, values } : { text, values };
 }
 
 /** A timeout option as the whole number of milliseconds PostgreSQL takes (it is written into SQL text). */

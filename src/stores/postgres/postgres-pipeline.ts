@@ -1,9 +1,8 @@
 import type pg from 'pg';
 import { requireDriver } from '../../drivers/require-driver.js';
 import { type Settable, settable } from '../sql/settable.js';
+import { postgresParameter } from './postgres-array-literal.js';
 
-/** node-postgres's own parameter serializer (pg exports lib/*), so values are sent as pg would send them. */
-const pgUtils = requireDriver<{ prepareValue(value: unknown): unknown }>('pg/lib/utils.js', 'oncebus/postgres');
 const pgDriver = requireDriver<typeof pg>('pg', 'oncebus/postgres');
 
 /** One statement of a pipeline: sent with its parameters; `flush` asks the server to answer it at once. */
@@ -75,7 +74,7 @@ export class PostgresPipeline {
           connection.parse({ text: step.text, name });
           if (name) connection.submittedNamedStatements[name] = step.text;
         }
-        connection.bind({ statement: name, values: step.values ?? [], valueMapper: pgUtils.prepareValue });
+        connection.bind({ statement: name, values: step.values ?? [], valueMapper: postgresParameter });
         connection.describe({ type: 'P', name: '' });
         connection.execute({});
         if (step.flush) connection.flush();

@@ -118,8 +118,11 @@ export function postgresQueue(s: string, table: string, channel: string): BatchT
     claimTable: `INSERT INTO ${s}.queue_names (table_name, queue_name) VALUES ('${table}', $1) ON CONFLICT DO NOTHING`,
     tableOwner: `SELECT queue_name FROM ${s}.queue_names WHERE table_name = '${table}'`,
     enqueue: `INSERT INTO ${t} (message_id, priority, due_at, expires_at, body) VALUES ($1, $2, $3, $4, $5)`,
+    // The bodies arrive end to end in one bytea, sent in binary, and are cut apart here: a bytea[] parameter
+    // travels as hex text the server must parse back (twice its size), about half this statement's CPU.
     enqueueMany: `INSERT INTO ${t} (message_id, priority, due_at, expires_at, body)
-      SELECT m, p, d, e, b FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::bigint[], $5::bytea[]) WITH ORDINALITY AS u(m, p, d, e, b, o) ORDER BY o`,
+      SELECT m, p, d, e, substring($5::bytea FROM s FOR l)
+      FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::bigint[], $6::integer[], $7::integer[]) WITH ORDINALITY AS u(m, p, d, e, s, l, o) ORDER BY o`,
     // SKIP LOCKED: competing consumers each take a different row, none waits for another.
     take: `SELECT id, body FROM ${t} WHERE due_at <= $1 ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
     delete: `DELETE FROM ${t} WHERE id = $1`,

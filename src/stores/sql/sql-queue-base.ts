@@ -94,8 +94,7 @@ export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue,
     }
     const many = this.statements.enqueueMany;
     if (many) {
-      // Columns as arrays, in enqueue order (the statement keeps it: FIFO within a priority holds).
-      await this.db.execute(many, [0, 1, 2, 3, 4].map((c) => batch.map((p) => p.params[c])));
+      await this.db.execute(many, enqueueManyParameters(batch));
       return;
     }
     await inTransaction(this.db, async (tx) => {
@@ -153,4 +152,25 @@ export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue,
     const [row] = await this.db.query<{ n: number | string }>(this.statements.count);
     return Number(row?.n ?? 0);
   }
+}
+
+/**
+ * enqueueMany's parameters: the columns as arrays, in enqueue order (the statement keeps it: FIFO within a
+ * priority holds), and the bodies end to end in one byte string with where each starts and how long it is.
+ */
+function enqueueManyParameters(batch: readonly PendingEnqueue[]): unknown[] {
+  const columns: unknown[][] = [[], [], [], []];
+  const bodies: Uint8Array[] = [];
+  const starts: number[] = [];
+  const lengths: number[] = [];
+  let start = 1;
+  for (const { params } of batch) {
+    for (let c = 0; c < 4; c++) columns[c]!.push(params[c]);
+    const body = params[4] as Uint8Array;
+    bodies.push(body);
+    starts.push(start);
+    lengths.push(body.byteLength);
+    start += body.byteLength;
+  }
+  return [...columns, Buffer.concat(bodies), starts, lengths];
 }

@@ -104,7 +104,11 @@ export interface QueueStatements {
   readonly tableOwner: string;
   /** (messageId, priority, dueAt, expiresAt, body) */
   readonly enqueue: string;
-  /** (messageIds[], priorities[], dueAts[], expiresAts[], bodies[]): many rows in one statement, in array order */
+  /**
+   * (messageIds[], priorities[], dueAts[], expiresAts[], bodies, bodyStarts[], bodyLengths[]): many rows in one
+   * statement, in array order. `bodies` is every row's body end to end in one byte string; row i's body is
+   * bodyLengths[i] bytes from position bodyStarts[i] (1-based, as SQL's substring counts).
+   */
   readonly enqueueMany?: string;
   readonly purge: string;
   readonly drop: string;
