@@ -59,6 +59,7 @@ export class TracingModule implements IOncebusModule {
     const address = services.address;
     const system = systemOf(address);
     const idempotence = services.idempotence.enabled;
+    const destinations = new Destinations(services.queues);
     pipelines.inbox.addAroundStep({
       around: 'onAfterDeserializeTransportMessage',
       name: 'tracing: consumer span',
@@ -106,7 +107,7 @@ export class TracingModule implements IOncebusModule {
         if (recording || carriesContext(span)) propagation.inject(trace.setSpan(parent, span), tm.headers);
         if (!recording) return undefined; // a span that records nothing has nothing to end: decline the wrapping
         setSendAttributes(span, tm, state.kind);
-        return produce(state, span, next, services.queues);
+        return produce(state, span, next, destinations);
       },
     });
   }
@@ -178,24 +179,46 @@ async function handle(span: Span, next: () => Promise<void>): Promise<void> {
   }
 }
 
-async function produce(state: OutgoingMessageState, span: Span, next: () => Promise<void>, queues: QueueRegistry): Promise<void> {
+async function produce(state: OutgoingMessageState, span: Span, next: () => Promise<void>, destinations: Destinations): Promise<void> {
   try {
     await next();
   } finally {
-    // Queues by their address: a route's URI may carry credentials, a span never does.
     const recipients = state.recipients;
     if (recipients.length === 1) {
-      const recipient = addressOf(queues, recipients[0]!);
-      span.setAttribute('messaging.destination.name', recipient);
-      span.setAttribute('messaging.system', systemOf(recipient));
+      const destination = destinations.of(recipients[0]!);
+      span.setAttribute('messaging.destination.name', destination.address);
+      span.setAttribute('messaging.system', destination.system);
     } else {
       span.setAttribute('messaging.destination.name', state.transportMessage.messageType);
       span.setAttribute('messaging.system', 'oncebus');
-      if (recipients.length > 1) span.setAttribute('oncebus.recipients', recipients.map((uri) => addressOf(queues, uri)));
+      if (recipients.length > 1) span.setAttribute('oncebus.recipients', recipients.map((uri) => destinations.of(uri).address));
     }
     span.setAttribute('oncebus.send.stored', state.unitOfWork !== null);
     recordException(span, state.exception);
     span.end();
+  }
+}
+
+/**
+ * A recipient URI as a span names it: by its queue's address (a route's URI may carry credentials, a span
+ * never does) and that address's messaging system. Remembered per URI — a send's recipients are mostly the
+ * same few routes — up to a bound, as a reply's destination comes from the message it answers.
+ */
+class Destinations {
+  private static readonly LIMIT = 256;
+  private readonly known = new Map<string, { readonly address: string; readonly system: string }>();
+
+  constructor(private readonly queues: QueueRegistry) {}
+
+  of(uri: string): { readonly address: string; readonly system: string } {
+    let destination = this.known.get(uri);
+    if (destination === undefined) {
+      const address = addressOf(this.queues, uri);
+      destination = { address, system: systemOf(address) };
+      if (this.known.size >= Destinations.LIMIT) this.known.clear();
+      this.known.set(uri, destination);
+    }
+    return destination;
   }
 }
 
