@@ -103,8 +103,8 @@ export class TracingModule implements IOncebusModule {
         const span = tracer.startSpan(`${state.kind} ${tm.messageType}`, PRODUCER, parent);
         const recording = span.isRecording();
         // The envelope carries the producer's context to whoever handles it (also from the stored copy); a
-        // no-op span without a parent has none to carry.
-        if (recording || carriesContext(span)) propagation.inject(trace.setSpan(parent, span), tm.headers);
+        // no-op span without a parent has none to carry (what else the context holds, baggage, still goes).
+        propagation.inject(recording || carriesContext(span) ? trace.setSpan(parent, span) : parent, tm.headers);
         if (!recording) return undefined; // a span that records nothing has nothing to end: decline the wrapping
         setSendAttributes(span, tm, state.kind);
         return produce(state, span, next, destinations);
