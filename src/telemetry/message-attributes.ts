@@ -1,7 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { TransportMessage } from '../envelope/transport-message.js';
 import { ProcessingStatus } from '../idempotence/idempotence-service.js';
-import type { SagaOutcome } from '../sagas/saga-outcome.js';
 
 /** The messaging system a queue address belongs to: its scheme (rabbitmq, azuresb, postgres, sqlite, memory). */
 export const systemOf = (address: string): string => /^([a-z][a-z0-9+.-]*):/i.exec(address)?.[1]?.toLowerCase() ?? 'oncebus';
@@ -36,7 +35,3 @@ export function idempotenceOutcome(status: ProcessingStatus, waitedForCopy = fal
   }
 }
 
-/** The saga instance a span's message belongs to (the one that handled it, or sent it). */
-export function sagaAttributes(saga: Pick<SagaOutcome, 'sagaType' | 'instanceId'>): Attributes {
-  return { 'oncebus.saga.type': saga.sagaType, 'oncebus.saga.id': saga.instanceId };
-}

@@ -368,9 +368,36 @@ async function dropSchema(schema: string): Promise<void> {
  */
 function tracing(sdk: boolean): TracingModule {
   if (!sdk) return new TracingModule();
+  if (process.env.BENCH_NULL_TRACER) {
+    otelApi.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    return new TracingModule({ tracer: nullTracer() });
+  }
   const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined })] });
   otelApi.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   return new TracingModule({ tracer: provider.getTracer('bench') });
+}
+
+/**
+ * BENCH_NULL_TRACER=1 with a +tracing-sdk case: a tracer whose one span records and keeps nothing, so the
+ * case measures TracingModule's own work (steps, context, propagation, attribute calls) without the SDK's;
+ * the SDK's share of the overhead is the difference to the case without it.
+ */
+function nullTracer(): otelApi.Tracer {
+  const spanContext: otelApi.SpanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
+  const span: otelApi.Span = {
+    spanContext: () => spanContext,
+    isRecording: () => true,
+    setAttribute: () => span,
+    setAttributes: () => span,
+    addEvent: () => span,
+    addLink: () => span,
+    addLinks: () => span,
+    setStatus: () => span,
+    updateName: () => span,
+    end: () => undefined,
+    recordException: () => undefined,
+  };
+  return { startSpan: () => span, startActiveSpan: () => undefined as never };
 }
 
 /** A filled RabbitMQ queue drained by one endpoint (or PROCESSES), with PostgreSQL idempotence for the +postgres cases. */
@@ -520,6 +547,10 @@ async function run(): Promise<number> {
       return ms;
     }
     case 'postgres-queue-batch':
+      return postgresQueueBatchCase(id);
+    case 'postgres-queue-batch+tracing-api':
+    case 'postgres-queue-batch+tracing-sdk':
+      MODULES.push(tracing(name.endsWith('-sdk')));
       return postgresQueueBatchCase(id);
     case 'postgres-queue-batch-unnamed':
     case 'postgres-queue-batch-pgbouncer': {

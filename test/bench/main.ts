@@ -65,6 +65,8 @@ const cases: [string, number][] = [
   ['rabbitmq+postgres-gc', 100],
   ['postgres-queue', 8],
   ['postgres-queue-batch', 64],
+  ['postgres-queue-batch+tracing-api', 64],
+  ['postgres-queue-batch+tracing-sdk', 64],
   // The same through a transaction pooler: the pooler mode on the server itself, then through PgBouncer.
   ['postgres-queue-batch-unnamed', 64],
   ['postgres-queue-batch-pgbouncer', 64],
@@ -214,8 +216,10 @@ const sameRound = (k: string, base: string): number | undefined => {
 const telemetry = `Tracing overhead (issue 13; TracingModule, each case against the same case without it, same-round
 throughput ratios, medians): memory x4 with only the API (no SDK) ${fmt(sameRound('memory+tracing-api x4', 'memory x4'))},
 with the SDK recording every span (batch processor, exporter dropping them) ${fmt(sameRound('memory+tracing-sdk x4', 'memory x4'))};
-RabbitMQ x4 with the SDK ${fmt(sameRound('rabbitmq+tracing-sdk x4', 'rabbitmq x4'))}. Targets: ≥ 0.97× with the API only, ≥ 0.85× with
-the SDK. The memory transport costs the bus about 11–15 µs of CPU per message, so there a span's few µs weigh
+RabbitMQ x4 with the SDK ${fmt(sameRound('rabbitmq+tracing-sdk x4', 'rabbitmq x4'))}; the PostgreSQL queue's fast path (batch=100, group commit,
+x64) with the API only ${fmt(sameRound('postgres-queue-batch+tracing-api x64', 'postgres-queue-batch x64'))}, with the SDK
+${fmt(sameRound('postgres-queue-batch+tracing-sdk x64', 'postgres-queue-batch x64'))}. Targets (issue 30): ≥ 0.97× with the API only, ≥ 0.85× with
+the SDK (one span per message by default: the consumer span; handler spans are opt-in). The memory transport costs the bus about 11–15 µs of CPU per message, so there a span's few µs weigh
 most; see the CPU table for the µs per message each adds.`;
 
 const latencyGroups = [...groups.entries()].filter(([k]) => isLatency(k));

@@ -65,6 +65,40 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
     await client.stop();
   });
 
+  it('one span per received message by default: no handler span', async () => {
+    const client = harness.endpoint(`one-${Date.now()}`, { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withTracing);
+    await client.start();
+    await client.send(new PlaceOrder('O-1'));
+    await harness.settled();
+    expect(named('process telemetry.PlaceOrder')).to.have.length(1);
+    expect(spans().filter((s) => s.name.startsWith('handle ')).map((s) => s.name)).to.deep.equal([]);
+    const [process] = named('process telemetry.PlaceOrder');
+    expect(parentOf(named('publish telemetry.OrderPlaced')[0]!), "the handler's sends are the consumer span's children").to.equal(process!.spanContext().spanId);
+    await client.stop();
+  });
+
+  it('handlerSpans: a span per handler run, the consumer span its parent and the parent of what it sends; its failure recorded', async () => {
+    const withHandlerSpans = (c: import('inversify').Container) => c.bind(TYPES.Module).toConstantValue(new TracingModule({ tracer: provider.getTracer('oncebus-test'), handlerSpans: true }));
+    const opted = new TestHarness();
+    opted.endpoint('orders', { handlers: [PlaceOrderHandler], idempotence: true, inbox: { maximumFailureCount: 1 } }, withHandlerSpans);
+    opted.endpoint('billing', { handlers: [Recorder], idempotence: true, subscriptions: [OrderPlaced] }, withHandlerSpans);
+    const client = opted.endpoint('client', { inbox: undefined, routes: [{ uri: 'memory://orders', specifications: [{ types: [PlaceOrder] }] }] }, withHandlerSpans);
+    await opted.start();
+    await client.send(new PlaceOrder('H-1'));
+    await client.send(new PlaceOrder('bad'));
+    await opted.settled();
+    await opted.stop();
+    const handled = named('handle telemetry.PlaceOrder');
+    const processed = named('process telemetry.PlaceOrder');
+    expect(handled).to.have.length(2);
+    expect(named('handle telemetry.OrderPlaced')).to.have.length(1);
+    const [good, bad] = [handled.find((s) => s.status.code !== 2)!, handled.find((s) => s.status.code === 2)!];
+    expect(good.kind).to.equal(0); // SpanKind.INTERNAL
+    expect(processed.map((s) => s.spanContext().spanId)).to.include(parentOf(good));
+    expect(parentOf(named('publish telemetry.OrderPlaced')[0]!)).to.equal(good.spanContext().spanId);
+    expect(bad.events.map((e) => e.name)).to.include('exception');
+  });
+
   it("what a handler logs carries its message's trace_id and span_id (withTraceContext)", async () => {
     const lines: Record<string, unknown>[] = [];
     const record = (_message: string, meta?: Record<string, unknown>) => void lines.push(meta ?? {});
