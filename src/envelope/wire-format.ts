@@ -68,7 +68,8 @@ export function deserializeTransportMessage(bytes: Uint8Array, limits: MessageLi
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    // A Buffer (what the transports hand over) is read as it is: a view around it cost every message an object.
+    parsed = JSON.parse(Buffer.isBuffer(bytes) ? bytes.toString() : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch (cause) {
     throw new CorruptEnvelopeError(`envelope is not JSON (${bytes.byteLength} bytes)`, { cause });
   }
@@ -153,9 +154,71 @@ function optionalDate(w: Record<string, unknown>, field: string, ctx: Ctx): numb
   const v = w[field];
   if (v === undefined || v === null) return 0;
   if (typeof v !== 'string') fail(field, 'is not an ISO-8601 string', ctx);
-  const ms = Date.parse(v);
+  const ms = parseIsoDate(v);
   if (Number.isNaN(ms)) fail(field, `is not a valid date ('${v}')`, ctx);
   return ms;
+}
+
+/**
+ * Date.parse's answer, without Date.parse for the form toISOString writes (every oncebus sender):
+ * 'YYYY-MM-DDTHH:MM:SS.sssZ' with each field in Date.parse's own ranges (a day up to 31 rolls over in
+ * both). Any other string — another form, a field out of range, a year before 1000 — goes to Date.parse.
+ */
+export function parseIsoDate(v: string): number {
+  if (
+    v.length === 24 &&
+    v.charCodeAt(4) === DASH &&
+    v.charCodeAt(7) === DASH &&
+    v.charCodeAt(10) === LETTER_T &&
+    v.charCodeAt(13) === COLON &&
+    v.charCodeAt(16) === COLON &&
+    v.charCodeAt(19) === DOT &&
+    v.charCodeAt(23) === LETTER_Z
+  ) {
+    const year = digits(v, 0, 4);
+    const month = digits(v, 5, 2);
+    const day = digits(v, 8, 2);
+    const hour = digits(v, 11, 2);
+    const minute = digits(v, 14, 2);
+    const second = digits(v, 17, 2);
+    const millis = digits(v, 20, 3);
+    if (year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && millis >= 0) {
+      return daysFromCivil(year, month, day) * MS_PER_DAY + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+    }
+  }
+  return Date.parse(v);
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date, year ≥ 0 (H. Hinnant's days_from_civil). Linear in
+ * `day`, so a day past the month's end rolls over into the next month, as Date.UTC and Date.parse do.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+const DASH = 0x2d;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const LETTER_T = 0x54;
+const LETTER_Z = 0x5a;
+
+/** The decimal number in v[from, from + count), or -1 when a character there is not an ASCII digit. */
+function digits(v: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = v.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 function optionalStringArray(w: Record<string, unknown>, field: string, ctx: Ctx): string[] {

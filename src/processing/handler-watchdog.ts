@@ -9,8 +9,12 @@ export interface WatchedHandler {
 /** A class, not an object literal with a getter: the literal made a fresh getter function per message. */
 class Entry implements WatchedHandler {
   controller: AbortController | null = null;
-  resolve!: () => void;
-  fail!: (error: unknown) => void;
+  /** Made only when the handler returned a promise (or was given up): a synchronous handler needs none. */
+  private outcome: Promise<void> | null = null;
+  private resolveOutcome: (() => void) | null = null;
+  private failOutcome: ((error: unknown) => void) | null = null;
+  /** Set when the entry was given up before its outcome promise existed. */
+  private failure: { readonly error: unknown } | null = null;
 
   constructor(
     readonly messageId: string,
@@ -19,6 +23,26 @@ class Entry implements WatchedHandler {
     /** The endpoint's stop reason once stop() gave up on handlers: a signal made after it is born aborted. */
     private readonly stopped: () => unknown,
   ) {}
+
+  /** The promise the pipeline awaits: settled by resolve() or fail(), whichever comes first. */
+  promise(): Promise<void> {
+    if (this.outcome !== null) return this.outcome;
+    if (this.failure) return (this.outcome = Promise.reject(this.failure.error));
+    this.outcome = new Promise<void>((resolve, reject) => {
+      this.resolveOutcome = resolve;
+      this.failOutcome = reject;
+    });
+    return this.outcome;
+  }
+
+  resolve(): void {
+    this.resolveOutcome?.();
+  }
+
+  fail(error: unknown): void {
+    if (this.failOutcome) this.failOutcome(error);
+    else if (this.outcome === null) this.failure = { error };
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -29,6 +53,8 @@ class Entry implements WatchedHandler {
     return this.controller.signal;
   }
 }
+
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * Bounds how long a handler may run (`handlerTimeout`), and lets stop() give up on handlers that ignore
@@ -53,10 +79,6 @@ export class HandlerWatchdog {
    */
   watch(messageId: string, handler: (watched: WatchedHandler) => Promise<void> | void, unitOfWork: { abandon?(): void } | null = null): Promise<void> {
     const entry = new Entry(messageId, this.clock() + this.timeoutMs, unitOfWork, this.stoppedReason);
-    const outcome = new Promise<void>((resolve, reject) => {
-      entry.resolve = resolve;
-      entry.fail = reject;
-    });
     this.running.add(entry);
     this.arm();
     // Settled by the handler's end unless the entry was given up first (timed out or stopped): then it failed already.
@@ -65,15 +87,18 @@ export class HandlerWatchdog {
       result = handler(entry);
     } catch (error) {
       if (this.running.delete(entry)) entry.fail(error);
-      return outcome;
+      return entry.promise();
     }
     if (result && typeof result.then === 'function') {
+      const outcome = entry.promise();
       result.then(
         () => this.running.delete(entry) && entry.resolve(),
         (error: unknown) => this.running.delete(entry) && entry.fail(error),
       );
-    } else if (this.running.delete(entry)) entry.resolve();
-    return outcome;
+      return outcome;
+    }
+    // A synchronous handler: one shared settled promise, unless it was given up while it ran.
+    return this.running.delete(entry) ? DONE : entry.promise();
   }
 
   private readonly stoppedReason = (): unknown => this.stopped;

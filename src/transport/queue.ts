@@ -117,5 +117,15 @@ export interface IQueueFactory {
   subscriptions?(uri: string): ISubscriptionService;
   close?(): Promise<void>;
 }
+/**
+ * A message the transport already holds in this process (a prefetched delivery) is handed out without a
+ * promise: `takeReady` returns it at once, or null when none is held (or the queue is closed) — the loop
+ * then calls getMessage, which waits and reports failures. Same rules as getMessage for what it returns.
+ */
+export interface IReadyMessageQueue {
+  takeReady(): ReceivedMessage | null;
+}
+export const isReadyMessageQueue = (q: IQueue): q is IQueue & IReadyMessageQueue =>
+  typeof (q as Partial<IReadyMessageQueue>).takeReady === 'function';
 export const isSharedReceiverQueue = (q: IQueue): q is IQueue & ISharedReceiverQueue =>
   (q as Partial<ISharedReceiverQueue>).sharedByReceiveLoops === true;

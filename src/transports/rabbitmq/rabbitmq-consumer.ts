@@ -7,15 +7,26 @@ import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { DeliveryAlreadySettledError, StaleDeliveryError } from './rabbitmq-errors.js';
 import { assertQueue } from './rabbitmq-topology.js';
 import type { RabbitMqAddress } from './rabbitmq-uri.js';
+import type { ReceivedMessage } from '../../transport/queue.js';
 
-/** The token getMessage hands out: the delivery and the consumer channel generation it came on. */
-export class RabbitMqDelivery {
+/**
+ * What getMessage hands out: the delivery and the consumer channel generation it came on. It is the
+ * ReceivedMessage itself (its own token), so taking a message allocates one object, not two.
+ */
+export class RabbitMqDelivery implements ReceivedMessage {
   settled = false;
+  readonly body: Buffer;
   constructor(
     readonly owner: RabbitMqConsumer,
     readonly generation: number,
     readonly message: ConsumeMessage,
-  ) {}
+  ) {
+    this.body = message.content;
+  }
+
+  get token(): RabbitMqDelivery {
+    return this;
+  }
 }
 
 interface LiveChannel {
@@ -59,6 +70,13 @@ export class RabbitMqConsumer {
     private readonly queueUri: string,
   ) {
     connection.on('connected', this.onConnected);
+  }
+
+  /** A buffered delivery without waiting (no promise); undefined when none is buffered or the queue is closed. */
+  takeReady(): RabbitMqDelivery | undefined {
+    if (this.closed || this.buffer.length === 0) return undefined;
+    if (!this.live && Date.now() >= this.notBefore) this.start();
+    return this.buffer.shift();
   }
 
   async take(waitMs: number): Promise<RabbitMqDelivery | null> {

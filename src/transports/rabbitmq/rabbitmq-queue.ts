@@ -1,7 +1,7 @@
 import type { Options } from 'amqplib';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { TransportError } from '../../errors/errors.js';
-import type { ICountQueue, ICreateQueue, IDropQueue, IPurgeQueue, IQueue, ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
+import type { ICountQueue, ICreateQueue, IDropQueue, IPurgeQueue, IQueue, IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
 import { BackOff } from './back-off.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { RabbitMqConsumer } from './rabbitmq-consumer.js';
@@ -12,6 +12,7 @@ import type { RabbitMqAddress, RabbitMqQueueType } from './rabbitmq-uri.js';
 
 /** How long getMessage waits for a delivery before answering null: cheap idle loops, prompt stops. */
 const WAIT_MS = 100;
+const SETTLED: Promise<void> = Promise.resolve();
 /** Pause between send attempts across a reconnect, so a channel that keeps dying is not hammered. */
 const RESEND_FIRST_MS = 50;
 const RESEND_MAX_MS = 1000;
@@ -27,7 +28,7 @@ const RESEND_MAX_MS = 1000;
  * - The queue is declared before the first send on each connection generation: after a broker restart a
  *   non-durable queue is gone, and the default exchange would drop (and still confirm) a send to it.
  */
-export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISharedReceiverQueue {
+export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISharedReceiverQueue, IReadyMessageQueue {
   /** The endpoint's receive loops share this object: one consumer, one prefetch window (see rabbitmq.md). */
   readonly sharedByReceiveLoops = true as const;
   private consumer: RabbitMqConsumer | null = null;
@@ -74,15 +75,26 @@ export class RabbitMqQueue implements IQueue, ICreateQueue, IPurgeQueue, IDropQu
     }
   }
 
+  takeReady(): ReceivedMessage | null {
+    if (this.closed || !this.consumer) return null;
+    return this.consumer.takeReady() ?? null;
+  }
+
   async getMessage(): Promise<ReceivedMessage | null> {
     if (this.closed) throw new TransportError('the queue is closed', { queueUri: this.uri });
     this.consumer ??= new RabbitMqConsumer(this.connection, this.address, this.uri);
-    const delivery = await this.consumer.take(WAIT_MS);
-    return delivery ? { body: delivery.message.content, token: delivery } : null;
+    return this.consumer.take(WAIT_MS);
   }
 
-  async acknowledge(token: unknown): Promise<void> {
-    this.settling().settle(token, 'ack');
+  // Not async: settling is synchronous (the ack goes out with the turn's batch), so one shared settled
+  // promise answers every success instead of a new one per message.
+  acknowledge(token: unknown): Promise<void> {
+    try {
+      this.settling().settle(token, 'ack');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return SETTLED;
   }
 
   async release(token: unknown): Promise<void> {
