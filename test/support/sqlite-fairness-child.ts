@@ -52,17 +52,21 @@ addOncebus(container, {
 const bus = container.get<IServiceBus>(TYPES.ServiceBus);
 
 let probing = cfg.probe === true;
+/** When the probe write in progress began: still waiting at the end counts as a wait that long at least. */
+let probeStarted: number | null = null;
 async function probe(): Promise<void> {
   while (probing) {
-    const started = performance.now();
+    probeStarted = performance.now();
     await store.database.execute('INSERT INTO fairness_probe (role, at) VALUES ($1, $2)', [cfg.role, Date.now()]);
-    probeWaits.push(performance.now() - started);
+    probeWaits.push(performance.now() - probeStarted);
+    probeStarted = null;
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 process.on('SIGTERM', () => {
   probing = false;
+  if (probeStarted !== null) probeWaits.push(performance.now() - probeStarted);
   const cpu = process.cpuUsage();
   const report: FairnessReport = { role: cfg.role, handledAt, hungAt, readyAt, probeWaits, cpuUs: cpu.user + cpu.system };
   process.stdout.write(`${JSON.stringify(report)}\n`);
