@@ -8,7 +8,7 @@ for (const groupCommit of [true, false]) {
   describe(`SQLite across processes${groupCommit ? ' (group commit)' : ''}: hung handlers in one process do not starve the other's writers`, function () {
     this.timeout(90_000);
 
-    it("handles all of B's messages, and B's writes wait less than 3 s, while A's handlers hang past handlerTimeout", async () => {
+    it("handles all of B's messages, and B's writes wait less than 4 s, while A's handlers hang past handlerTimeout", async () => {
       const result = await runFairnessScenario({
         groupCommit,
         handlerTimeoutMs: 1000,
@@ -21,8 +21,9 @@ for (const groupCommit of [true, false]) {
       });
       expect(result.bProbes, 'B made probe writes').to.be.greaterThan(0);
       expect(result.bFinished, `B handled ${result.bHandled} of 200 within 30 s`).to.equal(true);
-      // Generous: a turn is 0.5 s, plus one hung handler's 1 s; seen before the change: 10 s and more.
-      expect(result.bWriteWaitMaxMs, JSON.stringify(result)).to.be.lessThan(3000);
+      // Generous: a batch holds the file for a turn (0.5 s) plus one hung handler's 1 s, and B's try may miss
+      // one gap (another such wait); before the change B waited 10 s and more (or A did, whichever lost).
+      expect(result.bWriteWaitMaxMs, JSON.stringify(result)).to.be.lessThan(4000);
     });
   });
 }
