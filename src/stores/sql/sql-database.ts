@@ -58,6 +58,11 @@ export interface SqlDatabase extends SqlExecutor {
   close(): Promise<void>;
   /** Whether a driver error is the connection failing, not the statement (see IUnitOfWork.isConnectionFailure). */
   isConnectionFailure?(error: unknown): boolean;
+  /**
+   * Where one writer serves every process (SQLite): how long (ms) a transaction should keep it, so
+   * another process waiting for it gets in. Group commit admits no more members to a batch past it.
+   */
+  readonly writeTurnMs?: number;
 }
 
 /**

@@ -5,8 +5,8 @@ import { requireDriver } from '../../drivers/require-driver.js';
 import { StoreError } from '../../errors/errors.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
-import { AsyncMutex } from './async-mutex.js';
 import { guardedDatabase } from './guarded-database.js';
+import { WRITE_POLL_MAX_MS, WRITE_TURN_MS, WriteTurns } from './write-turns.js';
 
 export interface SqliteOptions {
   /** The database file (created when missing). */
@@ -35,16 +35,17 @@ const insideTransaction = new AsyncLocalStorage<SqliteOpenTransaction>();
  * better-sqlite3 is synchronous, and SQLite has one writer at a time. A unit of work spans the handler's
  * awaits, so a second connection in this process waiting (busy_timeout) for the first one's write lock
  * would block the event loop the first one needs to finish: a deadlock until the timeout. So in-process,
- * every statement and every transaction runs under one async mutex (idempotent handling is serialized per
+ * every statement and every transaction runs under one async lock (idempotent handling is serialized per
  * process); across processes, BEGIN IMMEDIATE takes the write lock up front and SQLITE_BUSY is retried
- * asynchronously, never by blocking.
+ * asynchronously, never by blocking. The lock bounds this process's turn (WriteTurns), so a process with
+ * steady work lets the others' retries in.
  *
- * A unit of work holds the mutex while its handler runs; the handler runs "inside" it (within), so a write
+ * A unit of work holds the lock while its handler runs; the handler runs "inside" it (within), so a write
  * the handler makes to this database by other means than its transaction — `bus.send` to a sqlite://
- * queue here — joins the transaction instead of waiting for the mutex it holds itself (forever).
+ * queue here — joins the transaction instead of waiting for the lock it holds itself (forever).
  *
- * Plain SELECTs go to a second, read-only connection without the mutex: in WAL mode readers never wait
- * for the writer, and a handler holding the unit of work (and so the mutex) can still look things up
+ * Plain SELECTs go to a second, read-only connection without the lock: in WAL mode readers never wait
+ * for the writer, and a handler holding the unit of work (and so the lock) can still look things up
  * (the subscribers of a type it publishes) without deadlocking on itself.
  */
 export class SqliteDatabase implements SqlDatabase {
@@ -52,7 +53,9 @@ export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite' as const;
   readonly native: Database.Database;
   private readonly reader: Database.Database;
-  private readonly lock = new AsyncMutex();
+  /** How long a transaction should keep the file's one writer (group commit stops admitting members past it). */
+  readonly writeTurnMs = WRITE_TURN_MS;
+  private readonly lock = new WriteTurns();
   private readonly statements = new Map<string, Prepared>();
   private readonly readStatements = new Map<string, Prepared>();
   private readonly busyTimeoutMs: number;
@@ -79,7 +82,7 @@ export class SqliteDatabase implements SqlDatabase {
       return this.retrying(() => {
         const p = prepare(this.reader, this.readStatements, sql);
         return p.statement.all(...bind(params, p.order)) as R[];
-      });
+      }, false);
     }
     return this.lock.run(() => this.retrying(() => this.all<R>(sql, params)));
   }
@@ -133,12 +136,18 @@ export class SqliteDatabase implements SqlDatabase {
     return p.statement.all(...bind(params, p.order)) as R[];
   }
 
-  /** Retries SQLITE_BUSY (another process writing) asynchronously until the busy timeout. */
-  async retrying<T>(fn: () => T): Promise<T> {
+  /**
+   * Retries SQLITE_BUSY (another process writing) asynchronously until the busy timeout, a few ms apart
+   * so a try lands in the gap the other process leaves at the end of its turn. `writes`: run under the
+   * lock, so taking the file after a wait starts this process's turn.
+   */
+  async retrying<T>(fn: () => T, writes = true): Promise<T> {
     const deadline = Date.now() + this.busyTimeoutMs;
-    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    for (let wait = 1, waited = false; ; wait = Math.min(wait * 2, WRITE_POLL_MAX_MS), waited = true) {
       try {
-        return fn();
+        const result = fn();
+        if (waited && writes) this.lock.turnStarts();
+        return result;
       } catch (error) {
         const code = (error as { code?: string }).code;
         if ((code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') && Date.now() < deadline) {

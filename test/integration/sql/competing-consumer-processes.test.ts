@@ -31,8 +31,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         const rows = await world.businessRows();
         expect(rows).to.have.length(DISTINCT);
         expect(new Set(rows.map((r) => r.message_id)).size).to.equal(DISTINCT);
-        // SQLite has one writer and its busy handling is not fair, so one process may take all the work
-        // there; the cross-process claim itself is pinned down by claim-across-processes.test.ts.
+        // SQLite has one writer, which a process keeps for a turn (0.5 s, WriteTurns): in a run this short one
+        // process may take all the work there; the cross-process claim itself is pinned down by
+        // claim-across-processes.test.ts, the turns by sqlite-fairness-across-processes.test.ts.
         if (kind === 'postgres') expect(new Set(rows.map((r) => r.pid)).size, 'both processes took part').to.equal(2);
         const { handled } = await receiveFollowupsIdempotently(world);
         expect(handled).to.have.length(DISTINCT * 2);

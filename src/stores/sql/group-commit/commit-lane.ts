@@ -36,7 +36,9 @@ interface Batch {
  * per-message sequence (claim, handler, stored sends, 'handled', commit), with the statements of many
  * messages in one transaction. A member that stored no sends commits 'completed' straight away: it owes nothing, so a later copy is simply ignored. Members
  * arriving meanwhile form the next batch, whose BEGIN and claim ride in the same round trip as this
- * batch's COMMIT; so the batch grows with the load and a lone message commits at once.
+ * batch's COMMIT; so the batch grows with the load and a lone message commits at once. Where one writer
+ * serves every process (SQLite: `writeTurnMs`), a batch gives no turn to a member once it has been open
+ * that long: the rest are unclaimed and go to the next batch (putBack).
  */
 export class CommitLane {
   private readonly waiting: GroupMember[] = [];
@@ -114,7 +116,12 @@ export class CommitLane {
       const claimed = batch.claimed ?? (await beginAndClaim(this.ctx, batch.members));
       tx = claimed.tx;
       const assigned = await sortClaims(this.ctx, tx, batch.members, await claimed.rows, retry);
-      for (const member of assigned) {
+      const admitUntil = Date.now() + (this.ctx.database.writeTurnMs ?? Number.POSITIVE_INFINITY);
+      for (const [i, member] of assigned.entries()) {
+        if (i > 0 && Date.now() > admitUntil) {
+          await this.putBack(tx, assigned.slice(i), retry);
+          break;
+        }
         if (await this.turn(tx, member)) succeeded.push(member);
       }
       if (succeeded.length > 0) {
@@ -195,6 +202,17 @@ export class CommitLane {
     await this.undo(tx, member);
     member.settle();
     return false;
+  }
+
+  /**
+   * The batch has kept the database's one writer (SQLite) for its turn: the members that have not had
+   * theirs leave it unclaimed and go to the next batch, so handlers that hang until handlerTimeout one
+   * after another cannot keep other processes from writing for the sum of their timeouts. No handler of
+   * theirs has run; a failure here fails the whole batch.
+   */
+  private async putBack(tx: SqlTransaction, members: readonly GroupMember[], retry: GroupMember[]): Promise<void> {
+    for (const member of members) await tx.execute(this.ctx.statements.deleteClaim, this.ctx.keys.params(member.messageId));
+    retry.push(...members);
   }
 
   /** Removes one member's work from the shared transaction; a failure here fails the whole batch. */
