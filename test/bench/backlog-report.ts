@@ -12,6 +12,8 @@ export interface BacklogResult {
   readonly ms: number;
   /** The consumer process's peak RSS (bytes): a process of its own, started after the fill. */
   readonly rss: number;
+  /** The consumer's heap still used after a full collection at its end (bytes): what it holds, garbage aside. */
+  readonly heapAfterGc?: number;
   /** Messages per second the fill wrote (the enqueue batcher, or publishes with confirms in windows). */
   readonly enqueuePerSec?: number;
   readonly cpu?: { nodeUs: number; brokerUs?: number; databaseUs?: number; ownDatabaseUs?: number };
@@ -65,7 +67,7 @@ export function backlogSection(s: BacklogSummary, median: (xs: number[]) => numb
       const rss = m(rs.map((r) => r.rss));
       const us = (f: (c: NonNullable<BacklogResult['cpu']>) => number | undefined) => m(rs.map((r) => (r.cpu ? f(r.cpu) : undefined)).filter((v): v is number => v !== undefined));
       rows.push(
-        `| ${t} | ${n.toLocaleString('en')} | ${Math.round(m(rates))} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${Number.isNaN(ratio) ? '—' : `${ratio.toFixed(2)}×`} | ${mb(rss)} | ${cell(us((c) => c.nodeUs))} | ${cell(t === 'rabbitmq' ? us((c) => c.brokerUs) : t === 'postgresql' ? us((c) => c.databaseUs) : undefined)} | ${cell(m(rs.map((r) => r.enqueuePerSec).filter((v): v is number => v !== undefined)))} |`,
+        `| ${t} | ${n.toLocaleString('en')} | ${Math.round(m(rates))} (${Math.round(Math.min(...rates))}–${Math.round(Math.max(...rates))}) | ${Number.isNaN(ratio) ? '—' : `${ratio.toFixed(2)}×`} | ${mb(rss)} | ${cell(m(rs.map((r) => r.heapAfterGc).filter((v): v is number => v !== undefined)) / 1048576)} | ${cell(us((c) => c.nodeUs))} | ${cell(t === 'rabbitmq' ? us((c) => c.brokerUs) : t === 'postgresql' ? us((c) => c.databaseUs) : undefined)} | ${cell(m(rs.map((r) => r.enqueuePerSec).filter((v): v is number => v !== undefined)))} |`,
       );
       if (n === sizes.at(-1) && n !== smallest) {
         const flat = rss <= baseRss * 1.2;
@@ -84,14 +86,16 @@ ${s.rounds} round(s), the backlogs interleaved within each round. Each run fills
 queues' enqueue batcher, 1000 messages per statement as \`sendMany\` writes them; RabbitMQ: persistent
 publishes awaiting confirms every 5000, into the classic queue the endpoint declares by default), then starts
 **one consumer process** that drains all of it: the rate runs from its first message handled to its last, the
-peak RSS is that process's own (sampled every 20 ms from its start, the fill outside it). Cases as in
+peak RSS is that process's own (sampled every 20 ms from its start, the fill outside it); "heap after GC" is
+its heap still in use after a full collection once it is done — what it holds, where RSS also counts garbage
+V8 has not collected yet and heap it keeps for later. Cases as in
 \`npm run bench\`: the PostgreSQL and SQLite queues' fast path (\`?batch=100\`, group-commit idempotence, one lane
 of up to 64, threadCount 64), RabbitMQ without idempotence (threadCount 4, prefetch 100). CPU per message:
 Node is the consumer, the other party RabbitMQ (beam.smp) or every postgres process. Ratios are to the
 20k backlog of the same round; medians (min–max) over the rounds.
 
-| transport | backlog | msg/s (min–max) | × 20k, same round | peak RSS MB | Node µs/msg | RabbitMQ / PostgreSQL µs/msg | fill msg/s |
-|---|---|---|---|---|---|---|---|
+| transport | backlog | msg/s (min–max) | × 20k, same round | peak RSS MB | heap after GC MB | Node µs/msg | RabbitMQ / PostgreSQL µs/msg | fill msg/s |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 Target: ≥ 0.8× the 20k rate at 1M, peak RSS flat (within 20 %) — ${verdicts.join('; ')}.${failed.length > 0 ? `\n\nRuns that failed (left out): ${failed.map((r) => `${r.transport} ${r.messages} round ${r.round}: ${r.failed}`).join('; ')}.` : ''}

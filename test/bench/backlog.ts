@@ -36,11 +36,12 @@ function runCase(t: (typeof TRANSPORTS)[number], messages: number, round: number
     const out = execFileSync(process.execPath, [CASE, `${t.case}@1`, String(messages), String(t.threads)], {
       cwd: root,
       encoding: 'utf8',
+      env: { ...process.env, BENCH_HEAP: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: RUN_TIMEOUT_MS,
     });
     const r = JSON.parse(out.trim().split('\n').at(-1)!) as Omit<BacklogResult, 'transport' | 'round'>;
-    return { transport: t.transport, case: t.case, threads: t.threads, messages, round, ms: r.ms, rss: r.rss, enqueuePerSec: r.enqueuePerSec, cpu: r.cpu };
+    return { transport: t.transport, case: t.case, threads: t.threads, messages, round, ms: r.ms, rss: r.rss, heapAfterGc: r.heapAfterGc, enqueuePerSec: r.enqueuePerSec, cpu: r.cpu };
   } catch (error) {
     const reason = String((error as { stderr?: string }).stderr || error).split('\n').find((l) => /Error/.test(l)) ?? String(error);
     return { transport: t.transport, case: t.case, threads: t.threads, messages, round, ms: Number.NaN, rss: 0, failed: reason.slice(0, 300) };
@@ -57,7 +58,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       say(
         r.failed
           ? `round ${round}: ${t.transport} ${n}: failed: ${r.failed}`
-          : `round ${round}: ${t.transport} ${n}: ${Math.round((n / r.ms) * 1000)} msg/s, peak RSS ${Math.round(r.rss / 1048576)} MB, fill ${r.enqueuePerSec} msg/s, cpu ${JSON.stringify(r.cpu)}`,
+          : `round ${round}: ${t.transport} ${n}: ${Math.round((n / r.ms) * 1000)} msg/s, peak RSS ${Math.round(r.rss / 1048576)} MB, heap after GC ${Math.round((r.heapAfterGc ?? 0) / 1048576)} MB, fill ${r.enqueuePerSec} msg/s, cpu ${JSON.stringify(r.cpu)}`,
       );
     }
   }

@@ -279,13 +279,27 @@ async function childEndpoint(bus: IServiceBus): Promise<never> {
   setInterval(() => process.stdout.write(`${handled} ${firstHandledAt} ${lastHandledAt} ${peak}\n`), 50);
   commands.once('stop', () => {
     const totals = cpuFrom ? cpuPerMessage(cpuFrom, cpuSnapshot(), 1) : null;
-    process.stdout.write(`cpu ${JSON.stringify({ messages: Math.max(0, handled - 1), ...totals })}\n`);
+    const heap = heapAfterGc();
+    process.stdout.write(`cpu ${JSON.stringify({ messages: Math.max(0, handled - 1), ...totals, ...(heap !== undefined && { heapAfterGc: heap }) })}\n`);
   });
   return new Promise<never>(() => undefined);
 }
 
+/**
+ * BENCH_HEAP (the backlog bench): children run with --expose-gc and report the heap still used after a full
+ * collection — what the process holds, where its peak RSS also counts garbage not collected yet.
+ */
+const HEAP = process.env.BENCH_HEAP === '1';
+const heapAfterGc = (): number | undefined => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
 /** What a child reports on 'stop': µs since its first message handled, and the messages handled since. */
 interface ChildCpu {
+  readonly heapAfterGc?: number;
   readonly messages: number;
   readonly nodeUs?: number;
   readonly nodeSystemUs?: number;
@@ -300,7 +314,7 @@ let multiCpu: (CpuPerMessage & { readonly children: number }) | null = null;
 /** Runs PROCESSES children of this case on the filled queue; the clock runs from the first message handled by any to the last. */
 async function twoProcesses(queue: string, schema?: string, file?: string): Promise<number> {
   const children = Array.from({ length: PROCESSES }, () =>
-    spawn(process.execPath, [fileURLToPath(import.meta.url), caseArg, '0', String(THREADS)], {
+    spawn(process.execPath, [...(HEAP ? ['--expose-gc'] : []), fileURLToPath(import.meta.url), caseArg, '0', String(THREADS)], {
       env: { ...process.env, BENCH_CHILD: JSON.stringify({ queue, schema, file }) },
       stdio: ['pipe', 'pipe', 'inherit'],
     }),
@@ -353,6 +367,7 @@ async function twoProcesses(queue: string, schema?: string, file?: string): Prom
   };
   for (const child of children) child.kill('SIGKILL');
   childrenRss = latest.reduce((n, c) => n + c.rss, 0);
+  if (reported.some((c) => c.heapAfterGc !== undefined)) extra = { ...extra, heapAfterGc: reported.reduce((n, c) => n + (c.heapAfterGc ?? 0), 0) };
   const started = latest.filter((c) => c.handled > 0);
   return steadyMs(Math.min(...started.map((c) => c.first)), Math.max(...started.map((c) => c.last)));
 }
