@@ -18,6 +18,8 @@ export interface BacklogResult {
   readonly enqueuePerSec?: number;
   readonly cpu?: { nodeUs: number; brokerUs?: number; databaseUs?: number; ownDatabaseUs?: number };
   readonly failed?: string;
+  /** Set on rows kept from an earlier run (--keep): when that run was. */
+  readonly when?: string;
 }
 
 export interface BacklogSummary {
@@ -26,6 +28,8 @@ export interface BacklogSummary {
   readonly cpus: number;
   readonly rounds: number;
   readonly results: readonly BacklogResult[];
+  /** The earlier run's file some transports' rows were kept from (--keep). */
+  readonly kept?: string;
 }
 
 export const BACKLOG_START = '<!-- backlog:start (npm run bench:backlog writes this section) -->';
@@ -92,7 +96,7 @@ V8 has not collected yet and heap it keeps for later. Cases as in
 \`npm run bench\`: the PostgreSQL and SQLite queues' fast path (\`?batch=100\`, group-commit idempotence, one lane
 of up to 64, threadCount 64), RabbitMQ without idempotence (threadCount 4, prefetch 100). CPU per message:
 Node is the consumer, the other party RabbitMQ (beam.smp) or every postgres process. Ratios are to the
-20k backlog of the same round; medians (min–max) over the rounds.
+20k backlog of the same round; medians (min–max) over the rounds.${s.kept ? ` Rows of ${[...new Set(s.results.filter((r) => r.when !== undefined).map((r) => r.transport))].join(', ')} kept from an earlier run (${s.kept.replace(/^.*\//, '')}).` : ''}
 
 | transport | backlog | msg/s (min–max) | × 20k, same round | peak RSS MB | heap after GC MB | Node µs/msg | RabbitMQ / PostgreSQL µs/msg | fill msg/s |
 |---|---|---|---|---|---|---|---|---|

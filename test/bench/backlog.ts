@@ -5,6 +5,8 @@
 // Writes bench-results/backlog-<time>.json and, with --write, the backlog section of docs/scaling.md.
 //   node dist/test/bench/backlog.js --backlogs 20000,200000,1000000 --rounds 1 --write
 //   node dist/test/bench/backlog.js --backlogs 2000,20000 --only sqlite           (a pilot)
+//   node dist/test/bench/backlog.js --only postgresql --keep bench-results/backlog-….json --write
+//     (measures one transport again; the others' rows come from the earlier run's file)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -49,6 +51,10 @@ function runCase(t: (typeof TRANSPORTS)[number], messages: number, round: number
 }
 
 const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+const KEEP = arg('keep', '');
+/** With --keep: an earlier run's rows of the transports not measured now. */
+const earlier = KEEP ? (JSON.parse(readFileSync(KEEP, 'utf8')) as { when: string; results: BacklogResult[] }) : null;
+const kept = (earlier?.results ?? []).filter((r) => !TRANSPORTS.some((t) => t.transport === r.transport)).map((r) => ({ ...r, when: earlier!.when }));
 const results: BacklogResult[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
   for (const t of TRANSPORTS) {
@@ -66,7 +72,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 
 const when = new Date().toISOString();
 mkdirSync(`${root}bench-results`, { recursive: true });
-const summary = { when, node: process.version, cpus: cpus().length, rounds: ROUNDS, results };
+const summary = { when, node: process.version, cpus: cpus().length, rounds: ROUNDS, results: [...results, ...kept], ...(KEEP && { kept: KEEP }) };
 writeFileSync(`${root}bench-results/backlog-${when.replace(/[:.]/g, '-')}.json`, JSON.stringify(summary, null, 2));
 const section = backlogSection(summary, median);
 if (process.argv.includes('--write')) {
