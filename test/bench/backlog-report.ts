@@ -75,8 +75,9 @@ export function backlogSection(s: BacklogSummary, median: (xs: number[]) => numb
       );
       if (n === sizes.at(-1) && n !== smallest) {
         const flat = rss <= baseRss * 1.2;
+        const heap = (size: number) => cell(m(ofT.filter((r) => r.messages === size).map((r) => r.heapAfterGc).filter((v): v is number => v !== undefined)) / 1048576);
         verdicts.push(
-          `${t}: ${ratio.toFixed(2)}× at ${n.toLocaleString('en')} (${ratio >= 0.8 ? 'met' : '**not met**'}), peak RSS ${mb(baseRss)} → ${mb(rss)} MB (${flat ? 'flat' : '**grows**'})`,
+          `${t}: ${ratio.toFixed(2)}× at ${n.toLocaleString('en')} (${ratio >= 0.8 ? 'met' : '**not met**'}), peak RSS ${mb(baseRss)} → ${mb(rss)} MB (${flat ? 'flat' : '**grows**'}; heap after GC ${heap(smallest)} → ${heap(n)} MB)`,
         );
       }
     }
@@ -86,7 +87,7 @@ export function backlogSection(s: BacklogSummary, median: (xs: number[]) => numb
 
 Measured by \`npm run bench:backlog\` (\`test/bench/backlog.ts\`) on ${s.when.slice(0, 16).replace('T', ' ')} UTC, Node ${s.node}, ${s.cpus} cores shared
 by Node, RabbitMQ and PostgreSQL (and other work on the machine: read the ratios, not the absolute rates);
-${s.rounds} round(s), the backlogs interleaved within each round. Each run fills the queue first, in bulk (the SQL
+${s.rounds} round(s), each running every backlog of each transport in turn. Each run fills the queue first, in bulk (the SQL
 queues' enqueue batcher, 1000 messages per statement as \`sendMany\` writes them; RabbitMQ: persistent
 publishes awaiting confirms every 5000, into the classic queue the endpoint declares by default), then starts
 **one consumer process** that drains all of it: the rate runs from its first message handled to its last, the

@@ -7,11 +7,12 @@
 //   node dist/test/bench/backlog.js --backlogs 2000,20000 --only sqlite           (a pilot)
 //   node dist/test/bench/backlog.js --only postgresql --keep bench-results/backlog-….json --write
 //     (measures one transport again; the others' rows come from the earlier run's file)
+//   node dist/test/bench/backlog.js --only none --keep bench-results/backlog-….json --write   (rewrites the section)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type BacklogResult, backlogSection, replaceBacklogSection } from './backlog-report.js';
+import { type BacklogResult, type BacklogSummary, backlogSection, replaceBacklogSection } from './backlog-report.js';
 import { median } from './median.js';
 
 const arg = (name: string, fallback: string): string => {
@@ -53,7 +54,7 @@ function runCase(t: (typeof TRANSPORTS)[number], messages: number, round: number
 const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const KEEP = arg('keep', '');
 /** With --keep: an earlier run's rows of the transports not measured now. */
-const earlier = KEEP ? (JSON.parse(readFileSync(KEEP, 'utf8')) as { when: string; results: BacklogResult[] }) : null;
+const earlier = KEEP ? (JSON.parse(readFileSync(KEEP, 'utf8')) as BacklogSummary) : null;
 const kept = (earlier?.results ?? []).filter((r) => !TRANSPORTS.some((t) => t.transport === r.transport)).map((r) => ({ ...r, when: earlier!.when }));
 const results: BacklogResult[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
@@ -72,8 +73,12 @@ for (let round = 1; round <= ROUNDS; round++) {
 
 const when = new Date().toISOString();
 mkdirSync(`${root}bench-results`, { recursive: true });
-const summary = { when, node: process.version, cpus: cpus().length, rounds: ROUNDS, results: [...results, ...kept], ...(KEEP && { kept: KEEP }) };
-writeFileSync(`${root}bench-results/backlog-${when.replace(/[:.]/g, '-')}.json`, JSON.stringify(summary, null, 2));
+// --only none --keep <file>: writes the earlier run's section again (its rows and its time), measuring nothing.
+const rendering = TRANSPORTS.length === 0 && earlier !== null;
+const summary = rendering
+  ? earlier
+  : { when, node: process.version, cpus: cpus().length, rounds: ROUNDS, results: [...results, ...kept], ...(KEEP && { kept: KEEP }) };
+if (!rendering) writeFileSync(`${root}bench-results/backlog-${when.replace(/[:.]/g, '-')}.json`, JSON.stringify(summary, null, 2));
 const section = backlogSection(summary, median);
 if (process.argv.includes('--write')) {
   const path = `${root}docs/scaling.md`;
