@@ -32,7 +32,7 @@ const PROCESSES = Number(caseArg.split('@')[1] ?? 1);
 const MULTI = caseArg.includes('@');
 const name = caseArg.split('@')[0]!;
 /** Set in a child of a multi-process case: the queue (and schema) the parent filled. */
-const CHILD = process.env.BENCH_CHILD ? (JSON.parse(process.env.BENCH_CHILD) as { queue: string; schema?: string }) : null;
+const CHILD = process.env.BENCH_CHILD ? (JSON.parse(process.env.BENCH_CHILD) as { queue: string; schema?: string; file?: string }) : null;
 const COUNT = CHILD ? Number.POSITIVE_INFINITY : Number(countArg);
 const THREADS = Number(threadsArg);
 const PREFETCH = 100;
@@ -94,11 +94,13 @@ function steadyMs(first = firstHandledAt, last = lastHandledAt, count = Number(c
 }
 
 const latencies: number[] = [];
+/** Only the latency cases keep a figure per message: elsewhere it would be RSS growing with the count (the backlog bench). */
+const RECORD_LATENCY = name.endsWith('-latency');
 
 @handlesMessage(Order)
 class OrderHandler implements IMessageHandler<Order> {
   handle(ctx: IHandlerContext<Order>): void {
-    latencies.push(Date.now() - ctx.transportMessage.sendDate);
+    if (RECORD_LATENCY) latencies.push(Date.now() - ctx.transportMessage.sendDate);
     markHandled();
   }
 }
@@ -147,12 +149,20 @@ function envelope(recipient: string): Buffer {
 /** After filling: let the broker and the database finish writing before any clock runs. */
 const settle = () => new Promise((r) => setTimeout(r, 1000));
 
+/** Publishes awaiting confirms every window: a million unconfirmed messages would sit in this process's memory. */
+const CONFIRM_WINDOW = 5000;
+
 async function fillRabbit(queue: string, body: () => Buffer): Promise<void> {
   const c = await amqp.connect(RABBIT);
   const ch = await c.createConfirmChannel();
   await ch.assertQueue(queue, { durable: true });
-  for (let i = 0; i < COUNT; i++) ch.sendToQueue(queue, body(), { persistent: true });
+  const filling = performance.now();
+  for (let i = 0; i < COUNT; i++) {
+    ch.sendToQueue(queue, body(), { persistent: true });
+    if ((i + 1) % CONFIRM_WINDOW === 0) await ch.waitForConfirms();
+  }
   await ch.waitForConfirms();
+  extra = { ...extra, enqueuePerSec: perSecond(filling) };
   await c.close();
 }
 
@@ -269,13 +279,27 @@ async function childEndpoint(bus: IServiceBus): Promise<never> {
   setInterval(() => process.stdout.write(`${handled} ${firstHandledAt} ${lastHandledAt} ${peak}\n`), 50);
   commands.once('stop', () => {
     const totals = cpuFrom ? cpuPerMessage(cpuFrom, cpuSnapshot(), 1) : null;
-    process.stdout.write(`cpu ${JSON.stringify({ messages: Math.max(0, handled - 1), ...totals })}\n`);
+    const heap = heapAfterGc();
+    process.stdout.write(`cpu ${JSON.stringify({ messages: Math.max(0, handled - 1), ...totals, ...(heap !== undefined && { heapAfterGc: heap }) })}\n`);
   });
   return new Promise<never>(() => undefined);
 }
 
+/**
+ * BENCH_HEAP (the backlog bench): children run with --expose-gc and report the heap still used after a full
+ * collection — what the process holds, where its peak RSS also counts garbage not collected yet.
+ */
+const HEAP = process.env.BENCH_HEAP === '1';
+const heapAfterGc = (): number | undefined => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
 /** What a child reports on 'stop': µs since its first message handled, and the messages handled since. */
 interface ChildCpu {
+  readonly heapAfterGc?: number;
   readonly messages: number;
   readonly nodeUs?: number;
   readonly nodeSystemUs?: number;
@@ -288,10 +312,10 @@ interface ChildCpu {
 let multiCpu: (CpuPerMessage & { readonly children: number }) | null = null;
 
 /** Runs PROCESSES children of this case on the filled queue; the clock runs from the first message handled by any to the last. */
-async function twoProcesses(queue: string, schema?: string): Promise<number> {
+async function twoProcesses(queue: string, schema?: string, file?: string): Promise<number> {
   const children = Array.from({ length: PROCESSES }, () =>
-    spawn(process.execPath, [fileURLToPath(import.meta.url), caseArg, '0', String(THREADS)], {
-      env: { ...process.env, BENCH_CHILD: JSON.stringify({ queue, schema }) },
+    spawn(process.execPath, [...(HEAP ? ['--expose-gc'] : []), fileURLToPath(import.meta.url), caseArg, '0', String(THREADS)], {
+      env: { ...process.env, BENCH_CHILD: JSON.stringify({ queue, schema, file }) },
       stdio: ['pipe', 'pipe', 'inherit'],
     }),
   );
@@ -343,6 +367,7 @@ async function twoProcesses(queue: string, schema?: string): Promise<number> {
   };
   for (const child of children) child.kill('SIGKILL');
   childrenRss = latest.reduce((n, c) => n + c.rss, 0);
+  if (reported.some((c) => c.heapAfterGc !== undefined)) extra = { ...extra, heapAfterGc: reported.reduce((n, c) => n + (c.heapAfterGc ?? 0), 0) };
   const started = latest.filter((c) => c.handled > 0);
   return steadyMs(Math.min(...started.map((c) => c.first)), Math.max(...started.map((c) => c.last)));
 }
@@ -570,16 +595,20 @@ async function run(): Promise<number> {
       return ms;
     }
     case 'sqlite-batch': {
-      const dir = mkdtempSync(join(tmpdir(), 'oncebus-bench-'));
-      const store = new SqliteStore({ file: join(dir, 'bench.db'), synchronous: 'NORMAL' });
+      const dir = CHILD ? null : mkdtempSync(join(tmpdir(), 'oncebus-bench-'));
+      const file = CHILD?.file ?? join(dir!, 'bench.db');
+      const store = new SqliteStore({ file, synchronous: 'NORMAL' });
       // The fast path of a queue in the SQLite file: batches of 100 rows, group commit, 64 loops (as postgres-queue-batch).
       const uri = 'sqlite://default/work?batch=100';
+      const idempotence = { factory: store.idempotence({ groupCommit: { lanes: 1, maxBatchSize: 64 } }) };
+      if (CHILD) return endpoint(store.queues, uri, 'sqlite://default/error', idempotence);
       const q = store.queues.create(uri);
       await (q as unknown as { create(): Promise<void> }).create();
       extra = { enqueuePerSec: await fillTogether(q, 'sqlite://default/work') };
-      const ms = await endpoint(store.queues, uri, 'sqlite://default/error', { factory: store.idempotence({ groupCommit: { lanes: 1, maxBatchSize: 64 } }) });
+      // "@1": the endpoint in a child of its own, on the file filled here (the backlog bench: its RSS is the consumer's alone).
+      const ms = MULTI ? await twoProcesses('sqlite://default/work', undefined, file) : await endpoint(store.queues, uri, 'sqlite://default/error', idempotence);
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir!, { recursive: true, force: true });
       return ms;
     }
     case 'sqlite': {

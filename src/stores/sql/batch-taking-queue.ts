@@ -3,15 +3,21 @@ import type { ISharedReceiverQueue, ReceivedMessage } from '../../transport/queu
 import type { RowLockingQueueStatements } from './row-locking-queue.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import { type QueueWakeUps, SqlQueueBase, takeOrWait } from './sql-queue-base.js';
+import { TakeFloor } from './take-floor.js';
 
 export interface BatchTakingQueueStatements extends RowLockingQueueStatements {
-  /** (now, limit) → up to `limit` rows { id, body }, locked for this transaction, skipping rows others hold */
+  /** (now, limit) → up to `limit` rows { id, priority, body }, locked for this transaction, skipping rows others hold */
   readonly takeMany: string;
+  /** (now, limit, priority, id) → as takeMany, among the rows of that priority from that id on (TakeFloor) */
+  readonly takeManyFrom: string;
   /** (ids[]) */
   readonly deleteMany: string;
 }
 
-type Row = { readonly id: unknown; readonly body: Uint8Array };
+type Row = { readonly id: unknown; readonly priority: number; readonly body: Uint8Array };
+
+/** At least this often a batch take scans from the head of the queue: what a floor skips waits no longer. */
+export const FULL_TAKE_EVERY_MS = 250;
 
 /**
  * A row-locking queue (FOR UPDATE SKIP LOCKED) whose receiver takes up to `batchSize` rows in one
@@ -74,11 +80,17 @@ const rollback = (tx: SqlTransaction) => async (error: unknown): Promise<never> 
 
 /** Rows locked in a transaction of their own, which stays open until the batch ends. */
 function lockedRows(db: SqlDatabase, sql: BatchTakingQueueStatements): BatchSource<Row> {
+  const floor = new TakeFloor(FULL_TAKE_EVERY_MS);
   return {
     async take(limit: number): Promise<TakenBatch<Row> | null> {
       // (Not beginWith: its pipelined results come back untyped, bytea as text.)
       const tx = await db.begin();
-      const rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]).catch(rollback(tx));
+      const from = floor.current();
+      let rows = from ? await tx.query<Row>(sql.takeManyFrom, [Date.now(), limit, from.priority, from.id]).catch(rollback(tx)) : [];
+      // Nothing from the floor (so nothing locked yet in this transaction): from the head, as without one.
+      const full = rows.length === 0;
+      if (full) rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]).catch(rollback(tx));
+      floor.taken(rows, full, limit);
       if (rows.length === 0) {
         await tx.rollback();
         return null;

@@ -93,6 +93,36 @@ describe('a PostgreSQL queue taken in batches (?batch=N): one statement takes ma
     await b.close();
   });
 
+  it('draining from where its last batch began still delivers every row once, and a row of higher priority or given back within a quarter second', async () => {
+    const a = await open('postgres://default/work?batch=5');
+    const b = await open('postgres://default/work?batch=5');
+    await fill(a, 20);
+    const heldByB = await b.getMessage(); // b's batch locks body-0 … body-4
+    const delivered: string[] = [];
+    /** Takes and acknowledges n messages in a row (a whole batch of a), recording them in order. */
+    const drain = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const r = await a.getMessage();
+        if (!r) return;
+        delivered.push(text(r)!);
+        await a.acknowledge(r.token);
+      }
+    };
+    await drain(5); // a full take: body-5 … body-9; the next may start from body-5
+    await a.enqueue({ ...emptyTransportMessage(), messageId: 'urgent', priority: 5 }, Buffer.from('urgent'));
+    expect(text(heldByB)).to.equal('body-0');
+    await b.close(); // gives body-0 … body-4 back, before where a's next take may start
+    await drain(5);
+    const beforeWait = delivered.length;
+    await new Promise((r) => setTimeout(r, 300)); // past FULL_TAKE_EVERY_MS: the next take scans from the head
+    await drain(100);
+    const expected = ['urgent', ...Array.from({ length: 20 }, (_, i) => `body-${i}`)];
+    expect([...delivered].sort()).to.deep.equal(expected.sort());
+    if (!delivered.slice(0, beforeWait).includes('urgent')) expect(delivered[beforeWait]).to.equal('urgent');
+    expect(await rows(store, 'work')).to.deep.equal([]);
+    await a.close();
+  });
+
   it('refuses a batch size it cannot honour, naming the setting', () => {
     expect(() => store.queues.create('postgres://default/work?batch=5000')).to.throw(ConfigurationError, /batch=5000 is more than 1000/);
     expect(() => store.queues.create('postgres://default/work?batch=ten')).to.throw(ConfigurationError, /'batch' must be a non-negative integer/);
