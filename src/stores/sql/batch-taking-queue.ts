@@ -83,13 +83,15 @@ function lockedRows(db: SqlDatabase, sql: BatchTakingQueueStatements): BatchSour
   const floor = new TakeFloor(FULL_TAKE_EVERY_MS);
   return {
     async take(limit: number): Promise<TakenBatch<Row> | null> {
-      // (Not beginWith: its pipelined results come back untyped, bytea as text.)
-      const tx = await db.begin();
       const from = floor.current();
-      let rows = from ? await tx.query<Row>(sql.takeManyFrom, [Date.now(), limit, from.priority, from.id]).catch(rollback(tx)) : [];
+      // BEGIN rides with the first take: from the floor, or from the head when there is none.
+      const first = from ? sql.takeManyFrom : sql.takeMany;
+      const begun = await begunWithTake(db, first, from ? [Date.now(), limit, from.priority, from.id] : [Date.now(), limit]);
+      const tx = begun.tx;
+      let rows = begun.rows;
       // Nothing from the floor (so nothing locked yet in this transaction): from the head, as without one.
-      const full = rows.length === 0;
-      if (full) rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]).catch(rollback(tx));
+      const full = !from || rows.length === 0;
+      if (from && rows.length === 0) rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]).catch(rollback(tx));
       floor.taken(rows, full, limit);
       if (rows.length === 0) {
         await tx.rollback();
@@ -98,10 +100,24 @@ function lockedRows(db: SqlDatabase, sql: BatchTakingQueueStatements): BatchSour
       return {
         rows,
         async end(acknowledged) {
-          if (acknowledged.length > 0) await tx.execute(sql.deleteMany, [acknowledged.map((r) => r.id)]).catch(rollback(tx));
+          if (acknowledged.length === 0) return tx.commit().catch(rollback(tx));
+          const ids = [acknowledged.map((r) => r.id)];
+          // The delete and the commit in one round trip where the driver can (the transaction ends either way).
+          if (tx.executeAndCommit) return void (await tx.executeAndCommit(sql.deleteMany, ids));
+          await tx.execute(sql.deleteMany, ids).catch(rollback(tx));
           await tx.commit().catch(rollback(tx));
         },
       };
     },
   };
+}
+
+/** A transaction that has run `take`: BEGIN and the take in one round trip where the driver can. */
+async function begunWithTake(db: SqlDatabase, take: string, params: unknown[]): Promise<{ tx: SqlTransaction; rows: Row[] }> {
+  if (db.beginWith) {
+    const { transaction, rows } = await db.beginWith<Row>(take, params, true);
+    return { tx: transaction, rows };
+  }
+  const tx = await db.begin();
+  return { tx, rows: await tx.query<Row>(take, params).catch(rollback(tx)) };
 }
