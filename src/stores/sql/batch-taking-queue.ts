@@ -1,5 +1,5 @@
 import { type BatchSource, BatchedDeliveries, MAX_OPEN_BATCHES, type TakenBatch } from '../../transport/batched-deliveries.js';
-import type { ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
+import type { IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
 import type { RowLockingQueueStatements } from './row-locking-queue.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import { type QueueWakeUps, SqlQueueBase, takeOrWait } from './sql-queue-base.js';
@@ -26,7 +26,7 @@ export const FULL_TAKE_EVERY_MS = 250;
  * DELETE and one COMMIT for the batch instead of a transaction per message; rows not acknowledged are
  * unlocked by that commit. A crash rolls the transaction back: every row of the batch comes back.
  */
-export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQueue {
+export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQueue, IReadyMessageQueue {
   readonly sharedByReceiveLoops = true as const;
   private readonly deliveries: BatchedDeliveries<Row>;
   private unreserve: (() => void) | null = null;
@@ -50,6 +50,11 @@ export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQue
   async getMessage(): Promise<ReceivedMessage | null> {
     if (!this.isOwned) await this.owned();
     return this.deliveries.getMessage();
+  }
+
+  /** A row of a batch already taken, without a promise (IReadyMessageQueue); null before the table is known to be this queue's. */
+  takeReady(): ReceivedMessage | null {
+    return this.isOwned ? this.deliveries.takeReady() : null;
   }
 
   acknowledge(token: unknown): Promise<void> {
