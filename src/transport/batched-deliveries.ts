@@ -53,6 +53,13 @@ export class BatchedDeliveries<R extends { readonly body: Uint8Array }> {
     private readonly batchSize: number,
   ) {}
 
+  /** A message of a batch already taken, handed out at once; null when none is waiting (then getMessage takes one). */
+  takeReady(): ReceivedMessage | null {
+    if (this.closed) return null;
+    const ready = this.batches.find((b) => b.waiting.length > 0);
+    return ready ? this.handOut(ready) : null;
+  }
+
   async getMessage(): Promise<ReceivedMessage | null> {
     for (;;) {
       if (this.closed) return null;

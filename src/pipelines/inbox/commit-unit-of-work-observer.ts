@@ -1,4 +1,5 @@
 import { type IIdempotenceClaim, ProcessingStatus } from '../../idempotence/idempotence-service.js';
+import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
 import type { InboxDecoded } from './inbox-message-state.js';
 
@@ -12,9 +13,14 @@ export class CommitUnitOfWorkObserver implements IPipelineObserver<InboxDecoded,
 
   constructor(private readonly idempotence: IIdempotenceClaim) {}
 
-  async execute(state: InboxDecoded): Promise<void> {
+  // Not async: without a unit of work (idempotence off) it costs no promise and no microtask.
+  execute(state: InboxDecoded): Promise<void> | undefined {
     const uow = state.unitOfWork;
     if (!uow) return;
+    return this.commit(state, uow);
+  }
+
+  private async commit(state: InboxDecoded, uow: IUnitOfWork): Promise<void> {
     if (state.status === ProcessingStatus.Assigned) await this.idempotence.messageHandled(state.transportMessage, uow);
     await uow.commit();
     state.unitOfWork = null;

@@ -205,11 +205,11 @@ export class PostgresDatabase implements SqlDatabase {
     return new PostgresTransaction(client, this, this.wire);
   }
 
-  async beginWith<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }> {
+  async beginWith<R extends object>(sql: string, params: readonly unknown[], typed = false): Promise<{ transaction: SqlTransaction; rows: R[] }> {
     const client = await this.connect();
     try {
       // BEGIN and the statement in one round trip; a failure in either ends the transaction.
-      const answers = runPipeline(client, [...this.wire.beginSteps, { text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) }]);
+      const answers = runPipeline(client, [...this.wire.beginSteps, { text: sql, values: params, name: protocolName(sql, this.wire.namedStatements), typed }]);
       const { rows } = await answers.at(-1)!;
       return { transaction: new PostgresTransaction(client, this, this.wire), rows: rows as R[] };
     } catch (error) {
@@ -341,6 +341,26 @@ class PostgresTransaction implements SqlTransaction {
     committed.catch(() => undefined);
     rows.catch(() => undefined); // awaited by the next batch, or never (when the commit failed)
     return { committed, rows };
+  }
+
+  async executeAndCommit(sql: string, params: readonly unknown[]): Promise<number> {
+    if (this.done) throw new StoreError('transaction already ended');
+    this.done = true;
+    // One Sync for both: a failing statement makes the server skip the COMMIT, and the connection is
+    // dropped (rolling the transaction back) rather than handed back inside a failed transaction.
+    const [statement, commit] = runPipeline(this.native, [{ text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) }, { text: 'COMMIT' }]);
+    let touched: number;
+    let command: string;
+    try {
+      touched = (await statement!).rowCount;
+      command = (await commit!).command;
+      this.native.release();
+    } catch (error) {
+      this.native.release(true);
+      throw this.db.wrap(error);
+    }
+    if (command !== 'COMMIT') throw rolledBackAtCommit();
+    return touched;
   }
 
   private async end(statement: string): Promise<void> {

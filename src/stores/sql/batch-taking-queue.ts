@@ -1,5 +1,5 @@
 import { type BatchSource, BatchedDeliveries, MAX_OPEN_BATCHES, type TakenBatch } from '../../transport/batched-deliveries.js';
-import type { ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
+import type { IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
 import type { RowLockingQueueStatements } from './row-locking-queue.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import { type QueueWakeUps, SqlQueueBase, takeOrWait } from './sql-queue-base.js';
@@ -26,7 +26,7 @@ export const FULL_TAKE_EVERY_MS = 250;
  * DELETE and one COMMIT for the batch instead of a transaction per message; rows not acknowledged are
  * unlocked by that commit. A crash rolls the transaction back: every row of the batch comes back.
  */
-export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQueue {
+export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQueue, IReadyMessageQueue {
   readonly sharedByReceiveLoops = true as const;
   private readonly deliveries: BatchedDeliveries<Row>;
   private unreserve: (() => void) | null = null;
@@ -50,6 +50,11 @@ export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQue
   async getMessage(): Promise<ReceivedMessage | null> {
     if (!this.isOwned) await this.owned();
     return this.deliveries.getMessage();
+  }
+
+  /** A row of a batch already taken, without a promise (IReadyMessageQueue); null before the table is known to be this queue's. */
+  takeReady(): ReceivedMessage | null {
+    return this.isOwned ? this.deliveries.takeReady() : null;
   }
 
   acknowledge(token: unknown): Promise<void> {
@@ -83,13 +88,15 @@ function lockedRows(db: SqlDatabase, sql: BatchTakingQueueStatements): BatchSour
   const floor = new TakeFloor(FULL_TAKE_EVERY_MS);
   return {
     async take(limit: number): Promise<TakenBatch<Row> | null> {
-      // (Not beginWith: its pipelined results come back untyped, bytea as text.)
-      const tx = await db.begin();
       const from = floor.current();
-      let rows = from ? await tx.query<Row>(sql.takeManyFrom, [Date.now(), limit, from.priority, from.id]).catch(rollback(tx)) : [];
+      // BEGIN rides with the first take: from the floor, or from the head when there is none.
+      const first = from ? sql.takeManyFrom : sql.takeMany;
+      const begun = await begunWithTake(db, first, from ? [Date.now(), limit, from.priority, from.id] : [Date.now(), limit]);
+      const tx = begun.tx;
+      let rows = begun.rows;
       // Nothing from the floor (so nothing locked yet in this transaction): from the head, as without one.
-      const full = rows.length === 0;
-      if (full) rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]).catch(rollback(tx));
+      const full = !from || rows.length === 0;
+      if (from && rows.length === 0) rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]).catch(rollback(tx));
       floor.taken(rows, full, limit);
       if (rows.length === 0) {
         await tx.rollback();
@@ -98,10 +105,24 @@ function lockedRows(db: SqlDatabase, sql: BatchTakingQueueStatements): BatchSour
       return {
         rows,
         async end(acknowledged) {
-          if (acknowledged.length > 0) await tx.execute(sql.deleteMany, [acknowledged.map((r) => r.id)]).catch(rollback(tx));
+          if (acknowledged.length === 0) return tx.commit().catch(rollback(tx));
+          const ids = [acknowledged.map((r) => r.id)];
+          // The delete and the commit in one round trip where the driver can (the transaction ends either way).
+          if (tx.executeAndCommit) return void (await tx.executeAndCommit(sql.deleteMany, ids));
+          await tx.execute(sql.deleteMany, ids).catch(rollback(tx));
           await tx.commit().catch(rollback(tx));
         },
       };
     },
   };
+}
+
+/** A transaction that has run `take`: BEGIN and the take in one round trip where the driver can. */
+async function begunWithTake(db: SqlDatabase, take: string, params: unknown[]): Promise<{ tx: SqlTransaction; rows: Row[] }> {
+  if (db.beginWith) {
+    const { transaction, rows } = await db.beginWith<Row>(take, params, true);
+    return { tx: transaction, rows };
+  }
+  const tx = await db.begin();
+  return { tx, rows: await tx.query<Row>(take, params).catch(rollback(tx)) };
 }

@@ -43,6 +43,13 @@ export interface SqlTransaction extends SqlExecutor {
    * server skips `sql`. Optional: a driver without it runs them one after the other.
    */
   leadWith?<R extends object>(lead: string, sql: string, params: readonly unknown[]): { lead: Promise<void>; result: Promise<{ rows: R[]; count: number }> };
+  /**
+   * Runs `sql` and then COMMIT in one round trip; resolves to the rows `sql` touched once the commit has
+   * succeeded. A failing `sql` makes the server skip the COMMIT: the transaction ends rolled back (its
+   * connection is dropped) and the promise rejects; a COMMIT answered with a rollback rejects as `commit`
+   * does. Either way the transaction has ended. Optional: a driver without it runs them one after the other.
+   */
+  executeAndCommit?(sql: string, params: readonly unknown[]): Promise<number>;
 }
 
 export interface SqlDatabase extends SqlExecutor {
@@ -53,8 +60,11 @@ export interface SqlDatabase extends SqlExecutor {
   begin(): Promise<SqlTransaction>;
   /** Where connections are pooled: reserves those an owner will hold at most (ConnectionBudget). */
   readonly budget?: ConnectionBudget;
-  /** Begins a transaction and runs its first statement in one round trip. Optional, as above. */
-  beginWith?<R extends object>(sql: string, params: readonly unknown[]): Promise<{ transaction: SqlTransaction; rows: R[] }>;
+  /**
+   * Begins a transaction and runs its first statement in one round trip. Optional, as above. Its rows'
+   * values are typed as `query` types them when `typed` is set (bytea a Buffer), else left as text.
+   */
+  beginWith?<R extends object>(sql: string, params: readonly unknown[], typed?: boolean): Promise<{ transaction: SqlTransaction; rows: R[] }>;
   close(): Promise<void>;
   /** Whether a driver error is the connection failing, not the statement (see IUnitOfWork.isConnectionFailure). */
   isConnectionFailure?(error: unknown): boolean;
