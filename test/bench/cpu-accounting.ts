@@ -170,7 +170,8 @@ function delta(from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number
 /** µs of CPU per message between two snapshots; a party is left out when it was not seen both times. */
 export function cpuPerMessage(from: CpuSnapshot, to: CpuSnapshot, messages: number): CpuPerMessage {
   return {
-    nodeUs: Math.round((to.nodeUserUs + to.nodeSystemUs - from.nodeUserUs - from.nodeSystemUs) / messages),
+    // One decimal: process.cpuUsage counts µs, so tenths per message are real over thousands of messages.
+    nodeUs: Math.round((10 * (to.nodeUserUs + to.nodeSystemUs - from.nodeUserUs - from.nodeSystemUs)) / messages) / 10,
     nodeSystemUs: Math.round((to.nodeSystemUs - from.nodeSystemUs) / messages),
     ...(from.brokerUs !== null && to.brokerUs !== null && { brokerUs: Math.round(delta(from.brokerByPidUs, to.brokerByPidUs) / messages) }),
     ...(from.databaseUs !== null && to.databaseUs !== null && { databaseUs: Math.round(delta(from.databaseByPidUs, to.databaseByPidUs) / messages) }),

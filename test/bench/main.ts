@@ -243,10 +243,11 @@ const cpuTable = [...groups.entries()]
     };
     const parts = [m((c) => c.nodeUs), m((c) => c.nodeSystemUs), m((c) => c.brokerUs), m((c) => c.databaseUs)];
     const total = (parts[0] ?? 0) + (parts[2] ?? 0) + (parts[3] ?? 0);
-    const cell = (v: number | undefined) => (v === undefined ? '—' : String(v));
+    // Node's figure has a decimal (process.cpuUsage counts µs); a sum of decimals is rounded back to one.
+    const cell = (v: number | undefined) => (v === undefined ? '—' : String(Math.round(v * 10) / 10));
     const broker = rs.map((r) => r.cpu!.brokerUs ?? 0);
     const brokerCell = parts[2] === undefined ? '—' : `${parts[2]} (${Math.min(...broker)}–${Math.max(...broker)})`;
-    return `| ${k} | ${cell(parts[0])} | ${cell(parts[1])} | ${brokerCell} | ${cell(parts[3])} | ${total} |`;
+    return `| ${k} | ${cell(parts[0])} | ${cell(parts[1])} | ${brokerCell} | ${cell(parts[3])} | ${cell(total)} |`;
   })
   .join('\n');
 
