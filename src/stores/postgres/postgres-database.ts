@@ -9,7 +9,7 @@ import { maskSecrets } from '../../secrets/mask-secrets.js';
 import { guardedClient } from './guarded-client.js';
 import { postgresHint } from './postgres-hints.js';
 import { isPgConnectionFailure } from './pg-connection-failure.js';
-import { type PipelineStep, runPipeline } from './postgres-pipeline.js';
+import { type PipelineStep, runPipeline, type StepResult } from './postgres-pipeline.js';
 import { withArrayLiterals } from './postgres-array-literal.js';
 import { sendCancelRequest } from './cancel-request.js';
 import { parseHostList } from './postgres-host-list.js';
@@ -322,11 +322,19 @@ class PostgresTransaction implements SqlTransaction {
     // One round trip; the COMMIT is answered at once (flush), before the statement after it, which may
     // wait on another transaction's row for long. A rejection of either ends the connection, rolling back
     // the transaction that began (if it did).
-    const answers = runPipeline(this.native, [
-      { text: 'COMMIT', flush: true },
-      ...this.wire.beginSteps,
-      { text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) },
-    ]);
+    let answers: Promise<StepResult>[];
+    try {
+      answers = runPipeline(this.native, [
+        { text: 'COMMIT', flush: true },
+        ...this.wire.beginSteps,
+        { text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) },
+      ]);
+    } catch (error) {
+      // Nothing was sent (a parameter the driver cannot serialize): end the transaction with its connection.
+      this.done = true;
+      this.native.release(true);
+      throw this.db.wrap(error);
+    }
     const commit = answers[0];
     const first = answers.at(-1);
     const fail = (error: unknown): never => {
@@ -348,10 +356,11 @@ class PostgresTransaction implements SqlTransaction {
     this.done = true;
     // One Sync for both: a failing statement makes the server skip the COMMIT, and the connection is
     // dropped (rolling the transaction back) rather than handed back inside a failed transaction.
-    const [statement, commit] = runPipeline(this.native, [{ text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) }, { text: 'COMMIT' }]);
     let touched: number;
     let command: string;
     try {
+      // Inside the try: a parameter the driver cannot serialize throws here, and the connection must still go.
+      const [statement, commit] = runPipeline(this.native, [{ text: sql, values: params, name: protocolName(sql, this.wire.namedStatements) }, { text: 'COMMIT' }]);
       touched = (await statement!).rowCount;
       command = (await commit!).command;
       this.native.release();

@@ -29,7 +29,9 @@ export class TakeFloor {
 
   /** Where this take may start; null: from the head of the queue (a full take). */
   current(): TakePosition | null {
-    return this.floor !== null && this.clock() - this.fullAt < this.fullEveryMs ? this.floor : null;
+    // A clock stepped back (elapsed < 0) counts as due: a full take, rather than none for as long as the step.
+    const elapsed = this.clock() - this.fullAt;
+    return this.floor !== null && elapsed >= 0 && elapsed < this.fullEveryMs ? this.floor : null;
   }
 
   /** After a take: the rows it returned (in order), whether it was a full take, and the limit it asked for. */

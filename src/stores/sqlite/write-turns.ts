@@ -64,8 +64,10 @@ export class WriteTurns {
   /** Gives the lock to `next`, after a gap when this process's turn is over; `freeFor` is how long it has been free. */
   private grant(next: () => void, freeFor: number): void {
     const now = Date.now();
-    if (freeFor >= this.gapMs) this.busySince = now;
-    else if (now - this.busySince >= this.turnMs) {
+    // A clock stepped back (a negative interval) ends what it measures, rather than stretching it by the step.
+    const turn = now - this.busySince;
+    if (freeFor >= this.gapMs || freeFor < 0) this.busySince = now;
+    else if (turn >= this.turnMs || turn < 0) {
       this.yielding = true;
       setTimeout(() => {
         this.yielding = false;

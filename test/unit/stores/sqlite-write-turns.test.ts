@@ -54,6 +54,22 @@ describe('SQLite write turns: the in-process write lock lets other processes in'
     (await third)();
   });
 
+  it('ends the turn when the clock steps back, instead of stretching it by the step', async () => {
+    const turns = new WriteTurns(60_000, 25);
+    const realNow = Date.now;
+    let release = await turns.acquire();
+    const next = turns.acquire();
+    try {
+      Date.now = () => realNow() - 10 * 60_000; // NTP stepped the wall clock back ten minutes
+      release();
+      expect(await settlesAtOnce(next), 'a gap is given, as after a turn').to.equal(false);
+      release = await next;
+      release();
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('counts a release and an acquire in the same moment as one turn (no gap was left)', async () => {
     const turns = new WriteTurns(30, 25);
     let release = await turns.acquire();

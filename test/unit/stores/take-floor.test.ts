@@ -42,4 +42,14 @@ describe('TakeFloor: where a batch take of a large backlog starts instead of the
     floor.taken([...rows(5, 900, 3), ...rows(0, 7, 97)], true, 100);
     expect(floor.current()).to.deep.equal({ priority: 0, id: '7' });
   });
+
+  it('asks for a full take at once when the clock steps back, instead of none for as long as the step', () => {
+    const floor = new TakeFloor(250, clock);
+    floor.taken(rows(0, 1, 100), true, 100);
+    expect(floor.current()).to.not.equal(null);
+    now -= 10 * 60_000; // NTP stepped the wall clock back ten minutes
+    expect(floor.current()).to.equal(null);
+    floor.taken(rows(0, 101, 100), true, 100);
+    expect(floor.current()).to.deep.equal({ priority: 0, id: '101' });
+  });
 });

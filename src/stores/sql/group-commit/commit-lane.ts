@@ -116,9 +116,12 @@ export class CommitLane {
       const claimed = batch.claimed ?? (await beginAndClaim(this.ctx, batch.members));
       tx = claimed.tx;
       const assigned = await sortClaims(this.ctx, tx, batch.members, await claimed.rows, retry);
-      const admitUntil = Date.now() + (this.ctx.database.writeTurnMs ?? Number.POSITIVE_INFINITY);
+      const turnMs = this.ctx.database.writeTurnMs ?? Number.POSITIVE_INFINITY;
+      const openedAt = Date.now();
       for (const [i, member] of assigned.entries()) {
-        if (i > 0 && Date.now() > admitUntil) {
+        // Open past its turn (or the clock stepped back: the turn is over rather than stretched by the step).
+        const open = Date.now() - openedAt;
+        if (i > 0 && (open > turnMs || open < 0)) {
           await this.putBack(tx, assigned.slice(i), retry);
           break;
         }
