@@ -29,6 +29,14 @@
      commit completes: nothing of the batch is durable and every member still in it is released. An
      outage of the commit's round trip itself (the reply lost, or the next batch's BEGIN and claim that
      ride with it failing): the commit is durable, but the lane cannot tell and releases every member;
+   - put-back (-DPUTBACK; CommitLane.putBack, where one writer serves every process: SQLite's writeTurnMs):
+     once a member has had its turn, the batch may give none to the members still waiting for theirs
+     (the implementation: when the batch has been open a write turn; here at any such moment). Their
+     claim rows are deleted in the batch's transaction and, once it has ended (committed what the earlier
+     members did, or rolled back if none succeeded: the deletes roll back with the claims), they are
+     routed again, to be claimed by a later batch; no handler of theirs ran. If the batch fails (an outage,
+     including the commit's lost reply) they are released with it. Off, the model is PostgreSQL's lane
+     (which never puts back); on, it has every behaviour of that one and more, so check.sh runs with it;
    - after the commit, per member and in any interleaving: with sends, dispatch F (from memory), delete
      the stored send (deferredMessageSent), mark the row 'completed' (processingCompleted), ack; without
      sends the row is already 'completed': ack. MessageHandled: dispatch what is stored (a re-sent F keeps
@@ -104,19 +112,22 @@
 #define INB 3         /* taken into the batch of lane[i], not claimed yet */
 #define ASG 4         /* claimed (Assigned), waiting for its turn */
 #define SUCC 5        /* handler succeeded, its work waits in the batch for the commit */
-#define RETRY 6       /* handler failed and undone: enqueue a retry copy */
-#define RETRYACK 7    /* retry copy enqueued: acknowledge the original */
-#define FLUSHMEM 8    /* committed with a stored send: dispatch F */
-#define FLUSHDB 9     /* MessageHandled: dispatch what is stored */
-#define SENT 10       /* F dispatched: delete the stored send */
-#define DEL 11        /* mark the row completed */
-#define ACK 12        /* acknowledge */
+#define PUTB 6        /* put back (PUTBACK): its claim deleted, no handler ran; routed again when the batch ends */
+#define RETRY 7       /* handler failed and undone: enqueue a retry copy */
+#define RETRYACK 8    /* retry copy enqueued: acknowledge the original */
+#define FLUSHMEM 9    /* committed with a stored send: dispatch F */
+#define FLUSHDB 10    /* MessageHandled: dispatch what is stored */
+#define SENT 11       /* F dispatched: delete the stored send */
+#define DEL 12        /* mark the row completed */
+#define ACK 13        /* acknowledge */
 
 /* a lane */
 #define IDLE 0
 #define CLAIM0 1      /* claiming key 0, then key 1 (ORDER BY m.id) */
 #define CLAIM1 2
 #define TURNS 3
+#define TURNED 4      /* TURNS, and a member has had its turn (set under PUTBACK only: no states added without it) */
+#define INTURNS(L) (ph[L] == TURNS || ph[L] == TURNED)
 
 byte copies[NM] = 2;      /* copies ready in the broker: each message published twice */
 byte row[NM];             /* committed idempotence row */
@@ -174,6 +185,14 @@ inline endBatch(L) {
   :: else -> break
   od;
   j = 0;
+#ifdef PUTBACK
+  /* resubmit: a put-back member is routed again, like a parked copy whose holder ended */
+  do
+  :: j < NS -> if :: st[j] == PUTB && lane[j] == L -> st[j] = PARK; lane[j] = 0 :: else -> skip fi; j++
+  :: else -> break
+  od;
+  j = 0;
+#endif
   held[L] = 0; ph[L] = IDLE
 }
 
@@ -243,14 +262,34 @@ inline claim(K) {
 }
 
 /* a claimed member's turn: its handler succeeds, fails (undone, retried) or meets an outage (undone, released) */
+#ifdef PUTBACK
+#define TURNGIVEN ph[L] = TURNED
+#else
+#define TURNGIVEN skip
+#endif
 inline turn(i) {
   if
-  :: d_step { ph[L] == TURNS && ASGIN(i, L) -> peff[L * NM + msg[i]]++; st[i] = SUCC }
-  :: d_step { ph[L] == TURNS && ASGIN(i, L) && failures < MAXFAIL ->
-       failures++; lock[msg[i]] = 0; st[i] = RETRY; lane[i] = 0 }
-  :: d_step { ph[L] == TURNS && ASGIN(i, L) && CANOUTAGE ->
-       outages++; lock[msg[i]] = 0; release(i) }
+  :: d_step { INTURNS(L) && ASGIN(i, L) -> peff[L * NM + msg[i]]++; st[i] = SUCC; TURNGIVEN }
+  :: d_step { INTURNS(L) && ASGIN(i, L) && failures < MAXFAIL ->
+       failures++; lock[msg[i]] = 0; st[i] = RETRY; lane[i] = 0; TURNGIVEN }
+  :: d_step { INTURNS(L) && ASGIN(i, L) && CANOUTAGE ->
+       outages++; lock[msg[i]] = 0; release(i); TURNGIVEN }
   fi
+}
+
+/* putBack (where one writer serves every process, SQLite's writeTurnMs): once a member has had its turn,
+   the batch may give none to the members still waiting for theirs; each one's claim row is deleted in
+   the batch's transaction and it goes back to be claimed by a later batch, no handler of its having run */
+inline putBack() {
+  d_step {
+    ph[L] == TURNED && HASASG(L) ->
+      k = 0;
+      do
+      :: k < NS -> if :: ASGIN(k, L) -> lock[msg[k]] = 0; st[k] = PUTB :: else -> skip fi; k++
+      :: else -> break
+      od;
+      k = 0
+  }
 }
 
 /* store the sends, mark 'handled' the members that stored any, COMMIT; `lost`: the lane never learns
@@ -280,6 +319,12 @@ inline commitBatch(L, lost) {
      k++
   :: else -> break
   od;
+  /* a claim row still held that no member's commit marked (none, but for a mutant) commits as inserted */
+  k = 0;
+  do
+  :: k < NM -> if :: lock[k] == L && row[k] == NONE -> row[k] = COMPLETED :: else -> skip fi; k++
+  :: else -> break
+  od;
   k = 0
 }
 
@@ -289,8 +334,11 @@ proctype Lane(byte L) {
   :: claim(0)
   :: claim(1)
   :: turn(0) :: turn(1) :: turn(2) :: turn(3) :: turn(4)
+#ifdef PUTBACK
+  :: putBack()
+#endif
   :: d_step {
-       ph[L] == TURNS && !HASASG(L) ->
+       INTURNS(L) && !HASASG(L) ->
          if
          :: HASSUCC(L) -> commitBatch(L, 0)
          :: else -> skip                                       /* nobody succeeded: roll back */
@@ -300,9 +348,15 @@ proctype Lane(byte L) {
   :: d_step {
        /* the COMMIT is durable but its round trip fails (the reply, or the next batch's BEGIN and claim
           riding with it, is lost): the lane cannot tell, so every member is released */
-       ph[L] == TURNS && !HASASG(L) && HASSUCC(L) && CANOUTAGE ->
+       INTURNS(L) && !HASASG(L) && HASSUCC(L) && CANOUTAGE ->
          outages++;
          commitBatch(L, 1);
+         k = 0;                                                /* the put-back members fail with the batch */
+         do
+         :: k < NS -> if :: st[k] == PUTB && lane[k] == L -> release(k) :: else -> skip fi; k++
+         :: else -> break
+         od;
+         k = 0;
          endBatch(L)
      }
   :: d_step {
@@ -311,7 +365,7 @@ proctype Lane(byte L) {
          outages++;
          k = 0;
          do
-         :: k < NS -> if :: st[k] >= INB && st[k] <= SUCC && lane[k] == L -> release(k) :: else -> skip fi; k++
+         :: k < NS -> if :: st[k] >= INB && st[k] <= PUTB && lane[k] == L -> release(k) :: else -> skip fi; k++
          :: else -> break
          od;
          k = 0;
