@@ -126,10 +126,7 @@ export function postgresQueue(s: string, table: string, channel: string): BatchT
     // SKIP LOCKED: competing consumers each take a different row, none waits for another.
     take: `SELECT id, body FROM ${t} WHERE due_at <= $1 ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
     delete: `DELETE FROM ${t} WHERE id = $1`,
-    takeMany: `SELECT id, priority, body FROM ${t} WHERE due_at <= $1 ORDER BY priority DESC, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-    // From where the last batch began: the index range (priority = $3, id >= $4) skips the entries of rows
-    // deleted since the last vacuum, which takeMany walks from the head of the index every time.
-    takeManyFrom: `SELECT id, priority, body FROM ${t} WHERE due_at <= $1 AND priority = $3 AND id >= $4 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    takeMany: `SELECT id, body FROM ${t} WHERE due_at <= $1 ORDER BY priority DESC, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
     deleteMany: `DELETE FROM ${t} WHERE id = ANY($1::bigint[])`,
     purge: `DELETE FROM ${t}`,
     drop: `DROP TABLE IF EXISTS ${t}`,

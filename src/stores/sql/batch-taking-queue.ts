@@ -3,21 +3,16 @@ import type { IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '
 import type { RowLockingQueueStatements } from './row-locking-queue.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import { type QueueWakeUps, SqlQueueBase, takeOrWait } from './sql-queue-base.js';
-import { TakeFloor } from './take-floor.js';
 
 export interface BatchTakingQueueStatements extends RowLockingQueueStatements {
-  /** (now, limit) → up to `limit` rows { id, priority, body }, locked for this transaction, skipping rows others hold */
+  /** (now, limit) → up to `limit` rows { id, body }, locked for this transaction, skipping rows others hold */
   readonly takeMany: string;
-  /** (now, limit, priority, id) → as takeMany, among the rows of that priority from that id on (TakeFloor) */
-  readonly takeManyFrom: string;
   /** (ids[]) */
   readonly deleteMany: string;
 }
 
-type Row = { readonly id: unknown; readonly priority: number; readonly body: Uint8Array };
+type Row = { readonly id: unknown; readonly body: Uint8Array };
 
-/** At least this often a batch take scans from the head of the queue: what a floor skips waits no longer. */
-export const FULL_TAKE_EVERY_MS = 250;
 
 /**
  * A row-locking queue (FOR UPDATE SKIP LOCKED) whose receiver takes up to `batchSize` rows in one
@@ -85,19 +80,9 @@ const rollback = (tx: SqlTransaction) => async (error: unknown): Promise<never> 
 
 /** Rows locked in a transaction of their own, which stays open until the batch ends. */
 function lockedRows(db: SqlDatabase, sql: BatchTakingQueueStatements): BatchSource<Row> {
-  const floor = new TakeFloor(FULL_TAKE_EVERY_MS);
   return {
     async take(limit: number): Promise<TakenBatch<Row> | null> {
-      const from = floor.current();
-      // BEGIN rides with the first take: from the floor, or from the head when there is none.
-      const first = from ? sql.takeManyFrom : sql.takeMany;
-      const begun = await begunWithTake(db, first, from ? [Date.now(), limit, from.priority, from.id] : [Date.now(), limit]);
-      const tx = begun.tx;
-      let rows = begun.rows;
-      // Nothing from the floor (so nothing locked yet in this transaction): from the head, as without one.
-      const full = !from || rows.length === 0;
-      if (from && rows.length === 0) rows = await tx.query<Row>(sql.takeMany, [Date.now(), limit]).catch(rollback(tx));
-      floor.taken(rows, full, limit);
+      const { tx, rows } = await begunWithTake(db, sql.takeMany, [Date.now(), limit]);
       if (rows.length === 0) {
         await tx.rollback();
         return null;
