@@ -31,7 +31,7 @@ import type { SimProcessRef, VirtualTime } from './virtual-time.js';
 
 /** 'sqlite-gc': SQLite with group commit (one lane, batches of up to four members: CommitLane's real code). */
 export type StoreKind = 'memory' | 'sqlite' | 'sqlite-gc';
-/** A known-broken part the oracle must catch: the idempotence store's or the operations tools'. */
+/** A known-broken part the oracle must catch: the idempotence store's, the operations tools', a batched receiver's, the broker's bindings. */
 export type Broken = BrokenIdempotence | BrokenOperations | BrokenBatches | 'bind-after-first-publish';
 /** Where subscriptions live: the subscription list the bus asks (rows), or the broker's own exchanges (see SimExchanges). */
 export type PubSub = 'rows' | 'exchanges';
@@ -110,7 +110,7 @@ export class SimWorld {
   readonly failuresIngested = new Map<string, number>();
   /** The operations store, read by the oracle (the processes open their own connections). */
   private opsStore: FailedMessageStore | null = null;
-  /** Messages the batched receivers handed out by takeReady (without a promise): every run should take some. */
+  /** Messages the batched receivers handed out by takeReady (without a promise): the test checks the runs took some. */
   readyHandOuts = 0;
   /** Group commit's put-backs in this run (CommitLane.putBack, patched for the run; see instrumentPutBack). */
   readonly putBacks: PutBackCount = { batches: 0, members: 0 };
