@@ -32,6 +32,10 @@ export interface SimResult {
   readonly steps: number;
   readonly virtualMs: number;
   readonly trace: string[];
+  /** Messages the batched receivers handed out by takeReady, without a promise. */
+  readonly readyHandOuts: number;
+  /** Group-commit batches that put members back (open longer than a write turn), and how many members. */
+  readonly putBacks: { readonly batches: number; readonly members: number };
 }
 
 /** Everything settles within this much virtual time, or the run fails (liveness). */
@@ -77,6 +81,8 @@ export async function runSeed(o: SimOptions): Promise<SimResult> {
       steps: world.seams.log.steps,
       virtualMs: time.time - Date.UTC(2026, 0, 1),
       trace: world.trace,
+      readyHandOuts: world.readyHandOuts,
+      putBacks: { ...world.putBacks },
     };
   } finally {
     world.close();

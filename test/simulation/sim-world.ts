@@ -23,20 +23,23 @@ import type { IQueueFactory } from '../../src/transport/queue.js';
 import { SimExchanges } from './sim-exchanges.js';
 import { OrderAccepted, OrderPlaced, PlaceOrder, ShipOrder, SIM_MAX_MESSAGE_SIZE } from './sim-messages.js';
 import { never, Seams } from './sim-seams.js';
-import { batchedQueue } from './sim-batched-queue.js';
+import { type BrokenBatches, batchedQueue } from './sim-batched-queue.js';
+import { instrumentPutBack, type PutBackCount } from './sim-group-commit.js';
 import { type BrokenOperations, countingReturns, OPS_BUDGET, opsQueueWeight, runOperations } from './sim-operations.js';
 import { type BrokenIdempotence, type ProcessHandles, simIdempotence, simQueueFactory } from './sim-wrappers.js';
 import type { SimProcessRef, VirtualTime } from './virtual-time.js';
 
 /** 'sqlite-gc': SQLite with group commit (one lane, batches of up to four members: CommitLane's real code). */
 export type StoreKind = 'memory' | 'sqlite' | 'sqlite-gc';
-/** A known-broken part the oracle must catch: the idempotence store's or the operations tools'. */
-export type Broken = BrokenIdempotence | BrokenOperations | 'batch-ack-on-take' | 'bind-after-first-publish';
+/** A known-broken part the oracle must catch: the idempotence store's, the operations tools', a batched receiver's, the broker's bindings. */
+export type Broken = BrokenIdempotence | BrokenOperations | BrokenBatches | 'bind-after-first-publish';
 /** Where subscriptions live: the subscription list the bus asks (rows), or the broker's own exchanges (see SimExchanges). */
 export type PubSub = 'rows' | 'exchanges';
 const OPERATIONS_BREAKS: readonly Broken[] = ['ops-ack-first', 'ops-never-resumed', 'ops-no-return-lease'];
+const BATCH_BREAKS: readonly Broken[] = ['batch-ack-on-take', 'batch-ready-ack-first'];
 const idempotenceBreak = (broken?: Broken): BrokenIdempotence | undefined =>
-  broken && !OPERATIONS_BREAKS.includes(broken) && broken !== 'batch-ack-on-take' && broken !== 'bind-after-first-publish' ? (broken as BrokenIdempotence) : undefined;
+  broken && !OPERATIONS_BREAKS.includes(broken) && !BATCH_BREAKS.includes(broken) && broken !== 'bind-after-first-publish' ? (broken as BrokenIdempotence) : undefined;
+const batchBreak = (broken?: Broken): BrokenBatches | undefined => (broken && BATCH_BREAKS.includes(broken) ? (broken as BrokenBatches) : undefined);
 const operationsBreak = (broken?: Broken): BrokenOperations | undefined => (broken && OPERATIONS_BREAKS.includes(broken) ? (broken as BrokenOperations) : undefined);
 /** Endpoints whose receivers take their messages in batches (BatchedDeliveries, as postgres://…?batch=N). */
 const BATCHED: readonly EndpointName[] = ['shipping', 'audit'];
@@ -107,6 +110,11 @@ export class SimWorld {
   readonly failuresIngested = new Map<string, number>();
   /** The operations store, read by the oracle (the processes open their own connections). */
   private opsStore: FailedMessageStore | null = null;
+  /** Messages the batched receivers handed out by takeReady (without a promise): the test checks the runs took some. */
+  readyHandOuts = 0;
+  /** Group commit's put-backs in this run (CommitLane.putBack, patched for the run; see instrumentPutBack). */
+  readonly putBacks: PutBackCount = { batches: 0, members: 0 };
+  private readonly restorePutBack: () => void;
   private nextId = 0;
   private client: SimProcess | null = null;
 
@@ -123,6 +131,7 @@ export class SimWorld {
     this.seams = new Seams(time, rates, (process, site) => this.crash(process as SimProcess, site));
     this.flushLeaseMs = flushLeaseFor(idempotenceBreak(broken), rates.maxCrashes === 0 && rates.maxFaults === 0);
     this.memoryStore = new MemoryIdempotenceStore({ flushLeaseMs: this.flushLeaseMs });
+    this.restorePutBack = instrumentPutBack(this.putBacks, broken === 'gc-putback-keeps-claim');
   }
 
   /** Starts the client, `workers` worker processes and the operations processes. */
@@ -192,6 +201,7 @@ export class SimWorld {
 
   /** Closes every connection of every process (the run is over). */
   close(): void {
+    this.restorePutBack();
     for (const p of this.processes) p.alive = false;
     for (const p of this.processes) closeSqlite(p.sqlite?.database ?? p.ops);
     if (this.opsStore) closeSqlite(this.opsStore.database as SqliteDatabase);
@@ -298,8 +308,8 @@ export class SimWorld {
 
     const container = new Container();
     const queues = simQueueFactory(this.broker, process, seams, process.handles);
-    const batchBreak = this.broken === 'batch-ack-on-take' ? this.broken : undefined;
-    const create = (uri: string) => (BATCHED.includes(name) && uri === `memory://${name}` ? batchedQueue(queues.create(uri), this.broker, BATCH_SIZE, batchBreak) : queues.create(uri));
+    const batched = { batchSize: BATCH_SIZE, broken: batchBreak(this.broken), readyHandedOut: () => this.readyHandOuts++ };
+    const create = (uri: string) => (BATCHED.includes(name) && uri === `memory://${name}` ? batchedQueue(queues.create(uri), this.broker, batched) : queues.create(uri));
     container.bind(TYPES.QueueFactory).toConstantValue(this.withPubSub({ scheme: queues.scheme, create }));
     const store = this.idempotenceStore(process);
     container.bind(TYPES.IdempotenceServiceFactory).toConstantValue(simIdempotence(store, process, seams, process.handles, idempotenceBreak(this.broken)));

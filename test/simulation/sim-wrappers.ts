@@ -75,9 +75,12 @@ export function simQueueFactory(inner: IQueueFactory, process: SimProcessRef, se
  * - 'gc-no-savepoint' (group commit, applied to the store's statements in SimWorld): a failed member's
  *   writes are released instead of rolled back, and commit with its batch while its message is retried;
  * - 'gc-owes-nothing' (group commit): the shortcut answers "owes nothing" for every copy, so the pipeline
- *   skips the flush and the completion of messages that stored sends too.
+ *   skips the flush and the completion of messages that stored sends too;
+ * - 'gc-putback-keeps-claim' (group commit, CommitLane.putBack patched for the run by SimWorld): members a
+ *   batch puts back (it was open longer than a write turn) keep their claims, which commit with the batch
+ *   as 'completed' rows with no work done: their copies are then ignored.
  */
-export type BrokenIdempotence = 'delete-by-outgoing-id' | 'expiry-first' | 'no-flush-lease' | 'handled-not-marked' | 'sessions-never-swept' | 'gc-commit-early' | 'gc-no-savepoint' | 'gc-owes-nothing';
+export type BrokenIdempotence = 'delete-by-outgoing-id' | 'expiry-first' | 'no-flush-lease' | 'handled-not-marked' | 'sessions-never-swept' | 'gc-commit-early' | 'gc-no-savepoint' | 'gc-owes-nothing' | 'gc-putback-keeps-claim';
 
 /**
  * A process's view of an idempotence store: each call and each commit or rollback of a unit of work
