@@ -124,7 +124,15 @@ const HTTP_REQUESTS = Math.min(MESSAGES, 5000);
 function runCase(name: string, threads: number): Result {
   const count = name === 'node-ts-bus' ? NODE_TS_MESSAGES : name.endsWith('-latency') ? LATENCY_MESSAGES : isSagaCase(name) ? SAGA_INSTANCES : isHttp(name) ? HTTP_REQUESTS : MESSAGES;
   const runner = isAnchor(name) ? ANCHOR : name === 'saga' ? SAGA : name === 'dbos-saga' ? DBOS_SAGA : isHttp(name) ? HTTP_CASE : CASE;
-  const out = execFileSync(process.execPath, [runner, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = () => execFileSync(process.execPath, [runner, name, String(count), String(threads)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  let out: string;
+  try {
+    out = run();
+  } catch (error) {
+    // One case dying (a broker connection reset under load) would lose every figure of the run: run it once more.
+    process.stderr.write(`${name} x${threads} failed (${String(error).split('\n')[0]}); running it once more\n`);
+    out = run();
+  }
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
 
