@@ -1,7 +1,4 @@
 import { expect } from 'chai';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Container } from 'inversify';
@@ -12,6 +9,7 @@ import { eventually } from '../support/latch.js';
 import { orderSaga } from '../sagas/order-saga.js';
 import { CancelOrder, OrderPlaced, PaymentReceived, ShipOrder, StockReserved } from '../sagas/saga-messages.js';
 import { SagaWorld } from '../sagas/saga-world.js';
+import { installTracingGlobals, removeTracingGlobals } from '../support/tracing-globals.js';
 import { TestReader, total } from './metric-points.js';
 
 /** Where the saga's ShipOrder and CancelOrder go: a queue the test reads. */
@@ -34,15 +32,12 @@ describe('telemetry of sagas: spans carry the instance, counters count committed
   };
 
   before(() => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    installTracingGlobals();
   });
   after(async () => {
     await world.stopAll();
     await meters.shutdown();
-    context.disable();
-    propagation.disable();
-    trace.disable();
+    removeTracingGlobals();
   });
 
   it('start, advance and complete: every span of the instance names it; started and completed once each despite a failure before and one after a commit', async () => {

@@ -1,8 +1,5 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Container } from 'inversify';
 import { addOncebus, createSilentLogger, type IServiceBus, TYPES } from '../../src/index.js';
@@ -16,6 +13,7 @@ import { requireService } from '../support/integration.js';
 import { waitForEvents } from '../support/latch.js';
 import { deleteQueues, rabbitAvailable, rabbitUri } from '../support/rabbitmq.js';
 import { openSqliteStore } from '../support/sql-subjects.js';
+import { installTracingGlobals, removeTracingGlobals } from '../support/tracing-globals.js';
 import { OrderPlaced, PlaceOrder, PlaceOrderHandler, Recorder } from './telemetry-messages.js';
 
 
@@ -59,13 +57,10 @@ describe('telemetry: one trace across endpoints over real transports', function 
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   before(() => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    installTracingGlobals();
   });
   after(() => {
-    context.disable();
-    propagation.disable();
-    trace.disable();
+    removeTracingGlobals();
   });
 
   for (const transport of transports) {

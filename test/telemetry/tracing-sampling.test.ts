@@ -1,13 +1,12 @@
 import { expect } from 'chai';
-import { type Context, context, propagation, type Span, type SpanOptions, trace, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { type Context, type Span, type SpanOptions, trace, type Tracer } from '@opentelemetry/api';
 import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, type Sampler, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TYPES } from '../../src/di/tokens.js';
 import { handlesMessage } from '../../src/handling/handles-message.js';
 import type { IHandlerContext, IMessageHandler } from '../../src/handling/message-handler.js';
 import { TracingModule } from '../../src/telemetry/index.js';
 import { TestHarness } from '../../src/testing/index.js';
+import { installTracingGlobals, removeTracingGlobals } from '../support/tracing-globals.js';
 import { OrderPlaced, PlaceOrder, PlaceOrderHandler } from './telemetry-messages.js';
 
 /** The traceparent each OrderPlaced arrived with, by order. */
@@ -53,12 +52,10 @@ function countingTracer(inner: Tracer): { tracer: Tracer; log: TracerLog } {
 // (the next hop sees the trace and the decision) and nothing else.
 describe('telemetry: TracingModule under a sampler that drops every span', () => {
   before(() => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    installTracingGlobals();
   });
   after(() => {
-    context.disable();
-    propagation.disable();
+    removeTracingGlobals();
   });
 
   /** Runs send → handle → publish → handle through endpoints traced by a tracer under this sampler. */
@@ -106,8 +103,7 @@ describe('telemetry: TracingModule under a sampler that drops every span', () =>
 describe('telemetry: with the API only, a message without trace context costs no span work', () => {
   it('starts the no-op span and declines: the handler runs with no active span, and its sends carry no trace context', async () => {
     trace.disable();
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    installTracingGlobals();
     const { tracer, log } = countingTracer(trace.getTracer('oncebus'));
     const withTracing = (c: import('inversify').Container) => c.bind(TYPES.Module).toConstantValue(new TracingModule({ tracer, handlerSpans: true }));
     const harness = new TestHarness();
@@ -120,8 +116,7 @@ describe('telemetry: with the API only, a message without trace context costs no
       await harness.settled();
     } finally {
       await harness.stop();
-      context.disable();
-      propagation.disable();
+      removeTracingGlobals();
     }
     expect(log.attributeWork).to.equal(0);
     // The consumer steps declined, so no handler span was started under them.

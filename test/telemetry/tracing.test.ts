@@ -1,12 +1,10 @@
 import { expect } from 'chai';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TYPES } from '../../src/di/tokens.js';
 import { FaultInjectionModule } from '../../src/faults/fault-injection-module.js';
 import { TracingModule, withTraceContext } from '../../src/telemetry/index.js';
 import { TestHarness } from '../../src/testing/index.js';
+import { installTracingGlobals, removeTracingGlobals } from '../support/tracing-globals.js';
 import { handlerLog, OrderPlaced, PlaceOrder, PlaceOrderHandler, Recorder } from './telemetry-messages.js';
 
 
@@ -17,8 +15,7 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
   const withTracing = (c: import('inversify').Container) => c.bind(TYPES.Module).toConstantValue(new TracingModule({ tracer: provider.getTracer('oncebus-test') }));
 
   before(async () => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    installTracingGlobals();
     harness.endpoint('orders', { handlers: [PlaceOrderHandler], idempotence: true, inbox: { maximumFailureCount: 1 } }, withTracing);
     harness.endpoint('billing', { handlers: [Recorder], idempotence: true, subscriptions: [OrderPlaced] }, withTracing);
     harness.endpoint('shipping', { handlers: [Recorder], idempotence: true, subscriptions: [OrderPlaced] }, withTracing);
@@ -26,9 +23,7 @@ describe('telemetry: OpenTelemetry traces (TracingModule) with the SDK’s in-me
   });
   after(async () => {
     await harness.stop();
-    context.disable();
-    propagation.disable();
-    trace.disable();
+    removeTracingGlobals();
   });
   beforeEach(() => exporter.reset());
 

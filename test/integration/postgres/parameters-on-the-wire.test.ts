@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import { createRequire } from 'node:module';
 import { emptyTransportMessage } from '../../../src/envelope/transport-message.js';
 import { postgresArrayLiteral } from '../../../src/stores/postgres/postgres-array-literal.js';
 import type { IQueue } from '../../../src/transport/queue.js';
-import { requireService } from '../../support/integration.js';
-import { openPostgresStore, PG_URL, postgresAvailable } from '../../support/sql-subjects.js';
+import { pgClientForSuite } from '../../support/pg-client.js';
+import { openPostgresStore, } from '../../support/sql-subjects.js';
 
 /** node-postgres's own serializer: what the server must keep receiving. */
 const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(value: unknown): unknown };
@@ -30,21 +29,11 @@ describe('parameters on the wire (PostgreSQL)', () => {
   });
 
   describe('on a server', () => {
-    let client: pg.Client;
-
-    before(async function () {
-      requireService(this, 'PostgreSQL', await postgresAvailable());
-      client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-    });
-
-    after(async () => {
-      await client?.end();
-    });
+    const pgClient = pgClientForSuite();
 
     it('reads back every element of text, bigint and bytea arrays', async () => {
       const bytes = [Buffer.from([0, 0xff, 0x80, 0x5c, 0x22]), Buffer.alloc(0)];
-      const { rows } = await client.query<{ t: string[]; n: string[]; b: Buffer[] }>('SELECT $1::text[] AS t, $2::bigint[] AS n, $3::bytea[] AS b', [
+      const { rows } = await pgClient.current().query<{ t: string[]; n: string[]; b: Buffer[] }>('SELECT $1::text[] AS t, $2::bigint[] AS n, $3::bytea[] AS b', [
         postgresArrayLiteral(TRICKY_TEXT),
         postgresArrayLiteral(['9007199254740993', 7]),
         postgresArrayLiteral(bytes),
