@@ -116,16 +116,17 @@ export class CommitLane {
       const claimed = batch.claimed ?? (await beginAndClaim(this.ctx, batch.members));
       tx = claimed.tx;
       const assigned = await sortClaims(this.ctx, tx, batch.members, await claimed.rows, retry);
-      const turnMs = this.ctx.database.writeTurnMs ?? Number.POSITIVE_INFINITY;
-      const openedAt = Date.now();
-      for (const [i, member] of assigned.entries()) {
+      // Only where one writer serves every process (SQLite) is a batch's time bounded: no clock read per member elsewhere.
+      const turnMs = this.ctx.database.writeTurnMs;
+      const openedAt = turnMs === undefined ? 0 : Date.now();
+      for (let i = 0; i < assigned.length; i++) {
         // Open past its turn (or the clock stepped back: the turn is over rather than stretched by the step).
-        const open = Date.now() - openedAt;
-        if (i > 0 && (open > turnMs || open < 0)) {
+        const open = turnMs === undefined || i === 0 ? 0 : Date.now() - openedAt;
+        if (turnMs !== undefined && (open > turnMs || open < 0)) {
           await this.putBack(tx, assigned.slice(i), retry);
           break;
         }
-        if (await this.turn(tx, member)) succeeded.push(member);
+        if (await this.turn(tx, assigned[i]!)) succeeded.push(assigned[i]!);
       }
       if (succeeded.length > 0) {
         await this.finish(tx, succeeded);
