@@ -1,6 +1,6 @@
 import type { TransportMessage } from '../envelope/transport-message.js';
 import type { PipelineState } from '../pipeline/pipeline.js';
-import type { IQueue, ReceivedMessage } from '../transport/queue.js';
+import { type IQueue, isDeferredAcknowledgementQueue, type ReceivedMessage } from '../transport/queue.js';
 
 /** A taken message: what the events after `onGetMessage` see (an empty queue aborts the pipeline there). */
 export type Taken<S extends ReceivedMessageState = ReceivedMessageState> = S & { readonly received: ReceivedMessage };
@@ -29,6 +29,17 @@ export class ReceivedMessageState implements PipelineState {
   acknowledge(): Promise<void> {
     this.settled = true;
     return this.queue.acknowledge(this.received!.token);
+  }
+
+  /**
+   * Acknowledges it and calls `durable` once that is for good: at once for most transports, when its batch
+   * commits for a queue that ends batches together (never, when that fails and the message comes again).
+   */
+  async acknowledgeThen(durable: () => void): Promise<void> {
+    this.settled = true;
+    if (isDeferredAcknowledgementQueue(this.queue)) return this.queue.acknowledgeThen(this.received!.token, durable);
+    await this.queue.acknowledge(this.received!.token);
+    durable();
   }
 
   /** Releases the message taken: the transport delivers it again. */

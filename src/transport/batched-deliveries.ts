@@ -21,6 +21,8 @@ interface Batch<R extends { readonly body: Uint8Array }> {
   /** Handed out and not settled. */
   outstanding: number;
   readonly acknowledged: R[];
+  /** Called once its end has committed (acknowledgeThen): an acknowledgement is durable only then. */
+  readonly onDurable: (() => void)[];
   /** Its end has begun: its deliveries are stale. */
   ended: boolean;
 }
@@ -72,10 +74,14 @@ export class BatchedDeliveries<R extends { readonly body: Uint8Array }> {
     }
   }
 
-  /** Recorded in its batch; the last settle of a batch ends it, and hears whether that worked. */
-  async acknowledge(token: unknown): Promise<void> {
+  /**
+   * Recorded in its batch; the last settle of a batch ends it, and hears whether that worked. `durable` is
+   * called when the batch's end has committed (not when it failed: the message comes again).
+   */
+  async acknowledge(token: unknown, durable?: () => void): Promise<void> {
     const held = this.settle(token);
     held.batch.acknowledged.push(held.row);
+    if (durable) held.batch.onDurable.push(durable);
     if (held.batch.outstanding === 0 && held.batch.waiting.length === 0) await this.end(held.batch);
   }
 
@@ -94,7 +100,7 @@ export class BatchedDeliveries<R extends { readonly body: Uint8Array }> {
   private async take(): Promise<Batch<R> | null> {
     const taken = await this.source.take(this.batchSize);
     if (!taken) return null;
-    const batch: Batch<R> = { taken, waiting: [...taken.rows], outstanding: 0, acknowledged: [], ended: false };
+    const batch: Batch<R> = { taken, waiting: [...taken.rows], outstanding: 0, acknowledged: [], onDurable: [], ended: false };
     this.batches.push(batch);
     if (this.closed) await this.end(batch); // closed while taking: give it all back
     return batch;
@@ -128,5 +134,6 @@ export class BatchedDeliveries<R extends { readonly body: Uint8Array }> {
         cause: error,
       });
     }
+    for (const durable of batch.onDurable) durable();
   }
 }

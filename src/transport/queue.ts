@@ -125,6 +125,17 @@ export interface IQueueFactory {
 export interface IReadyMessageQueue {
   takeReady(): ReceivedMessage | null;
 }
+/**
+ * An acknowledgement the transport only records at first and makes durable later, with others (a batch of
+ * rows deleted in one commit when its last message is settled). `acknowledgeThen` records it like
+ * `acknowledge` and calls `durable` once it is durable — never, when the batch fails to end and its messages
+ * come again. The bus counts a message as a success of the infrastructure only then.
+ */
+export interface IDeferredAcknowledgementQueue {
+  acknowledgeThen(token: unknown, durable: () => void): Promise<void>;
+}
+export const isDeferredAcknowledgementQueue = (q: IQueue): q is IQueue & IDeferredAcknowledgementQueue =>
+  typeof (q as Partial<IDeferredAcknowledgementQueue>).acknowledgeThen === 'function';
 export const isReadyMessageQueue = (q: IQueue): q is IQueue & IReadyMessageQueue =>
   typeof (q as Partial<IReadyMessageQueue>).takeReady === 'function';
 export const isSharedReceiverQueue = (q: IQueue): q is IQueue & ISharedReceiverQueue =>

@@ -1,6 +1,6 @@
 import type { TransportMessage } from '../../src/envelope/transport-message.js';
 import { type BatchSource, BatchedDeliveries, type TakenBatch } from '../../src/transport/batched-deliveries.js';
-import type { IQueue, IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '../../src/transport/queue.js';
+import type { IDeferredAcknowledgementQueue, IQueue, IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '../../src/transport/queue.js';
 import type { MemoryBroker } from '../../src/transports/memory/index.js';
 
 /** Messages of a batch, as the broker handed them over. */
@@ -31,7 +31,7 @@ export interface BatchedQueueOptions {
  * it back). Like the SQL batch queues, it offers `takeReady` (IReadyMessageQueue): the receive loops take
  * a message of a batch already taken from there first, and call getMessage only when none is waiting.
  */
-export function batchedQueue(inner: IQueue, broker: MemoryBroker, options: BatchedQueueOptions): IQueue & ISharedReceiverQueue & IReadyMessageQueue {
+export function batchedQueue(inner: IQueue, broker: MemoryBroker, options: BatchedQueueOptions): IQueue & ISharedReceiverQueue & IReadyMessageQueue & IDeferredAcknowledgementQueue {
   const { batchSize, broken, readyHandedOut } = options;
   const source: BatchSource<Row> = {
     async take(limit: number): Promise<TakenBatch<Row> | null> {
@@ -98,6 +98,7 @@ export function batchedQueue(inner: IQueue, broker: MemoryBroker, options: Batch
     getMessage: () => deliveries.getMessage(),
     takeReady,
     acknowledge: (token) => settle(token, (t) => deliveries.acknowledge(t)),
+    acknowledgeThen: (token: unknown, durable: () => void) => settle(token, (t) => deliveries.acknowledge(t, durable)),
     release: (token) => settle(token, (t) => deliveries.release(t)),
     close: async () => {
       await deliveries.close();

@@ -26,12 +26,13 @@ export class AcknowledgeMessageObserver implements IPipelineObserver<InboxDecode
   async execute(state: InboxDecoded): Promise<void> {
     const tm = state.transportMessage;
     try {
-      await state.acknowledge();
+      // A success of the infrastructure only once the acknowledgement is durable: on a queue that ends
+      // batches together, that is when the batch commits (an outage must not look like others succeeding).
+      await state.acknowledgeThen(() => this.infrastructure.succeeded(tm.messageId));
     } catch (error) {
       if (!OncebusError.is(error) || error.code !== 'ONCEBUS_STALE_DELIVERY') throw error;
       this.logger.info('acknowledgement lost with its channel; the broker redelivers the message', { messageId: tm.messageId });
     }
-    this.infrastructure.succeeded(tm.messageId);
     if (state.status === ProcessingStatus.Assigned) this.events.emit('messageHandled', tm);
     else if (state.status === ProcessingStatus.MessageHandled) this.events.emit('messageFlushed', tm);
     else this.events.emit('messageIgnored', tm);

@@ -1,5 +1,5 @@
 import { type BatchSource, BatchedDeliveries, MAX_OPEN_BATCHES, type TakenBatch } from '../../transport/batched-deliveries.js';
-import type { IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
+import type { IDeferredAcknowledgementQueue, IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
 import type { RowLockingQueueStatements } from './row-locking-queue.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import { type QueueWakeUps, SqlQueueBase, takeOrWait } from './sql-queue-base.js';
@@ -21,7 +21,7 @@ type Row = { readonly id: unknown; readonly body: Uint8Array };
  * DELETE and one COMMIT for the batch instead of a transaction per message; rows not acknowledged are
  * unlocked by that commit. A crash rolls the transaction back: every row of the batch comes back.
  */
-export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQueue, IReadyMessageQueue {
+export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQueue, IReadyMessageQueue, IDeferredAcknowledgementQueue {
   readonly sharedByReceiveLoops = true as const;
   private readonly deliveries: BatchedDeliveries<Row>;
   private unreserve: (() => void) | null = null;
@@ -54,6 +54,11 @@ export class BatchTakingQueue extends SqlQueueBase implements ISharedReceiverQue
 
   acknowledge(token: unknown): Promise<void> {
     return this.deliveries.acknowledge(token);
+  }
+
+  /** Recorded in its batch; `durable` runs once the batch's end has committed (IDeferredAcknowledgementQueue). */
+  acknowledgeThen(token: unknown, durable: () => void): Promise<void> {
+    return this.deliveries.acknowledge(token, durable);
   }
 
   release(token: unknown): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import { type BatchSource, BatchedDeliveries, type TakenBatch } from '../../transport/batched-deliveries.js';
-import type { IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
+import type { IDeferredAcknowledgementQueue, IReadyMessageQueue, ISharedReceiverQueue, ReceivedMessage } from '../../transport/queue.js';
 import { inTransaction, type SqlDatabase } from '../sql/sql-database.js';
 import { SqlQueueBase, takeOrWait } from '../sql/sql-queue-base.js';
 import type { sqliteQueue } from './sqlite-statements.js';
@@ -23,7 +23,7 @@ export interface EnqueueSignal {
  * idempotence makes those copies no-ops. A row whose lease ran out while this process still held it may be
  * taken by another consumer meanwhile; its copy here and there are the same message, handled once.
  */
-export class SqliteBatchQueue extends SqlQueueBase implements ISharedReceiverQueue, IReadyMessageQueue {
+export class SqliteBatchQueue extends SqlQueueBase implements ISharedReceiverQueue, IReadyMessageQueue, IDeferredAcknowledgementQueue {
   readonly sharedByReceiveLoops = true as const;
   private readonly deliveries: BatchedDeliveries<Row>;
 
@@ -61,6 +61,11 @@ export class SqliteBatchQueue extends SqlQueueBase implements ISharedReceiverQue
 
   acknowledge(token: unknown): Promise<void> {
     return this.deliveries.acknowledge(token);
+  }
+
+  /** Recorded in its batch; `durable` runs once the batch's end has committed (IDeferredAcknowledgementQueue). */
+  acknowledgeThen(token: unknown, durable: () => void): Promise<void> {
+    return this.deliveries.acknowledge(token, durable);
   }
 
   async release(token: unknown): Promise<void> {

@@ -61,6 +61,22 @@ describe('batched deliveries: many messages taken at once, settled together when
     expect(String(error)).to.match(/redelivered/);
   });
 
+  it('calls an acknowledgement\'s durable callback only when its batch has ended for good, never when the end failed', async () => {
+    const s = source(4);
+    const d = new BatchedDeliveries('test://q', s, 2);
+    const durable: string[] = [];
+    const [a, b] = [await d.getMessage(), await d.getMessage()];
+    await d.acknowledge(a!.token, () => durable.push('a'));
+    expect(durable, 'recorded in its batch only').to.deep.equal([]);
+    await d.acknowledge(b!.token, () => durable.push('b'));
+    expect(durable).to.deep.equal(['a', 'b']);
+    const [c, e] = [await d.getMessage(), await d.getMessage()];
+    await d.acknowledge(c!.token, () => durable.push('c'));
+    s.failEnds(true);
+    await d.acknowledge(e!.token, () => durable.push('e')).catch(() => undefined);
+    expect(durable, 'a batch that could not end made nothing durable').to.deep.equal(['a', 'b']);
+  });
+
   it('keeps at most MAX_OPEN_BATCHES batches open: with every one held by a straggler it answers null instead of taking more', async () => {
     const s = source(100);
     const d = new BatchedDeliveries('test://q', s, 1);
