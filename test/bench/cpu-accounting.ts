@@ -4,8 +4,12 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface CpuSnapshot {
+  /** This process's CPU when the snapshot was done: what a later snapshot counts from. */
   readonly nodeUserUs: number;
   readonly nodeSystemUs: number;
+  /** This process's CPU when the snapshot began: what it counts to from an earlier one (its own /proc scan, up to 50 ms, is no part of a case). */
+  readonly nodeUserUsBefore: number;
+  readonly nodeSystemUsBefore: number;
   /** null when the server does not run on this machine (or /proc is not there). */
   readonly brokerUs: number | null;
   readonly databaseUs: number | null;
@@ -145,9 +149,10 @@ function ticksOf(comms: readonly string[], ports: ReadonlySet<string>): { totals
 }
 
 export function cpuSnapshot(): CpuSnapshot {
-  const own = process.cpuUsage();
+  const before = process.cpuUsage();
   const { totals, backends, postgres, beam } = ticksOf(['beam.smp', 'postgres'], ownLocalPorts());
-  return { nodeUserUs: own.user, nodeSystemUs: own.system, brokerUs: totals.get('beam.smp') ?? null, databaseUs: totals.get('postgres') ?? null, databaseByPidUs: postgres, brokerByPidUs: beam, ownBackendsUs: backends };
+  const own = process.cpuUsage();
+  return { nodeUserUs: own.user, nodeSystemUs: own.system, nodeUserUsBefore: before.user, nodeSystemUsBefore: before.system, brokerUs: totals.get('beam.smp') ?? null, databaseUs: totals.get('postgres') ?? null, databaseByPidUs: postgres, brokerByPidUs: beam, ownBackendsUs: backends };
 }
 
 /** CPU of this process's backends between two snapshots, pid by pid (a connection opened in between counts whole; one closed in between is lost). */
@@ -171,8 +176,8 @@ function delta(from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number
 export function cpuPerMessage(from: CpuSnapshot, to: CpuSnapshot, messages: number): CpuPerMessage {
   return {
     // One decimal: process.cpuUsage counts µs, so tenths per message are real over thousands of messages.
-    nodeUs: Math.round((10 * (to.nodeUserUs + to.nodeSystemUs - from.nodeUserUs - from.nodeSystemUs)) / messages) / 10,
-    nodeSystemUs: Math.round((to.nodeSystemUs - from.nodeSystemUs) / messages),
+    nodeUs: Math.round((10 * (to.nodeUserUsBefore + to.nodeSystemUsBefore - from.nodeUserUs - from.nodeSystemUs)) / messages) / 10,
+    nodeSystemUs: Math.round((to.nodeSystemUsBefore - from.nodeSystemUs) / messages),
     ...(from.brokerUs !== null && to.brokerUs !== null && { brokerUs: Math.round(delta(from.brokerByPidUs, to.brokerByPidUs) / messages) }),
     ...(from.databaseUs !== null && to.databaseUs !== null && { databaseUs: Math.round(delta(from.databaseByPidUs, to.databaseByPidUs) / messages) }),
     ...(ownBackendsDelta(from, to) !== undefined && { ownDatabaseUs: Math.round(ownBackendsDelta(from, to)! / messages) }),
