@@ -33,6 +33,8 @@ export interface DeferredMessage {
  */
 export interface IIdempotenceClaim {
   beginUnitOfWork(): Promise<IUnitOfWork>;
+  /** The same, at once, where beginning takes no round trip (a group-commit member); optional. */
+  openUnitOfWork?(): IUnitOfWork;
   processingStatus(tm: TransportMessage, uow: IUnitOfWork): Promise<ProcessingStatus>;
   addDeferredMessage(received: TransportMessage, outgoing: TransportMessage, body: Uint8Array, uow: IUnitOfWork): Promise<void>;
   /** Marks the claim 'handled' in `uow` (sends are owed) and takes the flush lease for this copy. */

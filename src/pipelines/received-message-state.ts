@@ -35,11 +35,10 @@ export class ReceivedMessageState implements PipelineState {
    * Acknowledges it and calls `durable` once that is for good: at once for most transports, when its batch
    * commits for a queue that ends batches together (never, when that fails and the message comes again).
    */
-  async acknowledgeThen(durable: () => void): Promise<void> {
+  acknowledgeThen(durable: () => void): Promise<void> {
     this.settled = true;
     if (isDeferredAcknowledgementQueue(this.queue)) return this.queue.acknowledgeThen(this.received!.token, durable);
-    await this.queue.acknowledge(this.received!.token);
-    durable();
+    return this.queue.acknowledge(this.received!.token).then(durable);
   }
 
   /** Releases the message taken: the transport delivers it again. */

@@ -54,7 +54,8 @@ class Entry implements WatchedHandler {
   }
 }
 
-const DONE: Promise<void> = Promise.resolve();
+/** What watch() returns for a synchronous handler that ended in time: callers may skip awaiting it. */
+export const HANDLER_RAN: Promise<void> = Promise.resolve();
 
 /**
  * Bounds how long a handler may run (`handlerTimeout`), and lets stop() give up on handlers that ignore
@@ -98,7 +99,7 @@ export class HandlerWatchdog {
       return outcome;
     }
     // A synchronous handler: one shared settled promise, unless it was given up while it ran.
-    return this.running.delete(entry) ? DONE : entry.promise();
+    return this.running.delete(entry) ? HANDLER_RAN : entry.promise();
   }
 
   private readonly stoppedReason = (): unknown => this.stopped;

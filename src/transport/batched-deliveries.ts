@@ -33,6 +33,9 @@ interface Held<R extends { readonly body: Uint8Array }> {
   settled: boolean;
 }
 
+/** What acknowledge() returns when it only recorded the message in its batch (the batch's end is another's). */
+export const RECORDED: Promise<void> = Promise.resolve();
+
 /** Batches open at once (a connection each, in SQL): the next is taken while stragglers of the last finish. */
 export const MAX_OPEN_BATCHES = 3;
 
@@ -78,11 +81,17 @@ export class BatchedDeliveries<R extends { readonly body: Uint8Array }> {
    * Recorded in its batch; the last settle of a batch ends it, and hears whether that worked. `durable` is
    * called when the batch's end has committed (not when it failed: the message comes again).
    */
-  async acknowledge(token: unknown, durable?: () => void): Promise<void> {
-    const held = this.settle(token);
+  acknowledge(token: unknown, durable?: () => void): Promise<void> {
+    let held: Held<R>;
+    try {
+      held = this.settle(token);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     held.batch.acknowledged.push(held.row);
     if (durable) held.batch.onDurable.push(durable);
-    if (held.batch.outstanding === 0 && held.batch.waiting.length === 0) await this.end(held.batch);
+    if (held.batch.outstanding === 0 && held.batch.waiting.length === 0) return this.end(held.batch);
+    return RECORDED; // only recorded in its batch: one shared settled promise, none made per message
   }
 
   async release(token: unknown): Promise<void> {

@@ -1,5 +1,7 @@
 import type { BusEvents } from '../../events/bus-events.js';
+import type { TransportMessage } from '../../envelope/transport-message.js';
 import { OncebusError } from '../../errors/oncebus-error.js';
+import { RECORDED } from '../../transport/batched-deliveries.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { ILogger } from '../../logging/logger.js';
 import type { InfrastructureFailures } from '../../recoverability/infrastructure-failures.js';
@@ -23,19 +25,41 @@ export class AcknowledgeMessageObserver implements IPipelineObserver<InboxDecode
     this.debug = logger.isDebugEnabled();
   }
 
-  async execute(state: InboxDecoded): Promise<void> {
+  execute(state: InboxDecoded): Promise<void> | undefined {
     const tm = state.transportMessage;
+    let acknowledged: Promise<void>;
     try {
       // A success of the infrastructure only once the acknowledgement is durable: on a queue that ends
       // batches together, that is when the batch commits (an outage must not look like others succeeding).
-      await state.acknowledgeThen(() => this.infrastructure.succeeded(tm.messageId));
+      acknowledged = state.acknowledgeThen(() => this.infrastructure.succeeded(tm.messageId));
     } catch (error) {
-      if (!OncebusError.is(error) || error.code !== 'ONCEBUS_STALE_DELIVERY') throw error;
-      this.logger.info('acknowledgement lost with its channel; the broker redelivers the message', { messageId: tm.messageId });
+      this.lostWithChannel(error, tm);
+      this.acknowledged(state);
+      return undefined;
     }
+    // Only recorded in its batch: done here, without a promise of this step or a microtask.
+    if (acknowledged === RECORDED) return this.acknowledged(state);
+    return acknowledged.then(
+      () => this.acknowledged(state),
+      (error: unknown) => {
+        this.lostWithChannel(error, tm);
+        this.acknowledged(state);
+      },
+    );
+  }
+
+  /** Rethrows a failed acknowledgement, unless its channel is gone (the broker redelivers by itself). */
+  private lostWithChannel(error: unknown, tm: TransportMessage): void {
+    if (!OncebusError.is(error) || error.code !== 'ONCEBUS_STALE_DELIVERY') throw error;
+    this.logger.info('acknowledgement lost with its channel; the broker redelivers the message', { messageId: tm.messageId });
+  }
+
+  private acknowledged(state: InboxDecoded): undefined {
+    const tm = state.transportMessage;
     if (state.status === ProcessingStatus.Assigned) this.events.emit('messageHandled', tm);
     else if (state.status === ProcessingStatus.MessageHandled) this.events.emit('messageFlushed', tm);
     else this.events.emit('messageIgnored', tm);
     if (this.debug) this.logger.debug('message acknowledged', { messageId: tm.messageId, status: state.status });
+    return undefined;
   }
 }

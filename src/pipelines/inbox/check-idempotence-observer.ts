@@ -26,7 +26,7 @@ export class CheckIdempotenceObserver implements IPipelineObserver<InboxDecoded,
 
   private async check(state: InboxDecoded): Promise<void> {
     const tm = state.transportMessage;
-    state.unitOfWork = await this.idempotence.beginUnitOfWork();
+    state.unitOfWork = this.idempotence.openUnitOfWork?.() ?? (await this.idempotence.beginUnitOfWork());
     state.status = await this.idempotence.processingStatus(tm, state.unitOfWork);
     state.idempotenceChecked = true;
     if (state.status !== ProcessingStatus.Assigned || tm.headers[IGNORE_RETENTION_HEADER] === 'true') return;

@@ -4,7 +4,7 @@ import type { HandlerRegistry, HandlerResolver } from '../../handling/handler-re
 import type { IMessageHandler } from '../../handling/message-handler.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
-import type { HandlerWatchdog } from '../../processing/handler-watchdog.js';
+import { HANDLER_RAN, type HandlerWatchdog } from '../../processing/handler-watchdog.js';
 import type { MessageSender } from '../outgoing/message-sender.js';
 import type { InboxDecoded } from './inbox-message-state.js';
 
@@ -25,19 +25,29 @@ export class HandleMessageObserver implements IPipelineObserver<InboxDecoded, 'o
     private readonly watchdog: HandlerWatchdog,
   ) {}
 
-  async execute(state: InboxDecoded): Promise<void> {
-    if (state.status !== ProcessingStatus.Assigned) return;
+  execute(state: InboxDecoded): Promise<void> | undefined {
+    if (state.status !== ProcessingStatus.Assigned) return undefined;
     const tm = state.transportMessage;
     const handlerClass = this.handlers.handlerFor(tm.messageType);
     if (!handlerClass) throw new NoHandlerError(tm.messageType, { messageId: tm.messageId });
     const handler = this.resolve(handlerClass) as IMessageHandler;
+    let ran: Promise<void>;
     try {
       const uow = state.unitOfWork;
-      const run = () => this.watchdog.watch(tm.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), uow);
-      await (uow?.within ? uow.within(run) : run());
+      ran = uow?.within ? uow.within(() => this.watch(state, handler)) : this.watch(state, handler);
     } catch (error) {
       state.handlerError = error;
       throw error;
     }
+    // A synchronous handler that ended in time: nothing to wait for (no promise of this step, no microtask).
+    if (ran === HANDLER_RAN) return undefined;
+    return ran.catch((error: unknown) => {
+      state.handlerError = error;
+      throw error;
+    });
+  }
+
+  private watch(state: InboxDecoded, handler: IMessageHandler): Promise<void> {
+    return this.watchdog.watch(state.transportMessage.messageId, (watched) => handler.handle(new HandlerContext(state, this.pipelines.sender, watched)), state.unitOfWork);
   }
 }

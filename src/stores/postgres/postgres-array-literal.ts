@@ -13,6 +13,12 @@ const NEEDS_ESCAPE = /["\\]/;
  * delete statements send arrays of tens to hundreds of elements per batch.
  */
 export function postgresArrayLiteral(values: readonly unknown[]): string {
+  if (values.length > 0 && allScalars(values)) {
+    // The usual array (ids, type names, times): joined in one string instead of a piece per element, and
+    // quoted as a whole when no element holds a quote or backslash — the same text, less garbage per batch.
+    const joined = values.join('","');
+    if (!NEEDS_ESCAPE.test(joined)) return `{"${joined}"}`;
+  }
   let literal = '{';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) literal += ',';
@@ -25,6 +31,15 @@ export function postgresArrayLiteral(values: readonly unknown[]): string {
     else literal += quoted(String(pgUtils.prepareValue(item)));
   }
   return `${literal}}`;
+}
+
+/** Every element a string, number, bigint or boolean (join writes each as String does; null would be ''). */
+function allScalars(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const type = typeof values[i];
+    if (type !== 'string' && type !== 'number' && type !== 'bigint' && type !== 'boolean') return false;
+  }
+  return true;
 }
 
 function quoted(text: string): string {

@@ -7,6 +7,7 @@ import { IdempotenceKeys } from '../../idempotence/idempotence-key.js';
 import { type DeferredMessage, type IIdempotenceAdmin, type IIdempotenceService, ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { IUnitOfWork } from '../../idempotence/unit-of-work.js';
 import { purgeAfter, type RetentionOptions, retentionWindow } from './retention.js';
+import type { SqlDatabase } from './sql-database.js';
 import type { SqlStore } from './sql-store.js';
 import { type RecordsSource, SqlUnitOfWork } from './sql-unit-of-work.js';
 
@@ -85,13 +86,23 @@ export class SqlIdempotenceService implements IIdempotenceService, IIdempotenceA
 
   async beginUnitOfWork(): Promise<IUnitOfWork> {
     const db = this.store.database;
-    return new SqlUnitOfWork(await db.begin(), db.id, db.isConnectionFailure?.bind(db), this.recordsSource());
+    const { connectionFailure, records } = this.unitOfWorkParts();
+    return new SqlUnitOfWork(await db.begin(), db.id, connectionFailure, records);
   }
 
-  /** Where the units of work's add-on rows live, when the dialect keeps such tables (IUnitOfWork.records). */
-  protected recordsSource(): RecordsSource | undefined {
-    const tables = this.store.dialect.recordTables;
-    return tables ? { dialect: this.store.database.dialect, tables } : undefined;
+  private parts: { readonly db: SqlDatabase; readonly connectionFailure?: (error: unknown) => boolean; readonly records?: RecordsSource } | null = null;
+
+  /**
+   * What every unit of work of this service shares — its database's failure test and where its add-on rows
+   * live (IUnitOfWork.records, when the dialect keeps such tables) — made once, not per message.
+   */
+  protected unitOfWorkParts(): { readonly connectionFailure?: (error: unknown) => boolean; readonly records?: RecordsSource } {
+    const db = this.store.database;
+    if (this.parts?.db !== db) {
+      const tables = this.store.dialect.recordTables;
+      this.parts = { db, connectionFailure: db.isConnectionFailure?.bind(db), records: tables ? { dialect: db.dialect, tables } : undefined };
+    }
+    return this.parts;
   }
 
   async processingStatus(tm: TransportMessage, uow: IUnitOfWork): Promise<ProcessingStatus> {

@@ -24,6 +24,11 @@ describe('parameters on the wire (PostgreSQL)', () => {
       [Buffer.from([0, 1, 0xff]), new Uint8Array([0x80, 0x5c]), Buffer.alloc(0)],
       [['a', 'b"'], [null, 'c\\']],
       [new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), { json: 'value "q"' }],
+      // Joined whole (no element needs escaping), and the same with one that does, or a null, among them.
+      ['', 'plain', 'NULL', 'a,b', '{braces}', ' spaced ', 'üñï €', '\u{1F600}', 7, -0, Number.NaN, 2n, true],
+      ['9b2e-1', 'a","b', 'c'],
+      ['id-1', null, 'id-2'],
+      [1.5, 'x\\y'],
     ];
     for (const values of cases) expect(postgresArrayLiteral(values), JSON.stringify(values, (_, v) => (typeof v === 'bigint' ? String(v) : v))).to.equal(pgUtils.prepareValue(values));
   });

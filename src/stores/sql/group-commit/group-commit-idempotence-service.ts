@@ -66,9 +66,14 @@ export class GroupCommitIdempotenceService extends SqlIdempotenceService {
   }
 
   override async beginUnitOfWork(): Promise<IUnitOfWork> {
+    return this.openUnitOfWork();
+  }
+
+  /** A member needs no round trip to begin (its lane's transaction is shared): opened at once, no promise. */
+  openUnitOfWork(): IUnitOfWork {
     this.savepoints = (this.savepoints + 1) % 1_000_000;
-    const db = this.store.database;
-    return new GroupMember(db.id, `oncebus_m${this.savepoints}`, this.statements, db.isConnectionFailure?.bind(db), this.recordsSource());
+    const { connectionFailure, records } = this.unitOfWorkParts();
+    return new GroupMember(this.store.database.id, `oncebus_m${this.savepoints}`, this.statements, connectionFailure, records);
   }
 
   override processingStatus(tm: TransportMessage, uow: IUnitOfWork): Promise<ProcessingStatus> {
