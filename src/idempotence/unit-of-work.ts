@@ -24,8 +24,9 @@ export interface IUnitOfWork<TTransaction = unknown> {
   within?<T>(run: () => T): T;
   /**
    * Whether `error`, raised by a statement the handler ran on `transaction`, is the connection under this
-   * unit of work failing (the server went away, the socket broke) rather than the statement: the
-   * infrastructure's fault wherever it surfaced, so the message is released and not counted as failed.
+   * unit of work failing (the server went away, the socket broke), or the server having no connection or
+   * resource to spare (PostgreSQL 53300), rather than the statement: the infrastructure's fault wherever
+   * it surfaced, so the message is released and not counted as failed.
    */
   isConnectionFailure?(error: unknown): boolean;
   /**

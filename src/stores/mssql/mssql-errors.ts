@@ -37,8 +37,19 @@ export function mapMssqlError(error: unknown, where: string): OncebusError {
 /** tedious's codes for a connection that broke or closed under a request (not a statement's own failure). */
 const CONNECTION_CODES = new Set(['ESOCKET', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOPEN']);
 
-/** Whether an mssql error is the connection failing, not the statement. */
+/**
+ * SQL Server's resource governance refusing work (10928: the database's worker or session limit was
+ * reached; 10929: the server is too busy to grant the minimum guarantee), PostgreSQL's 53300 counterpart.
+ * They surface on a statement (mssql's RequestError) while other sessions hold the resource; they are not
+ * the message's fault, and counting them poisoned messages under load. A login refused for the same reason
+ * is a ConnectionError, which already counts.
+ */
+const RESOURCE_NUMBERS = new Set([10928, 10929]);
+
+/** Whether an mssql error is the connection failing, or the server out of sessions or workers, not the statement. */
 export function isMssqlConnectionFailure(error: unknown): boolean {
-  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  const { code, name, number } = (error ?? {}) as { code?: unknown; name?: unknown; number?: unknown };
+  const info = (error as { originalError?: { info?: { number?: unknown } } } | null)?.originalError?.info?.number;
+  if (RESOURCE_NUMBERS.has(number as number) || RESOURCE_NUMBERS.has(info as number)) return true;
   return (typeof code === 'string' && CONNECTION_CODES.has(code)) || name === 'ConnectionError';
 }

@@ -3,6 +3,8 @@
  * outage, and "check that the server is running" sends the operator the wrong way.
  */
 export function postgresHint(code: string | undefined): string {
+  // The server answered, refusing a connection: "is it running" would send the reader the wrong way.
+  if (code === '53300') return "the server has no connection to spare (max_connections, or the role's or database's CONNECTION LIMIT): fewer or smaller pools, or a higher limit; the bus releases messages and retries by itself";
   const klass = code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code.slice(0, 2) : null;
   switch (klass) {
     case null: // a socket's error (ECONNREFUSED, ETIMEDOUT…): no answer from the server

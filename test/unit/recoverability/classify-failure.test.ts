@@ -69,6 +69,42 @@ describe('a dropped connection under the handler’s own statement', () => {
   });
 });
 
+describe('a server out of connections or resources under the handler’s own statement', () => {
+  const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  it('PostgreSQL: 53300 (too many connections, for the server, a role or reserved slots) and the other shared shortages are the infrastructure’s', () => {
+    const starved = [
+      pgError('53300', 'sorry, too many clients already'),
+      pgError('53300', 'too many connections for role "app"'),
+      pgError('53300', 'remaining connection slots are reserved for non-replication superuser connections'),
+      pgError('53000', 'could not resize shared memory segment: No space left on device'),
+      pgError('53100', 'could not extend file "base/16384/16385": No space left on device'),
+      pgError('53200', 'out of memory'),
+    ];
+    for (const raw of starved) {
+      expect(isPgConnectionFailure(raw), raw.message).to.equal(true);
+      expect(classifyFailure(raw, raw, false, isPgConnectionFailure(raw)), raw.message).to.equal('infrastructure');
+    }
+  });
+
+  it('PostgreSQL: a limit the statement itself passes (53400), a dropped database (57P04) and conflicts (40001, 40P01) stay the handler’s', () => {
+    for (const code of ['53400', '57P04', '40001', '40P01', '54000']) {
+      const raw = pgError(code, `failure ${code}`);
+      expect(isPgConnectionFailure(raw), code).to.equal(false);
+      if (code.startsWith('5')) expect(classifyFailure(raw, raw, false, isPgConnectionFailure(raw)), code).to.equal('message');
+    }
+  });
+
+  it('SQL Server: resource governance (10928, 10929) is the infrastructure’s, on the error or its originalError', () => {
+    const limit = Object.assign(new Error('Resource ID : 1. The request limit for the database is 60 and has been reached.'), { name: 'RequestError', code: 'EREQUEST', number: 10928 });
+    const busy = Object.assign(new Error('The server is currently too busy to support requests greater than 30 for this database.'), { name: 'RequestError', code: 'EREQUEST', originalError: { info: { number: 10929 } } });
+    const login = Object.assign(new Error('Login failed.'), { name: 'ConnectionError', code: 'ELOGIN' });
+    for (const raw of [limit, busy, login]) expect(isMssqlConnectionFailure(raw), raw.message).to.equal(true);
+    const deadlock = Object.assign(new Error('deadlock victim'), { name: 'RequestError', code: 'EREQUEST', number: 1205 });
+    expect(isMssqlConnectionFailure(deadlock)).to.equal(false);
+  });
+});
+
 describe('error kinds: the classifier reads them from the error', () => {
   it('gives every code a kind the classifier knows, and every error its code’s kind', () => {
     const known = new Set(['infrastructure', 'message', 'unreadable', 'contextual', 'crash']);

@@ -22,6 +22,10 @@ describe('PostgreSQL errors: a hint that matches the failure', () => {
     for (const code of ['ECONNREFUSED', '08006', '57P03', undefined]) expect(hintOf(code), String(code)).to.contain('is running');
   });
 
+  it('too many connections (53300): the connection limits, not whether the server runs', () => {
+    expect(hintOf('53300')).to.contain('no connection to spare').and.contain('CONNECTION LIMIT').and.not.contain('running');
+  });
+
   it('a missing table (42P01): the schema', () => {
     expect(hintOf('42P01')).to.contain('schema').and.not.contain('running');
   });
