@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The consumer test: packs oncebus as `npm publish` would (prepack builds dist/src), installs the tarball
 # into a fresh project outside the tree with only the drivers an SQLite user installs, then compiles and
-# runs test/consumer/fixture/app.ts with legacy decorators (experimentalDecorators + emitDecoratorMetadata)
-# and with TC39 decorators, runs app.mjs as plain ESM JavaScript, and imports an entry whose driver is
-# missing. Each step prints one line "<step>: <result>"; exits non-zero on the first failure.
+# runs test/consumer/fixture/app.ts (the two-endpoint app), saga.ts (oncebus/sagas) and http.ts
+# (oncebus/http with Fastify) with legacy decorators (experimentalDecorators + emitDecoratorMetadata) and
+# with TC39 decorators, runs app.mjs as plain ESM JavaScript, and imports an entry whose driver is missing.
+# Each step prints one line "<step>: <result>"; exits non-zero on the first failure.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/oncebus-consumer.XXXXXX")
@@ -18,6 +19,9 @@ ln -s "$repo/node_modules" "$stage/node_modules"
 node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`pack: ${p.filename}, ${p.entryCount} files, ${p.size} bytes packed, ${p.unpackedSize} unpacked; dist/test in it: ${p.files.some((f) => f.path.startsWith("dist/test"))}; dashboard page script in it: ${p.files.some((f) => f.path === "dist/src/operations/dashboard/page/app.js")}`)' "$work/pack.json"
 # What a user reads beside the code: the settings schema and the example settings files; not the screenshots.
 node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const has = (re) => p.files.filter((f) => re.test(f.path)).map((f) => f.path).sort(); console.log(`shipped: schema ${has(/^config\/oncebus\.schema\.json$/).length === 1}; examples ${has(/^config\/(?!oncebus\.schema).*\.json$/).join(" ")}; screenshots ${has(/^docs\/screenshots\//).length}`)' "$work/pack.json"
+# Every file "exports" names (types and code of each entry), in the tarball: checked for all entries, not
+# only those the fixtures import; a path outside "files" or a types path that was renamed shows here.
+node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const { exports } = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8")); const shipped = new Set(p.files.map((f) => f.path)); const wanted = Object.entries(exports).flatMap(([entry, targets]) => Object.values(targets).map((file) => [entry, file.replace(/^\.\//, "")])); const missing = wanted.filter(([, file]) => !shipped.has(file)).map(([entry, file]) => `${entry} ${file}`); console.log(`exports: ${Object.keys(exports).length} entries, ${wanted.length} files; missing ${missing.length ? missing.join(", ") : "none"}`)' "$work/pack.json" "$stage/package.json"
 
 app=$work/app
 mkdir -p "$app"
@@ -28,15 +32,19 @@ echo '{ "name": "consumer", "private": true, "type": "module" }' >package.json
 # registry's copy would compile again); everything else the tarball needs comes from the registry.
 # --ignore-scripts: npm would run a linked package's install script in place, rebuilding the repository's
 # own better-sqlite3 (minutes, and its binary missing meanwhile); nothing the app needs has a script.
-# No reflect-metadata: inversify loads it itself (and npm installs it as inversify's peer).
+# No reflect-metadata: inversify loads it itself (and npm installs it as inversify's peer). fastify: the
+# framework of http.ts (oncebus/http/fastify), an optional peer a web app installs itself.
 npm install --ignore-scripts --no-audit --no-fund --loglevel=error "$work"/oncebus-*.tgz \
-  "$repo/node_modules/better-sqlite3" "$repo/node_modules/@types/better-sqlite3" "$repo/node_modules/inversify" "$repo/node_modules/@types/node" >/dev/null
+  "$repo/node_modules/better-sqlite3" "$repo/node_modules/@types/better-sqlite3" "$repo/node_modules/inversify" "$repo/node_modules/@types/node" \
+  "$repo/node_modules/fastify" >/dev/null
 echo "install: $(ls node_modules | wc -l) top-level packages; pg installed: $(test -d node_modules/pg && echo yes || echo no); @types/pg installed: $(test -d node_modules/@types/pg && echo yes || echo no)"
 
 tsc=$repo/node_modules/.bin/tsc
 for mode in legacy tc39; do
   "$tsc" -p "tsconfig.$mode.json"
   echo "$mode: $(node "out-$mode/app.js")"
+  echo "saga $mode: $(node "out-$mode/saga.js")"
+  echo "http $mode: $(node "out-$mode/http.js")"
 done
 echo "injection by type: $(node out-legacy/injection.js)"
 # A settings file with a mistake: the error's hint names the schema's path, which must exist from here.

@@ -21,6 +21,10 @@ describe('the package as a user installs it (npm pack, then a fresh project outs
     expect(line('install'), out).to.include('@types/pg installed: no');
   });
 
+  it('ships every file package.json "exports" names, types and code of each entry', () => {
+    expect(line('exports'), out).to.match(/^exports: \d+ entries, \d+ files; missing none$/);
+  });
+
   it('ships the settings schema and the example settings files, and leaves the screenshots out', () => {
     expect(line('shipped'), out).to.match(/^shipped: schema true; examples \S*\.json.*; screenshots 0$/);
     expect(line('shipped'), out).to.include('config/sales-endpoint.json');
@@ -34,9 +38,23 @@ describe('the package as a user installs it (npm pack, then a fresh project outs
     expect(line('injection by type'), out).to.equal('injection by type: ok');
   });
 
-  it('compiles against the published types and runs a two-endpoint SQLite app, with legacy and with TC39 decorators', () => {
+  it('compiles against the published types (oncebus, /sqlite, /sagas, /http, /http/fastify) and runs a two-endpoint SQLite app, with legacy and with TC39 decorators', () => {
     expect(line('legacy'), out).to.equal('legacy: consumer: ok');
     expect(line('tc39'), out).to.equal('tc39: consumer: ok');
+  });
+
+  it('runs a saga from oncebus/sagas to completion on SQLite, with legacy and with TC39 decorators', () => {
+    // Started (its instance stored), finished by the second message with the state the first one saved, removed.
+    for (const mode of ['legacy', 'tc39']) {
+      expect(line(`saga ${mode}`), out).to.equal(`saga ${mode}: started, instance stored; shipments 1; instances left 0`);
+    }
+  });
+
+  it('answers a retried request from the stored response with oncebus/http/fastify on SQLite, with legacy and with TC39 decorators', () => {
+    // The same Idempotency-Key twice: the route ran once, the second answer is the first one replayed.
+    for (const mode of ['legacy', 'tc39']) {
+      expect(line(`http ${mode}`), out).to.equal(`http ${mode}: 201 {"orderId":"A-1"}; 201 replayed true {"orderId":"A-1"}; route ran 1; orders 1; completed keys 1`);
+    }
   });
 
   it('runs the same app as plain ESM JavaScript', () => {
