@@ -44,8 +44,8 @@ export type { MessageLimits } from './envelope/message-limits.js';
 export { serializeTransportMessage, deserializeTransportMessage, WIRE_FORMAT_VERSION } from './envelope/wire-format.js';
 
 // Transports: the queue port, its optional capabilities, and the registry the bus keeps them in
-export type { IQueue, IQueueFactory, ReceivedMessage, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue, ISharedReceiverQueue, IReadyMessageQueue } from './transport/queue.js';
-export { isCreateQueue, isPurgeQueue, isDropQueue, isCountQueue, isSchedulingQueue, isTransactionalQueue, isSharedReceiverQueue, isReadyMessageQueue } from './transport/queue.js';
+export type { IQueue, IQueueFactory, ReceivedMessage, ICreateQueue, IPurgeQueue, IDropQueue, ICountQueue, ISchedulingQueue, ITransactionalQueue, ISharedReceiverQueue, IReadyMessageQueue, IDeferredAcknowledgementQueue } from './transport/queue.js';
+export { isCreateQueue, isPurgeQueue, isDropQueue, isCountQueue, isSchedulingQueue, isTransactionalQueue, isSharedReceiverQueue, isReadyMessageQueue, isDeferredAcknowledgementQueue } from './transport/queue.js';
 export type { QueueRegistry } from './transport/queue-registry.js';
 // Health: what a transport or store tells a host's readiness probe (optional capability)
 export { hasHealthCheck, type IHealthCheck, type HealthCheckResult } from './health/health-check.js';

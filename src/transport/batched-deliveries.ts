@@ -143,6 +143,12 @@ export class BatchedDeliveries<R extends { readonly body: Uint8Array }> {
         cause: error,
       });
     }
-    for (const durable of batch.onDurable) durable();
+    for (const durable of batch.onDurable) {
+      try {
+        durable();
+      } catch {
+        // A callback's failure is not the batch's: it committed, and every other callback still runs.
+      }
+    }
   }
 }

@@ -13,12 +13,9 @@ const NEEDS_ESCAPE = /["\\]/;
  * delete statements send arrays of tens to hundreds of elements per batch.
  */
 export function postgresArrayLiteral(values: readonly unknown[]): string {
-  if (values.length > 0 && allScalars(values)) {
-    // The usual array (ids, type names, times): joined in one string instead of a piece per element, and
-    // quoted as a whole when no element holds a quote or backslash — the same text, less garbage per batch.
-    const joined = values.join('","');
-    if (!NEEDS_ESCAPE.test(joined)) return `{"${joined}"}`;
-  }
+  // The usual array (ids, type names, times, no element holding a quote or backslash): joined in one
+  // string instead of a piece per element — the same text, less garbage per batch.
+  if (values.length > 0 && plainScalars(values)) return `{"${values.join('","')}"}`;
   let literal = '{';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) literal += ',';
@@ -33,11 +30,17 @@ export function postgresArrayLiteral(values: readonly unknown[]): string {
   return `${literal}}`;
 }
 
-/** Every element a string, number, bigint or boolean (join writes each as String does; null would be ''). */
-function allScalars(values: readonly unknown[]): boolean {
+/**
+ * Every element a string needing no escape, a number, a bigint or a boolean: join writes each as String
+ * does (a null would become '', an object its toString).
+ */
+function plainScalars(values: readonly unknown[]): boolean {
   for (let i = 0; i < values.length; i++) {
-    const type = typeof values[i];
-    if (type !== 'string' && type !== 'number' && type !== 'bigint' && type !== 'boolean') return false;
+    const value = values[i];
+    const type = typeof value;
+    if (type === 'string') {
+      if (NEEDS_ESCAPE.test(value as string)) return false;
+    } else if (type !== 'number' && type !== 'bigint' && type !== 'boolean') return false;
   }
   return true;
 }
