@@ -69,7 +69,11 @@ export function speedTargetsSection(all: readonly Run[], versions: AnchorVersion
     if (!t) return null;
     const v = sameRound(runsOf(traced, t.threads), runsOf(untraced, t.threads), (p, q) => rate(p) / rate(q));
     if (v === undefined) return notMeasured(what);
-    return { what, figure: `${Math.round((1 - v) * 100)} % (${x(v)} of ${untraced} x${t.threads})`, verdict: judge(1 - v <= most) };
+    // Beside the verdict (throughput, as the target says): the Node CPU a message costs more, steadier than
+    // a rate on a shared machine where a short case's throughput swings by tens of per cent.
+    const cpu = sameRound(runsOf(traced, t.threads), runsOf(untraced, t.threads), (p, q) => div(nodeUs(p), nodeUs(q)));
+    const cpuNote = cpu === undefined ? '' : `; Node CPU per message ${cpu >= 1 ? '+' : '−'}${Math.round(Math.abs(cpu - 1) * 100)} %`;
+    return { what, figure: `${Math.round((1 - v) * 100)} % (${x(v)} of ${untraced} x${t.threads})${cpuNote}`, verdict: judge(1 - v <= most) };
   };
 
   const fastPath = runsOf(FAST_PATH);
@@ -102,7 +106,7 @@ export function speedTargetsSection(all: readonly Run[], versions: AnchorVersion
   return `Targets of issue 30 (Speed II), this run: same-round ratios, medians over the rounds; CPU per message or
 job in µs (medians) and the ratio of each round's pair, PostgreSQL's share being the backends serving the case's
 own connections (the server is shared with other load). Tracing's cost is 1 − the traced case's throughput ÷
-the same case's without tracing.
+the same case's without tracing (the verdict), with the Node CPU per message it adds beside it.
 
 | target | this run | verdict |
 |---|---|---|
