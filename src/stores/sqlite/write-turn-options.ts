@@ -34,7 +34,7 @@ export function resolveWriteTurns(option: WriteTurnOptions | false | undefined):
   const busyPollMaxMs = whole('writeTurns.busyPollMaxMs', option?.busyPollMaxMs ?? WRITE_POLL_MAX_MS);
   // Another process polls at most busyPollMaxMs apart: a longer pause could step over every gap this one leaves.
   if (busyPollMaxMs > gapMs) {
-    throw new ConfigurationError('writeTurns.busyPollMaxMs', `(${busyPollMaxMs} ms) is longer than writeTurns.gapMs (${gapMs} ms): another process's tries could miss every gap`, {
+    throw new ConfigurationError('writeTurns.busyPollMaxMs', `(${busyPollMaxMs} ms${option?.busyPollMaxMs === undefined ? ', the default' : ''}) is longer than writeTurns.gapMs (${gapMs} ms): another process's tries could miss every gap`, {
       hint: `set writeTurns.busyPollMaxMs to ${gapMs} or less, or writeTurns.gapMs to ${busyPollMaxMs} or more (the same in every process on the file)`,
     });
   }

@@ -65,7 +65,9 @@ describe('SQLite store: the writeTurns option', () => {
 
     it('checks busyPollMaxMs against the default gap when only it is set', () => {
       expect(rejection({ busyPollMaxMs: 11 }).setting).to.equal('writeTurns.busyPollMaxMs');
-      expect(rejection({ gapMs: 3 }).setting, 'a gap shorter than the default poll').to.equal('writeTurns.busyPollMaxMs');
+      const error = rejection({ gapMs: 3 });
+      expect(error.setting, 'a gap shorter than the default poll').to.equal('writeTurns.busyPollMaxMs');
+      expect(error.message).to.contain('(4 ms, the default)');
     });
 
     it('rejects writeTurns that is neither options nor false', () => {
