@@ -6,7 +6,8 @@ import { StoreError } from '../../errors/errors.js';
 import type { SqlDatabase, SqlTransaction } from '../sql/sql-database.js';
 import type { HandleLease } from '../sql/handle-lease.js';
 import { guardedDatabase } from './guarded-database.js';
-import { WRITE_POLL_MAX_MS, WRITE_TURN_MS, WriteTurns } from './write-turns.js';
+import { resolveWriteTurns, type WriteTurnOptions } from './write-turn-options.js';
+import { WriteTurns } from './write-turns.js';
 
 export interface SqliteOptions {
   /** The database file (created when missing). */
@@ -15,6 +16,12 @@ export interface SqliteOptions {
   readonly synchronous?: 'FULL' | 'NORMAL';
   /** How long to keep retrying while another process holds the write lock (ms, default 30 s). */
   readonly busyTimeoutMs?: number;
+  /**
+   * How this process shares the file's one writer with other processes (docs/sql-stores.md, "SQLite and
+   * concurrency"): its turn, the gap it then leaves, and how often it tries while another holds the file.
+   * false: no turns — only for a file no other process writes to.
+   */
+  readonly writeTurns?: WriteTurnOptions | false;
 }
 
 /** better-sqlite3, loaded when oncebus/sqlite is imported (an optional peer dependency). */
@@ -53,15 +60,23 @@ export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite' as const;
   readonly native: Database.Database;
   private readonly reader: Database.Database;
-  /** How long a transaction should keep the file's one writer (group commit stops admitting members past it). */
-  readonly writeTurnMs = WRITE_TURN_MS;
-  private readonly lock = new WriteTurns();
+  /**
+   * How long a transaction should keep the file's one writer (group commit stops admitting members past
+   * it); undefined with `writeTurns: false`, so batches are bounded only by their size.
+   */
+  readonly writeTurnMs: number | undefined;
+  private readonly lock: WriteTurns;
+  private readonly busyPollMaxMs: number;
   private readonly statements = new Map<string, Prepared>();
   private readonly readStatements = new Map<string, Prepared>();
   private readonly busyTimeoutMs: number;
 
   constructor(readonly options: SqliteOptions) {
     this.busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
+    const turns = resolveWriteTurns(options.writeTurns);
+    this.writeTurnMs = turns.turnMs;
+    this.lock = new WriteTurns(turns.turnMs ?? Number.POSITIVE_INFINITY, turns.gapMs);
+    this.busyPollMaxMs = turns.busyPollMaxMs;
     try {
       this.native = new BetterSqlite3(options.file);
       this.native.pragma('journal_mode = WAL');
@@ -143,7 +158,7 @@ export class SqliteDatabase implements SqlDatabase {
    */
   async retrying<T>(fn: () => T, writes = true): Promise<T> {
     const deadline = Date.now() + this.busyTimeoutMs;
-    for (let wait = 1, waited = false; ; wait = Math.min(wait * 2, WRITE_POLL_MAX_MS), waited = true) {
+    for (let wait = 1, waited = false; ; wait = Math.min(wait * 2, this.busyPollMaxMs), waited = true) {
       try {
         const result = fn();
         if (waited && writes) this.lock.turnStarts();

@@ -3,6 +3,7 @@ export const WRITE_TURN_MS = 500;
 /**
  * How long the write lock stays free when a turn ends: long enough for another process's SQLITE_BUSY
  * poll (at most WRITE_POLL_MAX_MS apart, see SqliteDatabase.retrying) to land in it twice.
+ * All three are defaults of the store's `writeTurns` option (write-turn-options.ts).
  */
 export const WRITE_GAP_MS = 10;
 /** The longest pause between two tries at the write lock while another process holds it. */
@@ -19,6 +20,9 @@ export const WRITE_POLL_MAX_MS = 4;
  * been free for `gapMs` — every transaction here has committed or rolled back by then, so the file lock
  * is free and another process's BEGIN IMMEDIATE can take it. A turn is counted in holders, not
  * statements: one holder (a transaction with a hung handler) keeps the lock until it ends.
+ *
+ * A `turnMs` of Infinity never ends a turn (`writeTurns: false`, a process alone on its file): a plain
+ * FIFO lock, which gives no gap even when the clock steps back.
  */
 export class WriteTurns {
   private readonly waiting: (() => void)[] = [];
@@ -63,6 +67,11 @@ export class WriteTurns {
 
   /** Gives the lock to `next`, after a gap when this process's turn is over; `freeFor` is how long it has been free. */
   private grant(next: () => void, freeFor: number): void {
+    if (this.turnMs === Number.POSITIVE_INFINITY) {
+      this.held = true;
+      next();
+      return;
+    }
     const now = Date.now();
     // A clock stepped back (a negative interval) ends what it measures, rather than stretching it by the step.
     const turn = now - this.busySince;

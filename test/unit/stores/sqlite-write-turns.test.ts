@@ -70,6 +70,21 @@ describe('SQLite write turns: the in-process write lock lets other processes in'
     }
   });
 
+  it('unbounded (turnMs Infinity, writeTurns: false), gives no gap even when the clock steps back', async () => {
+    const turns = new WriteTurns(Number.POSITIVE_INFINITY, 25);
+    const realNow = Date.now;
+    const release = await turns.acquire();
+    const next = turns.acquire();
+    try {
+      Date.now = () => realNow() - 10 * 60_000;
+      release();
+      expect(await settlesAtOnce(next)).to.equal(true);
+      (await next)();
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('counts a release and an acquire in the same moment as one turn (no gap was left)', async () => {
     const turns = new WriteTurns(30, 25);
     let release = await turns.acquire();
