@@ -1,6 +1,6 @@
 import { TransportError } from '../errors/errors.js';
 import { HeldDeliveries } from './held-deliveries.js';
-import type { ReceivedMessage } from './queue.js';
+import { ACKNOWLEDGEMENT_RECORDED, type ReceivedMessage } from './queue.js';
 
 /** Messages a transport took at once (rows locked in one transaction), ended together. */
 export interface TakenBatch<R extends { readonly body: Uint8Array }> {
@@ -32,9 +32,6 @@ interface Held<R extends { readonly body: Uint8Array }> {
   readonly row: R;
   settled: boolean;
 }
-
-/** What acknowledge() returns when it only recorded the message in its batch (the batch's end is another's). */
-export const RECORDED: Promise<void> = Promise.resolve();
 
 /** Batches open at once (a connection each, in SQL): the next is taken while stragglers of the last finish. */
 export const MAX_OPEN_BATCHES = 3;
@@ -91,7 +88,7 @@ export class BatchedDeliveries<R extends { readonly body: Uint8Array }> {
     held.batch.acknowledged.push(held.row);
     if (durable) held.batch.onDurable.push(durable);
     if (held.batch.outstanding === 0 && held.batch.waiting.length === 0) return this.end(held.batch);
-    return RECORDED; // only recorded in its batch: one shared settled promise, none made per message
+    return ACKNOWLEDGEMENT_RECORDED; // only recorded in its batch (the batch's end is another acknowledgement's)
   }
 
   async release(token: unknown): Promise<void> {

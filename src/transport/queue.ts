@@ -132,8 +132,11 @@ export interface IReadyMessageQueue {
  * come again. The bus counts a message as a success of the infrastructure only then.
  */
 export interface IDeferredAcknowledgementQueue {
+  /** Returns ACKNOWLEDGEMENT_RECORDED when it only recorded the acknowledgement: the bus then goes on without awaiting it. */
   acknowledgeThen(token: unknown, durable: () => void): Promise<void>;
 }
+/** A settled promise, shared: what acknowledgeThen returns when it only recorded the acknowledgement (no promise made per message). */
+export const ACKNOWLEDGEMENT_RECORDED: Promise<void> = Promise.resolve();
 export const isDeferredAcknowledgementQueue = (q: IQueue): q is IQueue & IDeferredAcknowledgementQueue =>
   typeof (q as Partial<IDeferredAcknowledgementQueue>).acknowledgeThen === 'function';
 export const isReadyMessageQueue = (q: IQueue): q is IQueue & IReadyMessageQueue =>

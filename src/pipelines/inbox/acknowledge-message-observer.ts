@@ -1,11 +1,11 @@
 import type { BusEvents } from '../../events/bus-events.js';
 import type { TransportMessage } from '../../envelope/transport-message.js';
 import { OncebusError } from '../../errors/oncebus-error.js';
-import { RECORDED } from '../../transport/batched-deliveries.js';
 import { ProcessingStatus } from '../../idempotence/idempotence-service.js';
 import type { ILogger } from '../../logging/logger.js';
 import type { InfrastructureFailures } from '../../recoverability/infrastructure-failures.js';
 import type { IPipelineObserver } from '../../pipeline/pipeline.js';
+import { ACKNOWLEDGEMENT_RECORDED } from '../../transport/queue.js';
 import type { InboxDecoded } from './inbox-message-state.js';
 
 /**
@@ -38,7 +38,7 @@ export class AcknowledgeMessageObserver implements IPipelineObserver<InboxDecode
       return undefined;
     }
     // Only recorded in its batch: done here, without a promise of this step or a microtask.
-    if (acknowledged === RECORDED) return this.acknowledged(state);
+    if (acknowledged === ACKNOWLEDGEMENT_RECORDED) return this.acknowledged(state);
     return acknowledged.then(
       () => this.acknowledged(state),
       (error: unknown) => {
