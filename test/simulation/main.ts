@@ -58,12 +58,13 @@ async function main(): Promise<number> {
     stores.includes(v.store) &&
     (arg('crashes') === undefined || v.crashes === Number(arg('crashes'))) &&
     (arg('faults') === undefined || v.faults === Number(arg('faults')));
-  const core: Tally & { readyHandOuts: number; putBackBatches: number; putBackMembers: number; runsPuttingBack: number } = {
+  const core: Tally & { readyHandOuts: number; openedWithoutIo: number; putBackBatches: number; putBackMembers: number; runsPuttingBack: number } = {
     runs: 0,
     crashes: 0,
     faults: 0,
     failed: 0,
     readyHandOuts: 0,
+    openedWithoutIo: 0,
     putBackBatches: 0,
     putBackMembers: 0,
     runsPuttingBack: 0,
@@ -79,6 +80,7 @@ async function main(): Promise<number> {
       core.crashes += result.crashes;
       core.faults += result.faults;
       core.readyHandOuts += result.readyHandOuts;
+      core.openedWithoutIo += result.openedWithoutIo;
       core.putBackBatches += result.putBacks.batches;
       core.putBackMembers += result.putBacks.members;
       if (result.putBacks.batches > 0) core.runsPuttingBack++;
@@ -110,7 +112,7 @@ async function main(): Promise<number> {
   if (part !== 'sagas') {
     process.stdout.write(`simulate: ${core.runs} runs (${seeds.length} seeds), ${core.crashes} crashes, ${core.faults} faults, ${core.failed} failed, ${seconds(Date.now() - started - sagaMs)} s\n`);
     // The paths that run only under some interleavings: show that the runs reached them.
-    process.stdout.write(`simulate paths: ${core.readyHandOuts} batched messages handed out without a promise (takeReady); group commit put back ${core.putBackMembers} members in ${core.putBackBatches} batches, in ${core.runsPuttingBack} runs\n`);
+    process.stdout.write(`simulate paths: ${core.readyHandOuts} batched messages handed out without a promise (takeReady); ${core.openedWithoutIo} group-commit members opened without I/O (openUnitOfWork); group commit put back ${core.putBackMembers} members in ${core.putBackBatches} batches, in ${core.runsPuttingBack} runs\n`);
   }
   if (part !== 'core') {
     process.stdout.write(`simulate sagas: ${sagas.runs} runs (${seeds.length} seeds), ${sagas.crashes} crashes, ${sagas.faults} faults, ${sagas.failed} failed, ${seconds(sagaMs)} s; ${sagas.instances} instances: completed by their timeout ${sagas.byTimeout}, by Finish ${sagas.byFinish}, started again by a late starter ${sagas.restarts}\n`);

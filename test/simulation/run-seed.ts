@@ -34,6 +34,8 @@ export interface SimResult {
   readonly trace: string[];
   /** Messages the batched receivers handed out by takeReady, without a promise. */
   readonly readyHandOuts: number;
+  /** Group-commit members opened without I/O (openUnitOfWork). */
+  readonly openedWithoutIo: number;
   /** Group-commit batches that put members back (open longer than a write turn), and how many members. */
   readonly putBacks: { readonly batches: number; readonly members: number };
 }
@@ -82,6 +84,7 @@ export async function runSeed(o: SimOptions): Promise<SimResult> {
       virtualMs: time.time - Date.UTC(2026, 0, 1),
       trace: world.trace,
       readyHandOuts: world.readyHandOuts,
+      openedWithoutIo: world.openedWithoutIo,
       putBacks: { ...world.putBacks },
     };
   } finally {

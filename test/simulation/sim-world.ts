@@ -112,6 +112,8 @@ export class SimWorld {
   private opsStore: FailedMessageStore | null = null;
   /** Messages the batched receivers handed out by takeReady (without a promise): the test checks the runs took some. */
   readyHandOuts = 0;
+  /** Units of work opened without I/O (group commit's members, as the inbox opens them in production). */
+  openedWithoutIo = 0;
   /** Group commit's put-backs in this run (CommitLane.putBack, patched for the run; see instrumentPutBack). */
   readonly putBacks: PutBackCount = { batches: 0, members: 0 };
   private readonly restorePutBack: () => void;
@@ -231,7 +233,7 @@ export class SimWorld {
       Object.assign(sqlite.store.dialect.groupCommit, { rollbackToSavepoint: (name: string) => `RELEASE SAVEPOINT ${name}` });
     }
     const kind = endpoints === CLIENT ? 'client' : 'worker';
-    const process: SimProcess = { id: this.nextId++, kind, alive: true, handles: { queues: [], rollbacks: [] }, ops: null, buses: [], sqlite, web: null };
+    const process: SimProcess = { id: this.nextId++, kind, alive: true, handles: { queues: [], rollbacks: [], openedWithoutIo: () => this.openedWithoutIo++ }, ops: null, buses: [], sqlite, web: null };
     this.processes.push(process);
     this.log(`start of process ${process.id} (${endpoints.join(', ')})`);
     await this.time.process.run(process, async () => {

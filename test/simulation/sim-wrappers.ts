@@ -3,6 +3,7 @@ import { StoreError, TransportError } from '../../src/errors/errors.js';
 import type { DeferredMessage, IIdempotenceService } from '../../src/idempotence/idempotence-service.js';
 import type { IIdempotenceServiceFactory } from '../../src/idempotence/idempotence-service-factory.js';
 import type { ISessionIdempotenceService } from '../../src/idempotence/session-idempotence-service.js';
+import type { IUnitOfWork } from '../../src/idempotence/unit-of-work.js';
 import type { IQueue, IQueueFactory } from '../../src/transport/queue.js';
 import type { Seams } from './sim-seams.js';
 import type { SimProcessRef } from './virtual-time.js';
@@ -12,6 +13,8 @@ export interface ProcessHandles {
   readonly queues: IQueue[];
   /** The rollback of each unit of work the process began (the store's own, without seams). */
   readonly rollbacks: (() => Promise<void>)[];
+  /** Called when a unit of work is opened without I/O (group commit's openUnitOfWork), so a run can show it took that path. */
+  readonly openedWithoutIo?: () => void;
 }
 
 const storeFault = (site: string) => () => new StoreError(`simulated store failure at ${site}`);
@@ -103,30 +106,30 @@ export function simIdempotence(
       await step(`${site}:done`, faultAfter);
       return result;
     };
+    /** A unit of work whose commit and rollback pass seams (and the broken variant's change). */
+    const seamed = (uow: IUnitOfWork): IUnitOfWork => {
+      const commit = uow.commit.bind(uow);
+      const rollback = uow.rollback.bind(uow);
+      handles.rollbacks.push(rollback);
+      uow.commit = () =>
+        around(
+          'commit',
+          // 'gc-commit-early': the pipeline goes on (flushes, acknowledges) before the shared batch commits.
+          broken === 'gc-commit-early' ? async () => void commit().catch(() => undefined) : () => commit(),
+          true,
+        );
+      uow.rollback = async () => {
+        await seams.step(process, 'rollback');
+        await rollback();
+      };
+      return uow;
+    };
     const wrapped: IIdempotenceService = {
       enabled: true,
       inboxWorkQueueUri: svc.inboxWorkQueueUri,
       start: (context) => svc.start?.(context) ?? Promise.resolve(),
       stop: () => svc.stop?.() ?? Promise.resolve(),
-      beginUnitOfWork: () =>
-        around('begin', async () => {
-          const uow = await svc.beginUnitOfWork();
-          const commit = uow.commit.bind(uow);
-          const rollback = uow.rollback.bind(uow);
-          handles.rollbacks.push(rollback);
-          uow.commit = () =>
-            around(
-              'commit',
-              // 'gc-commit-early': the pipeline goes on (flushes, acknowledges) before the shared batch commits.
-              broken === 'gc-commit-early' ? async () => void commit().catch(() => undefined) : () => commit(),
-              true,
-            );
-          uow.rollback = async () => {
-            await seams.step(process, 'rollback');
-            await rollback();
-          };
-          return uow;
-        }),
+      beginUnitOfWork: () => around('begin', async () => seamed(await svc.beginUnitOfWork())),
       processingStatus: (tm, uow) => around('claim', () => svc.processingStatus(tm, uow)),
       addDeferredMessage: (received, outgoing, body, uow) => around('store-send', () => svc.addDeferredMessage(received, outgoing, body, uow)),
       messageHandled: (tm, uow) =>
@@ -153,6 +156,13 @@ export function simIdempotence(
       releaseFlush: (tm) => around('release-flush', () => svc.releaseFlush(tm)),
       isHandled: (tm) => around('is-handled', async () => broken !== 'expiry-first' && (await svc.isHandled(tm))),
     };
+    // Group commit opens a member without I/O (no promise, so no seam: nothing there can fail or interleave),
+    // as the inbox does in production; the member's commit and rollback still pass their seams.
+    if (svc.openUnitOfWork)
+      wrapped.openUnitOfWork = () => {
+        handles.openedWithoutIo?.();
+        return seamed(svc.openUnitOfWork!());
+      };
     if (svc.retentionWindowFor) wrapped.retentionWindowFor = (type) => svc.retentionWindowFor!(type);
     // Group commit's shortcut for a message that stored no sends (the pipeline then skips flush and completion).
     if (svc.owesNothing) wrapped.owesNothing = broken === 'gc-owes-nothing' ? () => true : (tm) => svc.owesNothing!(tm);
