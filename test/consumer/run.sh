@@ -4,7 +4,9 @@
 # runs test/consumer/fixture/app.ts (the two-endpoint app), saga.ts (oncebus/sagas) and http.ts
 # (oncebus/http with Fastify) with legacy decorators (experimentalDecorators + emitDecoratorMetadata) and
 # with TC39 decorators, runs app.mjs as plain ESM JavaScript, and imports an entry whose driver is missing.
-# Each step prints one line "<step>: <result>"; exits non-zero on the first failure.
+# Each step prints one line "<step>: <result>"; exits non-zero on the first failure. A step's output is
+# taken in an assignment of its own before it is printed: `echo "x: $(node …)"` would print whatever the
+# command wrote and go on whatever its exit status, where an assignment's status is the command's (set -e).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/oncebus-consumer.XXXXXX")
@@ -37,22 +39,36 @@ echo '{ "name": "consumer", "private": true, "type": "module" }' >package.json
 npm install --ignore-scripts --no-audit --no-fund --loglevel=error "$work"/oncebus-*.tgz \
   "$repo/node_modules/better-sqlite3" "$repo/node_modules/@types/better-sqlite3" "$repo/node_modules/inversify" "$repo/node_modules/@types/node" \
   "$repo/node_modules/fastify" >/dev/null
-echo "install: $(ls node_modules | wc -l) top-level packages; pg installed: $(test -d node_modules/pg && echo yes || echo no); @types/pg installed: $(test -d node_modules/@types/pg && echo yes || echo no)"
+packages=$(ls node_modules | wc -l)
+echo "install: $packages top-level packages; pg installed: $(test -d node_modules/pg && echo yes || echo no); @types/pg installed: $(test -d node_modules/@types/pg && echo yes || echo no)"
 
 tsc=$repo/node_modules/.bin/tsc
 for mode in legacy tc39; do
   "$tsc" -p "tsconfig.$mode.json"
-  echo "$mode: $(node "out-$mode/app.js")"
-  echo "saga $mode: $(node "out-$mode/saga.js")"
-  echo "http $mode: $(node "out-$mode/http.js")"
+  result=$(node "out-$mode/app.js")
+  echo "$mode: $result"
+  result=$(node "out-$mode/saga.js")
+  echo "saga $mode: $result"
+  result=$(node "out-$mode/http.js")
+  echo "http $mode: $result"
 done
-echo "injection by type: $(node out-legacy/injection.js)"
+result=$(node out-legacy/injection.js)
+echo "injection by type: $result"
 # A settings file with a mistake: the error's hint names the schema's path, which must exist from here.
 echo '{ "nmae": "sales" }' >bad-settings.json
-echo "schema pointer: $(node --input-type=module -e "Promise.all([import('oncebus'), import('node:fs')]).then(([{ loadEndpointSettings }, { existsSync }]) => { try { loadEndpointSettings('bad-settings.json', {}); console.log('accepted'); } catch (e) { const path = /node_modules\/oncebus\/\S+\.json/.exec(e.hint ?? '')?.[0]; console.log(path + (path && existsSync(path) ? ' exists' : ' missing')); } })")"
-echo "esm: $(node app.mjs)"
-echo "testing entry: $(node --input-type=module -e "import('oncebus/testing').then((m) => console.log(typeof m.TestHarness + ' ' + typeof m.HandlerTestContext))")"
+result=$(node --input-type=module -e "Promise.all([import('oncebus'), import('node:fs')]).then(([{ loadEndpointSettings }, { existsSync }]) => { try { loadEndpointSettings('bad-settings.json', {}); console.log('accepted'); } catch (e) { const path = /node_modules\/oncebus\/\S+\.json/.exec(e.hint ?? '')?.[0]; console.log(path + (path && existsSync(path) ? ' exists' : ' missing')); } })")
+echo "schema pointer: $result"
+result=$(node app.mjs)
+echo "esm: $result"
+result=$(node --input-type=module -e "import('oncebus/testing').then((m) => console.log(typeof m.TestHarness + ' ' + typeof m.HandlerTestContext))")
+echo "testing entry: $result"
 # oncebus/postgres without pg installed: the error names the package to install.
-echo "missing driver: $(node --input-type=module -e "import('oncebus/postgres').then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))")"
-# The package's command, as `npx oncebus` finds it: its usage, and a usage error's exit code.
-echo "bin: $(./node_modules/.bin/oncebus idempotence --help | head -1); without a store: exit $(./node_modules/.bin/oncebus idempotence stats >/dev/null 2>&1; echo $?)"
+result=$(node --input-type=module -e "import('oncebus/postgres').then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))")
+echo "missing driver: $result"
+# The package's command, as `npx oncebus` finds it: its usage, and a usage error's exit code (a failure
+# expected here, so caught rather than stopping the script). The first line of the help is cut in bash: a
+# pipe into head could end the command early with SIGPIPE, a failure under pipefail.
+help=$(./node_modules/.bin/oncebus idempotence --help)
+status=0
+./node_modules/.bin/oncebus idempotence stats >/dev/null 2>&1 || status=$?
+echo "bin: ${help%%$'\n'*}; without a store: exit $status"

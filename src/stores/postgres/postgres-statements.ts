@@ -60,16 +60,19 @@ export function postgresGroupCommit(s: string): GroupCommitStatements {
                 ON CONFLICT (inbox_uri, message_id) DO NOTHING RETURNING message_id`,
     statusMany: `SELECT message_id, status FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = ANY($2::text[])`,
     // One statement for the batch: store every send (in send order) and mark their messages 'handled',
-    // each with the flush lease of its own copy.
+    // each with the flush lease of its own copy. The bodies arrive end to end in one bytea ($6, sent in
+    // binary) and are cut apart with $10 (starts) and $11 (lengths), as enqueueMany does: a bytea[] would
+    // travel as hex text the server parses back.
     storeSendsMany: `WITH stored AS (
                        INSERT INTO ${s}.idempotence_deferred (inbox_uri, message_id, sequence, outgoing_message_id, recipient_uri, body)
-                       SELECT $1, d.id, d.seq, d.out_id, d.recipient, d.body
-                       FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::bytea[]) AS d(id, seq, out_id, recipient, body)
+                       SELECT $1, d.id, d.seq, d.out_id, d.recipient, substring($6::bytea FROM d.s FOR d.l)
+                       FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $10::int[], $11::int[]) AS d(id, seq, out_id, recipient, s, l)
                        RETURNING 1)
                      UPDATE ${s}.idempotence i SET status = 'handled', completed_at = NULL, purge_after = NULL,
                        flush_owner = o.owner, flush_until = $9
                      FROM unnest($7::text[], $8::text[]) AS o(id, owner)
                      WHERE i.inbox_uri = $1 AND i.message_id = o.id`,
+    storeSendsPackedBodies: true,
     deleteClaim: `DELETE FROM ${s}.idempotence WHERE inbox_uri = $1 AND message_id = $2`,
     savepoint: (name) => `SAVEPOINT ${name}`,
     rollbackToSavepoint: (name) => `ROLLBACK TO SAVEPOINT ${name}`,

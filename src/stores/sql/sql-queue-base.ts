@@ -12,6 +12,7 @@ import type {
   ReceivedMessage,
 } from '../../transport/queue.js';
 import { EnqueueBatcher, type PendingEnqueue } from './enqueue-batcher.js';
+import { packBodies } from './packed-bodies.js';
 import { inTransaction, type SqlDatabase } from './sql-database.js';
 import type { QueueStatements } from './sql-statements.js';
 import { SqlUnitOfWork } from './sql-unit-of-work.js';
@@ -161,16 +162,10 @@ export abstract class SqlQueueBase implements IQueue, ICreateQueue, IPurgeQueue,
 function enqueueManyParameters(batch: readonly PendingEnqueue[]): unknown[] {
   const columns: unknown[][] = [[], [], [], []];
   const bodies: Uint8Array[] = [];
-  const starts: number[] = [];
-  const lengths: number[] = [];
-  let start = 1;
   for (const { params } of batch) {
     for (let c = 0; c < 4; c++) columns[c]!.push(params[c]);
-    const body = params[4] as Uint8Array;
-    bodies.push(body);
-    starts.push(start);
-    lengths.push(body.byteLength);
-    start += body.byteLength;
+    bodies.push(params[4] as Uint8Array);
   }
-  return [...columns, Buffer.concat(bodies), starts, lengths];
+  const packed = packBodies(bodies);
+  return [...columns, packed.bytes, packed.starts, packed.lengths];
 }

@@ -64,8 +64,12 @@ export interface GroupCommitStatements {
    * (sends are owed), each with the flush lease of its own copy; resolves to the number of messages marked.
    * Several statements (a dialect without writes in WITH) run in order in the batch's transaction, the last
    * one marking.
+   * With `storeSendsPackedBodies` set, `bodies` is every send's body end to end in one byte string and two
+   * more parameters follow flushUntil: bodyStarts[] and bodyLengths[] (1-based, as for enqueueMany).
    */
   readonly storeSendsMany: string | readonly string[];
+  /** storeSendsMany takes the bodies packed in one byte string (see there) rather than as an array. */
+  readonly storeSendsPackedBodies?: boolean;
   /** (inbox, messageId): removes one member's claim after its handler failed */
   readonly deleteClaim: string;
   /** (name) savepoint statements; `name` is generated, never user input */

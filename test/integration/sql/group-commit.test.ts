@@ -245,6 +245,38 @@ describe('PostgreSQL group commit (real server)', function () {
     expect(left[0]!.n).to.equal(0);
   });
 
+  it('stores every send of a batch byte for byte and in send order, empty bodies and any byte included', async () => {
+    const svc = await service({ lanes: 1 });
+    const bodies = [
+      [Buffer.from([0x00, 0x5c, 0xff]), Buffer.alloc(0), Buffer.from('second')],
+      [Buffer.alloc(0)],
+      [],
+      [Buffer.from([0xff, 0x00]), Buffer.from('\\x00'), Buffer.from([0x5c, 0x5c, 0x00, 0xff, 0x22, 0x7b]), Buffer.alloc(0)],
+    ];
+    const tms = bodies.map(() => message());
+    const txids: string[] = [];
+    const results = await Promise.all(
+      tms.map((tm, i) =>
+        handle(svc, tm, async (uow) => {
+          txids.push((await client(uow).query<{ x: string }>('SELECT txid_current()::text AS x')).rows[0]!.x);
+          for (const body of bodies[i]!) await svc.addDeferredMessage(tm, outgoing(), body, uow);
+        }),
+      ),
+    );
+    expect(results.every((r) => r.committed)).to.equal(true);
+    expect(new Set(txids).size, 'the messages share one batch').to.equal(1);
+    // Read from the table: the service answers from memory for copies it committed itself.
+    const rows = await store.database.query<{ message_id: string; sequence: number; hex: string | null }>(
+      `SELECT message_id, sequence, encode(body, 'hex') AS hex FROM ${store.schema}.idempotence_deferred WHERE message_id = ANY($1::text[])`,
+      [tms.map((t) => t.messageId)],
+    );
+    for (const [i, tm] of tms.entries()) {
+      const stored = rows.filter((r) => r.message_id === tm.messageId).sort((a, b) => a.sequence - b.sequence);
+      expect(stored.map((r) => r.sequence)).to.deep.equal(bodies[i]!.map((_, n) => n));
+      expect(stored.map((r) => r.hex)).to.deep.equal(bodies[i]!.map((b) => b.toString('hex')));
+    }
+  });
+
   type Outcome = Awaited<ReturnType<typeof handle>>;
 
   /**

@@ -3,6 +3,7 @@ import { rolledBackAtCommit, type SqlTransaction } from '../sql-database.js';
 import { beginAndClaim, type ClaimContext, type ClaimRow, claimParameters, sortClaims } from './batch-claim.js';
 import type { ClaimsInFlight } from './claims-in-flight.js';
 import type { GroupMember } from './group-member.js';
+import { packBodies } from '../packed-bodies.js';
 import { settable } from '../settable.js';
 import { executeSteps } from './statement-steps.js';
 
@@ -247,20 +248,21 @@ export class CommitLane {
     const owing = succeeded.filter((m) => m.deferred.length > 0);
     if (owing.length === 0) return;
     const sends = owing.flatMap((m) => m.deferred.map((d, sequence) => ({ id: m.messageId, sequence, d })));
-    const marked = await executeSteps(
-      tx,
-      s.storeSendsMany,
-      this.ctx.keys.many(
-        sends.map((x) => x.id),
-        sends.map((x) => x.sequence),
-        sends.map((x) => x.d.messageId),
-        sends.map((x) => x.d.recipientUri),
-        sends.map((x) => x.d.body),
-        owing.map((m) => m.messageId),
-        owing.map((m) => m.flushOwner),
-        Date.now() + this.ctx.flushLeaseMs,
-      ),
+    const bodies = sends.map((x) => x.d.body);
+    // Packed (PostgreSQL): one binary parameter instead of a bytea[] travelling as hex text.
+    const packed = s.storeSendsPackedBodies ? packBodies(bodies) : undefined;
+    const params = this.ctx.keys.many(
+      sends.map((x) => x.id),
+      sends.map((x) => x.sequence),
+      sends.map((x) => x.d.messageId),
+      sends.map((x) => x.d.recipientUri),
+      packed ? packed.bytes : bodies,
+      owing.map((m) => m.messageId),
+      owing.map((m) => m.flushOwner),
+      Date.now() + this.ctx.flushLeaseMs,
     );
+    if (packed) params.push(packed.starts, packed.lengths);
+    const marked = await executeSteps(tx, s.storeSendsMany, params);
     if (marked !== owing.length) throw new StoreError(`messageHandled marked ${marked} of ${owing.length} claims`);
   }
 }
