@@ -50,6 +50,29 @@ describe('the issue-30 targets of docs/BENCHMARKS.md', () => {
     expect(line(section, 'PostgreSQL queue + idempotence (postgres-queue-batch): CPU per job')).to.contain('| 40 µs against 42 µs: 0.95× | met |');
   });
 
+  it('judges the fast path with 100,000 jobs waiting against the anchors of that size only, when those cases ran', () => {
+    const small = twoRounds((slow) => [
+      run('postgres-queue-batch', 64, 12000 * slow, 60, 40),
+      run('graphile-worker', 24, 18000 * slow, 30, 36),
+      run('pg-boss-5000', 2, 25000 * slow, 26, 43),
+    ]);
+    expect(speedTargetsSection(small, versions)).not.to.contain('100,000 jobs waiting');
+    const big = twoRounds((slow) => [
+      run('postgres-queue-batch:100k', 64, 15000 * slow, 40, 40),
+      run('graphile-worker:100k', 24, 10000 * slow, 22, 100),
+      run('pg-boss:100k', 2, 14000 * slow, 22, 100),
+      run('pg-boss-5000:100k', 2, 20000 * slow, 22, 70),
+    ]);
+    const section = speedTargetsSection([...small, ...big], versions);
+    // The run's own size still against its own anchors: 12/18.
+    expect(line(section, 'PostgreSQL queue + idempotence (postgres-queue-batch) ≥ 1.0× graphile-worker 0.18.0')).to.contain('| 0.67× | **not met** |');
+    // 100k against 100k: 15/10, 15/20 (pg-boss's faster setting), 80 µs against 122 µs.
+    const waiting = 'PostgreSQL queue + idempotence (postgres-queue-batch, 100,000 jobs waiting)';
+    expect(line(section, `${waiting} ≥ 1.0× graphile-worker 0.18.0`)).to.contain('| 1.50× | met |');
+    expect(line(section, `${waiting} ≥ 1.0× pg-boss 12.38.1 at its fastest`)).to.contain('| 0.75× | **not met** |');
+    expect(line(section, `${waiting}: CPU per job`)).to.contain('| 80 µs against 122 µs: 0.66× | met |');
+  });
+
   it('charges PostgreSQL with the case’s own backends when measured, not the whole shared server', () => {
     const own = (r: ReturnType<typeof run>, ownDatabaseUs: number) => ({ ...r, cpu: { ...r.cpu, ownDatabaseUs } });
     const all = twoRounds((slow) => [own(run('postgres-queue-batch', 64, 20000 * slow, 20, 90), 20), own(run('graphile-worker', 24, 18000 * slow, 19, 60), 23)]);
