@@ -42,29 +42,34 @@ npm install --ignore-scripts --no-audit --no-fund --loglevel=error "$work"/onceb
 packages=$(ls node_modules | wc -l)
 echo "install: $packages top-level packages; pg installed: $(test -d node_modules/pg && echo yes || echo no); @types/pg installed: $(test -d node_modules/@types/pg && echo yes || echo no)"
 
+# Runs one step and prints "<label>: <its output>"; a failing step still prints what it said (the test shows
+# it), then stops the script with the step's exit status.
+step() {
+  local label=$1 out status=0
+  shift
+  out=$("$@") || status=$?
+  echo "$label: $out"
+  if [ "$status" -ne 0 ]; then
+    echo "$label failed (exit $status)" >&2
+    exit "$status"
+  fi
+}
+
 tsc=$repo/node_modules/.bin/tsc
 for mode in legacy tc39; do
   "$tsc" -p "tsconfig.$mode.json"
-  result=$(node "out-$mode/app.js")
-  echo "$mode: $result"
-  result=$(node "out-$mode/saga.js")
-  echo "saga $mode: $result"
-  result=$(node "out-$mode/http.js")
-  echo "http $mode: $result"
+  step "$mode" node "out-$mode/app.js"
+  step "saga $mode" node "out-$mode/saga.js"
+  step "http $mode" node "out-$mode/http.js"
 done
-result=$(node out-legacy/injection.js)
-echo "injection by type: $result"
+step "injection by type" node out-legacy/injection.js
 # A settings file with a mistake: the error's hint names the schema's path, which must exist from here.
 echo '{ "nmae": "sales" }' >bad-settings.json
-result=$(node --input-type=module -e "Promise.all([import('oncebus'), import('node:fs')]).then(([{ loadEndpointSettings }, { existsSync }]) => { try { loadEndpointSettings('bad-settings.json', {}); console.log('accepted'); } catch (e) { const path = /node_modules\/oncebus\/\S+\.json/.exec(e.hint ?? '')?.[0]; console.log(path + (path && existsSync(path) ? ' exists' : ' missing')); } })")
-echo "schema pointer: $result"
-result=$(node app.mjs)
-echo "esm: $result"
-result=$(node --input-type=module -e "import('oncebus/testing').then((m) => console.log(typeof m.TestHarness + ' ' + typeof m.HandlerTestContext))")
-echo "testing entry: $result"
+step "schema pointer" node --input-type=module -e "Promise.all([import('oncebus'), import('node:fs')]).then(([{ loadEndpointSettings }, { existsSync }]) => { try { loadEndpointSettings('bad-settings.json', {}); console.log('accepted'); } catch (e) { const path = /node_modules\/oncebus\/\S+\.json/.exec(e.hint ?? '')?.[0]; console.log(path + (path && existsSync(path) ? ' exists' : ' missing')); } })"
+step esm node app.mjs
+step "testing entry" node --input-type=module -e "import('oncebus/testing').then((m) => console.log(typeof m.TestHarness + ' ' + typeof m.HandlerTestContext))"
 # oncebus/postgres without pg installed: the error names the package to install.
-result=$(node --input-type=module -e "import('oncebus/postgres').then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))")
-echo "missing driver: $result"
+step "missing driver" node --input-type=module -e "import('oncebus/postgres').then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))"
 # The package's command, as `npx oncebus` finds it: its usage, and a usage error's exit code (a failure
 # expected here, so caught rather than stopping the script). The first line of the help is cut in bash: a
 # pipe into head could end the command early with SIGPIPE, a failure under pipefail.
