@@ -470,7 +470,7 @@ async function memoryCase(): Promise<number> {
   return endpoint(broker, 'memory://bench', 'memory://bench-error');
 }
 
-/** The fast path of a queue in the database: batches of 100 rows, group commit, 64 loops (or PROCESSES endpoints of them). */
+/** The fast path of a queue in the database: batches of 100 rows, group commit, THREADS loops (or PROCESSES endpoints of them). */
 async function postgresQueueBatchCase(id: string): Promise<number> {
   const schema = CHILD?.schema ?? FIXED_SCHEMA ?? `bench_${id}`;
   const store = new PostgresStore({ connectionString: PG, schema, poolSize: POOL ?? 20 });
@@ -598,7 +598,7 @@ async function run(): Promise<number> {
       const dir = CHILD ? null : mkdtempSync(join(tmpdir(), 'oncebus-bench-'));
       const file = CHILD?.file ?? join(dir!, 'bench.db');
       const store = new SqliteStore({ file, synchronous: 'NORMAL' });
-      // The fast path of a queue in the SQLite file: batches of 100 rows, group commit, 64 loops (as postgres-queue-batch).
+      // The fast path of a queue in the SQLite file: batches of 100 rows, group commit, 64 loops.
       const uri = 'sqlite://default/work?batch=100';
       const idempotence = { factory: store.idempotence({ groupCommit: { lanes: 1, maxBatchSize: 64 } }) };
       if (CHILD) return endpoint(store.queues, uri, 'sqlite://default/error', idempotence);

@@ -95,7 +95,8 @@ export function speedTargetsSection(all: readonly Run[], versions: AnchorVersion
         .filter((r): r is Run => r !== undefined)
         .reduce((best, r) => (rate(r) > rate(best) ? r : best)),
     );
-    const what = `PostgreSQL queue + idempotence (${FAST_PATH}${waiting})`;
+    const threads = fastPath[0]?.threads;
+    const what = `PostgreSQL queue + idempotence (${FAST_PATH}${threads === undefined ? '' : ` x${threads}`}${waiting})`;
     return [
       atLeast(`${what} ≥ 1.0× ${gw}, jobs/s`, fastPath, graphile, 1),
       atLeast(`${what} ≥ 1.0× pg-boss ${versions['pg-boss']} at its fastest (burst; the faster of batches of 1000 and 5000 each round), jobs/s`, fastPath, pgBossFastest, 1),

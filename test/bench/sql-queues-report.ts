@@ -40,7 +40,7 @@ const systems = (v: AnchorVersions): readonly System[] => [
     throughput: 'postgres-queue-batch',
     latency: 'postgres-queue-batch-latency',
     postgres: true,
-    settings: 'batches of 100 rows, idempotence group commit (1 lane, ≤ 64); filled 1000 enqueues together (bus.sendMany’s path)',
+    settings: 'batches of 100 rows, idempotence group commit (1 lane, ≤ 64), threadCount as in the case column; filled 1000 enqueues together (bus.sendMany’s path)',
   },
   { label: `plainjob ${v.plainjob} (SQLite)`, throughput: 'plainjob', latency: 'plainjob-latency', postgres: false },
   {
